@@ -1,0 +1,4 @@
+// Registers every built-in env once, on first import.
+import { registerClassic } from './classic/index.js';
+
+registerClassic();
