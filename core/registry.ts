@@ -110,7 +110,11 @@ export function resolveKwargs(reg: EnvRegistration, given: Record<string, unknow
   return { ...defaults, ...given };
 }
 
+/** The spec of an env made from `reg` with these kwargs and episode-limit override. */
 export function specOf(reg: EnvRegistration, kwargs: Record<string, unknown>, maxEpisodeSteps: number | null | undefined): EnvSpec {
+  if (maxEpisodeSteps !== undefined && maxEpisodeSteps !== null && (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1)) {
+    throw new RangeError(`${reg.id}: maxEpisodeSteps must be a positive integer or null, got ${String(maxEpisodeSteps)}`);
+  }
   const limit = maxEpisodeSteps === null ? undefined : (maxEpisodeSteps ?? reg.maxEpisodeSteps);
   return {
     id: reg.id,
@@ -129,9 +133,6 @@ export function specOf(reg: EnvRegistration, kwargs: Record<string, unknown>, ma
 export function make<O = unknown, A = unknown>(id: string, options: MakeOptions = {}): Env<O, A> {
   const { maxEpisodeSteps, disableActionCheck, ...given } = options;
   const reg = envRegistration(id);
-  if (maxEpisodeSteps !== undefined && maxEpisodeSteps !== null && (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1)) {
-    throw new RangeError(`make(${id}): maxEpisodeSteps must be a positive integer or null, got ${String(maxEpisodeSteps)}`);
-  }
   const kwargs = resolveKwargs(reg, given);
   const spec = specOf(reg, kwargs, maxEpisodeSteps);
   let env = reg.factory(kwargs, spec);

@@ -1,0 +1,75 @@
+// What the `arena` subcommands print, as functions returning text (so tests can call them).
+import { make, listEnvs } from '../core/registry.js';
+import { Rng } from '../core/rng.js';
+import { describeSpace, sample, spaceToJSON } from '../core/spaces.js';
+import type { SpaceValue } from '../core/spaces.js';
+import { resolveKwargs, envRegistration } from '../core/registry.js';
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** `arena envs`: every registered env with its spaces, limit and threshold. */
+export function envTable(json: boolean): string {
+  const rows = listEnvs().map((reg) => {
+    const env = reg.factory(resolveKwargs(reg, {}), { id: reg.id, kwargs: reg.kwargs ?? {} });
+    const row = {
+      id: reg.id,
+      observationSpace: env.observationSpace,
+      actionSpace: env.actionSpace,
+      maxEpisodeSteps: reg.maxEpisodeSteps ?? null,
+      rewardThreshold: reg.rewardThreshold ?? null,
+      batched: reg.kernel !== undefined,
+      description: reg.description ?? '',
+    };
+    env.close();
+    return row;
+  });
+  if (json) {
+    const out = rows.map((r) => ({ ...r, observationSpace: spaceToJSON(r.observationSpace), actionSpace: spaceToJSON(r.actionSpace) }));
+    return JSON.stringify(out, null, 2) + '\n';
+  }
+  return table(
+    ['id', 'observation space', 'action space', 'max steps', 'threshold', 'description'],
+    rows.map((r) => [
+      r.id,
+      describeSpace(r.observationSpace),
+      describeSpace(r.actionSpace),
+      r.maxEpisodeSteps === null ? '-' : String(r.maxEpisodeSteps),
+      r.rewardThreshold === null ? '-' : String(r.rewardThreshold),
+      r.description,
+    ]),
+  );
+}
+
+/** `arena demo`: episodes of `id` under a uniformly random policy, with their returns. */
+export function runDemo(id: string, episodes: number, seed: number): string {
+  envRegistration(id);
+  const env = make(id);
+  const rng = new Rng(seed);
+  const lines = [`${id} with a random policy (seed ${seed})`];
+  const returns: number[] = [];
+  for (let ep = 0; ep < episodes; ep++) {
+    env.reset(ep === 0 ? { seed } : {});
+    let total = 0;
+    let length = 0;
+    for (;;) {
+      const r = env.step(sample(env.actionSpace, rng) as SpaceValue);
+      total += r.reward;
+      length += 1;
+      if (r.terminated || r.truncated) {
+        lines.push(`  episode ${ep + 1}: return ${Number(total.toFixed(3))}, length ${length}${r.truncated ? ' (truncated)' : ''}`);
+        break;
+      }
+    }
+    returns.push(total);
+  }
+  env.close();
+  const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+  lines.push(`mean return over ${episodes} episodes: ${Number(mean.toFixed(3))}`);
+  const threshold = envRegistration(id).rewardThreshold;
+  if (threshold !== undefined) lines.push(`(the task counts as solved at an average of ${threshold}; training comes with the agents)`);
+  return lines.join('\n') + '\n';
+}
