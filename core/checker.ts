@@ -29,13 +29,13 @@ export interface CheckEnvReport {
   readonly warnings: string[];
 }
 
-function checkSpace(space: unknown, name: string, problems: string[]): space is Space {
+function checkSpace(space: unknown, name: string, problems: Problems): space is Space {
   try {
     const rebuilt = spaceFromJSON(spaceToJSON(space as Space), name);
-    if (!spacesEqual(rebuilt, space as Space)) problems.push(`${name} does not survive a JSON round trip`);
+    if (!spacesEqual(rebuilt, space as Space)) problems.add(name, `${name} does not survive a JSON round trip`);
     return true;
   } catch (e) {
-    problems.push(`${name} is not a valid space: ${(e as Error).message}`);
+    problems.add(name, `${name} is not a valid space: ${(e as Error).message}`);
     return false;
   }
 }
@@ -76,7 +76,7 @@ interface Trace {
 }
 
 /** Runs `steps` seeded steps (resetting on episode end) and records what came out. */
-function rollout(env: Env, seed: number, steps: number, problems: string[], validate: boolean): Trace {
+function rollout(env: Env, seed: number, steps: number, problems: Problems, validate: boolean): Trace {
   const rng = new Rng(seed);
   const trace: Trace = { obs: [], rewards: [], flags: [] };
   const first = env.reset({ seed });
@@ -87,7 +87,7 @@ function rollout(env: Env, seed: number, steps: number, problems: string[], vali
     try {
       r = env.step(action);
     } catch (e) {
-      problems.push(`step(${describeValue(action)}) threw on a sampled action: ${(e as Error).message}`);
+      problems.add('step threw', `step(${describeValue(action)}) threw on a sampled action: ${(e as Error).message}`);
       return trace;
     }
     if (validate) checkStep(env, r, t, problems);
@@ -99,15 +99,26 @@ function rollout(env: Env, seed: number, steps: number, problems: string[], vali
   return trace;
 }
 
-function checkStep(env: Env, r: StepResult<unknown>, t: number, problems: string[]): void {
+function checkStep(env: Env, r: StepResult<unknown>, t: number, problems: Problems): void {
   const at = `step ${t}`;
   if (!contains(env.observationSpace, r.obs)) {
-    problems.push(`${at}: observation ${describeValue(r.obs)} is not in the observation space ${describeSpace(env.observationSpace)}`);
+    problems.add('obs', `${at}: observation ${describeValue(r.obs)} is not in the observation space ${describeSpace(env.observationSpace)}`);
   }
-  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward)) problems.push(`${at}: reward ${describeValue(r.reward)} is not a finite number`);
-  if (typeof r.terminated !== 'boolean') problems.push(`${at}: terminated is ${describeValue(r.terminated)}, not a boolean`);
-  if (typeof r.truncated !== 'boolean') problems.push(`${at}: truncated is ${describeValue(r.truncated)}, not a boolean`);
-  if (typeof r.info !== 'object' || r.info === null) problems.push(`${at}: info is ${describeValue(r.info)}, not an object`);
+  if (typeof r.reward !== 'number' || !Number.isFinite(r.reward)) problems.add('reward', `${at}: reward ${describeValue(r.reward)} is not a finite number`);
+  if (typeof r.terminated !== 'boolean') problems.add('terminated', `${at}: terminated is ${describeValue(r.terminated)}, not a boolean`);
+  if (typeof r.truncated !== 'boolean') problems.add('truncated', `${at}: truncated is ${describeValue(r.truncated)}, not a boolean`);
+  if (typeof r.info !== 'object' || r.info === null) problems.add('info', `${at}: info is ${describeValue(r.info)}, not an object`);
+}
+
+/** Problems found so far, each kind reported once (at its first occurrence). */
+class Problems {
+  readonly list: string[] = [];
+  private readonly kinds = new Set<string>();
+  add(kind: string, message: string): void {
+    if (this.kinds.has(kind)) return;
+    this.kinds.add(kind);
+    this.list.push(message);
+  }
 }
 
 /**
@@ -120,47 +131,46 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
   const steps = options.steps ?? 300;
   const seed = options.seed ?? 123;
   const id = env.spec?.id ?? '(env without spec)';
-  const problems: string[] = [];
+  const problems = new Problems();
   const warnings: string[] = [];
-  const uniqueProblems = (): string[] => [...new Set(problems)].slice(0, 20);
 
-  if (typeof env.spec?.id !== 'string') problems.push('spec.id is missing');
+  if (typeof env.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
   const obsOk = checkSpace(env.observationSpace, 'observationSpace', problems);
   const actOk = checkSpace(env.actionSpace, 'actionSpace', problems);
-  if (!obsOk || !actOk) throw new EnvCheckError(id, uniqueProblems());
+  if (!obsOk || !actOk) throw new EnvCheckError(id, problems.list);
 
   // reset
   const r0 = env.reset({ seed });
   if (!contains(env.observationSpace, r0.obs)) {
-    problems.push(`reset: observation ${describeValue(r0.obs)} is not in the observation space ${describeSpace(env.observationSpace)}`);
+    problems.add('reset obs', `reset: observation ${describeValue(r0.obs)} is not in the observation space ${describeSpace(env.observationSpace)}`);
   }
-  if (typeof r0.info !== 'object' || r0.info === null) problems.push(`reset: info is ${describeValue(r0.info)}, not an object`);
+  if (typeof r0.info !== 'object' || r0.info === null) problems.add('reset info', `reset: info is ${describeValue(r0.info)}, not an object`);
   const again = env.reset({ seed });
-  if (!sameValue(r0.obs, again.obs)) problems.push(`reset({ seed: ${seed} }) twice gave different observations: ${describeValue(r0.obs)} and ${describeValue(again.obs)}`);
+  if (!sameValue(r0.obs, again.obs)) problems.add('reset seed', `reset({ seed: ${seed} }) twice gave different observations: ${describeValue(r0.obs)} and ${describeValue(again.obs)}`);
   const other = env.reset({ seed: seed + 1 });
   if (sameValue(r0.obs, other.obs)) warnings.push(`reset with seeds ${seed} and ${seed + 1} gave the same observation (fine if the start state is fixed)`);
 
   // renderState after reset
   const rs = jsonProblem(env.renderState(), 'renderState()', new Set());
-  if (rs) problems.push(rs);
+  if (rs) problems.add('render', rs);
 
   // steps and determinism
   const a = rollout(env, seed, steps, problems, true);
   const rsAfter = jsonProblem(env.renderState(), 'renderState() after steps', new Set());
-  if (rsAfter) problems.push(rsAfter);
+  if (rsAfter) problems.add('render after', rsAfter);
   if (!env.spec?.nondeterministic) {
-    const b = rollout(env, seed, steps, [], false);
+    const b = rollout(env, seed, steps, new Problems(), false);
     const n = Math.min(a.obs.length, b.obs.length);
     let diverged = a.obs.length !== b.obs.length;
     for (let i = 0; i < n && !diverged; i++) {
       if (!sameValue(a.obs[i], b.obs[i])) {
-        problems.push(`not deterministic: with seed ${seed} and the same actions, observation ${i} differs: ${describeValue(a.obs[i])} vs ${describeValue(b.obs[i])}`);
+        problems.add('determinism', `not deterministic: with seed ${seed} and the same actions, observation ${i} differs: ${describeValue(a.obs[i])} vs ${describeValue(b.obs[i])}`);
         diverged = true;
       }
     }
     for (let i = 0; i < a.rewards.length && !diverged; i++) {
       if (!Object.is(a.rewards[i], b.rewards[i]) || a.flags[i] !== b.flags[i]) {
-        problems.push(`not deterministic: with seed ${seed} and the same actions, step ${i} gave reward/flags ${a.rewards[i]} ${a.flags[i]} vs ${b.rewards[i]} ${b.flags[i]}`);
+        problems.add('determinism', `not deterministic: with seed ${seed} and the same actions, step ${i} gave reward/flags ${a.rewards[i]} ${a.flags[i]} vs ${b.rewards[i]} ${b.flags[i]}`);
         diverged = true;
       }
     }
@@ -170,9 +180,9 @@ export function checkEnv(env: Env, options: CheckEnvOptions = {}): CheckEnvRepor
     env.close();
     env.close();
   } catch (e) {
-    problems.push(`close() twice threw: ${(e as Error).message}`);
+    problems.add('close', `close() twice threw: ${(e as Error).message}`);
   }
 
-  if (problems.length > 0) throw new EnvCheckError(id, uniqueProblems());
+  if (problems.list.length > 0) throw new EnvCheckError(id, problems.list);
   return { warnings };
 }

@@ -486,6 +486,7 @@ export function describeValue(x: unknown): string {
     const shown = a.slice(0, 8).map((v) => String(Number(v.toPrecision(6))));
     return `${x.constructor.name}[${shown.join(', ')}${a.length > 8 ? `, ... (${a.length} values)` : ''}]`;
   }
+  if (typeof x === 'number') return String(x);
   try {
     const s = JSON.stringify(x);
     return s === undefined ? String(x) : s.length > 120 ? `${s.slice(0, 117)}...` : s;
