@@ -27,7 +27,7 @@ import type { MakeOptions } from './registry.js';
 import { envRegistration, make, resolveKwargs, specOf } from './registry.js';
 import type { BoxSpace, DiscreteSpace, Space } from './spaces.js';
 import { describeSpace, describeValue } from './spaces.js';
-import { Rng } from './rng.js';
+import { entropySeed, Rng } from './rng.js';
 
 export type AutoresetMode = 'next-step' | 'same-step';
 
@@ -246,6 +246,61 @@ export class SyncVectorEnv implements VectorEnv {
   }
 }
 
+/**
+ * Builds the batched step loop over one vector env's buffers: one pass over the
+ * envs, written out flat. KernelVectorEnv compiles a fresh copy of this
+ * function per instance (so it must use only its arguments): V8 treats a
+ * closure's captured buffers and kernel as constants, removing their bounds and
+ * type checks and inlining the kernel, only while the closure is the single one
+ * made from its code. That is worth about 1.4x at 16384 CartPoles.
+ */
+function batchStepper(kernel: Kernel, states: Float64Array, buf: Buffers, rngs: readonly Rng[], numEnvs: number, maxSteps: number, sameStep: boolean) {
+  const d = kernel.stateDim;
+  const obsDim = kernel.observationSpace.low.length;
+  const { obs, finalObs, rewards, terminations, truncations, autoreset, pendingReset, runReturn, runLength, episodeReturns, episodeLengths } = buf;
+  return function stepAll(actions: ArrayLike<number>): void {
+    for (let i = 0; i < numEnvs; i++) {
+      const so = i * d;
+      if (pendingReset[i] !== 0) {
+        // next-step autoreset: this step only resets env i
+        kernel.reset(states, so, rngs[i]!);
+        kernel.observe(states, so, obs, i * obsDim);
+        rewards[i] = 0;
+        terminations[i] = 0;
+        truncations[i] = 0;
+        autoreset[i] = 1;
+        pendingReset[i] = 0;
+        continue;
+      }
+      const reward = kernel.step(states, so, actions[i]!);
+      const terminated = kernel.terminated(states, so);
+      const length = runLength[i]! + 1;
+      const truncated = length >= maxSteps;
+      const ret = runReturn[i]! + reward;
+      rewards[i] = reward;
+      terminations[i] = terminated ? 1 : 0;
+      truncations[i] = truncated ? 1 : 0;
+      autoreset[i] = 0;
+      if (terminated || truncated) {
+        episodeReturns[i] = ret;
+        episodeLengths[i] = length;
+        runReturn[i] = 0;
+        runLength[i] = 0;
+        if (sameStep) {
+          kernel.observe(states, so, finalObs, i * obsDim);
+          kernel.reset(states, so, rngs[i]!);
+        } else {
+          pendingReset[i] = 1;
+        }
+      } else {
+        runReturn[i] = ret;
+        runLength[i] = length;
+      }
+      kernel.observe(states, so, obs, i * obsDim);
+    }
+  };
+}
+
 /** N copies of a kernel env stepped in one loop over flat arrays. */
 export class KernelVectorEnv implements VectorEnv {
   readonly singleObservationSpace: BoxSpace;
@@ -254,9 +309,9 @@ export class KernelVectorEnv implements VectorEnv {
   readonly actionDim = 1;
   /** numEnvs x stateDim internal states. */
   readonly states: Float64Array;
-  private readonly rngs: Rng[];
+  private readonly rngs: readonly Rng[];
   private readonly buf: Buffers;
-  private readonly maxSteps: number;
+  private readonly stepAll: (actions: ArrayLike<number>) => void;
   private started = false;
 
   constructor(
@@ -271,9 +326,10 @@ export class KernelVectorEnv implements VectorEnv {
     this.singleActionSpace = kernel.actionSpace;
     this.obsDim = obsDimOf(kernel);
     this.states = new Float64Array(numEnvs * kernel.stateDim);
-    this.rngs = [];
+    this.rngs = Rng.bank(Array.from({ length: numEnvs }, () => entropySeed()));
     this.buf = new Buffers(numEnvs, this.obsDim, autoresetMode);
-    this.maxSteps = spec.maxEpisodeSteps ?? Infinity;
+    const compile = new Function(`return ${batchStepper.toString()}`) as () => typeof batchStepper;
+    this.stepAll = compile()(kernel, this.states, this.buf, this.rngs, numEnvs, spec.maxEpisodeSteps ?? Infinity, autoresetMode === 'same-step');
   }
 
   reset(args: ResetArgs = {}): VectorResetResult {
@@ -282,7 +338,7 @@ export class KernelVectorEnv implements VectorEnv {
     buf.clear();
     for (let i = 0; i < this.numEnvs; i++) {
       const seed = childSeed(args.seed, i);
-      if (seed !== undefined || this.rngs[i] === undefined) this.rngs[i] = seed !== undefined ? new Rng(seed) : new Rng();
+      if (seed !== undefined) this.rngs[i]!.seed(seed);
       if (!loadStateOption(kernel, this.spec.id, states, i * d, args.options)) kernel.reset(states, i * d, this.rngs[i]!, args.options);
       kernel.observe(states, i * d, buf.obs, i * this.obsDim);
     }
@@ -292,42 +348,10 @@ export class KernelVectorEnv implements VectorEnv {
 
   step(actions: ArrayLike<number>): VectorStepResult {
     if (!this.started) throw new EnvUsageError(`${this.spec.id}: vector step() called before reset()`);
-    const { kernel, states, buf, numEnvs, obsDim, maxSteps } = this;
+    const { buf, numEnvs } = this;
     checkActions(actions, numEnvs, this.spec.id);
     if (this.checkActionValues) this.validate(actions);
-    const d = kernel.stateDim;
-    const sameStep = this.autoresetMode === 'same-step';
-    const { obs, rewards, terminations, truncations, autoreset, pendingReset, runLength } = buf;
-    for (let i = 0; i < numEnvs; i++) {
-      const so = i * d;
-      const oo = i * obsDim;
-      if (pendingReset[i]) {
-        kernel.reset(states, so, this.rngs[i]!);
-        kernel.observe(states, so, obs, oo);
-        rewards[i] = 0;
-        terminations[i] = 0;
-        truncations[i] = 0;
-        autoreset[i] = 1;
-        pendingReset[i] = 0;
-        continue;
-      }
-      autoreset[i] = 0;
-      const reward = kernel.step(states, so, actions[i]!);
-      const terminated = kernel.terminated(states, so);
-      const truncated = runLength[i]! + 1 >= maxSteps;
-      const ended = terminated || truncated;
-      rewards[i] = reward;
-      terminations[i] = terminated ? 1 : 0;
-      truncations[i] = truncated ? 1 : 0;
-      buf.account(i, reward, ended);
-      if (ended && sameStep) {
-        kernel.observe(states, so, buf.finalObs, oo);
-        kernel.reset(states, so, this.rngs[i]!);
-      } else if (ended) {
-        pendingReset[i] = 1;
-      }
-      kernel.observe(states, so, obs, oo);
-    }
+    this.stepAll(actions);
     return buf;
   }
 
@@ -335,15 +359,32 @@ export class KernelVectorEnv implements VectorEnv {
 
   private validate(actions: ArrayLike<number>): void {
     const space = this.singleActionSpace;
-    for (let i = 0; i < this.numEnvs; i++) {
-      const a = actions[i]!;
-      const ok =
-        space.type === 'discrete'
-          ? Number.isInteger(a) && a >= space.start && a < space.start + space.n
-          : a >= space.low[0]! && a <= space.high[0]!;
-      if (!ok) {
-        throw new EnvUsageError(`${this.spec.id}: action ${describeValue(a)} of env ${i} is not in the action space ${describeSpace(space)}`);
+    const n = this.numEnvs;
+    let bad = -1;
+    if (space.type === 'discrete') {
+      const lo = space.start;
+      const hi = space.start + space.n;
+      for (let i = 0; i < n; i++) {
+        const a = actions[i]!;
+        // (a | 0) === a: an int32, so an integer (the space's range is far inside int32).
+        if (!(a >= lo && a < hi && (a | 0) === a)) {
+          bad = i;
+          break;
+        }
       }
+    } else {
+      const lo = space.low[0]!;
+      const hi = space.high[0]!;
+      for (let i = 0; i < n; i++) {
+        const a = actions[i]!;
+        if (!(a >= lo && a <= hi)) {
+          bad = i;
+          break;
+        }
+      }
+    }
+    if (bad >= 0) {
+      throw new EnvUsageError(`${this.spec.id}: action ${describeValue(actions[bad])} of env ${bad} is not in the action space ${describeSpace(space)}`);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import seedrandom from 'seedrandom';
 import { Rng, reseed } from '../../core/rng.js';
 
 function draws(rng: Rng, n: number): number[] {
@@ -11,6 +12,14 @@ describe('Rng', () => {
   it('the same seed gives the same stream; different seeds differ', () => {
     expect(draws(new Rng(1), 100)).toEqual(draws(new Rng(1), 100));
     expect(draws(new Rng(1), 100)).not.toEqual(draws(new Rng(2), 100));
+  });
+
+  it("gives seedrandom's xor128 stream", () => {
+    for (const seed of [0, 1, 12345, -7, 2 ** 31 - 1]) {
+      const reference = seedrandom.xor128(String(seed));
+      const rng = new Rng(seed);
+      for (let i = 0; i < 1000; i++) expect(rng.random()).toBe(reference.double());
+    }
   });
 
   it('saves and restores its full state, including a pending normal deviate', () => {
