@@ -28,27 +28,23 @@ export function entropySeed(): number {
 const TWO_POW_32 = 0x100000000;
 const TWO_POW_21 = 1 << 21;
 
+/** Where generators keep their state: four xor128 words and a cached normal deviate (NaN for none) per slot. */
+interface RngStorage {
+  readonly words: Int32Array;
+  readonly spares: Float64Array;
+}
+
 export class Rng {
-  /** The four xor128 words live at state[offset .. offset + 3] (see `Rng.bank`). */
-  private readonly state: Int32Array;
-  private readonly offset: number;
-  private spare: number | null = null;
+  private readonly words: Int32Array;
+  private readonly spares: Float64Array;
+  /** Which generator of the storage this object reads (always 0 except for an RngBank's cursor). */
+  private slot = 0;
 
   /** `seed` is any integer; the same seed gives the same stream on every machine. */
-  constructor(seed: number = entropySeed(), storage?: { state: Int32Array; offset: number }) {
-    this.state = storage?.state ?? new Int32Array(4);
-    this.offset = storage?.offset ?? 0;
+  constructor(seed: number = entropySeed(), storage?: RngStorage) {
+    this.words = storage?.words ?? new Int32Array(4);
+    this.spares = storage?.spares ?? new Float64Array(1);
     this.seed(seed);
-  }
-
-  /**
-   * `count` generators whose states sit side by side in one Int32Array, for
-   * vector envs that draw from thousands of generators in one loop (separate
-   * objects would each cost a cache miss).
-   */
-  static bank(seeds: readonly number[]): Rng[] {
-    const state = new Int32Array(4 * seeds.length);
-    return seeds.map((seed, i) => new Rng(seed, { state, offset: 4 * i }));
   }
 
   static fromState(state: RngState): Rng {
@@ -61,13 +57,15 @@ export class Rng {
   seed(seed: number): this {
     if (!Number.isFinite(seed)) throw new TypeError(`Rng seed must be a finite number, got ${seed}`);
     this.setCore((seedrandom.xor128(String(seed), { state: true }) as SeedrandomXor128).state());
-    this.spare = null;
+    this.spares[this.slot] = Number.NaN;
     return this;
   }
 
   getState(): RngState {
-    const [x, y, z, w] = this.state.subarray(this.offset, this.offset + 4);
-    return { algorithm: 'xor128', core: { x: x!, y: y!, z: z!, w: w! }, spareNormal: this.spare };
+    const o = 4 * this.slot;
+    const w = this.words;
+    const spare = this.spares[this.slot]!;
+    return { algorithm: 'xor128', core: { x: w[o]!, y: w[o + 1]!, z: w[o + 2]!, w: w[o + 3]! }, spareNormal: Number.isNaN(spare) ? null : spare };
   }
 
   setState(state: RngState): void {
@@ -75,21 +73,26 @@ export class Rng {
       throw new TypeError(`cannot restore Rng state: expected algorithm 'xor128', got ${JSON.stringify(state?.algorithm)}`);
     }
     this.setCore(state.core);
-    this.spare = state.spareNormal;
+    this.spares[this.slot] = state.spareNormal ?? Number.NaN;
+  }
+
+  /** Points this object at generator `slot` of its storage (used by RngBank's cursor only). */
+  protected select(slot: number): void {
+    this.slot = slot;
   }
 
   private setCore(core: RngState['core']): void {
-    const o = this.offset;
-    this.state[o] = core.x;
-    this.state[o + 1] = core.y;
-    this.state[o + 2] = core.z;
-    this.state[o + 3] = core.w;
+    const o = 4 * this.slot;
+    this.words[o] = core.x;
+    this.words[o + 1] = core.y;
+    this.words[o + 2] = core.z;
+    this.words[o + 3] = core.w;
   }
 
   /** Next raw 32-bit output (signed int32), one xorshift128 step. */
   nextInt32(): number {
-    const s = this.state;
-    const o = this.offset;
+    const s = this.words;
+    const o = 4 * this.slot;
     const x = s[o]!;
     const t = x ^ (x << 11);
     const w = s[o + 3]!;
@@ -117,18 +120,35 @@ export class Rng {
     return low + (high - low) * this.random();
   }
 
-  /** Uniform integer in [low, high) (numpy's `integers`). */
+  /**
+   * Uniform integer in [low, high) (numpy's `integers`), without bias: for
+   * ranges up to 2^21 one 32-bit draw and Lemire's multiply-and-reject method;
+   * wider ranges scale a 53-bit double.
+   */
   integers(low: number, high: number): number {
-    if (!(high > low)) throw new RangeError(`integers(low=${low}, high=${high}): high must be greater than low`);
-    return low + Math.floor((high - low) * this.random());
+    const range = high - low;
+    if (!(range > 0)) throw new RangeError(`integers(low=${low}, high=${high}): high must be greater than low`);
+    if (range > 0x200000 || !Number.isInteger(range)) return low + Math.floor(range * this.random());
+    // m = x * range < 2^53 is exact; its high 32 bits are the result, its low 32
+    // bits decide rejection (split by division by 2^32, exact, no slow fmod).
+    let m = (this.nextInt32() >>> 0) * range;
+    let top = Math.floor(m / TWO_POW_32);
+    if (m - top * TWO_POW_32 < range) {
+      const threshold = (TWO_POW_32 - range) % range;
+      while (m - top * TWO_POW_32 < threshold) {
+        m = (this.nextInt32() >>> 0) * range;
+        top = Math.floor(m / TWO_POW_32);
+      }
+    }
+    return low + top;
   }
 
   /** Normal deviate by the polar Box-Muller method (pairs; the spare is kept in the state). */
   normal(mean = 0, std = 1): number {
-    if (this.spare !== null) {
-      const z = this.spare;
-      this.spare = null;
-      return mean + std * z;
+    const spare = this.spares[this.slot]!;
+    if (!Number.isNaN(spare)) {
+      this.spares[this.slot] = Number.NaN;
+      return mean + std * spare;
     }
     let u: number;
     let v: number;
@@ -139,7 +159,7 @@ export class Rng {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * f;
+    this.spares[this.slot] = v * f;
     return mean + std * u * f;
   }
 
@@ -163,6 +183,30 @@ export class Rng {
       if (r < 0) return i;
     }
     return weights.length - 1;
+  }
+}
+
+/**
+ * Generators for many envs in two flat typed arrays, reached through one
+ * cursor: `at(i)` points the cursor at generator i and returns it. A vector env
+ * of 16384 copies draws from them in one loop; separate Rng objects scattered
+ * over the heap would cost a cache miss or two each time.
+ */
+export class RngBank extends Rng {
+  readonly size: number;
+
+  constructor(seeds: readonly number[]) {
+    if (seeds.length === 0) throw new RangeError('RngBank: needs at least one seed');
+    super(seeds[0], { words: new Int32Array(4 * seeds.length), spares: new Float64Array(seeds.length) });
+    this.size = seeds.length;
+    for (let i = 1; i < seeds.length; i++) this.at(i).seed(seeds[i]!);
+    this.select(0);
+  }
+
+  /** Generator i (this same object, pointed at i: use it before the next `at`). */
+  at(i: number): Rng {
+    this.select(i);
+    return this;
   }
 }
 

@@ -1,0 +1,170 @@
+// Env throughput benchmark: steps per second for each classic env through
+// make(), vector envs, and the batched CartPole at 1, 1024 and 16384 copies,
+// single thread. When python3 can import gymnasium, the same run measures
+// Gymnasium with ../shared/anchors/gym_throughput.py and prints Arena/Gymnasium
+// ratios: these machines are shared and noisy, so only ratios measured side by
+// side in one run mean much.
+//
+//   npm run bench                      # Arena, then Gymnasium if available
+//   ARENA_GYM_PYTHON=/path/to/python npm run bench
+//   ARENA_ANCHORS=/path/to/anchors npm run bench
+//   ARENA_BENCH_FILTER=batched npm run bench   # only cases whose name matches
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../envs/index.js';
+import type { Env } from '../core/env.js';
+import { make } from '../core/registry.js';
+import { Rng } from '../core/rng.js';
+import { sample } from '../core/spaces.js';
+import type { SpaceValue } from '../core/spaces.js';
+import { makeVec } from '../core/vector.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..');
+
+interface Case {
+  /** Name shared with gym_throughput.py's `case` field, when there is a counterpart. */
+  name: string;
+  gymCase?: string;
+  /** Builds the case (only when it is selected) and returns its runner: `iterations` iterations in, env steps out. */
+  setup(): (iterations: number) => number;
+}
+
+/** Median steps/s over three timed trials, after a warm-up, each trial about `seconds` long. */
+function measure(c: Case, seconds = 0.6): number {
+  const run = c.setup();
+  let iterations = 64;
+  // Warm up the JIT and find an iteration count that takes about `seconds`.
+  for (;;) {
+    const t0 = performance.now();
+    run(iterations);
+    const dt = (performance.now() - t0) / 1000;
+    if (dt > seconds / 4) {
+      iterations = Math.max(1, Math.round((iterations * seconds) / dt));
+      break;
+    }
+    iterations *= 4;
+  }
+  const rates: number[] = [];
+  for (let trial = 0; trial < 3; trial++) {
+    const t0 = performance.now();
+    const steps = run(iterations);
+    rates.push(steps / ((performance.now() - t0) / 1000));
+  }
+  if (process.env.ARENA_BENCH_VERBOSE) process.stdout.write(`    trials: ${rates.map(fmtRate).join(" ")}\n`);
+  return rates.sort((a, b) => a - b)[1]!;
+}
+
+/** A single env stepped with pre-drawn random actions, reset when an episode ends (as gym_throughput.py does). */
+function singleEnvCase(id: string, label: 'make()' | 'unwrapped'): Case {
+  return {
+    name: `${id} ${label} single`,
+    gymCase: `${id} ${label} single`,
+    setup() {
+      const env: Env = label === 'make()' ? make(id) : make(id).unwrapped;
+      const rng = new Rng(0);
+      const actions: SpaceValue[] = Array.from({ length: 4096 }, () => sample(env.actionSpace, rng));
+      env.reset({ seed: 0 });
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const r = env.step(actions[k]!);
+          k = (k + 1) & 4095;
+          if (r.terminated || r.truncated) env.reset();
+        }
+        return n;
+      };
+    },
+  };
+}
+
+/** A vector env stepped with actions sampled every step (as gym_throughput.py does with action_space.sample()). */
+function vectorCase(id: string, numEnvs: number, mode: 'sync' | 'batched', gymCase?: string): Case {
+  return {
+    name: `${id} ${mode === 'batched' ? 'batched' : 'sync vector'} x${numEnvs}`,
+    ...(gymCase ? { gymCase } : {}),
+    setup() {
+      const vec = makeVec(id, numEnvs, { vectorizationMode: mode });
+      vec.reset({ seed: 0 });
+      const rng = new Rng(0);
+      const actions = new Int32Array(numEnvs);
+      const n = vec.singleActionSpace.type === 'discrete' ? vec.singleActionSpace.n : 0;
+      return (iterations) => {
+        for (let t = 0; t < iterations; t++) {
+          for (let i = 0; i < numEnvs; i++) actions[i] = rng.integers(0, n);
+          vec.step(actions);
+        }
+        return iterations * numEnvs;
+      };
+    },
+  };
+}
+
+function gymnasiumNumbers(): Map<string, number> | string {
+  const anchors = process.env.ARENA_ANCHORS ?? resolve(repoRoot, '..', 'shared', 'anchors');
+  const script = resolve(anchors, 'gym_throughput.py');
+  if (!existsSync(script)) return `no ${script} (set ARENA_ANCHORS to the anchors folder)`;
+  const candidates = [process.env.ARENA_GYM_PYTHON, '/tmp/gym/bin/python', 'python3'].filter((p): p is string => Boolean(p));
+  for (const python of candidates) {
+    try {
+      execFileSync(python, ['-c', 'import gymnasium, numpy'], { stdio: 'ignore' });
+    } catch {
+      continue;
+    }
+    process.stdout.write(`running Gymnasium with ${python} (about a minute)...\n`);
+    const out = execFileSync(python, [script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const numbers = new Map<string, number>();
+    for (const line of out.split('\n')) {
+      if (!line.trim()) continue;
+      const { case: name, steps_per_s: rate } = JSON.parse(line) as { case: string; steps_per_s: number };
+      numbers.set(name, rate);
+    }
+    return numbers;
+  }
+  return `no python with gymnasium found (tried ${candidates.join(', ')}); see ../shared/anchors/README.md to set one up`;
+}
+
+const fmtRate = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${(v / 1e3).toFixed(1)}k`);
+
+function main(): void {
+  const classic = ['CartPole-v1', 'MountainCar-v0', 'MountainCarContinuous-v0', 'Pendulum-v1', 'Acrobot-v1'];
+  const cases: Case[] = [];
+  for (const id of classic) {
+    cases.push(singleEnvCase(id, 'make()'));
+    cases.push(singleEnvCase(id, 'unwrapped'));
+  }
+  cases.push(vectorCase('CartPole-v1', 16, 'sync', 'CartPole-v1 sync vector x16'));
+  cases.push(vectorCase('CartPole-v1', 1, 'batched'));
+  cases.push(vectorCase('CartPole-v1', 1024, 'batched', 'CartPole-v1 native vector x1024'));
+  cases.push(vectorCase('CartPole-v1', 16384, 'batched', 'CartPole-v1 native vector x16384'));
+
+  const filter = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
+  const selected = filter ? cases.filter((c) => filter.test(c.name)) : cases;
+  process.stdout.write(`Arena env throughput, single thread (node ${process.version})\n`);
+  const arena = new Map<string, number>();
+  for (const c of selected) {
+    const rate = measure(c);
+    arena.set(c.name, rate);
+    process.stdout.write(`  ${c.name.padEnd(44)} ${fmtRate(rate).padStart(9)} steps/s\n`);
+  }
+
+  const gym = gymnasiumNumbers();
+  if (typeof gym === 'string') {
+    process.stdout.write(`\nGymnasium side by side: skipped, ${gym}\n`);
+    return;
+  }
+  process.stdout.write('\nArena / Gymnasium, measured in this run\n');
+  process.stdout.write(`  ${'case'.padEnd(44)} ${'Arena'.padStart(9)} ${'Gymnasium'.padStart(10)} ${'ratio'.padStart(8)}\n`);
+  for (const c of selected) {
+    if (!c.gymCase) continue;
+    const g = gym.get(c.gymCase);
+    if (g === undefined) continue;
+    const a = arena.get(c.name)!;
+    process.stdout.write(`  ${c.name.padEnd(44)} ${fmtRate(a).padStart(9)} ${fmtRate(g).padStart(10)} ${`${(a / g).toFixed(1)}x`.padStart(8)}\n`);
+  }
+  process.stdout.write('\ntargets: CartPole-v1 make() >= 10x Gymnasium make(); batched x16384 >= 1.5x Gymnasium native vector x16384\n');
+}
+
+main();
