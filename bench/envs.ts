@@ -53,7 +53,7 @@ function measure(c: Case, seconds = 0.6): number {
     const steps = run(iterations);
     rates.push(steps / ((performance.now() - t0) / 1000));
   }
-  if (process.env.ARENA_BENCH_VERBOSE) process.stdout.write(`    trials: ${rates.map(fmtRate).join(" ")}\n`);
+  if (process.env.ARENA_BENCH_VERBOSE) process.stderr.write(`    trials: ${rates.map(fmtRate).join(' ')}\n`);
   return rates.sort((a, b) => a - b)[1]!;
 }
 
@@ -128,7 +128,7 @@ function gymnasiumNumbers(): Map<string, number> | string {
 
 const fmtRate = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${(v / 1e3).toFixed(1)}k`);
 
-function main(): void {
+function allCases(): Case[] {
   const classic = ['CartPole-v1', 'MountainCar-v0', 'MountainCarContinuous-v0', 'Pendulum-v1', 'Acrobot-v1'];
   const cases: Case[] = [];
   for (const id of classic) {
@@ -139,13 +139,39 @@ function main(): void {
   cases.push(vectorCase('CartPole-v1', 1, 'batched'));
   cases.push(vectorCase('CartPole-v1', 1024, 'batched', 'CartPole-v1 native vector x1024'));
   cases.push(vectorCase('CartPole-v1', 16384, 'batched', 'CartPole-v1 native vector x16384'));
+  return cases;
+}
+
+/**
+ * Measures one case in a fresh Node process, so that no case inherits another's
+ * JIT state (type feedback from other envs makes V8 compile shared code less
+ * tightly, and the order of cases would change the numbers).
+ */
+function measureInChild(name: string): number {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--case', name], {
+    encoding: 'utf8',
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return (JSON.parse(out.trim().split('\n').pop()!) as { stepsPerSecond: number }).stepsPerSecond;
+}
+
+function main(): void {
+  const cases = allCases();
+  const caseArg = process.argv.indexOf('--case');
+  if (caseArg >= 0) {
+    const c = cases.find((x) => x.name === process.argv[caseArg + 1]);
+    if (!c) throw new Error(`unknown bench case ${JSON.stringify(process.argv[caseArg + 1])}`);
+    process.stdout.write(`${JSON.stringify({ stepsPerSecond: measure(c) })}\n`);
+    return;
+  }
 
   const filter = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
   const selected = filter ? cases.filter((c) => filter.test(c.name)) : cases;
-  process.stdout.write(`Arena env throughput, single thread (node ${process.version})\n`);
+  process.stdout.write(`Arena env throughput, single thread, each case in a fresh process (node ${process.version})\n`);
   const arena = new Map<string, number>();
   for (const c of selected) {
-    const rate = measure(c);
+    const rate = measureInChild(c.name);
     arena.set(c.name, rate);
     process.stdout.write(`  ${c.name.padEnd(44)} ${fmtRate(rate).padStart(9)} steps/s\n`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
-import { Rng, reseed } from '../../core/rng.js';
+import { Rng, RngBank, reseed } from '../../core/rng.js';
 
 function draws(rng: Rng, n: number): number[] {
   const out: number[] = [];
@@ -75,5 +75,53 @@ describe('Rng', () => {
     expect(reseed(current, 5).random()).toBe(new Rng(5).random());
     expect(reseed(null, undefined)).toBeInstanceOf(Rng);
     expect(() => reseed(null, 1.5)).toThrow(/seed must be an integer/);
+  });
+});
+
+describe('RngBank', () => {
+  it('generator i of a bank gives the same stream as a lone Rng with the same seed', () => {
+    const seeds = [5, 6, 7];
+    const bank = new RngBank(seeds);
+    const lone = seeds.map((s) => new Rng(s));
+    for (let t = 0; t < 100; t++) {
+      for (let i = 0; i < seeds.length; i++) {
+        // interleaved draws: each slot keeps its own state, including the normal spare
+        expect(bank.at(i).normal()).toBe(lone[i]!.normal());
+        expect(bank.at(i).integers(0, 7)).toBe(lone[i]!.integers(0, 7));
+      }
+    }
+  });
+
+  it('reseeds one slot in place and saves its state', () => {
+    const bank = new RngBank([1, 2]);
+    bank.at(0).random();
+    bank.at(1).seed(9);
+    expect(bank.at(1).random()).toBe(new Rng(9).random());
+    const saved = bank.at(0).getState();
+    const next = bank.at(0).random();
+    expect(Rng.fromState(saved).random()).toBe(next);
+    expect(() => new RngBank([])).toThrow(/at least one seed/);
+  });
+});
+
+describe('integers() is unbiased', () => {
+  it('a range that does not divide 2^32 is uniform within sampling error', () => {
+    const rng = new Rng(21);
+    const n = 7;
+    const draws = 70000;
+    const counts = new Array<number>(n).fill(0);
+    for (let i = 0; i < draws; i++) counts[rng.integers(0, n)]! += 1;
+    // chi-square with 6 degrees of freedom; 22.46 is the 0.999 quantile
+    const expected = draws / n;
+    const chi2 = counts.reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
+    expect(chi2).toBeLessThan(22.46);
+  });
+
+  it('wide ranges fall back to a 53-bit double and stay in range', () => {
+    const rng = new Rng(2);
+    for (let i = 0; i < 1000; i++) {
+      const v = rng.integers(-(2 ** 40), 2 ** 40);
+      expect(Number.isInteger(v) && v >= -(2 ** 40) && v < 2 ** 40).toBe(true);
+    }
   });
 });
