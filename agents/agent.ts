@@ -1,0 +1,241 @@
+// The one agent API. Every algorithm is created from a name and plain
+// hyperparameters, learns from an env or a vector env with typed optional
+// hooks, acts, reports per-step diagnostics for the viewer, and saves its full
+// training state to a directory from which `loadAgent` resumes it exactly.
+//
+// Training semantics shared by all agents:
+// - `learn({ totalSteps })` trains until the agent's own step counter reaches
+//   `totalSteps` (env steps, counted over all copies of a vector env), so a
+//   loaded agent continues where it was saved.
+// - Each `learn` call starts fresh episodes: it resets the env with a seed drawn
+//   from the agent's generator, so a run is a pure function of the agent's seed
+//   and state.
+// - Terminated transitions do not bootstrap; truncated ones (time limits)
+//   bootstrap from the value of the last observation.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Env } from '../core/env.js';
+import type { Space, SpaceJSON } from '../core/spaces.js';
+import { spaceFromJSON, spaceToJSON } from '../core/spaces.js';
+import type { VectorEnv } from '../core/vector.js';
+import type { ParamSpec, Resolved } from './lib/hparams.js';
+import { resolveHyperparameters } from './lib/hparams.js';
+
+export type Action = number | Float32Array;
+
+export interface AgentContext {
+  readonly observationSpace: Space;
+  readonly actionSpace: Space;
+  /** Seeds every random choice the agent makes (initial weights, exploration, minibatches). */
+  readonly seed: number;
+  /** Neural-net backend for agents that use one ('wasm' by default in Node; see agents/lib/backend.ts). */
+  readonly backend?: string;
+}
+
+export interface EpisodeEndEvent {
+  /** Agent step count when the episode ended. */
+  readonly step: number;
+  /** Number of episodes finished so far in this agent's life, this one included. */
+  readonly episode: number;
+  readonly return: number;
+  readonly length: number;
+  /** Whether it ended by truncation (time limit) rather than termination. */
+  readonly truncated: boolean;
+}
+
+export interface UpdateEvent {
+  readonly step: number;
+  /** Losses and other scalars of this update, e.g. { loss, entropy, epsilon }. */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** Optional, typed callbacks: each gets named read-only values, never the trainer's internals. */
+export interface LearnHooks {
+  onEpisodeEnd?(event: EpisodeEndEvent): void;
+  onUpdate?(event: UpdateEvent): void;
+  /** Asked after every env step (or vector step); returning true ends `learn` early. */
+  shouldStop?(state: { readonly step: number }): boolean;
+}
+
+export interface LearnOptions {
+  /** A single env, or ... */
+  readonly env?: Env;
+  /** ... a vector env (agents that need one, like A2C and PPO, reject a single env with a clear message). */
+  readonly vecEnv?: VectorEnv;
+  /** Train until the agent's step counter reaches this many env steps. */
+  readonly totalSteps: number;
+  readonly hooks?: LearnHooks;
+}
+
+export interface LearnResult {
+  /** The agent's step counter at the end. */
+  readonly steps: number;
+  readonly episodes: number;
+  readonly seconds: number;
+}
+
+/** What an agent thinks about one observation, recorded in episode files for the viewer. */
+export interface Diagnostics {
+  readonly qValues?: number[];
+  readonly probs?: number[];
+  readonly value?: number;
+}
+
+export interface Agent {
+  readonly algorithm: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly context: AgentContext;
+  /** Env steps taken in `learn` so far. */
+  readonly stepCount: number;
+  learn(options: LearnOptions): Promise<LearnResult>;
+  act(obs: unknown, options?: { deterministic?: boolean }): Action;
+  diagnostics?(obs: unknown): Diagnostics;
+  /** Writes the full training state into `dir` (created if needed). */
+  save(dir: string): Promise<void>;
+  /** Frees tensors and other resources. */
+  dispose(): void;
+}
+
+/** What an algorithm registers: its hyperparameter spec, a constructor, and a loader for its saved state. */
+export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
+  readonly name: string;
+  readonly description: string;
+  readonly hyperparameters: S;
+  create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
+  /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
+  load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
+}
+
+const definitions = new Map<string, AgentDefinition>();
+
+export function registerAgent<S extends ParamSpec>(definition: AgentDefinition<S>): void {
+  if (definitions.has(definition.name)) throw new Error(`registerAgent: ${definition.name} is already registered`);
+  definitions.set(definition.name, definition as unknown as AgentDefinition);
+}
+
+export function listAgents(): AgentDefinition[] {
+  return [...definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function agentDefinition(name: string): AgentDefinition {
+  const d = definitions.get(name);
+  if (!d) throw new TypeError(`unknown agent ${JSON.stringify(name)}; available: ${[...definitions.keys()].sort().join(', ')}`);
+  return d;
+}
+
+/** Creates agent `name` with hyperparameters validated against its spec. */
+export async function createAgent(name: string, hyperparameters: Readonly<Record<string, unknown>>, context: AgentContext): Promise<Agent> {
+  const d = agentDefinition(name);
+  if (!Number.isInteger(context.seed)) throw new TypeError(`createAgent(${name}): seed must be an integer, got ${String(context.seed)}`);
+  return d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), context);
+}
+
+// ---------------------------------------------------------------- saving
+
+export const AGENT_FORMAT = 'arena.agent/1';
+const MANIFEST = 'agent.json';
+
+/** agent.json: what every saved agent has, plus the algorithm's own JSON state. */
+export interface AgentManifest {
+  readonly format: typeof AGENT_FORMAT;
+  readonly algorithm: string;
+  readonly hyperparameters: Record<string, unknown>;
+  readonly context: { observationSpace: SpaceJSON; actionSpace: SpaceJSON; seed: number; backend?: string };
+  readonly stepCount: number;
+  /** Algorithm-specific JSON (counters, generator state, file names of binary parts). */
+  readonly state: Record<string, unknown>;
+}
+
+/** Writes agent.json atomically (temp file then rename), so a crash never leaves half a manifest. */
+export async function writeManifest(dir: string, agent: Agent, state: Record<string, unknown>): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const manifest: AgentManifest = {
+    format: AGENT_FORMAT,
+    algorithm: agent.algorithm,
+    hyperparameters: { ...agent.hyperparameters },
+    context: {
+      observationSpace: spaceToJSON(agent.context.observationSpace),
+      actionSpace: spaceToJSON(agent.context.actionSpace),
+      seed: agent.context.seed,
+      ...(agent.context.backend !== undefined ? { backend: agent.context.backend } : {}),
+    },
+    stepCount: agent.stepCount,
+    state,
+  };
+  const tmp = join(dir, `${MANIFEST}.tmp`);
+  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  await rename(tmp, join(dir, MANIFEST));
+}
+
+/** Writes a binary file atomically next to the manifest. */
+export async function writeBinary(dir: string, name: string, data: ArrayBufferView): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `${name}.tmp`);
+  await writeFile(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await rename(tmp, join(dir, name));
+}
+
+/** Reads a binary file saved by writeBinary as a fresh ArrayBuffer. */
+export async function readBinary(dir: string, name: string): Promise<ArrayBuffer> {
+  const buf = await readFile(join(dir, name));
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+/** Loads an agent saved with `save(dir)`; `backend` overrides the saved one. */
+export async function loadAgent(dir: string, options: { backend?: string } = {}): Promise<Agent> {
+  const path = join(dir, MANIFEST);
+  let manifest: AgentManifest;
+  try {
+    manifest = JSON.parse(await readFile(path, 'utf8')) as AgentManifest;
+  } catch (e) {
+    throw new Error(`loadAgent: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (manifest.format !== AGENT_FORMAT) throw new Error(`loadAgent: ${path} has format ${JSON.stringify(manifest.format)}, expected ${AGENT_FORMAT}`);
+  const d = agentDefinition(manifest.algorithm);
+  const backend = options.backend ?? manifest.context.backend;
+  const context: AgentContext = {
+    observationSpace: spaceFromJSON(manifest.context.observationSpace, `${path}: context.observationSpace`),
+    actionSpace: spaceFromJSON(manifest.context.actionSpace, `${path}: context.actionSpace`),
+    seed: manifest.context.seed,
+    ...(backend !== undefined ? { backend } : {}),
+  };
+  return d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir);
+}
+
+// ---------------------------------------------------------------- evaluation
+
+export interface EvaluationResult {
+  readonly returns: number[];
+  readonly lengths: number[];
+  readonly mean: number;
+  readonly std: number;
+}
+
+/**
+ * Runs `episodes` episodes with the agent acting (deterministically by default)
+ * on `env`; the first reset uses `seed`, later ones continue its stream.
+ */
+export function evaluate(agent: Agent, env: Env, options: { episodes?: number; seed?: number; deterministic?: boolean } = {}): EvaluationResult {
+  const episodes = options.episodes ?? 10;
+  const deterministic = options.deterministic ?? true;
+  if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (let ep = 0; ep < episodes; ep++) {
+    let { obs } = env.reset(ep === 0 && options.seed !== undefined ? { seed: options.seed } : {});
+    let total = 0;
+    let length = 0;
+    for (;;) {
+      const r = env.step(agent.act(obs, { deterministic }));
+      total += r.reward;
+      length += 1;
+      obs = r.obs;
+      if (r.terminated || r.truncated) break;
+    }
+    returns.push(total);
+    lengths.push(length);
+  }
+  const mean = returns.reduce((a, b) => a + b, 0) / episodes;
+  const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / episodes);
+  return { returns, lengths, mean, std };
+}

@@ -1,0 +1,144 @@
+// Hyperparameter specs: each agent declares its hyperparameters at the top of
+// its file as a table of typed entries with defaults, ranges and a one-line
+// description. `resolveHyperparameters` merges user values over the defaults and
+// rejects an unknown key or a bad value with a message naming it and the
+// allowed range, listing every problem at once.
+
+export interface NumberParam {
+  readonly kind: 'number';
+  readonly default: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** The bounds themselves are excluded (e.g. a learning rate > 0). */
+  readonly exclusiveMin?: boolean;
+  readonly exclusiveMax?: boolean;
+  readonly integer?: boolean;
+  readonly description: string;
+}
+export interface BooleanParam {
+  readonly kind: 'boolean';
+  readonly default: boolean;
+  readonly description: string;
+}
+export interface ChoiceParam<T extends string = string> {
+  readonly kind: 'choice';
+  readonly default: T;
+  readonly choices: readonly T[];
+  readonly description: string;
+}
+export interface ListParam {
+  readonly kind: 'list';
+  /** A list of positive integers (layer sizes). */
+  readonly default: readonly number[];
+  readonly description: string;
+}
+export type Param = NumberParam | BooleanParam | ChoiceParam | ListParam;
+export type ParamSpec = Readonly<Record<string, Param>>;
+
+/** The resolved values of a spec: numbers, booleans, strings and number lists. */
+export type Resolved<S extends ParamSpec> = {
+  -readonly [K in keyof S]: S[K] extends NumberParam
+    ? number
+    : S[K] extends BooleanParam
+      ? boolean
+      : S[K] extends ChoiceParam<infer T>
+        ? T
+        : S[K] extends ListParam
+          ? number[]
+          : never;
+};
+
+export const num = (defaultValue: number, description: string, range: Omit<NumberParam, 'kind' | 'default' | 'description'> = {}): NumberParam => ({
+  kind: 'number',
+  default: defaultValue,
+  description,
+  ...range,
+});
+export const int = (defaultValue: number, description: string, range: Omit<NumberParam, 'kind' | 'default' | 'description' | 'integer'> = {}): NumberParam => ({
+  kind: 'number',
+  default: defaultValue,
+  description,
+  integer: true,
+  ...range,
+});
+export const bool = (defaultValue: boolean, description: string): BooleanParam => ({ kind: 'boolean', default: defaultValue, description });
+export const choice = <T extends string>(defaultValue: T, choices: readonly T[], description: string): ChoiceParam<T> => ({
+  kind: 'choice',
+  default: defaultValue,
+  choices,
+  description,
+});
+export const list = (defaultValue: readonly number[], description: string): ListParam => ({ kind: 'list', default: defaultValue, description });
+
+export class HyperparameterError extends Error {
+  override name = 'HyperparameterError';
+  constructor(
+    readonly algorithm: string,
+    readonly problems: readonly string[],
+  ) {
+    super(problems.length === 1 ? `${algorithm}: ${problems[0]}` : `${algorithm}: invalid hyperparameters:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** The allowed range of a number parameter, as text, e.g. "a number in (0, 1]" or "an integer >= 1". */
+export function describeRange(p: NumberParam): string {
+  const what = p.integer ? 'an integer' : 'a number';
+  const hasMin = p.min !== undefined;
+  const hasMax = p.max !== undefined;
+  if (hasMin && hasMax) return `${what} in ${p.exclusiveMin ? '(' : '['}${p.min}, ${p.max}${p.exclusiveMax ? ')' : ']'}`;
+  if (hasMin) return `${what} ${p.exclusiveMin ? '>' : '>='} ${p.min}`;
+  if (hasMax) return `${what} ${p.exclusiveMax ? '<' : '<='} ${p.max}`;
+  return what;
+}
+
+function checkValue(key: string, p: Param, v: unknown): string | null {
+  const shown = JSON.stringify(v) ?? String(v);
+  switch (p.kind) {
+    case 'number': {
+      const ok =
+        typeof v === 'number' &&
+        Number.isFinite(v) &&
+        (!p.integer || Number.isInteger(v)) &&
+        (p.min === undefined || (p.exclusiveMin ? v > p.min : v >= p.min)) &&
+        (p.max === undefined || (p.exclusiveMax ? v < p.max : v <= p.max));
+      return ok ? null : `${key} must be ${describeRange(p)}, got ${shown}`;
+    }
+    case 'boolean':
+      return typeof v === 'boolean' ? null : `${key} must be true or false, got ${shown}`;
+    case 'choice':
+      return typeof v === 'string' && p.choices.includes(v) ? null : `${key} must be one of ${p.choices.map((c) => `'${c}'`).join(', ')}, got ${shown}`;
+    case 'list':
+      return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 1)
+        ? null
+        : `${key} must be a list of positive integers (e.g. [64, 64]), got ${shown}`;
+  }
+}
+
+/** Defaults overridden by `given`; throws HyperparameterError listing every unknown key and bad value. */
+export function resolveHyperparameters<S extends ParamSpec>(algorithm: string, spec: S, given: Readonly<Record<string, unknown>> = {}): Resolved<S> {
+  const problems: string[] = [];
+  const keys = Object.keys(spec);
+  for (const key of Object.keys(given)) {
+    if (!(key in spec)) problems.push(`unknown hyperparameter ${JSON.stringify(key)}; allowed: ${keys.join(', ')}`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const p = spec[key]!;
+    const v = key in given ? given[key] : p.default;
+    const problem = checkValue(key, p, v);
+    if (problem) problems.push(problem);
+    out[key] = Array.isArray(v) ? [...v] : v;
+  }
+  if (problems.length > 0) throw new HyperparameterError(algorithm, problems);
+  return out as Resolved<S>;
+}
+
+/** A table of the spec for documentation and `arena agents`: key, default, range, description. */
+export function describeSpec(spec: ParamSpec): { key: string; default: string; allowed: string; description: string }[] {
+  return Object.entries(spec).map(([key, p]) => ({
+    key,
+    default: JSON.stringify(p.default),
+    allowed: p.kind === 'number' ? describeRange(p) : p.kind === 'choice' ? p.choices.join(' | ') : p.kind === 'boolean' ? 'true | false' : 'positive integers',
+    description: p.description,
+  }));
+}
