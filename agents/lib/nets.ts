@@ -1,0 +1,267 @@
+// Multi-layer perceptrons on raw tfjs variables (about 2.5x less per-call
+// overhead than tf.layers for the small nets RL uses), seeded initialization
+// from our own Rng, optimizers with global-norm gradient clipping, and file
+// save/load (model JSON plus a float32 weights file) that needs no tfjs-node.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Rng } from '../../core/rng.js';
+import { tf } from './backend.js';
+
+export type Activation = 'tanh' | 'relu' | 'linear';
+
+export interface MlpOptions {
+  /** Hidden-layer activation (the output layer is linear). */
+  activation?: Activation;
+  /** 'orthogonal' (CleanRL / SB3 style for policy-gradient nets) or 'glorot' (uniform, as Keras' default). */
+  init?: 'orthogonal' | 'glorot';
+  /** Scale of the hidden layers' orthogonal init (default sqrt(2)). */
+  hiddenGain?: number;
+  /** Scale of the output layer's orthogonal init (e.g. 0.01 for a policy head, 1 for a value head). */
+  outputGain?: number;
+}
+
+export interface Mlp {
+  readonly sizes: readonly number[];
+  readonly activation: Activation;
+  /** Weights and biases, layer by layer: [W0, b0, W1, b1, ...]. */
+  readonly variables: tf.Variable[];
+  /** Forward pass; call inside tf.tidy. */
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** An orthogonal matrix (rows x cols) scaled by `gain`: Gram-Schmidt on Gaussian vectors drawn from `rng`. */
+export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): Float32Array {
+  // Orthonormalize the shorter side's vectors, then lay them out as rows x cols.
+  const n = Math.min(rows, cols);
+  const len = Math.max(rows, cols);
+  const vecs: Float64Array[] = [];
+  while (vecs.length < n) {
+    const v = new Float64Array(len);
+    for (let i = 0; i < len; i++) v[i] = rng.normal();
+    for (const u of vecs) {
+      let dot = 0;
+      for (let i = 0; i < len; i++) dot += v[i]! * u[i]!;
+      for (let i = 0; i < len; i++) v[i]! -= dot * u[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < len; i++) norm += v[i]! * v[i]!;
+    norm = Math.sqrt(norm);
+    if (norm < 1e-8) continue; // degenerate draw: try again
+    for (let i = 0; i < len; i++) v[i]! /= norm;
+    vecs.push(v);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      // rows <= cols: vecs are rows; else vecs are columns
+      out[r * cols + c] = gain * (rows <= cols ? vecs[r]![c]! : vecs[c]![r]!);
+    }
+  }
+  return out;
+}
+
+function glorotUniform(rows: number, cols: number, rng: Rng): Float32Array {
+  const limit = Math.sqrt(6 / (rows + cols));
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-limit, limit);
+  return out;
+}
+
+/** Builds an MLP with layer sizes [input, ...hidden, output], weights drawn from `rng`. */
+export function mlp(sizes: readonly number[], rng: Rng, options: MlpOptions = {}): Mlp {
+  if (sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s >= 1)) {
+    throw new RangeError(`mlp: sizes must be at least [input, output] positive integers, got [${sizes.join(', ')}]`);
+  }
+  const activation = options.activation ?? 'tanh';
+  const init = options.init ?? 'orthogonal';
+  const variables: tf.Variable[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const rows = sizes[l]!;
+    const cols = sizes[l + 1]!;
+    const isOutput = l + 2 === sizes.length;
+    const values =
+      init === 'orthogonal' ? orthogonal(rows, cols, isOutput ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2), rng) : glorotUniform(rows, cols, rng);
+    variables.push(tf.variable(tf.tensor2d(values, [rows, cols]), true));
+    variables.push(tf.variable(tf.zeros([cols]), true));
+  }
+  return fromVariables([...sizes], activation, variables);
+}
+
+function fromVariables(sizes: number[], activation: Activation, variables: tf.Variable[]): Mlp {
+  const layers = variables.length / 2;
+  const act = (h: tf.Tensor2D): tf.Tensor2D => (activation === 'tanh' ? tf.tanh(h) : activation === 'relu' ? tf.relu(h) : h);
+  return {
+    sizes,
+    activation,
+    variables,
+    apply(x) {
+      let h = x;
+      for (let l = 0; l < layers; l++) {
+        h = tf.add(tf.matMul(h, variables[2 * l]!), variables[2 * l + 1]!);
+        if (l + 1 < layers) h = act(h);
+      }
+      return h;
+    },
+    dispose() {
+      for (const v of variables) v.dispose();
+    },
+  };
+}
+
+/** Copies `source`'s weights into `target` (e.g. a DQN target network); `tau` < 1 does Polyak averaging. */
+export function copyWeights(target: Mlp, source: Mlp, tau = 1): void {
+  tf.tidy(() => {
+    target.variables.forEach((t, i) => {
+      const s = source.variables[i]!;
+      t.assign(tau === 1 ? s : tf.add(tf.mul(s, tau), tf.mul(t, 1 - tau)));
+    });
+  });
+}
+
+/** All weights as one Float32Array (layer order) plus their shapes: for saving and comparing. */
+export function getWeights(net: Mlp): { data: Float32Array; shapes: number[][] } {
+  const parts = net.variables.map((v) => v.dataSync() as Float32Array);
+  const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
+  return { data, shapes: net.variables.map((v) => v.shape) };
+}
+
+export function setWeights(net: Mlp, data: Float32Array): void {
+  let o = 0;
+  for (const v of net.variables) {
+    const n = v.size;
+    if (o + n > data.length) throw new RangeError(`setWeights: ${data.length} values are too few for a net of sizes [${net.sizes.join(', ')}]`);
+    v.assign(tf.tensor(data.subarray(o, o + n), v.shape));
+    o += n;
+  }
+  if (o !== data.length) throw new RangeError(`setWeights: got ${data.length} values, the net has ${o}`);
+}
+
+export const MODEL_FORMAT = 'arena.mlp/1';
+
+interface ModelJSON {
+  format: typeof MODEL_FORMAT;
+  sizes: number[];
+  activation: Activation;
+  weightsFile: string;
+  weights: { shape: number[]; offset: number; length: number }[];
+}
+
+async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(`${path}.tmp`, data);
+  await rename(`${path}.tmp`, path);
+}
+
+/** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
+export async function saveMlp(net: Mlp, dir: string, name = 'model'): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { data, shapes } = getWeights(net);
+  let offset = 0;
+  const weights = shapes.map((shape) => {
+    const length = shape.reduce((a, b) => a * b, 1);
+    const entry = { shape, offset, length };
+    offset += length;
+    return entry;
+  });
+  const json: ModelJSON = { format: MODEL_FORMAT, sizes: [...net.sizes], activation: net.activation, weightsFile: `${name}.weights.bin`, weights };
+  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+}
+
+/** Loads a net written by saveMlp. */
+export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
+  const path = join(dir, `${name}.json`);
+  const json = JSON.parse(await readFile(path, 'utf8')) as ModelJSON;
+  if (json.format !== MODEL_FORMAT) throw new Error(`loadMlp: ${path} has format ${JSON.stringify(json.format)}, expected ${MODEL_FORMAT}`);
+  const buf = await readFile(join(dir, json.weightsFile));
+  const expected = json.weights.reduce((a, w) => a + w.length, 0);
+  if (buf.byteLength !== expected * 4) {
+    throw new Error(`loadMlp: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
+  }
+  const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const variables = json.weights.map((w) => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true));
+  return fromVariables(json.sizes, json.activation, variables);
+}
+
+/**
+ * Adam (PyTorch's formulation) on a fixed list of variables, with optional
+ * clipping of the gradients' global norm. Written out here rather than using
+ * tf.train.adam so that its whole state (moments and step count, with the bias
+ * corrections computed in float64 from the count) saves and restores exactly.
+ */
+export class Optimizer {
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+
+  constructor(
+    private readonly variables: tf.Variable[],
+    public learningRate: number,
+    private readonly options: { maxGradNorm?: number; epsilon?: number; beta1?: number; beta2?: number } = {},
+  ) {
+    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+  }
+
+  /** One step on `loss` (a scalar function of the variables); returns the loss and the pre-clip gradient norm. */
+  step(loss: () => tf.Scalar): { loss: number; gradNorm: number } {
+    const { maxGradNorm = Infinity, epsilon = 1e-8, beta1 = 0.9, beta2 = 0.999 } = this.options;
+    this.t += 1;
+    const stepSize = this.learningRate / (1 - beta1 ** this.t);
+    const vCorrection = Math.sqrt(1 - beta2 ** this.t);
+    const out = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(loss, this.variables);
+      let list = this.variables.map((x) => grads[x.name]!);
+      const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+      if (Number.isFinite(maxGradNorm)) {
+        const factor = tf.minimum(1, tf.div(maxGradNorm, tf.add(norm, 1e-6)));
+        list = list.map((g) => tf.mul(g, factor));
+      }
+      list.forEach((g, i) => {
+        const m = this.m[i]!;
+        const v = this.v[i]!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const denom = tf.add(tf.div(tf.sqrt(v), vCorrection), epsilon);
+        this.variables[i]!.assign(tf.sub(this.variables[i]!, tf.mul(tf.div(m, denom), stepSize)));
+      });
+      return tf.stack([value, norm]);
+    });
+    const [lossValue, gradNorm] = out.dataSync();
+    out.dispose();
+    return { loss: lossValue!, gradNorm: gradNorm! };
+  }
+
+  /** Moments and step count, for checkpoints. */
+  getState(): { t: number; data: Float32Array } {
+    const parts = [...this.m, ...this.v].map((x) => x.dataSync() as Float32Array);
+    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      data.set(p, o);
+      o += p.length;
+    }
+    return { t: this.t, data };
+  }
+
+  setState(state: { t: number; data: Float32Array }): void {
+    const slots = [...this.m, ...this.v];
+    const expected = slots.reduce((a, x) => a + x.size, 0);
+    if (state.data.length !== expected) throw new RangeError(`Optimizer.setState: got ${state.data.length} values, expected ${expected}`);
+    let o = 0;
+    for (const x of slots) {
+      x.assign(tf.tensor(state.data.subarray(o, o + x.size), x.shape));
+      o += x.size;
+    }
+    this.t = state.t;
+  }
+
+  dispose(): void {
+    for (const x of [...this.m, ...this.v]) x.dispose();
+  }
+}
