@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import '../../envs/index.js';
+import { envTable, runDemo } from '../../bin/commands.js';
+import { listEnvs } from '../../core/registry.js';
+
+describe('arena envs', () => {
+  it('lists every registered env with its spaces, limit and threshold', () => {
+    const text = envTable(false);
+    for (const reg of listEnvs()) expect(text).toContain(reg.id);
+    expect(text).toMatch(/CartPole-v1\s+Box\(\[-4\.8, -inf, -0\.418879, -inf\], \[4\.8, inf, 0\.418879, inf\], \(4,\), float32\)\s+Discrete\(2\)\s+500\s+475/);
+    expect(text).toMatch(/CliffWalking-v1\s+Discrete\(48\)\s+Discrete\(4\)\s+-\s+-/);
+  });
+
+  it('prints JSON that round-trips the spaces', () => {
+    const rows = JSON.parse(envTable(true)) as { id: string; maxEpisodeSteps: number | null; actionSpace: { type: string } }[];
+    const pendulum = rows.find((r) => r.id === 'Pendulum-v1')!;
+    expect(pendulum.maxEpisodeSteps).toBe(200);
+    expect(pendulum.actionSpace).toMatchObject({ type: 'box', low: [-2], high: [2] });
+  });
+});
+
+describe('arena demo', () => {
+  it('runs seeded random-policy episodes reproducibly', () => {
+    const a = runDemo('CartPole-v1', 3, 7);
+    expect(a).toBe(runDemo('CartPole-v1', 3, 7));
+    expect(a.match(/episode \d: return \d+, length \d+/g)).toHaveLength(3);
+    expect(a).toMatch(/mean return over 3 episodes/);
+  });
+
+  it('fails on an unknown env with suggestions', () => {
+    expect(() => runDemo('CartPol-v1', 1, 0)).toThrow(/did you mean CartPole-v1/);
+  });
+});
