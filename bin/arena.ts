@@ -3,7 +3,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createRequire } from 'node:module';
 import '../envs/index.js';
-import { envTable, runDemo } from './commands.js';
+import '../agents/index.js';
+import { agentTable, envTable, parseHyperparameters, runDemo } from './commands.js';
+import { train } from './train.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -45,6 +47,38 @@ program
   .option('--seed <n>', 'seed for the env and the random policy', integer('--seed'), 0)
   .action((opts: { env: string; episodes: number; seed: number }) => {
     process.stdout.write(runDemo(opts.env, opts.episodes, opts.seed));
+  });
+
+program
+  .command('agents [name]')
+  .description('list the agents, or one agent\'s hyperparameters with defaults and allowed ranges')
+  .action((name: string | undefined) => {
+    process.stdout.write(agentTable(name));
+  });
+
+program
+  .command('train <agent>')
+  .description('train one agent on one env, evaluate it, and optionally save it')
+  .requiredOption('--env <id>', 'environment id')
+  .option('--steps <n>', 'env steps to train for', positiveInt('--steps'), 50_000)
+  .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
+  .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'), 0)
+  .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp netArch=[64,64]', [])
+  .option('--backend <name>', 'neural-net backend: auto, wasm, cpu, node, node-gpu', 'auto')
+  .option('--save <dir>', 'save the trained agent into this directory')
+  .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt('--eval-episodes'), 20)
+  .action(async (agent: string, opts: { env: string; steps: number; seed: number; envs: number; hp: string[]; backend: string; save?: string; evalEpisodes: number }) => {
+    await train({
+      agent,
+      env: opts.env,
+      steps: opts.steps,
+      seed: opts.seed,
+      envs: opts.envs,
+      hyperparameters: parseHyperparameters(opts.hp),
+      backend: opts.backend,
+      evalEpisodes: opts.evalEpisodes,
+      ...(opts.save ? { save: opts.save } : {}),
+    });
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -4,6 +4,8 @@ import { Rng } from '../core/rng.js';
 import { describeSpace, sample, spaceToJSON } from '../core/spaces.js';
 import type { SpaceValue } from '../core/spaces.js';
 import { resolveKwargs, envRegistration } from '../core/registry.js';
+import { agentDefinition, listAgents } from '../agents/agent.js';
+import { describeSpec } from '../agents/lib/hparams.js';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -72,4 +74,36 @@ export function runDemo(id: string, episodes: number, seed: number): string {
   const threshold = envRegistration(id).rewardThreshold;
   if (threshold !== undefined) lines.push(`(the task counts as solved at an average of ${threshold}; training comes with the agents)`);
   return lines.join('\n') + '\n';
+}
+
+/** `arena agents [name]`: the registered agents, or one agent's hyperparameters. */
+export function agentTable(name?: string): string {
+  if (name === undefined) {
+    return table(
+      ['agent', 'description'],
+      listAgents().map((d) => [d.name, d.description]),
+    );
+  }
+  const d = agentDefinition(name);
+  return `${d.name}: ${d.description}\n\n${table(
+    ['hyperparameter', 'default', 'allowed', 'description'],
+    describeSpec(d.hyperparameters).map((r) => [r.key, r.default, r.allowed, r.description]),
+  )}`;
+}
+
+/** `--hp key=value` pairs: values are parsed as JSON when they can be (numbers, booleans, lists), else kept as strings. */
+export function parseHyperparameters(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--hp expects key=value, got ${JSON.stringify(pair)}`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    try {
+      out[key] = JSON.parse(raw);
+    } catch {
+      out[key] = raw;
+    }
+  }
+  return out;
 }

@@ -1,0 +1,5 @@
+// Registers every built-in agent once, on first import.
+import './dynamic-programming.js';
+import './q-learning.js';
+import './sarsa.js';
+import './expected-sarsa.js';

@@ -1,0 +1,363 @@
+// The loop shared by the tabular TD agents (Q-learning, SARSA, Expected
+// SARSA). They differ only in the TD target, which each agent file writes out
+// as a `TdRule`; everything else lives here once: the Q-table, exploration,
+// episodes and hooks, saving and loading.
+//
+// One step of the loop, in order (Sutton & Barto 6.4-6.6):
+//   1. act: a = exploration policy at s (unless SARSA already picked it)
+//   2. step the env: r, s', terminated, truncated
+//   3. SARSA only: pick a' at s' from the current Q, before the update
+//   4. target = rule.target(...): r alone when terminated; on truncation (a time
+//      limit) the episode ends but s' is not terminal, so the target bootstraps
+//   5. Q(s, a) += alpha * (target - Q(s, a))
+//   6. log: at an episode end, onEpisodeEnd and onUpdate { epsilon, tdError }
+//
+// Randomness: one generator seeded from the agent's seed drives training (the
+// seed of each learn call's first reset and every exploration draw); act()
+// outside learn draws from a second one, so evaluating an agent between two
+// learn calls does not change how it trains.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Env } from '../../core/env.js';
+import type { RngState } from '../../core/rng.js';
+import { Rng } from '../../core/rng.js';
+import type { DiscreteSpace, Space } from '../../core/spaces.js';
+import { describeSpace } from '../../core/spaces.js';
+import type { Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
+import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
+import type { ExplorationKind, ExplorationParams } from './exploration.js';
+import { argmax, explorationAction, explorationProbs } from './exploration.js';
+import type { ParamSpec, Resolved } from './hparams.js';
+import { HyperparameterError } from './hparams.js';
+import type { Schedule } from './schedules.js';
+import { constantSchedule, exponentialSchedule, linearSchedule } from './schedules.js';
+
+export type EpsilonScheduleKind = 'constant' | 'linear' | 'exponential';
+export const EPSILON_SCHEDULES: readonly EpsilonScheduleKind[] = ['constant', 'linear', 'exponential'];
+
+/** The hyperparameters every tabular TD agent declares (each agent file lists them with its own defaults). */
+export type TabularTdHyperparameters = {
+  learningRate: number;
+  gamma: number;
+  exploration: ExplorationKind;
+  epsilonSchedule: EpsilonScheduleKind;
+  epsilon: number;
+  epsilonEnd: number;
+  epsilonDecaySteps: number;
+  temperature: number;
+  ucbC: number;
+  initialQ: number;
+};
+
+/** What a TD target sees of one transition (s, a, r, s'). */
+export interface TdStep {
+  readonly reward: number;
+  /** s' is terminal: nothing follows, so the target must not bootstrap. */
+  readonly terminated: boolean;
+  /** Q(s', .), the next state's row of the table (before this step's update). */
+  readonly nextQ: Float64Array;
+  /** a', the exploration policy's action at s' (only when the rule sets usesNextAction; else -1). */
+  readonly nextAction: number;
+  /** pi(. | s'), the exploration policy's probabilities at s' (computed on demand). */
+  nextProbs(): Float64Array;
+}
+
+export interface TdRule {
+  /** SARSA: the target needs a', so the loop picks it (and later takes it) before the update. */
+  readonly usesNextAction: boolean;
+  /** The TD target for Q(s, a). */
+  target(step: TdStep, gamma: number): number;
+}
+
+/** Table files of a saved agent, next to agent.json (native byte order, like every writeBinary file). */
+const FILES = { qTable: 'q-table.f64', visitCounts: 'visit-counts.f64' } as const;
+
+/** What agent.json's `state` holds for a tabular TD agent. */
+interface SavedState {
+  qTable: string;
+  visitCounts: string;
+  rng: RngState;
+  actRng: RngState;
+  episodes: number;
+  /** For people reading the file: epsilon at the saved step (it follows from stepCount and the schedule). */
+  epsilon: number;
+}
+
+/** epsilon as a function of the agent's step counter, so that it resumes exactly from a checkpoint. */
+function epsilonSchedule(algorithm: string, hp: TabularTdHyperparameters): Schedule {
+  switch (hp.epsilonSchedule) {
+    case 'constant':
+      return constantSchedule(hp.epsilon);
+    case 'linear': {
+      const byProgress = linearSchedule(hp.epsilon, hp.epsilonEnd);
+      return (step) => byProgress(step / hp.epsilonDecaySteps);
+    }
+    case 'exponential':
+      if (!(hp.epsilonEnd > 0 && hp.epsilonEnd <= hp.epsilon)) {
+        throw new HyperparameterError(algorithm, [
+          `epsilonEnd must be a number in (0, epsilon = ${hp.epsilon}] with epsilonSchedule 'exponential' (epsilon decays by a constant factor per step), got ${hp.epsilonEnd}`,
+        ]);
+      }
+      // The per-step factor that reaches epsilonEnd after exactly epsilonDecaySteps steps.
+      return exponentialSchedule(hp.epsilon, hp.epsilonEnd, (hp.epsilonEnd / hp.epsilon) ** (1 / hp.epsilonDecaySteps));
+  }
+}
+
+function discreteSpace(algorithm: string, space: Space, what: 'observation' | 'action'): DiscreteSpace {
+  if (space.type === 'discrete') return space;
+  const hint =
+    what === 'observation' && space.type === 'box'
+      ? '; wrap a Box env with discretizeObservation(env, { bins, low, high }) (core/wrappers/discretize-observation.ts) to make its observations Discrete'
+      : '';
+  throw new TypeError(`${algorithm}: a tabular agent needs a Discrete ${what} space, got ${describeSpace(space)}${hint}`);
+}
+
+export class TabularTdAgent implements Agent {
+  /** Q(s, a) at qTable[s * nA + a]. */
+  readonly qTable: Float64Array;
+  /** N(s, a): how many times learn() took action a in state s. */
+  readonly visitCounts: Float64Array;
+  private readonly nS: number;
+  private readonly nA: number;
+  private readonly obsSpace: DiscreteSpace;
+  private readonly actSpace: DiscreteSpace;
+  /** Row views into qTable and visitCounts, made once so the loop does not allocate. */
+  private readonly qRows: Float64Array[];
+  private readonly countRows: Float64Array[];
+  private readonly probs: Float64Array;
+  private readonly epsilonAt: Schedule;
+  /** Reused by every exploration call; only `epsilon` changes. */
+  private readonly explore: { -readonly [K in keyof ExplorationParams]: ExplorationParams[K] };
+  private rng: Rng;
+  private actRng: Rng;
+  private steps = 0;
+  private episodes = 0;
+
+  constructor(
+    readonly algorithm: string,
+    private readonly rule: TdRule,
+    readonly hyperparameters: TabularTdHyperparameters,
+    readonly context: AgentContext,
+  ) {
+    this.obsSpace = discreteSpace(algorithm, context.observationSpace, 'observation');
+    this.actSpace = discreteSpace(algorithm, context.actionSpace, 'action');
+    this.nS = this.obsSpace.n;
+    this.nA = this.actSpace.n;
+    this.qTable = new Float64Array(this.nS * this.nA).fill(hyperparameters.initialQ);
+    this.visitCounts = new Float64Array(this.nS * this.nA);
+    this.qRows = Array.from({ length: this.nS }, (_, s) => this.qTable.subarray(s * this.nA, (s + 1) * this.nA));
+    this.countRows = Array.from({ length: this.nS }, (_, s) => this.visitCounts.subarray(s * this.nA, (s + 1) * this.nA));
+    this.probs = new Float64Array(this.nA);
+    this.epsilonAt = epsilonSchedule(algorithm, hyperparameters);
+    const { exploration, temperature, ucbC } = hyperparameters;
+    this.explore = { kind: exploration, epsilon: this.epsilonAt(0), temperature, ucbC };
+    const root = new Rng(context.seed);
+    this.rng = new Rng(root.nextSeed());
+    this.actRng = new Rng(root.nextSeed());
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get episodeCount(): number {
+    return this.episodes;
+  }
+
+  /** epsilon of the schedule at the current step (epsilon-greedy exploration only uses it). */
+  get epsilon(): number {
+    return this.epsilonAt(this.steps);
+  }
+
+  private stateOf(obs: unknown): number {
+    const s = (obs as number) - this.obsSpace.start;
+    if (!Number.isInteger(s) || s < 0 || s >= this.nS) {
+      throw new RangeError(`${this.algorithm}: observation ${String(obs)} is not in ${describeSpace(this.obsSpace)}`);
+    }
+    return s;
+  }
+
+  private checkEnv(env: Env): void {
+    const obs = discreteSpace(this.algorithm, env.observationSpace, 'observation');
+    const act = discreteSpace(this.algorithm, env.actionSpace, 'action');
+    if (obs.n !== this.nS || obs.start !== this.obsSpace.start || act.n !== this.nA || act.start !== this.actSpace.start) {
+      throw new RangeError(
+        `${this.algorithm}: the env has ${describeSpace(obs)} observations and ${describeSpace(act)} actions, but the agent was created for ` +
+          `${describeSpace(this.obsSpace)} and ${describeSpace(this.actSpace)}`,
+      );
+    }
+  }
+
+  /** An action of the exploration policy in state s, from the training generator. */
+  private behave(s: number): number {
+    this.explore.epsilon = this.epsilonAt(this.steps);
+    return explorationAction(this.qRows[s]!, this.countRows[s]!, this.explore, this.rng);
+  }
+
+  async learn({ env, vecEnv, totalSteps, hooks }: LearnOptions): Promise<LearnResult> {
+    const started = performance.now();
+    if (!env || vecEnv) throw new TypeError(`${this.algorithm}: learn needs { env }, a single env (tabular agents do not use vector envs)`);
+    if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new RangeError(`${this.algorithm}: totalSteps must be a non-negative integer, got ${totalSteps}`);
+    this.checkEnv(env);
+    const { learningRate: alpha, gamma } = this.hyperparameters;
+    const { qTable: Q, qRows, countRows, nA, rule } = this;
+    const firstEpisode = this.episodes;
+
+    // What the TD target sees; one object, refilled each step.
+    let nextState = 0;
+    const step = {
+      reward: 0,
+      terminated: false,
+      nextQ: qRows[0]!,
+      nextAction: -1,
+      nextProbs: (): Float64Array => {
+        this.explore.epsilon = this.epsilonAt(this.steps);
+        return explorationProbs(qRows[nextState]!, countRows[nextState]!, this.explore, this.probs);
+      },
+    };
+
+    let s = -1; // -1: the env needs a reset
+    let a = -1; // -1: the action at s is not chosen yet
+    let firstReset = true;
+    let episodeReturn = 0;
+    let episodeLength = 0;
+    let absTdErrors = 0;
+    while (this.steps < totalSteps) {
+      if (s < 0) {
+        // Each learn call starts from a reset seeded by the agent's generator; later resets continue the env's stream.
+        s = this.stateOf(env.reset(firstReset ? { seed: this.rng.nextSeed() } : {}).obs);
+        firstReset = false;
+      }
+
+      // 1-2. act in s and observe the transition.
+      if (a < 0) a = this.behave(s);
+      countRows[s]![a]! += 1;
+      const r = env.step(a + this.actSpace.start);
+      this.steps += 1;
+      const s2 = this.stateOf(r.obs);
+
+      // 3. SARSA: the next action, from the current Q. Never taken after a
+      // truncation, but the target still bootstraps from it.
+      const a2 = rule.usesNextAction && !r.terminated ? this.behave(s2) : -1;
+
+      // 4-5. TD target and update.
+      nextState = s2;
+      step.reward = r.reward;
+      step.terminated = r.terminated;
+      step.nextQ = qRows[s2]!;
+      step.nextAction = a2;
+      const i = s * nA + a;
+      const tdError = rule.target(step, gamma) - Q[i]!;
+      Q[i]! += alpha * tdError;
+
+      // 6. log.
+      episodeReturn += r.reward;
+      episodeLength += 1;
+      absTdErrors += Math.abs(tdError);
+      if (r.terminated || r.truncated) {
+        this.episodes += 1;
+        hooks?.onEpisodeEnd?.({ step: this.steps, episode: this.episodes, return: episodeReturn, length: episodeLength, truncated: !r.terminated });
+        hooks?.onUpdate?.({ step: this.steps, metrics: { epsilon: this.epsilonAt(this.steps), tdError: absTdErrors / episodeLength } });
+        episodeReturn = 0;
+        episodeLength = 0;
+        absTdErrors = 0;
+        s = -1;
+        a = -1;
+      } else {
+        s = s2;
+        a = a2;
+      }
+      if (hooks?.shouldStop?.({ step: this.steps })) break;
+    }
+    return { steps: this.steps, episodes: this.episodes - firstEpisode, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Greedy (first best action on ties) when deterministic, else the exploration policy. */
+  act(obs: unknown, options: { deterministic?: boolean } = {}): number {
+    const s = this.stateOf(obs);
+    if (options.deterministic) return argmax(this.qRows[s]!) + this.actSpace.start;
+    this.explore.epsilon = this.epsilonAt(this.steps);
+    return explorationAction(this.qRows[s]!, this.countRows[s]!, this.explore, this.actRng) + this.actSpace.start;
+  }
+
+  /** Q(s, .) and the exploration policy's probabilities at s. */
+  diagnostics(obs: unknown): Diagnostics {
+    const s = this.stateOf(obs);
+    this.explore.epsilon = this.epsilonAt(this.steps);
+    const probs = explorationProbs(this.qRows[s]!, this.countRows[s]!, this.explore, new Float64Array(this.nA));
+    return { qValues: Array.from(this.qRows[s]!), probs: Array.from(probs) };
+  }
+
+  async save(dir: string): Promise<void> {
+    await writeBinary(dir, FILES.qTable, this.qTable);
+    await writeBinary(dir, FILES.visitCounts, this.visitCounts);
+    const state: SavedState = {
+      qTable: FILES.qTable,
+      visitCounts: FILES.visitCounts,
+      rng: this.rng.getState(),
+      actRng: this.actRng.getState(),
+      episodes: this.episodes,
+      epsilon: this.epsilon,
+    };
+    await writeManifest(dir, this, { ...state });
+  }
+
+  /** Rebuilds an agent saved by `save`: tables, generators and counters, so training continues exactly. */
+  static async load(algorithm: string, rule: TdRule, hp: TabularTdHyperparameters, context: AgentContext, manifest: AgentManifest, dir: string): Promise<TabularTdAgent> {
+    const agent = new TabularTdAgent(algorithm, rule, hp, context);
+    const state = manifest.state as unknown as SavedState;
+    agent.qTable.set(await readTable(dir, state.qTable, agent.qTable.length, algorithm));
+    agent.visitCounts.set(await readTable(dir, state.visitCounts, agent.visitCounts.length, algorithm));
+    agent.rng = Rng.fromState(state.rng);
+    agent.actRng = Rng.fromState(state.actRng);
+    agent.steps = manifest.stepCount;
+    agent.episodes = state.episodes;
+    return agent;
+  }
+
+  dispose(): void {}
+}
+
+async function readTable(dir: string, file: unknown, length: number, who: string): Promise<Float64Array> {
+  if (typeof file !== 'string') throw new Error(`${who}: ${join(dir, 'agent.json')} names no table file (got ${JSON.stringify(file)})`);
+  const table = new Float64Array(await readBinary(dir, file));
+  if (table.length !== length) throw new RangeError(`${who}: ${join(dir, file)} holds ${table.length} values, expected ${length} (states x actions)`);
+  return table;
+}
+
+/** Registers a tabular TD agent: its name, spec and TD rule; the loop above does the rest. */
+export function registerTabularTdAgent<S extends ParamSpec>(
+  name: string,
+  description: string,
+  // The spec must resolve to (at least) the hyperparameters the loop reads.
+  hyperparameters: S & (Resolved<S> extends TabularTdHyperparameters ? unknown : never),
+  rule: TdRule,
+): void {
+  registerAgent<S>({
+    name,
+    description,
+    hyperparameters,
+    create: (hp, context) => new TabularTdAgent(name, rule, hp as TabularTdHyperparameters, context),
+    load: (hp, context, manifest, dir) => TabularTdAgent.load(name, rule, hp as TabularTdHyperparameters, context, manifest, dir),
+  });
+}
+
+/**
+ * Transfer: copies the Q-table saved in `fromDir` (by any tabular TD agent, or
+ * by value or policy iteration) into `agent`, a tabular TD agent over the same
+ * numbers of states and actions. Visit counts, generators and counters stay
+ * the agent's own.
+ */
+export async function warmStartQTable(agent: Agent, fromDir: string): Promise<void> {
+  if (!(agent instanceof TabularTdAgent)) throw new TypeError(`warmStartQTable: needs a tabular TD agent (q-learning, sarsa, expected-sarsa), got ${agent.algorithm}`);
+  const path = join(fromDir, 'agent.json');
+  let manifest: AgentManifest;
+  try {
+    manifest = JSON.parse(await readFile(path, 'utf8')) as AgentManifest;
+  } catch (e) {
+    throw new Error(`warmStartQTable: cannot read ${path}: ${(e as Error).message}`);
+  }
+  const file = manifest.state?.['qTable'];
+  if (typeof file !== 'string') throw new Error(`warmStartQTable: the ${manifest.algorithm} agent saved in ${fromDir} has no Q-table`);
+  agent.qTable.set(await readTable(fromDir, file, agent.qTable.length, `warmStartQTable(${agent.algorithm} <- ${manifest.algorithm})`));
+}

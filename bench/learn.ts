@@ -1,0 +1,162 @@
+// Learning benchmark: trains each agent recipe over several seeds and prints a
+// table: env, agent, steps, wall seconds, deterministic evaluation over 100
+// episodes (median and range across seeds), and the steps and wall time to
+// first reach the env's solved threshold in periodic evaluation.
+//
+//   npm run bench:learn                          # every recipe, 5 seeds, 2 at a time
+//   npm run bench:learn -- --filter ppo --seeds 3 --parallel 1
+//   npm run bench:learn -- --json results.json   # also write every run's numbers
+//
+// Each run is its own process (one core each), so runs in parallel do not share
+// a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
+// times are training time only.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import '../envs/index.js';
+import '../agents/index.js';
+import type { Agent } from '../agents/agent.js';
+import { createAgent, evaluate } from '../agents/agent.js';
+import { make } from '../core/registry.js';
+import { makeVec } from '../core/vector.js';
+import type { Recipe } from './recipes.js';
+import { RECIPES } from './recipes.js';
+
+interface RunResult {
+  recipe: string;
+  seed: number;
+  steps: number;
+  seconds: number;
+  evalMean: number;
+  evalStd: number;
+  /** Steps and training seconds when the periodic evaluation first reached the threshold, or null. */
+  solvedAtStep: number | null;
+  solvedAtSeconds: number | null;
+  curve: { step: number; seconds: number; mean: number }[];
+}
+
+async function trainOne(recipe: Recipe, seed: number): Promise<RunResult> {
+  const probe = make(recipe.env, recipe.envKwargs ?? {});
+  const context = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed, backend: 'wasm' };
+  const agent: Agent = await createAgent(recipe.agent, recipe.hyperparameters, context);
+  const evalEnv = recipe.wrapEnv ? recipe.wrapEnv(make(recipe.env, recipe.envKwargs ?? {})) : make(recipe.env, recipe.envKwargs ?? {});
+  const curve: RunResult['curve'] = [];
+  let paused = 0;
+  let solvedAtStep: number | null = null;
+  let solvedAtSeconds: number | null = null;
+  let nextEval = recipe.evalEvery;
+  const start = performance.now();
+  const trainingSeconds = () => (performance.now() - start - paused) / 1000;
+  const evalNow = (step: number) => {
+    const t0 = performance.now();
+    const { mean } = evaluate(agent, evalEnv, { episodes: recipe.evalEpisodes ?? 10, seed: 10_000 + step });
+    paused += performance.now() - t0;
+    curve.push({ step, seconds: trainingSeconds(), mean });
+    if (solvedAtStep === null && mean >= recipe.threshold) {
+      solvedAtStep = step;
+      solvedAtSeconds = trainingSeconds();
+    }
+  };
+  const hooks = {
+    shouldStop: ({ step }: { step: number }) => {
+      if (step >= nextEval) {
+        evalNow(step);
+        while (nextEval <= step) nextEval += recipe.evalEvery;
+      }
+      return false;
+    },
+  };
+  const wrap = recipe.wrapEnv ?? ((e) => e);
+  const learnEnv = recipe.nEnvs
+    ? { vecEnv: makeVec(recipe.env, recipe.nEnvs, recipe.envKwargs ?? {}) }
+    : { env: wrap(make(recipe.env, recipe.envKwargs ?? {})) };
+  await agent.learn({ ...learnEnv, totalSteps: recipe.totalSteps, hooks });
+  const seconds = trainingSeconds();
+  const final = evaluate(agent, evalEnv, { episodes: 100, seed: 123_456 });
+  agent.dispose();
+  return { recipe: recipe.id, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
+}
+
+function runInChild(recipe: string, seed: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed)], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`${recipe} seed ${seed} failed: ${stderr || err.message}`));
+        return;
+      }
+      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunResult);
+    });
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const run = arg('--run');
+  if (run) {
+    const recipe = RECIPES.find((r) => r.id === run);
+    if (!recipe) throw new Error(`unknown recipe ${run}`);
+    const result = await trainOne(recipe, Number(arg('--seed') ?? 0));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const filter = arg('--filter') ? new RegExp(arg('--filter')!) : null;
+  const seeds = Number(arg('--seeds') ?? 5);
+  const parallel = Number(arg('--parallel') ?? 2);
+  const recipes = RECIPES.filter((r) => !filter || filter.test(r.id));
+  if (recipes.length === 0) throw new Error(`no recipe matches ${arg('--filter')}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
+
+  const jobs = recipes.flatMap((r) => Array.from({ length: seeds }, (_, s) => ({ recipe: r, seed: s })));
+  const results: RunResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++]!;
+      const r = await runInChild(job.recipe.id, job.seed);
+      results.push(r);
+      process.stderr.write(
+        `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s, eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,
+      );
+    }
+  };
+  process.stderr.write(`training ${jobs.length} runs, ${parallel} at a time (one process each)...\n`);
+  await Promise.all(Array.from({ length: parallel }, worker));
+
+  const header = ['env', 'agent', 'recipe', 'steps', 'wall s (median)', 'eval 100 ep: median [min, max]', 'target', 'solved', 'steps to solve (median)', 'wall s to solve (median)'];
+  const rows = recipes.map((r) => {
+    const rs = results.filter((x) => x.recipe === r.id);
+    const evals = rs.map((x) => x.evalMean);
+    const solved = rs.filter((x) => x.solvedAtStep !== null);
+    return [
+      r.env,
+      r.agent,
+      r.id,
+      String(r.totalSteps),
+      fmt(median(rs.map((x) => x.seconds))),
+      `${fmt(median(evals))} [${fmt(Math.min(...evals))}, ${fmt(Math.max(...evals))}]`,
+      `>= ${r.target ?? r.threshold}`,
+      `${solved.length}/${rs.length}`,
+      solved.length ? fmt(median(solved.map((x) => x.solvedAtStep!)), 0) : '-',
+      solved.length ? fmt(median(solved.map((x) => x.solvedAtSeconds!))) : '-',
+    ];
+  });
+  process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
+  for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
+  const json = arg('--json');
+  if (json) writeFileSync(json, JSON.stringify(results, null, 2));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

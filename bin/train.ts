@@ -1,0 +1,71 @@
+// `arena train`: trains one agent on one env from the command line, prints
+// progress, evaluates the result and saves the agent. Experiments (many agents
+// x seeds, in parallel) come with `arena run`.
+import type { Agent, LearnHooks } from '../agents/agent.js';
+import { createAgent, evaluate } from '../agents/agent.js';
+import { make } from '../core/registry.js';
+import { makeVec } from '../core/vector.js';
+
+export interface TrainOptions {
+  agent: string;
+  env: string;
+  steps: number;
+  seed: number;
+  /** Vector env copies for agents that train on one (PPO, A2C); 0 for a single env. */
+  envs: number;
+  hyperparameters: Record<string, unknown>;
+  backend: string;
+  save?: string;
+  evalEpisodes: number;
+  /** Where progress lines go (stderr by default). */
+  log?: (line: string) => void;
+}
+
+export interface TrainReport {
+  agent: Agent;
+  seconds: number;
+  evalMean: number;
+  evalStd: number;
+}
+
+export async function train(options: TrainOptions): Promise<TrainReport> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const probe = make(options.env);
+  const agent = await createAgent(options.agent, options.hyperparameters, {
+    observationSpace: probe.observationSpace,
+    actionSpace: probe.actionSpace,
+    seed: options.seed,
+    backend: options.backend,
+  });
+  probe.close();
+  const recent: number[] = [];
+  let lastLog = performance.now();
+  const start = performance.now();
+  const hooks: LearnHooks = {
+    onEpisodeEnd: (e) => {
+      recent.push(e.return);
+      if (recent.length > 20) recent.shift();
+    },
+    shouldStop: ({ step }) => {
+      const now = performance.now();
+      if (now - lastLog > 2000) {
+        lastLog = now;
+        const mean = recent.length ? (recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(1) : '-';
+        const rate = Math.round(step / ((now - start) / 1000));
+        log(`  step ${step}/${options.steps}  ${recent.length ? `mean return (last ${recent.length}) ${mean}` : ''}  ${rate} steps/s`);
+      }
+      return false;
+    },
+  };
+  log(`training ${options.agent} on ${options.env} for ${options.steps} steps (seed ${options.seed})`);
+  const where = options.envs > 0 ? { vecEnv: makeVec(options.env, options.envs) } : { env: make(options.env) };
+  await agent.learn({ ...where, totalSteps: options.steps, hooks });
+  const seconds = (performance.now() - start) / 1000;
+  const result = evaluate(agent, make(options.env), { episodes: options.evalEpisodes, seed: options.seed + 1_000_000 });
+  log(`done in ${seconds.toFixed(1)} s; deterministic evaluation over ${options.evalEpisodes} episodes: mean return ${Number(result.mean.toFixed(3))} (std ${Number(result.std.toFixed(3))})`);
+  if (options.save) {
+    await agent.save(options.save);
+    log(`saved to ${options.save} (load with loadAgent)`);
+  }
+  return { agent, seconds, evalMean: result.mean, evalStd: result.std };
+}
