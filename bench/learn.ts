@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import '../envs/index.js';
 import '../agents/index.js';
 import type { Agent } from '../agents/agent.js';
+import type { Env } from '../core/env.js';
 import { createAgent, evaluate } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
@@ -36,10 +37,11 @@ interface RunResult {
 }
 
 async function trainOne(recipe: Recipe, seed: number): Promise<RunResult> {
-  const probe = make(recipe.env, recipe.envKwargs ?? {});
+  const wrap = recipe.wrapEnv ?? ((e: Env) => e);
+  const probe = wrap(make(recipe.env, recipe.envKwargs ?? {}));
   const context = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed, backend: 'wasm' };
   const agent: Agent = await createAgent(recipe.agent, recipe.hyperparameters, context);
-  const evalEnv = recipe.wrapEnv ? recipe.wrapEnv(make(recipe.env, recipe.envKwargs ?? {})) : make(recipe.env, recipe.envKwargs ?? {});
+  const evalEnv = wrap(make(recipe.env, recipe.envKwargs ?? {}));
   const curve: RunResult['curve'] = [];
   let paused = 0;
   let solvedAtStep: number | null = null;
@@ -66,7 +68,6 @@ async function trainOne(recipe: Recipe, seed: number): Promise<RunResult> {
       return false;
     },
   };
-  const wrap = recipe.wrapEnv ?? ((e) => e);
   const learnEnv = recipe.nEnvs
     ? { vecEnv: makeVec(recipe.env, recipe.nEnvs, recipe.envKwargs ?? {}) }
     : { env: wrap(make(recipe.env, recipe.envKwargs ?? {})) };
@@ -132,7 +133,20 @@ async function main(): Promise<void> {
   process.stderr.write(`training ${jobs.length} runs, ${parallel} at a time (one process each)...\n`);
   await Promise.all(Array.from({ length: parallel }, worker));
 
-  const header = ['env', 'agent', 'recipe', 'steps', 'wall s (median)', 'eval 100 ep: median [min, max]', 'target', 'solved', 'steps to solve (median)', 'wall s to solve (median)'];
+  const header = [
+    'env',
+    'agent',
+    'recipe',
+    'steps',
+    'wall s (median)',
+    'eval 100 ep: median [min, max]',
+    'target',
+    'seeds at target',
+    'threshold',
+    'seeds reaching it',
+    'steps to threshold (median)',
+    'wall s to threshold (median)',
+  ];
   const rows = recipes.map((r) => {
     const rs = results.filter((x) => x.recipe === r.id);
     const evals = rs.map((x) => x.evalMean);
@@ -145,6 +159,8 @@ async function main(): Promise<void> {
       fmt(median(rs.map((x) => x.seconds))),
       `${fmt(median(evals))} [${fmt(Math.min(...evals))}, ${fmt(Math.max(...evals))}]`,
       `>= ${r.target ?? r.threshold}`,
+      `${evals.filter((e) => e >= (r.target ?? r.threshold)).length}/${rs.length}`,
+      `${r.threshold}`,
       `${solved.length}/${rs.length}`,
       solved.length ? fmt(median(solved.map((x) => x.solvedAtStep!)), 0) : '-',
       solved.length ? fmt(median(solved.map((x) => x.solvedAtSeconds!))) : '-',

@@ -2,6 +2,7 @@
 // budget and hyperparameters, starting from rl-baselines3-zoo's tuned values
 // where they exist (../shared/anchors/README.md), adapted where noted.
 import type { Env } from '../core/env.js';
+import { discretizeObservation } from '../core/wrappers/discretize-observation.js';
 
 export interface Recipe {
   /** Short unique name, e.g. 'ppo-cartpole'. */
@@ -23,4 +24,41 @@ export interface Recipe {
   readonly evalEpisodes?: number;
 }
 
-export const RECIPES: Recipe[] = [];
+export const RECIPES: Recipe[] = [
+  {
+    // Tabular Q-learning on a 20 x 20 grid over MountainCar's bounded observations;
+    // Q starts at 0, above every true value (each step costs -1), which explores.
+    id: 'q-learning-mountaincar',
+    env: 'MountainCar-v0',
+    wrapEnv: (env) => discretizeObservation(env, { bins: [20, 20] }),
+    agent: 'q-learning',
+    hyperparameters: { learningRate: 0.05, gamma: 0.99, epsilon: 0 },
+    totalSteps: 5_000_000,
+    threshold: -110,
+    target: -130,
+    evalEvery: 250_000,
+  },
+  {
+    id: 'q-learning-cliffwalking',
+    env: 'CliffWalking-v1',
+    // CliffWalking has no time limit; a greedy policy that loops must still end.
+    envKwargs: { maxEpisodeSteps: 200 },
+    agent: 'q-learning',
+    hyperparameters: { learningRate: 0.2, gamma: 0.99, epsilon: 0.1 },
+    totalSteps: 100_000,
+    threshold: -13,
+    evalEvery: 10_000,
+    evalEpisodes: 1,
+  },
+  {
+    id: 'sarsa-cliffwalking',
+    env: 'CliffWalking-v1',
+    envKwargs: { maxEpisodeSteps: 200 },
+    agent: 'sarsa',
+    hyperparameters: { learningRate: 0.2, gamma: 0.99, epsilon: 0.1 },
+    totalSteps: 100_000,
+    threshold: -17,
+    evalEvery: 10_000,
+    evalEpisodes: 1,
+  },
+];
