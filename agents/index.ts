@@ -3,3 +3,5 @@ import './dynamic-programming.js';
 import './q-learning.js';
 import './sarsa.js';
 import './expected-sarsa.js';
+import './ppo.js';
+import './a2c.js';

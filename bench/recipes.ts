@@ -3,6 +3,8 @@
 // where they exist (../shared/anchors/README.md), adapted where noted.
 import type { Env } from '../core/env.js';
 import { discretizeObservation } from '../core/wrappers/discretize-observation.js';
+import { A2C_RECIPES } from '../agents/recipes/a2c.js';
+import { PPO_RECIPES } from '../agents/recipes/ppo.js';
 
 export interface Recipe {
   /** Short unique name, e.g. 'ppo-cartpole'. */
@@ -61,4 +63,6 @@ export const RECIPES: Recipe[] = [
     evalEvery: 10_000,
     evalEpisodes: 1,
   },
+  ...PPO_RECIPES,
+  ...A2C_RECIPES,
 ];

@@ -82,8 +82,9 @@ export function mlp(sizes: readonly number[], rng: Rng, options: MlpOptions = {}
     const isOutput = l + 2 === sizes.length;
     const values =
       init === 'orthogonal' ? orthogonal(rows, cols, isOutput ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2), rng) : glorotUniform(rows, cols, rng);
-    variables.push(tf.variable(tf.tensor2d(values, [rows, cols]), true));
-    variables.push(tf.variable(tf.zeros([cols]), true));
+    // tidy frees the initial-value tensors; the variables survive it.
+    variables.push(tf.tidy(() => tf.variable(tf.tensor2d(values, [rows, cols]), true)));
+    variables.push(tf.tidy(() => tf.variable(tf.zeros([cols]), true)));
   }
   return fromVariables([...sizes], activation, variables);
 }
@@ -136,7 +137,7 @@ export function setWeights(net: Mlp, data: Float32Array): void {
   for (const v of net.variables) {
     const n = v.size;
     if (o + n > data.length) throw new RangeError(`setWeights: ${data.length} values are too few for a net of sizes [${net.sizes.join(', ')}]`);
-    v.assign(tf.tensor(data.subarray(o, o + n), v.shape));
+    tf.tidy(() => v.assign(tf.tensor(data.subarray(o, o + n), v.shape)));
     o += n;
   }
   if (o !== data.length) throw new RangeError(`setWeights: got ${data.length} values, the net has ${o}`);
@@ -184,7 +185,7 @@ export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
     throw new Error(`loadMlp: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
   }
   const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const variables = json.weights.map((w) => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true));
+  const variables = json.weights.map((w) => tf.tidy(() => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true)));
   return fromVariables(json.sizes, json.activation, variables);
 }
 
@@ -204,8 +205,8 @@ export class Optimizer {
     public learningRate: number,
     private readonly options: { maxGradNorm?: number; epsilon?: number; beta1?: number; beta2?: number } = {},
   ) {
-    this.m = variables.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = variables.map((x) => tf.variable(tf.zerosLike(x), false));
+    this.m = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
+    this.v = variables.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
   }
 
   /** One step on `loss` (a scalar function of the variables); returns the loss and the pre-clip gradient norm. */
@@ -255,7 +256,7 @@ export class Optimizer {
     if (state.data.length !== expected) throw new RangeError(`Optimizer.setState: got ${state.data.length} values, expected ${expected}`);
     let o = 0;
     for (const x of slots) {
-      x.assign(tf.tensor(state.data.subarray(o, o + x.size), x.shape));
+      tf.tidy(() => x.assign(tf.tensor(state.data.subarray(o, o + x.size), x.shape)));
       o += x.size;
     }
     this.t = state.t;

@@ -146,3 +146,22 @@ describe('Optimizer', () => {
     expect(getWeights(b.net).data).toEqual(getWeights(a.net).data);
   });
 });
+
+describe('tensor bookkeeping', () => {
+  it('building, loading, restoring and disposing nets and optimizers leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const net = mlp([4, 8, 2], new Rng(1));
+    const opt = new Optimizer(net.variables, 0.01);
+    const x = tf.tensor2d([[1, 2, 3, 4]]);
+    opt.step(() => tf.sum(net.apply(x)) as tf.Scalar);
+    opt.setState(opt.getState());
+    const dir = tempDir();
+    await saveMlp(net, dir);
+    const back = await loadMlp(dir);
+    const { setWeights } = await import('../../agents/lib/nets.js');
+    setWeights(back, getWeights(net).data);
+    [net, back, opt].forEach((o) => o.dispose());
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
