@@ -20,8 +20,8 @@ import type { Env } from '../core/env.js';
 import { createAgent, evaluate } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
-import type { Recipe } from './recipes.js';
-import { RECIPES } from './recipes.js';
+import type { Recipe } from '../agents/recipes/index.js';
+import { RECIPES } from '../agents/recipes/index.js';
 
 interface RunResult {
   recipe: string;

@@ -4,7 +4,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createRequire } from 'node:module';
 import '../envs/index.js';
 import '../agents/index.js';
-import { agentTable, envTable, parseHyperparameters, runDemo } from './commands.js';
+import { recipe } from '../agents/recipes/index.js';
+import { agentTable, envTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
 import { train } from './train.js';
 
 const require = createRequire(import.meta.url);
@@ -57,28 +58,48 @@ program
   });
 
 program
-  .command('train <agent>')
-  .description('train one agent on one env, evaluate it, and optionally save it')
-  .requiredOption('--env <id>', 'environment id')
-  .option('--steps <n>', 'env steps to train for', positiveInt('--steps'), 50_000)
+  .command('train [agent]')
+  .description('train one agent on one env (or a named recipe), evaluate it, and optionally save it')
+  .option('--recipe <id>', 'a known-good recipe (agent, env, steps, hyperparameters); other options override it')
+  .option('--env <id>', 'environment id')
+  .option('--steps <n>', 'env steps to train for', positiveInt('--steps'))
   .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
-  .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'), 0)
-  .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp netArch=[64,64]', [])
+  .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
+  .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
   .option('--backend <name>', 'neural-net backend: auto, wasm, cpu, node, node-gpu', 'auto')
   .option('--save <dir>', 'save the trained agent into this directory')
   .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt('--eval-episodes'), 20)
-  .action(async (agent: string, opts: { env: string; steps: number; seed: number; envs: number; hp: string[]; backend: string; save?: string; evalEpisodes: number }) => {
-    await train({
-      agent,
-      env: opts.env,
-      steps: opts.steps,
-      seed: opts.seed,
-      envs: opts.envs,
-      hyperparameters: parseHyperparameters(opts.hp),
-      backend: opts.backend,
-      evalEpisodes: opts.evalEpisodes,
-      ...(opts.save ? { save: opts.save } : {}),
-    });
+  .action(
+    async (
+      agentArg: string | undefined,
+      opts: { recipe?: string; env?: string; steps?: number; seed: number; envs?: number; hp: string[]; backend: string; save?: string; evalEpisodes: number },
+    ) => {
+      const base = opts.recipe ? recipe(opts.recipe) : undefined;
+      const agent = agentArg ?? base?.agent;
+      const env = opts.env ?? base?.env;
+      if (!agent) throw new Error('train: name an agent (arena train dqn --env CartPole-v1) or a recipe (--recipe ppo-cartpole)');
+      if (!env) throw new Error('train: --env is required without a recipe');
+      await train({
+        agent,
+        env,
+        steps: opts.steps ?? base?.totalSteps ?? 50_000,
+        seed: opts.seed,
+        envs: opts.envs ?? base?.nEnvs ?? 0,
+        hyperparameters: { ...(base?.hyperparameters ?? {}), ...parseHyperparameters(opts.hp) },
+        ...(base?.envKwargs ? { envKwargs: base.envKwargs } : {}),
+        ...(base?.wrapEnv ? { wrapEnv: base.wrapEnv } : {}),
+        backend: opts.backend,
+        evalEpisodes: opts.evalEpisodes,
+        ...(opts.save ? { save: opts.save } : {}),
+      });
+    },
+  );
+
+program
+  .command('recipes')
+  .description('list the training recipes (arena train --recipe <id>)')
+  .action(() => {
+    process.stdout.write(recipeTable());
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -6,6 +6,7 @@ import type { SpaceValue } from '../core/spaces.js';
 import { resolveKwargs, envRegistration } from '../core/registry.js';
 import { agentDefinition, listAgents } from '../agents/agent.js';
 import { describeSpec } from '../agents/lib/hparams.js';
+import { RECIPES } from '../agents/recipes/index.js';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -106,4 +107,12 @@ export function parseHyperparameters(pairs: readonly string[]): Record<string, u
     }
   }
   return out;
+}
+
+/** `arena recipes`: the known-good training recipes. */
+export function recipeTable(): string {
+  return table(
+    ['recipe', 'agent', 'env', 'steps', 'envs', 'hyperparameters'],
+    RECIPES.map((r) => [r.id, r.agent, r.env, String(r.totalSteps), String(r.nEnvs ?? 1), JSON.stringify(r.hyperparameters)]),
+  );
 }

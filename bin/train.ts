@@ -2,6 +2,7 @@
 // progress, evaluates the result and saves the agent. Experiments (many agents
 // x seeds, in parallel) come with `arena run`.
 import type { Agent, LearnHooks } from '../agents/agent.js';
+import type { Env } from '../core/env.js';
 import { createAgent, evaluate } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
@@ -14,6 +15,10 @@ export interface TrainOptions {
   /** Vector env copies for agents that train on one (PPO, A2C); 0 for a single env. */
   envs: number;
   hyperparameters: Record<string, unknown>;
+  /** Keyword arguments for make() (and maxEpisodeSteps). */
+  envKwargs?: Record<string, unknown>;
+  /** Wraps the training and evaluation envs (e.g. discretization for tabular agents). */
+  wrapEnv?: (env: Env) => Env;
   backend: string;
   save?: string;
   evalEpisodes: number;
@@ -30,7 +35,9 @@ export interface TrainReport {
 
 export async function train(options: TrainOptions): Promise<TrainReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const probe = make(options.env);
+  const wrap = options.wrapEnv ?? ((env: Env) => env);
+  const makeEnv = () => wrap(make(options.env, options.envKwargs ?? {}));
+  const probe = makeEnv();
   const agent = await createAgent(options.agent, options.hyperparameters, {
     observationSpace: probe.observationSpace,
     actionSpace: probe.actionSpace,
@@ -58,10 +65,10 @@ export async function train(options: TrainOptions): Promise<TrainReport> {
     },
   };
   log(`training ${options.agent} on ${options.env} for ${options.steps} steps (seed ${options.seed})`);
-  const where = options.envs > 0 ? { vecEnv: makeVec(options.env, options.envs) } : { env: make(options.env) };
+  const where = options.envs > 0 ? { vecEnv: makeVec(options.env, options.envs, options.envKwargs ?? {}) } : { env: makeEnv() };
   await agent.learn({ ...where, totalSteps: options.steps, hooks });
   const seconds = (performance.now() - start) / 1000;
-  const result = evaluate(agent, make(options.env), { episodes: options.evalEpisodes, seed: options.seed + 1_000_000 });
+  const result = evaluate(agent, makeEnv(), { episodes: options.evalEpisodes, seed: options.seed + 1_000_000 });
   log(`done in ${seconds.toFixed(1)} s; deterministic evaluation over ${options.evalEpisodes} episodes: mean return ${Number(result.mean.toFixed(3))} (std ${Number(result.std.toFixed(3))})`);
   if (options.save) {
     await agent.save(options.save);

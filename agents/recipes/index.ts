@@ -1,10 +1,11 @@
-// Training recipes for the learning benchmark (bench/learn.ts): env, agent,
-// budget and hyperparameters, starting from rl-baselines3-zoo's tuned values
-// where they exist (../shared/anchors/README.md), adapted where noted.
-import type { Env } from '../core/env.js';
-import { discretizeObservation } from '../core/wrappers/discretize-observation.js';
-import { A2C_RECIPES } from '../agents/recipes/a2c.js';
-import { PPO_RECIPES } from '../agents/recipes/ppo.js';
+// Training recipes: env, agent, budget and hyperparameters that are known to
+// learn, starting from rl-baselines3-zoo's tuned values where they exist
+// (../shared/anchors/README.md), adapted where noted. The learning benchmark
+// (bench/learn.ts) runs them over seeds; `arena train --recipe <id>` runs one.
+import type { Env } from '../../core/env.js';
+import { discretizeObservation } from '../../core/wrappers/discretize-observation.js';
+import { A2C_RECIPES } from './a2c.js';
+import { PPO_RECIPES } from './ppo.js';
 
 export interface Recipe {
   /** Short unique name, e.g. 'ppo-cartpole'. */
@@ -66,3 +67,10 @@ export const RECIPES: Recipe[] = [
   ...PPO_RECIPES,
   ...A2C_RECIPES,
 ];
+
+/** The recipe called `id`, or an error listing them. */
+export function recipe(id: string): Recipe {
+  const found = RECIPES.find((r) => r.id === id);
+  if (!found) throw new TypeError(`unknown recipe ${JSON.stringify(id)}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
+  return found;
+}
