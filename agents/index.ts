@@ -5,3 +5,6 @@ import './sarsa.js';
 import './expected-sarsa.js';
 import './ppo.js';
 import './a2c.js';
+import './dqn.js';
+import './reinforce.js';
+import './ddpg.js';

@@ -1,4 +1,4 @@
-// A2C training recipes for the learning benchmark (the shape of bench/recipes.ts's Recipe).
+// A2C training recipes for the learning benchmark (the shape of agents/recipes/index.ts's Recipe).
 import type { AgentRecipe } from './ppo.js';
 
 export const A2C_RECIPES: readonly AgentRecipe[] = [

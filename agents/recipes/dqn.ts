@@ -1,7 +1,7 @@
 // DQN training recipes for the classic-control envs: rl-baselines3-zoo's tuned
 // hyperparameters (../shared/anchors/README.md), adapted where noted, with the
 // budget and the solved threshold. The objects have the fields of the learning
-// benchmark's Recipe (bench/recipes.ts), so they can be listed there as they are.
+// benchmark's Recipe (agents/recipes/index.ts), so they can be listed there as they are.
 
 export interface DqnRecipe {
   readonly id: string;

@@ -5,7 +5,10 @@
 import type { Env } from '../../core/env.js';
 import { discretizeObservation } from '../../core/wrappers/discretize-observation.js';
 import { A2C_RECIPES } from './a2c.js';
+import { DDPG_RECIPES } from './ddpg.js';
+import { DQN_RECIPES } from './dqn.js';
 import { PPO_RECIPES } from './ppo.js';
+import { REINFORCE_RECIPES } from './reinforce.js';
 
 export interface Recipe {
   /** Short unique name, e.g. 'ppo-cartpole'. */
@@ -66,6 +69,9 @@ export const RECIPES: Recipe[] = [
   },
   ...PPO_RECIPES,
   ...A2C_RECIPES,
+  ...DQN_RECIPES,
+  ...REINFORCE_RECIPES,
+  ...DDPG_RECIPES,
 ];
 
 /** The recipe called `id`, or an error listing them. */

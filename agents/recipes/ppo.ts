@@ -1,7 +1,7 @@
 // PPO training recipes for the learning benchmark: env, budget, vector-env
 // copies and hyperparameters, each with where it comes from and what it
 // reached on this machine kind (deterministic evaluation over 100 episodes).
-// The objects have the shape of bench/recipes.ts's Recipe, so the benchmark can
+// The objects have the shape of agents/recipes/index.ts's Recipe, so the benchmark can
 // list them as they are.
 
 export interface AgentRecipe {

@@ -1,0 +1,550 @@
+// DQN: deep Q-learning with experience replay and a target network (Mnih et
+// al. 2015, "Human-level control through deep reinforcement learning"), as
+// Stable-Baselines3's DQN and CleanRL's dqn.py do it, whose rl-baselines3-zoo
+// hyperparameters the recipes in agents/recipes/dqn.ts use. Options: the
+// double-DQN target (van Hasselt et al. 2016) and dueling heads (Wang et al.
+// 2016). Discrete actions; Box observations, or Discrete ones as one-hot inputs.
+//
+// The loop, per vector step (a single env is a vector env of one):
+//   collect  epsilon-greedy actions (uniformly random before learningStarts),
+//            one forward pass and one read-back for all envs; store the
+//            transitions (s' of a truncated episode is its real last observation)
+//   target   each time the step count passes a multiple of targetUpdateInterval:
+//            target <- tau * online + (1 - tau) * target
+//   update   each time it passes a multiple of trainFreq, once past learningStarts:
+//            gradientSteps Adam steps on minibatches drawn from the replay buffer,
+//            loss Huber(Q(s, a) - y) with y = r + gamma * (1 - terminated) * Q_target(s', a*),
+//            a* = argmax Q_target(s', .) (or argmax Q_online(s', .) for double DQN):
+//            truncated transitions bootstrap, terminated ones do not
+//   log      onEpisodeEnd for each finished episode, onUpdate after each training round
+//
+// Epsilon falls linearly from explorationInitialEps to explorationFinalEps over
+// the first explorationFraction of the learn call's totalSteps (SB3, CleanRL),
+// and the learning rate optionally to 0 over all of it: both are functions of
+// the step count and totalSteps alone, so a loaded agent resumes exactly.
+// The nets start as PyTorch's nn.Linear does (SB3, CleanRL): with the
+// orthogonal init our PPO uses, zoo-style CartPole runs ended at greedy means
+// of 102 and 170 where the PyTorch init gave 500 and 500 (same seeds).
+// Steps count every env of every vector step (autoreset steps of a next-step
+// vector env included, as CleanRL and our PPO count them); a single env is
+// stepped with same-step autoreset, so there every step is a transition.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Env } from '../core/env.js';
+import { Rng } from '../core/rng.js';
+import type { RngState } from '../core/rng.js';
+import type { DiscreteSpace, Space } from '../core/spaces.js';
+import { describeSpace, spacesEqual } from '../core/spaces.js';
+import type { VectorEnv } from '../core/vector.js';
+import { SyncVectorEnv } from '../core/vector.js';
+import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
+import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
+import { initBackend, tf } from './lib/backend.js';
+import { argmaxRow } from './lib/distributions.js';
+import type { Resolved } from './lib/hparams.js';
+import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
+import type { Activation, Mlp } from './lib/nets.js';
+import { copyWeights, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from './lib/nets.js';
+import type { ReplayBatch } from './lib/replay.js';
+import { ReplayBuffer } from './lib/replay.js';
+import { linearSchedule } from './lib/schedules.js';
+
+// Defaults are Stable-Baselines3's, except bufferSize (SB3: 1e6; ours is
+// allocated up front).
+export const DQN_HYPERPARAMETERS = {
+  learningRate: num(1e-4, 'Adam step size (the start value when annealed)', { min: 0, exclusiveMin: true }),
+  lrSchedule: choice('constant', ['constant', 'linear'] as const, "'linear' anneals the learning rate to 0 over the learn call (SB3 lin_<lr>)"),
+  bufferSize: int(100_000, 'replay buffer capacity in transitions (allocated up front)', { min: 1 }),
+  learningStarts: int(100, 'env steps of uniformly random actions before the first update', { min: 0 }),
+  batchSize: int(32, 'transitions per minibatch', { min: 1 }),
+  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+  tau: num(1, 'target update coefficient: 1 copies the online net, < 1 is Polyak averaging', { min: 0, max: 1, exclusiveMin: true }),
+  targetUpdateInterval: int(10_000, 'env steps between target network updates', { min: 1 }),
+  trainFreq: int(4, 'env steps between training rounds', { min: 1 }),
+  gradientSteps: int(1, 'gradient steps per training round (-1: as many as env steps in the round)', { min: -1 }),
+  explorationFraction: num(0.1, "fraction of the learn call's totalSteps over which epsilon falls", { min: 0, max: 1, exclusiveMin: true }),
+  explorationInitialEps: num(1, 'epsilon at the start', { min: 0, max: 1 }),
+  explorationFinalEps: num(0.05, 'epsilon after the fall', { min: 0, max: 1 }),
+  maxGradNorm: num(10, 'clip of the global gradient norm (0: no clipping)', { min: 0 }),
+  loss: choice('huber', ['huber', 'mse'] as const, "'huber' (smooth L1, SB3 and the Nature paper) or 'mse' (CleanRL)"),
+  hidden: list([64, 64], 'hidden layer sizes of the Q-network (of the shared trunk when dueling)'),
+  activation: choice('relu', ['relu', 'tanh'] as const, 'hidden-layer activation'),
+  init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
+  doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
+  dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
+  saveReplayBuffer: bool(true, 'save the replay buffer with the agent (needed for an exact resume)'),
+} as const;
+
+export type DqnHyperparameters = Resolved<typeof DQN_HYPERPARAMETERS>;
+
+/**
+ * TD targets y = r + gamma * (1 - terminated) * Q_target(s', a*), where a* is
+ * argmax Q_target(s', .), or argmax Q_online(s', .) when `qNextOnline` is
+ * given (double DQN). Only termination cuts the return: a truncated transition
+ * bootstraps from its s'. Call inside tf.tidy.
+ */
+export function tdTargets(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, rewards: tf.Tensor1D, terminated: tf.Tensor1D, gamma: number): tf.Tensor1D {
+  const next = qNextOnline
+    ? tf.sum(tf.mul(qNextTarget, tf.oneHot(tf.argMax(qNextOnline, 1), qNextTarget.shape[1])), 1)
+    : tf.max(qNextTarget, 1);
+  return tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), next));
+}
+
+/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, as SB3's DQN), written out to keep the op count low. */
+export function huberLoss(predictions: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
+  const err = tf.abs(tf.sub(predictions, targets));
+  const quadratic = tf.minimum(err, 1);
+  return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(err, quadratic)));
+}
+
+interface Counters {
+  steps: number;
+  episodes: number;
+  /** Gradient steps taken. */
+  updates: number;
+}
+
+/** What agent.json's `state` holds. */
+interface DqnState {
+  counters: Counters;
+  rng: RngState;
+  optimizerStep: number;
+  epsilon: number;
+  replayFile: string | null;
+}
+
+class Dqn implements Agent {
+  readonly algorithm = 'dqn';
+  private readonly counters: Counters;
+  private readonly optimizer: Optimizer;
+  private readonly nActions: number;
+  private readonly actionStart: number;
+  /** Observations: raw numbers per observation (1 for Discrete) and network inputs (n for a one-hot Discrete). */
+  private readonly obsDim: number;
+  private readonly inputDim: number;
+  /** Epsilon of the last collected step, used by act() when not deterministic. */
+  private epsilon: number;
+  private readonly one: Float32Array;
+  /** One-hot rows of a minibatch's actions, rebuilt for each gradient step. */
+  private readonly actionMask: Float32Array;
+
+  constructor(
+    readonly hyperparameters: DqnHyperparameters,
+    readonly context: AgentContext,
+    private readonly online: QNet,
+    private readonly target: QNet,
+    private readonly replay: ReplayBuffer,
+    private readonly rng: Rng,
+    saved?: { counters: Counters; optimizer: { t: number; data: Float32Array }; epsilon: number },
+  ) {
+    const hp = hyperparameters;
+    const actions = context.actionSpace as DiscreteSpace;
+    this.nActions = actions.n;
+    this.actionStart = actions.start;
+    this.obsDim = obsDimOf(context.observationSpace);
+    this.inputDim = inputDimOf(context.observationSpace);
+    this.one = new Float32Array(this.obsDim);
+    this.actionMask = new Float32Array(hp.batchSize * this.nActions);
+    this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
+    this.epsilon = saved?.epsilon ?? hp.explorationInitialEps;
+    this.optimizer = new Optimizer(online.variables, hp.learningRate, hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {});
+    if (saved) this.optimizer.setState(saved.optimizer);
+  }
+
+  get stepCount(): number {
+    return this.counters.steps;
+  }
+
+  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
+    const start = performance.now();
+    const hp = this.hyperparameters;
+    const vec = this.trainingEnv(env, vecEnv);
+    if (!(totalSteps >= 0)) throw new RangeError(`dqn.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
+    const c = this.counters;
+    if (c.steps < totalSteps) {
+      const n = vec.numEnvs;
+      const obs = new Float32Array(n * this.obsDim);
+      obs.set(vec.reset({ seed: this.rng.nextSeed() }).obs);
+      const actions = new Float32Array(n); // action indices, as stored
+      const envActions = this.actionStart === 0 ? actions : new Float32Array(n);
+      const batch = this.replay.batch(hp.batchSize);
+      const epsilonAt = linearSchedule(hp.explorationInitialEps, hp.explorationFinalEps, hp.explorationFraction);
+      const gradientSteps = hp.gradientSteps === -1 ? hp.trainFreq : hp.gradientSteps;
+      while (c.steps < totalSteps) {
+        // 1. collect
+        const progress = c.steps / totalSteps;
+        this.epsilon = epsilonAt(progress);
+        if (hp.lrSchedule === 'linear') this.optimizer.learningRate = hp.learningRate * (1 - progress);
+        this.chooseActions(obs, n, c.steps < hp.learningStarts ? 1 : this.epsilon, actions);
+        if (envActions !== actions) for (let i = 0; i < n; i++) envActions[i] = actions[i]! + this.actionStart;
+        const r = vec.step(envActions);
+        this.replay.addVector(obs, actions, r);
+        obs.set(r.obs);
+        const before = c.steps;
+        c.steps += n;
+        for (let i = 0; i < n; i++) {
+          if (!r.terminations[i] && !r.truncations[i]) continue;
+          c.episodes += 1;
+          const truncated = !r.terminations[i];
+          hooks.onEpisodeEnd?.({ step: c.steps, episode: c.episodes, return: r.episodeReturns[i]!, length: r.episodeLengths[i]!, truncated });
+        }
+        // 2. target network (before the update, as SB3 orders them)
+        if (passes(before, c.steps, hp.targetUpdateInterval) > 0) this.target.copyFrom(this.online, hp.tau);
+        // 3. update, 4. log
+        if (c.steps > hp.learningStarts) {
+          for (let round = passes(before, c.steps, hp.trainFreq); round > 0; round--) {
+            const metrics = this.train(batch, gradientSteps, hooks.onUpdate !== undefined);
+            hooks.onUpdate?.({ step: c.steps, metrics });
+          }
+        }
+        if (hooks.shouldStop?.({ step: c.steps })) break;
+      }
+    }
+    return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
+  }
+
+  /** `gradientSteps` Adam steps on fresh minibatches; returns the round's mean loss and gradient norm, and the mean Q(s, a) of its last batch. */
+  private train(batch: ReplayBatch, gradientSteps: number, wantStats: boolean): Record<string, number> {
+    const hp = this.hyperparameters;
+    let loss = 0;
+    let gradNorm = 0;
+    let meanQ: tf.Scalar | null = null;
+    for (let g = 0; g < gradientSteps; g++) {
+      this.replay.sample(this.rng, batch);
+      const t = this.batchTensors(batch);
+      const y = tf.tidy(() => tdTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.terminated, hp.gamma));
+      const keepQ = wantStats && g + 1 === gradientSteps;
+      const r = this.optimizer.step(() => {
+        const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
+        if (keepQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
+        return hp.loss === 'huber' ? huberLoss(q, y) : (tf.mean(tf.square(tf.sub(q, y))) as tf.Scalar);
+      });
+      tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.terminated]);
+      loss += r.loss;
+      gradNorm += r.gradNorm;
+      this.counters.updates += 1;
+    }
+    const metrics: Record<string, number> = { loss: loss / gradientSteps, gradNorm: gradNorm / gradientSteps, epsilon: this.epsilon, updates: this.counters.updates };
+    if (meanQ) {
+      metrics.meanQ = (meanQ as tf.Scalar).dataSync()[0]!;
+      (meanQ as tf.Scalar).dispose();
+    }
+    return metrics;
+  }
+
+  /** A minibatch as tensors: encoded observations, a one-hot mask of the actions, rewards and termination flags. */
+  private batchTensors(b: ReplayBatch) {
+    const rows = b.size;
+    const mask = this.actionMask.fill(0);
+    for (let j = 0; j < rows; j++) mask[j * this.nActions + b.actions[j]!] = 1;
+    return {
+      obs: this.inputTensor(b.obs, rows),
+      nextObs: this.inputTensor(b.nextObs, rows),
+      actionMask: tf.tensor2d(mask, [rows, this.nActions]),
+      rewards: tf.tensor1d(b.rewards),
+      terminated: tf.tensor1d(b.terminated),
+    };
+  }
+
+  /** `rows` raw observations as a network input tensor (one-hot rows for a Discrete observation space). */
+  private inputTensor(raw: Float32Array, rows: number): tf.Tensor2D {
+    if (this.inputDim === this.obsDim) return tf.tensor2d(raw.subarray(0, rows * this.obsDim), [rows, this.obsDim]);
+    // A fresh array: the cpu backend keeps the array a tensor was made from.
+    const x = new Float32Array(rows * this.inputDim);
+    const start = (this.context.observationSpace as DiscreteSpace).start;
+    for (let j = 0; j < rows; j++) x[j * this.inputDim + raw[j]! - start] = 1;
+    return tf.tensor2d(x, [rows, this.inputDim]);
+  }
+
+  /** Q-values of `rows` raw observations: one forward pass, one read-back. */
+  private qValues(raw: Float32Array, rows: number): Float32Array {
+    const q = tf.tidy(() => this.online.apply(this.inputTensor(raw, rows)));
+    const values = q.dataSync() as Float32Array;
+    q.dispose();
+    return values;
+  }
+
+  /** Epsilon-greedy action indices for `rows` observations; the forward pass is skipped when every env explores. */
+  private chooseActions(raw: Float32Array, rows: number, epsilon: number, out: Float32Array): void {
+    let greedy = 0;
+    for (let i = 0; i < rows; i++) {
+      if (this.rng.random() < epsilon) {
+        out[i] = this.rng.integers(0, this.nActions);
+      } else {
+        out[i] = -1;
+        greedy += 1;
+      }
+    }
+    if (greedy === 0) return;
+    const q = this.qValues(raw, rows);
+    for (let i = 0; i < rows; i++) if (out[i]! < 0) out[i] = argmaxRow(q, i * this.nActions, this.nActions);
+  }
+
+  private trainingEnv(env: Env | undefined, vecEnv: VectorEnv | undefined): VectorEnv {
+    if (env && vecEnv) throw new TypeError('dqn.learn: pass env or vecEnv, not both');
+    const vec = vecEnv ?? (env ? new SyncVectorEnv([env], 'same-step') : undefined);
+    if (!vec) throw new TypeError('dqn.learn: needs an env or a vecEnv');
+    if (!spacesEqual(vec.singleObservationSpace, this.context.observationSpace) || !spacesEqual(vec.singleActionSpace, this.context.actionSpace)) {
+      throw new TypeError(
+        `dqn.learn: the env's spaces (${describeSpace(vec.singleObservationSpace)}, ${describeSpace(vec.singleActionSpace)}) differ from the agent's (${describeSpace(this.context.observationSpace)}, ${describeSpace(this.context.actionSpace)})`,
+      );
+    }
+    return vec;
+  }
+
+  /** Copies one observation as given to act() into the `one` scratch row. */
+  private readOne(obs: unknown): Float32Array {
+    if (this.inputDim !== this.obsDim) {
+      if (typeof obs !== 'number' || !Number.isInteger(obs)) throw new TypeError(`dqn.act: expected an integer observation, got ${String(obs)}`);
+      this.one[0] = obs;
+    } else {
+      const a = obs as ArrayLike<number> | undefined;
+      if (a?.length !== this.obsDim) throw new TypeError(`dqn.act: expected an observation of ${this.obsDim} numbers, got ${String(obs)}`);
+      for (let k = 0; k < this.obsDim; k++) this.one[k] = a[k]!;
+    }
+    return this.one;
+  }
+
+  /** The greedy action, or (not deterministic) epsilon-greedy with the current epsilon, drawing from the agent's generator. */
+  act(obs: unknown, options: { deterministic?: boolean } = {}): Action {
+    const x = this.readOne(obs);
+    if (!options.deterministic && this.rng.random() < this.epsilon) return this.rng.integers(0, this.nActions) + this.actionStart;
+    return argmaxRow(this.qValues(x, 1), 0, this.nActions) + this.actionStart;
+  }
+
+  diagnostics(obs: unknown): Diagnostics {
+    return { qValues: Array.from(this.qValues(this.readOne(obs), 1)) };
+  }
+
+  async save(dir: string): Promise<void> {
+    await this.online.save(dir, 'online');
+    await this.target.save(dir, 'target');
+    const opt = this.optimizer.getState();
+    await writeBinary(dir, 'optimizer.bin', opt.data);
+    const replayFile = this.hyperparameters.saveReplayBuffer ? 'replay.bin' : null;
+    if (replayFile) await writeBinary(dir, replayFile, this.replay.toBytes());
+    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile };
+    await writeManifest(dir, this, state as unknown as Record<string, unknown>);
+  }
+
+  /** Sets the online and target nets to the online net saved in `dir` (see warmStartFrom). */
+  async warmStart(dir: string): Promise<void> {
+    const manifest = JSON.parse(await readFile(join(dir, 'agent.json'), 'utf8')) as AgentManifest;
+    if (manifest.algorithm !== 'dqn') throw new Error(`warmStartFrom: ${dir} holds a ${JSON.stringify(manifest.algorithm)} agent, not dqn`);
+    if (Boolean(manifest.hyperparameters.dueling) !== this.hyperparameters.dueling) {
+      throw new Error(`warmStartFrom: ${dir} holds a ${manifest.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
+    }
+    await this.online.loadWeights(dir, 'online');
+    this.target.copyFrom(this.online, 1);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.online.dispose();
+    this.target.dispose();
+  }
+}
+
+/** Passes of `from` -> `to` over multiples of `every`: how many periodic events fall in (from, to]. */
+function passes(from: number, to: number, every: number): number {
+  return Math.floor(to / every) - Math.floor(from / every);
+}
+
+function obsDimOf(space: Space): number {
+  return space.type === 'box' ? space.low.length : 1;
+}
+
+function inputDimOf(space: Space): number {
+  return space.type === 'box' ? space.low.length : space.type === 'discrete' ? space.n : 0;
+}
+
+// ---------------------------------------------------------------- the Q-network
+
+/**
+ * One dense layer act(x W + b) with a hand-written gradient. The gradient tfjs
+ * derives for matMul multiplies by transposed operands, which the wasm backend
+ * computes in a plain loop, about 5x slower than its XNNPACK path on a 64 x 256
+ * by 256 x 256 product; transposing first keeps every product on the fast path,
+ * and the forward pass is one fused op. That halves the time of an update of a
+ * 256-256 net. (Written for DQN; it belongs in nets.ts's Mlp.apply.)
+ */
+function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
+  return DENSE[activation](x, w, b);
+}
+
+const denseWith = (activation: Activation) =>
+  tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const y = tf.fused.matMul({ a: x, b: w, bias: b, activation: activation === 'tanh' ? 'linear' : activation });
+    const out = activation === 'tanh' ? tf.tanh(y) : y;
+    save([x, w, out]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor2D, [xs, ws, ys]: tf.Tensor[]) => {
+        // d act / d pre-activation, from the output: relu' = step(y), tanh' = 1 - y^2.
+        const dz = activation === 'relu' ? tf.mul(dy, tf.step(ys!)) : activation === 'tanh' ? tf.mul(dy, tf.sub(1, tf.square(ys!))) : dy;
+        return [tf.matMul(dz, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dz), tf.sum(dz, 0)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+const DENSE: Record<Activation, (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D> = {
+  relu: denseWith('relu'),
+  tanh: denseWith('tanh'),
+  linear: denseWith('linear'),
+};
+
+/** The same function as `net.apply(x)` (with the activation after the last layer too when `activateLast`), through `dense`. */
+export function forward(net: Mlp, x: tf.Tensor2D, activateLast: boolean): tf.Tensor2D {
+  const v = net.variables;
+  const layers = v.length / 2;
+  let h = x;
+  for (let l = 0; l < layers; l++) h = dense(h, v[2 * l] as tf.Tensor2D, v[2 * l + 1] as tf.Tensor1D, l + 1 < layers || activateLast ? net.activation : 'linear');
+  return h;
+}
+
+/**
+ * The Q-network: one MLP [input, ...hidden, actions], or, dueling, a trunk MLP
+ * [input, ...hidden] (activated) feeding a value head [h, 1] and an advantage
+ * head [h, actions], combined as Q = V + A - mean(A) (Wang et al. 2016, eq. 9).
+ */
+class QNet {
+  private constructor(
+    readonly parts: Mlp[],
+    private readonly dueling: boolean,
+  ) {}
+
+  static partNames(dueling: boolean): string[] {
+    return dueling ? ['trunk', 'value', 'advantage'] : ['q'];
+  }
+
+  static create(inputDim: number, nActions: number, hp: DqnHyperparameters, rng: Rng): QNet {
+    const build = (sizes: number[], outputGain = 1): Mlp => {
+      if (hp.init === 'orthogonal') return mlp(sizes, rng, { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2, outputGain });
+      const net = mlp(sizes, rng, { activation: hp.activation, init: 'glorot' });
+      fanInUniform(net, rng);
+      return net;
+    };
+    if (!hp.dueling) return new QNet([build([inputDim, ...hp.hidden, nActions])], false);
+    const h = hp.hidden[hp.hidden.length - 1]!;
+    // The trunk's last layer is followed by the activation: it gets the hidden layers' gain.
+    return new QNet([build([inputDim, ...hp.hidden], Math.SQRT2), build([h, 1]), build([h, nActions])], true);
+  }
+
+  static async load(dir: string, prefix: string, dueling: boolean): Promise<QNet> {
+    const parts: Mlp[] = [];
+    for (const name of QNet.partNames(dueling)) parts.push(await loadMlp(dir, `${prefix}-${name}`));
+    return new QNet(parts, dueling);
+  }
+
+  get variables(): tf.Variable[] {
+    return this.parts.flatMap((p) => p.variables);
+  }
+
+  /** Q-values [rows, actions]; call inside tf.tidy. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    if (!this.dueling) return forward(this.parts[0]!, x, false);
+    const [trunk, value, advantage] = this.parts as [Mlp, Mlp, Mlp];
+    const h = forward(trunk, x, true);
+    const a = forward(advantage, h, false);
+    return tf.add(forward(value, h, false), tf.sub(a, tf.mean(a, 1, true)));
+  }
+
+  copyFrom(source: QNet, tau: number): void {
+    this.parts.forEach((p, i) => copyWeights(p, source.parts[i]!, tau));
+  }
+
+  async save(dir: string, prefix: string): Promise<void> {
+    const names = QNet.partNames(this.dueling);
+    for (let i = 0; i < names.length; i++) await saveMlp(this.parts[i]!, dir, `${prefix}-${names[i]}`);
+  }
+
+  /** Overwrites this net's weights with those saved under `prefix` in `dir`, which must have the same layer sizes. */
+  async loadWeights(dir: string, prefix: string): Promise<void> {
+    const loaded = await QNet.load(dir, prefix, this.dueling);
+    try {
+      loaded.parts.forEach((p, i) => {
+        const mine = this.parts[i]!;
+        if (p.sizes.join() !== mine.sizes.join()) {
+          throw new Error(`warmStartFrom: ${dir} has a net of sizes [${p.sizes.join(', ')}], this agent's is [${mine.sizes.join(', ')}]`);
+        }
+        setWeights(mine, getWeights(p).data);
+      });
+    } finally {
+      loaded.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const p of this.parts) p.dispose();
+  }
+}
+
+/**
+ * PyTorch's default init of nn.Linear (weights and biases uniform in
+ * +-1/sqrt(fan in)), which the Q-networks of SB3 and CleanRL start from.
+ * (nets.ts has no such option yet; it belongs there.)
+ */
+function fanInUniform(net: Mlp, rng: Rng): void {
+  const data = new Float32Array(net.variables.reduce((a, v) => a + v.size, 0));
+  let o = 0;
+  for (let l = 0; l + 1 < net.sizes.length; l++) {
+    const bound = 1 / Math.sqrt(net.sizes[l]!);
+    const count = net.sizes[l]! * net.sizes[l + 1]! + net.sizes[l + 1]!; // W then b, the order of net.variables
+    for (let k = 0; k < count; k++) data[o++] = rng.uniform(-bound, bound);
+  }
+  setWeights(net, data);
+}
+
+function checkSetup(hp: DqnHyperparameters, context: AgentContext): void {
+  if (context.actionSpace.type !== 'discrete') throw new TypeError(`dqn: needs a Discrete action space, got ${describeSpace(context.actionSpace)}`);
+  const o = context.observationSpace;
+  if (o.type !== 'box' && o.type !== 'discrete') throw new TypeError(`dqn: needs a Box or Discrete observation space, got ${describeSpace(o)} (wrap the env with flattenObservation)`);
+  const problems: string[] = [];
+  if (hp.gradientSteps === 0) problems.push('gradientSteps must be a positive integer or -1 (one per env step), got 0');
+  if (hp.dueling && hp.hidden.length === 0) problems.push('dueling needs at least one hidden layer (the shared trunk), got hidden []');
+  if (problems.length > 0) throw new HyperparameterError('dqn', problems);
+}
+
+registerAgent({
+  name: 'dqn',
+  description: 'DQN (Mnih et al. 2015) with replay, a target network, Huber loss; double-DQN and dueling options; Discrete actions',
+  hyperparameters: DQN_HYPERPARAMETERS,
+  async create(hp, context) {
+    checkSetup(hp, context);
+    await initBackend(context.backend ?? 'auto');
+    const rng = new Rng(context.seed);
+    const nActions = (context.actionSpace as DiscreteSpace).n;
+    const inputDim = inputDimOf(context.observationSpace);
+    const online = QNet.create(inputDim, nActions, hp, rng);
+    const target = QNet.create(inputDim, nActions, hp, rng);
+    target.copyFrom(online, 1);
+    return new Dqn(hp, context, online, target, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng);
+  },
+  async load(hp, context, manifest, dir) {
+    checkSetup(hp, context);
+    await initBackend(context.backend ?? 'auto');
+    const s = manifest.state as unknown as DqnState;
+    if (!s?.counters || !s.rng || typeof s.optimizerStep !== 'number') throw new Error(`dqn: ${dir}/agent.json has no complete state (counters, rng, optimizerStep)`);
+    const online = await QNet.load(dir, 'online', hp.dueling);
+    const target = await QNet.load(dir, 'target', hp.dueling);
+    const obsDim = obsDimOf(context.observationSpace);
+    const replay = s.replayFile
+      ? ReplayBuffer.fromBytes(await readBinary(dir, s.replayFile), { capacity: hp.bufferSize, obsDim, actionDim: 1 })
+      : new ReplayBuffer(hp.bufferSize, obsDim);
+    return new Dqn(hp, context, online, target, replay, Rng.fromState(s.rng), {
+      counters: s.counters,
+      optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },
+      epsilon: s.epsilon,
+    });
+  },
+});
+
+/**
+ * Transfer: sets a DQN agent's online and target nets to the online net of the
+ * DQN saved in `dir` (same layer sizes and dueling choice). The optimizer,
+ * replay buffer and counters stay the agent's own.
+ */
+export async function warmStartFrom(agent: Agent, dir: string): Promise<void> {
+  if (!(agent instanceof Dqn)) throw new TypeError(`warmStartFrom: needs a dqn agent, got ${agent.algorithm}`);
+  await agent.warmStart(dir);
+}

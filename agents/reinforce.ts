@@ -1,0 +1,487 @@
+// REINFORCE: Monte-Carlo policy gradient (Williams 1992; Sutton & Barto,
+// Reinforcement Learning, 2nd ed., sections 13.3 and 13.4), optionally with a
+// learned state-value baseline.
+//
+// Each update uses episodesPerUpdate complete episodes of the current policy:
+//   1. collect: act by sampling pi(a|s) (a categorical over logits, or a
+//      diagonal Gaussian with a state-independent log std whose sample is sent
+//      to the env clipped to the Box bounds and stored unclipped for log pi).
+//   2. targets: the discounted reward-to-go G_t = r_t + gamma G_{t+1} of each
+//      step (rewardToGo below). An episode that terminated ends with G_T = 0.
+//      One truncated by a time limit ends with G_T = V(final obs) when the
+//      baseline exists; without one the tail past the cut is simply missing
+//      (Monte Carlo cannot know it), so late steps of truncated episodes see
+//      smaller returns. The weight of each step is A_t = G_t - V(s_t) with the
+//      baseline, else G_t; normalizeReturns standardizes the weights over the
+//      batch (mean 0, std 1).
+//   3. update: one Adam step on the policy loss
+//        -mean_t(A_t log pi(a_t|s_t)) - entCoef * mean entropy
+//      and, with the baseline, valueSteps Adam steps of the value MLP on
+//      mean (V(s_t) - G_t)^2, with its own learning rate (Sutton & Barto's
+//      alpha^w). As in nearly every implementation, the gamma^t factor of the
+//      textbook update is dropped and steps are averaged, not summed.
+//   4. log: returns through onEpisodeEnd, losses through onUpdate.
+//
+// Nets: separate policy and value MLPs (tanh, 64-64), orthogonal init with
+// hidden gain sqrt 2, 0.01 for the policy head and 1 for the value head.
+//
+// Each learn() call starts a fresh episode, seeded from the agent's generator.
+// The episode still running when learn() stops (totalSteps reached or
+// shouldStop) counts toward the step counter but is not learned from; complete
+// episodes waiting for a full batch get their update then. learn() takes a
+// single env. act() draws stochastic actions from a generator of its own, so
+// watching or evaluating an agent never changes how it trains.
+import type { Env } from '../core/env.js';
+import { Rng } from '../core/rng.js';
+import type { RngState } from '../core/rng.js';
+import type { BoxSpace, DiscreteSpace, SpaceValue } from '../core/spaces.js';
+import { describeSpace, flatDim, flatten, spacesEqual } from '../core/spaces.js';
+import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnHooks, LearnOptions, LearnResult } from './agent.js';
+import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
+import { initBackend, tf } from './lib/backend.js';
+import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
+import type { Resolved } from './lib/hparams.js';
+import { bool, choice, int, list, num } from './lib/hparams.js';
+import type { Mlp } from './lib/nets.js';
+import { loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+
+export const REINFORCE_HYPERPARAMETERS = {
+  learningRate: num(1e-3, 'Adam step size of the policy (and of its log std)', { min: 0, exclusiveMin: true }),
+  gamma: num(0.99, 'discount factor of the reward-to-go', { min: 0, max: 1 }),
+  episodesPerUpdate: int(1, 'complete episodes per policy update', { min: 1 }),
+  baseline: bool(true, 'learn V(s) and weight log pi by G - V(s) (Sutton & Barto 13.4); also bootstraps truncated episodes'),
+  valueLearningRate: num(1e-3, 'Adam step size of the value net', { min: 0, exclusiveMin: true }),
+  valueSteps: int(5, 'Adam steps of the value net on each batch', { min: 1 }),
+  normalizeReturns: bool(true, 'standardize the policy-gradient weights (G, or G - V) over each batch'),
+  entCoef: num(0, 'entropy bonus coefficient', { min: 0 }),
+  maxGradNorm: num(0, 'clip of the global gradient norm of each net (0: no clipping)', { min: 0 }),
+  hidden: list([64, 64], 'hidden layer sizes of the policy and of the value net'),
+  activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
+  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (Box actions)'),
+} as const;
+
+export type ReinforceHyperparameters = Resolved<typeof REINFORCE_HYPERPARAMETERS>;
+
+/**
+ * Discounted reward-to-go of one episode into `out`: G_t = r_t + gamma G_{t+1},
+ * starting from G_T = `bootstrap` after the last reward (0 when the episode
+ * terminated; V(final obs) when a time limit cut it and a critic exists).
+ */
+export function rewardToGo(rewards: ArrayLike<number>, gamma: number, bootstrap: number, out: Float64Array | Float32Array): Float64Array | Float32Array {
+  let g = bootstrap;
+  for (let t = rewards.length - 1; t >= 0; t--) {
+    g = rewards[t]! + gamma * g;
+    out[t] = g;
+  }
+  return out;
+}
+
+interface Counters {
+  steps: number;
+  episodes: number;
+  updates: number;
+}
+
+interface SavedState {
+  counters: Counters;
+  rng: RngState;
+  actRng: RngState;
+  logStd: number[] | null;
+  optimizerSteps: { policy: number; value: number | null };
+}
+
+/** Steps of the episodes collected for one update, in growable flat arrays (they double when full, rarely). */
+class EpisodeBatch {
+  x: Float32Array;
+  actions: Float32Array;
+  rewards = new Float64Array(1024);
+  /** Where each complete episode starts and ends (end exclusive), and the row of its final obs in `finalX` or -1. */
+  readonly episodes: { start: number; end: number; finalRow: number }[] = [];
+  finalX: Float32Array;
+  finals = 0;
+  /** Steps stored; those after the last complete episode belong to the one running. */
+  size = 0;
+
+  constructor(
+    readonly inputDim: number,
+    readonly actionDim: number,
+  ) {
+    this.x = new Float32Array(1024 * inputDim);
+    this.actions = new Float32Array(1024 * actionDim);
+    this.finalX = new Float32Array(4 * inputDim);
+  }
+
+  /** Steps of the complete episodes. */
+  get complete(): number {
+    return this.episodes.length ? this.episodes[this.episodes.length - 1]!.end : 0;
+  }
+
+  add(x: Float32Array, action: ArrayLike<number>, reward: number): void {
+    if (this.size === this.rewards.length) {
+      const grow = <T extends Float32Array | Float64Array>(a: T, width: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(2 * this.rewards.length * width);
+        b.set(a);
+        return b;
+      };
+      this.x = grow(this.x, this.inputDim);
+      this.actions = grow(this.actions, this.actionDim);
+      this.rewards = grow(this.rewards, 1);
+    }
+    this.x.set(x, this.size * this.inputDim);
+    for (let d = 0; d < this.actionDim; d++) this.actions[this.size * this.actionDim + d] = action[d]!;
+    this.rewards[this.size] = reward;
+    this.size += 1;
+  }
+
+  /** Closes the running episode; `finalX` is its last observation when it was truncated (to bootstrap from), else null. */
+  endEpisode(finalX: Float32Array | null): void {
+    let finalRow = -1;
+    if (finalX) {
+      if ((this.finals + 1) * this.inputDim > this.finalX.length) {
+        const b = new Float32Array(2 * this.finalX.length);
+        b.set(this.finalX);
+        this.finalX = b;
+      }
+      this.finalX.set(finalX, this.finals * this.inputDim);
+      finalRow = this.finals++;
+    }
+    this.episodes.push({ start: this.complete, end: this.size, finalRow });
+  }
+
+  clear(): void {
+    this.episodes.length = 0;
+    this.size = 0;
+    this.finals = 0;
+  }
+}
+
+class Reinforce implements Agent {
+  readonly algorithm = 'reinforce';
+  private readonly counters: Counters;
+  private readonly policyOptimizer: Optimizer;
+  private readonly valueOptimizer: Optimizer | null;
+  private readonly obsSpace: BoxSpace | DiscreteSpace;
+  private readonly actSpace: BoxSpace | DiscreteSpace;
+  private readonly inputDim: number;
+  /** Policy outputs: logits (Discrete) or Gaussian means (Box). */
+  private readonly nOut: number;
+  /** Numbers stored per action: 1 (the index) or the Box size. */
+  private readonly actionDim: number;
+  /** exp(logStd) and logStd, read back after each update (they change only there). */
+  private readonly std: Float64Array;
+  private readonly x: Float32Array;
+  private readonly stored: Float32Array;
+  private readonly envAction: Float32Array;
+  private readonly scratch: Float64Array;
+
+  constructor(
+    readonly hyperparameters: ReinforceHyperparameters,
+    readonly context: AgentContext,
+    private readonly policy: Mlp,
+    private readonly value: Mlp | null,
+    private readonly logStd: tf.Variable | null,
+    private readonly rng: Rng,
+    private readonly actRng: Rng,
+    saved?: { counters: Counters; policyOptimizer: { t: number; data: Float32Array }; valueOptimizer: { t: number; data: Float32Array } | null },
+  ) {
+    const hp = hyperparameters;
+    this.obsSpace = context.observationSpace as BoxSpace | DiscreteSpace;
+    this.actSpace = context.actionSpace as BoxSpace | DiscreteSpace;
+    this.inputDim = flatDim(this.obsSpace);
+    this.nOut = this.actSpace.type === 'discrete' ? this.actSpace.n : this.actSpace.low.length;
+    this.actionDim = this.actSpace.type === 'discrete' ? 1 : this.nOut;
+    this.std = new Float64Array(this.actionDim);
+    this.x = new Float32Array(this.inputDim);
+    this.stored = new Float32Array(this.actionDim);
+    this.envAction = new Float32Array(this.actionDim);
+    this.scratch = new Float64Array(this.nOut);
+    const clip = hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {};
+    this.policyOptimizer = new Optimizer([...policy.variables, ...(logStd ? [logStd] : [])], hp.learningRate, clip);
+    this.valueOptimizer = value ? new Optimizer(value.variables, hp.valueLearningRate, clip) : null;
+    this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
+    if (saved) {
+      this.policyOptimizer.setState(saved.policyOptimizer);
+      if (this.valueOptimizer && saved.valueOptimizer) this.valueOptimizer.setState(saved.valueOptimizer);
+    }
+    this.readStd();
+  }
+
+  get stepCount(): number {
+    return this.counters.steps;
+  }
+
+  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
+    const start = performance.now();
+    const hp = this.hyperparameters;
+    const trainEnv = this.checkEnv(env, vecEnv);
+    if (!(totalSteps >= 0)) throw new RangeError(`reinforce.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
+    const c = this.counters;
+    if (c.steps < totalSteps) {
+      const batch = new EpisodeBatch(this.inputDim, this.actionDim);
+      const finalX = new Float32Array(this.inputDim);
+      flatten(this.obsSpace, trainEnv.reset({ seed: this.rng.nextSeed() }).obs as SpaceValue, this.x);
+      let episodeReturn = 0;
+      while (c.steps < totalSteps) {
+        // 1. collect one step of the current episode
+        const action = this.sample(this.x, this.rng, false, this.stored, this.envAction);
+        const r = trainEnv.step(action);
+        batch.add(this.x, this.stored, r.reward);
+        c.steps += 1;
+        episodeReturn += r.reward;
+        if (r.terminated || r.truncated) {
+          batch.endEpisode(r.terminated ? null : flatten(this.obsSpace, r.obs as SpaceValue, finalX));
+          c.episodes += 1;
+          const length = batch.size - batch.episodes[batch.episodes.length - 1]!.start;
+          hooks.onEpisodeEnd?.({ step: c.steps, episode: c.episodes, return: episodeReturn, length, truncated: !r.terminated });
+          episodeReturn = 0;
+          flatten(this.obsSpace, trainEnv.reset().obs as SpaceValue, this.x);
+          // 2-3. targets and update once the batch is full; 4. log
+          if (batch.episodes.length === hp.episodesPerUpdate) this.updateAndLog(batch, hooks);
+        } else {
+          flatten(this.obsSpace, r.obs as SpaceValue, this.x);
+        }
+        if (hooks.shouldStop?.({ step: c.steps })) break;
+      }
+      // The running episode is dropped; complete ones still waiting are learned from.
+      if (batch.episodes.length > 0) this.updateAndLog(batch, hooks);
+    }
+    return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
+  }
+
+  private updateAndLog(batch: EpisodeBatch, hooks: LearnHooks): void {
+    const metrics = this.update(batch);
+    hooks.onUpdate?.({ step: this.counters.steps, metrics });
+  }
+
+  /** Targets (reward-to-go, advantages) and the policy and value steps on the batch's complete episodes; clears the batch. */
+  private update(batch: EpisodeBatch): Record<string, number> {
+    const hp = this.hyperparameters;
+    const n = batch.complete;
+    const din = this.inputDim;
+    const returns = new Float32Array(n);
+    const weights = new Float32Array(n);
+    // V(s_t) of every step and V(final obs) of truncated episodes, in one forward pass.
+    let values: Float32Array | null = null;
+    if (this.value) {
+      const value = this.value;
+      const out = tf.tidy(() => {
+        const steps = tf.tensor2d(batch.x.subarray(0, n * din), [n, din]);
+        const x = batch.finals > 0 ? tf.concat([steps, tf.tensor2d(batch.finalX.subarray(0, batch.finals * din), [batch.finals, din])]) : steps;
+        return tf.reshape(value.apply(x), [-1]);
+      });
+      values = out.dataSync() as Float32Array;
+      out.dispose();
+    }
+    for (const ep of batch.episodes) {
+      const bootstrap = ep.finalRow >= 0 && values ? values[n + ep.finalRow]! : 0;
+      rewardToGo(batch.rewards.subarray(ep.start, ep.end), hp.gamma, bootstrap, returns.subarray(ep.start, ep.end));
+    }
+    for (let t = 0; t < n; t++) weights[t] = returns[t]! - (values ? values[t]! : 0);
+    if (hp.normalizeReturns) standardize(weights);
+
+    const x = tf.tensor2d(batch.x.subarray(0, n * din), [n, din]);
+    const actions =
+      this.actSpace.type === 'discrete' ? tf.tensor1d(batch.actions.subarray(0, n), 'int32') : tf.tensor2d(batch.actions.subarray(0, n * this.actionDim), [n, this.actionDim]);
+    const w = tf.tensor1d(weights);
+    const g = tf.tensor1d(returns);
+    const entropy: tf.Scalar[] = [];
+    const policyStep = this.policyOptimizer.step(() => {
+      const head = this.policy.apply(x);
+      let logp: tf.Tensor1D;
+      let h: tf.Scalar;
+      if (this.logStd) {
+        logp = gaussianLogProb(head, this.logStd as tf.Tensor1D, actions as tf.Tensor2D);
+        h = gaussianEntropy(this.logStd as tf.Tensor1D);
+      } else {
+        logp = categoricalLogProb(head, actions as tf.Tensor1D);
+        h = tf.mean(categoricalEntropy(head));
+      }
+      entropy.push(tf.keep(h));
+      return tf.sub(tf.neg(tf.mean(tf.mul(logp, w))), tf.mul(hp.entCoef, h)) as tf.Scalar;
+    });
+    let valueLoss = Number.NaN;
+    if (this.value && this.valueOptimizer) {
+      const value = this.value;
+      for (let k = 0; k < hp.valueSteps; k++) {
+        valueLoss = this.valueOptimizer.step(() => tf.mean(tf.square(tf.sub(tf.reshape(value.apply(x), [-1]), g))) as tf.Scalar).loss;
+      }
+    }
+    const h = entropy[0]!.dataSync()[0]!;
+    tf.dispose([x, actions, w, g, ...entropy]);
+    this.readStd();
+    this.counters.updates += 1;
+    const metrics: Record<string, number> = {
+      policyLoss: policyStep.loss,
+      gradNorm: policyStep.gradNorm,
+      entropy: h,
+      episodes: batch.episodes.length,
+      batchSteps: n,
+      ...(this.value ? { valueLoss } : {}),
+      ...(this.logStd ? { std: this.std[0]! } : {}),
+    };
+    batch.clear();
+    return metrics;
+  }
+
+  /**
+   * The action for encoded observation `x`: drawn from `rng`, or the mode when
+   * deterministic. Writes what the learner stores (index, or unclipped sample)
+   * into `stored` and returns what the env gets (Box: clipped to the bounds, in `envAction`).
+   */
+  private sample(x: Float32Array, rng: Rng, deterministic: boolean, stored: Float32Array, envAction: Float32Array): Action {
+    const outT = tf.tidy(() => this.policy.apply(tf.tensor2d(x, [1, this.inputDim])));
+    const out = outT.dataSync();
+    outT.dispose();
+    if (this.actSpace.type === 'discrete') {
+      const a = deterministic ? argmaxRow(out, 0, this.nOut) : rng.choice(softmaxRow(out, 0, this.nOut, this.scratch));
+      stored[0] = a;
+      return a + this.actSpace.start;
+    }
+    const { low, high } = this.actSpace;
+    for (let d = 0; d < this.actionDim; d++) {
+      const a = Math.fround(deterministic ? out[d]! : out[d]! + this.std[d]! * rng.normal());
+      stored[d] = a;
+      envAction[d] = a < low[d]! ? low[d]! : a > high[d]! ? high[d]! : a;
+    }
+    return envAction;
+  }
+
+  private readStd(): void {
+    if (!this.logStd) return;
+    const v = this.logStd.dataSync();
+    for (let d = 0; d < this.actionDim; d++) this.std[d] = Math.exp(v[d]!);
+  }
+
+  private encode(obs: unknown): Float32Array {
+    const ok = this.obsSpace.type === 'discrete' ? Number.isInteger(obs) : (obs as ArrayLike<number> | undefined)?.length === this.inputDim;
+    if (!ok) throw new TypeError(`reinforce: expected an observation of ${describeSpace(this.obsSpace)}, got ${String(obs)}`);
+    return flatten(this.obsSpace, obs as SpaceValue, new Float32Array(this.inputDim));
+  }
+
+  private checkEnv(env: Env | undefined, vecEnv: unknown): Env {
+    if (vecEnv) throw new TypeError('reinforce.learn: learns from whole episodes of a single env; pass { env } (vector envs are not supported)');
+    if (!env) throw new TypeError('reinforce.learn: needs an env');
+    if (!spacesEqual(env.observationSpace, this.context.observationSpace) || !spacesEqual(env.actionSpace, this.context.actionSpace)) {
+      throw new TypeError(
+        `reinforce.learn: the env's spaces (${describeSpace(env.observationSpace)}, ${describeSpace(env.actionSpace)}) differ from the agent's (${describeSpace(this.context.observationSpace)}, ${describeSpace(this.context.actionSpace)})`,
+      );
+    }
+    return env;
+  }
+
+  act(obs: unknown, options: { deterministic?: boolean } = {}): Action {
+    return this.sample(this.encode(obs), this.actRng, options.deterministic ?? false, new Float32Array(this.actionDim), new Float32Array(this.actionDim));
+  }
+
+  diagnostics(obs: unknown): Diagnostics {
+    const x = this.encode(obs);
+    const out = tf.tidy(() => {
+      const input = tf.tensor2d(x, [1, this.inputDim]);
+      return this.value ? tf.concat([this.policy.apply(input), this.value.apply(input)], 1) : this.policy.apply(input);
+    });
+    const values = out.dataSync();
+    out.dispose();
+    const value = this.value ? { value: values[this.nOut]! } : {};
+    return this.actSpace.type === 'discrete' ? { probs: Array.from(softmaxRow(values, 0, this.nOut, this.scratch)), ...value } : value;
+  }
+
+  async save(dir: string): Promise<void> {
+    await saveMlp(this.policy, dir, 'policy');
+    const policyOpt = this.policyOptimizer.getState();
+    await writeBinary(dir, 'policy-optimizer.bin', policyOpt.data);
+    let valueStep: number | null = null;
+    if (this.value && this.valueOptimizer) {
+      await saveMlp(this.value, dir, 'value');
+      const valueOpt = this.valueOptimizer.getState();
+      await writeBinary(dir, 'value-optimizer.bin', valueOpt.data);
+      valueStep = valueOpt.t;
+    }
+    const state: SavedState = {
+      counters: { ...this.counters },
+      rng: this.rng.getState(),
+      actRng: this.actRng.getState(),
+      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
+      optimizerSteps: { policy: policyOpt.t, value: valueStep },
+    };
+    await writeManifest(dir, this, state as unknown as Record<string, unknown>);
+  }
+
+  dispose(): void {
+    this.policyOptimizer.dispose();
+    this.valueOptimizer?.dispose();
+    this.policy.dispose();
+    this.value?.dispose();
+    this.logStd?.dispose();
+  }
+}
+
+/** In place: (w - mean) / (std + 1e-8), std unbiased (torch's default); a single weight is left as is. */
+function standardize(w: Float32Array): void {
+  const n = w.length;
+  if (n < 2) return;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += w[i]!;
+  mean /= n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (w[i]! - mean) ** 2;
+  const std = Math.sqrt(ss / (n - 1));
+  for (let i = 0; i < n; i++) w[i] = (w[i]! - mean) / (std + 1e-8);
+}
+
+/** A trainable variable holding `init`'s values; `init` itself is disposed. */
+function variableFrom(init: tf.Tensor): tf.Variable {
+  const v = tf.variable(init, true);
+  init.dispose();
+  return v;
+}
+
+function checkSpaces(context: AgentContext): void {
+  const o = context.observationSpace;
+  const a = context.actionSpace;
+  if (o.type !== 'box' && o.type !== 'discrete') {
+    throw new TypeError(`reinforce: needs a Box or Discrete observation space, got ${describeSpace(o)} (wrap the env with flattenObservation)`);
+  }
+  if (!((a.type === 'box' && a.dtype === 'float32') || a.type === 'discrete')) {
+    throw new TypeError(`reinforce: needs a Discrete or float32 Box action space, got ${describeSpace(a)}`);
+  }
+}
+
+function savedState(manifest: AgentManifest): SavedState {
+  const s = manifest.state as unknown as SavedState;
+  if (!s?.counters || !s.rng || !s.actRng || !s.optimizerSteps) throw new Error('reinforce: agent.json has no complete state (counters, rng, actRng, optimizerSteps)');
+  return s;
+}
+
+registerAgent({
+  name: 'reinforce',
+  description: 'REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes, optional learned baseline; Discrete or Box actions',
+  hyperparameters: REINFORCE_HYPERPARAMETERS,
+  async create(hp, context) {
+    checkSpaces(context);
+    await initBackend(context.backend ?? 'auto');
+    const rng = new Rng(context.seed);
+    const actRng = new Rng(rng.nextSeed());
+    const a = context.actionSpace as BoxSpace | DiscreteSpace;
+    const input = flatDim(context.observationSpace);
+    const out = a.type === 'discrete' ? a.n : a.low.length;
+    const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
+    const policy = mlp([input, ...hp.hidden, out], rng, { ...init, outputGain: 0.01 });
+    const value = hp.baseline ? mlp([input, ...hp.hidden, 1], rng, { ...init, outputGain: 1 }) : null;
+    const logStd = a.type === 'box' ? variableFrom(tf.fill([out], hp.logStdInit)) : null;
+    return new Reinforce(hp, context, policy, value, logStd, rng, actRng);
+  },
+  async load(hp, context, manifest, dir) {
+    checkSpaces(context);
+    await initBackend(context.backend ?? 'auto');
+    const s = savedState(manifest);
+    const policy = await loadMlp(dir, 'policy');
+    const value = hp.baseline ? await loadMlp(dir, 'value') : null;
+    const logStd = s.logStd ? variableFrom(tf.tensor1d(s.logStd)) : null;
+    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
+    return new Reinforce(hp, context, policy, value, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), {
+      counters: s.counters,
+      policyOptimizer: { t: s.optimizerSteps.policy, data: await floats('policy-optimizer.bin') },
+      valueOptimizer: value && s.optimizerSteps.value !== null ? { t: s.optimizerSteps.value, data: await floats('value-optimizer.bin') } : null,
+    });
+  },
+});
