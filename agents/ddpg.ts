@@ -43,7 +43,7 @@ import { initBackend, tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { copyWeights, loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { applyForGradients, copyWeights, loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import type { ActionNoise, NoiseState } from './lib/noise.js';
 import { makeNoise } from './lib/noise.js';
 import type { ReplayBatch } from './lib/replay.js';
@@ -337,34 +337,6 @@ function mu(actor: Mlp, obs: tf.Tensor2D, forGradients = false): tf.Tensor2D {
 function q(critic: Mlp, obs: tf.Tensor2D, actions: tf.Tensor2D, forGradients = false): tf.Tensor1D {
   const x = tf.concat([obs, actions], 1);
   return tf.reshape(forGradients ? applyForGradients(critic, x) : critic.apply(x), [-1]) as tf.Tensor1D;
-}
-
-/**
- * x W + b with a gradient that transposes explicitly. tfjs differentiates
- * matMul into products with a transpose flag, which the wasm backend runs in a
- * plain loop, 6-8x slower than its XNNPACK path for a 256 x 400 by 400 x 300
- * product; this makes a DDPG update with 400-300 nets about 4x faster. Same
- * values; gradients equal up to float rounding. (PPO and DQN carry the same
- * helper: it belongs in nets.ts.)
- */
-const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-/** The same function as `net.apply(x)`, built from `dense` for losses. */
-function applyForGradients(net: Mlp, x: tf.Tensor2D): tf.Tensor2D {
-  const v = net.variables;
-  const layers = v.length / 2;
-  let h = x;
-  for (let l = 0; l < layers; l++) {
-    h = dense(h, v[2 * l] as tf.Tensor2D, v[2 * l + 1] as tf.Tensor1D);
-    if (l + 1 < layers) h = net.activation === 'relu' ? tf.relu(h) : net.activation === 'tanh' ? tf.tanh(h) : h;
-  }
-  return h;
 }
 
 function createNets(hp: DdpgHyperparameters, obsDim: number, actionDim: number, rng: Rng): Nets {

@@ -53,7 +53,7 @@ import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gau
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { applyForGradients, loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import { linearSchedule } from './lib/schedules.js';
 
 export const PPO_HYPERPARAMETERS = {
@@ -290,38 +290,6 @@ export interface PolicyState {
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/**
- * x W + b with a gradient that transposes explicitly. tfjs's own matMul
- * gradient calls matMul with a transpose flag, which the wasm backend ran about
- * 3x slower here than transposing first and multiplying plainly (256x64 by
- * 64x64); this cut the backward pass of a PPO step by about a third. Same
- * values; gradients equal up to float rounding (~1e-8). A candidate for
- * agents/lib/nets.ts, where every agent's training would gain.
- */
-const dense = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy as tf.Tensor2D), tf.sum(dy, 0)];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Variable, b: tf.Variable) => tf.Tensor2D;
-
-/** `net.apply(x)` built from `dense`, for losses (acting uses net.apply: no gradient there). */
-export function applyForGradients(net: Mlp, x: tf.Tensor2D): tf.Tensor2D {
-  const v = net.variables;
-  const layers = v.length / 2;
-  let h = x;
-  for (let l = 0; l < layers; l++) {
-    h = dense(h, v[2 * l]!, v[2 * l + 1]!);
-    if (l + 1 < layers) h = net.activation === 'tanh' ? tf.tanh(h) : net.activation === 'relu' ? tf.relu(h) : h;
-  }
-  return h;
-}
 
 /** A variable holding `init`'s values; `init` itself is disposed (tf.variable keeps it alive otherwise). */
 export function newVariable(init: tf.Tensor, trainable = true): tf.Variable {
