@@ -366,7 +366,8 @@ function inputDimOf(space: Space): number {
  * computes in a plain loop, about 5x slower than its XNNPACK path on a 64 x 256
  * by 256 x 256 product; transposing first keeps every product on the fast path,
  * and the forward pass is one fused op. That halves the time of an update of a
- * 256-256 net. (Written for DQN; it belongs in nets.ts's Mlp.apply.)
+ * 256-256 net. nets.ts's applyForGradients is the unfused form PPO and DDPG
+ * use; this one also fuses the bias and activation into the forward product.
  */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
   return DENSE[activation](x, w, b);
