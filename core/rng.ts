@@ -1,12 +1,12 @@
 // Seeded randomness. Every env, wrapper and agent draws from an `Rng` it was
-// given; nothing in the library calls Math.random. The generator is Marsaglia's
-// xor128 as seedrandom defines it (about 6x faster than seedrandom's default
-// ARC4): seedrandom turns the seed into the initial state, and the generator
-// then runs here on four plain int32 fields, so that an Rng is one small object
-// with no closures (the batched vector envs keep thousands of them and reset
-// them at random times). The stream equals seedrandom's `xor128(seed).double()`.
-// The full state, including a cached normal deviate, saves to JSON and restores
-// for checkpoints.
+// given; nothing in the library draws from JavaScript's unseeded global
+// generator. The generator is Marsaglia's xor128 as seedrandom defines it
+// (about 6x faster than seedrandom's default ARC4): seedrandom turns the seed
+// into the initial state, and the generator then runs here on four int32 words
+// in a typed array, so its stream equals seedrandom's `xor128(seed).double()`.
+// `RngBank` keeps the words of many generators side by side for vector envs.
+// The full state, including a cached normal deviate, saves to JSON and
+// restores for checkpoints.
 import { randomInt } from 'node:crypto';
 import seedrandom from 'seedrandom';
 
