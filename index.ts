@@ -1,5 +1,7 @@
-// Arena's public API: the core contracts and machinery, with every built-in env registered.
+// Arena's public API: the core contracts and machinery, the agents, and every
+// built-in env and agent registered.
 import './envs/index.js';
+import './agents/index.js';
 
 export * from './core/spaces.js';
 export * from './core/rng.js';
@@ -11,3 +13,13 @@ export * from './core/checker.js';
 export * from './core/tabular.js';
 export * from './core/running-stats.js';
 export * from './core/wrappers/index.js';
+export { finiteMdpEnv, finiteMdpModel, registerFiniteMdp } from './envs/toy-text/finite-mdp.js';
+export type { FiniteMdpSpec } from './envs/toy-text/finite-mdp.js';
+export * from './agents/agent.js';
+export { initBackend, activeBackend, BACKENDS } from './agents/lib/backend.js';
+export type { BackendName } from './agents/lib/backend.js';
+export { valueIteration, policyIteration, evaluatePolicy } from './agents/dynamic-programming.js';
+export { warmStartQTable } from './agents/lib/tabular-td.js';
+export { warmStartFrom } from './agents/dqn.js';
+export { RECIPES, recipe } from './agents/recipes/index.js';
+export type { Recipe } from './agents/recipes/index.js';
