@@ -41,13 +41,10 @@
  *   isSlippery  default false
  */
 import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from '../../core/env.js';
-import { assertAction, EnvUsageError } from '../../core/env.js';
-import type { Rng } from '../../core/rng.js';
-import { reseed } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
 import { discrete } from '../../core/spaces.js';
 import type { TabularMDP, Transition } from '../../core/tabular.js';
-import { freezeTable, sampleIndex, sampleTransition } from '../../core/tabular.js';
+import { freezeTable, TabularSimulator } from '../../core/tabular.js';
 
 const ROWS = 4;
 const COLS = 12;
@@ -106,9 +103,7 @@ export class CliffWalkingEnv implements Env<number, number>, TabularMDP {
   readonly nA: number;
   readonly P: Transition[][][];
   readonly initialStateDistrib: Float64Array;
-  private rng: Rng | null = null;
-  private s = -1;
-  private lastAction: number | null = null;
+  private readonly sim = new TabularSimulator(this);
 
   constructor(
     kwargs: CliffWalkingKwargs = {},
@@ -128,24 +123,15 @@ export class CliffWalkingEnv implements Env<number, number>, TabularMDP {
   }
 
   reset(args: ResetArgs = {}): ResetResult<number> {
-    this.rng = reseed(this.rng, args.seed);
-    this.s = sampleIndex(this.initialStateDistrib, this.rng);
-    this.lastAction = null;
-    return { obs: this.s, info: { prob: 1 } };
+    return this.sim.reset(args);
   }
 
   step(action: number): StepResult<number> {
-    if (this.rng === null) throw new EnvUsageError(`${this.spec.id}: step() called before reset(); call reset() to start an episode`);
-    const outcomes = this.P[this.s]![action];
-    if (outcomes === undefined) assertAction(this, action);
-    const [prob, next, reward, terminated] = sampleTransition(outcomes!, this.rng);
-    this.s = next;
-    this.lastAction = action;
-    return { obs: next, reward, terminated, truncated: false, info: { prob } };
+    return this.sim.step(action);
   }
 
   renderState(): RenderState {
-    return { rows: ROWS, cols: COLS, cliff: [...CLIFF], start: START, goal: GOAL, position: this.s, lastAction: this.lastAction };
+    return { rows: ROWS, cols: COLS, cliff: [...CLIFF], start: START, goal: GOAL, position: this.sim.state, lastAction: this.sim.lastAction };
   }
 
   close(): void {}

@@ -40,15 +40,13 @@
  *   action and what is wrong.
  */
 import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from '../../core/env.js';
-import { actionChecking, assertAction, EnvUsageError, orderEnforcing } from '../../core/env.js';
+import { actionChecking, orderEnforcing } from '../../core/env.js';
 import type { RegisterOptions } from '../../core/registry.js';
 import { register } from '../../core/registry.js';
-import type { Rng } from '../../core/rng.js';
-import { reseed } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
 import { discrete } from '../../core/spaces.js';
 import type { TabularMDP, Transition } from '../../core/tabular.js';
-import { freezeTable, sampleIndex, sampleTransition } from '../../core/tabular.js';
+import { freezeTable, TabularSimulator } from '../../core/tabular.js';
 import { timeLimit } from '../../core/wrappers/time-limit.js';
 
 /** How far a row's probabilities may be from summing to 1 (room for decimal fractions like 0.1 + 0.2 + 0.7). */
@@ -282,9 +280,7 @@ export class FiniteMdpEnv implements Env<number, number>, TabularMDP {
   readonly initialStateDistrib: Float64Array;
   readonly stateNames: readonly string[];
   readonly actionNames: readonly string[];
-  private rng: Rng | null = null;
-  private s = -1;
-  private lastAction: number | null = null;
+  private readonly sim = new TabularSimulator(this);
 
   constructor(
     mdp: FiniteMdpSpec | FiniteMdpModel,
@@ -306,28 +302,19 @@ export class FiniteMdpEnv implements Env<number, number>, TabularMDP {
   }
 
   reset(args: ResetArgs = {}): ResetResult<number> {
-    this.rng = reseed(this.rng, args.seed);
-    this.s = sampleIndex(this.initialStateDistrib, this.rng);
-    this.lastAction = null;
-    return { obs: this.s, info: { prob: 1 } };
+    return this.sim.reset(args);
   }
 
   step(action: number): StepResult<number> {
-    if (this.rng === null) throw new EnvUsageError(`${this.spec.id}: step() called before reset(); call reset() to start an episode`);
-    const outcomes = this.P[this.s]![action];
-    if (outcomes === undefined) assertAction(this, action);
-    const [prob, next, reward, terminated] = sampleTransition(outcomes!, this.rng);
-    this.s = next;
-    this.lastAction = action;
-    return { obs: next, reward, terminated, truncated: false, info: { prob } };
+    return this.sim.step(action);
   }
 
   renderState(): RenderState {
     return {
-      state: this.s,
-      stateName: this.s >= 0 ? this.stateNames[this.s]! : null,
-      lastAction: this.lastAction,
-      lastActionName: this.lastAction === null ? null : this.actionNames[this.lastAction]!,
+      state: this.sim.state,
+      stateName: this.sim.state >= 0 ? this.stateNames[this.sim.state]! : null,
+      lastAction: this.sim.lastAction,
+      lastActionName: this.sim.lastAction === null ? null : this.actionNames[this.sim.lastAction]!,
     };
   }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkEnv } from '../../core/checker.js';
 import type { Env } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
-import { listEnvs, make } from '../../core/registry.js';
+import { make } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
 import type { Transition } from '../../core/tabular.js';
 import { sampleIndex, sampleTransition, tabularModel } from '../../core/tabular.js';
