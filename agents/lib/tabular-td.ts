@@ -26,16 +26,36 @@ import { describeSpace } from '../../core/spaces.js';
 import type { Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
 import type { ExplorationKind, ExplorationParams } from './exploration.js';
-import { argmax, explorationAction, explorationProbs } from './exploration.js';
+import { argmax, EXPLORATION_KINDS, explorationAction, explorationProbs } from './exploration.js';
 import type { ParamSpec, Resolved } from './hparams.js';
-import { HyperparameterError } from './hparams.js';
+import { choice, HyperparameterError, int, num } from './hparams.js';
 import type { Schedule } from './schedules.js';
 import { constantSchedule, exponentialSchedule, linearSchedule } from './schedules.js';
 
 export type EpsilonScheduleKind = 'constant' | 'linear' | 'exponential';
 export const EPSILON_SCHEDULES: readonly EpsilonScheduleKind[] = ['constant', 'linear', 'exponential'];
 
-/** The hyperparameters every tabular TD agent declares (each agent file lists them with its own defaults). */
+/**
+ * The hyperparameter table of the tabular TD agents (Q-learning, SARSA,
+ * Expected SARSA share every entry; only what exploration means for the target
+ * differs, hence its description is the agent's).
+ */
+export function tabularTdHyperparameters(explorationDescription: string) {
+  return {
+    learningRate: num(0.1, 'step size alpha of the TD update', { min: 0, max: 1, exclusiveMin: true }),
+    gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+    exploration: choice('epsilon-greedy', EXPLORATION_KINDS, explorationDescription),
+    epsilonSchedule: choice('constant', EPSILON_SCHEDULES, 'how epsilon moves from epsilon to epsilonEnd over epsilonDecaySteps steps'),
+    epsilon: num(0.1, 'epsilon-greedy: probability of a random action (the start value when it decays)', { min: 0, max: 1 }),
+    epsilonEnd: num(0.01, 'epsilon after epsilonDecaySteps steps (linear or exponential schedule)', { min: 0, max: 1 }),
+    epsilonDecaySteps: int(100_000, 'env steps over which epsilon decays to epsilonEnd', { min: 1 }),
+    temperature: num(1, 'softmax: Boltzmann temperature (higher is more uniform)', { min: 0, exclusiveMin: true }),
+    ucbC: num(1, 'ucb: weight c of the bonus c * sqrt(ln N(s) / N(s, a))', { min: 0 }),
+    initialQ: num(0, 'initial value of every Q(s, a) (above the true values: optimistic, which explores)'),
+  };
+}
+
+/** The resolved hyperparameters the shared loop reads. */
 export type TabularTdHyperparameters = {
   learningRate: number;
   gamma: number;
