@@ -157,7 +157,7 @@ class A2c implements Agent {
     return this.counters.steps;
   }
 
-  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
+  async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
     const start = performance.now();
     const hp = this.hyperparameters;
     const policy = this.policy;
@@ -169,7 +169,7 @@ class A2c implements Agent {
     if (this.counters.steps < totalSteps) {
       const session = startSession(vec, policy, this.rng);
       while (this.counters.steps < totalSteps) {
-        const progress = this.counters.steps / totalSteps;
+        const progress = Math.min(1, this.counters.steps / (scheduleSteps ?? totalSteps));
         // 1. collect nSteps x nEnvs transitions
         if (collectRollout(policy, buf, session, this.rng, this.counters, hooks, this.retRms, hp)) break;
         // 2. targets: n-step returns (GAE with lambda = 1 by default)

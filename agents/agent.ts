@@ -64,6 +64,13 @@ export interface LearnOptions {
   readonly vecEnv?: VectorEnv;
   /** Train until the agent's step counter reaches this many env steps. */
   readonly totalSteps: number;
+  /**
+   * The step count that annealed schedules (learning rate, clip range, epsilon)
+   * run over; defaults to `totalSteps`. A runner that trains in segments (to
+   * checkpoint between them) passes the whole run's budget here, so the
+   * schedules do not restart at every segment.
+   */
+  readonly scheduleSteps?: number;
   readonly hooks?: LearnHooks;
 }
 

@@ -19,7 +19,7 @@
 //   log      onEpisodeEnd for each finished episode, onUpdate after each training round
 //
 // Epsilon falls linearly from explorationInitialEps to explorationFinalEps over
-// the first explorationFraction of the learn call's totalSteps (SB3, CleanRL),
+// the first explorationFraction of the training budget (SB3, CleanRL),
 // and the learning rate optionally to 0 over all of it: both are functions of
 // the step count and totalSteps alone, so a loaded agent resumes exactly.
 // The nets start as PyTorch's nn.Linear does (SB3, CleanRL): with the
@@ -62,7 +62,7 @@ export const DQN_HYPERPARAMETERS = {
   targetUpdateInterval: int(10_000, 'env steps between target network updates', { min: 1 }),
   trainFreq: int(4, 'env steps between training rounds', { min: 1 }),
   gradientSteps: int(1, 'gradient steps per training round (-1: as many as env steps in the round)', { min: -1 }),
-  explorationFraction: num(0.1, "fraction of the learn call's totalSteps over which epsilon falls", { min: 0, max: 1, exclusiveMin: true }),
+  explorationFraction: num(0.1, 'fraction of the training budget (scheduleSteps, else totalSteps) over which epsilon falls', { min: 0, max: 1, exclusiveMin: true }),
   explorationInitialEps: num(1, 'epsilon at the start', { min: 0, max: 1 }),
   explorationFinalEps: num(0.05, 'epsilon after the fall', { min: 0, max: 1 }),
   maxGradNorm: num(10, 'clip of the global gradient norm (0: no clipping)', { min: 0 }),
@@ -155,7 +155,7 @@ class Dqn implements Agent {
     return this.counters.steps;
   }
 
-  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
+  async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
     const start = performance.now();
     const hp = this.hyperparameters;
     const vec = this.trainingEnv(env, vecEnv);
@@ -172,7 +172,7 @@ class Dqn implements Agent {
       const gradientSteps = hp.gradientSteps === -1 ? hp.trainFreq : hp.gradientSteps;
       while (c.steps < totalSteps) {
         // 1. collect
-        const progress = c.steps / totalSteps;
+        const progress = Math.min(1, c.steps / (scheduleSteps ?? totalSteps));
         this.epsilon = epsilonAt(progress);
         if (hp.lrSchedule === 'linear') this.optimizer.learningRate = hp.learningRate * (1 - progress);
         this.chooseActions(obs, n, c.steps < hp.learningStarts ? 1 : this.epsilon, actions);

@@ -107,7 +107,7 @@ class Ppo implements Agent {
     return this.counters.steps;
   }
 
-  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
+  async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
     const start = performance.now();
     const hp = this.hyperparameters;
     const vec = trainingVectorEnv('ppo', this.context, env, vecEnv);
@@ -118,7 +118,7 @@ class Ppo implements Agent {
       const session = startSession(vec, this.policy, this.rng);
       while (this.counters.steps < totalSteps) {
         // Training progress in [0, 1) at the rollout's start, for the annealed learning rate and clip range (as CleanRL).
-        const progress = this.counters.steps / totalSteps;
+        const progress = Math.min(1, this.counters.steps / (scheduleSteps ?? totalSteps));
         // 1. collect a rollout with the current policy
         const stopped = collectRollout(this.policy, buf, session, this.rng, this.counters, hooks, this.retRms, hp);
         if (stopped) break;

@@ -7,6 +7,9 @@ import '../agents/index.js';
 import { recipe } from '../agents/recipes/index.js';
 import { agentTable, envTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
 import { train } from './train.js';
+import type { EvalCommandOptions } from './run.js';
+import { checkConfigPath, evalCommand, runCommand } from './run.js';
+import { compareCommand } from './compare.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -23,6 +26,14 @@ function integer(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
     return n;
   };
 }
@@ -101,6 +112,66 @@ program
   .action(() => {
     process.stdout.write(recipeTable());
   });
+
+program
+  .command('run <config>')
+  .description('run an experiment config: every (variant, seed) run, in parallel worker threads, into the run store')
+  .option('--workers <n>', 'worker threads (default: one per core; 0 runs in this process, one at a time)', nonNegativeInt('--workers'))
+  .option('--resume', 'continue interrupted, killed or failed runs from their last checkpoint and skip finished ones')
+  .option('--overwrite', "delete the experiment's existing runs and start over")
+  .option('--runs-dir <dir>', 'where experiments are written', 'runs')
+  .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
+  .action(async (config: string, opts: { workers?: number; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[] }) => {
+    if (opts.resume && opts.overwrite) throw new Error('run: --resume and --overwrite contradict each other; choose one');
+    checkConfigPath(config);
+    process.exitCode = await runCommand(config, opts);
+  });
+
+program
+  .command('eval <run-dir>')
+  .description("evaluate a run's checkpoint deterministically, optionally recording episodes for the viewer")
+  .option('--episodes <n>', 'evaluation episodes', positiveInt('--episodes'), 100)
+  .option('--seed <n>', 'seed of the first episode', integer('--seed'), 0)
+  .option('--record [n]', 'also record n episodes (default 1) into the run for `arena view`', positiveInt('--record'))
+  .option('--stochastic', 'sample actions instead of acting greedily')
+  .option('--backend <name>', 'neural-net backend (default: the one the run used)')
+  .option('--import <module...>', 'modules that register extra envs or agents', [])
+  .action(async (runDir: string, opts: EvalCommandOptions) => {
+    await evalCommand(runDir, opts, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('compare <paths...>')
+  .description('compare the runs of experiments (or single run dirs): final returns with 95% bootstrap CIs, IQM, AUC, time to threshold, and a figure of the learning curves')
+  .option('--csv [file]', 'also write the table as CSV (to stdout without a file)')
+  .option('--json [file]', 'also write the comparison as JSON (to stdout without a file)')
+  .option('--out <dir>', 'where to write curves.svg and curves.png (default: the experiment directory)')
+  .option('--x <axis>', "x axis of the figure: 'steps' or 'time'", 'steps')
+  .option('--smooth <n>', 'moving-average window over evaluations for the figure', nonNegativeInt('--smooth'), 0)
+  .option('--threshold <r>', "return that counts as solved (default: each run's)", Number)
+  .option('--no-figure', 'skip the figure')
+  .action(
+    async (
+      paths: string[],
+      opts: { csv?: string | boolean; json?: string | boolean; out?: string; x: string; smooth: number; threshold?: number; figure: boolean },
+    ) => {
+      if (opts.x !== 'steps' && opts.x !== 'time') throw new InvalidArgumentError(`--x must be 'steps' or 'time', got "${opts.x}"`);
+      if (opts.threshold !== undefined && !Number.isFinite(opts.threshold)) throw new InvalidArgumentError('--threshold must be a number');
+      await compareCommand(
+        paths,
+        {
+          ...(opts.csv !== undefined ? { csv: opts.csv } : {}),
+          ...(opts.json !== undefined ? { json: opts.json } : {}),
+          ...(opts.out !== undefined ? { out: opts.out } : {}),
+          x: opts.x,
+          smoothing: opts.smooth,
+          ...(opts.threshold !== undefined ? { threshold: opts.threshold } : {}),
+          figure: opts.figure,
+        },
+        { stdout: (s) => process.stdout.write(s) },
+      );
+    },
+  );
 
 program.parseAsync().catch((err: unknown) => {
   process.stderr.write(`arena: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -114,22 +114,35 @@ function checkValue(key: string, p: Param, v: unknown): string | null {
   }
 }
 
-/** Defaults overridden by `given`; throws HyperparameterError listing every unknown key and bad value. */
-export function resolveHyperparameters<S extends ParamSpec>(algorithm: string, spec: S, given: Readonly<Record<string, unknown>> = {}): Resolved<S> {
-  const problems: string[] = [];
+/**
+ * Every problem with `given` against `spec`, without throwing: unknown keys
+ * first, then bad values in the spec's order (defaults are checked too, so a
+ * broken spec shows up here). `key` is the hyperparameter each message is
+ * about; experiment configs use it to point at the offending line.
+ */
+export function checkHyperparameters(spec: ParamSpec, given: Readonly<Record<string, unknown>>): { key: string; message: string }[] {
+  const problems: { key: string; message: string }[] = [];
   const keys = Object.keys(spec);
   for (const key of Object.keys(given)) {
-    if (!(key in spec)) problems.push(`unknown hyperparameter ${JSON.stringify(key)}; allowed: ${keys.join(', ')}`);
+    if (!Object.hasOwn(spec, key)) problems.push({ key, message: `unknown hyperparameter ${JSON.stringify(key)}; allowed: ${keys.join(', ')}` });
   }
-  const out: Record<string, unknown> = {};
   for (const key of keys) {
     const p = spec[key]!;
-    const v = key in given ? given[key] : p.default;
-    const problem = checkValue(key, p, v);
-    if (problem) problems.push(problem);
+    const message = checkValue(key, p, Object.hasOwn(given, key) ? given[key] : p.default);
+    if (message) problems.push({ key, message });
+  }
+  return problems;
+}
+
+/** Defaults overridden by `given`; throws HyperparameterError listing every unknown key and bad value. */
+export function resolveHyperparameters<S extends ParamSpec>(algorithm: string, spec: S, given: Readonly<Record<string, unknown>> = {}): Resolved<S> {
+  const problems = checkHyperparameters(spec, given);
+  if (problems.length > 0) throw new HyperparameterError(algorithm, problems.map((p) => p.message));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(spec)) {
+    const v = Object.hasOwn(given, key) ? given[key] : spec[key]!.default;
     out[key] = Array.isArray(v) ? [...v] : v;
   }
-  if (problems.length > 0) throw new HyperparameterError(algorithm, problems);
   return out as Resolved<S>;
 }
 

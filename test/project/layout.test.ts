@@ -33,6 +33,7 @@ const allowed: Record<string, string[]> = {
   core: ['core'],
   envs: ['envs', 'core'],
   agents: ['agents', 'core'],
+  experiments: ['experiments', 'agents', 'envs', 'core'],
 };
 
 describe('dependency direction', () => {

@@ -1,0 +1,158 @@
+// `arena run` and `arena eval`: thin shells over experiments/.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { evaluate, loadAgent } from '../agents/agent.js';
+import { recordEpisode } from '../core/episode.js';
+import { loadExperimentConfig } from '../experiments/config.js';
+import { defaultReporter } from '../experiments/progress.js';
+import { fmtDuration } from '../experiments/progress.js';
+import { findCheckpoint, makeRunEnv } from '../experiments/run.js';
+import type { Executor } from '../experiments/runner.js';
+import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord } from '../experiments/store.js';
+
+export interface RunCommandOptions {
+  workers?: number;
+  resume?: boolean;
+  overwrite?: boolean;
+  runsDir: string;
+  import: string[];
+}
+
+/** Imports modules that register extra envs or agents; returns their file URLs for the workers. */
+export async function importModules(paths: readonly string[]): Promise<string[]> {
+  const urls: string[] = [];
+  for (const p of paths) {
+    const url = /^[a-z]+:/.test(p) ? p : pathToFileURL(resolve(p)).href;
+    try {
+      await import(url);
+    } catch (e) {
+      throw new Error(`--import ${p}: ${(e as Error).message}`);
+    }
+    urls.push(url);
+  }
+  return urls;
+}
+
+/** `arena run <config>`: returns the process exit code (0 when every run finished). */
+export async function runCommand(configPath: string, options: RunCommandOptions): Promise<number> {
+  const imports = await importModules(options.import);
+  const config = await loadExperimentConfig(configPath);
+  const workers = options.workers ?? defaultWorkers();
+  const executor: Executor = workers === 0 ? new InProcessExecutor() : new WorkerPoolExecutor(workers, imports);
+  const reporter = defaultReporter();
+  const started = performance.now();
+  let stops = 0;
+  const onSigint = (): void => {
+    stops += 1;
+    if (stops === 1) {
+      reporter.message('stopping: runs end at their next step and are marked interrupted (Ctrl-C again to quit at once); continue later with --resume');
+      handle?.stop();
+    } else {
+      process.exit(130);
+    }
+  };
+  let handle: { stop(): void } | undefined;
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const outcome = await runExperiment(config, {
+      runsDir: options.runsDir,
+      executor,
+      reporter,
+      source: configPath,
+      ...(options.resume ? { resume: true } : {}),
+      ...(options.overwrite ? { overwrite: true } : {}),
+      onStart: (h) => {
+        handle = h;
+      },
+    });
+    const count = (status: string) => outcome.runs.filter((r) => r.outcome?.status === status).length;
+    const notRun = outcome.runs.filter((r) => r.outcome === null).length;
+    const summary = [`${count('finished')} finished`, `${count('failed')} failed`, `${count('interrupted')} interrupted`];
+    if (notRun > 0) summary.push(`${notRun} ${outcome.interrupted ? 'not started' : 'already finished'}`);
+    const out = (s: string) => process.stdout.write(`${s}\n`);
+    out(`\n${config.name}: ${summary.join(', ')} in ${fmtDuration((performance.now() - started) / 1000)}; runs in ${outcome.dir}`);
+    for (const r of outcome.runs) {
+      if (r.outcome?.status === 'failed') out(`  failed: ${relative(process.cwd(), r.run.dir) || r.run.dir}: ${r.outcome.error?.message.split('\n')[0] ?? ''} (stack in run.json)`);
+    }
+    const shown = relative(process.cwd(), outcome.dir) || '.';
+    const quoted = isAbsolute(shown) || shown.includes(' ') ? JSON.stringify(shown) : shown;
+    if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume`);
+    out(`compare the variants:  arena compare ${quoted}`);
+    out(`watch the episodes:    arena view ${quoted}`);
+    return count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await executor.close();
+  }
+}
+
+export interface EvalCommandOptions {
+  episodes: number;
+  seed: number;
+  record?: boolean | number;
+  stochastic?: boolean;
+  backend?: string;
+  import: string[];
+}
+
+/** `arena eval <run dir>`: evaluates the run's checkpoint, optionally recording episodes for the viewer. */
+export async function evalCommand(runDir: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
+  await importModules(options.import);
+  const record = await readRunRecord(runDir);
+  const checkpoint = findCheckpoint(runDir);
+  if (!checkpoint) throw new Error(`${runDir} has no checkpoint yet (status ${record.status}, step ${record.step})`);
+  const agent = await loadAgent(checkpoint, options.backend ? { backend: options.backend } : {});
+  try {
+    const env = makeRunEnv(record.spec);
+    const deterministic = !options.stochastic;
+    const result = evaluate(agent, env, { episodes: options.episodes, seed: options.seed, deterministic });
+    const sorted = [...result.returns].sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    out(
+      `${record.spec.experiment}/${record.spec.variant}/seed-${record.spec.seed} at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${record.spec.env.id} (seed ${options.seed})`,
+    );
+    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median)}, min ${round(sorted[0]!)}, max ${round(sorted[sorted.length - 1]!)}`);
+    out(`  mean length ${round(result.lengths.reduce((a, b) => a + b, 0) / result.lengths.length)}`);
+    if (options.record) {
+      const count = options.record === true ? 1 : options.record;
+      // Next to the training recordings, listed in the same index, so the viewer shows them together.
+      const dir = join(runDir, EPISODES_DIR);
+      await mkdir(dir, { recursive: true });
+      const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
+      for (let i = 0; i < count; i++) {
+        const episode = recordEpisode(env, {
+          seed: options.seed + i,
+          act: (obs) => agent.act(obs, { deterministic }),
+          overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+          agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
+          trainingStep: agent.stepCount,
+          wrappers: record.spec.env.wrappers,
+        });
+        const file = `eval-step-${String(agent.stepCount).padStart(10, '0')}-seed-${options.seed + i}.json`;
+        const path = join(dir, file);
+        await writeFile(`${path}.tmp`, JSON.stringify(episode));
+        await rename(`${path}.tmp`, path);
+        index.append({ file, step: agent.stepCount, index: i, return: episode.return, length: episode.length, source: 'eval' });
+        out(`  recorded ${relative(process.cwd(), path)} (return ${round(episode.return)}, ${episode.length} steps)`);
+      }
+      index.close();
+      out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+    }
+    env.close();
+  } finally {
+    agent.dispose();
+  }
+}
+
+function round(x: number): number {
+  return Number(x.toFixed(3));
+}
+
+export function checkConfigPath(path: string): void {
+  if (!existsSync(path)) throw new Error(`no such config file: ${path}`);
+}

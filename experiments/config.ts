@@ -1,0 +1,527 @@
+// Experiment configs: a YAML (or JSON) file naming an env, agent variants,
+// seeds and budgets, checked and resolved into the ExperimentConfig of
+// types.ts, and planned into one run per (variant, seed).
+//
+// Checking happens in two passes over the parsed document, and every problem
+// of both is reported at once, each with its YAML path and the line and
+// column of the node it is about: first the structure (a zod schema with
+// strict mappings, so that a misspelt key is an error with the closest known
+// key), then the meaning (the env is registered and takes these kwargs, the
+// wrappers exist and fit the env, the algorithm is registered, hyperparameters
+// are in range, variant names are unique after sweep expansion). A config that
+// passes both can be planned and run without a late surprise in a worker.
+//
+// Defaults derived from a variant's totalSteps T (when neither the variant nor
+// the experiment sets them): eval every ceil(T / 20) steps over 10 episodes;
+// record 1 deterministic episode at step 0 and at the end (every 0);
+// checkpoint every ceil(T / 10) steps; log every max(1, ceil(T / 500)) steps.
+// Vector-env copies default to 8 for PPO and A2C, 0 (a single env) otherwise.
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Document, LineCounter as LineCounterType, Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import * as z from 'zod';
+import '../agents/index.js';
+import { agentDefinition } from '../agents/agent.js';
+import type { AgentDefinition } from '../agents/agent.js';
+import { BACKENDS } from '../agents/lib/backend.js';
+import { checkHyperparameters } from '../agents/lib/hparams.js';
+import type { EnvRegistration } from '../core/registry.js';
+import { envRegistration, make, resolveKwargs } from '../core/registry.js';
+import '../envs/index.js';
+import type { EnvConfig, EvalSchedule, ExperimentConfig, PlannedRun, RecordSchedule, VariantConfig, WrapperSpec } from './types.js';
+import type { Issue, PathSegment } from './wrappers.js';
+import { applyWrappers, closestMatch, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
+
+// ---------------------------------------------------------------- errors
+
+export interface ConfigProblem {
+  /** YAML-style path of the offending value, e.g. `variants[1].hyperparameters.learningRate`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based position of the offending node, when known. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+function formatProblem(source: string, p: ConfigProblem): string {
+  const where = p.line !== undefined ? `${source}:${p.line}:${p.column ?? 1}` : source;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+/** Every problem found in one config file; the message has one `<source>:<line>:<column>: <path>: <message>` line per problem. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(problems.map((p) => formatProblem(source, p)).join('\n'));
+  }
+}
+
+// ---------------------------------------------------------------- schema
+
+/** Experiment names become directory names. */
+const EXPERIMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** Variant names too; '=' is allowed for the `key=value` parts sweeps append. */
+const VARIANT_NAME = /^[A-Za-z0-9][A-Za-z0-9._=-]*$/;
+
+const nameOf = (pattern: RegExp, allowed: string) =>
+  z.string().regex(pattern, { error: (issue) => `must be a directory-safe name (${allowed}, starting with a letter or digit), got ${describeInput(issue.input)}` });
+
+const positiveInt = z.number().int().min(1);
+const nonNegativeInt = z.number().int().min(0);
+const mapping = z.record(z.string(), z.unknown());
+
+const EVAL = z.strictObject({
+  every: nonNegativeInt.optional(),
+  episodes: positiveInt.optional(),
+});
+const RECORD = z.strictObject({
+  every: nonNegativeInt.optional(),
+  episodes: positiveInt.optional(),
+  deterministic: z.boolean().optional(),
+});
+// Wrapper items are checked in the second pass (the name decides what the arguments are).
+const WRAPPERS = z.array(z.unknown());
+const ENV = z.union([z.string().min(1), z.strictObject({ id: z.string().min(1), kwargs: mapping.optional(), wrappers: WRAPPERS.optional() })], {
+  error: 'an env id or a mapping with id, kwargs and wrappers',
+});
+const SCHEDULES = {
+  eval: EVAL.optional(),
+  record: RECORD.optional(),
+  checkpointEvery: positiveInt.optional(),
+  logEvery: positiveInt.optional(),
+};
+const VARIANT = z.strictObject({
+  name: nameOf(VARIANT_NAME, 'letters, digits, ".", "_", "-", "="').optional(),
+  algorithm: z.string().min(1),
+  hyperparameters: mapping.optional(),
+  envs: nonNegativeInt.optional(),
+  totalSteps: positiveInt.optional(),
+  env: z.strictObject({ kwargs: mapping.optional(), wrappers: WRAPPERS.optional() }).optional(),
+  ...SCHEDULES,
+  sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+});
+const EXPERIMENT = z.strictObject({
+  name: nameOf(EXPERIMENT_NAME, 'letters, digits, ".", "_", "-"'),
+  description: z.string().optional(),
+  env: ENV,
+  totalSteps: positiveInt.optional(),
+  seeds: z.union([positiveInt, z.array(nonNegativeInt).min(1)], { error: 'a number of seeds or a list of seeds' }),
+  ...SCHEDULES,
+  backend: z.enum(BACKENDS).optional(),
+  threshold: z.number().optional(),
+  variants: z.array(VARIANT).min(1),
+});
+
+type RawExperiment = z.output<typeof EXPERIMENT>;
+type RawVariant = z.output<typeof VARIANT>;
+
+/** Agents that can train on a vector env (the others take a single env and reject one). */
+const VECTOR_AGENTS = new Set(['a2c', 'dqn', 'ppo']);
+/** Agents that are given 8 env copies unless the variant says otherwise. */
+const VECTOR_BY_DEFAULT = new Set(['a2c', 'ppo']);
+
+// ---------------------------------------------------------------- documents
+
+type Locate = (path: readonly PathSegment[], at?: 'key') => { line?: number; column?: number };
+
+function linePosition(lineCounter: LineCounterType, offset: number): { line: number; column: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** Finds the node at `path` (or, for a path that does not exist, the deepest mapping or list on it). */
+function locator(doc: Document, lineCounter: LineCounterType): Locate {
+  return (path, at) => {
+    let node: unknown = doc.contents;
+    let keyNode: Node | undefined;
+    let complete = true;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) {
+          complete = false;
+          break;
+        }
+        keyNode = pair.key as Node;
+        node = pair.value;
+      } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+        keyNode = undefined;
+        node = node.items[segment];
+      } else {
+        complete = false;
+        break;
+      }
+    }
+    const valueNode = node as Node | null | undefined;
+    // An empty value (`clipAction:`) has no extent of its own: point at its key.
+    const emptyValue = !valueNode?.range || valueNode.range[0] === valueNode.range[1];
+    const target = complete && keyNode && (at === 'key' || emptyValue) ? keyNode : valueNode;
+    const offset = target?.range?.[0];
+    return offset === undefined ? {} : linePosition(lineCounter, offset);
+  };
+}
+
+/** Parses the text; syntax errors throw a ConfigError with their positions. */
+function readDocument(text: string, source: string, format: 'yaml' | 'json'): { data: unknown; locate: Locate } {
+  const lineCounter = new LineCounter();
+  if (format === 'json') {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      const offset = at ? Number(at[1]) : text.length;
+      const before = text.slice(0, offset).split('\n');
+      throw new ConfigError(source, [
+        { path: '', message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, line: before.length, column: before[before.length - 1]!.length + 1 },
+      ]);
+    }
+    // JSON is YAML, so the YAML parser gives the positions of valid JSON's nodes.
+    return { data, locate: locator(parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter) };
+  }
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const syntax = [...doc.errors, ...doc.warnings];
+  if (syntax.length > 0) {
+    throw new ConfigError(
+      source,
+      syntax.map((e) => ({ path: '', message: e.message, ...linePosition(lineCounter, e.pos[0]) })),
+    );
+  }
+  return { data: doc.toJS(), locate: locator(doc, lineCounter) };
+}
+
+// ---------------------------------------------------------------- meaning
+
+type Mapping = Record<string, unknown>;
+const isMapping = (v: unknown): v is Mapping => v !== null && typeof v === 'object' && !Array.isArray(v);
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
+  return prefix.every((segment, i) => path[i] === segment);
+}
+
+/** Sweep combinations: the cartesian product over the keys in written order (the first key varies slowest). */
+function sweepCombinations(sweep: Readonly<Record<string, readonly unknown[]>>): Record<string, unknown>[] {
+  let combinations: Record<string, unknown>[] = [{}];
+  for (const [key, values] of Object.entries(sweep)) {
+    combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  return combinations;
+}
+
+const sweepSuffix = (values: Readonly<Record<string, unknown>>): string =>
+  Object.entries(values)
+    .map(([key, v]) => `-${key}=${String(v)}`)
+    .join('');
+
+/**
+ * The wrapper specs of a `wrappers` list, reporting bad items into `issues`;
+ * null when any item is bad. Items are a name, or a one-key mapping from the
+ * name to its arguments.
+ */
+function wrapperSpecs(raw: unknown, path: readonly PathSegment[], issues: Issue[]): WrapperSpec[] | null {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) return null;
+  const known = new Set(listWrappers().map((w) => w.name));
+  const specs: WrapperSpec[] = [];
+  let ok = true;
+  raw.forEach((item, j) => {
+    const itemPath = [...path, j];
+    let name: string;
+    let args: unknown;
+    let argsPath: PathSegment[];
+    if (typeof item === 'string') {
+      [name, args, argsPath] = [item, {}, itemPath];
+    } else if (isMapping(item) && Object.keys(item).length === 1) {
+      name = Object.keys(item)[0]!;
+      args = item[name] ?? {};
+      argsPath = [...itemPath, name];
+    } else {
+      const keys = isMapping(item) ? Object.keys(item) : [];
+      const got = keys.length > 1 ? `a mapping with ${keys.length} keys (${keys.join(', ')}); indent the arguments under the wrapper's name` : describeInput(item);
+      issues.push({ path: itemPath, message: `expected a wrapper name or a one-key mapping "name: { arguments }", got ${got}` });
+      ok = false;
+      return;
+    }
+    if (!known.has(name)) {
+      issues.push({ path: argsPath, message: wrapperArgIssues(name, args)[0]!.message, ...(argsPath !== itemPath ? { at: 'key' as const } : {}) });
+      ok = false;
+      return;
+    }
+    const problems = wrapperArgIssues(name, args);
+    for (const p of problems) issues.push({ ...p, path: [...argsPath, ...p.path] });
+    if (problems.length > 0) ok = false;
+    else specs.push({ name, args: args as Record<string, unknown> });
+  });
+  return ok ? specs : null;
+}
+
+/** Reports kwargs the env does not take (and a bad maxEpisodeSteps), each at its key. */
+function kwargIssues(registration: EnvRegistration, kwargs: Mapping, path: readonly PathSegment[], issues: Issue[]): void {
+  const allowed = [...Object.keys(registration.kwargs ?? {}), 'maxEpisodeSteps'];
+  for (const [key, value] of Object.entries(kwargs)) {
+    if (key === 'maxEpisodeSteps') {
+      if (value !== null && !(Number.isInteger(value) && (value as number) >= 1)) {
+        issues.push({ path: [...path, key], message: `must be a positive integer, or null for no time limit, got ${describeInput(value)}` });
+      }
+      continue;
+    }
+    try {
+      resolveKwargs(registration, { [key]: value });
+    } catch (e) {
+      const close = closestMatch(key, allowed);
+      issues.push({ path: [...path, key], message: `${errorMessage(e)}${close !== undefined ? `; did you mean ${JSON.stringify(close)}?` : ''}`, at: 'key' });
+    }
+  }
+}
+
+/** Builds the env once with its wrappers, so that a wrapper that does not fit the env's spaces is caught here. */
+function buildIssue(env: EnvConfig): string | undefined {
+  try {
+    applyWrappers(make(env.id, { ...env.kwargs }), env.wrappers).close();
+    return undefined;
+  } catch (e) {
+    return errorMessage(e);
+  }
+}
+
+function hyperparameterIssue(definition: AgentDefinition, key: string, message: string, path: PathSegment[]): Issue {
+  if (Object.hasOwn(definition.hyperparameters, key)) return { path, message };
+  const close = closestMatch(key, Object.keys(definition.hyperparameters));
+  return { path, message: close !== undefined ? `${message}; did you mean ${JSON.stringify(close)}?` : message, at: 'key' };
+}
+
+/** The second pass: what the schema cannot know. Looks only at parts the schema found well-formed. */
+function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
+  if (!isMapping(data)) return [];
+  const issues: Issue[] = [];
+  const wellFormed = (path: readonly PathSegment[]) => !structural.some((i) => startsWith(i.path, path));
+
+  // The env.
+  const env = data.env;
+  const id = typeof env === 'string' ? env : isMapping(env) && typeof env.id === 'string' ? env.id : undefined;
+  let registration: EnvRegistration | undefined;
+  if (id !== undefined) {
+    try {
+      registration = envRegistration(id);
+    } catch (e) {
+      issues.push({ path: typeof env === 'string' ? ['env'] : ['env', 'id'], message: errorMessage(e) });
+    }
+  }
+  const envIssuesBefore = issues.length;
+  const baseKwargs = isMapping(env) && isMapping(env.kwargs) ? env.kwargs : {};
+  if (registration) kwargIssues(registration, baseKwargs, ['env', 'kwargs'], issues);
+  const baseWrappers = wrapperSpecs(isMapping(env) ? env.wrappers : undefined, ['env', 'wrappers'], issues);
+  let baseEnv: EnvConfig | undefined;
+  if (registration && baseWrappers && issues.length === envIssuesBefore && wellFormed(['env'])) {
+    baseEnv = { id: registration.id, kwargs: baseKwargs, wrappers: baseWrappers };
+    const problem = buildIssue(baseEnv);
+    if (problem !== undefined) {
+      issues.push({ path: ['env'], message: problem });
+      baseEnv = undefined;
+    }
+  }
+
+  // Seeds are distinct.
+  if (Array.isArray(data.seeds)) {
+    const first = new Map<unknown, number>();
+    data.seeds.forEach((seed, j) => {
+      if (first.has(seed)) issues.push({ path: ['seeds', j], message: `seed ${describeInput(seed)} is listed twice (also seeds[${first.get(seed)}])` });
+      else first.set(seed, j);
+    });
+  }
+
+  // The variants.
+  const names = new Map<string, string>();
+  const variants = Array.isArray(data.variants) ? data.variants : [];
+  variants.forEach((variant, i) => {
+    if (!isMapping(variant)) return;
+    const path: PathSegment[] = ['variants', i];
+    const algorithm = typeof variant.algorithm === 'string' ? variant.algorithm : undefined;
+    let definition: AgentDefinition | undefined;
+    if (algorithm !== undefined) {
+      try {
+        definition = agentDefinition(algorithm);
+      } catch (e) {
+        issues.push({ path: [...path, 'algorithm'], message: errorMessage(e) });
+      }
+    }
+
+    const hyperparameters = isMapping(variant.hyperparameters) ? variant.hyperparameters : {};
+    const sweep: Record<string, unknown[]> = {};
+    if (isMapping(variant.sweep)) for (const [key, values] of Object.entries(variant.sweep)) if (Array.isArray(values)) sweep[key] = values;
+    if (definition) {
+      for (const { key, message } of checkHyperparameters(definition.hyperparameters, hyperparameters)) {
+        issues.push(hyperparameterIssue(definition, key, message, [...path, 'hyperparameters', key]));
+      }
+      for (const [key, values] of Object.entries(sweep)) {
+        if (Object.hasOwn(hyperparameters, key)) {
+          issues.push({ path: [...path, 'sweep', key], message: `${key} is also set in hyperparameters; set it in one place`, at: 'key' });
+        }
+        values.forEach((value, j) => {
+          for (const problem of checkHyperparameters(definition.hyperparameters, { [key]: value }).filter((p) => p.key === key)) {
+            // An unknown key is one problem, however many values it lists.
+            if (!Object.hasOwn(definition.hyperparameters, key) && j > 0) continue;
+            issues.push(hyperparameterIssue(definition, key, problem.message, Object.hasOwn(definition.hyperparameters, key) ? [...path, 'sweep', key, j] : [...path, 'sweep', key]));
+          }
+        });
+      }
+    }
+    // Sweep values become parts of directory names.
+    for (const [key, values] of Object.entries(sweep)) {
+      values.forEach((value, j) => {
+        const part = `${key}=${String(value)}`;
+        if (!['string', 'number', 'boolean'].includes(typeof value) || !/^[A-Za-z0-9._=-]+$/.test(part)) {
+          issues.push({
+            path: [...path, 'sweep', key, j],
+            message: `sweep value ${describeInput(value)} would make "${part}" part of a directory name, which allows only letters, digits, ".", "_", "-" and "="; write a separate variant with its own name instead`,
+          });
+        }
+      });
+    }
+
+    if (algorithm !== undefined && definition && typeof variant.envs === 'number' && variant.envs > 0 && !VECTOR_AGENTS.has(algorithm)) {
+      issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${[...VECTOR_AGENTS].join(', ')})` });
+    }
+    if (variant.totalSteps === undefined && data.totalSteps === undefined) {
+      issues.push({ path: [...path, 'totalSteps'], message: 'missing required key "totalSteps" (set it here, or at the top level for every variant)' });
+    }
+
+    // The variant's env additions.
+    if (isMapping(variant.env)) {
+      const before = issues.length;
+      const kwargs = isMapping(variant.env.kwargs) ? variant.env.kwargs : {};
+      if (registration) kwargIssues(registration, kwargs, [...path, 'env', 'kwargs'], issues);
+      const wrappers = wrapperSpecs(variant.env.wrappers, [...path, 'env', 'wrappers'], issues);
+      if (baseEnv && wrappers && issues.length === before && wellFormed([...path, 'env'])) {
+        const problem = buildIssue({ id: baseEnv.id, kwargs: { ...baseEnv.kwargs, ...kwargs }, wrappers: [...baseEnv.wrappers, ...wrappers] });
+        if (problem !== undefined) issues.push({ path: [...path, 'env'], message: problem });
+      }
+    }
+
+    // Names are unique after sweep expansion.
+    const base = typeof variant.name === 'string' ? variant.name : algorithm;
+    if (base === undefined) return;
+    const namePath = typeof variant.name === 'string' ? [...path, 'name'] : path;
+    for (const combination of sweepCombinations(sweep)) {
+      const name = base + sweepSuffix(combination);
+      const pairs = Object.entries(combination).map(([key, v]) => `${key}=${String(v)}`);
+      const origin = formatPath(path) + (pairs.length > 0 ? ` (${pairs.join(', ')})` : '');
+      const other = names.get(name);
+      if (other !== undefined) issues.push({ path: namePath, message: `duplicate variant name "${name}": ${other} has it too; give the variants different names` });
+      else names.set(name, origin);
+    }
+  });
+  return issues;
+}
+
+// ---------------------------------------------------------------- resolving
+
+function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
+  return raw.variants.flatMap((v: RawVariant) => {
+    const totalSteps = v.totalSteps ?? raw.totalSteps!;
+    const evalSchedule: EvalSchedule = {
+      every: v.eval?.every ?? raw.eval?.every ?? Math.ceil(totalSteps / 20),
+      episodes: v.eval?.episodes ?? raw.eval?.episodes ?? 10,
+    };
+    const record: RecordSchedule = {
+      every: v.record?.every ?? raw.record?.every ?? 0,
+      episodes: v.record?.episodes ?? raw.record?.episodes ?? 1,
+      deterministic: v.record?.deterministic ?? raw.record?.deterministic ?? true,
+    };
+    const variantEnv: EnvConfig = {
+      id: env.id,
+      kwargs: { ...env.kwargs, ...v.env?.kwargs },
+      wrappers: [...env.wrappers, ...(wrapperSpecs(v.env?.wrappers, [], []) ?? [])],
+    };
+    const base = v.name ?? v.algorithm;
+    return sweepCombinations(v.sweep ?? {}).map((combination) => ({
+      name: base + sweepSuffix(combination),
+      algorithm: v.algorithm,
+      hyperparameters: { ...v.hyperparameters, ...combination },
+      envs: v.envs ?? (VECTOR_BY_DEFAULT.has(v.algorithm) ? 8 : 0),
+      totalSteps,
+      env: variantEnv,
+      eval: evalSchedule,
+      record,
+      checkpointEvery: v.checkpointEvery ?? raw.checkpointEvery ?? Math.ceil(totalSteps / 10),
+      logEvery: v.logEvery ?? raw.logEvery ?? Math.max(1, Math.ceil(totalSteps / 500)),
+    }));
+  });
+}
+
+/** Checks `text` (a config in YAML or JSON) and resolves it; throws a ConfigError listing every problem. */
+export function parseExperimentConfig(text: string, source: string, format: 'yaml' | 'json' = 'yaml'): ExperimentConfig {
+  const { data, locate } = readDocument(text, source, format);
+  const structural = data === null || data === undefined ? [{ path: [], message: 'the config is empty; expected a mapping with name, env, seeds and variants' }] : schemaIssues(EXPERIMENT, data);
+  const issues = [...structural, ...meaningIssues(data, structural)];
+  if (issues.length > 0) {
+    const problems = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, ...locate(issue.path, issue.at) }));
+    // In file order; problems without a position last.
+    problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+    throw new ConfigError(source, problems);
+  }
+
+  const raw = EXPERIMENT.parse(data);
+  const rawEnv = typeof raw.env === 'string' ? { id: raw.env } : raw.env;
+  const env: EnvConfig = { id: rawEnv.id, kwargs: rawEnv.kwargs ?? {}, wrappers: wrapperSpecs(rawEnv.wrappers, [], []) ?? [] };
+  const threshold = raw.threshold ?? envRegistration(env.id).rewardThreshold;
+  return {
+    name: raw.name,
+    ...(raw.description !== undefined ? { description: raw.description } : {}),
+    seeds: typeof raw.seeds === 'number' ? Array.from({ length: raw.seeds }, (_, i) => i) : raw.seeds,
+    backend: raw.backend ?? 'auto',
+    ...(threshold !== undefined ? { threshold } : {}),
+    variants: resolveVariants(raw, env),
+  };
+}
+
+/** Reads and checks a config file; the format comes from the extension (.yaml, .yml or .json). */
+export async function loadExperimentConfig(path: string): Promise<ExperimentConfig> {
+  const extension = extname(path).toLowerCase();
+  const format = extension === '.yaml' || extension === '.yml' ? 'yaml' : extension === '.json' ? 'json' : undefined;
+  if (format === undefined) {
+    throw new ConfigError(path, [{ path: '', message: `unknown config file extension ${JSON.stringify(extension)}; use .yaml, .yml or .json` }]);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read the file: ${errorMessage(e)}` }]);
+  }
+  return parseExperimentConfig(text, path, format);
+}
+
+// ---------------------------------------------------------------- planning
+
+/** One run per (variant, seed): variants in config order, each over the seeds in listed order. */
+export function planRuns(config: ExperimentConfig, runsDir: string): PlannedRun[] {
+  return config.variants.flatMap((variant) =>
+    config.seeds.map((seed) => ({
+      dir: join(runsDir, config.name, variant.name, `seed-${seed}`),
+      spec: {
+        experiment: config.name,
+        variant: variant.name,
+        seed,
+        algorithm: variant.algorithm,
+        hyperparameters: variant.hyperparameters,
+        env: variant.env,
+        envs: variant.envs,
+        totalSteps: variant.totalSteps,
+        eval: variant.eval,
+        record: variant.record,
+        checkpointEvery: variant.checkpointEvery,
+        logEvery: variant.logEvery,
+        backend: config.backend,
+        ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
+      },
+    })),
+  );
+}

@@ -1,0 +1,171 @@
+// The shapes the experiment runner works with: a resolved experiment config,
+// the run specs planned from it, and the records a run writes to its directory
+// (docs/design.md, "Run store"). Config parsing lives in config.ts, execution in
+// run.ts, comparison in compare.ts; they meet here.
+
+/** One env wrapper applied after make(): a registered wrapper name and its arguments. */
+export interface WrapperSpec {
+  readonly name: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+export interface EnvConfig {
+  readonly id: string;
+  /** Keyword arguments for make(), including maxEpisodeSteps. */
+  readonly kwargs: Readonly<Record<string, unknown>>;
+  /** Applied in order to the training, evaluation and recording envs. */
+  readonly wrappers: readonly WrapperSpec[];
+}
+
+export interface EvalSchedule {
+  /** Evaluate every this many env steps (0: only at the end); always once at the end too. */
+  readonly every: number;
+  /** Deterministic episodes per evaluation. */
+  readonly episodes: number;
+}
+
+export interface RecordSchedule {
+  /** Record episodes every this many env steps (0: only at the end); always at step 0 and at the end too. */
+  readonly every: number;
+  /** Episodes recorded each time. */
+  readonly episodes: number;
+  /** Whether recorded episodes use the deterministic policy (true) or sample (false). */
+  readonly deterministic: boolean;
+}
+
+/** One agent variant of an experiment, after sweep expansion. */
+export interface VariantConfig {
+  /** Unique within the experiment; a directory name (sweeps append `key=value` pairs). */
+  readonly name: string;
+  readonly algorithm: string;
+  /** Validated against the algorithm's spec; only the keys the user gave. */
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  /** Vector-env copies to train on; 0 trains on a single env. */
+  readonly envs: number;
+  readonly totalSteps: number;
+  /** The experiment's env with this variant's kwargs and wrappers merged in. */
+  readonly env: EnvConfig;
+  // Schedules: the experiment's, overridden per variant where given; omitted
+  // values are derived from this variant's totalSteps (see config.ts).
+  readonly eval: EvalSchedule;
+  readonly record: RecordSchedule;
+  /** Save a checkpoint every this many env steps. Part of a run's definition: see run.ts. */
+  readonly checkpointEvery: number;
+  /** Training-metric lines (losses) are averaged over this many env steps. */
+  readonly logEvery: number;
+}
+
+export interface ExperimentConfig {
+  readonly name: string;
+  readonly description?: string;
+  readonly seeds: readonly number[];
+  readonly backend: string;
+  /** Return that counts as solved (the config's, else the env's registered reward threshold, else none). */
+  readonly threshold?: number;
+  readonly variants: readonly VariantConfig[];
+}
+
+/** Everything one (variant, seed) run needs; written into run.json as `spec`. */
+export interface RunSpec {
+  readonly experiment: string;
+  readonly variant: string;
+  readonly seed: number;
+  readonly algorithm: string;
+  readonly hyperparameters: Readonly<Record<string, unknown>>;
+  readonly env: EnvConfig;
+  readonly envs: number;
+  readonly totalSteps: number;
+  readonly eval: EvalSchedule;
+  readonly record: RecordSchedule;
+  readonly checkpointEvery: number;
+  readonly logEvery: number;
+  readonly backend: string;
+  readonly threshold?: number;
+}
+
+/** A planned run: its spec and its directory, `<runsDir>/<experiment>/<variant>/seed-<seed>`. */
+export interface PlannedRun {
+  readonly spec: RunSpec;
+  readonly dir: string;
+}
+
+// ---------------------------------------------------------------- records
+
+export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'interrupted';
+
+/** run.json, rewritten atomically (temp file then rename) whenever the status changes. */
+export interface RunRecord {
+  readonly format: 'arena.run/1';
+  readonly spec: RunSpec;
+  readonly package: { readonly name: string; readonly version: string };
+  /** `git rev-parse HEAD` of the working directory, or null outside a repository. */
+  readonly git: string | null;
+  readonly hostname: string;
+  readonly node: string;
+  readonly status: RunStatus;
+  /** ISO times. */
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Env steps done (as of the last checkpoint or the end). */
+  readonly step: number;
+  /** Training wall seconds over all attempts (resumed runs add up). */
+  readonly seconds: number;
+  /** Steps of the checkpoint a resume would start from, or null. */
+  readonly checkpointStep: number | null;
+  /** How many times the run was (re)started. */
+  readonly attempts: number;
+  readonly error?: { readonly message: string; readonly stack?: string };
+}
+
+/** metrics.jsonl, one line per finished training episode. */
+export interface EpisodeLine {
+  readonly type: 'episode';
+  readonly step: number;
+  /** Training wall seconds at this point. */
+  readonly time: number;
+  readonly episode: number;
+  readonly return: number;
+  readonly length: number;
+  readonly truncated: boolean;
+}
+
+/** metrics.jsonl, one line per `logEvery` steps: update metrics averaged since the last line. */
+export interface UpdateLine {
+  readonly type: 'update';
+  readonly step: number;
+  readonly time: number;
+  /** Env steps per second since the last line. */
+  readonly fps: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export type MetricsLine = EpisodeLine | UpdateLine;
+
+/** eval.jsonl, one line per evaluation (deterministic episodes from a fixed seed). */
+export interface EvalLine {
+  readonly step: number;
+  readonly time: number;
+  readonly episodes: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  readonly returns: readonly number[];
+  readonly lengths: readonly number[];
+}
+
+/** episodes/index.jsonl, one line per recorded episode file. */
+export interface EpisodeIndexLine {
+  readonly file: string;
+  readonly step: number;
+  readonly index: number;
+  readonly return: number;
+  readonly length: number;
+  /** 'eval' for episodes recorded by `arena eval --record`; absent for those recorded during training. */
+  readonly source?: 'eval';
+}
+
+export const RUN_FORMAT = 'arena.run/1';
+export const EPISODE_FORMAT = 'arena.episode/1';
+export const EXPERIMENT_FORMAT = 'arena.experiment/1';

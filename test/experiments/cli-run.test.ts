@@ -1,0 +1,162 @@
+// `arena run` end to end, as a user runs it: the built CLI in a child process
+// with worker threads. A run killed with SIGKILL and resumed ends with the same
+// numbers as runs never interrupted, whatever the worker count; a run that
+// throws, or whose worker dies, does not stop the others.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseJsonl } from '../../experiments/store.js';
+import type { RunRecord } from '../../experiments/types.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const cli = join(repo, 'dist', 'bin', 'arena.js');
+const root = mkdtempSync(join(tmpdir(), 'arena-cli-run-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function arena(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const CONFIG = `
+name: dqn-small
+env: CartPole-v1
+totalSteps: 4000
+seeds: [0, 1]
+eval: { every: 1000, episodes: 2 }
+record: { every: 2000, episodes: 1 }
+checkpointEvery: 1000
+logEvery: 500
+backend: wasm
+variants:
+  - algorithm: dqn
+    hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 200, hidden: [32, 32] }
+  - name: dqn-fast-target
+    algorithm: dqn
+    hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 50, hidden: [32, 32] }
+`;
+
+/** Every run's numbers (metrics, evaluations, recorded episode returns) without wall-clock fields. */
+function experimentNumbers(dir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const variant of readdirSync(dir).filter((n) => !n.endsWith('.json')).sort()) {
+    for (const seed of readdirSync(join(dir, variant)).sort()) {
+      const run = join(dir, variant, seed);
+      const read = (file: string) =>
+        parseJsonl<Record<string, unknown>>(readFileSync(join(run, file), 'utf8')).lines.map(({ time: _t, fps: _f, ...rest }) => rest);
+      out[`${variant}/${seed}`] = { metrics: read('metrics.jsonl'), eval: read('eval.jsonl'), episodes: read('episodes/index.jsonl') };
+    }
+  }
+  return out;
+}
+
+function status(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).status;
+}
+
+describe('arena run', () => {
+  it('refuses a bad config before starting any run', () => {
+    writeFileSync(join(root, 'bad.yaml'), CONFIG.replace('totalSteps: 4000', 'totalSteps: -5').replace('hidden: [32, 32] }\n  - name', 'hidden: [32, 32], gama: 0.9 }\n  - name'));
+    const r = arena(['run', 'bad.yaml', '--runs-dir', 'bad-runs']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/totalSteps/);
+    expect(r.stderr).toMatch(/gama/);
+    expect(existsSync(join(root, 'bad-runs', 'dqn-small', 'dqn'))).toBe(false);
+  });
+
+  it('killed with SIGKILL and resumed, ends with the numbers of an uninterrupted run, on 1 or 2 workers', async () => {
+    writeFileSync(join(root, 'dqn-small.yaml'), CONFIG);
+    const whole = arena(['run', 'dqn-small.yaml', '--workers', '1', '--runs-dir', 'whole']);
+    expect(whole.stderr).toBe('');
+    expect(whole.status).toBe(0);
+    expect(whole.stdout).toMatch(/4 finished, 0 failed, 0 interrupted/);
+    expect(whole.stdout).toMatch(/arena view whole\/dqn-small/);
+
+    // Start on 2 workers and kill the whole process once some run has saved a checkpoint.
+    const child = spawn(process.execPath, [cli, 'run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'cut'], { cwd: root, stdio: 'ignore' });
+    const exp = join(root, 'cut', 'dqn-small');
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const saved = ['dqn/seed-0', 'dqn/seed-1'].some((r) => existsSync(join(exp, r, 'checkpoint', 'complete')));
+        if (saved) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        } else if (Date.now() - started > 60_000) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          reject(new Error('no checkpoint within 60 s'));
+        }
+      }, 20);
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(status(join(exp, 'dqn', 'seed-0'))).toBe('running');
+    expect(existsSync(join(exp, 'dqn-fast-target', 'seed-1', 'run.json'))).toBe(false);
+
+    const again = arena(['run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'cut']);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already holds 2 run\(s\) of this experiment; continue them with --resume, or start over with --overwrite/);
+
+    const resumed = arena(['run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'cut', '--resume']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(/resumed from step \d+/);
+    expect(experimentNumbers(exp)).toEqual(experimentNumbers(join(root, 'whole', 'dqn-small')));
+    const record = JSON.parse(readFileSync(join(exp, 'dqn', 'seed-0', 'run.json'), 'utf8')) as RunRecord;
+    expect(record.attempts).toBe(2);
+
+    // Resuming a finished experiment skips every run.
+    const done = arena(['run', 'dqn-small.yaml', '--runs-dir', 'cut', '--resume']);
+    expect(done.stdout).toMatch(/running 0 run\(s\) .*4 finished run\(s\) skipped/);
+  }, 240_000);
+
+  it('keeps going when one run throws and another run\'s worker dies', () => {
+    writeFileSync(
+      join(root, 'faulty-agents.mjs'),
+      `import { registerAgent } from ${JSON.stringify(join(repo, 'dist', 'index.js'))};
+function agent(name, fail) {
+  registerAgent({
+    name, description: 'fails (tests)', hyperparameters: {},
+    create: (_hp, context) => ({
+      algorithm: name, hyperparameters: {}, context, stepCount: 0,
+      async learn() { fail(); },
+      act: () => 0, save: async () => {}, dispose: () => {},
+    }),
+    load: () => { throw new Error('never saved'); },
+  });
+}
+agent('test-throws', () => { throw new Error('simulated failure in learn'); });
+agent('test-crashes', () => { process.exit(7); });
+`,
+    );
+    writeFileSync(
+      join(root, 'faulty.yaml'),
+      `name: faulty
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 3000
+seeds: 1
+variants:
+  - algorithm: test-throws
+  - algorithm: test-crashes
+  - algorithm: q-learning
+    hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
+`,
+    );
+    const r = arena(['run', 'faulty.yaml', '--workers', '2', '--import', 'faulty-agents.mjs']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/1 finished, 2 failed, 0 interrupted/);
+    const exp = join(root, 'runs', 'faulty');
+    expect(status(join(exp, 'q-learning', 'seed-0'))).toBe('finished');
+    const thrown = JSON.parse(readFileSync(join(exp, 'test-throws', 'seed-0', 'run.json'), 'utf8')) as RunRecord;
+    expect(thrown.status).toBe('failed');
+    expect(thrown.error!.message).toBe('simulated failure in learn');
+    expect(thrown.error!.stack).toMatch(/faulty-agents\.mjs/);
+    const crashed = JSON.parse(readFileSync(join(exp, 'test-crashes', 'seed-0', 'run.json'), 'utf8')) as RunRecord;
+    expect(crashed.status).toBe('failed');
+    expect(crashed.error!.message).toMatch(/worker running it died/);
+    expect(r.stdout).toMatch(/failed: runs\/faulty\/test-throws\/seed-0: simulated failure in learn/);
+  }, 120_000);
+});

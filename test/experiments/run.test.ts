@@ -1,0 +1,223 @@
+// One run into its directory: the files it writes, schedules that do not
+// perturb training, exact resume from a checkpoint, and failures recorded.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import '../../envs/index.js';
+import '../../agents/index.js';
+import { registerAgent } from '../../agents/agent.js';
+import type { Agent } from '../../agents/agent.js';
+import { validateEpisodeRecord } from '../../core/episode.js';
+import { executeRun, findCheckpoint, segmentEnds } from '../../experiments/run.js';
+import { parseJsonl } from '../../experiments/store.js';
+import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'arena-run-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function spec(overrides: Partial<RunSpec>): RunSpec {
+  return {
+    experiment: 'test',
+    variant: 'q',
+    seed: 3,
+    algorithm: 'q-learning',
+    hyperparameters: { learningRate: 0.2, epsilon: 0.1 },
+    env: { id: 'CliffWalking-v1', kwargs: { maxEpisodeSteps: 200 }, wrappers: [] },
+    envs: 0,
+    totalSteps: 6000,
+    eval: { every: 1000, episodes: 2 },
+    record: { every: 3000, episodes: 1, deterministic: true },
+    checkpointEvery: 2000,
+    logEvery: 500,
+    backend: 'wasm',
+    ...overrides,
+  };
+}
+
+let count = 0;
+function planned(s: RunSpec): PlannedRun {
+  return { spec: s, dir: join(root, `run-${count++}`) };
+}
+
+function lines<T>(dir: string, file: string): T[] {
+  const path = join(dir, file);
+  return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8')).lines : [];
+}
+
+/** A run's numbers without wall-clock fields, for comparing two runs. */
+function numbers(dir: string): { metrics: unknown[]; evals: unknown[]; episodes: unknown[] } {
+  const strip = <T extends object>(l: T): Partial<T> => {
+    const { time: _t, fps: _f, ...rest } = l as T & { time?: number; fps?: number };
+    return rest as Partial<T>;
+  };
+  return {
+    metrics: lines<MetricsLine>(dir, 'metrics.jsonl').map(strip),
+    evals: lines<EvalLine>(dir, 'eval.jsonl').map(strip),
+    episodes: lines<EpisodeIndexLine>(dir, 'episodes/index.jsonl'),
+  };
+}
+
+function runRecord(dir: string): RunRecord {
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;
+}
+
+describe('segments', () => {
+  it('end at every checkpoint and at the budget', () => {
+    expect(segmentEnds({ checkpointEvery: 2000, totalSteps: 6000 })).toEqual([2000, 4000, 6000]);
+    expect(segmentEnds({ checkpointEvery: 2500, totalSteps: 6000 })).toEqual([2500, 5000, 6000]);
+    expect(segmentEnds({ checkpointEvery: 0, totalSteps: 6000 })).toEqual([6000]);
+  });
+});
+
+describe('executeRun', () => {
+  it('writes run.json, metrics, evaluations on schedule, recorded episodes and a checkpoint', async () => {
+    const run = planned(spec({ totalSteps: 30_000, eval: { every: 5000, episodes: 2 }, record: { every: 15_000, episodes: 1, deterministic: true }, checkpointEvery: 10_000, logEvery: 2500 }));
+    const outcome = await executeRun(run);
+    expect(outcome.status).toBe('finished');
+    expect(outcome.step).toBe(30_000);
+    const record = runRecord(run.dir);
+    expect(record).toMatchObject({ format: 'arena.run/1', status: 'finished', step: 30_000, checkpointStep: 30_000, attempts: 1, spec: run.spec });
+    expect(record.package.name).toBe('arena-rl');
+    expect(record.endedAt).toBeDefined();
+
+    const evals = lines<EvalLine>(run.dir, 'eval.jsonl');
+    expect(evals.map((e) => e.step)).toEqual([0, 5000, 10_000, 15_000, 20_000, 25_000, 30_000]);
+    for (const e of evals) expect(e.returns).toHaveLength(2);
+    // The greedy policy after training walks the cliff edge: -13 (issue 3's check), deterministic episodes agree.
+    expect(evals.at(-1)!.mean).toBe(-13);
+
+    const metrics = lines<MetricsLine>(run.dir, 'metrics.jsonl');
+    const episodes = metrics.filter((m) => m.type === 'episode');
+    const updates = metrics.filter((m) => m.type === 'update');
+    expect(episodes.length).toBeGreaterThan(20);
+    expect(episodes.at(-1)!.step).toBeLessThanOrEqual(30_000);
+    // An update line at the first step at or past each multiple of logEvery (tabular agents update at episode ends).
+    expect(updates.length).toBe(12);
+    updates.forEach((u, i) => expect(u.step).toBeGreaterThanOrEqual((i + 1) * 2500));
+    expect(Object.keys(updates[0]!.type === 'update' ? updates[0]!.metrics : {})).toContain('epsilon');
+
+    const index = lines<EpisodeIndexLine>(run.dir, 'episodes/index.jsonl');
+    expect(index.map((l) => l.step)).toEqual([0, 15_000, 30_000]);
+    for (const l of index) {
+      const episode = JSON.parse(readFileSync(join(run.dir, 'episodes', l.file), 'utf8')) as { frames: unknown[]; return: number; trainingStep: number };
+      expect(validateEpisodeRecord(episode)).toEqual([]);
+      expect(episode.return).toBe(l.return);
+      expect(episode.trainingStep).toBe(l.step);
+      expect(episode.frames).toHaveLength(l.length + 1);
+    }
+    expect(findCheckpoint(run.dir)).toBe(join(run.dir, 'checkpoint'));
+  });
+
+  it('gives the same training numbers whether or not it evaluates and records along the way', async () => {
+    const busy = planned(spec({ eval: { every: 250, episodes: 3 }, record: { every: 500, episodes: 2, deterministic: true } }));
+    const quiet = planned(spec({ eval: { every: 0, episodes: 1 }, record: { every: 0, episodes: 1, deterministic: true } }));
+    await executeRun(busy);
+    await executeRun(quiet);
+    const episodesOf = (dir: string) => numbers(dir).metrics.filter((m) => (m as MetricsLine).type === 'episode');
+    expect(episodesOf(busy.dir).length).toBeGreaterThan(20);
+    expect(episodesOf(busy.dir)).toEqual(episodesOf(quiet.dir));
+  });
+
+  for (const [name, overrides] of [
+    ['q-learning on CliffWalking', {}],
+    [
+      'DQN on CartPole',
+      {
+        algorithm: 'dqn',
+        hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 200, trainFreq: 4, hidden: [32, 32] },
+        env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
+        totalSteps: 3000,
+        eval: { every: 500, episodes: 2 },
+        checkpointEvery: 1000,
+        logEvery: 250,
+      },
+    ],
+    [
+      'PPO on a vector of 4 CartPoles',
+      {
+        algorithm: 'ppo',
+        hyperparameters: { nSteps: 64, batchSize: 64, nEpochs: 2, hidden: [32, 32], lrSchedule: 'linear' },
+        env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
+        envs: 4,
+        totalSteps: 4096,
+        eval: { every: 1024, episodes: 2 },
+        checkpointEvery: 1024,
+        logEvery: 512,
+      },
+    ],
+  ] as const) {
+    it(`resumed after an interruption, ${name} ends with the same numbers as a run never interrupted`, async () => {
+      const s = spec(overrides as Partial<RunSpec>);
+      const whole = planned(s);
+      const cut = planned(s);
+      expect((await executeRun(whole)).status).toBe('finished');
+      // Stop in the middle of the second segment: the last checkpoint is the first segment's.
+      let steps = 0;
+      const stopAt = Math.round(s.checkpointEvery * 1.5);
+      const first = await executeRun(cut, { control: { shouldStop: () => ++steps >= stopAt / Math.max(1, s.envs) } });
+      expect(first.status).toBe('interrupted');
+      expect(runRecord(cut.dir)).toMatchObject({ status: 'interrupted', checkpointStep: s.checkpointEvery });
+      const second = await executeRun(cut, { resume: true });
+      expect(second).toMatchObject({ status: 'finished', resumedFrom: s.checkpointEvery });
+      expect(runRecord(cut.dir)).toMatchObject({ status: 'finished', attempts: 2 });
+      const a = numbers(whole.dir);
+      const b = numbers(cut.dir);
+      expect(b.evals.length).toBeGreaterThan(3);
+      expect(b).toEqual(a);
+    }, 120_000);
+  }
+
+  it('skips a finished run on resume and refuses a changed config', async () => {
+    const run = planned(spec({ totalSteps: 2000 }));
+    await executeRun(run);
+    const before = readFileSync(join(run.dir, 'eval.jsonl'), 'utf8');
+    expect(await executeRun(run, { resume: true })).toMatchObject({ status: 'finished', step: 2000 });
+    expect(readFileSync(join(run.dir, 'eval.jsonl'), 'utf8')).toBe(before);
+    await expect(executeRun({ spec: { ...run.spec, totalSteps: 3000 }, dir: run.dir }, { resume: true })).rejects.toThrow(/config changed/);
+  });
+
+  it('records a failure with its error and stack, and keeps what the run wrote', async () => {
+    registerAgent({
+      name: 'test-failing-agent',
+      description: 'fails after 300 steps (tests)',
+      hyperparameters: {},
+      create: (_hp, context): Agent => {
+        let steps = 0;
+        return {
+          algorithm: 'test-failing-agent',
+          hyperparameters: {},
+          context,
+          get stepCount() {
+            return steps;
+          },
+          async learn({ env, hooks }) {
+            env!.reset({ seed: 0 });
+            for (;;) {
+              const r = env!.step(0);
+              steps += 1;
+              if (r.terminated || r.truncated) env!.reset();
+              if (steps === 300) throw new Error('simulated divergence: loss is NaN');
+              hooks?.shouldStop?.({ step: steps });
+            }
+          },
+          act: () => 0,
+          save: async () => {},
+          dispose: () => {},
+        };
+      },
+      load: () => {
+        throw new Error('not saved');
+      },
+    });
+    const run = planned(spec({ algorithm: 'test-failing-agent', hyperparameters: {}, eval: { every: 100, episodes: 1 } }));
+    const outcome = await executeRun(run);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error!.message).toBe('simulated divergence: loss is NaN');
+    const record = runRecord(run.dir);
+    expect(record.status).toBe('failed');
+    expect(record.error!.stack).toMatch(/simulated divergence[\s\S]*run\.test\.ts/);
+    expect(lines<EvalLine>(run.dir, 'eval.jsonl').map((e) => e.step)).toEqual([0, 100, 200]);
+    expect(readdirSync(join(run.dir, 'episodes'))).toContain('index.jsonl');
+  });
+});
