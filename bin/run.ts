@@ -78,7 +78,8 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     for (const r of outcome.runs) {
       if (r.outcome?.status === 'failed') out(`  failed: ${relative(process.cwd(), r.run.dir) || r.run.dir}: ${r.outcome.error?.message.split('\n')[0] ?? ''} (stack in run.json)`);
     }
-    const shown = relative(process.cwd(), outcome.dir) || '.';
+    const rel = relative(process.cwd(), outcome.dir) || '.';
+    const shown = rel.startsWith('..') ? outcome.dir : rel;
     const quoted = isAbsolute(shown) || shown.includes(' ') ? JSON.stringify(shown) : shown;
     if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume`);
     out(`compare the variants:  arena compare ${quoted}`);

@@ -175,8 +175,8 @@ function readDocument(text: string, source: string, format: 'yaml' | 'json'): { 
       data = JSON.parse(text);
     } catch (e) {
       const message = (e as Error).message;
-      const at = /at position (\d+)/.exec(message);
-      const offset = at ? Number(at[1]) : text.length;
+      const position = /at position (\d+)/.exec(message);
+      const offset = position ? Number(position[1]) : text.length;
       const before = text.slice(0, offset).split('\n');
       throw new ConfigError(source, [
         { path: '', message: `invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, line: before.length, column: before[before.length - 1]!.length + 1 },
@@ -185,7 +185,8 @@ function readDocument(text: string, source: string, format: 'yaml' | 'json'): { 
     // JSON is YAML, so the YAML parser gives the positions of valid JSON's nodes.
     return { data, locate: locator(parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter) };
   }
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // Merge keys (`<<: *defaults`) let variants share hyperparameters through an anchor.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0) {
     throw new ConfigError(
@@ -249,13 +250,10 @@ function wrapperSpecs(raw: unknown, path: readonly PathSegment[], issues: Issue[
       ok = false;
       return;
     }
-    if (!known.has(name)) {
-      issues.push({ path: argsPath, message: wrapperArgIssues(name, args)[0]!.message, ...(argsPath !== itemPath ? { at: 'key' as const } : {}) });
-      ok = false;
-      return;
-    }
     const problems = wrapperArgIssues(name, args);
-    for (const p of problems) issues.push({ ...p, path: [...argsPath, ...p.path] });
+    // An unknown name in the mapping form is about the key, not its arguments.
+    const atName = !known.has(name) && argsPath !== itemPath ? { at: 'key' as const } : {};
+    for (const p of problems) issues.push({ ...p, path: [...argsPath, ...p.path], ...atName });
     if (problems.length > 0) ok = false;
     else specs.push({ name, args: args as Record<string, unknown> });
   });

@@ -121,25 +121,25 @@ function isMissingKey(root: unknown, path: readonly PathSegment[]): boolean {
 /** The keys the strict object schema at `path` (inside `schema`) accepts, for "did you mean". */
 function knownKeys(schema: z.ZodType, path: readonly PathSegment[], root: unknown): string[] {
   let current: z.ZodType | undefined = schema;
-  for (let i = 0; i <= path.length && current; ) {
+  let depth = 0;
+  while (current) {
     if (current instanceof z.ZodOptional || current instanceof z.ZodNullable || current instanceof z.ZodDefault) {
       current = current.unwrap() as z.ZodType;
     } else if (current instanceof z.ZodUnion) {
       // The branch of the kind the value has: a mapping goes to the object branch.
-      const value = valueAt(root, path.slice(0, i));
+      const value = valueAt(root, path.slice(0, depth));
       const options = current.options as readonly z.ZodType[];
       current = options.find((o) => (Array.isArray(value) ? o instanceof z.ZodArray : o instanceof z.ZodObject || o instanceof z.ZodRecord));
-    } else if (i === path.length) {
+    } else if (depth === path.length) {
       break;
     } else if (current instanceof z.ZodObject) {
-      current = (current.shape as Record<string, z.ZodType>)[String(path[i])];
-      i++;
+      current = (current.shape as Record<string, z.ZodType>)[String(path[depth++])];
     } else if (current instanceof z.ZodArray) {
       current = current.element as z.ZodType;
-      i++;
+      depth++;
     } else if (current instanceof z.ZodRecord) {
       current = current.valueType as z.ZodType;
-      i++;
+      depth++;
     } else {
       return [];
     }

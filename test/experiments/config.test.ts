@@ -223,6 +223,26 @@ variants:
     expect(config.variants[0]!.envs).toBe(8);
   });
 
+  it('lets variants share settings through YAML anchors and merge keys', () => {
+    const config = parseExperimentConfig(
+      `
+name: anchors
+env: CartPole-v1
+seeds: 1
+totalSteps: 1000
+variants:
+  - name: slow
+    algorithm: dqn
+    hyperparameters: &dqn { gamma: 0.99, hidden: [32, 32], learningRate: 0.001 }
+  - name: fast
+    algorithm: dqn
+    hyperparameters: { <<: *dqn, learningRate: 0.01 }
+`,
+      'anchors.yaml',
+    );
+    expect(config.variants[1]!.hyperparameters).toEqual({ gamma: 0.99, hidden: [32, 32], learningRate: 0.01 });
+  });
+
   it('reads JSON with the same meaning as YAML', async () => {
     const fromJson = await loadExperimentConfig(join(fixtures, 'tabular.json'));
     const fromYaml = parseExperimentConfig(
