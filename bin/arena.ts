@@ -121,7 +121,8 @@ program
   .option('--overwrite', "delete the experiment's existing runs and start over")
   .option('--runs-dir <dir>', 'where experiments are written', 'runs')
   .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
-  .action(async (config: string, opts: { workers?: number; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[] }) => {
+  .option('--compare', 'afterwards, print the comparison table and write the learning-curve figure (as arena compare)')
+  .action(async (config: string, opts: { workers?: number; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean }) => {
     if (opts.resume && opts.overwrite) throw new Error('run: --resume and --overwrite contradict each other; choose one');
     checkConfigPath(config);
     process.exitCode = await runCommand(config, opts);

@@ -1,7 +1,7 @@
 // `arena run` and `arena eval`: thin shells over experiments/.
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluate, loadAgent } from '../agents/agent.js';
 import { recordEpisode } from '../core/episode.js';
@@ -12,6 +12,7 @@ import { findCheckpoint, makeRunEnv } from '../experiments/run.js';
 import type { Executor } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord } from '../experiments/store.js';
+import { compareCommand } from './compare.js';
 
 export interface RunCommandOptions {
   workers?: number;
@@ -19,6 +20,8 @@ export interface RunCommandOptions {
   overwrite?: boolean;
   runsDir: string;
   import: string[];
+  /** After the runs, print the comparison table and write the learning-curve figure. */
+  compare?: boolean;
 }
 
 /** Imports modules that register extra envs or agents; returns their file URLs for the workers. */
@@ -80,10 +83,15 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     }
     const rel = relative(process.cwd(), outcome.dir) || '.';
     const shown = rel.startsWith('..') ? outcome.dir : rel;
-    const quoted = isAbsolute(shown) || shown.includes(' ') ? JSON.stringify(shown) : shown;
+    const quoted = shown.includes(' ') ? JSON.stringify(shown) : shown;
+    if (options.compare && !outcome.interrupted && outcome.runs.some((r) => r.outcome?.status !== 'failed')) {
+      out('');
+      await compareCommand([outcome.dir], {}, { stdout: (s) => process.stdout.write(s) });
+      out('');
+    }
     if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume`);
-    out(`compare the variants:  arena compare ${quoted}`);
-    out(`watch the episodes:    arena view ${quoted}`);
+    if (!options.compare) out(`compare the variants:  npx arena compare ${quoted}`);
+    out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
     return count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);

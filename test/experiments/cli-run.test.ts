@@ -113,6 +113,35 @@ describe('arena run', () => {
     expect(done.stdout).toMatch(/running 0 run\(s\) .*4 finished run\(s\) skipped/);
   }, 240_000);
 
+  it('stops cleanly on Ctrl-C, marking the running runs interrupted', async () => {
+    writeFileSync(join(root, 'dqn-small.yaml'), CONFIG);
+    const child = spawn(process.execPath, [cli, 'run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'stopped'], { cwd: root });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exp = join(root, 'stopped', 'dqn-small');
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (existsSync(join(exp, 'dqn', 'seed-0', 'checkpoint', 'complete'))) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+          resolve();
+        } else if (Date.now() - started > 60_000) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          reject(new Error('no checkpoint within 60 s'));
+        }
+      }, 20);
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/stopping: runs end at their next step/);
+    expect(stdout).toMatch(/continue with: arena run dqn-small.yaml --resume/);
+    expect(status(join(exp, 'dqn', 'seed-0'))).toBe('interrupted');
+    // Runs never started are left for --resume.
+    expect(existsSync(join(exp, 'dqn-fast-target', 'seed-1', 'run.json'))).toBe(false);
+  }, 120_000);
+
   it('keeps going when one run throws and another run\'s worker dies', () => {
     writeFileSync(
       join(root, 'faulty-agents.mjs'),

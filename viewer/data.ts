@@ -1,0 +1,396 @@
+// Reading the run store for the viewer's API: run records, training metrics
+// downsampled for charts, evaluations, the episode index, episode records,
+// and the experiment page's learning curves (experiments/compare.ts's
+// comparison, plus each seed's own curve). Strict where the API serves a file
+// as it is: a malformed line or an invalid episode record is an HttpError 422
+// naming the file and line; the curves are forgiving, as `arena compare` is,
+// and list what they skipped.
+import { readFile, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { validateEpisodeRecord } from '../core/episode.js';
+import type { EpisodeRecord } from '../core/episode.js';
+import type { CompareX, LoadedRun } from '../experiments/compare.js';
+import { compareRuns, loadRun } from '../experiments/compare.js';
+import { interpolate, smooth } from '../experiments/stats.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl } from '../experiments/store.js';
+import type { EpisodeIndexLine, EvalLine, ExperimentConfig, RunRecord, RunStatus } from '../experiments/types.js';
+import type {
+  CurvesResponse,
+  EpisodePoint,
+  EpisodesResponse,
+  EvalsResponse,
+  ExperimentDetail,
+  ExperimentListEntry,
+  MetricsResponse,
+  RunSummary,
+  StatusCounts,
+  UpdatePoint,
+} from './api-types.js';
+import type { Catalog, ExperimentEntry, RunEntry } from './catalog.js';
+import { HttpError } from './catalog.js';
+
+// ---------------------------------------------------------------- files
+
+/** A file's text, or null when it does not exist; a file leading outside the root is a 403. */
+async function readText(catalog: Catalog, path: string): Promise<string | null> {
+  let real: string;
+  try {
+    real = await catalog.inside(path);
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 404) return null;
+    throw e;
+  }
+  try {
+    return await readFile(real, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new HttpError(500, `cannot read ${catalog.display(path)}: ${(e as Error).message}`, { file: catalog.display(path) });
+  }
+}
+
+/**
+ * A JSONL file's lines, all of which must be JSON objects that `check`
+ * accepts (it returns null, or what is wrong). A last line without a newline
+ * is still being written and is left out (store.ts's parseJsonl). The first
+ * problem is a 422 naming the file and line; a missing file has no lines.
+ */
+async function readJsonlStrict<T>(catalog: Catalog, path: string, check: (v: unknown) => string | null): Promise<T[]> {
+  const text = await readText(catalog, path);
+  if (text === null) return [];
+  const { lines, bad } = parseJsonl<unknown>(text);
+  const file = catalog.display(path);
+  const problems = bad.map((b) => `${file} line ${b.line}: not valid JSON (${b.error}): ${b.text}`);
+  // parseJsonl keeps no line numbers for good lines; recount them to name a line that parses but does not fit.
+  if (problems.length === 0) {
+    const parts = text.slice(0, text.lastIndexOf('\n')).split('\n');
+    let k = 0;
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i]!.trim() === '') continue;
+      const problem = check(lines[k++]);
+      if (problem) problems.push(`${file} line ${i + 1}: ${problem}`);
+    }
+  }
+  if (problems.length > 0) {
+    const line = bad[0]?.line ?? Number(/ line (\d+):/.exec(problems[0]!)![1]);
+    throw new HttpError(422, problems[0]!, { file, line, problems });
+  }
+  return lines as T[];
+}
+
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const obj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// ---------------------------------------------------------------- runs
+
+/** run.json of a run, or null when it is not written yet. */
+async function runRecord(catalog: Catalog, run: RunEntry): Promise<RunRecord | null> {
+  if (run.dir === null) return null;
+  const path = join(run.dir, RUN_FILE);
+  const text = await readText(catalog, path);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch (e) {
+    throw new HttpError(422, `${catalog.display(path)} is not valid JSON: ${(e as Error).message}`, { file: catalog.display(path) });
+  }
+}
+
+/** GET .../runs/:variant/:seed: the run.json as written. */
+export async function getRunRecord(catalog: Catalog, run: RunEntry): Promise<RunRecord> {
+  const record = await runRecord(catalog, run);
+  if (record === null) throw new HttpError(404, run.dir === null ? 'a lone episode file has no run.json' : `${catalog.display(join(run.dir, RUN_FILE))} is not written yet`);
+  return record;
+}
+
+async function runSummary(catalog: Catalog, run: RunEntry): Promise<RunSummary> {
+  const ref = { experiment: run.experiment, variant: run.variant, seed: run.seed };
+  if (run.dir === null) return { ...ref, status: 'finished', step: 0, seconds: 0 };
+  let record: RunRecord | null;
+  try {
+    record = await runRecord(catalog, run);
+  } catch (e) {
+    return { ...ref, status: 'failed', step: 0, seconds: 0, error: (e as Error).message };
+  }
+  if (record === null) return { ...ref, status: 'pending', step: 0, seconds: 0 };
+  const spec = record.spec;
+  return {
+    ...ref,
+    status: record.status,
+    algorithm: spec?.algorithm,
+    env: spec?.env?.id,
+    seedNumber: spec?.seed,
+    step: record.step,
+    totalSteps: spec?.totalSteps,
+    seconds: record.seconds,
+    ...(record.error ? { error: record.error.message.split('\n')[0]! } : {}),
+  };
+}
+
+function countStatus(runs: readonly RunSummary[]): StatusCounts {
+  const counts: Record<string, number> = {};
+  for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts as StatusCounts;
+}
+
+async function experimentConfig(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentConfig | null> {
+  if (e.dir === null) return null;
+  try {
+    const text = await readText(catalog, join(e.dir, EXPERIMENT_FILE));
+    return text === null ? null : ((JSON.parse(text) as { config?: ExperimentConfig }).config ?? null);
+  } catch {
+    return null;
+  }
+}
+
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** GET /api/experiments */
+export async function listExperiments(catalog: Catalog): Promise<ExperimentListEntry[]> {
+  const out: ExperimentListEntry[] = [];
+  for (const e of (await catalog.snapshot()).experiments) {
+    const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r)));
+    const config = await experimentConfig(catalog, e);
+    const env = runs.find((r) => r.env)?.env ?? config?.variants[0]?.env.id;
+    out.push({
+      name: e.name,
+      ...(config?.description ? { description: config.description } : {}),
+      ...(env ? { env } : {}),
+      variants: unique(e.runs.map((r) => r.variant)),
+      runs: e.runs.length,
+      status: countStatus(runs),
+    });
+  }
+  return out;
+}
+
+/** GET /api/experiments/:experiment */
+export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentDetail> {
+  const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r)));
+  const config = await experimentConfig(catalog, e);
+  return {
+    name: e.name,
+    kind: catalog.kind,
+    ...(config?.description ? { description: config.description } : {}),
+    ...(config?.threshold !== undefined ? { threshold: config.threshold } : {}),
+    variants: unique(e.runs.map((r) => r.variant)),
+    status: countStatus(runs),
+    runs,
+  };
+}
+
+// ---------------------------------------------------------------- metrics
+
+function checkMetricsLine(v: unknown): string | null {
+  if (!obj(v)) return 'expected a JSON object';
+  if (v.type === 'episode') return num(v.step) && num(v.return) ? null : 'an episode line needs numeric step and return';
+  if (v.type === 'update') return num(v.step) ? null : 'an update line needs a numeric step';
+  return `unknown line type ${JSON.stringify(v.type)}`;
+}
+
+/** Consecutive runs of `size` items (the last may be shorter). */
+function buckets<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * GET .../metrics: training episodes and update lines, each downsampled to at
+ * most `maxPoints` by cutting the lines, in file order, into consecutive
+ * buckets of equal size (ceil(n / maxPoints)). An episode bucket keeps the
+ * mean, min and max return and the mean length; an update bucket keeps the
+ * mean of fps and of each metric; both keep the step and time of their last
+ * line. With n <= maxPoints every line is its own bucket.
+ */
+export async function getMetrics(catalog: Catalog, run: RunEntry, maxPoints: number): Promise<MetricsResponse> {
+  const lines = run.dir === null ? [] : await readJsonlStrict<Record<string, unknown>>(catalog, join(run.dir, METRICS_FILE), checkMetricsLine);
+  const episodes = lines.filter((l) => l.type === 'episode') as unknown as { step: number; time: number; return: number; length: number }[];
+  const updates = lines.filter((l) => l.type === 'update') as unknown as { step: number; time: number; fps?: number; metrics?: Record<string, number> }[];
+  const eSize = Math.max(1, Math.ceil(episodes.length / maxPoints));
+  const uSize = Math.max(1, Math.ceil(updates.length / maxPoints));
+  const episodePoints: EpisodePoint[] = buckets(episodes, eSize).map((b) => {
+    const returns = b.map((l) => l.return);
+    const last = b[b.length - 1]!;
+    return {
+      step: last.step,
+      time: num(last.time) ? last.time : 0,
+      return: meanOf(returns),
+      min: Math.min(...returns),
+      max: Math.max(...returns),
+      length: meanOf(b.map((l) => (num(l.length) ? l.length : 0))),
+      count: b.length,
+    };
+  });
+  const keys = new Set<string>();
+  for (const u of updates) for (const [k, v] of Object.entries(u.metrics ?? {})) if (num(v)) keys.add(k);
+  const updatePoints: UpdatePoint[] = buckets(updates, uSize).map((b) => {
+    const last = b[b.length - 1]!;
+    const metrics: Record<string, number> = {};
+    for (const k of keys) {
+      const vs = b.map((u) => u.metrics?.[k]).filter(num);
+      if (vs.length > 0) metrics[k] = meanOf(vs);
+    }
+    const fps = b.map((u) => u.fps).filter(num);
+    return { step: last.step, time: num(last.time) ? last.time : 0, fps: fps.length > 0 ? meanOf(fps) : 0, metrics, count: b.length };
+  });
+  return {
+    maxPoints,
+    episodes: { total: episodes.length, bucketSize: eSize, points: episodePoints },
+    updates: { total: updates.length, bucketSize: uSize, keys: [...keys].sort(), points: updatePoints },
+  };
+}
+
+function checkEvalLine(v: unknown): string | null {
+  if (!obj(v)) return 'expected a JSON object';
+  return num(v.step) && num(v.mean) ? null : 'an evaluation needs numeric step and mean';
+}
+
+/** GET .../evals */
+export async function getEvals(catalog: Catalog, run: RunEntry): Promise<EvalsResponse> {
+  if (run.dir === null) return { lines: [] };
+  return { lines: await readJsonlStrict<EvalLine>(catalog, join(run.dir, EVAL_FILE), checkEvalLine) };
+}
+
+function checkIndexLine(v: unknown): string | null {
+  if (!obj(v)) return 'expected a JSON object';
+  return typeof v.file === 'string' && num(v.step) ? null : 'an index line needs a string file and a numeric step';
+}
+
+/** GET .../episodes: the episode index, by training step then index. */
+export async function getEpisodeIndex(catalog: Catalog, run: RunEntry): Promise<EpisodesResponse> {
+  if (run.dir === null) {
+    // A lone episode file: an index of one, read from the record itself.
+    const record = await getEpisode(catalog, run, null);
+    return { episodes: [{ file: catalog.display(catalog.root), step: record.trainingStep ?? 0, index: 0, return: record.return, length: record.length }] };
+  }
+  const lines = await readJsonlStrict<EpisodeIndexLine>(catalog, join(run.dir, EPISODES_DIR, EPISODE_INDEX_FILE), checkIndexLine);
+  return { episodes: [...lines].sort((a, b) => a.step - b.step || a.index - b.index) };
+}
+
+/**
+ * GET .../episodes/:file: one episode record, checked with
+ * validateEpisodeRecord. `file` null reads the lone episode file the viewer
+ * was started on.
+ */
+export async function getEpisode(catalog: Catalog, run: RunEntry, file: string | null): Promise<EpisodeRecord> {
+  let path: string;
+  if (run.dir === null) {
+    if (file !== null && file !== catalog.display(catalog.root)) throw new HttpError(404, `no episode ${JSON.stringify(file)}: the viewer serves only ${catalog.display(catalog.root)}`);
+    path = catalog.root;
+  } else {
+    if (file === null || !file.endsWith('.json')) throw new HttpError(404, `no episode ${JSON.stringify(file)} (episode files end in .json)`);
+    path = await catalog.file(join(run.dir, EPISODES_DIR), file);
+  }
+  const shown = catalog.display(path);
+  const text = await readText(catalog, path);
+  if (text === null) throw new HttpError(404, `${shown} does not exist`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(422, `${shown} is not valid JSON (truncated or damaged?): ${(e as Error).message}`, { file: shown });
+  }
+  const problems = validateEpisodeRecord(value);
+  if (problems.length > 0) throw new HttpError(422, `${shown} is not a usable episode record: ${problems.join('; ')}`, { file: shown, problems });
+  return value as EpisodeRecord;
+}
+
+// ---------------------------------------------------------------- curves
+
+export interface CurveOptions {
+  readonly x: CompareX;
+  readonly smoothing: number;
+  readonly points: number;
+}
+
+const nullable = (xs: readonly number[]): (number | null)[] => xs.map((v) => (Number.isFinite(v) ? v : null));
+
+/** Curve answers by experiment and options, reused while the runs' files are unchanged. */
+const curveCache = new Map<string, { signature: string; value: CurvesResponse }>();
+const CURVE_CACHE_SIZE = 32;
+
+async function signature(runs: readonly RunEntry[]): Promise<string> {
+  const parts: string[] = [];
+  for (const r of runs) {
+    for (const f of [RUN_FILE, EVAL_FILE]) {
+      try {
+        const s = await stat(join(r.dir!, f));
+        parts.push(`${s.size}:${s.mtimeMs}`);
+      } catch {
+        parts.push('-');
+      }
+    }
+  }
+  return parts.join(',');
+}
+
+/**
+ * GET /api/experiments/:experiment/curves: every variant's evaluation curve
+ * across seeds (experiments/compare.ts's compareRuns: seeds interpolated onto
+ * one grid, the mean and a 95% percentile-bootstrap band of the mean at each
+ * grid point, final returns with a bootstrap interval and IQM), plus each
+ * seed's own curve. `smoothing` is a centered moving average over each seed's
+ * evaluations, applied before averaging.
+ */
+export async function getCurves(catalog: Catalog, e: ExperimentEntry, options: CurveOptions): Promise<CurvesResponse> {
+  const withDir = e.runs.filter((r) => r.dir !== null);
+  const key = `${catalog.root}\0${e.name}\0${options.x}\0${options.smoothing}\0${options.points}`;
+  const sig = await signature(withDir);
+  const cached = curveCache.get(key);
+  if (cached && cached.signature === sig) return cached.value;
+
+  const loaded: LoadedRun[] = [];
+  const problems: string[] = [];
+  for (const r of withDir) {
+    const real = await catalog.insideOrNull(join(r.dir!, RUN_FILE));
+    if (real === null) continue;
+    try {
+      loaded.push(await loadRun(r.dir!));
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const comparison = compareRuns(loaded, { x: options.x, smoothing: options.smoothing, points: options.points });
+  const grid = comparison.grid;
+  const bySeed = new Map(loaded.map((l) => [l.dir, l]));
+  const value: CurvesResponse = {
+    x: options.x,
+    smoothing: comparison.smoothing,
+    confidence: comparison.confidence,
+    band: `mean over seeds with a ${Math.round(comparison.confidence * 100)}% percentile-bootstrap interval of the mean at each point`,
+    threshold: comparison.threshold,
+    grid,
+    variants: comparison.variants.map((v) => ({
+      key: v.key,
+      variant: v.variant,
+      algorithm: v.algorithm,
+      seeds: v.seeds,
+      finished: v.finished,
+      partial: v.partial,
+      failed: v.failed,
+      evaluated: v.evaluated,
+      final: v.final,
+      auc: v.auc,
+      threshold: v.threshold,
+      reached: v.reached,
+      of: v.of,
+      stepsToThreshold: v.stepsToThreshold,
+      mean: nullable(v.curve.mean),
+      low: nullable(v.curve.low),
+      high: nullable(v.curve.high),
+      count: v.curve.seeds,
+      runs: v.runs.map((s) => {
+        const evals = [...(bySeed.get(s.dir)?.evals ?? [])].sort((a, b) => a.step - b.step);
+        const xs = evals.map((l) => (options.x === 'steps' ? l.step : l.time));
+        const ys = smooth(evals.map((l) => l.mean), options.smoothing);
+        return { seed: s.seed, status: s.status as RunStatus, variant: v.variant, xs, ys, onGrid: nullable(interpolate(xs, ys, grid)) };
+      }),
+    })),
+    problems: [...problems, ...comparison.problems].map((p) => p.split(catalog.root + sep).join('')),
+  };
+  if (curveCache.size >= CURVE_CACHE_SIZE) curveCache.delete(curveCache.keys().next().value!);
+  curveCache.set(key, { signature: sig, value });
+  return value;
+}
