@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
 import { spaceFromJSON, spaceToJSON } from '../core/spaces.js';
+import { closestMatch } from '../core/text.js';
 import type { VectorEnv } from '../core/vector.js';
 import type { ParamSpec, Resolved } from './lib/hparams.js';
 import { resolveHyperparameters } from './lib/hparams.js';
@@ -126,7 +127,11 @@ export function listAgents(): AgentDefinition[] {
 
 export function agentDefinition(name: string): AgentDefinition {
   const d = definitions.get(name);
-  if (!d) throw new TypeError(`unknown agent ${JSON.stringify(name)}; available: ${[...definitions.keys()].sort().join(', ')}`);
+  if (!d) {
+    const names = [...definitions.keys()].sort();
+    const close = closestMatch(name, names);
+    throw new TypeError(`unknown agent ${JSON.stringify(name)}; ${close ? `did you mean "${close}"? ` : ''}available: ${names.join(', ')}`);
+  }
   return d;
 }
 

@@ -10,6 +10,7 @@ import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
+import { ConfigError } from '../experiments/config.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -175,6 +176,11 @@ program
   );
 
 program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError && err.problems.length > 1) {
+    process.stderr.write(`arena: ${err.source}: ${err.problems.length} problems, no run started:\n${err.message.replace(/^/gm, '  ')}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.stderr.write(`arena: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
 });

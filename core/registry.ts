@@ -6,6 +6,7 @@ import type { Env, EnvSpec } from './env.js';
 import { actionChecking, orderEnforcing } from './env.js';
 import type { Kernel } from './kernel.js';
 import { timeLimit } from './wrappers/time-limit.js';
+import { editDistance } from './text.js';
 
 export type EnvFactory = (kwargs: Record<string, unknown>, spec: EnvSpec) => Env;
 
@@ -60,20 +61,6 @@ export function listEnvs(): EnvRegistration[] {
 
 function baseName(id: string): string {
   return id.replace(/-v\d+$/, '');
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** The registration for `id`, or an error naming the available versions or the closest ids. */

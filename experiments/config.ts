@@ -31,7 +31,8 @@ import { envRegistration, make, resolveKwargs } from '../core/registry.js';
 import '../envs/index.js';
 import type { EnvConfig, EvalSchedule, ExperimentConfig, PlannedRun, RecordSchedule, VariantConfig, WrapperSpec } from './types.js';
 import type { Issue, PathSegment } from './wrappers.js';
-import { applyWrappers, closestMatch, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
+import { closestMatch } from '../core/text.js';
+import { applyWrappers, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
 
 // ---------------------------------------------------------------- errors
 

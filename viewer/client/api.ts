@@ -1,0 +1,94 @@
+// Talking to the viewer's server: typed GETs on the JSON API (errors carry the
+// server's message, e.g. the file and line of a damaged JSONL line) and one
+// shared EventSource for live updates.
+import type { EpisodeRecord } from '../../core/episode.js';
+import type { RunRecord } from '../../experiments/types.js';
+import type {
+  ApiError,
+  CurvesResponse,
+  EpisodeRef,
+  EpisodesResponse,
+  EvalsResponse,
+  ExperimentDetail,
+  ExperimentListEntry,
+  MetricsResponse,
+  RootInfo,
+  RunRef,
+  ViewerEvent,
+} from '../api-types.js';
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
+    super(body.error);
+  }
+}
+
+async function get<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiFailure(res.status, { error: `${path}: ${res.status} ${res.statusText}` });
+  }
+  if (!res.ok) throw new ApiFailure(res.status, body as ApiError);
+  return body as T;
+}
+
+const enc = encodeURIComponent;
+const runPath = (r: RunRef) => `/api/experiments/${enc(r.experiment)}/runs/${enc(r.variant)}/${enc(r.seed)}`;
+
+export const api = {
+  root: () => get<RootInfo>('/api/root'),
+  experiments: () => get<ExperimentListEntry[]>('/api/experiments'),
+  experiment: (name: string) => get<ExperimentDetail>(`/api/experiments/${enc(name)}`),
+  curves: (name: string, o: { x: 'steps' | 'time'; smoothing: number; points?: number }) =>
+    get<CurvesResponse>(`/api/experiments/${enc(name)}/curves?x=${o.x}&smoothing=${o.smoothing}&points=${o.points ?? 200}`),
+  run: (r: RunRef) => get<RunRecord>(runPath(r)),
+  metrics: (r: RunRef, maxPoints = 600) => get<MetricsResponse>(`${runPath(r)}/metrics?maxPoints=${maxPoints}`),
+  evals: (r: RunRef) => get<EvalsResponse>(`${runPath(r)}/evals`),
+  episodes: (r: RunRef) => get<EpisodesResponse>(`${runPath(r)}/episodes`),
+  episode: (e: EpisodeRef) => get<EpisodeRecord>(`${runPath(e)}/episodes/${enc(e.file)}`),
+};
+
+type Listener = (event: ViewerEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | null = null;
+
+/** Calls `fn` for every live event until the returned function is called. */
+export function onLive(fn: Listener): () => void {
+  listeners.add(fn);
+  if (!source) {
+    source = new EventSource('/api/events');
+    const live = document.getElementById('live');
+    source.onopen = () => live?.classList.add('on');
+    source.onerror = () => live?.classList.remove('on');
+    for (const type of ['run', 'catalog'] as const) {
+      source.addEventListener(type, (e) => {
+        const event = JSON.parse((e as MessageEvent<string>).data) as ViewerEvent;
+        for (const l of listeners) l(event);
+      });
+    }
+  }
+  return () => listeners.delete(fn);
+}
+
+/** Whether a live event concerns `run`. */
+export function isRun(event: ViewerEvent, run: RunRef): boolean {
+  return event.type === 'run' && event.run.experiment === run.experiment && event.run.variant === run.variant && event.run.seed === run.seed;
+}
+
+/** Debounces `fn` so a burst of live events causes one refresh. */
+export function debounce(fn: () => void, ms: number): { (): void; cancel(): void } {
+  let timer: number | undefined;
+  const call = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(fn, ms);
+  };
+  call.cancel = () => window.clearTimeout(timer);
+  return call;
+}

@@ -1,0 +1,124 @@
+// Line charts on uPlot: curves on one x array, each optionally with a shaded
+// band (a confidence interval, or min-max of a downsampled bucket) and thin
+// companion lines (single seeds). uPlot's cursor and legend show the values
+// under the mouse; band edges and companions stay out of the legend so it
+// lists one row per curve, whose value reads "mean [low, high]".
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { fmt } from './dom.js';
+
+export type Values = readonly (number | null)[];
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly color: string;
+  readonly values: Values;
+  readonly band?: { readonly low: Values; readonly high: Values };
+  /** Thin lines drawn under the series in its colour (e.g. one per seed), not in the legend. */
+  readonly companions?: readonly { readonly label: string; readonly values: Values }[];
+  readonly width?: number;
+}
+
+export interface ChartOptions {
+  readonly x: readonly number[];
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly series: readonly ChartSeries[];
+  /** asinh y scale: logarithmic for large |y|, linear near 0, so negative returns work too. */
+  readonly logY?: boolean;
+  readonly height?: number;
+  /** A horizontal reference line (a solved threshold). */
+  readonly threshold?: number | null;
+  /** Marks the x of a current position (e.g. a replay's frame). */
+  readonly title?: string;
+}
+
+/** Colours that stay apart for the first ten variants. */
+export const PALETTE = ['#3366cc', '#e0622b', '#2e9e5b', '#a845b8', '#c9a100', '#1f9fb4', '#d6336c', '#6b7a8f', '#8c564b', '#17becf'];
+
+export function withAlpha(color: string, alpha: number): string {
+  const n = parseInt(color.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** A uPlot chart in `container`, sized to its width and resized with the window. */
+export class LineChart {
+  private readonly plot: uPlot;
+  private readonly onResize = () => this.fit();
+
+  constructor(
+    private readonly container: HTMLElement,
+    options: ChartOptions,
+  ) {
+    const data: (number | null)[][] = [[...options.x]];
+    const series: uPlot.Series[] = [{ label: options.xLabel, value: (_u, v) => (v === null ? '–' : fmt(v)) }];
+    const bands: uPlot.Band[] = [];
+    const hidden = 'legend-hidden';
+    for (const s of options.series) {
+      for (const c of s.companions ?? []) {
+        data.push([...c.values]);
+        series.push({ label: c.label, stroke: withAlpha(s.color, 0.45), width: 1, class: hidden, spanGaps: false, points: { show: false } });
+      }
+      data.push([...s.values]);
+      const mainIdx = data.length - 1;
+      const band = s.band;
+      series.push({
+        label: s.label,
+        stroke: s.color,
+        width: s.width ?? 2,
+        points: { show: false },
+        value: (_u, v, _si, idx) => {
+          if (v === null || v === undefined) return '–';
+          if (!band || idx === null) return fmt(v);
+          return `${fmt(v)} [${fmt(band.low[idx])}, ${fmt(band.high[idx])}]`;
+        },
+      });
+      if (band) {
+        data.push([...band.high], [...band.low]);
+        series.push({ label: `${s.label} high`, stroke: 'transparent', class: hidden, points: { show: false } });
+        series.push({ label: `${s.label} low`, stroke: 'transparent', class: hidden, points: { show: false } });
+        bands.push({ series: [mainIdx + 1, mainIdx + 2], fill: withAlpha(s.color, 0.16) });
+      }
+    }
+    if (options.threshold !== null && options.threshold !== undefined) {
+      data.push(options.x.map(() => options.threshold!));
+      series.push({ label: 'threshold', stroke: '#888', dash: [6, 4], width: 1, points: { show: false }, value: () => fmt(options.threshold) });
+    }
+    const opts: uPlot.Options = {
+      width: this.width(),
+      height: options.height ?? 320,
+      ...(options.title ? { title: options.title } : {}),
+      scales: { x: { time: false }, y: options.logY ? { distr: 4, asinh: 1 } : {} },
+      axes: [
+        { label: options.xLabel, values: (_u, ticks) => ticks.map((t) => fmtAxis(t)) },
+        { label: options.yLabel, values: (_u, ticks) => ticks.map((t) => fmtAxis(t)), size: 60 },
+      ],
+      series,
+      bands,
+      cursor: { drag: { x: true, y: false } },
+      legend: { live: true },
+    };
+    this.plot = new uPlot(opts, data as uPlot.AlignedData, container);
+    window.addEventListener('resize', this.onResize);
+  }
+
+  private width(): number {
+    return Math.max(280, this.container.clientWidth || 600);
+  }
+
+  fit(): void {
+    this.plot.setSize({ width: this.width(), height: this.plot.height });
+  }
+
+  destroy(): void {
+    window.removeEventListener('resize', this.onResize);
+    this.plot.destroy();
+  }
+}
+
+function fmtAxis(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  return String(+v.toPrecision(4));
+}

@@ -1,0 +1,59 @@
+// The start page: every experiment under the root, with its env, variants and
+// how its runs stand.
+import { api, debounce, onLive } from '../api.js';
+import { h, notice, replace, statusBadge } from '../dom.js';
+import type { Page } from '../routes.js';
+import { experimentHref } from '../routes.js';
+
+export function homePage(root: HTMLElement): Page {
+  const body = h('section', { class: 'card' }, notice('loading…'));
+  replace(root, h('h1', {}, 'Experiments'), body);
+  let alive = true;
+
+  const load = async (): Promise<void> => {
+    try {
+      const list = await api.experiments();
+      if (!alive) return;
+      if (list.length === 0) {
+        replace(body, notice('No experiments here yet. Start one with `arena run <config>`; this page updates when it appears.'));
+        return;
+      }
+      replace(
+        body,
+        h(
+          'table',
+          { class: 'table' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'experiment'), h('th', {}, 'env'), h('th', {}, 'variants'), h('th', { class: 'num' }, 'runs'), h('th', {}, 'status'))),
+          h(
+            'tbody',
+            {},
+            ...list.map((e) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, h('a', { href: experimentHref(e.name) }, e.name), e.description ? h('div', { class: 'muted' }, e.description) : null),
+                h('td', {}, e.env ?? '–'),
+                h('td', {}, e.variants.join(', ')),
+                h('td', { class: 'num' }, e.runs),
+                h('td', {}, ...Object.entries(e.status).flatMap(([s, n]) => [statusBadge(s, `${n} ${s}`), ' '])),
+              ),
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      if (alive) replace(body, notice((e as Error).message, 'error'));
+    }
+  };
+  const refresh = debounce(() => void load(), 500);
+  const off = onLive(() => refresh());
+  void load();
+  return {
+    title: [],
+    dispose: () => {
+      alive = false;
+      off();
+      refresh.cancel();
+    },
+  };
+}

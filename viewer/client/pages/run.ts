@@ -1,0 +1,251 @@
+// One run's page: what it is and how it stands, its evaluation and training
+// curves (training metrics arrive downsampled by the server), and its
+// recorded episodes by training step with return, with shortcuts to the best,
+// worst and latest recording and to the first and last side by side.
+import type { EpisodeIndexLine } from '../../experiments/types.js';
+import type { EpisodeRef, MetricsResponse, RunRef } from '../../api-types.js';
+import { api, debounce, isRun, onLive } from '../api.js';
+import { LineChart, PALETTE } from '../charts.js';
+import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
+import type { Page } from '../routes.js';
+import { experimentHref, playHref, runHref } from '../routes.js';
+
+/** Update metrics drawn as small charts, at most. */
+const MAX_METRIC_CHARTS = 8;
+
+export function runPage(root: HTMLElement, run: RunRef): Page {
+  const info = h('div', {}, notice('loading…'));
+  const evalBox = h('div', { class: 'chart' });
+  const trainBox = h('div', { class: 'chart' });
+  const metricsBox = h('div', { class: 'chart-grid' });
+  const episodesBox = h('div', {}, notice('loading…'));
+  let evalChart: LineChart | null = null;
+  const metricCharts: LineChart[] = [];
+  let alive = true;
+
+  replace(
+    root,
+    h('h1', {}, `${run.variant} · ${run.seed}`),
+    h('section', { class: 'card' }, info),
+    h('section', { class: 'card' }, h('h2', {}, 'Recorded episodes'), episodesBox),
+    h('section', { class: 'card' }, h('h2', {}, 'Evaluation return'), evalBox),
+    h('section', { class: 'card' }, h('h2', {}, 'Training episode return'), trainBox),
+    h('section', { class: 'card' }, h('h2', {}, 'Training metrics'), metricsBox),
+  );
+
+  const ref = (file: string): EpisodeRef => ({ ...run, file });
+
+  async function loadInfo(): Promise<void> {
+    try {
+      const r = await api.run(run);
+      if (!alive) return;
+      const s = r.spec;
+      replace(
+        info,
+        h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'status'),
+          h('dd', {}, statusBadge(r.status)),
+          h('dt', {}, 'algorithm'),
+          h('dd', {}, s.algorithm),
+          h('dt', {}, 'env'),
+          h('dd', {}, s.env.id, Object.keys(s.env.kwargs).length > 0 ? h('span', { class: 'muted' }, ` ${JSON.stringify(s.env.kwargs)}`) : null),
+          h('dt', {}, 'steps'),
+          h('dd', {}, `${fmtSteps(r.step)} / ${fmtSteps(s.totalSteps)}`),
+          h('dt', {}, 'training time'),
+          h('dd', {}, fmtSeconds(r.seconds)),
+          h('dt', {}, 'hyperparameters'),
+          h('dd', { class: 'mono small' }, Object.keys(s.hyperparameters).length > 0 ? JSON.stringify(s.hyperparameters) : 'defaults'),
+          h('dt', {}, 'host'),
+          h('dd', { class: 'small' }, `${r.hostname}, node ${r.node}, ${r.package.name} ${r.package.version}${r.git ? `, git ${r.git.slice(0, 10)}` : ''}`),
+        ),
+        r.error ? h('details', { class: 'error' }, h('summary', {}, r.error.message.split('\n')[0]!), h('pre', {}, r.error.stack ?? r.error.message)) : null,
+      );
+    } catch (e) {
+      if (alive) replace(info, notice((e as Error).message, 'error'));
+    }
+  }
+
+  async function loadEvals(): Promise<void> {
+    try {
+      const { lines } = await api.evals(run);
+      if (!alive) return;
+      evalChart?.destroy();
+      evalChart = null;
+      replace(evalBox);
+      if (lines.length === 0) {
+        replace(evalBox, notice('No evaluations yet.'));
+        return;
+      }
+      evalChart = new LineChart(evalBox, {
+          x: lines.map((l) => l.step),
+          xLabel: 'env steps',
+          yLabel: 'evaluation return',
+          height: 260,
+          series: [{ label: 'mean', color: PALETTE[0]!, values: lines.map((l) => l.mean), band: { low: lines.map((l) => l.min), high: lines.map((l) => l.max) } }],
+        });
+      evalBox.append(h('p', { class: 'muted small' }, `${lines.length} evaluations of ${lines[0]!.episodes} deterministic episodes each; shaded: min to max.`));
+    } catch (e) {
+      if (alive) replace(evalBox, notice((e as Error).message, 'error'));
+    }
+  }
+
+  function drawMetrics(m: MetricsResponse): void {
+    for (const c of metricCharts.splice(0)) c.destroy();
+    replace(trainBox);
+    replace(metricsBox);
+    const e = m.episodes;
+    if (e.points.length === 0) replace(trainBox, notice('No training episodes yet.'));
+    else {
+      metricCharts.push(
+        new LineChart(trainBox, {
+          x: e.points.map((p) => p.step),
+          xLabel: 'env steps',
+          yLabel: 'episode return',
+          height: 240,
+          series: [{ label: e.bucketSize > 1 ? `mean of ${e.bucketSize} episodes` : 'return', color: PALETTE[1]!, values: e.points.map((p) => p.return), band: { low: e.points.map((p) => p.min), high: e.points.map((p) => p.max) } }],
+        }),
+      );
+      trainBox.append(h('p', { class: 'muted small' }, `${fmtSteps(e.total)} episodes${e.bucketSize > 1 ? `, averaged in buckets of ${e.bucketSize} (shaded: min to max)` : ''}.`));
+    }
+    const u = m.updates;
+    const keys = [...u.keys.slice(0, MAX_METRIC_CHARTS), 'fps'];
+    if (u.points.length === 0) replace(metricsBox, notice('No update metrics yet.'));
+    else {
+      keys.forEach((k, i) => {
+        const box = h('div', { class: 'chart small-chart' });
+        metricsBox.append(box);
+        metricCharts.push(
+          new LineChart(box, {
+            x: u.points.map((p) => p.step),
+            xLabel: 'env steps',
+            yLabel: k,
+            height: 180,
+            series: [{ label: k, color: PALETTE[(i + 2) % PALETTE.length]!, values: u.points.map((p) => (k === 'fps' ? p.fps : (p.metrics[k] ?? null))), width: 1.5 }],
+          }),
+        );
+      });
+    }
+  }
+
+  async function loadMetrics(): Promise<void> {
+    try {
+      const m = await api.metrics(run);
+      if (alive) drawMetrics(m);
+    } catch (e) {
+      if (alive) replace(trainBox, notice((e as Error).message, 'error'));
+    }
+  }
+
+  function episodesTable(list: readonly EpisodeIndexLine[]): HTMLElement {
+    if (list.length === 0) return notice('No recorded episodes yet.');
+    const best = list.reduce((a, b) => (b.return > a.return ? b : a));
+    const worst = list.reduce((a, b) => (b.return < a.return ? b : a));
+    const latest = list[list.length - 1]!;
+    const first = list[0]!;
+    const picked: { a: EpisodeIndexLine | null; b: EpisodeIndexLine | null } = { a: null, b: null };
+    const compare = h('a', { class: 'button disabled', 'data-testid': 'compare-picked' }, 'side by side: pick A and B');
+    const updateCompare = () => {
+      if (picked.a && picked.b) {
+        compare.classList.remove('disabled');
+        compare.setAttribute('href', playHref(ref(picked.a.file), ref(picked.b.file)));
+        compare.textContent = 'side by side: A | B';
+      }
+    };
+    const radio = (slot: 'a' | 'b', line: EpisodeIndexLine) =>
+      h('input', {
+        type: 'radio',
+        name: `pick-${slot}`,
+        title: `pane ${slot.toUpperCase()}`,
+        onchange: () => {
+          picked[slot] = line;
+          updateCompare();
+        },
+      });
+    return h(
+      'div',
+      {},
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('a', { class: 'button', href: playHref(ref(best.file)), 'data-testid': 'jump-best' }, `best (${fmt(best.return)})`),
+        h('a', { class: 'button', href: playHref(ref(worst.file)), 'data-testid': 'jump-worst' }, `worst (${fmt(worst.return)})`),
+        h('a', { class: 'button', href: playHref(ref(latest.file)), 'data-testid': 'jump-latest' }, `latest (step ${fmtSteps(latest.step)})`),
+        list.length > 1 ? h('a', { class: 'button', href: playHref(ref(first.file), ref(latest.file)), 'data-testid': 'first-vs-last' }, 'first vs last, side by side') : null,
+        compare,
+      ),
+      h(
+        'div',
+        { class: 'scroll' },
+        h(
+          'table',
+          { class: 'table', 'data-testid': 'episodes-table' },
+          h(
+            'thead',
+            {},
+            h('tr', {}, h('th', { class: 'num' }, 'training step'), h('th', { class: 'num' }, '#'), h('th', { class: 'num' }, 'return'), h('th', { class: 'num' }, 'length'), h('th', {}, 'source'), h('th', {}, ''), h('th', {}, 'A'), h('th', {}, 'B')),
+          ),
+          h(
+            'tbody',
+            {},
+            ...list.map((l) =>
+              h(
+                'tr',
+                { class: l === best ? 'best' : l === worst ? 'worst' : null },
+                h('td', { class: 'num' }, fmtSteps(l.step)),
+                h('td', { class: 'num' }, l.index),
+                h('td', { class: 'num' }, fmt(l.return)),
+                h('td', { class: 'num' }, l.length),
+                h('td', { class: 'muted' }, l.source ?? 'training'),
+                h('td', {}, h('a', { href: playHref(ref(l.file)) }, 'play')),
+                h('td', {}, radio('a', l)),
+                h('td', {}, radio('b', l)),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  async function loadEpisodes(): Promise<void> {
+    try {
+      const { episodes } = await api.episodes(run);
+      if (alive) replace(episodesBox, episodesTable(episodes));
+    } catch (e) {
+      if (alive) replace(episodesBox, notice((e as Error).message, 'error'));
+    }
+  }
+
+  const later = {
+    info: debounce(() => void loadInfo(), 500),
+    evals: debounce(() => void loadEvals(), 500),
+    metrics: debounce(() => void loadMetrics(), 1500),
+    episodes: debounce(() => void loadEpisodes(), 500),
+  };
+  const off = onLive((event) => {
+    if (event.type !== 'run' || !isRun(event, run)) return;
+    if (event.files.includes('run.json')) later.info();
+    if (event.files.includes('eval.jsonl')) later.evals();
+    if (event.files.includes('metrics.jsonl')) later.metrics();
+    if (event.files.includes('episodes')) later.episodes();
+  });
+  void loadInfo();
+  void loadEpisodes();
+  void loadEvals();
+  void loadMetrics();
+  return {
+    title: [
+      [run.experiment, experimentHref(run.experiment)],
+      [`${run.variant} / ${run.seed}`, runHref(run)],
+    ],
+    dispose: () => {
+      alive = false;
+      off();
+      for (const d of Object.values(later)) d.cancel();
+      evalChart?.destroy();
+      for (const c of metricCharts) c.destroy();
+    },
+  };
+}
