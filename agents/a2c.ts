@@ -234,6 +234,8 @@ registerAgent({
   name: 'a2c',
   description: 'A2C: synchronous advantage actor-critic with n-step returns (GAE optional), RMSprop as SB3; discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: A2C_HYPERPARAMETERS,
+  envKind: 'vector',
+  defaultEnvs: 8,
   async create(hp, context) {
     await initBackend(context.backend ?? 'auto');
     const rng = new Rng(context.seed);

@@ -109,6 +109,13 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   readonly name: string;
   readonly description: string;
   readonly hyperparameters: S;
+  /**
+   * How the agent takes its env: 'single' (one env; the default), 'vector'
+   * (a vector env; a single env is wrapped) or 'either'.
+   */
+  readonly envKind?: 'single' | 'vector' | 'either';
+  /** Vector-env copies runners give it when a config does not say (agents whose envKind is 'vector'). */
+  readonly defaultEnvs?: number;
   create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
   /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;

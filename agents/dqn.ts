@@ -510,6 +510,7 @@ registerAgent({
   name: 'dqn',
   description: 'DQN (Mnih et al. 2015) with replay, a target network, Huber loss; double-DQN and dueling options; Discrete actions',
   hyperparameters: DQN_HYPERPARAMETERS,
+  envKind: 'either',
   async create(hp, context) {
     checkSetup(hp, context);
     await initBackend(context.backend ?? 'auto');

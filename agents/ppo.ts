@@ -232,6 +232,8 @@ registerAgent({
   name: 'ppo',
   description: 'PPO-clip (Schulman et al. 2017) with GAE, separate actor and critic MLPs; discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: PPO_HYPERPARAMETERS,
+  envKind: 'vector',
+  defaultEnvs: 8,
   async create(hp, context) {
     await initBackend(context.backend ?? 'auto');
     const rng = new Rng(context.seed);

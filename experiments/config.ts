@@ -22,7 +22,7 @@ import type { Document, LineCounter as LineCounterType, Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import '../agents/index.js';
-import { agentDefinition } from '../agents/agent.js';
+import { agentDefinition, listAgents } from '../agents/agent.js';
 import type { AgentDefinition } from '../agents/agent.js';
 import { BACKENDS } from '../agents/lib/backend.js';
 import { checkHyperparameters } from '../agents/lib/hparams.js';
@@ -119,11 +119,6 @@ const EXPERIMENT = z.strictObject({
 
 type RawExperiment = z.output<typeof EXPERIMENT>;
 type RawVariant = z.output<typeof VARIANT>;
-
-/** Agents that can train on a vector env (the others take a single env and reject one). */
-const VECTOR_AGENTS = new Set(['a2c', 'dqn', 'ppo']);
-/** Agents that are given 8 env copies unless the variant says otherwise. */
-const VECTOR_BY_DEFAULT = new Set(['a2c', 'ppo']);
 
 // ---------------------------------------------------------------- documents
 
@@ -385,8 +380,9 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       });
     }
 
-    if (algorithm !== undefined && definition && typeof variant.envs === 'number' && variant.envs > 0 && !VECTOR_AGENTS.has(algorithm)) {
-      issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${[...VECTOR_AGENTS].join(', ')})` });
+    if (algorithm !== undefined && definition && typeof variant.envs === 'number' && variant.envs > 0 && (definition.envKind ?? 'single') === 'single') {
+      const vectorAgents = listAgents().filter((d) => (d.envKind ?? 'single') !== 'single').map((d) => d.name);
+      issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${vectorAgents.join(', ')})` });
     }
     if (variant.totalSteps === undefined && data.totalSteps === undefined) {
       issues.push({ path: [...path, 'totalSteps'], message: 'missing required key "totalSteps" (set it here, or at the top level for every variant)' });
@@ -444,7 +440,7 @@ function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
       name: base + sweepSuffix(combination),
       algorithm: v.algorithm,
       hyperparameters: { ...v.hyperparameters, ...combination },
-      envs: v.envs ?? (VECTOR_BY_DEFAULT.has(v.algorithm) ? 8 : 0),
+      envs: v.envs ?? (agentDefinition(v.algorithm).defaultEnvs ?? 0),
       totalSteps,
       env: variantEnv,
       eval: evalSchedule,
