@@ -8,7 +8,7 @@ import * as THREE from 'three';
 import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene } from './registry.js';
 import { framesHaveNumbers, registerScene } from './registry.js';
-import { COLORS, axle, box, disposeTree, flag, material, mesh, scalarAction, signed } from './parts.js';
+import { COLORS, axle, box, disposeTree, flag, material, scalarAction, signed } from './parts.js';
 
 const height = (x: number): number => 0.45 * Math.sin(3 * x) + 0.55;
 const slope = (x: number): number => 1.35 * Math.cos(3 * x);
@@ -37,7 +37,9 @@ export function mountainCarScene(episode: EpisodeRecord): EnvScene | null {
   shape.lineTo(max, -0.05);
   shape.closePath();
   const hillGeometry = new THREE.ExtrudeGeometry(shape, { depth: DEPTH, bevelEnabled: false, steps: 1, curveSegments: 1 });
-  const hill = mesh(hillGeometry, [material(0x7a9a5b, { roughness: 0.95 }), material(0x8c8f86, { roughness: 0.9 })] as unknown as THREE.Material);
+  // ExtrudeGeometry's group 0 is the two caps (the profile), group 1 the sides (the road on top).
+  const hill = new THREE.Mesh(hillGeometry, [material(0x8fae6e, { roughness: 0.95 }), material(0x9a9c94, { roughness: 0.9 })]);
+  hill.receiveShadow = true;
   hill.position.z = -DEPTH / 2;
   root.add(hill);
 
