@@ -109,43 +109,46 @@ describe('executeRun', () => {
     expect(findCheckpoint(run.dir)).toBe(join(run.dir, 'checkpoint'));
   });
 
-  it('gives the same training numbers whether or not it evaluates and records along the way', async () => {
-    const busy = planned(spec({ eval: { every: 250, episodes: 3 }, record: { every: 500, episodes: 2, deterministic: true } }));
-    const quiet = planned(spec({ eval: { every: 0, episodes: 1 }, record: { every: 0, episodes: 1, deterministic: true } }));
-    await executeRun(busy);
-    await executeRun(quiet);
-    const episodesOf = (dir: string) => numbers(dir).metrics.filter((m) => (m as MetricsLine).type === 'episode');
-    expect(episodesOf(busy.dir).length).toBeGreaterThan(20);
-    expect(episodesOf(busy.dir)).toEqual(episodesOf(quiet.dir));
-  });
+  const small = {
+    dqn: {
+      algorithm: 'dqn',
+      hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 200, trainFreq: 4, hidden: [32, 32] },
+      env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
+      totalSteps: 3000,
+      eval: { every: 500, episodes: 2 },
+      checkpointEvery: 1000,
+      logEvery: 250,
+    },
+    ppo: {
+      algorithm: 'ppo',
+      hyperparameters: { nSteps: 64, batchSize: 64, nEpochs: 2, hidden: [32, 32], lrSchedule: 'linear' },
+      env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
+      envs: 4,
+      totalSteps: 4096,
+      eval: { every: 1024, episodes: 2 },
+      checkpointEvery: 1024,
+      logEvery: 512,
+    },
+  } as const;
+
+  for (const [name, overrides] of [['q-learning', {}], ['DQN', small.dqn], ['PPO', small.ppo]] as const) {
+    it(`${name}: gives the same training numbers whether or not it evaluates and records along the way`, async () => {
+      const base = spec(overrides as Partial<RunSpec>);
+      const busy = planned({ ...base, eval: { every: 137, episodes: 2 }, record: { every: 411, episodes: 2, deterministic: true } });
+      const quiet = planned({ ...base, eval: { every: 0, episodes: 1 }, record: { every: 0, episodes: 1, deterministic: true } });
+      await executeRun(busy);
+      await executeRun(quiet);
+      const episodesOf = (dir: string) => numbers(dir).metrics.filter((m) => (m as MetricsLine).type === 'episode');
+      expect(episodesOf(busy.dir).length).toBeGreaterThan(10);
+      expect(episodesOf(busy.dir)).toEqual(episodesOf(quiet.dir));
+      expect(numbers(busy.dir).evals.length).toBeGreaterThan(numbers(quiet.dir).evals.length);
+    }, 60_000);
+  }
 
   for (const [name, overrides] of [
     ['q-learning on CliffWalking', {}],
-    [
-      'DQN on CartPole',
-      {
-        algorithm: 'dqn',
-        hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 200, trainFreq: 4, hidden: [32, 32] },
-        env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
-        totalSteps: 3000,
-        eval: { every: 500, episodes: 2 },
-        checkpointEvery: 1000,
-        logEvery: 250,
-      },
-    ],
-    [
-      'PPO on a vector of 4 CartPoles',
-      {
-        algorithm: 'ppo',
-        hyperparameters: { nSteps: 64, batchSize: 64, nEpochs: 2, hidden: [32, 32], lrSchedule: 'linear' },
-        env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
-        envs: 4,
-        totalSteps: 4096,
-        eval: { every: 1024, episodes: 2 },
-        checkpointEvery: 1024,
-        logEvery: 512,
-      },
-    ],
+    ['DQN on CartPole', small.dqn],
+    ['PPO on a vector of 4 CartPoles', small.ppo],
   ] as const) {
     it(`resumed after an interruption, ${name} ends with the same numbers as a run never interrupted`, async () => {
       const s = spec(overrides as Partial<RunSpec>);
