@@ -19,7 +19,5 @@ export * from './agents/agent.js';
 export { initBackend, activeBackend, BACKENDS } from './agents/lib/backend.js';
 export type { BackendName } from './agents/lib/backend.js';
 export { valueIteration, policyIteration, evaluatePolicy } from './agents/dynamic-programming.js';
-export { warmStartQTable } from './agents/lib/tabular-td.js';
-export { warmStartFrom } from './agents/dqn.js';
 export { RECIPES, recipe } from './agents/recipes/index.js';
 export type { Recipe } from './agents/recipes/index.js';

@@ -21,7 +21,7 @@
 import { Rng } from '../core/rng.js';
 import { RunningMeanStd } from '../core/running-stats.js';
 import type { RunningMeanStdState } from '../core/running-stats.js';
-import type { Action, Agent, AgentContext, Diagnostics, LearnOptions, LearnResult } from './agent.js';
+import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { initBackend, tf } from './lib/backend.js';
@@ -209,6 +209,10 @@ class A2c implements Agent {
 
   diagnostics(obs: unknown): Diagnostics {
     return this.policy.diagnostics(obs);
+  }
+
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    await this.policy.warmStart(dir, from, `warmStart(a2c <- ${from.algorithm})`);
   }
 
   async save(dir: string): Promise<void> {

@@ -12,6 +12,7 @@
 //   and state.
 // - Terminated transitions do not bootstrap; truncated ones (time limits)
 //   bootstrap from the value of the last observation.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Env } from '../core/env.js';
@@ -100,6 +101,12 @@ export interface Agent {
   diagnostics?(obs: unknown): Diagnostics;
   /** Writes the full training state into `dir` (created if needed). */
   save(dir: string): Promise<void>;
+  /**
+   * Transfer: takes the learned values (network weights, a Q-table) of the
+   * agent saved in `dir` (its manifest is `from`), keeping this agent's own
+   * counters, generator and optimizer. Use `warmStart(agent, dir)`.
+   */
+  warmStart?(dir: string, from: AgentManifest): Promise<void>;
   /** Frees tensors and other resources. */
   dispose(): void;
 }
@@ -219,6 +226,32 @@ export async function loadAgent(dir: string, options: { backend?: string } = {})
     ...(backend !== undefined ? { backend } : {}),
   };
   return d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir);
+}
+
+/** The directory holding agent.json for `path`: an agent directory, a run directory (its checkpoint/), or an error. */
+export function agentDirectory(path: string): string {
+  if (existsSync(join(path, MANIFEST))) return path;
+  if (existsSync(join(path, 'checkpoint', MANIFEST))) return join(path, 'checkpoint');
+  throw new Error(`${path} holds no saved agent (no ${MANIFEST}, nor checkpoint/${MANIFEST})`);
+}
+
+/**
+ * Warm start (transfer): copies the learned values of the agent saved at
+ * `path` (an agent directory or a run directory) into `agent`, a fresh agent of
+ * a compatible algorithm with the same network sizes or table shape, e.g. a
+ * Q-table from a smaller budget, or PPO weights from a related env.
+ */
+export async function warmStart(agent: Agent, path: string): Promise<void> {
+  const dir = agentDirectory(path);
+  if (!agent.warmStart) throw new TypeError(`warmStart: ${agent.algorithm} agents cannot warm start`);
+  let manifest: AgentManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as AgentManifest;
+  } catch (e) {
+    throw new Error(`warmStart: cannot read ${join(dir, MANIFEST)}: ${(e as Error).message}`);
+  }
+  if (manifest.format !== AGENT_FORMAT) throw new Error(`warmStart: ${join(dir, MANIFEST)} has format ${JSON.stringify(manifest.format)}, expected ${AGENT_FORMAT}`);
+  await agent.warmStart(dir, manifest);
 }
 
 // ---------------------------------------------------------------- evaluation

@@ -43,7 +43,7 @@ import { initBackend, tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { applyForGradients, copyWeights, loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { applyForGradients, copyWeights, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import type { ActionNoise, NoiseState } from './lib/noise.js';
 import { makeNoise } from './lib/noise.js';
 import type { ReplayBatch } from './lib/replay.js';
@@ -302,6 +302,16 @@ class Ddpg implements Agent {
     const value = out.dataSync()[0]!;
     out.dispose();
     return { value };
+  }
+
+  /** Transfer: actor and critic (and their targets) from the DDPG agent saved in `dir`; replay, noise and optimizers stay. */
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    const who = `warmStart(ddpg <- ${from.algorithm})`;
+    if (from.algorithm !== 'ddpg') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent, not ddpg`);
+    await loadWeightsInto(this.nets.actor, dir, 'actor', who);
+    await loadWeightsInto(this.nets.critic, dir, 'critic', who);
+    copyWeights(this.nets.actorTarget, this.nets.actor);
+    copyWeights(this.nets.criticTarget, this.nets.critic);
   }
 
   async save(dir: string): Promise<void> {

@@ -28,8 +28,6 @@
 // Steps count every env of every vector step (autoreset steps of a next-step
 // vector env included, as CleanRL and our PPO count them); a single env is
 // stepped with same-step autoreset, so there every step is a transition.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
@@ -327,12 +325,11 @@ class Dqn implements Agent {
     await writeManifest(dir, this, state as unknown as Record<string, unknown>);
   }
 
-  /** Sets the online and target nets to the online net saved in `dir` (see warmStartFrom). */
-  async warmStart(dir: string): Promise<void> {
-    const manifest = JSON.parse(await readFile(join(dir, 'agent.json'), 'utf8')) as AgentManifest;
-    if (manifest.algorithm !== 'dqn') throw new Error(`warmStartFrom: ${dir} holds a ${JSON.stringify(manifest.algorithm)} agent, not dqn`);
-    if (Boolean(manifest.hyperparameters.dueling) !== this.hyperparameters.dueling) {
-      throw new Error(`warmStartFrom: ${dir} holds a ${manifest.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
+  /** Transfer: the online and target nets become the saved DQN's online net (same sizes and dueling choice); optimizer, replay and counters stay. */
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    if (from.algorithm !== 'dqn') throw new Error(`warmStart: ${dir} holds a ${JSON.stringify(from.algorithm)} agent, not dqn`);
+    if (Boolean(from.hyperparameters.dueling) !== this.hyperparameters.dueling) {
+      throw new Error(`warmStart: ${dir} holds a ${from.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
     }
     await this.online.loadWeights(dir, 'online');
     this.target.copyFrom(this.online, 1);
@@ -466,7 +463,7 @@ class QNet {
       loaded.parts.forEach((p, i) => {
         const mine = this.parts[i]!;
         if (p.sizes.join() !== mine.sizes.join()) {
-          throw new Error(`warmStartFrom: ${dir} has a net of sizes [${p.sizes.join(', ')}], this agent's is [${mine.sizes.join(', ')}]`);
+          throw new Error(`warmStart: ${dir} has a net of sizes [${p.sizes.join(', ')}], this agent's is [${mine.sizes.join(', ')}]`);
         }
         setWeights(mine, getWeights(p).data);
       });
@@ -540,13 +537,3 @@ registerAgent({
     });
   },
 });
-
-/**
- * Transfer: sets a DQN agent's online and target nets to the online net of the
- * DQN saved in `dir` (same layer sizes and dueling choice). The optimizer,
- * replay buffer and counters stay the agent's own.
- */
-export async function warmStartFrom(agent: Agent, dir: string): Promise<void> {
-  if (!(agent instanceof Dqn)) throw new TypeError(`warmStartFrom: needs a dqn agent, got ${agent.algorithm}`);
-  await agent.warmStart(dir);
-}

@@ -53,7 +53,7 @@ import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gau
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { applyForGradients, loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { applyForGradients, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import { linearSchedule } from './lib/schedules.js';
 
 export const PPO_HYPERPARAMETERS = {
@@ -207,6 +207,10 @@ class Ppo implements Agent {
 
   diagnostics(obs: unknown): Diagnostics {
     return this.policy.diagnostics(obs);
+  }
+
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    await this.policy.warmStart(dir, from, `warmStart(ppo <- ${from.algorithm})`);
   }
 
   async save(dir: string): Promise<void> {
@@ -387,6 +391,24 @@ export class ActorCritic {
     await saveMlp(this.actor, dir, 'actor');
     await saveMlp(this.critic, dir, 'critic');
     return { logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null, obsRms: this.obsRms?.getState() ?? null };
+  }
+
+  /**
+   * Transfer: takes the actor, critic, log std and observation statistics of
+   * the PPO or A2C agent saved in `dir` (same layer sizes and spaces).
+   */
+  async warmStart(dir: string, from: AgentManifest, who: string): Promise<void> {
+    if (from.algorithm !== 'ppo' && from.algorithm !== 'a2c') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent; an actor-critic warm starts from ppo or a2c`);
+    await loadWeightsInto(this.actor, dir, 'actor', who);
+    await loadWeightsInto(this.critic, dir, 'critic', who);
+    const saved = (from.state as { policy?: PolicyState }).policy;
+    if (this.logStd && saved?.logStd) {
+      if (saved.logStd.length !== this.logStd.size) throw new Error(`${who}: ${dir} has ${saved.logStd.length} action log stds, this agent ${this.logStd.size}`);
+      this.logStd.assign(tf.tensor1d(saved.logStd));
+      this.readStd();
+    }
+    // Weights learned on normalized observations need the statistics they were normalized with.
+    if (this.obsRms && saved?.obsRms) this.obsRms.setState(saved.obsRms);
   }
 
   /** Every trainable variable: actor, critic, log std. */

@@ -43,7 +43,7 @@ import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gau
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { loadMlp, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 
 export const REINFORCE_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the policy (and of its log std)', { min: 0, exclusiveMin: true }),
@@ -383,6 +383,20 @@ class Reinforce implements Agent {
     out.dispose();
     const value = this.value ? { value: values[this.nOut]! } : {};
     return this.actSpace.type === 'discrete' ? { probs: Array.from(softmaxRow(values, 0, this.nOut, this.scratch)), ...value } : value;
+  }
+
+  /** Transfer: policy (and baseline, when both have one) and log std from the REINFORCE agent saved in `dir`. */
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    const who = `warmStart(reinforce <- ${from.algorithm})`;
+    if (from.algorithm !== 'reinforce') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent, not reinforce`);
+    await loadWeightsInto(this.policy, dir, 'policy', who);
+    if (this.value && from.hyperparameters['baseline']) await loadWeightsInto(this.value, dir, 'value', who);
+    const logStd = (from.state as { logStd?: number[] | null }).logStd;
+    if (this.logStd && logStd) {
+      if (logStd.length !== this.logStd.size) throw new Error(`${who}: ${dir} has ${logStd.length} action log stds, this agent ${this.logStd.size}`);
+      this.logStd.assign(tf.tensor1d(logStd));
+      this.readStd();
+    }
   }
 
   async save(dir: string): Promise<void> {

@@ -17,12 +17,12 @@
 // checkpoint every ceil(T / 10) steps; log every max(1, ceil(T / 500)) steps.
 // Vector-env copies default to 8 for PPO and A2C, 0 (a single env) otherwise.
 import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import type { Document, LineCounter as LineCounterType, Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import '../agents/index.js';
-import { agentDefinition, listAgents } from '../agents/agent.js';
+import { agentDefinition, agentDirectory, listAgents } from '../agents/agent.js';
 import type { AgentDefinition } from '../agents/agent.js';
 import { BACKENDS } from '../agents/lib/backend.js';
 import { checkHyperparameters } from '../agents/lib/hparams.js';
@@ -104,6 +104,7 @@ const VARIANT = z.strictObject({
   env: z.strictObject({ kwargs: mapping.optional(), wrappers: WRAPPERS.optional() }).optional(),
   ...SCHEDULES,
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+  warmStart: z.string().min(1).optional(),
 });
 const EXPERIMENT = z.strictObject({
   name: nameOf(EXPERIMENT_NAME, 'letters, digits, ".", "_", "-"'),
@@ -384,6 +385,13 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       const vectorAgents = listAgents().filter((d) => (d.envKind ?? 'single') !== 'single').map((d) => d.name);
       issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${vectorAgents.join(', ')})` });
     }
+    if (typeof variant.warmStart === 'string') {
+      try {
+        agentDirectory(resolve(variant.warmStart));
+      } catch (e) {
+        issues.push({ path: [...path, 'warmStart'], message: `${errorMessage(e)}; warmStart takes a run directory or a saved agent directory` });
+      }
+    }
     if (variant.totalSteps === undefined && data.totalSteps === undefined) {
       issues.push({ path: [...path, 'totalSteps'], message: 'missing required key "totalSteps" (set it here, or at the top level for every variant)' });
     }
@@ -447,6 +455,7 @@ function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
       record,
       checkpointEvery: v.checkpointEvery ?? raw.checkpointEvery ?? Math.ceil(totalSteps / 10),
       logEvery: v.logEvery ?? raw.logEvery ?? Math.max(1, Math.ceil(totalSteps / 500)),
+      ...(v.warmStart !== undefined ? { warmStart: resolve(v.warmStart) } : {}),
     }));
   });
 }
@@ -514,6 +523,7 @@ export function planRuns(config: ExperimentConfig, runsDir: string): PlannedRun[
         record: variant.record,
         checkpointEvery: variant.checkpointEvery,
         logEvery: variant.logEvery,
+        ...(variant.warmStart !== undefined ? { warmStart: variant.warmStart } : {}),
         backend: config.backend,
         ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
       },

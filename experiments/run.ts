@@ -25,7 +25,7 @@ import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
-import { createAgent, evaluate, loadAgent } from '../agents/agent.js';
+import { createAgent, evaluate, loadAgent, warmStart } from '../agents/agent.js';
 import type { Env } from '../core/env.js';
 import { recordEpisode } from '../core/episode.js';
 import { make } from '../core/registry.js';
@@ -275,6 +275,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
           backend: spec.backend,
         });
     probe.close();
+    if (!checkpoint && spec.warmStart !== undefined) await warmStart(agent, spec.warmStart);
     const evalEnv = makeRunEnv(spec);
     const recordEnv = makeRunEnv(spec);
     const a = agent;

@@ -53,6 +53,8 @@ export interface VariantConfig {
   readonly checkpointEvery: number;
   /** Training-metric lines (losses) are averaged over this many env steps. */
   readonly logEvery: number;
+  /** Absolute path of a run or agent directory whose learned values a fresh run starts from (the agent's warmStart). */
+  readonly warmStart?: string;
 }
 
 export interface ExperimentConfig {
@@ -79,6 +81,8 @@ export interface RunSpec {
   readonly record: RecordSchedule;
   readonly checkpointEvery: number;
   readonly logEvery: number;
+  /** Absolute path of a run or agent directory whose learned values a fresh run starts from (the agent's warmStart). */
+  readonly warmStart?: string;
   readonly backend: string;
   readonly threshold?: number;
 }

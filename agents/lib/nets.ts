@@ -201,6 +201,26 @@ export async function saveMlp(net: Mlp, dir: string, name = 'model'): Promise<vo
   await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
 }
 
+/**
+ * Overwrites `net`'s weights with the net saved as `name` in `dir` (transfer
+ * learning, warm starts). The layer sizes must match; `who` names the caller in
+ * errors.
+ */
+export async function loadWeightsInto(net: Mlp, dir: string, name: string, who: string): Promise<void> {
+  const path = join(dir, `${name}.json`);
+  let json: ModelJSON;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8')) as ModelJSON;
+  } catch (e) {
+    throw new Error(`${who}: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (json.sizes.join() !== net.sizes.join()) {
+    throw new Error(`${who}: ${path} is a net of sizes [${json.sizes.join(', ')}], this agent's ${name} is [${net.sizes.join(', ')}]`);
+  }
+  const buf = await readFile(join(dir, json.weightsFile));
+  setWeights(net, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
+}
+
 /** Loads a net written by saveMlp. */
 export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
   const path = join(dir, `${name}.json`);

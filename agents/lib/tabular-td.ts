@@ -16,7 +16,6 @@
 // seed of each learn call's first reset and every exploration draw); act()
 // outside learn draws from a second one, so evaluating an agent between two
 // learn calls does not change how it trains.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Env } from '../../core/env.js';
 import type { RngState } from '../../core/rng.js';
@@ -308,6 +307,17 @@ export class TabularTdAgent implements Agent {
     return { qValues: Array.from(this.qRows[s]!), probs: Array.from(probs) };
   }
 
+  /**
+   * Transfer: copies the Q-table saved in `dir` (by any tabular TD agent, or by
+   * value or policy iteration) over the same numbers of states and actions.
+   * Visit counts, generator and counters stay this agent's own.
+   */
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    const file = from.state?.['qTable'];
+    if (typeof file !== 'string') throw new Error(`warmStart: the ${from.algorithm} agent saved in ${dir} has no Q-table`);
+    this.qTable.set(await readTable(dir, file, this.qTable.length, `warmStart(${this.algorithm} <- ${from.algorithm})`));
+  }
+
   async save(dir: string): Promise<void> {
     await writeBinary(dir, FILES.qTable, this.qTable);
     await writeBinary(dir, FILES.visitCounts, this.visitCounts);
@@ -362,22 +372,3 @@ export function registerTabularTdAgent<S extends ParamSpec>(
   });
 }
 
-/**
- * Transfer: copies the Q-table saved in `fromDir` (by any tabular TD agent, or
- * by value or policy iteration) into `agent`, a tabular TD agent over the same
- * numbers of states and actions. Visit counts, generators and counters stay
- * the agent's own.
- */
-export async function warmStartQTable(agent: Agent, fromDir: string): Promise<void> {
-  if (!(agent instanceof TabularTdAgent)) throw new TypeError(`warmStartQTable: needs a tabular TD agent (q-learning, sarsa, expected-sarsa), got ${agent.algorithm}`);
-  const path = join(fromDir, 'agent.json');
-  let manifest: AgentManifest;
-  try {
-    manifest = JSON.parse(await readFile(path, 'utf8')) as AgentManifest;
-  } catch (e) {
-    throw new Error(`warmStartQTable: cannot read ${path}: ${(e as Error).message}`);
-  }
-  const file = manifest.state?.['qTable'];
-  if (typeof file !== 'string') throw new Error(`warmStartQTable: the ${manifest.algorithm} agent saved in ${fromDir} has no Q-table`);
-  agent.qTable.set(await readTable(fromDir, file, agent.qTable.length, `warmStartQTable(${agent.algorithm} <- ${manifest.algorithm})`));
-}

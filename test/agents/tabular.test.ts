@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Agent, EpisodeEndEvent, LearnHooks, UpdateEvent } from '../../agents/agent.js';
-import { createAgent, evaluate, loadAgent } from '../../agents/agent.js';
+import { createAgent, evaluate, loadAgent, warmStart } from '../../agents/agent.js';
 import '../../agents/dynamic-programming.js';
 import { expectedSarsaTarget } from '../../agents/expected-sarsa.js';
 import { epsilonGreedyProbs } from '../../agents/lib/exploration.js';
 import type { TdStep } from '../../agents/lib/tabular-td.js';
-import { TabularTdAgent, warmStartQTable } from '../../agents/lib/tabular-td.js';
+import { TabularTdAgent } from '../../agents/lib/tabular-td.js';
 import { qLearningTarget } from '../../agents/q-learning.js';
 import { sarsaTarget } from '../../agents/sarsa.js';
 import type { Env } from '../../core/env.js';
@@ -333,7 +333,7 @@ describe('warm start from a saved Q-table', () => {
     const dir = await tempDir();
     await teacher.save(dir);
     const student = await tdAgent('sarsa', env, {}, 3);
-    await warmStartQTable(student, dir);
+    await warmStart(student, dir);
     expect(student.qTable).toEqual(teacher.qTable);
     expect(student.stepCount).toBe(0);
     expect(greedyPath(student).return).toBe(greedyPath(teacher).return);
@@ -346,10 +346,10 @@ describe('warm start from a saved Q-table', () => {
     const dir = await tempDir();
     await planner.save(dir);
     const student = await tdAgent('q-learning', env);
-    await warmStartQTable(student, dir);
+    await warmStart(student, dir);
     expect(greedyPath(student).return).toBe(-13); // the planner's optimum, without a single env step
-    await expect(warmStartQTable(await tdAgent('q-learning', make('FrozenLake-v1')), dir)).rejects.toThrow('holds 192 values, expected 64 (states x actions)');
-    await expect(warmStartQTable(planner, dir)).rejects.toThrow('warmStartQTable: needs a tabular TD agent');
+    await expect(warmStart(await tdAgent('q-learning', make('FrozenLake-v1')), dir)).rejects.toThrow('holds 192 values, expected 64 (states x actions)');
+    await expect(warmStart(planner, dir)).rejects.toThrow('warmStart: value-iteration agents cannot warm start');
   });
 });
 

@@ -412,6 +412,12 @@ describe('bad configs', () => {
     );
   });
 
+  it('a warm start must name a saved agent or run', () => {
+    expect(messageOf(valid('variants:\n  - algorithm: dqn\n    warmStart: /nonexistent/run\n'))).toBe(
+      'cfg.yaml:7:16: variants[0].warmStart: /nonexistent/run holds no saved agent (no agent.json, nor checkpoint/agent.json); warmStart takes a run directory or a saved agent directory',
+    );
+  });
+
   it('an unknown algorithm lists the registered ones', () => {
     expect(messageOf(valid('variants:\n  - algorithm: ppo2\n'))).toBe(
       'cfg.yaml:6:16: variants[0].algorithm: unknown agent "ppo2"; did you mean "ppo"? available: a2c, ddpg, dqn, expected-sarsa, policy-iteration, ppo, q-learning, reinforce, sarsa, value-iteration',

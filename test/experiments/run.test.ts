@@ -171,6 +171,18 @@ describe('executeRun', () => {
     }, 120_000);
   }
 
+  it('warm starts a fresh run from another run: the first evaluation already has the teacher\'s policy', async () => {
+    const teacher = planned(spec({ totalSteps: 30_000, eval: { every: 0, episodes: 1 } }));
+    await executeRun(teacher);
+    expect(lines<EvalLine>(teacher.dir, 'eval.jsonl').at(-1)!.mean).toBe(-13);
+    const student = planned(spec({ seed: 9, totalSteps: 1000, eval: { every: 0, episodes: 1 }, warmStart: teacher.dir }));
+    await executeRun(student);
+    expect(lines<EvalLine>(student.dir, 'eval.jsonl')[0]).toMatchObject({ step: 0, mean: -13 });
+    const cold = planned(spec({ seed: 9, totalSteps: 1000, eval: { every: 0, episodes: 1 } }));
+    await executeRun(cold);
+    expect(lines<EvalLine>(cold.dir, 'eval.jsonl')[0]!.mean).toBe(-200);
+  });
+
   it('skips a finished run on resume and refuses a changed config', async () => {
     const run = planned(spec({ totalSteps: 2000 }));
     await executeRun(run);
