@@ -2,7 +2,7 @@
 // curves (training metrics arrive downsampled by the server), and its
 // recorded episodes by training step with return, with shortcuts to the best,
 // worst and latest recording and to the first and last side by side.
-import type { EpisodeIndexLine } from '../../experiments/types.js';
+import type { EpisodeIndexLine } from '../../../experiments/types.js';
 import type { EpisodeRef, MetricsResponse, RunRef } from '../../api-types.js';
 import { api, debounce, isRun, onLive } from '../api.js';
 import { LineChart, PALETTE } from '../charts.js';

@@ -35,13 +35,11 @@ export function acrobotScene(episode: EpisodeRecord): EnvScene | null {
   link1.position.set(0, PIVOT_Y, 0);
   // Links hang down (-y) at angle 0, so the rods point down.
   const rod1 = rod(0.06, l1, material(COLORS.body));
-  rod1.rotation.z = Math.PI;
   rod1.position.y = -l1 / 2;
   link1.add(rod1);
   const link2 = new THREE.Group();
   link2.position.y = -l1;
   const rod2 = rod(0.06, l2, material(COLORS.accent));
-  rod2.rotation.z = Math.PI;
   rod2.position.set(0, -l2 / 2, 0.08);
   link2.add(rod2);
   const joint = axle(0.07, 0.22, material(COLORS.dark));
@@ -53,9 +51,9 @@ export function acrobotScene(episode: EpisodeRecord): EnvScene | null {
   pivot.position.set(0, PIVOT_Y, -0.1);
   root.add(pivot);
 
+  // The torque arrow stays upright at the joint rather than turning with the links.
   const torque = new TorqueArrow(0.3, 1);
-  torque.object.position.z = 0.2;
-  link2.add(torque.object);
+  root.add(torque.object);
 
   return {
     root,
@@ -70,8 +68,7 @@ export function acrobotScene(episode: EpisodeRecord): EnvScene | null {
       link2.rotation.z = s.theta2;
       const a = scalarAction(f.action);
       torque.set(a === null ? null : a - 1);
-      // The arrow shows the torque in the scene's frame, not the rotating link's.
-      torque.object.rotation.z -= s.theta1 + s.theta2;
+      torque.object.position.set(l1 * Math.sin(s.theta1), PIVOT_Y - l1 * Math.cos(s.theta1), 0.2);
     },
     actionLabel: (action) => {
       const a = scalarAction(action);

@@ -71,7 +71,7 @@ export function cartPoleScene(episode: EpisodeRecord): EnvScene | null {
 
   return {
     root,
-    view: { position: [0, 1.1, 4.6], target: [0, 0.55, 0] },
+    view: { position: [0, 1.05, 4.1], target: [0, 0.5, 0] },
     extent: limit + 1,
     fps: 50,
     actionNames: ['left', 'right'],
