@@ -111,6 +111,16 @@ describe('arena run', () => {
     // Resuming a finished experiment skips every run.
     const done = arena(['run', 'dqn-small.yaml', '--runs-dir', 'cut', '--resume']);
     expect(done.stdout).toMatch(/running 0 run\(s\) .*4 finished run\(s\) skipped/);
+
+    // arena compare: the table, CSV and the figure.
+    const compared = arena(['compare', 'cut/dqn-small', '--csv', 'table.csv']);
+    expect(compared.status).toBe(0);
+    expect(compared.stdout).toMatch(/^variant\s+seeds\s+status\s+final return \[95% CI\]/m);
+    expect(compared.stdout).toMatch(/^dqn\s+2\s+2 finished/m);
+    expect(compared.stdout).toMatch(/^dqn-fast-target\s+2\s+2 finished/m);
+    expect(readFileSync(join(root, 'table.csv'), 'utf8').split('\n')[0]).toMatch(/^experiment,variant,algorithm,seeds,/);
+    expect(readFileSync(join(exp, 'curves.png')).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(join(exp, 'curves.svg'), 'utf8')).toMatch(/dqn-fast-target/);
   }, 240_000);
 
   it('stops cleanly on Ctrl-C, marking the running runs interrupted', async () => {
@@ -187,5 +197,18 @@ variants:
     expect(crashed.status).toBe('failed');
     expect(crashed.error!.message).toMatch(/worker running it died/);
     expect(r.stdout).toMatch(/failed: runs\/faulty\/test-throws\/seed-0: simulated failure in learn/);
+
+    // arena eval on the finished run: deterministic episodes from its checkpoint, recorded for the viewer.
+    const evaluated = arena(['eval', 'runs/faulty/q-learning/seed-0', '--episodes', '5', '--record', '2']);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.stdout).toMatch(/faulty\/q-learning\/seed-0 at step 3000: 5 deterministic episodes on CliffWalking-v1 \(seed 0\)/);
+    expect(evaluated.stdout).toMatch(/mean return -?\d/);
+    const index = parseJsonl<{ file: string; source?: string }>(readFileSync(join(exp, 'q-learning', 'seed-0', 'episodes', 'index.jsonl'), 'utf8')).lines;
+    const recorded = index.filter((l) => l.source === 'eval');
+    expect(recorded.map((l) => l.file)).toEqual(['eval-step-0000003000-seed-0.json', 'eval-step-0000003000-seed-1.json']);
+    for (const l of recorded) expect(existsSync(join(exp, 'q-learning', 'seed-0', 'episodes', l.file))).toBe(true);
+    const noCheckpoint = arena(['eval', 'runs/faulty/test-throws/seed-0']);
+    expect(noCheckpoint.status).toBe(1);
+    expect(noCheckpoint.stderr).toMatch(/has no checkpoint yet \(status failed, step 0\)/);
   }, 120_000);
 });
