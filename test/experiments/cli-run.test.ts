@@ -2,6 +2,7 @@
 // with worker threads. A run killed with SIGKILL and resumed ends with the same
 // numbers as runs never interrupted, whatever the worker count; a run that
 // throws, or whose worker dies, does not stop the others.
+import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,24 @@ function experimentNumbers(dir: string): Record<string, unknown> {
   return out;
 }
 
+/** Sends `signal` to `child` as soon as one of `runDirs` has a complete checkpoint (killing it after 60 s without one). */
+function signalOnCheckpoint(child: ChildProcess, signal: NodeJS.Signals, runDirs: string[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (runDirs.some((dir) => existsSync(join(dir, 'checkpoint', 'complete')))) {
+        clearInterval(poll);
+        child.kill(signal);
+        resolve();
+      } else if (Date.now() - started > 60_000) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        reject(new Error('no checkpoint within 60 s'));
+      }
+    }, 20);
+  });
+}
+
 function status(dir: string): string {
   return (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord).status;
 }
@@ -77,21 +96,7 @@ describe('arena run', () => {
     // Start on 2 workers and kill the whole process once some run has saved a checkpoint.
     const child = spawn(process.execPath, [cli, 'run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'cut'], { cwd: root, stdio: 'ignore' });
     const exp = join(root, 'cut', 'dqn-small');
-    await new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const poll = setInterval(() => {
-        const saved = ['dqn/seed-0', 'dqn/seed-1'].some((r) => existsSync(join(exp, r, 'checkpoint', 'complete')));
-        if (saved) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          resolve();
-        } else if (Date.now() - started > 60_000) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          reject(new Error('no checkpoint within 60 s'));
-        }
-      }, 20);
-    });
+    await signalOnCheckpoint(child, 'SIGKILL', ['dqn/seed-0', 'dqn/seed-1'].map((r) => join(exp, r)));
     await new Promise((resolve) => child.once('exit', resolve));
     expect(status(join(exp, 'dqn', 'seed-0'))).toBe('running');
     expect(existsSync(join(exp, 'dqn-fast-target', 'seed-1', 'run.json'))).toBe(false);
@@ -129,20 +134,7 @@ describe('arena run', () => {
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exp = join(root, 'stopped', 'dqn-small');
-    await new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const poll = setInterval(() => {
-        if (existsSync(join(exp, 'dqn', 'seed-0', 'checkpoint', 'complete'))) {
-          clearInterval(poll);
-          child.kill('SIGINT');
-          resolve();
-        } else if (Date.now() - started > 60_000) {
-          clearInterval(poll);
-          child.kill('SIGKILL');
-          reject(new Error('no checkpoint within 60 s'));
-        }
-      }, 20);
-    });
+    await signalOnCheckpoint(child, 'SIGINT', [join(exp, 'dqn', 'seed-0')]);
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(1);
     expect(stdout).toMatch(/stopping: runs end at their next step/);
