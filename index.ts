@@ -13,8 +13,24 @@ export * from './core/checker.js';
 export * from './core/tabular.js';
 export * from './core/running-stats.js';
 export * from './core/wrappers/index.js';
+export * from './core/multi-agent.js';
+export * from './core/multi-agent-checker.js';
 export { finiteMdpEnv, finiteMdpModel, registerFiniteMdp } from './envs/toy-text/finite-mdp.js';
 export type { FiniteMdpSpec } from './envs/toy-text/finite-mdp.js';
+export {
+  BoardGame,
+  connectFour,
+  CooperativeNavigationGame,
+  PongGame,
+  RobotSoccerGame,
+  scriptedSoccerPolicy,
+  SOCCER_AGENTS,
+  SOCCER_FIELD,
+  ticTacToe,
+  ticTacToeMinimax,
+  ticTacToeWinLines,
+} from './envs/games/index.js';
+export type { BoardKwargs, BoardObservation, CooperativeNavigationKwargs, PongKwargs, RobotSoccerKwargs, ScriptedSoccerOptions } from './envs/games/index.js';
 export * from './agents/agent.js';
 export { initBackend, activeBackend, BACKENDS } from './agents/lib/backend.js';
 export type { BackendName } from './agents/lib/backend.js';
