@@ -263,13 +263,19 @@ export interface EvaluationResult {
   readonly std: number;
 }
 
+/** Evaluation episodes on an env without a time limit stop after this many steps (a greedy policy can loop forever). */
+export const EVALUATION_STEP_CAP = 10_000;
+
 /**
  * Runs `episodes` episodes with the agent acting (deterministically by default)
- * on `env`; the first reset uses `seed`, later ones continue its stream.
+ * on `env`; the first reset uses `seed`, later ones continue its stream. An
+ * episode stops after `maxSteps` steps (default: none when the env has a time
+ * limit, else EVALUATION_STEP_CAP).
  */
-export function evaluate(agent: Agent, env: Env, options: { episodes?: number; seed?: number; deterministic?: boolean } = {}): EvaluationResult {
+export function evaluate(agent: Agent, env: Env, options: { episodes?: number; seed?: number; deterministic?: boolean; maxSteps?: number } = {}): EvaluationResult {
   const episodes = options.episodes ?? 10;
   const deterministic = options.deterministic ?? true;
+  const maxSteps = options.maxSteps ?? (env.spec.maxEpisodeSteps !== undefined ? Infinity : EVALUATION_STEP_CAP);
   if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluate: episodes must be a positive integer, got ${episodes}`);
   const returns: number[] = [];
   const lengths: number[] = [];
@@ -282,7 +288,7 @@ export function evaluate(agent: Agent, env: Env, options: { episodes?: number; s
       total += r.reward;
       length += 1;
       obs = r.obs;
-      if (r.terminated || r.truncated) break;
+      if (r.terminated || r.truncated || length >= maxSteps) break;
     }
     returns.push(total);
     lengths.push(length);

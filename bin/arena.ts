@@ -175,6 +175,18 @@ program
     },
   );
 
+program
+  .command('view [path]')
+  .description('serve the viewer (learning curves, runs, 3D episode replays) over a runs directory, an experiment, a run or an episode file')
+  .option('--host <address>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
+  .option('--port <n>', 'port; when busy, the next free one up to 20 further', nonNegativeInt('--port'), 8080)
+  .option('--open', 'open the viewer in the default browser')
+  .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean }) => {
+    // Loaded on demand, so the other commands do not pay for express at startup.
+    const { viewCommand } = await import('./view.js');
+    await viewCommand(path ?? 'runs', opts);
+  });
+
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof ConfigError && err.problems.length > 1) {
     process.stderr.write(`arena: ${err.source}: ${err.problems.length} problems, no run started:\n${err.message.replace(/^/gm, '  ')}\n`);

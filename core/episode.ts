@@ -61,14 +61,14 @@ export interface RecordOptions {
   readonly agent?: EpisodeRecord['agent'];
   readonly trainingStep?: number;
   readonly wrappers?: readonly unknown[];
-  /** Stops an episode that has not ended after this many steps (default: the env's own limit, else 100000). */
+  /** Stops an episode that has not ended after this many steps (default 10000: a greedy policy on an env without a time limit can loop forever). */
   readonly maxSteps?: number;
 }
 
 /** Plays one episode on `env` from `reset({ seed })` and returns its record. */
 export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
   const frames: Frame[] = [];
-  const maxSteps = options.maxSteps ?? 100_000;
+  const maxSteps = options.maxSteps ?? 10_000;
   let { obs } = env.reset({ seed: options.seed });
   let total = 0;
   let terminated = false;

@@ -104,15 +104,21 @@ export class Catalog {
     return snapshot;
   }
 
+  /** The named experiment; a name missing from the cached scan gets a fresh scan (it may have just appeared). */
   async experiment(name: string): Promise<ExperimentEntry> {
-    const found = (await this.snapshot()).experiments.find((e) => e.name === name);
+    const find = (s: CatalogSnapshot) => s.experiments.find((e) => e.name === name);
+    const found = find(await this.snapshot()) ?? find(await this.snapshot(0));
     if (!found) throw new HttpError(404, `no experiment named ${JSON.stringify(name)}`);
     return found;
   }
 
   async run(experiment: string, variant: string, seed: string): Promise<RunEntry> {
-    const e = await this.experiment(experiment);
-    const found = e.runs.find((r) => r.variant === variant && r.seed === seed);
+    const find = (e: ExperimentEntry) => e.runs.find((r) => r.variant === variant && r.seed === seed);
+    let found = find(await this.experiment(experiment));
+    if (!found) {
+      await this.snapshot(0);
+      found = find(await this.experiment(experiment));
+    }
     if (!found) throw new HttpError(404, `experiment ${JSON.stringify(experiment)} has no run ${JSON.stringify(`${variant}/${seed}`)}`);
     return found;
   }

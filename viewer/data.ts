@@ -102,8 +102,17 @@ export async function getRunRecord(catalog: Catalog, run: RunEntry): Promise<Run
   return record;
 }
 
-async function runSummary(catalog: Catalog, run: RunEntry): Promise<RunSummary> {
-  const ref = { experiment: run.experiment, variant: run.variant, seed: run.seed };
+/** A run as listed; `config` (experiment.json's) fills in what a run without run.json yet will do. */
+async function runSummary(catalog: Catalog, run: RunEntry, config: ExperimentConfig | null): Promise<RunSummary> {
+  const n = /^seed-(-?\d+)$/.exec(run.seed);
+  const planned = config?.variants.find((v) => v.name === run.variant);
+  const ref = {
+    experiment: run.experiment,
+    variant: run.variant,
+    seed: run.seed,
+    ...(n ? { seedNumber: Number(n[1]) } : {}),
+    ...(planned ? { algorithm: planned.algorithm, env: planned.env.id, totalSteps: planned.totalSteps } : {}),
+  };
   if (run.dir === null) return { ...ref, status: 'finished', step: 0, seconds: 0 };
   let record: RunRecord | null;
   try {
@@ -148,8 +157,8 @@ const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
 export async function listExperiments(catalog: Catalog): Promise<ExperimentListEntry[]> {
   const out: ExperimentListEntry[] = [];
   for (const e of (await catalog.snapshot()).experiments) {
-    const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r)));
     const config = await experimentConfig(catalog, e);
+    const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r, config)));
     const env = runs.find((r) => r.env)?.env ?? config?.variants[0]?.env.id;
     out.push({
       name: e.name,
@@ -165,8 +174,8 @@ export async function listExperiments(catalog: Catalog): Promise<ExperimentListE
 
 /** GET /api/experiments/:experiment */
 export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentDetail> {
-  const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r)));
   const config = await experimentConfig(catalog, e);
+  const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r, config)));
   return {
     name: e.name,
     kind: catalog.kind,

@@ -183,6 +183,15 @@ describe('executeRun', () => {
     expect(lines<EvalLine>(cold.dir, 'eval.jsonl')[0]!.mean).toBe(-200);
   });
 
+  it('caps evaluation episodes on an env without a time limit, where a greedy policy can loop forever', async () => {
+    const run = planned(spec({ env: { id: 'CliffWalking-v1', kwargs: {}, wrappers: [] }, totalSteps: 1000, eval: { every: 0, episodes: 1 } }));
+    expect((await executeRun(run)).status).toBe('finished');
+    const first = lines<EvalLine>(run.dir, 'eval.jsonl')[0]!;
+    // The untrained greedy policy walks into the top wall for ever: cut at 10000 steps.
+    expect(first.lengths).toEqual([10_000]);
+    expect(first.mean).toBe(-10_000);
+  });
+
   it('skips a finished run on resume and refuses a changed config', async () => {
     const run = planned(spec({ totalSteps: 2000 }));
     await executeRun(run);

@@ -29,7 +29,6 @@ export interface ChartOptions {
   readonly height?: number;
   /** A horizontal reference line (a solved threshold). */
   readonly threshold?: number | null;
-  /** Marks the x of a current position (e.g. a replay's frame). */
   readonly title?: string;
 }
 

@@ -166,7 +166,7 @@ export function experimentPage(root: HTMLElement, name: string): Page {
               h('span', { class: 'small muted' }, `${fmtSteps(r.step)} / ${fmtSteps(r.totalSteps)}`),
             ),
             h('td', { class: 'num' }, fmtSeconds(r.seconds)),
-            h('td', {}, h('a', { href: runHref(r) }, 'episodes & metrics')),
+            h('td', {}, r.status === 'pending' ? h('span', { class: 'muted' }, 'not started') : h('a', { href: runHref(r) }, 'episodes & metrics')),
           );
         }),
       ),

@@ -79,12 +79,12 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
         return;
       }
       evalChart = new LineChart(evalBox, {
-          x: lines.map((l) => l.step),
-          xLabel: 'env steps',
-          yLabel: 'evaluation return',
-          height: 260,
-          series: [{ label: 'mean', color: PALETTE[0]!, values: lines.map((l) => l.mean), band: { low: lines.map((l) => l.min), high: lines.map((l) => l.max) } }],
-        });
+        x: lines.map((l) => l.step),
+        xLabel: 'env steps',
+        yLabel: 'evaluation return',
+        height: 260,
+        series: [{ label: 'mean', color: PALETTE[0]!, values: lines.map((l) => l.mean), band: { low: lines.map((l) => l.min), high: lines.map((l) => l.max) } }],
+      });
       evalBox.append(h('p', { class: 'muted small' }, `${lines.length} evaluations of ${lines[0]!.episodes} deterministic episodes each; shaded: min to max.`));
     } catch (e) {
       if (alive) replace(evalBox, notice((e as Error).message, 'error'));

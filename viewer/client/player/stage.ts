@@ -1,0 +1,168 @@
+// A WebGL viewport for one scene: renderer, lights, ground, a perspective
+// camera with orbit controls (drag to turn, wheel to zoom, right-drag to pan),
+// and an optional follow mode that moves the camera with the scene's focus
+// point (a cart, a car). It renders only when something changed.
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { Frame } from '../../../core/episode.js';
+import type { EnvScene } from '../scenes/index.js';
+
+const BACKGROUND = 0xeef2f6;
+/** Scenes' camera positions frame them for a viewport this wide per unit of height; narrower viewports back the camera off. */
+const DESIGN_ASPECT = 1.9;
+
+export class Stage {
+  readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera = new THREE.PerspectiveCamera(45, 16 / 10, 0.02, 200);
+  private readonly controls: OrbitControls;
+  private readonly sun = new THREE.DirectionalLight(0xffffff, 2.2);
+  private readonly ground: THREE.Group;
+  private readonly resize: ResizeObserver;
+  private content: EnvScene | null = null;
+  private following = false;
+  private lastFocus: THREE.Vector3 | null = null;
+  private dirty = true;
+
+  constructor(private readonly container: HTMLElement) {
+    // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.shadowMap.enabled = true;
+    this.renderer.shadowMap.type = THREE.PCFShadowMap;
+    this.renderer.domElement.classList.add('stage-canvas');
+    container.append(this.renderer.domElement);
+
+    this.scene.background = new THREE.Color(BACKGROUND);
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x9aa3ad, 1.7));
+    this.sun.castShadow = true;
+    this.sun.shadow.mapSize.set(1024, 1024);
+    this.sun.shadow.bias = -0.0005;
+    this.scene.add(this.sun, this.sun.target);
+
+    this.ground = new THREE.Group();
+    const plane = new THREE.Mesh(new THREE.PlaneGeometry(80, 80), new THREE.MeshStandardMaterial({ color: 0xe3e8ee, roughness: 1 }));
+    plane.rotation.x = -Math.PI / 2;
+    plane.receiveShadow = true;
+    const grid = new THREE.GridHelper(80, 80, 0xc9d1db, 0xd5dce4);
+    grid.position.y = 0.001;
+    this.ground.add(plane, grid);
+    this.scene.add(this.ground);
+
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.addEventListener('change', () => {
+      this.dirty = true;
+    });
+    this.resize = new ResizeObserver(() => this.fit());
+    this.resize.observe(container);
+    this.fit();
+  }
+
+  /** Puts `content` on the stage (replacing what was there) and frames it. */
+  setContent(content: EnvScene): void {
+    if (this.content) this.scene.remove(this.content.root);
+    this.content = content;
+    this.scene.add(content.root);
+    // The ground sits just under the lowest part of the scene.
+    const bounds = new THREE.Box3().setFromObject(content.root);
+    this.ground.position.y = Math.min(0, bounds.min.y) - 0.002;
+    const r = content.extent;
+    const cam = this.sun.shadow.camera;
+    cam.left = -r;
+    cam.right = r;
+    cam.top = r;
+    cam.bottom = -r;
+    cam.near = 0.1;
+    cam.far = r * 8;
+    cam.updateProjectionMatrix();
+    this.resetView();
+  }
+
+  /** Back to the scene's own camera position. */
+  resetView(): void {
+    if (!this.content) return;
+    const { position, target } = this.content.view;
+    this.controls.target.set(...target);
+    const back = Math.max(1, DESIGN_ASPECT / this.camera.aspect);
+    this.camera.position.set(...position).sub(this.controls.target).multiplyScalar(back).add(this.controls.target);
+    this.controls.update();
+    const distance = this.camera.position.distanceTo(this.controls.target);
+    this.scene.fog = new THREE.Fog(BACKGROUND, distance * 2.5, distance * 7);
+    this.lastFocus = this.content.focus?.() ?? null;
+    this.placeSun();
+    this.dirty = true;
+  }
+
+  get canFollow(): boolean {
+    return Boolean(this.content?.focus);
+  }
+
+  setFollow(on: boolean): void {
+    this.following = on && this.canFollow;
+    this.lastFocus = this.content?.focus?.() ?? null;
+  }
+
+  /** Moves the camera towards (factor < 1) or away from (> 1) its target. */
+  zoom(factor: number): void {
+    const offset = this.camera.position.clone().sub(this.controls.target).multiplyScalar(factor);
+    this.camera.position.copy(this.controls.target).add(offset);
+    this.controls.update();
+    this.dirty = true;
+  }
+
+  show(frame: Frame, index: number): void {
+    if (!this.content) return;
+    this.content.show(frame, index);
+    if (this.following && this.content.focus) {
+      const focus = this.content.focus();
+      if (this.lastFocus) {
+        const delta = focus.clone().sub(this.lastFocus);
+        this.camera.position.add(delta);
+        this.controls.target.add(delta);
+        this.controls.update();
+        this.placeSun();
+      }
+      this.lastFocus = focus;
+    }
+    this.dirty = true;
+  }
+
+  /** Draws if anything changed since the last draw. */
+  render(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /** The sun shines from the upper front left of whatever the camera looks at, so shadows fall behind and to the right. */
+  private placeSun(): void {
+    const t = this.controls.target;
+    const r = this.content?.extent ?? 3;
+    this.sun.position.set(t.x - r * 0.8, t.y + r * 2.5, t.z + r * 1.6);
+    this.sun.target.position.copy(t);
+  }
+
+  private fit(): void {
+    const w = Math.max(1, this.container.clientWidth);
+    const h = Math.max(1, this.container.clientHeight);
+    this.renderer.setSize(w, h);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.dirty = true;
+    this.render();
+  }
+
+  dispose(): void {
+    this.resize.disconnect();
+    this.controls.dispose();
+    this.content?.dispose();
+    this.ground.traverse((o) => {
+      const m = o as THREE.Mesh;
+      m.geometry?.dispose();
+      (m.material as THREE.Material | undefined)?.dispose();
+    });
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    this.renderer.domElement.remove();
+  }
+}

@@ -1,0 +1,10 @@
+// Registers every built-in scene (importing a scene module registers it).
+import './acrobot.js';
+import './cartpole.js';
+import './fallback.js';
+import './grid-world.js';
+import './mountain-car.js';
+import './pendulum.js';
+
+export { createScene, registerScene } from './registry.js';
+export type { EnvScene, SceneFactory } from './registry.js';
