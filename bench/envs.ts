@@ -1,9 +1,11 @@
 // Env throughput benchmark: steps per second for each classic env through
-// make(), vector envs, and the batched CartPole at 1, 1024 and 16384 copies,
-// single thread. When python3 can import gymnasium, the same run measures
-// Gymnasium with ../shared/anchors/gym_throughput.py and prints Arena/Gymnasium
-// ratios: these machines are shared and noisy, so only ratios measured side by
-// side in one run mean much.
+// make(), vector envs, the batched CartPole at 1, 1024 and 16384 copies, and
+// CarRacing-v3 with pixels and with features, single thread; then the
+// CarRacing centerline driver's lap times and scores. When python3 can import
+// gymnasium, the same run measures Gymnasium with
+// ../shared/anchors/gym_throughput.py and prints Arena/Gymnasium ratios: these
+// machines are shared and noisy, so only ratios measured side by side in one
+// run mean much.
 //
 //   npm run bench                      # Arena, then Gymnasium if available
 //   ARENA_GYM_PYTHON=/path/to/python npm run bench
@@ -16,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import '../envs/index.js';
 import type { Env } from '../core/env.js';
 import { make } from '../core/registry.js';
+import type { CarRacingEnv } from '../envs/car-racing/car-racing.js';
+import { centerlineDriver } from '../envs/car-racing/driver.js';
 import { Rng } from '../core/rng.js';
 import { sample } from '../core/spaces.js';
 import type { SpaceValue } from '../core/spaces.js';
@@ -57,8 +61,13 @@ function measure(c: Case, seconds = 0.6): number {
   return rates.sort((a, b) => a - b)[1]!;
 }
 
-/** A single env stepped with pre-drawn random actions, reset when an episode ends (as gym_throughput.py does). */
-function singleEnvCase(id: string, label: 'make()' | 'unwrapped'): Case {
+/**
+ * A single env stepped with pre-drawn random actions, reset when an episode ends
+ * (as gym_throughput.py does). `warmupSteps` are taken in setup, for envs whose
+ * code takes longer to reach optimized code than measure's warm-up runs
+ * (CarRacing: planck's solver needs a few thousand steps).
+ */
+function singleEnvCase(id: string, label: 'make()' | 'unwrapped', warmupSteps = 0): Case {
   return {
     name: `${id} ${label} single`,
     gymCase: `${id} ${label} single`,
@@ -68,7 +77,7 @@ function singleEnvCase(id: string, label: 'make()' | 'unwrapped'): Case {
       const actions: SpaceValue[] = Array.from({ length: 4096 }, () => sample(env.actionSpace, rng));
       env.reset({ seed: 0 });
       let k = 0;
-      return (n) => {
+      const run = (n: number): number => {
         for (let i = 0; i < n; i++) {
           const r = env.step(actions[k]!);
           k = (k + 1) & 4095;
@@ -76,6 +85,8 @@ function singleEnvCase(id: string, label: 'make()' | 'unwrapped'): Case {
         }
         return n;
       };
+      run(warmupSteps);
+      return run;
     },
   };
 }
@@ -139,7 +150,42 @@ function allCases(): Case[] {
   cases.push(vectorCase('CartPole-v1', 1, 'batched'));
   cases.push(vectorCase('CartPole-v1', 1024, 'batched', 'CartPole-v1 native vector x1024'));
   cases.push(vectorCase('CartPole-v1', 16384, 'batched', 'CartPole-v1 native vector x16384'));
+  cases.push(singleEnvCase('CarRacing-v3', 'make()', 5000)); // pixels
+  cases.push(singleEnvCase('CarRacingFeatures-v3', 'make()', 5000));
   return cases;
+}
+
+/**
+ * The scripted centerline driver (envs/car-racing/driver.ts) on CarRacing-v3
+ * tracks: lap time in steps and score, per seed and on average. Deterministic,
+ * so it runs in this process.
+ */
+function carRacingLaps(seeds: readonly number[]): void {
+  process.stdout.write(`\nCarRacing-v3 centerline driver, seeds ${seeds[0]}..${seeds.at(-1)} (features observation, no time limit)\n`);
+  const steps: number[] = [];
+  const scores: number[] = [];
+  for (const seed of seeds) {
+    const env = make('CarRacing-v3', { observation: 'features', maxEpisodeSteps: null });
+    env.reset({ seed });
+    let score = 0;
+    let t = 0;
+    let lap = false;
+    while (t < 5000) {
+      const r = env.step(centerlineDriver(env));
+      score += r.reward;
+      t++;
+      if (r.terminated || r.truncated) {
+        lap = r.info.lapFinished === true;
+        break;
+      }
+    }
+    const tiles = (env.unwrapped as CarRacingEnv).track.n;
+    steps.push(t);
+    scores.push(score);
+    process.stdout.write(`  seed ${String(seed).padStart(2)}: ${String(tiles).padStart(3)} tiles, ${lap ? 'lap' : 'NO LAP'} in ${String(t).padStart(4)} steps, score ${score.toFixed(1).padStart(6)}${t > 1000 ? ' (over the 1000-step limit)' : ''}\n`);
+  }
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  process.stdout.write(`  mean: ${mean(steps).toFixed(0)} steps, score ${mean(scores).toFixed(1)}\n`);
 }
 
 /**
@@ -175,6 +221,10 @@ function main(): void {
     arena.set(c.name, rate);
     process.stdout.write(`  ${c.name.padEnd(44)} ${fmtRate(rate).padStart(9)} steps/s\n`);
   }
+  if (selected.some((c) => c.name.startsWith('CarRacing'))) {
+    process.stdout.write('  targets: CarRacing-v3 (pixels) >= 2k steps/s, CarRacingFeatures-v3 >= 20k steps/s (Gymnasium has no CarRacing anchor)\n');
+  }
+  if (!filter || filter.test('CarRacing-v3 centerline driver')) carRacingLaps([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
   const gym = gymnasiumNumbers();
   if (typeof gym === 'string') {

@@ -1,6 +1,10 @@
 // Registers every built-in env once, on first import.
 import { registerClassic } from './classic/index.js';
 import { registerToyText } from './toy-text/index.js';
+import { registerGames } from './games/index.js';
+import { registerCarRacing } from './car-racing/index.js';
 
 registerClassic();
 registerToyText();
+registerGames();
+registerCarRacing();
