@@ -104,6 +104,36 @@ export class Rng {
     return next;
   }
 
+  /**
+   * Fills `out[0..count)` with uniform integers in [low, high). When the range
+   * is a power of two up to 2^16, each 32-bit output supplies several values
+   * (its low bits first), so e.g. 32 binary actions cost one generator step;
+   * other ranges draw one `integers` each. For sampling a vector env's actions.
+   */
+  fillIntegers(out: Int32Array, low: number, high: number, count = out.length): Int32Array {
+    const range = high - low;
+    if (!(range > 0) || !Number.isInteger(range)) throw new RangeError(`fillIntegers(low=${low}, high=${high}): high must be an integer greater than low`);
+    if (!(count >= 0 && count <= out.length)) throw new RangeError(`fillIntegers: count ${count} does not fit an array of ${out.length}`);
+    if ((range & (range - 1)) !== 0 || range > 0x10000) {
+      for (let i = 0; i < count; i++) out[i] = this.integers(low, high);
+      return out;
+    }
+    const bits = 31 - Math.clz32(range);
+    if (bits === 0) return out.fill(low, 0, count);
+    const perDraw = Math.floor(32 / bits);
+    const mask = range - 1;
+    let i = 0;
+    while (i < count) {
+      let x = this.nextInt32();
+      const end = Math.min(count, i + perDraw);
+      for (; i < end; i++) {
+        out[i] = low + (x & mask);
+        x >>>= bits;
+      }
+    }
+    return out;
+  }
+
   /** Uniform double in [0, 1) with 53 bits: 21 high bits from one output, 32 from the next. */
   random(): number {
     let result: number;

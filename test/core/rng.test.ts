@@ -125,3 +125,37 @@ describe('integers() is unbiased', () => {
     }
   });
 });
+
+describe('fillIntegers', () => {
+  it('slices power-of-two ranges out of each 32-bit output, low bits first', () => {
+    const a = new Rng(5);
+    const b = new Rng(5);
+    const out = new Int32Array(40);
+    a.fillIntegers(out, 0, 2);
+    const first = b.nextInt32();
+    const second = b.nextInt32();
+    const expected = [...Array.from({ length: 32 }, (_, i) => (first >>> i) & 1), ...Array.from({ length: 8 }, (_, i) => (second >>> i) & 1)];
+    expect(Array.from(out)).toEqual(expected);
+    // Both generators have taken two steps.
+    expect(a.nextInt32()).toBe(b.nextInt32());
+  });
+
+  it('is uniform for a power-of-two range with an offset, and falls back to integers() for others', () => {
+    const rng = new Rng(8);
+    const out = new Int32Array(80_000);
+    rng.fillIntegers(out, 3, 11);
+    const counts = new Array<number>(8).fill(0);
+    for (const v of out) counts[v - 3]! += 1;
+    // chi-square with 7 degrees of freedom; 24.32 is the 0.999 quantile
+    const chi2 = counts.reduce((s, c) => s + (c - 10_000) ** 2 / 10_000, 0);
+    expect(chi2).toBeLessThan(24.32);
+
+    const seven = new Int32Array(5);
+    new Rng(3).fillIntegers(seven, 0, 7);
+    const ref = new Rng(3);
+    expect(Array.from(seven)).toEqual(Array.from({ length: 5 }, () => ref.integers(0, 7)));
+    expect(Array.from(new Rng(1).fillIntegers(new Int32Array(4), 2, 3))).toEqual([2, 2, 2, 2]);
+    expect(() => new Rng(1).fillIntegers(new Int32Array(2), 0, 2, 3)).toThrow(/count 3 does not fit an array of 2/);
+    expect(() => new Rng(1).fillIntegers(new Int32Array(2), 2, 2)).toThrow(/high must be an integer greater than low/);
+  });
+});
