@@ -104,7 +104,7 @@ function vectorCase(id: string, numEnvs: number, mode: 'sync' | 'batched', gymCa
       const n = vec.singleActionSpace.type === 'discrete' ? vec.singleActionSpace.n : 0;
       return (iterations) => {
         for (let t = 0; t < iterations; t++) {
-          for (let i = 0; i < numEnvs; i++) actions[i] = rng.integers(0, n);
+          rng.fillIntegers(actions, 0, n);
           vec.step(actions);
         }
         return iterations * numEnvs;
