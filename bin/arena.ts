@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import '../envs/index.js';
 import '../agents/index.js';
 import { recipe } from '../agents/recipes/index.js';
-import { agentTable, envTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
+import { agentTable, envTable, gameTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
 import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
@@ -50,6 +50,13 @@ program
   .option('--json', 'print JSON instead of a table')
   .action((opts: { json?: boolean }) => {
     process.stdout.write(envTable(Boolean(opts.json)));
+  });
+
+program
+  .command('games')
+  .description('list the registered multi-agent games with their kind, agents and spaces')
+  .action(() => {
+    process.stdout.write(gameTable());
   });
 
 program

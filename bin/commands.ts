@@ -1,8 +1,9 @@
 // What the `arena` subcommands print, as functions returning text (so tests can call them).
 import { make, listEnvs } from '../core/registry.js';
+import { listGames, makeGame } from '../core/multi-agent.js';
 import { Rng } from '../core/rng.js';
 import { describeSpace, sample, spaceToJSON } from '../core/spaces.js';
-import type { SpaceValue } from '../core/spaces.js';
+import type { Space, SpaceValue } from '../core/spaces.js';
 import { resolveKwargs, envRegistration } from '../core/registry.js';
 import { agentDefinition, listAgents } from '../agents/agent.js';
 import { describeSpec } from '../agents/lib/hparams.js';
@@ -45,6 +46,34 @@ export function envTable(json: boolean): string {
       r.description,
     ]),
   );
+}
+
+/** A space in a few characters: Box bounds left out (they are in the game's header comment). */
+function shortSpace(space: Space): string {
+  if (space.type === 'box') return `Box(${space.shape.join('x')}, ${space.dtype})`;
+  if (space.type === 'dict') return `Dict(${Object.entries(space.spaces).map(([k, v]) => `${k}: ${shortSpace(v)}`).join(', ')})`;
+  return describeSpace(space);
+}
+
+/** `arena games`: every registered multi-agent game with its kind, agents and spaces. */
+export function gameTable(): string {
+  const rows = listGames().map((reg) => {
+    const game = makeGame(reg.id);
+    const agents = game.possibleAgents;
+    const first = agents[0]!;
+    const row = [
+      reg.id,
+      reg.kind,
+      `${agents.length}: ${agents.join(', ')}`,
+      shortSpace(game.observationSpace(first)),
+      shortSpace(game.actionSpace(first)),
+      reg.maxEpisodeSteps === undefined ? '-' : String(reg.maxEpisodeSteps),
+      reg.description ?? '',
+    ];
+    game.close();
+    return row;
+  });
+  return table(['id', 'kind', 'agents', 'observation space (first agent)', 'action space (first agent)', 'max steps', 'description'], rows);
 }
 
 /** `arena demo`: episodes of `id` under a uniformly random policy, with their returns. */

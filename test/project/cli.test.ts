@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
-import { envTable, runDemo } from '../../bin/commands.js';
+import { envTable, gameTable, runDemo } from '../../bin/commands.js';
 import { listEnvs } from '../../core/registry.js';
 
 describe('arena envs', () => {
@@ -29,5 +29,13 @@ describe('arena demo', () => {
 
   it('fails on an unknown env with suggestions', () => {
     expect(() => runDemo('CartPol-v1', 1, 0)).toThrow(/did you mean CartPole-v1/);
+  });
+});
+
+describe('arena games', () => {
+  it('lists every registered game with its kind, agents and spaces', () => {
+    const text = gameTable();
+    expect(text).toMatch(/TicTacToe-v0\s+turn-based\s+2: player_0, player_1\s+Dict\(observation: Box\(3x3x2, uint8\), actionMask: MultiBinary\(9\)\)\s+Discrete\(9\)/);
+    expect(text).toMatch(/RobotSoccer-v0\s+parallel\s+4: blue_0, blue_1, red_0, red_1\s+Box\(22, float32\)\s+Box\(3, float32\)\s+600/);
   });
 });
