@@ -3,7 +3,9 @@
 // produced it: which env (id, kwargs, wrappers), which seed, which agent at
 // which training step, static scene data once in `header`, and per frame the
 // env's render state, the action taken there, the reward it earned and the
-// agent's view of the state (Q-values, action probabilities, critic value).
+// agent's view of the state (Q-values, action probabilities, critic value),
+// and optionally the observation itself as an image (CarRacing's 96x96
+// pixels), which the viewer shows as a picture-in-picture.
 // Records written today must still play after the code moves on, so the
 // format only grows by optional fields; a breaking change gets a new version.
 import type { Env, RenderState } from './env.js';
@@ -18,6 +20,20 @@ export interface FrameOverlays {
 }
 
 /**
+ * An image observation, as the agent saw it: a PNG file, base64-encoded
+ * (without a `data:` prefix), of `width` x `height` pixels with `channels`
+ * channels (1 grey, 3 RGB, 4 RGBA). Core does not encode images: the caller of
+ * recordEpisode supplies the encoder (envs/car-racing/png.ts's encodePng for
+ * CarRacing's pixels), so records stay plain JSON.
+ */
+export interface FrameObservation {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly png: string;
+}
+
+/**
  * One frame: the scene at time t, and (except on the last frame) the action the
  * agent took there, the reward that action earned, the return so far including
  * it, and the agent's overlays for the state it acted on.
@@ -28,6 +44,8 @@ export interface Frame {
   readonly reward?: number;
   readonly return?: number;
   readonly overlays?: FrameOverlays;
+  /** The observation at time t as an image, when the recorder was asked for it (RecordOptions.observations). */
+  readonly observation?: FrameObservation;
 }
 
 export interface EpisodeRecord {
@@ -58,6 +76,13 @@ export interface RecordOptions {
   readonly act: (obs: unknown) => number | ArrayLike<number>;
   /** The agent's overlays for an observation, when it has any. */
   readonly overlays?: (obs: unknown) => FrameOverlays | undefined;
+  /**
+   * The observation as an image for the frame, when wanted (every frame,
+   * the last included); e.g. for CarRacing's pixels:
+   * `(obs) => ({ width: 96, height: 96, channels: 3, png: encodePng(obs as Uint8Array, 96, 96).toString('base64') })`.
+   * Each image adds its PNG's size (a few kB at 96x96) to the record.
+   */
+  readonly observations?: (obs: unknown) => FrameObservation | undefined;
   readonly agent?: EpisodeRecord['agent'];
   readonly trainingStep?: number;
   readonly wrappers?: readonly unknown[];
@@ -77,19 +102,28 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
   while (length < maxSteps) {
     const state = env.renderState();
     const overlays = options.overlays?.(obs);
+    const observation = options.observations?.(obs);
     const chosen = options.act(obs);
     const action = typeof chosen === 'number' ? chosen : Array.from(chosen);
     const r = env.step(chosen);
     total += r.reward;
     length += 1;
-    frames.push({ state, action, reward: r.reward, return: total, ...(overlays ? { overlays: plainOverlays(overlays) } : {}) });
+    frames.push({
+      state,
+      action,
+      reward: r.reward,
+      return: total,
+      ...(overlays ? { overlays: plainOverlays(overlays) } : {}),
+      ...(observation ? { observation } : {}),
+    });
     obs = r.obs;
     terminated = r.terminated;
     truncated = r.truncated;
     if (terminated || truncated) break;
   }
   if (!terminated && !truncated) truncated = true;
-  frames.push({ state: env.renderState() });
+  const lastObservation = options.observations?.(obs);
+  frames.push({ state: env.renderState(), ...(lastObservation ? { observation: lastObservation } : {}) });
   const unwrapped = env.unwrapped as Env & WithRenderHeader;
   return {
     format: EPISODE_RECORD_FORMAT,

@@ -15,10 +15,13 @@ import {
   clipAction,
   discretizeObservation,
   flattenObservation,
+  frameSkip,
   frameStack,
+  grayscaleObservation,
   normalizeObservation,
   normalizeReward,
   rescaleAction,
+  resizeObservation,
   transformReward,
 } from '../core/wrappers/index.js';
 import type { WrapperSpec } from './types.js';
@@ -238,9 +241,27 @@ const WRAPPERS: ReadonlyMap<string, WrapperDefinition> = new Map(
     define('flattenObservation', 'any observation flattened into one float32 vector (Discrete as one-hot)', z.strictObject({}), (env) => flattenObservation(env)),
     define(
       'frameStack',
-      'the last k Box observations stacked, oldest first; padding before k frames: copies of the reset observation (reset) or zeros',
-      z.strictObject({ k: positiveInt, padding: z.enum(['reset', 'zero']).optional() }),
-      (env, { k, padding }) => frameStack(env, k, padding ? { padding } : {}),
+      'the last k Box observations stacked, oldest first; padding before k frames: copies of the reset observation (reset) or zeros; channelsLast stacks along the last axis ([H, W, C] images become [H, W, k C], for the cnn policy)',
+      z.strictObject({ k: positiveInt, padding: z.enum(['reset', 'zero']).optional(), channelsLast: z.boolean().optional() }),
+      (env, { k, padding, channelsLast }) => frameStack(env, k, { ...(padding ? { padding } : {}), ...(channelsLast !== undefined ? { channelsLast } : {}) }),
+    ),
+    define(
+      'frameSkip',
+      'each action repeated for k env steps, rewards summed, stopping at the episode end; the agent sees the last observation (no max-pooling)',
+      z.strictObject({ k: positiveInt }),
+      (env, { k }) => frameSkip(env, k),
+    ),
+    define(
+      'grayscaleObservation',
+      'an RGB image (uint8 [H, W, 3]) as one luminance channel, [H, W, 1] (keepDim false: [H, W])',
+      z.strictObject({ keepDim: z.boolean().optional() }),
+      (env, { keepDim }) => grayscaleObservation(env, keepDim !== undefined ? { keepDim } : {}),
+    ),
+    define(
+      'resizeObservation',
+      'an image (uint8 [H, W, C] or [H, W]) resampled to shape [h, w] by area averaging',
+      z.strictObject({ shape: z.tuple([positiveInt, positiveInt]) }),
+      (env, { shape }) => resizeObservation(env, shape),
     ),
     define('scaleReward', 'every reward multiplied by scale', z.strictObject({ scale: z.number() }), (env, { scale }) =>
       transformReward(env, (reward) => reward * scale),

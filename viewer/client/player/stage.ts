@@ -1,11 +1,14 @@
 // A WebGL viewport for one scene: renderer, lights, ground, a perspective
 // camera with orbit controls (drag to turn, wheel to zoom, right-drag to pan),
 // and an optional follow mode that moves the camera with the scene's focus
-// point (a cart, a car). It renders only when something changed.
+// point (a cart, a car). Scenes may drive the camera themselves (a car's chase
+// and top cameras): then the stage puts it where the scene says every frame,
+// dragging does nothing and zooming scales the scene's distance. It renders
+// only when something changed.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Frame } from '../../../core/episode.js';
-import type { EnvScene } from '../scenes/index.js';
+import type { EnvScene, SceneCamera } from '../scenes/index.js';
 
 const BACKGROUND = 0xeef2f6;
 /** Scenes' camera positions frame them for a viewport this wide per unit of height; narrower viewports back the camera off. */
@@ -23,12 +26,19 @@ export class Stage {
   private following = false;
   private lastFocus: THREE.Vector3 | null = null;
   private dirty = true;
+  /** The scene camera in use, or null for the free orbit camera. */
+  private sceneCamera: SceneCamera | null = null;
+  /** The scene camera's distance to its target relative to its own (zooming changes it). */
+  private cameraScale = 1;
+  /** Set while the stage itself moves the camera, so the controls' change event is not taken for a user's zoom. */
+  private placing = false;
 
   constructor(private readonly container: HTMLElement) {
     // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.shadowMap.enabled = true;
+    const Q = new URLSearchParams(location.search);
+    this.renderer = new THREE.WebGLRenderer({ antialias: Q.get('aa') !== '0', preserveDrawingBuffer: Q.get('pdb') !== '0' });
+    this.renderer.setPixelRatio(Number(Q.get('pr') ?? Math.min(window.devicePixelRatio || 1, 2)));
+    this.renderer.shadowMap.enabled = Q.get('shadow') !== '0';
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
     this.renderer.domElement.classList.add('stage-canvas');
     container.append(this.renderer.domElement);
@@ -52,6 +62,12 @@ export class Stage {
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.addEventListener('change', () => {
       this.dirty = true;
+      // A wheel zoom under a scene camera: keep the new distance as a scale of the scene's.
+      if (this.sceneCamera && !this.placing) {
+        const pose = this.sceneCamera.pose();
+        const base = pose.position.distanceTo(pose.target);
+        if (base > 0) this.cameraScale = this.camera.position.distanceTo(this.controls.target) / base;
+      }
     });
     this.resize = new ResizeObserver(() => this.fit());
     this.resize.observe(container);
@@ -63,6 +79,25 @@ export class Stage {
     if (this.content) this.scene.remove(this.content.root);
     this.content = content;
     this.scene.add(content.root);
+    this.ground.visible = !content.ownGround;
+    this.camera.far = content.viewDistance ?? 200;
+    this.camera.updateProjectionMatrix();
+    this.sceneCamera = content.cameras?.[0] ?? null;
+    this.cameraScale = 1;
+    this.controls.enableRotate = this.controls.enablePan = !this.sceneCamera;
+    const Q = new URLSearchParams(location.search);
+    const swap = (o: THREE.Object3D) => {
+      const m = o as THREE.Mesh;
+      if (!m.isMesh) return;
+      const old = m.material as THREE.MeshStandardMaterial;
+      if (Array.isArray(old) || !(old as THREE.MeshStandardMaterial).isMeshStandardMaterial) return;
+      if (Q.get('mat') === 'lambert') m.material = new THREE.MeshLambertMaterial({ color: old.color });
+      if (Q.get('mat') === 'phong') m.material = new THREE.MeshPhongMaterial({ color: old.color, shininess: 10 });
+      if (Q.get('mat') === 'basic') m.material = new THREE.MeshBasicMaterial({ color: old.color });
+    };
+    this.scene.traverse(swap);
+    if (Q.get('ground') === '0') this.ground.visible = false;
+    if (Q.get('grid') === '0') this.ground.children[1]!.visible = false;
     // The ground sits just under the lowest part of the scene.
     const bounds = new THREE.Box3().setFromObject(content.root);
     this.ground.position.y = Math.min(0, bounds.min.y) - 0.002;
@@ -81,6 +116,11 @@ export class Stage {
   /** Back to the scene's own camera position. */
   resetView(): void {
     if (!this.content) return;
+    if (this.sceneCamera) {
+      this.cameraScale = 1;
+      this.placeSceneCamera();
+      return;
+    }
     const { position, target } = this.content.view;
     this.controls.target.set(...target);
     const back = Math.max(1, DESIGN_ASPECT / this.camera.aspect);
@@ -89,6 +129,46 @@ export class Stage {
     const distance = this.camera.position.distanceTo(this.controls.target);
     this.scene.fog = new THREE.Fog(BACKGROUND, distance * 2.5, distance * 7);
     this.lastFocus = this.content.focus?.() ?? null;
+    this.placeSun();
+    this.dirty = true;
+  }
+
+  /** The scene's own cameras by name (empty when it has none); 'orbit' is the free camera. */
+  get cameraNames(): string[] {
+    return this.content?.cameras?.map((c) => c.name) ?? [];
+  }
+
+  /** The camera in use: a scene camera's name or 'orbit'. */
+  get cameraName(): string {
+    return this.sceneCamera?.name ?? 'orbit';
+  }
+
+  /** Switches to the scene camera called `name`, or to the free orbit camera (from the scene's start view) for any other name. */
+  setCamera(name: string): void {
+    const next = this.content?.cameras?.find((c) => c.name === name) ?? null;
+    if (next === this.sceneCamera) return;
+    this.sceneCamera = next;
+    this.cameraScale = 1;
+    this.controls.enableRotate = this.controls.enablePan = !next;
+    this.resetView();
+  }
+
+  /** Puts the camera where the scene camera says for the frame on show. */
+  private placeSceneCamera(): void {
+    const pose = this.sceneCamera!.pose();
+    const offset = pose.position.clone().sub(pose.target).multiplyScalar(this.cameraScale);
+    this.placing = true;
+    this.controls.target.copy(pose.target);
+    this.camera.position.copy(pose.target).add(offset);
+    this.controls.update();
+    this.placing = false;
+    const distance = offset.length();
+    const [near, far] = pose.fog ?? [distance * 2.5, distance * 7];
+    const fog = this.scene.fog as THREE.Fog | null;
+    if (fog) {
+      fog.near = near * this.cameraScale;
+      fog.far = far * this.cameraScale;
+    } else this.scene.fog = new THREE.Fog(BACKGROUND, near * this.cameraScale, far * this.cameraScale);
     this.placeSun();
     this.dirty = true;
   }
@@ -104,6 +184,11 @@ export class Stage {
 
   /** Moves the camera towards (factor < 1) or away from (> 1) its target. */
   zoom(factor: number): void {
+    if (this.sceneCamera) {
+      this.cameraScale *= factor;
+      this.placeSceneCamera();
+      return;
+    }
     const offset = this.camera.position.clone().sub(this.controls.target).multiplyScalar(factor);
     this.camera.position.copy(this.controls.target).add(offset);
     this.controls.update();
@@ -113,7 +198,8 @@ export class Stage {
   show(frame: Frame, index: number): void {
     if (!this.content) return;
     this.content.show(frame, index);
-    if (this.following && this.content.focus) {
+    if (this.sceneCamera) this.placeSceneCamera();
+    else if (this.following && this.content.focus) {
       const focus = this.content.focus();
       if (this.lastFocus) {
         const delta = focus.clone().sub(this.lastFocus);

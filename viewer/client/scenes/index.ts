@@ -1,5 +1,6 @@
 // Registers every built-in scene (importing a scene module registers it).
 import './acrobot.js';
+import './car-racing.js';
 import './cartpole.js';
 import './fallback.js';
 import './grid-world.js';
@@ -7,4 +8,4 @@ import './mountain-car.js';
 import './pendulum.js';
 
 export { createScene, registerScene } from './registry.js';
-export type { EnvScene, SceneFactory } from './registry.js';
+export type { EnvScene, Readout, SceneCamera, SceneFactory } from './registry.js';

@@ -26,7 +26,35 @@ export interface EnvScene {
   actionLabel(action: Frame['action']): string;
   /** Names of the discrete actions, for the Q-value and probability bars. */
   readonly actionNames?: readonly string[];
+  /**
+   * Cameras the scene drives itself (a chase camera, a top view), offered
+   * beside the free orbit camera; the player starts on the first. Absent: orbit only.
+   */
+  readonly cameras?: readonly SceneCamera[];
+  /** The scene draws its own ground (the stage's floor and grid stay hidden). */
+  readonly ownGround?: boolean;
+  /** How far the camera sees (its far plane), for scenes larger than the stage's default 200 units. */
+  readonly viewDistance?: number;
+  /** Numbers from the frame's render state for the overlay (a car's speed, steering, pedals). */
+  readouts?(frame: Frame): readonly Readout[];
   dispose(): void;
+}
+
+/** A camera pose as a function of the frame last shown. */
+export interface SceneCamera {
+  /** Short name, shown in the camera selector ('chase', 'top'). */
+  readonly name: string;
+  /** Where the camera is and what it looks at for the frame last shown; fog (near, far) optional. */
+  pose(): { readonly position: THREE.Vector3; readonly target: THREE.Vector3; readonly fog?: readonly [number, number] };
+}
+
+/** One line of the overlay's readouts: a label, a value as text and optionally a bar. */
+export interface Readout {
+  readonly label: string;
+  readonly text: string;
+  /** Bar fill, 0..1 from the left; or -1..1 from the middle when `signed`. */
+  readonly bar?: number;
+  readonly signed?: boolean;
 }
 
 /** Builds a scene for a record, or returns null when the record does not fit the scene. */
