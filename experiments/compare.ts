@@ -11,6 +11,7 @@ import { Rng } from '../core/rng.js';
 import { alignCurves, auc, bootstrapCI, iqm, mean, median, smooth } from './stats.js';
 import { EVAL_FILE, METRICS_FILE, RUN_FILE, readRunRecord } from './store.js';
 import type { EpisodeLine, EvalLine, RunRecord, RunStatus } from './types.js';
+import { formatNumber, groupThousands } from './format.js';
 
 // ---------------------------------------------------------------- loading
 
@@ -410,21 +411,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: CompareOptions)
 
 // ---------------------------------------------------------------- output
 
-/** Digits by magnitude: enough to tell returns apart without noise (475.2, 12.35, 0.705). */
-export function formatNumber(v: number | null): string {
-  if (v === null || Number.isNaN(v)) return '-';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  const a = Math.abs(v);
-  if (a === 0) return '0';
-  if (a >= 10000) return groupThousands(Math.round(v));
-  if (a >= 100) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toPrecision(3);
-}
-
-function groupThousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
+export { formatNumber } from './format.js';
 
 function formatSteps(v: number | null): string {
   return v === null || Number.isNaN(v) ? '-' : groupThousands(Math.round(v));

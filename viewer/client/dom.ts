@@ -1,5 +1,8 @@
 // Small DOM and formatting helpers shared by the pages: building elements
 // without a framework, and printing numbers the way `arena compare` does.
+import { formatNumber, groupThousands } from '../../experiments/format.js';
+
+export { groupThousands };
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
@@ -26,21 +29,11 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))));
 }
 
-/** Digits by magnitude: enough to tell returns apart without noise (475.2, 12.35, 0.705). */
+/** Numbers as `arena compare` prints them, with typographic dashes and infinity. */
 export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  const a = Math.abs(v);
-  if (a === 0) return '0';
-  if (a >= 10000) return groupThousands(Math.round(v));
-  if (a >= 100) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toPrecision(3);
+  return formatNumber(v, { missing: '\u2013', infinity: '\u221e', minus: '\u2212' });
 }
 
-export function groupThousands(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
 
 /** Steps as 12,345 or 1.2M. */
 export function fmtSteps(v: number | null | undefined): string {
