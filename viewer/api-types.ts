@@ -3,6 +3,7 @@
 // import them without pulling server code into its bundle. viewer/README.md
 // documents the endpoints.
 import type { EpisodeIndexLine, EvalLine, RunStatus } from '../experiments/types.js';
+import type { VariantSummary } from '../experiments/compare.js';
 
 /** What the viewer was started on. */
 export type RootKind = 'runs' | 'experiment' | 'run' | 'episode';
@@ -79,23 +80,12 @@ export interface SeedCurve {
   readonly onGrid: readonly (number | null)[];
 }
 
-/** One variant's curve on the grid: mean over seeds and its 95% band. */
-export interface VariantCurves {
-  readonly key: string;
-  readonly variant: string;
-  readonly algorithm: string;
-  readonly seeds: number;
-  readonly finished: number;
-  readonly partial: number;
-  readonly failed: number;
-  readonly evaluated: number;
-  /** Final evaluation return across seeds: mean, bootstrap interval, interquartile mean. */
-  readonly final: { readonly mean: number; readonly low: number; readonly high: number; readonly iqm: number } | null;
-  readonly auc: number | null;
-  readonly threshold: number | null;
-  readonly reached: number;
-  readonly of: number;
-  readonly stepsToThreshold: number | null;
+/** One variant's curve on the grid: mean over seeds and its 95% band, with the variant's summary from `arena compare`. */
+export interface VariantCurves
+  extends Pick<
+    VariantSummary,
+    'key' | 'variant' | 'algorithm' | 'seeds' | 'finished' | 'partial' | 'failed' | 'evaluated' | 'final' | 'auc' | 'threshold' | 'reached' | 'of' | 'stepsToThreshold'
+  > {
   readonly mean: readonly (number | null)[];
   readonly low: readonly (number | null)[];
   readonly high: readonly (number | null)[];
