@@ -1,8 +1,10 @@
 // The replay player: one episode, or two side by side playing in sync (the
 // first and last recording of a run, two runs on the same seed), each drawn
 // by its env's 3D scene with an overlay of the frame's numbers. Controls:
-// play/pause, step, scrubber, speed 0.25x-8x, follow camera, zoom, reset
-// view; keys: space, left/right arrows, + and -, Home and End.
+// play/pause, step, scrubber, speed 0.25x-8x, camera (the scene's own
+// cameras, such as a car's chase and top views, or the free orbit camera),
+// follow (orbit camera), zoom, reset view; keys: space, left/right arrows,
+// + and -, Home and End, c (next camera).
 import type { EpisodeRecord } from '../../../core/episode.js';
 import type { EpisodeRef } from '../../api-types.js';
 import { api } from '../api.js';
@@ -73,6 +75,7 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
         stage.setContent(scene);
         const hud = new Hud(episode, scene);
         viewport.append(hud.el);
+        if (hud.side) viewport.append(hud.side);
         panes.push({ ref, episode, scene, stage, hud, el, shown: -1 });
       });
     } catch (e) {
@@ -106,6 +109,29 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
         for (const p of panes) p.stage.setFollow((e.target as HTMLInputElement).checked);
       },
     });
+    // Cameras: the scenes' own (a car's chase and top views) and the free orbit camera, the same for every pane that has it.
+    const cameraNames = [...new Set(panes.flatMap((p) => p.stage.cameraNames))];
+    const camera = h(
+      'select',
+      {
+        'data-testid': 'camera',
+        title: 'camera (c)',
+        onchange: (e: Event) => setCamera((e.target as HTMLSelectElement).value),
+      },
+      ...[...cameraNames, 'orbit'].map((name) => h('option', { value: name }, name)),
+    );
+    const setCamera = (name: string): void => {
+      for (const p of panes) p.stage.setCamera(name);
+      camera.value = name;
+      // Scene cameras follow by themselves; "follow" is for the orbit camera.
+      follow.disabled = name !== 'orbit';
+      player.dataset.camera = name;
+    };
+    if (cameraNames.length > 0) setCamera(cameraNames[0]!);
+    const nextCamera = (): void => {
+      const names = [...cameraNames, 'orbit'];
+      setCamera(names[(names.indexOf(camera.value) + 1) % names.length]!);
+    };
     const button = (text: string, title: string, fn: () => void, testid?: string) => h('button', { title, onclick: fn, ...(testid ? { 'data-testid': testid } : {}) }, text);
     const controls = h(
       'div',
@@ -118,12 +144,13 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       scrubber,
       frameLabel,
       h('label', { class: 'control' }, 'speed', speed),
-      canFollow ? h('label', { class: 'control', title: 'camera follows the cart or car' }, follow, 'follow') : null,
+      cameraNames.length > 0 ? h('label', { class: 'control' }, 'camera', camera) : null,
+      canFollow ? h('label', { class: 'control', title: 'the orbit camera follows the cart or car' }, follow, 'follow') : null,
       button('−', 'zoom out', () => panes.forEach((p) => p.stage.zoom(1.2))),
       button('+', 'zoom in', () => panes.forEach((p) => p.stage.zoom(1 / 1.2))),
       button('reset view', 'camera back to the start', () => panes.forEach((p) => p.stage.resetView())),
     );
-    player.append(controls, h('p', { class: 'muted small keys' }, 'keys: space play/pause · ← → step one frame · + − speed · Home End · drag to orbit, wheel to zoom, right-drag to pan'));
+    player.append(controls, h('p', { class: 'muted small keys' }, `keys: space play/pause · ← → step one frame · + − speed · Home End${cameraNames.length > 0 ? ' · c camera' : ''} · drag to orbit, wheel to zoom, right-drag to pan`));
     player.append(comparePicker());
 
     const sync = (): void => {
@@ -161,6 +188,7 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
         _: () => playback.slower(),
         Home: () => playback.step(-last),
         End: () => playback.step(last),
+        ...(cameraNames.length > 0 ? { c: nextCamera } : {}),
       };
       const action = actions[e.key];
       if (!action) return;

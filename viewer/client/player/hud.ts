@@ -2,12 +2,18 @@
 // the agent's view of the state where the record has it: Q-values or action
 // probabilities as bars (the chosen action highlighted), and the critic's
 // value over the whole episode as a small line with the current frame marked.
+// A second panel on the right shows the observation itself when the record
+// carries it as an image (picture-in-picture, e.g. CarRacing's 96x96 pixels,
+// scaled up without smoothing) and the scene's readouts from the render state
+// (a car's speed, steering, gas and brake) as labelled bars.
 import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import { fmt, h, replace } from '../dom.js';
-import type { EnvScene } from '../scenes/index.js';
+import type { EnvScene, Readout } from '../scenes/index.js';
 
 const CHART_W = 220;
 const CHART_H = 56;
+/** On-screen size of the picture-in-picture's longer side (CSS pixels). */
+const PIP_SIZE = 192;
 
 export class Hud {
   readonly el: HTMLElement;
@@ -22,6 +28,12 @@ export class Hud {
   private readonly values: (number | null)[];
   private readonly hasProbs: boolean;
   private readonly hasQ: boolean;
+  /** The right-hand panel (observation image, readouts), or null when the record and scene have neither. */
+  readonly side: HTMLElement | null = null;
+  private readonly pip: HTMLImageElement | null = null;
+  private readonly pipNote = h('div', { class: 'muted small hud-pip-note' });
+  private pipShown: string | null = null;
+  private readonly readouts = h('div', { class: 'hud-readouts', 'data-testid': 'readouts' });
 
   constructor(
     private readonly episode: EpisodeRecord,
@@ -45,6 +57,16 @@ export class Hud {
       diag.push(h('div', { class: 'hud-title' }, 'critic value ', this.valueText), this.valueCanvas);
     }
     this.el = h('div', { class: 'hud' }, h('div', { class: 'hud-box' }, ...rows), diag.length > 0 ? h('div', { class: 'hud-box hud-diag' }, ...diag) : null);
+
+    const seen = frames.find((f) => f.observation)?.observation;
+    const side: HTMLElement[] = [];
+    if (seen) {
+      const scale = PIP_SIZE / Math.max(seen.width, seen.height, 1);
+      this.pip = h('img', { class: 'hud-pip', 'data-testid': 'pip', alt: 'observation', width: Math.round(seen.width * scale), height: Math.round(seen.height * scale) });
+      side.push(h('div', { class: 'hud-title' }, `observation ${seen.width}×${seen.height}`), this.pip, this.pipNote);
+    }
+    if (scene.readouts) side.push(this.readouts);
+    if (side.length > 0) this.side = h('div', { class: 'hud hud-side', 'data-testid': 'hud-side' }, h('div', { class: 'hud-box' }, ...side));
   }
 
   update(frame: Frame, index: number): void {
@@ -59,6 +81,34 @@ export class Hud {
     if (this.hasQ) this.drawBars(this.qBars, 'qValues', frame);
     if (this.hasProbs) this.drawBars(this.probBars, 'probs', frame);
     this.drawValue(index);
+    this.showObservation(frame);
+    if (this.scene.readouts) this.drawReadouts(this.scene.readouts(frame));
+  }
+
+  private showObservation(frame: Frame): void {
+    if (!this.pip) return;
+    const png = frame.observation?.png ?? null;
+    this.pip.classList.toggle('missing', png === null);
+    this.pipNote.textContent = png === null ? 'none at this frame' : '';
+    if (png === null || png === this.pipShown) return;
+    this.pipShown = png;
+    this.pip.src = `data:image/png;base64,${png}`;
+  }
+
+  private drawReadouts(readouts: readonly Readout[]): void {
+    replace(
+      this.readouts,
+      ...readouts.map((r) => {
+        let bar: HTMLElement | null = null;
+        if (r.bar !== undefined && Number.isFinite(r.bar)) {
+          const v = Math.max(r.signed ? -1 : 0, Math.min(1, r.bar));
+          // Signed bars grow from the middle: left for negative, right for positive.
+          const style = r.signed ? `left:${(50 + Math.min(0, v) * 50).toFixed(1)}%;width:${(Math.abs(v) * 50).toFixed(1)}%` : `width:${(v * 100).toFixed(1)}%`;
+          bar = h('span', { class: `hud-bar-track${r.signed ? ' signed' : ''}` }, h('span', { class: 'hud-bar-fill', style }));
+        }
+        return h('div', { class: 'hud-readout' }, h('span', { class: 'hud-bar-label' }, r.label), bar ?? h('span', {}), h('span', { class: 'hud-bar-value' }, r.text));
+      }),
+    );
   }
 
   private drawBars(el: HTMLElement, kind: 'probs' | 'qValues', frame: Frame): void {

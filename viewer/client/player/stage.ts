@@ -35,10 +35,9 @@ export class Stage {
 
   constructor(private readonly container: HTMLElement) {
     // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
-    const Q = new URLSearchParams(location.search);
-    this.renderer = new THREE.WebGLRenderer({ antialias: Q.get('aa') !== '0', preserveDrawingBuffer: Q.get('pdb') !== '0' });
-    this.renderer.setPixelRatio(Number(Q.get('pr') ?? Math.min(window.devicePixelRatio || 1, 2)));
-    this.renderer.shadowMap.enabled = Q.get('shadow') !== '0';
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.shadowMap.enabled = true;
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
     this.renderer.domElement.classList.add('stage-canvas');
     container.append(this.renderer.domElement);
@@ -85,19 +84,6 @@ export class Stage {
     this.sceneCamera = content.cameras?.[0] ?? null;
     this.cameraScale = 1;
     this.controls.enableRotate = this.controls.enablePan = !this.sceneCamera;
-    const Q = new URLSearchParams(location.search);
-    const swap = (o: THREE.Object3D) => {
-      const m = o as THREE.Mesh;
-      if (!m.isMesh) return;
-      const old = m.material as THREE.MeshStandardMaterial;
-      if (Array.isArray(old) || !(old as THREE.MeshStandardMaterial).isMeshStandardMaterial) return;
-      if (Q.get('mat') === 'lambert') m.material = new THREE.MeshLambertMaterial({ color: old.color });
-      if (Q.get('mat') === 'phong') m.material = new THREE.MeshPhongMaterial({ color: old.color, shininess: 10 });
-      if (Q.get('mat') === 'basic') m.material = new THREE.MeshBasicMaterial({ color: old.color });
-    };
-    this.scene.traverse(swap);
-    if (Q.get('ground') === '0') this.ground.visible = false;
-    if (Q.get('grid') === '0') this.ground.children[1]!.visible = false;
     // The ground sits just under the lowest part of the scene.
     const bounds = new THREE.Box3().setFromObject(content.root);
     this.ground.position.y = Math.min(0, bounds.min.y) - 0.002;
