@@ -27,6 +27,13 @@
 // of the last minibatch exceeds targetKl. The value loss has no factor 1/2, as
 // in SB3 (CleanRL halves it): vfCoef values carry over from SB3 recipes.
 //
+// Pixel observations (a uint8 Box image [H, W, C]) get a convolutional trunk
+// (agents/lib/cnn.ts, Nature-DQN style, scaling pixels by 1/255 itself)
+// shared by the policy and value heads, each one linear layer on its
+// features, as CleanRL's ppo_atari.py and SB3's CnnPolicy (whose value loss
+// then also trains the shared trunk, weighted by vfCoef). `policy: 'auto'`
+// picks it for such spaces and the MLPs otherwise.
+//
 // The defaults are CleanRL ppo.py's (for its 4 envs: minibatches of 128),
 // except value clipping, off as in SB3. agents/recipes/ppo.ts holds tuned
 // recipes with what they reached. The actor-critic pieces below the agent
@@ -40,7 +47,7 @@ import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
 import { RunningMeanStd } from '../core/running-stats.js';
 import type { RunningMeanStdState } from '../core/running-stats.js';
-import type { BoxSpace, DiscreteSpace } from '../core/spaces.js';
+import type { BoxSpace, DiscreteSpace, Space } from '../core/spaces.js';
 import { describeSpace, spacesEqual } from '../core/spaces.js';
 import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv } from '../core/vector.js';
@@ -52,6 +59,8 @@ import { initBackend, tf } from './lib/backend.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
+import type { Cnn } from './lib/cnn.js';
+import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import type { Mlp } from './lib/nets.js';
 import { applyForGradients, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import { linearSchedule } from './lib/schedules.js';
@@ -72,8 +81,13 @@ export const PPO_HYPERPARAMETERS = {
   vfCoef: num(0.5, 'value loss coefficient (the loss is mean squared error, without 1/2)', { min: 0 }),
   maxGradNorm: num(0.5, 'clip of the global gradient norm', { min: 0, exclusiveMin: true }),
   targetKl: num(0, 'stop the epochs of an update once the approximate KL exceeds this (0: never)', { min: 0 }),
-  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic'),
-  activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
+  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic (mlp policy)'),
+  activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation (mlp policy)'),
+  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk shared by linear policy and value heads, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
+  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
+  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
+  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
+  cnnDense: int(512, 'units of the dense relu layer after the convolutions (cnn policy)', { min: 1 }),
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
   normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
   clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
@@ -234,7 +248,7 @@ class Ppo implements Agent {
 
 registerAgent({
   name: 'ppo',
-  description: 'PPO-clip (Schulman et al. 2017) with GAE, separate actor and critic MLPs; discrete or Box actions; needs a vector env (a single env is wrapped)',
+  description: 'PPO-clip (Schulman et al. 2017) with GAE, separate actor and critic MLPs (or a shared CNN trunk for image observations); discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: PPO_HYPERPARAMETERS,
   envKind: 'vector',
   defaultEnvs: 8,
@@ -288,11 +302,37 @@ export interface PolicyOptions {
   readonly logStdInit: number;
   readonly normalizeObs: boolean;
   readonly clipObs: number;
+  /** Network kind (absent: 'mlp', as A2C, which has no cnn option). */
+  readonly policy?: 'auto' | 'mlp' | 'cnn';
+  readonly cnnFilters?: readonly number[];
+  readonly cnnKernels?: readonly number[];
+  readonly cnnStrides?: readonly number[];
+  readonly cnnDense?: number;
 }
 
 export interface PolicyState {
   logStd: number[] | null;
   obsRms: RunningMeanStdState | null;
+  /** Whether the nets sit on a conv trunk saved as cnn.json (absent in agents saved before the cnn policy: false). */
+  cnn?: boolean;
+}
+
+/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
+function isImageSpace(space: Space): space is BoxSpace {
+  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
+}
+
+/** Whether `opts` ask for the conv trunk on this observation space; 'cnn' on a space that is not an image throws. */
+function usesCnn(algorithm: string, context: AgentContext, opts: PolicyOptions): boolean {
+  const kind = opts.policy ?? 'mlp';
+  const image = isImageSpace(context.observationSpace);
+  if (kind === 'cnn' && !image) {
+    throw new TypeError(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
+  }
+  const use = kind === 'cnn' || (kind === 'auto' && image);
+  // The trunk scales pixels by 1/255; per-pixel running statistics would be a second, conflicting scaling.
+  if (use && opts.normalizeObs) throw new TypeError(`${algorithm}: normalizeObs is for vector observations; the cnn policy scales pixels by 1/255 itself`);
+  return use;
 }
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -329,6 +369,8 @@ export class ActorCritic {
   private readonly logStdCache: Float64Array;
 
   private constructor(
+    /** The conv trunk under both heads (cnn policy), or null: the heads then read the encoded observation. */
+    readonly trunk: Cnn | null,
     readonly actor: Mlp,
     readonly critic: Mlp,
     readonly logStd: tf.Variable | null,
@@ -366,31 +408,47 @@ export class ActorCritic {
     ActorCritic.checkSpaces(algorithm, context);
     const o = context.observationSpace as BoxSpace | DiscreteSpace;
     const a = context.actionSpace as BoxSpace | DiscreteSpace;
-    const input = o.type === 'box' ? o.low.length : o.n;
     const out = a.type === 'discrete' ? a.n : a.low.length;
     const init = { activation: opts.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-    const actor = mlp([input, ...opts.hidden, out], rng, { ...init, outputGain: 0.01 });
-    const critic = mlp([input, ...opts.hidden, 1], rng, { ...init, outputGain: 1 });
+    const trunk = usesCnn(algorithm, context, opts)
+      ? cnn(o.type === 'box' ? o.shape : [], rng, {
+          filters: opts.cnnFilters ?? [32, 64, 64],
+          kernels: opts.cnnKernels ?? [8, 4, 3],
+          strides: opts.cnnStrides ?? [4, 2, 1],
+          dense: opts.cnnDense ?? 512,
+        })
+      : null;
+    // On a trunk, the heads are single linear layers on its features (CleanRL's ppo_atari).
+    const input = trunk ? trunk.outputSize : o.type === 'box' ? o.low.length : o.n;
+    const hidden = trunk ? [] : opts.hidden;
+    const actor = mlp([input, ...hidden, out], rng, { ...init, outputGain: 0.01 });
+    const critic = mlp([input, ...hidden, 1], rng, { ...init, outputGain: 1 });
     const logStd = a.type === 'box' ? newVariable(tf.fill([out], opts.logStdInit)) : null;
     const obsRms = opts.normalizeObs && o.type === 'box' ? new RunningMeanStd(input) : null;
-    return new ActorCritic(actor, critic, logStd, obsRms, context, opts.clipObs);
+    return new ActorCritic(trunk, actor, critic, logStd, obsRms, context, opts.clipObs);
   }
 
   static async load(algorithm: string, context: AgentContext, opts: PolicyOptions, dir: string, state: PolicyState): Promise<ActorCritic> {
     ActorCritic.checkSpaces(algorithm, context);
+    const withCnn = usesCnn(algorithm, context, opts);
+    if (withCnn !== (state.cnn ?? false)) {
+      throw new Error(`${algorithm}: the saved agent in ${dir} has ${state.cnn ? 'a cnn' : 'an mlp'} policy, these hyperparameters ask for ${withCnn ? 'a cnn' : 'an mlp'}`);
+    }
+    const trunk = withCnn ? await loadCnn(dir, 'cnn') : null;
     const actor = await loadMlp(dir, 'actor');
     const critic = await loadMlp(dir, 'critic');
     const logStd = state.logStd ? newVariable(tf.tensor1d(state.logStd)) : null;
     const obsRms = state.obsRms ? RunningMeanStd.fromState(state.obsRms) : null;
     if (opts.normalizeObs && context.observationSpace.type === 'box' && !obsRms) throw new Error(`${algorithm}: normalizeObs is on but the saved agent has no observation statistics`);
-    return new ActorCritic(actor, critic, logStd, obsRms, context, opts.clipObs);
+    return new ActorCritic(trunk, actor, critic, logStd, obsRms, context, opts.clipObs);
   }
 
   /** Writes the nets into `dir`; returns the JSON part (log std, observation statistics). */
   async save(dir: string): Promise<PolicyState> {
+    if (this.trunk) await saveCnn(this.trunk, dir, 'cnn');
     await saveMlp(this.actor, dir, 'actor');
     await saveMlp(this.critic, dir, 'critic');
-    return { logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null, obsRms: this.obsRms?.getState() ?? null };
+    return { logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null, obsRms: this.obsRms?.getState() ?? null, ...(this.trunk ? { cnn: true } : {}) };
   }
 
   /**
@@ -399,6 +457,9 @@ export class ActorCritic {
    */
   async warmStart(dir: string, from: AgentManifest, who: string): Promise<void> {
     if (from.algorithm !== 'ppo' && from.algorithm !== 'a2c') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent; an actor-critic warm starts from ppo or a2c`);
+    const savedCnn = (from.state as { policy?: PolicyState }).policy?.cnn ?? false;
+    if (savedCnn !== (this.trunk !== null)) throw new Error(`${who}: ${dir} holds ${savedCnn ? 'a cnn' : 'an mlp'} policy, this agent has ${this.trunk ? 'a cnn' : 'an mlp'} policy`);
+    if (this.trunk) await loadCnnWeightsInto(this.trunk, dir, 'cnn', who);
     await loadWeightsInto(this.actor, dir, 'actor', who);
     await loadWeightsInto(this.critic, dir, 'critic', who);
     const saved = (from.state as { policy?: PolicyState }).policy;
@@ -411,9 +472,9 @@ export class ActorCritic {
     if (this.obsRms && saved?.obsRms) this.obsRms.setState(saved.obsRms);
   }
 
-  /** Every trainable variable: actor, critic, log std. */
+  /** Every trainable variable: conv trunk, actor, critic, log std. */
   get variables(): tf.Variable[] {
-    return [...this.actor.variables, ...this.critic.variables, ...(this.logStd ? [this.logStd] : [])];
+    return [...(this.trunk?.variables ?? []), ...this.actor.variables, ...this.critic.variables, ...(this.logStd ? [this.logStd] : [])];
   }
 
   /** Reads the log std back (call after each update, before acting). */
@@ -461,7 +522,8 @@ export class ActorCritic {
   /** Both nets on `rows` encoded inputs: rows x (nOut + 1) numbers, the value last, in one read-back. */
   forward(x: Float32Array, rows: number): Float32Array {
     const out = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
+      const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
+      const input = this.trunk ? this.trunk.apply(raw) : raw;
       return tf.concat([this.actor.apply(input), this.critic.apply(input)], 1);
     });
     const values = out.dataSync() as Float32Array;
@@ -471,7 +533,10 @@ export class ActorCritic {
 
   /** V of `rows` encoded inputs into `out`. */
   values(x: Float32Array, rows: number, out: Float32Array): void {
-    const v = tf.tidy(() => this.critic.apply(tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim])));
+    const v = tf.tidy(() => {
+      const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
+      return this.critic.apply(this.trunk ? this.trunk.apply(raw) : raw);
+    });
     out.set(v.dataSync().subarray(0, rows));
     v.dispose();
   }
@@ -506,7 +571,8 @@ export class ActorCritic {
   }
 
   /** Log-probabilities of `actions`, the mean entropy and V, for a loss (call inside a tidy or an optimizer step). */
-  evaluate(x: tf.Tensor2D, actions: tf.Tensor): { logp: tf.Tensor1D; entropy: tf.Scalar; value: tf.Tensor1D } {
+  evaluate(raw: tf.Tensor2D, actions: tf.Tensor): { logp: tf.Tensor1D; entropy: tf.Scalar; value: tf.Tensor1D } {
+    const x = this.trunk ? this.trunk.applyForGradients(raw) : raw;
     const head = applyForGradients(this.actor, x);
     const value = tf.reshape(applyForGradients(this.critic, x), [-1]) as tf.Tensor1D;
     if (this.logStd) {
@@ -543,6 +609,7 @@ export class ActorCritic {
   }
 
   dispose(): void {
+    this.trunk?.dispose();
     this.actor.dispose();
     this.critic.dispose();
     this.logStd?.dispose();

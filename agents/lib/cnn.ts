@@ -1,0 +1,289 @@
+// A small convolutional trunk for pixel observations, in the style of the
+// Nature DQN (Mnih et al. 2015) that CleanRL's and SB3's Atari PPO use:
+// convolutions with relu (by default 32 8x8 stride 4, 64 4x4 stride 2, 64 3x3
+// stride 1, "valid" padding), flattened, then one dense relu layer. Policy
+// and value heads go on top of its output (agents/ppo.ts).
+//
+// Input rows are raw image observations, uint8 values 0..255 as float32,
+// H x W x C row-major (channels last, as the envs and frameStack's
+// channelsLast produce); the trunk scales them by 1/255 itself, so the
+// rollout buffers hold the env's values unchanged.
+//
+// Like agents/lib/nets.ts: raw tf.variables (no tf.layers), orthogonal init
+// from our own Rng (each conv kernel as a (k k C_in) x C_out matrix, gain
+// sqrt 2, biases 0, as CleanRL's layer_init), and save/load as a model JSON
+// plus a float32 weights file.
+//
+// Gradients: the wasm backend has no kernel for a convolution's filter
+// gradient (Conv2DBackpropFilter), so each convolution carries its own
+// gradient: the input gradient by a transposed convolution (which wasm has),
+// the filter gradient as one more convolution, of the input with the batch
+// as channels by dy as the filter, dilated by the stride:
+//   dK[ky, kx, c, f] = sum over b, i, j of x[b, s i + ky, s j + kx, c] dy[b, i, j, f].
+// (An im2col gather and a matrix product gave the same numbers 20x slower on
+// wasm.) The first layer skips its input gradient (the input is data). The
+// forward values are tf.conv2d's, with or without gradients.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Rng } from '../../core/rng.js';
+import { tf } from './backend.js';
+import { orthogonal } from './nets.js';
+
+export interface CnnOptions {
+  /** Output channels of each convolution. */
+  readonly filters: readonly number[];
+  /** Square kernel size of each convolution. */
+  readonly kernels: readonly number[];
+  /** Stride of each convolution. */
+  readonly strides: readonly number[];
+  /** Units of the dense layer after the convolutions (the trunk's output size). */
+  readonly dense: number;
+}
+
+export const NATURE_CNN: CnnOptions = { filters: [32, 64, 64], kernels: [8, 4, 3], strides: [4, 2, 1], dense: 512 };
+
+export interface Cnn extends CnnOptions {
+  /** [H, W, C] of one observation. */
+  readonly inputShape: readonly [number, number, number];
+  /** Values per observation row, H W C. */
+  readonly inputSize: number;
+  /** Features per row (= dense). */
+  readonly outputSize: number;
+  /** [K0, b0, K1, b1, ..., Wdense, bdense]; kernels are [k, k, C_in, C_out]. */
+  readonly variables: tf.Variable[];
+  /** Features of [rows, H W C] raw observations; call inside tf.tidy. */
+  apply(x: tf.Tensor2D): tf.Tensor2D;
+  /** The same function, for losses (gradients the wasm backend can run, see the header). */
+  applyForGradients(x: tf.Tensor2D): tf.Tensor2D;
+  dispose(): void;
+}
+
+interface Layer {
+  readonly inH: number;
+  readonly inW: number;
+  readonly inC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly outC: number;
+  readonly k: number;
+  readonly s: number;
+}
+
+/** The layer geometry of `options` on inputs of `inputShape`; throws when an image is too small for the kernels. */
+export function cnnLayers(inputShape: readonly number[], options: CnnOptions): Layer[] {
+  const { filters, kernels, strides, dense } = options;
+  const describe = () => `[${inputShape.join(', ')}] with kernels [${kernels.join(', ')}] and strides [${strides.join(', ')}]`;
+  if (inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new RangeError(`cnn: the input must be an image [H, W, C], got [${inputShape.join(', ')}]`);
+  }
+  if (filters.length === 0 || kernels.length !== filters.length || strides.length !== filters.length) {
+    throw new RangeError(`cnn: filters, kernels and strides need one entry per convolution, got ${filters.length}, ${kernels.length} and ${strides.length}`);
+  }
+  if (![...filters, ...kernels, ...strides, dense].every((v) => Number.isInteger(v) && v >= 1)) throw new RangeError('cnn: filters, kernels, strides and dense must be positive integers');
+  const layers: Layer[] = [];
+  let [h, w, c] = inputShape as [number, number, number];
+  for (let l = 0; l < filters.length; l++) {
+    const k = kernels[l]!;
+    const s = strides[l]!;
+    if (h < k || w < k) throw new RangeError(`cnn: an input of ${describe()} leaves a ${h}x${w} map for convolution ${l + 1}'s ${k}x${k} kernel`);
+    const outH = Math.floor((h - k) / s) + 1;
+    const outW = Math.floor((w - k) / s) + 1;
+    layers.push({ inH: h, inW: w, inC: c, outH, outW, outC: filters[l]!, k, s });
+    [h, w, c] = [outH, outW, filters[l]!];
+  }
+  return layers;
+}
+
+type ConvFn = (x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D) => tf.Tensor4D;
+
+/** conv2d + bias with the hand-written gradient of the header; `inputGradient` false returns zeros for x. */
+function convForGradients(layer: Layer, inputGradient: boolean): ConvFn {
+  const { inH, inW, inC, outC, k, s } = layer;
+  return tf.customGrad(((x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([x, kernel]);
+    return {
+      value: tf.add(tf.conv2d(x, kernel, s, 'valid'), bias),
+      gradFunc: (dy: tf.Tensor4D, [xs, ks]: tf.Tensor[]) => {
+        const rows = dy.shape[0];
+        // [C, H, W, B] convolved with [outH, outW, B, F] at dilation s: [C, k', k', F] with k' >= k (rows and
+        // columns past the last window, when (H - k) is not a multiple of s, give extra entries: cut off).
+        const full = tf.conv2d(tf.transpose(xs!, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', s);
+        const dKernel = tf.transpose(full.shape[1] === k && full.shape[2] === k ? full : tf.slice(full, [0, 0, 0, 0], [inC, k, k, outC]), [1, 2, 0, 3]);
+        const dx = inputGradient ? tf.conv2dTranspose(dy, ks as tf.Tensor4D, [rows, inH, inW, inC], s, 'valid') : tf.zerosLike(xs!);
+        return [dx, dKernel, tf.sum(tf.reshape(dy, [-1, outC]), 0)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as ConvFn;
+}
+
+/** x W + b with explicit transposes in the gradient (the wasm backend's fast matMul path; as nets.ts). */
+const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+function fromVariables(inputShape: readonly [number, number, number], options: CnnOptions, variables: tf.Variable[]): Cnn {
+  const layers = cnnLayers(inputShape, options);
+  const last = layers[layers.length - 1]!;
+  const flat = last.outH * last.outW * last.outC;
+  const inputSize = inputShape[0] * inputShape[1] * inputShape[2];
+  // Gradient functions, made once: every call reuses them.
+  const convs = layers.map((layer, l) => convForGradients(layer, l > 0));
+  const nConv = layers.length;
+  const image = (x: tf.Tensor2D): tf.Tensor4D => tf.reshape(tf.mul(x, 1 / 255), [-1, ...inputShape]);
+  const head = (h: tf.Tensor4D, dense: (x: tf.Tensor2D) => tf.Tensor2D): tf.Tensor2D => tf.relu(dense(tf.reshape(h, [-1, flat])));
+  return {
+    ...options,
+    filters: [...options.filters],
+    kernels: [...options.kernels],
+    strides: [...options.strides],
+    inputShape,
+    inputSize,
+    outputSize: options.dense,
+    variables,
+    apply(x) {
+      let h = image(x);
+      for (let l = 0; l < nConv; l++) h = tf.relu(tf.add(tf.conv2d(h, variables[2 * l] as tf.Tensor4D, layers[l]!.s, 'valid'), variables[2 * l + 1]!)) as tf.Tensor4D;
+      return head(h, (f) => tf.add(tf.matMul(f, variables[2 * nConv]! as tf.Tensor2D), variables[2 * nConv + 1]!));
+    },
+    applyForGradients(x) {
+      let h = image(x);
+      for (let l = 0; l < nConv; l++) h = tf.relu(convs[l]!(h, variables[2 * l] as tf.Tensor4D, variables[2 * l + 1] as tf.Tensor1D));
+      return head(h, (f) => denseForGradients(f, variables[2 * nConv] as tf.Tensor2D, variables[2 * nConv + 1] as tf.Tensor1D));
+    },
+    dispose() {
+      for (const v of variables) v.dispose();
+    },
+  };
+}
+
+/** The weight shapes of a trunk: [k, k, C_in, C_out] and [C_out] per convolution, then [flat, dense] and [dense]. */
+function weightShapes(layers: Layer[], dense: number): number[][] {
+  const last = layers[layers.length - 1]!;
+  return [...layers.flatMap((l) => [[l.k, l.k, l.inC, l.outC], [l.outC]]), [last.outH * last.outW * last.outC, dense], [dense]];
+}
+
+/** A trunk for images of `inputShape` [H, W, C], weights drawn from `rng`. */
+export function cnn(inputShape: readonly number[], rng: Rng, options: CnnOptions = NATURE_CNN): Cnn {
+  const layers = cnnLayers(inputShape, options);
+  const variables = weightShapes(layers, options.dense).map((shape) => {
+    if (shape.length === 1) return tf.tidy(() => tf.variable(tf.zeros(shape), true));
+    // A kernel [k, k, C_in, C_out] is a (k k C_in) x C_out matrix in row-major order.
+    const cols = shape[shape.length - 1]!;
+    const rows = shape.reduce((a, b) => a * b, 1) / cols;
+    const values = orthogonal(rows, cols, Math.SQRT2, rng);
+    return tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
+  });
+  return fromVariables(inputShape as [number, number, number], options, variables);
+}
+
+/** All weights as one Float32Array in variable order. */
+export function getCnnWeights(net: Cnn): Float32Array {
+  const parts = net.variables.map((v) => v.dataSync() as Float32Array);
+  const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    data.set(p, o);
+    o += p.length;
+  }
+  return data;
+}
+
+function setCnnWeights(net: Cnn, data: Float32Array, where: string): void {
+  const expected = net.variables.reduce((a, v) => a + v.size, 0);
+  if (data.length !== expected) throw new RangeError(`${where}: got ${data.length} values, the net has ${expected}`);
+  let o = 0;
+  for (const v of net.variables) {
+    tf.tidy(() => v.assign(tf.tensor(data.subarray(o, o + v.size), v.shape)));
+    o += v.size;
+  }
+}
+
+export const CNN_FORMAT = 'arena.cnn/1';
+
+interface CnnJSON {
+  format: typeof CNN_FORMAT;
+  inputShape: number[];
+  filters: number[];
+  kernels: number[];
+  strides: number[];
+  dense: number;
+  weightsFile: string;
+  weights: { shape: number[]; offset: number; length: number }[];
+}
+
+async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
+  await writeFile(`${path}.tmp`, data);
+  await rename(`${path}.tmp`, path);
+}
+
+const sameArchitecture = (json: CnnJSON, net: Cnn): boolean =>
+  [json.inputShape, json.filters, json.kernels, json.strides, [json.dense]].map((a) => a.join()).join('|') ===
+  [net.inputShape, net.filters, net.kernels, net.strides, [net.dense]].map((a) => a.join()).join('|');
+
+const describeNet = (n: { inputShape: readonly number[]; filters: readonly number[]; kernels: readonly number[]; strides: readonly number[]; dense: number }): string =>
+  `input [${n.inputShape.join(', ')}], filters [${n.filters.join(', ')}], kernels [${n.kernels.join(', ')}], strides [${n.strides.join(', ')}], dense ${n.dense}`;
+
+/** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
+export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const data = getCnnWeights(net);
+  let offset = 0;
+  const weights = net.variables.map((v) => {
+    const entry = { shape: [...v.shape], offset, length: v.size };
+    offset += v.size;
+    return entry;
+  });
+  const json: CnnJSON = {
+    format: CNN_FORMAT,
+    inputShape: [...net.inputShape],
+    filters: [...net.filters],
+    kernels: [...net.kernels],
+    strides: [...net.strides],
+    dense: net.dense,
+    weightsFile: `${name}.weights.bin`,
+    weights,
+  };
+  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+}
+
+async function readCnn(dir: string, name: string, who: string): Promise<{ json: CnnJSON; data: Float32Array }> {
+  const path = join(dir, `${name}.json`);
+  let json: CnnJSON;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8')) as CnnJSON;
+  } catch (e) {
+    throw new Error(`${who}: cannot read ${path}: ${(e as Error).message}`);
+  }
+  if (json.format !== CNN_FORMAT) throw new Error(`${who}: ${path} has format ${JSON.stringify(json.format)}, expected ${CNN_FORMAT}`);
+  const buf = await readFile(join(dir, json.weightsFile));
+  const expected = json.weights.reduce((a, w) => a + w.length, 0);
+  if (buf.byteLength !== expected * 4) {
+    throw new Error(`${who}: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
+  }
+  return { json, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
+}
+
+/** Loads a trunk written by saveCnn. */
+export async function loadCnn(dir: string, name = 'cnn'): Promise<Cnn> {
+  const { json, data } = await readCnn(dir, name, 'loadCnn');
+  const options: CnnOptions = { filters: json.filters, kernels: json.kernels, strides: json.strides, dense: json.dense };
+  const layers = cnnLayers(json.inputShape, options);
+  const shapes = weightShapes(layers, json.dense);
+  if (shapes.map((s) => s.join('x')).join() !== json.weights.map((w) => w.shape.join('x')).join()) {
+    throw new Error(`loadCnn: ${join(dir, `${name}.json`)} lists weight shapes that do not fit its architecture (${describeNet(json)})`);
+  }
+  const variables = json.weights.map((w) => tf.tidy(() => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true)));
+  return fromVariables(json.inputShape as [number, number, number], options, variables);
+}
+
+/** Overwrites `net`'s weights with the trunk saved as `name` in `dir` (warm starts); the architecture must match. */
+export async function loadCnnWeightsInto(net: Cnn, dir: string, name: string, who: string): Promise<void> {
+  const { json, data } = await readCnn(dir, name, who);
+  if (!sameArchitecture(json, net)) throw new Error(`${who}: ${join(dir, `${name}.json`)} is a trunk with ${describeNet(json)}; this agent's is ${describeNet(net)}`);
+  setCnnWeights(net, data, who);
+}
