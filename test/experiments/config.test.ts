@@ -50,7 +50,11 @@ describe('shipped configs', () => {
     .sort();
 
   it('are the documented experiments', () => {
-    expect(files).toEqual(['cartpole-agents.yaml', 'cliffwalking-td.yaml', 'mountaincar-q-vs-dqn.yaml', 'pendulum-ddpg-vs-ppo.yaml', 'quickstart.yaml']);
+    expect(files).toEqual([
+      'car-racing-features.yaml',
+      'car-racing-pixels.yaml',
+      'cartpole-agents.yaml',
+      'cliffwalking-td.yaml', 'mountaincar-q-vs-dqn.yaml', 'pendulum-ddpg-vs-ppo.yaml', 'quickstart.yaml']);
   });
 
   for (const file of files) {
@@ -317,7 +321,7 @@ variants:
         'cfg.yaml:9:29: variants[0].sweep.learningRate[1]: learningRate must be a number > 0, got -1',
         'cfg.yaml:10:7: variants[0].sweep.clipRange: clipRange is also set in hyperparameters; set it in one place',
         'cfg.yaml:11:16: variants[0].sweep.hidden[0]: sweep value a list would make "hidden=64,64" part of a directory name, which allows only letters, digits, ".", "_", "-" and "="; write a separate variant with its own name instead',
-        'cfg.yaml:12:7: variants[0].sweep.lerningRate: unknown hyperparameter "lerningRate"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "learningRate"?',
+        'cfg.yaml:12:7: variants[0].sweep.lerningRate: unknown hyperparameter "lerningRate"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "learningRate"?',
       ].join('\n'),
     );
   });
@@ -431,7 +435,7 @@ describe('bad configs', () => {
       [
         'cfg.yaml:9:21: variants[1].hyperparameters.learningRate: learningRate must be a number > 0, got 0',
         'cfg.yaml:10:15: variants[1].hyperparameters.hidden: hidden must be a list of positive integers (e.g. [64, 64]), got 64',
-        'cfg.yaml:11:7: variants[1].hyperparameters.clipRnge: unknown hyperparameter "clipRnge"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "clipRange"?',
+        'cfg.yaml:11:7: variants[1].hyperparameters.clipRnge: unknown hyperparameter "clipRnge"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "clipRange"?',
       ].join('\n'),
     );
   });
@@ -538,10 +542,13 @@ describe('wrappers', () => {
       'clipAction',
       'discretizeObservation',
       'flattenObservation',
+      'frameSkip',
       'frameStack',
+      'grayscaleObservation',
       'normalizeObservation',
       'normalizeReward',
       'rescaleAction',
+      'resizeObservation',
       'scaleReward',
     ]);
   });
@@ -552,7 +559,7 @@ describe('wrappers', () => {
       { path: 'padding', message: "must be one of 'reset', 'zero', got \"none\"" },
     ]);
     expect(checkWrapperArgs('rescaleAction', { min: -1 })).toEqual([{ path: 'max', message: 'missing required key "max"' }]);
-    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameStack, normalizeObservation, normalizeReward, rescaleAction, scaleReward' }]);
+    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameSkip, frameStack, grayscaleObservation, normalizeObservation, normalizeReward, rescaleAction, resizeObservation, scaleReward' }]);
     expect(checkWrapperArgs('discretizeObservation', { bins: [20, 20], low: [null, -0.07] })).toEqual([]);
   });
 
