@@ -54,7 +54,11 @@ describe('shipped configs', () => {
       'car-racing-features.yaml',
       'car-racing-pixels.yaml',
       'cartpole-agents.yaml',
-      'cliffwalking-td.yaml', 'mountaincar-q-vs-dqn.yaml', 'pendulum-ddpg-vs-ppo.yaml', 'quickstart.yaml']);
+      'cliffwalking-td.yaml',
+      'mountaincar-q-vs-dqn.yaml',
+      'pendulum-ddpg-vs-ppo.yaml',
+      'quickstart.yaml',
+    ]);
   });
 
   for (const file of files) {
