@@ -10,13 +10,12 @@ import { join, sep } from 'node:path';
 import { validateEpisodeRecord } from '../core/episode.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { CompareX, LoadedRun } from '../experiments/compare.js';
-import { compareRuns, loadRun } from '../experiments/compare.js';
+import { compareRuns } from '../experiments/compare.js';
 import { interpolate, smooth } from '../experiments/stats.js';
-import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl } from '../experiments/store.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl, readRunRecord } from '../experiments/store.js';
 import type { EpisodeIndexLine, EvalLine, ExperimentConfig, RunRecord, RunStatus } from '../experiments/types.js';
 import type {
   CurvesResponse,
-  EpisodePoint,
   EpisodesResponse,
   EvalsResponse,
   ExperimentDetail,
@@ -24,10 +23,10 @@ import type {
   MetricsResponse,
   RunSummary,
   StatusCounts,
-  UpdatePoint,
 } from './api-types.js';
 import type { Catalog, ExperimentEntry, RunEntry } from './catalog.js';
 import { HttpError } from './catalog.js';
+import { metricsOf } from './metrics-store.js';
 
 // ---------------------------------------------------------------- files
 
@@ -55,8 +54,28 @@ async function readText(catalog: Catalog, path: string): Promise<string | null> 
  * problem is a 422 naming the file and line; a missing file has no lines.
  */
 async function readJsonlStrict<T>(catalog: Catalog, path: string, check: (v: unknown) => string | null): Promise<T[]> {
+  // Files read before and unchanged since (same size and mtime) answer from memory: the run page and live updates ask again and again.
+  const real = await catalog.insideOrNull(path);
+  const seen = real === null ? null : await stat(real).catch(() => null);
+  const kept = real === null ? undefined : jsonlCache.get(real);
+  if (seen && kept && kept.size === seen.size && kept.mtimeMs === seen.mtimeMs) return kept.lines as T[];
   const text = await readText(catalog, path);
   if (text === null) return [];
+  const lines = parseStrict<T>(catalog, path, text, check);
+  if (real !== null && seen && text.length <= JSONL_CACHE_CHARS) {
+    jsonlCache.delete(real);
+    jsonlCache.set(real, { size: seen.size, mtimeMs: seen.mtimeMs, lines });
+    if (jsonlCache.size > JSONL_CACHE_FILES) jsonlCache.delete(jsonlCache.keys().next().value!);
+  }
+  return lines;
+}
+
+/** Small JSONL files (eval.jsonl, episodes/index.jsonl) parsed and checked, by real path; the largest kept and how many. */
+const jsonlCache = new Map<string, { size: number; mtimeMs: number; lines: unknown[] }>();
+const JSONL_CACHE_CHARS = 8 << 20;
+const JSONL_CACHE_FILES = 64;
+
+function parseStrict<T>(catalog: Catalog, path: string, text: string, check: (v: unknown) => string | null): T[] {
   const { lines, bad } = parseJsonl<unknown>(text);
   const file = catalog.display(path);
   const problems = bad.map((b) => `${file} line ${b.line}: not valid JSON (${b.error}): ${b.text}`);
@@ -189,66 +208,33 @@ export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Pr
 
 // ---------------------------------------------------------------- metrics
 
-function checkMetricsLine(v: unknown): string | null {
-  if (!obj(v)) return 'expected a JSON object';
-  if (v.type === 'episode') return num(v.step) && num(v.return) ? null : 'an episode line needs numeric step and return';
-  if (v.type === 'update') return num(v.step) ? null : 'an update line needs a numeric step';
-  return `unknown line type ${JSON.stringify(v.type)}`;
-}
-
-/** Consecutive runs of `size` items (the last may be shorter). */
-function buckets<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 /**
  * GET .../metrics: training episodes and update lines, each downsampled to at
  * most `maxPoints` by cutting the lines, in file order, into consecutive
  * buckets of equal size (ceil(n / maxPoints)). An episode bucket keeps the
  * mean, min and max return and the mean length; an update bucket keeps the
  * mean of fps and of each metric; both keep the step and time of their last
- * line. With n <= maxPoints every line is its own bucket.
+ * line. With n <= maxPoints every line is its own bucket. The file is parsed
+ * once and kept (metrics-store.ts): a million-episode run answers in
+ * milliseconds after its first request, and a growing file is read only
+ * where it grew.
  */
 export async function getMetrics(catalog: Catalog, run: RunEntry, maxPoints: number): Promise<MetricsResponse> {
-  const lines = run.dir === null ? [] : await readJsonlStrict<Record<string, unknown>>(catalog, join(run.dir, METRICS_FILE), checkMetricsLine);
-  const episodes = lines.filter((l) => l.type === 'episode') as unknown as { step: number; time: number; return: number; length: number }[];
-  const updates = lines.filter((l) => l.type === 'update') as unknown as { step: number; time: number; fps?: number; metrics?: Record<string, number> }[];
-  const eSize = Math.max(1, Math.ceil(episodes.length / maxPoints));
-  const uSize = Math.max(1, Math.ceil(updates.length / maxPoints));
-  const episodePoints: EpisodePoint[] = buckets(episodes, eSize).map((b) => {
-    const returns = b.map((l) => l.return);
-    const last = b[b.length - 1]!;
-    return {
-      step: last.step,
-      time: num(last.time) ? last.time : 0,
-      return: meanOf(returns),
-      min: Math.min(...returns),
-      max: Math.max(...returns),
-      length: meanOf(b.map((l) => (num(l.length) ? l.length : 0))),
-      count: b.length,
-    };
-  });
-  const keys = new Set<string>();
-  for (const u of updates) for (const [k, v] of Object.entries(u.metrics ?? {})) if (num(v)) keys.add(k);
-  const updatePoints: UpdatePoint[] = buckets(updates, uSize).map((b) => {
-    const last = b[b.length - 1]!;
-    const metrics: Record<string, number> = {};
-    for (const k of keys) {
-      const vs = b.map((u) => u.metrics?.[k]).filter(num);
-      if (vs.length > 0) metrics[k] = meanOf(vs);
-    }
-    const fps = b.map((u) => u.fps).filter(num);
-    return { step: last.step, time: num(last.time) ? last.time : 0, fps: fps.length > 0 ? meanOf(fps) : 0, metrics, count: b.length };
-  });
-  return {
-    maxPoints,
-    episodes: { total: episodes.length, bucketSize: eSize, points: episodePoints },
-    updates: { total: updates.length, bucketSize: uSize, keys: [...keys].sort(), points: updatePoints },
-  };
+  if (run.dir === null) return metricsOf(null, '', maxPoints);
+  const path = join(run.dir, METRICS_FILE);
+  let real: string | null;
+  try {
+    real = await catalog.inside(path);
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 404) real = null;
+    else throw e;
+  }
+  try {
+    return await metricsOf(real, catalog.display(path), maxPoints);
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(500, `cannot read ${catalog.display(path)}: ${(e as Error).message}`, { file: catalog.display(path) });
+  }
 }
 
 function checkEvalLine(v: unknown): string | null {
@@ -278,12 +264,62 @@ export async function getEpisodeIndex(catalog: Catalog, run: RunEntry): Promise<
   return { episodes: [...lines].sort((a, b) => a.step - b.step || a.index - b.index) };
 }
 
+/** A JSON answer already serialized (server.ts sends it as it is). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** Episode files that passed validation, as their text, by real path; reused while size and mtime are unchanged. */
+const episodeCache = new Map<string, { size: number; mtimeMs: number; text: string }>();
+/** Characters of episode text kept, at most. */
+const EPISODE_CACHE_CHARS = 64 << 20;
+let episodeCacheChars = 0;
+
+function cacheEpisode(real: string, size: number, mtimeMs: number, text: string): void {
+  const old = episodeCache.get(real);
+  if (old) {
+    episodeCache.delete(real);
+    episodeCacheChars -= old.text.length;
+  }
+  if (text.length > EPISODE_CACHE_CHARS / 4) return;
+  episodeCache.set(real, { size, mtimeMs, text });
+  episodeCacheChars += text.length;
+  for (const [k, v] of episodeCache) {
+    if (episodeCacheChars <= EPISODE_CACHE_CHARS) break;
+    episodeCache.delete(k);
+    episodeCacheChars -= v.text.length;
+  }
+}
+
 /**
  * GET .../episodes/:file: one episode record, checked with
  * validateEpisodeRecord. `file` null reads the lone episode file the viewer
  * was started on.
  */
 export async function getEpisode(catalog: Catalog, run: RunEntry, file: string | null): Promise<EpisodeRecord> {
+  const { path, text } = await episodeText(catalog, run, file);
+  return checkEpisode(catalog, path, text).value;
+}
+
+/**
+ * The same answer as getEpisode, as the file's own text: a valid record is
+ * sent as written (re-serializing a long episode costs more than reading it)
+ * and kept, so asking again skips parsing and validating it.
+ */
+export async function getEpisodeJson(catalog: Catalog, run: RunEntry, file: string | null): Promise<RawJson> {
+  const { path, real, text, cached, size, mtimeMs } = await episodeText(catalog, run, file);
+  if (cached) return new RawJson(text);
+  checkEpisode(catalog, path, text);
+  cacheEpisode(real, size, mtimeMs, text);
+  return new RawJson(text);
+}
+
+/** The episode file's path and text; `cached` when the text is the kept one of a valid record, still the file's. */
+async function episodeText(
+  catalog: Catalog,
+  run: RunEntry,
+  file: string | null,
+): Promise<{ path: string; real: string; text: string; cached: boolean; size: number; mtimeMs: number }> {
   let path: string;
   if (run.dir === null) {
     if (file !== null && file !== catalog.display(catalog.root)) throw new HttpError(404, `no episode ${JSON.stringify(file)}: the viewer serves only ${catalog.display(catalog.root)}`);
@@ -293,8 +329,25 @@ export async function getEpisode(catalog: Catalog, run: RunEntry, file: string |
     path = await catalog.file(join(run.dir, EPISODES_DIR), file);
   }
   const shown = catalog.display(path);
+  const real = await catalog.inside(path);
+  let size = -1;
+  let mtimeMs = -1;
+  try {
+    const s = await stat(real);
+    size = s.size;
+    mtimeMs = s.mtimeMs;
+  } catch {
+    // Gone: readText says so.
+  }
+  const cached = episodeCache.get(real);
+  if (cached && cached.size === size && cached.mtimeMs === mtimeMs) return { path, real, text: cached.text, cached: true, size, mtimeMs };
   const text = await readText(catalog, path);
   if (text === null) throw new HttpError(404, `${shown} does not exist`);
+  return { path, real, text, cached: false, size, mtimeMs };
+}
+
+function checkEpisode(catalog: Catalog, path: string, text: string): { value: EpisodeRecord } {
+  const shown = catalog.display(path);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -303,7 +356,7 @@ export async function getEpisode(catalog: Catalog, run: RunEntry, file: string |
   }
   const problems = validateEpisodeRecord(value);
   if (problems.length > 0) throw new HttpError(422, `${shown} is not a usable episode record: ${problems.join('; ')}`, { file: shown, problems });
-  return value as EpisodeRecord;
+  return { value: value as EpisodeRecord };
 }
 
 // ---------------------------------------------------------------- curves
@@ -335,6 +388,47 @@ async function signature(runs: readonly RunEntry[]): Promise<string> {
   return parts.join(',');
 }
 
+const snippet = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}...` : text);
+
+/**
+ * One run as the curves need it: experiments/compare.ts's loadRun without the
+ * training episodes of metrics.jsonl, which the curves do not use and which
+ * can be a file of a million lines. run.json and eval.jsonl are read as
+ * loadRun reads them: a bad evaluation line is left out and named in the
+ * problems, and so is a torn last line of a run that is no longer running.
+ */
+async function loadCurveRun(dir: string): Promise<LoadedRun> {
+  const record = await readRunRecord(dir);
+  const live = record.status === 'running' || record.status === 'pending';
+  const evals: EvalLine[] = [];
+  const problems: string[] = [];
+  let text = '';
+  try {
+    text = await readFile(join(dir, EVAL_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${EVAL_FILE}: cannot read: ${(e as Error).message}`);
+  }
+  const end = text.lastIndexOf('\n');
+  const parts = end < 0 ? [] : text.slice(0, end).split('\n');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(part);
+    } catch (e) {
+      problems.push(`${EVAL_FILE} line ${i + 1}: not valid JSON (${(e as Error).message}): ${snippet(part)}`);
+      continue;
+    }
+    const o = value as Partial<EvalLine> | null;
+    if (typeof o === 'object' && o !== null && num(o.step) && num(o.time) && num(o.mean)) evals.push(o as EvalLine);
+    else problems.push(`${EVAL_FILE} line ${i + 1}: expected an evaluation with numeric step, time and mean: ${snippet(part)}`);
+  }
+  const tail = text.slice(end + 1);
+  if (tail.trim() !== '' && !live) problems.push(`${EVAL_FILE} line ${parts.length + 1}: incomplete last line (no newline), ignored: ${snippet(tail)}`);
+  return { dir, record, evals, episodes: [], problems };
+}
+
 /**
  * GET /api/experiments/:experiment/curves: every variant's evaluation curve
  * across seeds (experiments/compare.ts's compareRuns: seeds interpolated onto
@@ -356,7 +450,7 @@ export async function getCurves(catalog: Catalog, e: ExperimentEntry, options: C
     const real = await catalog.insideOrNull(join(r.dir!, RUN_FILE));
     if (real === null) continue;
     try {
-      loaded.push(await loadRun(r.dir!));
+      loaded.push(await loadCurveRun(r.dir!));
     } catch (err) {
       problems.push((err as Error).message);
     }

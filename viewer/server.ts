@@ -13,7 +13,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { CompareX } from '../experiments/compare.js';
 import type { ApiError, RootInfo } from './api-types.js';
 import { Catalog, EPISODE_ROOT_SEED, EPISODE_ROOT_VARIANT, HttpError } from './catalog.js';
-import { experimentDetail, getCurves, getEpisode, getEpisodeIndex, getEvals, getMetrics, getRunRecord, listExperiments } from './data.js';
+import { RawJson, experimentDetail, getCurves, getEpisodeIndex, getEpisodeJson, getEvals, getMetrics, getRunRecord, listExperiments } from './data.js';
 import { EventHub } from './events.js';
 
 export interface ViewerOptions {
@@ -56,7 +56,7 @@ export function clientDir(): string | null {
 const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>) =>
   (req: Request, res: Response, next: NextFunction): void => {
-    fn(req, res).then((body) => res.json(body), next);
+    fn(req, res).then((body) => (body instanceof RawJson ? res.type('json').send(body.text) : res.json(body)), next);
   };
 
 function param(req: Request, name: string): string {
@@ -139,7 +139,7 @@ function createApp(catalog: Catalog, hub: EventHub, client: string | null): expr
   api.get(`${runPath}/metrics`, wrap(async (req) => getMetrics(catalog, await run(req), intQuery(req, 'maxPoints', 1000, 1, 1_000_000))));
   api.get(`${runPath}/evals`, wrap(async (req) => getEvals(catalog, await run(req))));
   api.get(`${runPath}/episodes`, wrap(async (req) => getEpisodeIndex(catalog, await run(req))));
-  api.get(`${runPath}/episodes/:file`, wrap(async (req) => getEpisode(catalog, await run(req), param(req, 'file'))));
+  api.get(`${runPath}/episodes/:file`, wrap(async (req) => getEpisodeJson(catalog, await run(req), param(req, 'file'))));
   api.get('/events', (_req, res) => hub.add(res));
   api.use((req, res) => {
     res.status(404).json({ error: `no API endpoint ${req.method} ${req.path}` } satisfies ApiError);

@@ -1,36 +1,84 @@
 // The viewer's client in a real headless browser (Debian's Chromium driven by
 // playwright-core; WebGL through SwiftShader): the experiments page draws its
-// curves and final-return table, the player draws each scene and its overlay,
-// plays, steps exactly one frame per key press, jumps with the scrubber, and
-// shows two episodes side by side. Screenshots go to /tmp/viewer-shots/.
+// curves and final-return table; the player draws every shipped scene
+// (CartPole, MountainCar, MountainCarContinuous, Pendulum, Acrobot,
+// FrozenLake, CliffWalking), its picture changes while playing and stays put
+// when paused, the speed control changes how fast the frame counter moves and
+// the scrubber moves it; keys step exactly one frame; two episodes side by
+// side advance together. No console or page errors anywhere (the last test).
 //
-// The client is bundled afresh into a temp folder first, so the test sees the
-// current sources even without `npm run build`.
+// One browser, one page and one server for the file. The client is bundled
+// afresh into a temp folder first, so the test sees the current sources even
+// without `npm run build`. Screenshots (one per scene, the curves, side by
+// side) go to test/viewer/screenshots/, which git ignores.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../../viewer/build.mjs';
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
-import { writeFixtureStore } from './fixtures.js';
+import { writeFixtureStore, writeLongWalks } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = '/tmp/viewer-shots';
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 /** The stage's clear colour (#eef2f6). */
 const BACKGROUND = [0xee, 0xf2, 0xf6];
 /** Per test: software WebGL on a busy CI machine is slow. */
 const TIMEOUT = 60_000;
+/** Hides the overlays (frame numbers, bars) in canvas screenshots, so a difference is the scene's own. */
+const NO_OVERLAYS = '.hud { visibility: hidden !important; }';
 
 const episode = (experiment: string, variant: string, seed: string, file: string) =>
   encodeURIComponent([experiment, variant, seed, file].map(encodeURIComponent).join('/'));
 const CARTPOLE_LAST = episode('cartpole', 'ppo', 'seed-0', 'step-0000020000-0.json');
 const CARTPOLE_FIRST = episode('cartpole', 'ppo', 'seed-0', 'step-0000000000-0.json');
-const LAKE = episode('toy-text', 'frozen-lake', 'seed-0', 'step-0000020000-0.json');
-const CLIFF = episode('toy-text', 'cliff', 'seed-0', 'step-0000000000-0.json');
+const CARTPOLE_OTHER_SEED = episode('cartpole', 'ppo', 'seed-1', 'step-0000020000-0.json');
 const MYSTERY = episode('gallery', 'mystery', 'seed-0', 'step-0000000000-0.json');
+
+/**
+ * Every shipped scene, on a recording of its env: what the overlay shows at
+ * frame 0, how much of the canvas the scene covers at least, and checks of
+ * its own (run on the paused player).
+ */
+const SCENES: readonly { name: string; ref: string; action: RegExp; drawn: number; check?: (page: Page) => Promise<void> }[] = [
+  { name: 'cartpole', ref: CARTPOLE_LAST, action: /^push (left|right) \([01]\)$/, drawn: 0.02 },
+  { name: 'mountaincar', ref: episode('gallery', 'mountaincar', 'seed-0', 'step-0000020000-0.json'), action: /^(push left \(0\)|no push \(1\)|push right \(2\))$/, drawn: 0.05 },
+  { name: 'mountaincarcontinuous', ref: episode('gallery', 'mountaincarcontinuous', 'seed-0', 'step-0000020000-0.json'), action: /^force [+−]1\.00$/, drawn: 0.05 },
+  { name: 'pendulum', ref: episode('gallery', 'pendulum', 'seed-0', 'step-0000020000-0.json'), action: /^torque [+−]2\.00 N·m$/, drawn: 0.02 },
+  { name: 'acrobot', ref: episode('gallery', 'acrobot', 'seed-0', 'step-0000020000-0.json'), action: /^torque (−1|0|\+1) \([012]\)$/, drawn: 0.02 },
+  {
+    name: 'frozenlake',
+    ref: episode('walks', 'frozen-lake', 'seed-0', 'step-0000000000-0.json'),
+    action: /^right \(2\)$/,
+    drawn: 0.05,
+    check: async (page) => {
+      expect(await page.locator('.hud-bar').count()).toBe(4);
+      // The goal pays 1.
+      await page.click('[data-testid="last"]');
+      expect(await page.innerText('.hud-return')).toBe('1.00');
+      expect(await page.innerText('.hud-action')).toBe('– (terminated)');
+    },
+  },
+  {
+    name: 'cliffwalking',
+    ref: episode('walks', 'cliff', 'seed-0', 'step-0000000000-0.json'),
+    action: /^right \(1\)$/,
+    drawn: 0.05,
+    check: async (page) => {
+      // The first step walked into the cliff: -100 (frame 1's return includes its own step, -1); the walk ends at the goal after 25 more steps.
+      await page.click('[data-testid="first"]');
+      await page.click('[data-testid="step-forward"]');
+      expect(await page.innerText('.hud-return')).toBe('-101.0');
+      await page.click('[data-testid="last"]');
+      expect(await page.innerText('.hud-return')).toBe('-125.0');
+      expect(await page.innerText('.hud-action')).toBe('– (terminated)');
+    },
+  },
+];
 
 if (!existsSync(CHROMIUM)) {
   describe('viewer in a browser', () => {
@@ -49,6 +97,7 @@ if (!existsSync(CHROMIUM)) {
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
       writeFixtureStore(join(tmp, 'runs'));
+      writeLongWalks(join(tmp, 'runs'));
       const clientDir = await buildClient({ outDir: join(tmp, 'client') });
       viewer = await startViewer({ root: join(tmp, 'runs'), port: 0, clientDir });
       browser = await chromium.launch({
@@ -77,10 +126,23 @@ if (!existsSync(CHROMIUM)) {
       await open(`#/play?${query}`);
       await page.waitForSelector('[data-testid="player"][data-frame]');
       await expect.poll(() => page.locator('canvas.stage-canvas').count()).toBe(panes);
-      await page.waitForTimeout(300);
+      await nextFrames();
     }
 
+    /** Resolves after two animation frames: whatever changed has been drawn. */
+    const nextFrames = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+
     const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
+    const playing = async () => (await page.getAttribute('[data-testid="player"]', 'data-playing')) === 'true';
+    /** Pauses if playing (checked in the page: a click just after the episode ended would play it again). */
+    const pause = () => page.evaluate(`document.querySelector('[data-testid="player"]').dataset.playing === 'true' && document.querySelector('[data-testid="play"]').click()`);
+    const lastFrame = async () => Number(await page.getAttribute('[data-testid="scrubber"]', 'max'));
+
+    /** The first pane's canvas as it shows on screen (a PNG), without the overlays. */
+    async function canvasShot(): Promise<Buffer> {
+      const clip = (await page.locator('canvas.stage-canvas').first().boundingBox())!;
+      return page.screenshot({ clip, style: NO_OVERLAYS });
+    }
 
     /**
      * Share of a WebGL canvas's pixels that differ clearly from the background
@@ -104,6 +166,26 @@ if (!existsSync(CHROMIUM)) {
         return drawn / (data.length / 4);
       })()`);
       return share as number;
+    }
+
+    /**
+     * Frames the counter moves in `ms` of playing from the first frame at
+     * `speed` (chosen in the speed control). Timed inside the page, so the
+     * window is the same at every speed however slow the test's round trips.
+     */
+    async function advance(speed: string, ms: number): Promise<number> {
+      await page.selectOption('[data-testid="speed"]', speed);
+      return (await page.evaluate(`(async () => {
+        const player = document.querySelector('[data-testid="player"]');
+        const play = document.querySelector('[data-testid="play"]');
+        document.querySelector('[data-testid="first"]').click();
+        const from = Number(player.dataset.frame);
+        play.click();
+        await new Promise((resolve) => setTimeout(resolve, ${ms}));
+        const to = Number(player.dataset.frame);
+        if (player.dataset.playing === 'true') play.click();
+        return to - from;
+      })()`)) as number;
     }
 
     it('experiments page: curves with bands and the final-return table', async () => {
@@ -131,13 +213,59 @@ if (!existsSync(CHROMIUM)) {
       await page.screenshot({ path: join(SHOTS, 'curves.png'), fullPage: true });
     }, TIMEOUT);
 
-    it('CartPole replay: draws the scene, plays, steps one frame per key, scrubs, shows action and return', async () => {
+    for (const scene of SCENES) {
+      it(`${scene.name}: draws the scene, changes while playing and not when paused, speed and scrubber move the frame counter`, async () => {
+        await openPlayer(`a=${scene.ref}`);
+        expect(await drawnShare()).toBeGreaterThan(scene.drawn);
+        expect(await frame()).toBe(0);
+        expect(await page.innerText('.hud-action')).toMatch(scene.action);
+        const last = await lastFrame();
+        expect(last).toBeGreaterThan(20);
+
+        // Playing: the picture changes.
+        await page.click('[data-testid="play"]');
+        const a = await canvasShot();
+        const aFrame = await frame();
+        await page.waitForTimeout(250);
+        const b = await canvasShot();
+        expect(await frame()).toBeGreaterThan(aFrame);
+        expect(a.equals(b)).toBe(false);
+
+        // Paused: the counter and the picture stay put.
+        await pause();
+        expect(await playing()).toBe(false);
+        const stopped = await frame();
+        await nextFrames();
+        const c = await canvasShot();
+        await page.waitForTimeout(250);
+        const d = await canvasShot();
+        expect(await frame()).toBe(stopped);
+        expect(c.equals(d)).toBe(true);
+
+        // The speed control: over the same time, 4x moves the counter several times further than 0.25x (16x, ideally).
+        const slow = await advance('0.25', 400);
+        const fast = await advance('4', 400);
+        expect(fast).toBeGreaterThanOrEqual(3);
+        expect(fast).toBeGreaterThan(3 * slow);
+
+        // The scrubber: jumps to the frame, the overlay follows.
+        const middle = Math.floor(last / 2);
+        await page.locator('[data-testid="scrubber"]').fill(String(middle));
+        expect(await frame()).toBe(middle);
+        expect(await playing()).toBe(false);
+        expect(await page.innerText('.hud-frame')).toBe(`${middle} / ${last}`);
+        expect(await page.innerText('[data-testid="frame"]')).toBe(`${middle} / ${last}`);
+        await nextFrames();
+        await page.screenshot({ path: join(SHOTS, `scene-${scene.name}.png`) });
+        await scene.check?.(page);
+      }, TIMEOUT);
+    }
+
+    it('CartPole: keys step exactly one frame, the overlay shows action, return and the agent’s numbers', async () => {
       await openPlayer(`a=${CARTPOLE_LAST}`);
-      expect(await drawnShare()).toBeGreaterThan(0.02);
-      expect(await frame()).toBe(0);
-      expect(await page.innerText('.hud-action')).toMatch(/^push (left|right) \([01]\)$/);
       expect(await page.innerText('.hud-return')).toBe('1.00');
       expect(await page.locator('.hud-bar').count()).toBe(2);
+      expect(await page.locator('.hud-bar.chosen').count()).toBe(1);
 
       await page.keyboard.press('ArrowRight');
       expect(await frame()).toBe(1);
@@ -153,17 +281,13 @@ if (!existsSync(CHROMIUM)) {
       expect(await page.innerText('.hud-frame')).toBe('3 / 500');
       expect(await page.innerText('.hud-return')).toBe('4.00');
 
-      await page.click('[data-testid="play"]');
+      // Space plays and pauses.
+      await page.keyboard.press(' ');
       await expect.poll(frame, { timeout: 5000 }).toBeGreaterThan(10);
       await page.keyboard.press(' ');
-      await expect.poll(() => page.getAttribute('[data-testid="player"]', 'data-playing')).toBe('false');
-      const stopped = await frame();
-      await page.waitForTimeout(300);
-      expect(await frame()).toBe(stopped);
+      await expect.poll(playing).toBe(false);
 
       await page.locator('[data-testid="scrubber"]').fill('250');
-      expect(await frame()).toBe(250);
-      expect(await page.innerText('.hud-frame')).toBe('250 / 500');
       expect(await page.innerText('.hud-return')).toBe('251.0');
       await page.keyboard.press('End');
       expect(await frame()).toBe(500);
@@ -175,32 +299,6 @@ if (!existsSync(CHROMIUM)) {
       await page.keyboard.press('-');
       await page.keyboard.press('-');
       expect(await page.inputValue('[data-testid="speed"]')).toBe('0.5');
-
-      await page.locator('[data-testid="scrubber"]').fill('120');
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: join(SHOTS, 'player-cartpole.png') });
-    }, TIMEOUT);
-
-    it('FrozenLake and CliffWalking replays draw their boards', async () => {
-      await openPlayer(`a=${LAKE}`);
-      expect(await drawnShare()).toBeGreaterThan(0.05);
-      expect(await page.innerText('.hud-action')).toBe('right (2)');
-      await page.keyboard.press('End');
-      expect(await page.innerText('.hud-return')).toBe('1.00');
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: join(SHOTS, 'player-frozenlake.png') });
-
-      await openPlayer(`a=${CLIFF}`);
-      expect(await drawnShare()).toBeGreaterThan(0.05);
-      expect(await page.innerText('.hud-action')).toBe('right (1)');
-      await page.keyboard.press('ArrowRight');
-      // The first step walked into the cliff.
-      expect(await page.innerText('.hud-return')).toBe('-101.0');
-      await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('ArrowRight');
-      await page.keyboard.press('ArrowRight');
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: join(SHOTS, 'player-cliffwalking.png') });
     }, TIMEOUT);
 
     it('an env without a scene falls back to the raw render state', async () => {
@@ -209,18 +307,27 @@ if (!existsSync(CHROMIUM)) {
       expect(await page.innerText('.hud-action')).toBe('0');
     }, TIMEOUT);
 
-    it('side by side: two canvases playing in sync', async () => {
-      await openPlayer(`a=${CARTPOLE_FIRST}&b=${CARTPOLE_LAST}`, 2);
+    it('side by side: two canvases that advance together', async () => {
+      // Two 500-step episodes: after playing, both panes show the same frame.
+      await openPlayer(`a=${CARTPOLE_LAST}&b=${CARTPOLE_OTHER_SEED}`, 2);
       expect(await page.locator('[data-testid="pane"]').count()).toBe(2);
       expect(await drawnShare(0)).toBeGreaterThan(0.02);
       expect(await drawnShare(1)).toBeGreaterThan(0.02);
+      expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['0 / 500', '0 / 500']);
+      await page.click('[data-testid="play"]');
+      await expect.poll(frame, { timeout: 5000 }).toBeGreaterThan(20);
+      await page.click('[data-testid="play"]');
+      const f = await frame();
+      expect(await page.locator('.hud-frame').allInnerTexts()).toEqual([`${f} / 500`, `${f} / 500`]);
+      await nextFrames();
+      await page.screenshot({ path: join(SHOTS, 'side-by-side.png') });
+
+      // An episode that ended earlier stays on its last frame while the other goes on.
+      await openPlayer(`a=${CARTPOLE_FIRST}&b=${CARTPOLE_LAST}`, 2);
       await page.keyboard.press('ArrowRight');
       expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['1 / 18', '1 / 500']);
       await page.locator('[data-testid="scrubber"]').fill('60');
-      // The first episode ended at 18 steps: it stays on its last frame while the other goes on.
       expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['18 / 18', '60 / 500']);
-      await page.waitForTimeout(200);
-      await page.screenshot({ path: join(SHOTS, 'player-side-by-side.png') });
     }, TIMEOUT);
 
     it("a run's page lists its episodes and jumps to the best one", async () => {
@@ -236,7 +343,7 @@ if (!existsSync(CHROMIUM)) {
       expect(await page.innerText('.pane-title')).toContain('return 500.0 in 500 steps');
     }, TIMEOUT);
 
-    it('no page errors', () => {
+    it('no console errors or page errors in any of the above', () => {
       expect(errors).toEqual([]);
     });
   });

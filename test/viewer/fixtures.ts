@@ -157,6 +157,39 @@ export function writeFixtureRun(root: string, run: FixtureRun): string {
 const CLIFF_SAFE = [0, ...Array<number>(11).fill(1), 2];
 const CLIFF_FALL = [1, ...CLIFF_SAFE];
 const LAKE_PATH = [2, 2, 1, 1, 1, 2];
+/**
+ * Longer walks for the grid worlds (at 4 frames a second the paths above end
+ * before a test can time them): pacing back and forth, then to the goal; the
+ * cliff walk falls off the cliff first.
+ */
+const LAKE_WANDER = [...Array<number[]>(8).fill([2, 0]).flat(), ...LAKE_PATH];
+const CLIFF_WANDER = [1, 0, ...Array<number[]>(6).fill([1, 3]).flat(), ...CLIFF_SAFE.slice(1)];
+
+/**
+ * walks/{frozen-lake,cliff}/seed-0: one 22-step FrozenLake walk and one
+ * 26-step CliffWalking walk (both reach the goal), for the browser tests'
+ * timing of playback; kept out of writeFixtureStore, whose contents the
+ * server tests count.
+ */
+export function writeLongWalks(root: string): void {
+  writeFixtureRun(root, {
+    experiment: 'walks',
+    variant: 'frozen-lake',
+    seed: 0,
+    env: 'FrozenLake-v1',
+    kwargs: { isSlippery: false },
+    curve: () => 1,
+    episodes: [{ step: 0, record: scriptedEpisode('FrozenLake-v1', { isSlippery: false }, LAKE_WANDER, { variant: 'frozen-lake', runSeed: 0, step: 0 }) }],
+  });
+  writeFixtureRun(root, {
+    experiment: 'walks',
+    variant: 'cliff',
+    seed: 0,
+    env: 'CliffWalking-v1',
+    curve: () => -13,
+    episodes: [{ step: 0, record: scriptedEpisode('CliffWalking-v1', {}, CLIFF_WANDER, { variant: 'cliff', runSeed: 0, step: 0 }) }],
+  });
+}
 
 /**
  * The store the viewer tests use:

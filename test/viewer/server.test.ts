@@ -3,7 +3,7 @@
 // dots and slashes, absolute paths, symlinks leading out), damaged files (a
 // 422 naming the file and line, the server answering on), a busy port, and
 // live updates over server-sent events.
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Server } from 'node:net';
 import { createServer } from 'node:net';
@@ -16,7 +16,8 @@ import type { EpisodeLine, EvalLine, RunRecord, UpdateLine } from '../../experim
 import type { ApiError, CurvesResponse, EpisodesResponse, ExperimentDetail, ExperimentListEntry, MetricsResponse, RootInfo } from '../../viewer/api-types.js';
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
-import { writeFixtureRun, writeFixtureStore } from './fixtures.js';
+import { clearMetricsCache } from '../../viewer/metrics-store.js';
+import { playEpisode, writeFixtureRun, writeFixtureStore } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-'));
 const runs = join(tmp, 'runs');
@@ -184,6 +185,63 @@ describe('API', () => {
     expect((await get<ApiError>('/api/experiments/nope')).status).toBe(404);
     expect((await get<ApiError>('/api/experiments/cartpole/runs/ppo/seed-7/evals')).status).toBe(404);
     expect((await get<ApiError>('/api/nothing/here')).status).toBe(404);
+  });
+});
+
+describe('caches', () => {
+  it('keeps metrics.jsonl parsed: a grown file is read where it grew, a torn last line waits, a rewritten one is read afresh', async () => {
+    const dir = writeFixtureRun(runs, { experiment: 'growing', variant: 'v', seed: 0, env: 'CartPole-v1', curve: (t) => t / 100, episodes: [], trainingEpisodes: 40 });
+    const path = '/api/experiments/growing/runs/v/seed-0/metrics?maxPoints=1000';
+    const file = join(dir, 'metrics.jsonl');
+    const line = (i: number) => JSON.stringify({ type: 'episode', step: 100_000 + i, time: 100 + i, episode: 1000 + i, return: i, length: 7, truncated: false }) + '\n';
+    const first = (await get<MetricsResponse>(path)).body;
+    expect(first.episodes.total).toBe(40);
+    expect(first.updates.total).toBe(4);
+
+    appendFileSync(file, line(0) + line(1) + line(2).slice(0, 25));
+    let m = (await get<MetricsResponse>(path)).body;
+    expect(m.episodes.total).toBe(42);
+    expect(m.episodes.points.at(-1)).toMatchObject({ step: 100_001, time: 101, return: 1, min: 1, max: 1, length: 7, count: 1 });
+    appendFileSync(file, line(2).slice(25));
+    m = (await get<MetricsResponse>(path)).body;
+    expect(m.episodes.total).toBe(43);
+    // The same answer as parsing the whole file afresh, downsampled too.
+    for (const maxPoints of [1000, 7]) {
+      const kept = (await get<MetricsResponse>(path.replace('1000', String(maxPoints)))).body;
+      clearMetricsCache();
+      expect((await get<MetricsResponse>(path.replace('1000', String(maxPoints)))).body).toEqual(kept);
+    }
+
+    // A bad line appended: 422 naming its line (40 episode and 4 update lines, then 3 more).
+    appendFileSync(file, '{"type":"episode","step":5\n');
+    const bad = await get<ApiError>(path);
+    expect(bad.status).toBe(422);
+    expect(bad.body.line).toBe(48);
+    expect(bad.body.error).toMatch(/^growing\/v\/seed-0\/metrics\.jsonl line 48: not valid JSON/);
+
+    // Rewritten (as resuming does: a new file renamed over it), shorter.
+    writeFileSync(`${file}.tmp`, line(7) + line(8));
+    renameSync(`${file}.tmp`, file);
+    m = (await get<MetricsResponse>(path)).body;
+    expect(m.episodes.total).toBe(2);
+    expect(m.updates.total).toBe(0);
+    expect(m.episodes.points.map((p) => p.return)).toEqual([7, 8]);
+  });
+
+  it('serves an episode file afresh once it changes', async () => {
+    const meta = { variant: 'v', runSeed: 0, step: 0 };
+    const dir = writeFixtureRun(runs, { experiment: 'rewritten', variant: 'v', seed: 0, env: 'CartPole-v1', curve: () => 1, episodes: [{ step: 0, record: playEpisode('CartPole-v1', {}, 1, 0, meta) }] });
+    const path = '/api/experiments/rewritten/runs/v/seed-0/episodes/step-0000000000-0.json';
+    const file = join(dir, 'episodes', 'step-0000000000-0.json');
+    const before = await get<EpisodeRecord>(path);
+    expect(before.body.frames).toHaveLength(before.body.length + 1);
+    expect((await get<EpisodeRecord>(path)).body).toEqual(before.body);
+    const other = playEpisode('CartPole-v1', {}, 2, 1, meta);
+    expect(other.length).not.toBe(before.body.length);
+    writeFileSync(file, JSON.stringify(other));
+    expect((await get<EpisodeRecord>(path)).body.length).toBe(other.length);
+    writeFileSync(file, JSON.stringify(other).slice(0, 100));
+    expect((await get<ApiError>(path)).status).toBe(422);
   });
 });
 

@@ -41,6 +41,10 @@ async function get<T>(path: string): Promise<T> {
 
 const enc = encodeURIComponent;
 const runPath = (r: RunRef) => `/api/experiments/${enc(r.experiment)}/runs/${enc(r.variant)}/${enc(r.seed)}`;
+const episodePath = (e: EpisodeRef) => `${runPath(e)}/episodes/${enc(e.file)}`;
+
+/** Episodes asked for ahead of need (while the player's code loads), by path; each is handed out once. */
+const early = new Map<string, Promise<EpisodeRecord>>();
 
 export const api = {
   root: () => get<RootInfo>('/api/root'),
@@ -52,7 +56,24 @@ export const api = {
   metrics: (r: RunRef, maxPoints = 600) => get<MetricsResponse>(`${runPath(r)}/metrics?maxPoints=${maxPoints}`),
   evals: (r: RunRef) => get<EvalsResponse>(`${runPath(r)}/evals`),
   episodes: (r: RunRef) => get<EpisodesResponse>(`${runPath(r)}/episodes`),
-  episode: (e: EpisodeRef) => get<EpisodeRecord>(`${runPath(e)}/episodes/${enc(e.file)}`),
+  episode: (e: EpisodeRef): Promise<EpisodeRecord> => {
+    const path = episodePath(e);
+    const asked = early.get(path);
+    early.delete(path);
+    return asked ?? get<EpisodeRecord>(path);
+  },
+  /** Starts loading an episode that api.episode will be asked for soon. */
+  prefetchEpisode: (e: EpisodeRef): void => {
+    const path = episodePath(e);
+    if (early.has(path)) return;
+    const loading = get<EpisodeRecord>(path);
+    loading.catch(() => undefined);
+    early.set(path, loading);
+    // Not asked for after all (the user went elsewhere): forget it, so a later visit loads afresh.
+    setTimeout(() => {
+      if (early.get(path) === loading) early.delete(path);
+    }, 30_000);
+  },
 };
 
 type Listener = (event: ViewerEvent) => void;

@@ -11,7 +11,6 @@ import { api } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { experimentPage } from './pages/experiment.js';
 import { homePage } from './pages/home.js';
-import { playerPage } from './pages/player.js';
 import { runPage } from './pages/run.js';
 import type { Page } from './routes.js';
 import { episodeParam, experimentHref, parseEpisode } from './routes.js';
@@ -35,7 +34,12 @@ async function show(): Promise<void> {
       const params = new URLSearchParams(query ?? '');
       const a = parseEpisode(params.get('a'));
       if (!a) throw new Error('the player needs ?a=<experiment>/<variant>/<seed>/<file>');
-      current = playerPage(root, a, parseEpisode(params.get('b')));
+      const b = parseEpisode(params.get('b'));
+      // The player and Three.js load on first use (the other pages do without them), the episodes meanwhile.
+      for (const ref of b ? [a, b] : [a]) api.prefetchEpisode(ref);
+      const { playerPage } = await import('./pages/player.js');
+      if (location.hash.replace(/^#\/?/, '') !== hash) return;
+      current = playerPage(root, a, b);
     } else if (parts.length === 0) {
       // A root that is one experiment, run or episode opens on that page.
       const info = await api.root();

@@ -15,8 +15,8 @@ const MAX_METRIC_CHARTS = 8;
 
 export function runPage(root: HTMLElement, run: RunRef): Page {
   const info = h('div', {}, notice('loading…'));
-  const evalBox = h('div', { class: 'chart' });
-  const trainBox = h('div', { class: 'chart' });
+  const evalBox = h('div', { class: 'chart', 'data-testid': 'eval-curve' });
+  const trainBox = h('div', { class: 'chart', 'data-testid': 'training-curve' });
   const metricsBox = h('div', { class: 'chart-grid' });
   const episodesBox = h('div', {}, notice('loading…'));
   let evalChart: LineChart | null = null;

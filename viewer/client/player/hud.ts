@@ -12,6 +12,8 @@ import type { EnvScene, Readout } from '../scenes/index.js';
 
 const CHART_W = 220;
 const CHART_H = 56;
+/** Inner margin of the value chart, canvas pixels. */
+const VALUE_PAD = 8;
 /** On-screen size of the picture-in-picture's longer side (CSS pixels). */
 const PIP_SIZE = 192;
 
@@ -111,67 +113,133 @@ export class Hud {
     );
   }
 
+  /**
+   * Bars for Q-values or probabilities. The rows are built once per number of
+   * actions and then only their widths, numbers and highlight change: this
+   * runs on every frame of playback.
+   */
   private drawBars(el: HTMLElement, kind: 'probs' | 'qValues', frame: Frame): void {
     const values = kind === 'probs' ? frame.overlays?.probs : frame.overlays?.qValues;
     if (!values) {
-      replace(el, h('div', { class: 'muted small' }, 'none at this frame'));
+      if (el.dataset.rows !== 'none') {
+        replace(el, h('div', { class: 'muted small' }, 'none at this frame'));
+        el.dataset.rows = 'none';
+      }
       return;
     }
+    if (el.dataset.rows !== String(values.length)) {
+      const names = this.scene.actionNames;
+      replace(
+        el,
+        ...values.map((_v, a) =>
+          h(
+            'div',
+            { class: 'hud-bar' },
+            h('span', { class: 'hud-bar-label' }, names?.[a] ?? String(a)),
+            h('span', { class: 'hud-bar-track' }, h('span', { class: 'hud-bar-fill' })),
+            h('span', { class: 'hud-bar-value' }),
+          ),
+        ),
+      );
+      el.dataset.rows = String(values.length);
+    }
     const chosen = typeof frame.action === 'number' ? frame.action : -1;
-    const lo = kind === 'probs' ? 0 : Math.min(...values);
-    const hi = kind === 'probs' ? 1 : Math.max(...values);
+    let lo = 0;
+    let hi = 1;
+    if (kind === 'qValues') {
+      lo = Infinity;
+      hi = -Infinity;
+      for (const v of values) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
     const span = hi - lo || 1;
-    const names = this.scene.actionNames;
-    replace(
-      el,
-      ...values.map((v, a) => {
-        // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
-        const frac = kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
-        return h(
-          'div',
-          { class: `hud-bar${a === chosen ? ' chosen' : ''}` },
-          h('span', { class: 'hud-bar-label' }, names?.[a] ?? String(a)),
-          h('span', { class: 'hud-bar-track' }, h('span', { class: 'hud-bar-fill', style: `width:${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%` })),
-          h('span', { class: 'hud-bar-value' }, fmt(v)),
-        );
-      }),
-    );
+    for (let a = 0; a < values.length; a++) {
+      const row = el.children[a] as HTMLElement;
+      const v = values[a]!;
+      // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
+      const frac = kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
+      row.classList.toggle('chosen', a === chosen);
+      (row.children[1]!.firstElementChild as HTMLElement).style.width = `${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%`;
+      row.children[2]!.textContent = fmt(v);
+    }
   }
 
-  private drawValue(index: number): void {
-    const canvas = this.valueCanvas;
-    if (!canvas) return;
-    const ctx = canvas.getContext('2d')!;
-    const w = canvas.width;
+  /** The critic's value over the episode, drawn once (it does not change), for drawValue to copy. */
+  private valueLine: HTMLCanvasElement | null = null;
+
+  private valueX(i: number): number {
+    const w = this.valueCanvas!.width;
+    return VALUE_PAD + ((w - 2 * VALUE_PAD) * i) / Math.max(1, this.values.length - 1);
+  }
+
+  private drawValueLine(): HTMLCanvasElement {
+    const canvas = this.valueCanvas!;
+    const line = h('canvas', { width: canvas.width, height: canvas.height });
+    const ctx = line.getContext('2d')!;
     const hgt = canvas.height;
-    const pad = 8;
-    ctx.clearRect(0, 0, w, hgt);
-    const vs = this.values.filter((v): v is number => v !== null);
-    const lo = Math.min(...vs);
-    const hi = Math.max(...vs);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of this.values) {
+      if (v === null) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     const span = hi - lo || 1;
-    const n = this.values.length;
-    const x = (i: number) => pad + ((w - 2 * pad) * i) / Math.max(1, n - 1);
-    const y = (v: number) => hgt - pad - ((hgt - 2 * pad) * (v - lo)) / span;
+    const y = (v: number) => hgt - VALUE_PAD - ((hgt - 2 * VALUE_PAD) * (v - lo)) / span;
     ctx.strokeStyle = '#3366cc';
     ctx.lineWidth = 3;
+    ctx.lineJoin = 'round';
     ctx.beginPath();
+    // Per pixel column only its first, lowest, highest and last value, in time order: the same picture as
+    // every point, and a 10,000-frame episode strokes some 1,700 segments instead of 10,000.
+    const values = this.values;
     let pen = false;
-    this.values.forEach((v, i) => {
+    let run: number[] = [];
+    const emit = (): void => {
+      if (run.length === 0) return;
+      let low = run[0]!;
+      let high = run[0]!;
+      for (const i of run) {
+        if (values[i]! < values[low]!) low = i;
+        if (values[i]! > values[high]!) high = i;
+      }
+      for (const i of [...new Set([run[0]!, low, high, run[run.length - 1]!])].sort((a, b) => a - b)) {
+        if (pen) ctx.lineTo(this.valueX(i), y(values[i]!));
+        else ctx.moveTo(this.valueX(i), y(values[i]!));
+        pen = true;
+      }
+      run = [];
+    };
+    values.forEach((v, i) => {
       if (v === null) {
+        emit();
         pen = false;
         return;
       }
-      if (pen) ctx.lineTo(x(i), y(v));
-      else ctx.moveTo(x(i), y(v));
-      pen = true;
+      if (run.length > 0 && Math.floor(this.valueX(i)) !== Math.floor(this.valueX(run[0]!))) emit();
+      run.push(i);
     });
+    emit();
     ctx.stroke();
+    return line;
+  }
+
+  /** The value line with the current frame marked: a copy of the line drawn once, and the marker. */
+  private drawValue(index: number): void {
+    const canvas = this.valueCanvas;
+    if (!canvas) return;
+    this.valueLine ??= this.drawValueLine();
+    const ctx = canvas.getContext('2d')!;
+    const hgt = canvas.height;
+    ctx.clearRect(0, 0, canvas.width, hgt);
+    ctx.drawImage(this.valueLine, 0, 0);
     ctx.strokeStyle = '#e0622b';
     ctx.lineWidth = 2;
     ctx.beginPath();
-    ctx.moveTo(x(index), pad / 2);
-    ctx.lineTo(x(index), hgt - pad / 2);
+    ctx.moveTo(this.valueX(index), VALUE_PAD / 2);
+    ctx.lineTo(this.valueX(index), hgt - VALUE_PAD / 2);
     ctx.stroke();
     const v = this.values[index];
     this.valueText.textContent = v === null || v === undefined ? '' : `V = ${fmt(v)}`;

@@ -11,8 +11,40 @@ import type { Frame } from '../../../core/episode.js';
 import type { EnvScene, SceneCamera } from '../scenes/index.js';
 
 const BACKGROUND = 0xeef2f6;
+/** The ground's colour, lit (it shows as #ebf0f7), and the tone the light stage paints it in, unlit. */
+const GROUND = 0xe3e8ee;
+const FLAT_GROUND = 0xebf0f7;
 /** Scenes' camera positions frame them for a viewport this wide per unit of height; narrower viewports back the camera off. */
 const DESIGN_ASPECT = 1.9;
+
+let software: boolean | null = null;
+
+/**
+ * Whether WebGL runs on a software rasterizer here (SwiftShader, llvmpipe:
+ * a machine or VM without a GPU, headless Chromium on one). Asked once per page, on a
+ * throwaway context. Such a renderer spends most of its frame on antialiasing,
+ * shadow maps and lighting the large ground, so the stage draws without them
+ * there and keeps them on a GPU.
+ */
+export function softwareRenderer(): boolean {
+  if (software !== null) return software;
+  // `?quality=full` or `?quality=light` in the page's address decides instead.
+  const asked = new URLSearchParams(location.search).get('quality');
+  if (asked === 'full' || asked === 'light') return (software = asked === 'light');
+  let name = '';
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (gl) {
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+    }
+  } catch {
+    // No answer: assume a GPU.
+  }
+  software = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  return software;
+}
 
 export class Stage {
   readonly renderer: THREE.WebGLRenderer;
@@ -33,13 +65,19 @@ export class Stage {
   /** Set while the stage itself moves the camera, so the controls' change event is not taken for a user's zoom. */
   private placing = false;
 
+  /** Full quality (antialiasing, shadows, a lit ground) on a GPU; without them on a software renderer. */
+  readonly quality: 'full' | 'light';
+
   constructor(private readonly container: HTMLElement) {
+    this.quality = softwareRenderer() ? 'light' : 'full';
+    const full = this.quality === 'full';
     // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
-    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-    this.renderer.shadowMap.enabled = true;
+    this.renderer = new THREE.WebGLRenderer({ antialias: full, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, full ? 2 : 1));
+    this.renderer.shadowMap.enabled = full;
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
     this.renderer.domElement.classList.add('stage-canvas');
+    this.renderer.domElement.dataset.quality = this.quality;
     container.append(this.renderer.domElement);
 
     this.scene.background = new THREE.Color(BACKGROUND);
@@ -50,7 +88,10 @@ export class Stage {
     this.scene.add(this.sun, this.sun.target);
 
     this.ground = new THREE.Group();
-    const plane = new THREE.Mesh(new THREE.PlaneGeometry(80, 80), new THREE.MeshStandardMaterial({ color: 0xe3e8ee, roughness: 1 }));
+    const plane = new THREE.Mesh(
+      new THREE.PlaneGeometry(80, 80),
+      full ? new THREE.MeshStandardMaterial({ color: GROUND, roughness: 1 }) : new THREE.MeshBasicMaterial({ color: FLAT_GROUND }),
+    );
     plane.rotation.x = -Math.PI / 2;
     plane.receiveShadow = true;
     const grid = new THREE.GridHelper(80, 80, 0xc9d1db, 0xd5dce4);
