@@ -1,0 +1,618 @@
+// Parameter-shared PPO: one actor and one critic for every agent (PPO-clip,
+// Schulman et al. 2017, shared as in Terry et al. 2020 and MAPPO's
+// decentralized form, Yu et al. 2022), each agent's input row being its own
+// observation plus a one-hot of its index (encoding.ts). Discrete actions
+// (with action masks: illegal logits are set to -1e9 when acting and in the
+// loss) or Box actions (a diagonal Gaussian with a state-independent log std,
+// clipped to the bounds for the game, as agents/ppo.ts). In competitive games
+// the learner meets its current self, a pool of snapshots of its actor, and
+// fixed opponents (self-play.ts).
+//
+// Each iteration:
+//   collect  nSteps game steps in every copy: one forward pass (actor and
+//            critic) for all learner decisions of all copies, actions sampled
+//            from the (masked) policy; opponents act in batches. Turn-based
+//            games then finish the games in progress (no new ones start), so
+//            that every transition closes inside the rollout
+//   targets  GAE(lambda) over each agent's chain of decisions (advantages.ts);
+//            a transition cut by a truncation or the rollout's end bootstraps
+//            from V of the observation it closed on
+//   update   nEpochs passes of shuffled minibatches, one Adam step each on
+//              L = -mean(min(r A, clip(r, 1 - c, 1 + c) A)) + vfCoef mean((V - R)^2) - entCoef H
+//            (A normalized per minibatch), stopping early past targetKl
+//   pool     every snapshotEvery updates a copy of the actor joins the pool;
+//            pool opponents sample from their policy
+//   log      onEpisodeEnd per episode, onUpdate per iteration
+import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import type { RngState } from '../../core/rng.js';
+import { Rng } from '../../core/rng.js';
+import type { BoxSpace, Space } from '../../core/spaces.js';
+import { describeSpace } from '../../core/spaces.js';
+import type { Diagnostics } from '../agent.js';
+import { readBinary, writeBinary } from '../agent.js';
+import { initBackend, tf } from '../lib/backend.js';
+import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
+import type { Resolved } from '../lib/hparams.js';
+import { bool, choice, int, list, num } from '../lib/hparams.js';
+import type { Mlp } from '../lib/nets.js';
+import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
+import { linearSchedule } from '../lib/schedules.js';
+import { streamGae } from './advantages.js';
+import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
+import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
+import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
+import { maskedArgmax, maskedSoftmax, maskLogits } from './masks.js';
+import type { Decision, Transition } from './runner.js';
+import { MatchRunner } from './runner.js';
+import type { Snapshot } from './self-play.js';
+import { Matchmaker, OpponentPool, passes, SELF_PLAY_HYPERPARAMETERS } from './self-play.js';
+
+export const SHARED_PPO_HYPERPARAMETERS = {
+  nSteps: int(128, 'game steps per copy in each rollout (turn-based games then finish the games in progress)', { min: 1 }),
+  batchSize: int(256, 'rows per minibatch', { min: 1 }),
+  nEpochs: int(4, 'passes over each rollout', { min: 1 }),
+  learningRate: num(3e-4, 'Adam step size (the start value when annealed)', { min: 0, exclusiveMin: true }),
+  lrSchedule: choice('linear', ['constant', 'linear'] as const, "'linear' anneals the learning rate to 0 over the budget"),
+  gamma: num(0.99, "discount per step of the agent's own decisions", { min: 0, max: 1 }),
+  gaeLambda: num(0.95, 'GAE lambda', { min: 0, max: 1 }),
+  clipRange: num(0.2, 'PPO clip epsilon on the probability ratio', { min: 0, exclusiveMin: true }),
+  normalizeAdvantage: bool(true, 'normalize advantages to mean 0, std 1 in each minibatch'),
+  entCoef: num(0.01, 'entropy bonus coefficient', { min: 0 }),
+  vfCoef: num(0.5, 'value loss coefficient (mean squared error, without 1/2)', { min: 0 }),
+  rewardScale: num(1, 'rewards are multiplied by this before learning (keeps value losses, which share the gradient clip with the policy, small)', { min: 0, exclusiveMin: true }),
+  maxGradNorm: num(0.5, 'clip of the global gradient norm', { min: 0, exclusiveMin: true }),
+  targetKl: num(0, 'stop the epochs once the approximate KL exceeds this (0: never)', { min: 0 }),
+  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic'),
+  activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
+  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (Box actions)'),
+  agentIdInput: bool(true, "append a one-hot of the agent's index to its observation"),
+  teamReward: bool(true, "parallel games: learn from the side's mean reward of each step (the shared team reward)"),
+  ...SELF_PLAY_HYPERPARAMETERS,
+} as const;
+
+export type SharedPpoHyperparameters = Resolved<typeof SHARED_PPO_HYPERPARAMETERS>;
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+interface Counters {
+  steps: number;
+  episodes: number;
+  /** PPO iterations (rollout + update). */
+  updates: number;
+}
+
+interface SharedPpoState {
+  counters: Counters;
+  rng: RngState;
+  actRng: RngState;
+  optimizerStep: number;
+  logStd: number[] | null;
+  pool: { id: number; update: number; logStd: number[] | null }[];
+  poolCount: number;
+}
+
+/** A frozen actor for the pool. */
+interface ActorSnapshot {
+  readonly actor: Mlp;
+  readonly logStd: Float64Array | null;
+}
+
+/** One rollout's rows (one per learner decision, in decision order), grown on demand. */
+class StreamBuffer {
+  size = 0;
+  capacity = 0;
+  x = new Float32Array(0);
+  nextX = new Float32Array(0);
+  masks = new Float32Array(0);
+  actions = new Float32Array(0);
+  logProbs = new Float32Array(0);
+  values = new Float32Array(0);
+  rewards = new Float64Array(0);
+  terminated = new Uint8Array(0);
+  closed = new Uint8Array(0);
+  nextRow = new Int32Array(0);
+  bootstrap = new Float32Array(0);
+  advantages = new Float32Array(0);
+  returns = new Float32Array(0);
+
+  constructor(
+    readonly inputDim: number,
+    readonly nMask: number,
+    readonly actionDim: number,
+  ) {}
+
+  /** A new row (growing the arrays when full). */
+  push(): number {
+    if (this.size === this.capacity) this.grow(Math.max(256, this.capacity * 2));
+    const k = this.size++;
+    this.closed[k] = 0;
+    this.terminated[k] = 0;
+    this.rewards[k] = 0;
+    this.nextRow[k] = -1;
+    this.bootstrap[k] = 0;
+    return k;
+  }
+
+  private grow(capacity: number): void {
+    const grow = <T extends Float32Array | Float64Array | Uint8Array | Int32Array>(a: T, per: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(capacity * per);
+      b.set(a);
+      return b;
+    };
+    this.x = grow(this.x, this.inputDim);
+    this.nextX = grow(this.nextX, this.inputDim);
+    this.masks = grow(this.masks, this.nMask);
+    this.actions = grow(this.actions, this.actionDim);
+    this.logProbs = grow(this.logProbs, 1);
+    this.values = grow(this.values, 1);
+    this.rewards = grow(this.rewards, 1);
+    this.terminated = grow(this.terminated, 1);
+    this.closed = grow(this.closed, 1);
+    this.nextRow = grow(this.nextRow, 1);
+    this.bootstrap = grow(this.bootstrap, 1);
+    this.advantages = grow(this.advantages, 1);
+    this.returns = grow(this.returns, 1);
+    this.capacity = capacity;
+  }
+}
+
+class SharedPpo implements MultiAgentLearner {
+  readonly algorithm = 'shared-ppo';
+  readonly encoder: ObservationEncoder;
+  private readonly counters: Counters = { steps: 0, episodes: 0, updates: 0 };
+  private readonly optimizer: Optimizer;
+  private readonly pool: OpponentPool<ActorSnapshot>;
+  private readonly agents: readonly AgentId[];
+  private readonly actionSpace: Space;
+  private readonly discrete: boolean;
+  /** Policy outputs per row: logits or Gaussian means. */
+  private readonly nOut: number;
+  private readonly actionDim: number;
+  private readonly std: Float64Array;
+  private readonly logStdCache: Float64Array;
+  private readonly scratch: Float64Array;
+
+  constructor(
+    readonly hyperparameters: SharedPpoHyperparameters,
+    readonly context: LearnerContext,
+    readonly actor: Mlp,
+    readonly critic: Mlp,
+    private readonly logStd: tf.Variable | null,
+    private rng: Rng,
+    private actRng: Rng,
+  ) {
+    const g = context.game;
+    this.agents = g.possibleAgents;
+    const spaces = sharedSpaces('shared-ppo', this.agents, g.observationSpaces, g.actionSpaces);
+    this.actionSpace = spaces.action;
+    this.discrete = spaces.action.type === 'discrete';
+    this.nOut = actionSize(spaces.action);
+    this.actionDim = this.discrete ? 1 : this.nOut;
+    this.encoder = new ObservationEncoder(spaces.observation, this.agents.length, hyperparameters.agentIdInput);
+    this.std = new Float64Array(this.actionDim);
+    this.logStdCache = new Float64Array(this.actionDim);
+    this.scratch = new Float64Array(this.nOut);
+    this.optimizer = new Optimizer([...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])], hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
+    this.pool = new OpponentPool(hyperparameters.poolSize);
+    this.readStd();
+  }
+
+  get stepCount(): number {
+    return this.counters.steps;
+  }
+
+  get poolSize(): number {
+    return this.pool.size;
+  }
+
+  private readStd(): void {
+    if (!this.logStd) return;
+    const v = this.logStd.dataSync();
+    for (let d = 0; d < this.actionDim; d++) {
+      this.logStdCache[d] = v[d]!;
+      this.std[d] = Math.exp(v[d]!);
+    }
+  }
+
+  async learn({ game, totalSteps, scheduleSteps, hooks = {}, opponents = {}, rewardShaping }: MultiLearnOptions): Promise<MultiLearnResult> {
+    const start = performance.now();
+    const hp = this.hyperparameters;
+    const games: readonly Game[] = Array.isArray(game) ? game : [game as Game];
+    for (const g of games) assertSameShape('shared-ppo.learn', this.context.game, g);
+    if (!(totalSteps >= 0)) throw new RangeError(`shared-ppo.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
+    const c = this.counters;
+    const firstEpisode = c.episodes;
+    if (c.steps < totalSteps) {
+      const sides = this.context.sides!;
+      const turnBased = games[0]!.spec.kind === 'turn-based';
+      const buf = new StreamBuffer(this.encoder.inputDim, this.discrete ? this.nOut : 0, this.actionDim);
+      const lastRow = new Int32Array(games.length * this.agents.length);
+      const matchmaker = new Matchmaker(hp, this.pool, sides.length, opponents, this.rng, (s) => this.snapshotActor(s));
+      const runner = new MatchRunner(games, sides, {
+        matchup: () => matchmaker.matchup(),
+        decide: (decisions, tags) => this.decide(decisions, tags, buf, lastRow),
+        record: (t) => this.close(t, buf, lastRow),
+        episodeEnd: (e) => {
+          c.episodes += 1;
+          hooks.onEpisodeEnd?.({ step: c.steps, episode: c.episodes, returns: e.returns, teamReturns: e.teamReturns, length: e.length, truncated: e.truncated, controllers: e.controllers });
+        },
+      }, { teamReward: hp.teamReward, ...(rewardShaping ? { rewardShaping } : {}) });
+      runner.start(games.map(() => this.rng.nextSeed()));
+      const budget = scheduleSteps ?? totalSteps;
+      let stopped = false;
+      while (c.steps < totalSteps && !stopped) {
+        const progress = Math.min(1, c.steps / budget);
+        // 1. collect
+        buf.size = 0;
+        lastRow.fill(-1);
+        for (let t = 0; t < hp.nSteps && !stopped; t++) {
+          c.steps += runner.step();
+          stopped = hooks.shouldStop?.({ step: c.steps }) === true;
+        }
+        if (turnBased && !stopped) {
+          runner.restart = false;
+          while (runner.active > 0 && !stopped) {
+            c.steps += runner.step();
+            stopped = hooks.shouldStop?.({ step: c.steps }) === true;
+          }
+          runner.restart = true;
+          if (!stopped) runner.resume();
+        }
+        if (stopped) break;
+        // 2. targets
+        this.bootstrapValues(buf);
+        streamGae(buf, hp.gamma, hp.gaeLambda, buf.advantages, buf.returns);
+        // 3. update
+        const metrics = this.update(buf, progress);
+        c.updates += 1;
+        // 4. pool
+        if (passes(c.updates - 1, c.updates, hp.snapshotEvery) > 0) this.pool.add(this.snapshot(), c.updates);
+        // 5. log
+        hooks.onUpdate?.({ step: c.steps, metrics: { ...metrics, poolSize: this.pool.size } });
+      }
+      for (const s of this.pool.drainEvicted()) s.actor.dispose();
+    }
+    return { steps: c.steps, episodes: c.episodes - firstEpisode, seconds: (performance.now() - start) / 1000 };
+  }
+
+  /** Actor and critic on `rows` encoded rows: rows x (nOut + 1) numbers, the value last, in one read-back. */
+  private forward(actor: Mlp, x: Float32Array, rows: number, withValue: boolean): Float32Array {
+    const d = this.encoder.inputDim;
+    const out = tf.tidy(() => {
+      const input = tf.tensor2d(x.subarray(0, rows * d), [rows, d]);
+      return withValue ? tf.concat([actor.apply(input), this.critic.apply(input)], 1) : actor.apply(input);
+    });
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
+  }
+
+  /**
+   * Picks the action of row `row` of a forward output (width `width`): sampled,
+   * or the mode when deterministic. Returns the env action, and writes the
+   * stored action (index, or the unclipped sample) at stored[storedOffset];
+   * returns log pi of it in `logp[0]`.
+   */
+  private pick(out: Float32Array, row: number, width: number, mask: Uint8Array | null, rng: Rng, deterministic: boolean, logStd: Float64Array | null, stored: Float32Array | null, storedOffset: number, logp: Float64Array): number | Float32Array {
+    const o = row * width;
+    if (this.discrete) {
+      const probs = maskedSoftmax(out, o, this.nOut, mask, this.scratch);
+      const a = deterministic ? maskedArgmax(out, o, this.nOut, mask) : rng.choice(probs);
+      if (stored) stored[storedOffset] = a;
+      logp[0] = Math.log(probs[a]!);
+      return a + (this.actionSpace as { start: number }).start;
+    }
+    const { low, high } = this.actionSpace as BoxSpace;
+    const env = new Float32Array(this.nOut);
+    let lp = 0;
+    for (let d = 0; d < this.nOut; d++) {
+      const ls = logStd ? logStd[d]! : 0;
+      const z = deterministic ? 0 : rng.normal();
+      const a = Math.fround(out[o + d]! + Math.exp(ls) * z);
+      if (stored) stored[storedOffset + d] = a;
+      env[d] = a < low[d]! ? low[d]! : a > high[d]! ? high[d]! : a;
+      lp += -0.5 * z * z - ls - HALF_LOG_2PI;
+    }
+    logp[0] = lp;
+    return env;
+  }
+
+  /** Samples actions for the learner's decisions from one forward pass and opens their rows. */
+  private decide(decisions: readonly Decision[], tags: Int32Array, buf: StreamBuffer, lastRow: Int32Array): unknown[] {
+    const n = decisions.length;
+    const d = this.encoder.inputDim;
+    const x = new Float32Array(n * d);
+    decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
+    const out = this.forward(this.actor, x, n, true);
+    const logp = new Float64Array(1);
+    return decisions.map((dec, j) => {
+      const k = buf.push();
+      buf.x.set(x.subarray(j * d, (j + 1) * d), k * d);
+      if (this.discrete) {
+        if (dec.mask) for (let a = 0; a < this.nOut; a++) buf.masks[k * this.nOut + a] = dec.mask[a]!;
+        else buf.masks.fill(1, k * this.nOut, (k + 1) * this.nOut);
+      }
+      const action = this.pick(out, j, this.nOut + 1, dec.mask, this.rng, false, this.logStdCache, buf.actions, k * this.actionDim, logp);
+      buf.logProbs[k] = logp[0]!;
+      buf.values[k] = out[j * (this.nOut + 1) + this.nOut]!;
+      const prev = lastRow[dec.stream]!;
+      if (prev >= 0) buf.nextRow[prev] = k;
+      lastRow[dec.stream] = k;
+      tags[j] = k;
+      return action;
+    });
+  }
+
+  /** Closes a row: reward, flags, the observation it closed on (for a bootstrap); an ended stream starts afresh. */
+  private close(t: Transition, buf: StreamBuffer, lastRow: Int32Array): void {
+    const k = t.tag;
+    buf.rewards[k] = t.reward * this.hyperparameters.rewardScale;
+    buf.terminated[k] = t.terminated ? 1 : 0;
+    buf.closed[k] = 1;
+    this.encoder.encode(t.nextObs, t.agentIndex, buf.nextX, k * this.encoder.inputDim);
+    if (t.terminated || t.truncated) lastRow[t.stream] = -1;
+  }
+
+  /** V of the closing observation of every row without a next row in the rollout (truncations and the rollout's end). */
+  private bootstrapValues(buf: StreamBuffer): void {
+    const d = this.encoder.inputDim;
+    const rows: number[] = [];
+    for (let k = 0; k < buf.size; k++) if (buf.closed[k] && !buf.terminated[k] && buf.nextRow[k]! < 0) rows.push(k);
+    if (rows.length === 0) return;
+    const x = new Float32Array(rows.length * d);
+    rows.forEach((k, j) => x.set(buf.nextX.subarray(k * d, (k + 1) * d), j * d));
+    const v = tf.tidy(() => this.critic.apply(tf.tensor2d(x, [rows.length, d])));
+    const values = v.dataSync();
+    v.dispose();
+    rows.forEach((k, j) => (buf.bootstrap[k] = values[j]!));
+  }
+
+  /** nEpochs passes of shuffled minibatches over the rollout's closed rows. */
+  private update(buf: StreamBuffer, progress: number): Record<string, number> {
+    const hp = this.hyperparameters;
+    const lr = hp.lrSchedule === 'linear' ? linearSchedule(hp.learningRate, 0)(progress) : hp.learningRate;
+    this.optimizer.learningRate = lr;
+    const rows: number[] = [];
+    for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows.push(k);
+    const n = rows.length;
+    if (n === 0) return { learningRate: lr, epochs: 0 };
+    const d = this.encoder.inputDim;
+    const stats: tf.Tensor1D[] = [];
+    let epochs = 0;
+    const clip = hp.clipRange;
+    for (let epoch = 0; epoch < hp.nEpochs; epoch++) {
+      shuffle(rows, this.rng);
+      for (let from = 0; from < n; from += hp.batchSize) {
+        const batch = rows.slice(from, Math.min(from + hp.batchSize, n));
+        const m = batch.length;
+        const x = new Float32Array(m * d);
+        const masks = new Float32Array(m * this.nOut);
+        const actions = new Float32Array(m * this.actionDim);
+        const oldLogp = new Float32Array(m);
+        const adv = new Float32Array(m);
+        const ret = new Float32Array(m);
+        batch.forEach((k, j) => {
+          x.set(buf.x.subarray(k * d, (k + 1) * d), j * d);
+          if (this.discrete) masks.set(buf.masks.subarray(k * this.nOut, (k + 1) * this.nOut), j * this.nOut);
+          actions.set(buf.actions.subarray(k * this.actionDim, (k + 1) * this.actionDim), j * this.actionDim);
+          oldLogp[j] = buf.logProbs[k]!;
+          adv[j] = buf.advantages[k]!;
+          ret[j] = buf.returns[k]!;
+        });
+        if (hp.normalizeAdvantage && m > 1) normalize(adv);
+        const t = {
+          x: tf.tensor2d(x, [m, d]),
+          masks: this.discrete ? tf.tensor2d(masks, [m, this.nOut]) : null,
+          actions: this.discrete ? tf.tensor1d(Int32Array.from(actions), 'int32') : tf.tensor2d(actions, [m, this.actionDim]),
+          oldLogp: tf.tensor1d(oldLogp),
+          adv: tf.tensor1d(adv),
+          ret: tf.tensor1d(ret),
+        };
+        this.optimizer.step(() => {
+          const head = applyForGradients(this.actor, t.x);
+          const value = tf.reshape(applyForGradients(this.critic, t.x), [-1]) as tf.Tensor1D;
+          let logp: tf.Tensor1D;
+          let entropy: tf.Scalar;
+          if (this.discrete) {
+            const logits = maskLogits(head, t.masks!);
+            logp = categoricalLogProb(logits, t.actions as tf.Tensor1D);
+            entropy = tf.mean(categoricalEntropy(logits)) as tf.Scalar;
+          } else {
+            logp = gaussianLogProb(head, this.logStd as tf.Tensor1D, t.actions as tf.Tensor2D);
+            entropy = gaussianEntropy(this.logStd as tf.Tensor1D);
+          }
+          const logRatio = tf.sub(logp, t.oldLogp);
+          const ratio = tf.exp(logRatio);
+          const surrogate = tf.minimum(tf.mul(t.adv, ratio), tf.mul(t.adv, tf.clipByValue(ratio, 1 - clip, 1 + clip)));
+          const policyLoss = tf.neg(tf.mean(surrogate));
+          const valueLoss = tf.mean(tf.square(tf.sub(value, t.ret)));
+          const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+          const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), 'float32'));
+          stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction]) as tf.Tensor1D));
+          return tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy))) as tf.Scalar;
+        });
+        tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : [])]);
+      }
+      epochs += 1;
+      if (hp.targetKl > 0 && stats[stats.length - 1]!.dataSync()[3]! > hp.targetKl) break;
+    }
+    this.readStd();
+    const mean = tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
+    tf.dispose(stats);
+    return {
+      policyLoss: mean[0]!,
+      valueLoss: mean[1]!,
+      entropy: mean[2]!,
+      approxKl: mean[3]!,
+      clipFraction: mean[4]!,
+      learningRate: lr,
+      epochs,
+      rows: n,
+      ...(this.logStd ? { std: this.std[0]! } : {}),
+    };
+  }
+
+  private snapshot(): ActorSnapshot {
+    const actor = mlp(this.actor.sizes, new Rng(0), { activation: this.actor.activation, init: 'glorot' });
+    setWeights(actor, getWeights(this.actor).data);
+    return { actor, logStd: this.logStd ? this.logStdCache.slice() : null };
+  }
+
+  /** A pool snapshot as an opponent: samples from its (masked) policy. */
+  private snapshotActor(snapshot: Snapshot<ActorSnapshot>) {
+    return (decisions: readonly Decision[]) => {
+      const d = this.encoder.inputDim;
+      const x = new Float32Array(decisions.length * d);
+      decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
+      const out = this.forward(snapshot.data.actor, x, decisions.length, false);
+      const logp = new Float64Array(1);
+      return decisions.map((dec, j) => this.pick(out, j, this.nOut, dec.mask, this.rng, false, snapshot.data.logStd, null, 0, logp));
+    };
+  }
+
+  private agentIndex(agent: AgentId): number {
+    const i = this.agents.indexOf(agent);
+    if (i < 0) throw new RangeError(`shared-ppo: unknown agent ${JSON.stringify(agent)}; the agents are ${this.agents.join(', ')}`);
+    return i;
+  }
+
+  /** Every listed agent's action from one forward pass: the mode when deterministic, else sampled (from a generator separate from training's). */
+  actAll(obs: Readonly<PerAgent<unknown>>, options: { deterministic?: boolean } = {}): PerAgent<unknown> {
+    const entries = Object.entries(obs);
+    const d = this.encoder.inputDim;
+    const x = new Float32Array(entries.length * d);
+    entries.forEach(([agent, o], j) => this.encoder.encode(o, this.agentIndex(agent), x, j * d));
+    const out = this.forward(this.actor, x, entries.length, false);
+    const logp = new Float64Array(1);
+    const result: PerAgent<unknown> = {};
+    entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, this.nOut, maskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
+    return result;
+  }
+
+  act(agent: AgentId, obs: unknown, options: { deterministic?: boolean } = {}): unknown {
+    return this.actAll({ [agent]: obs }, options)[agent];
+  }
+
+  /** Action probabilities (0 for illegal moves; Discrete actions) and the critic's value. */
+  diagnostics(agent: AgentId, obs: unknown): Diagnostics {
+    const x = new Float32Array(this.encoder.inputDim);
+    this.encoder.encode(obs, this.agentIndex(agent), x, 0);
+    const out = this.forward(this.actor, x, 1, true);
+    const value = out[this.nOut]!;
+    if (!this.discrete) return { value };
+    return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, maskOf(obs), new Float64Array(this.nOut))), value };
+  }
+
+  policy(options: { deterministic?: boolean } = {}): Policy {
+    return learnerPolicy(this, options.deterministic ?? true);
+  }
+
+  async save(dir: string): Promise<void> {
+    await saveMlp(this.actor, dir, 'actor');
+    await saveMlp(this.critic, dir, 'critic');
+    const opt = this.optimizer.getState();
+    await writeBinary(dir, 'optimizer.bin', opt.data);
+    for (const s of this.pool.entries) await saveMlp(s.data.actor, dir, `pool-${s.id}`);
+    const state: SharedPpoState = {
+      counters: { ...this.counters },
+      rng: this.rng.getState(),
+      actRng: this.actRng.getState(),
+      optimizerStep: opt.t,
+      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
+      pool: this.pool.entries.map((s) => ({ id: s.id, update: s.update, logStd: s.data.logStd ? Array.from(s.data.logStd) : null })),
+      poolCount: this.pool.count,
+    };
+    await writeLearnerManifest(dir, this, state as unknown as Record<string, unknown>);
+  }
+
+  async restore(dir: string, s: SharedPpoState): Promise<void> {
+    Object.assign(this.counters, s.counters);
+    this.optimizer.setState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
+    const entries: Snapshot<ActorSnapshot>[] = [];
+    for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: { actor: await loadMlp(dir, `pool-${e.id}`), logStd: e.logStd ? Float64Array.from(e.logStd) : null } });
+    this.pool.restore(entries, s.poolCount);
+    this.pool.drainEvicted();
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.actor.dispose();
+    this.critic.dispose();
+    this.logStd?.dispose();
+    for (const s of this.pool.entries) s.data.actor.dispose();
+    for (const s of this.pool.drainEvicted()) s.actor.dispose();
+  }
+}
+
+function maskOf(obs: unknown): Uint8Array | null {
+  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
+  return m instanceof Uint8Array ? m : null;
+}
+
+/** Fisher-Yates shuffle in place. */
+function shuffle(a: number[], rng: Rng): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.integers(0, i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
+/** To mean 0 and std 1 (torch's unbiased std, + 1e-8), in place. */
+function normalize(a: Float32Array): void {
+  let mean = 0;
+  for (const v of a) mean += v;
+  mean /= a.length;
+  let ss = 0;
+  for (const v of a) ss += (v - mean) ** 2;
+  const std = Math.sqrt(ss / (a.length - 1));
+  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / (std + 1e-8);
+}
+
+function checkSetup(context: LearnerContext): void {
+  for (const a of context.game.possibleAgents) {
+    const s = context.game.actionSpaces[a]!;
+    if (s.type !== 'discrete' && !(s.type === 'box' && s.dtype === 'float32')) throw new TypeError(`shared-ppo: needs Discrete or float32 Box action spaces, ${a} has ${describeSpace(s)}`);
+  }
+}
+
+function newVariable(init: tf.Tensor): tf.Variable {
+  const v = tf.variable(init, true);
+  init.dispose();
+  return v;
+}
+
+registerLearner({
+  name: 'shared-ppo',
+  description: 'parameter-shared PPO: one actor-critic for all agents (agent id one-hot input), masked logits, GAE per agent stream, self-play pool; Discrete or Box actions',
+  hyperparameters: SHARED_PPO_HYPERPARAMETERS,
+  async create(hp, context) {
+    checkSetup(context);
+    await initBackend(context.backend ?? 'auto');
+    const g = context.game;
+    const spaces = sharedSpaces('shared-ppo', g.possibleAgents, g.observationSpaces, g.actionSpaces);
+    const encoder = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput);
+    const nOut = actionSize(spaces.action);
+    const root = new Rng(context.seed);
+    const rng = new Rng(root.nextSeed());
+    const actRng = new Rng(root.nextSeed());
+    const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
+    const actor = mlp([encoder.inputDim, ...hp.hidden, nOut], rng, { ...init, outputGain: 0.01 });
+    const critic = mlp([encoder.inputDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 });
+    const logStd = spaces.action.type === 'box' ? newVariable(tf.fill([nOut], hp.logStdInit)) : null;
+    return new SharedPpo(hp, context, actor, critic, logStd, rng, actRng);
+  },
+  async load(hp, context, manifest, dir) {
+    checkSetup(context);
+    await initBackend(context.backend ?? 'auto');
+    const s = manifest.state as unknown as SharedPpoState;
+    if (!s?.counters || !s.rng || !s.actRng || typeof s.optimizerStep !== 'number') throw new Error(`shared-ppo: ${dir}/learner.json has no complete state (counters, generators, optimizerStep)`);
+    const actor = await loadMlp(dir, 'actor');
+    const critic = await loadMlp(dir, 'critic');
+    const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
+    const learner = new SharedPpo(hp, context, actor, critic, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng));
+    await learner.restore(dir, s);
+    return learner;
+  },
+});

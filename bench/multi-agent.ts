@@ -1,0 +1,261 @@
+// Multi-agent learning benchmark: the learning checks of issue 7, each trained
+// over several seeds, with wall times (a benchmark, not a test):
+//
+//   ttt     tic-tac-toe, independent Q-learning in self-play (current self,
+//           pool of past tables, random player): loses none of 1,000 games
+//           against a random player and draws at least 95% of 1,000 against
+//           a perfect minimax player (ties broken at random, so it varies its
+//           games); both sides, alternating. Also prints a league of the run's
+//           checkpoints with the random and minimax players.
+//   c4      Connect Four, parameter-shared PPO with masked logits in self-play
+//           (current self, pool of past actors) and against a random player:
+//           wins at least 95% of 1,000 games against a random player
+//   nav     cooperative navigation (3 agents), PPO with parameter sharing:
+//           all landmarks covered (mean final distance from each landmark to
+//           the nearest agent under 0.2 of the arena's size of 2, so 0.4) in
+//           at least 80% of 200 evaluation episodes
+//   soccer  robot soccer (discrete moves), PPO with parameter sharing against
+//           the scripted team and itself: wins at least 70% of 100 games
+//           against the scripted team
+//
+//   npm run bench:multi                                   # every task, 3 seeds
+//   npm run bench:multi -- --tasks ttt,c4 --seeds 3 --json results.json
+//   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
+//
+// Runs go one after another in this process (the machine's other core stays
+// free); evaluations are deterministic (greedy, or the policy's mode) and
+// seeded, and are timed apart from training.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../envs/index.js';
+import type { Game, ParallelEnv } from '../core/multi-agent.js';
+import { makeGame } from '../core/multi-agent.js';
+import type { Rng } from '../core/rng.js';
+import { scriptedSoccerPolicy, ticTacToeMinimax } from '../envs/games/index.js';
+import { initBackend } from '../agents/lib/backend.js';
+import type { MultiAgentLearner, Policy, RewardShaping } from '../agents/multi/index.js';
+import { createLearner, evaluateMatch, formatLeague, loadLearner, randomPolicy, roundRobin } from '../agents/multi/index.js';
+
+interface Check {
+  /** What was measured, e.g. 'vs random: W-D-L'. */
+  readonly label: string;
+  readonly value: string;
+  readonly pass: boolean;
+}
+
+interface RunResult {
+  readonly task: string;
+  readonly seed: number;
+  readonly learner: string;
+  readonly steps: number;
+  readonly trainSeconds: number;
+  readonly evalSeconds: number;
+  readonly checks: Check[];
+}
+
+interface Task {
+  readonly id: string;
+  readonly learner: string;
+  readonly hyperparameters: Record<string, unknown>;
+  readonly makeGame: () => Game;
+  readonly copies: number;
+  readonly totalSteps: number;
+  readonly opponents?: Record<string, Policy>;
+  readonly rewardShaping?: RewardShaping;
+  /** Checkpoints saved (as fractions of the budget) for the league, if any. */
+  readonly checkpoints?: number[];
+  evaluate(learner: MultiAgentLearner, seed: number, checkpoints: string[]): Promise<Check[]>;
+}
+
+const minimax: Policy = (obs, { rng }) => ticTacToeMinimax(obs, rng as Rng);
+const scripted: Policy = (obs) => scriptedSoccerPolicy(obs as Float32Array, { discrete: true });
+const soccer = () => makeGame('RobotSoccer-v0', { continuousActions: false });
+const SOCCER_GAMMA = 0.99;
+/** Potential for shaping: the ball's x toward the opponents' goal (own frame), minus half the robot's distance to the ball. */
+const soccerPotential = (o: Float32Array) => o[16]! - 0.5 * Math.hypot(o[20]!, o[21]!);
+const SOCCER_SHAPING_SCALE = 1;
+
+const wdl = (r: { wins: number; draws: number; losses: number }) => `${r.wins}-${r.draws}-${r.losses}`;
+
+const TASKS: Task[] = [
+  {
+    id: 'ttt',
+    learner: 'iql',
+    hyperparameters: { learningRate: 0.3, gamma: 0.9, epsilon: 0.5, epsilonEnd: 0.05, explorationFraction: 0.8, snapshotEvery: 5000 },
+    makeGame: () => makeGame('TicTacToe-v0'),
+    copies: 4,
+    totalSteps: 2_000_000,
+    opponents: { random: randomPolicy() },
+    checkpoints: [0.01, 0.05, 0.25],
+    async evaluate(learner, seed, checkpoints) {
+      const me = learner.policy({ deterministic: true });
+      const vsRandom = evaluateMatch(me, randomPolicy(), makeGame('TicTacToe-v0'), { games: 1000, seed: 1000 + seed });
+      const vsMinimax = evaluateMatch(me, minimax, makeGame('TicTacToe-v0'), { games: 1000, seed: 2000 + seed });
+      if (seed === 0 && checkpoints.length > 0) {
+        const loaded = await Promise.all(checkpoints.map((dir) => loadLearner(dir)));
+        const entrants = [
+          ...loaded.map((l) => ({ name: `iql@${l.stepCount}`, policy: l.policy({ deterministic: true }) })),
+          { name: `iql@${learner.stepCount}`, policy: me },
+          { name: 'random', policy: randomPolicy() },
+          { name: 'minimax', policy: minimax },
+        ];
+        const league = roundRobin(entrants, () => makeGame('TicTacToe-v0'), { gamesPerPair: 200, seed: 7 });
+        console.log(`\nLeague (tic-tac-toe, seed 0's checkpoints, 200 games per pair):\n${formatLeague(league)}\n`);
+        for (const l of loaded) l.dispose();
+      }
+      return [
+        { label: 'vs random W-D-L (no losses)', value: wdl(vsRandom), pass: vsRandom.losses === 0 },
+        { label: 'vs minimax W-D-L (draws >= 95%)', value: wdl(vsMinimax), pass: vsMinimax.draws >= 950 },
+      ];
+    },
+  },
+  {
+    id: 'c4',
+    learner: 'shared-ppo',
+    hyperparameters: { nSteps: 32, batchSize: 64, nEpochs: 8, learningRate: 1e-3, snapshotEvery: 5, fixedWeight: 3 },
+    makeGame: () => makeGame('ConnectFour-v0'),
+    copies: 16,
+    totalSteps: 400_000,
+    opponents: { random: randomPolicy() },
+    async evaluate(learner, seed) {
+      const r = evaluateMatch(learner.policy({ deterministic: true }), randomPolicy(), makeGame('ConnectFour-v0'), { games: 1000, seed: 3000 + seed });
+      return [{ label: 'vs random W-D-L (wins >= 95%)', value: `${wdl(r)} (${(r.wins / 10).toFixed(1)}%)`, pass: r.wins >= 950 }];
+    },
+  },
+  {
+    id: 'nav',
+    learner: 'shared-ppo',
+    hyperparameters: { nSteps: 25, batchSize: 400, nEpochs: 10, learningRate: 2e-3, gamma: 0.95, rewardScale: 0.1 },
+    makeGame: () => makeGame('CooperativeNavigation-v0'),
+    copies: 32,
+    totalSteps: 300_000,
+    async evaluate(learner, seed) {
+      const game = makeGame('CooperativeNavigation-v0') as ParallelEnv;
+      const episodes = 200;
+      let covered = 0;
+      let sum = 0;
+      let { obs } = game.reset({ seed: 4000 + seed });
+      for (let ep = 0; ep < episodes; ep++) {
+        if (ep > 0) obs = game.reset().obs;
+        let distance = 0;
+        while (game.agents.length > 0) {
+          const r = game.step(learner.actAll(obs, { deterministic: true }));
+          obs = r.obs;
+          distance = (r.infos['agent_0']!['landmarkDistance'] as number) / 3;
+        }
+        sum += distance;
+        if (distance < 0.4) covered += 1;
+      }
+      return [
+        { label: 'episodes covered (>= 80%)', value: `${((100 * covered) / episodes).toFixed(1)}%`, pass: covered >= 0.8 * episodes },
+        { label: 'mean final landmark distance', value: (sum / episodes).toFixed(3), pass: true },
+      ];
+    },
+  },
+  {
+    id: 'soccer',
+    learner: 'shared-ppo',
+    hyperparameters: { nSteps: 64, batchSize: 256, nEpochs: 10, learningRate: 1e-3, lrSchedule: 'constant', snapshotEvery: 10, fixedWeight: 3 },
+    makeGame: soccer,
+    copies: 8,
+    totalSteps: 200_000,
+    opponents: { scripted },
+    rewardShaping: ({ obs, nextObs, done }) =>
+      SOCCER_SHAPING_SCALE * ((done ? 0 : SOCCER_GAMMA * soccerPotential(nextObs as Float32Array)) - soccerPotential(obs as Float32Array)),
+    async evaluate(learner, seed) {
+      const r = evaluateMatch(learner.policy({ deterministic: true }), scripted, soccer(), { games: 100, seed: 5000 + seed });
+      return [
+        { label: 'vs scripted W-D-L (wins >= 70%)', value: `${wdl(r)}`, pass: r.wins >= 70 },
+        { label: 'mean goals for - against', value: `${r.meanReturnA.toFixed(2)}`, pass: true },
+      ];
+    },
+  },
+];
+
+function parseArgs(argv: string[]): { tasks: string[]; seeds: number; scale: number; json: string | null } {
+  const out = { tasks: TASKS.map((t) => t.id), seeds: 3, scale: 1, json: null as string | null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--tasks') out.tasks = value().split(',');
+    else if (a === '--seeds') out.seeds = Number(value());
+    else if (a === '--scale') out.scale = Number(value());
+    else if (a === '--json') out.json = value();
+    else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --scale X --json FILE`);
+  }
+  for (const t of out.tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
+  return out;
+}
+
+async function runOne(task: Task, seed: number, scale: number): Promise<RunResult> {
+  const totalSteps = Math.round(task.totalSteps * scale);
+  const learner = await createLearner(task.learner, task.hyperparameters, { game: task.makeGame(), seed, backend: 'wasm' });
+  const games = Array.from({ length: task.copies }, task.makeGame);
+  const saved = mkdtempSync(join(tmpdir(), `arena-bench-${task.id}-`));
+  const checkpoints: string[] = [];
+  const start = performance.now();
+  // Training is split at the checkpoints (each learn call continues the same schedule).
+  const stops = [...(seed === 0 ? (task.checkpoints ?? []) : []).map((f) => Math.round(f * totalSteps)), totalSteps];
+  let saving = 0;
+  for (const stop of stops) {
+    await learner.learn({
+      game: games,
+      totalSteps: stop,
+      scheduleSteps: totalSteps,
+      ...(task.opponents ? { opponents: task.opponents } : {}),
+      ...(task.rewardShaping ? { rewardShaping: task.rewardShaping } : {}),
+    });
+    if (stop < totalSteps) {
+      const t0 = performance.now();
+      const dir = join(saved, `step-${stop}`);
+      await learner.save(dir);
+      checkpoints.push(dir);
+      saving += performance.now() - t0;
+    }
+  }
+  const trainSeconds = (performance.now() - start - saving) / 1000;
+  const t1 = performance.now();
+  const checks = await task.evaluate(learner, seed, checkpoints);
+  const evalSeconds = (performance.now() - t1) / 1000;
+  const steps = learner.stepCount;
+  learner.dispose();
+  rmSync(saved, { recursive: true, force: true });
+  return { task: task.id, seed, learner: task.learner, steps, trainSeconds, evalSeconds, checks };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((v, c) => (v ?? '').padEnd(widths[c]!)).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  await initBackend('wasm');
+  const results: RunResult[] = [];
+  for (const id of args.tasks) {
+    const task = TASKS.find((t) => t.id === id)!;
+    for (let seed = 0; seed < args.seeds; seed++) {
+      const r = await runOne(task, seed, args.scale);
+      results.push(r);
+      console.log(
+        `${r.task} seed ${r.seed}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
+          r.checks.map((c) => `${c.label}: ${c.value}${c.pass ? '' : ' MISS'}`).join('; '),
+      );
+    }
+  }
+  const rows = [['task', 'seed', 'learner', 'steps', 'train s', 'eval s', 'check', 'measured', 'pass']];
+  for (const r of results) {
+    r.checks.forEach((c, k) => {
+      rows.push(k === 0 ? [r.task, String(r.seed), r.learner, String(r.steps), r.trainSeconds.toFixed(1), r.evalSeconds.toFixed(1), c.label, c.value, c.pass ? 'yes' : 'NO'] : ['', '', '', '', '', '', c.label, c.value, c.pass ? 'yes' : 'NO']);
+    });
+  }
+  console.log(`\n${table(rows)}`);
+  if (args.json) writeFileSync(args.json, JSON.stringify(results, null, 2) + '\n');
+}
+
+await main();
