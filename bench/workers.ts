@@ -2,7 +2,7 @@
 // 2 workers, measured side by side (alternating, so machine noise hits both),
 // printing total env steps per second and the 2-worker / 1-worker ratio.
 //
-//   npm run bench:workers [-- --rounds 2 --steps 30000 --algorithm ppo]
+//   npm run bench:workers [-- --rounds 2 --steps 60000 --algorithm ppo]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { WorkerPoolExecutor, runExperiment } from '../experiments/runner.js';
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '2' },
-    steps: { type: 'string', default: '30000' },
+    steps: { type: 'string', default: '60000' },
     algorithm: { type: 'string', default: 'ppo' },
   },
 });
