@@ -8,19 +8,23 @@
 //           games); both sides, alternating. Also prints a league of the run's
 //           checkpoints with the random and minimax players.
 //   c4      Connect Four, parameter-shared PPO with masked logits in self-play
-//           (current self, pool of past actors) and against a random player:
-//           wins at least 95% of 1,000 games against a random player
+//           (current self, pool of past actors) and against two fixed
+//           players, random and a one-move-lookahead one that wins or blocks
+//           when it can: wins at least 95% of 1,000 games against a random player
 //   nav     cooperative navigation (3 agents), PPO with parameter sharing:
 //           all landmarks covered (mean final distance from each landmark to
 //           the nearest agent under 0.2 of the arena's size of 2, so 0.4) in
 //           at least 80% of 200 evaluation episodes
 //   soccer  robot soccer (discrete moves), PPO with parameter sharing against
-//           the scripted team and itself: wins at least 70% of 100 games
-//           against the scripted team
+//           the scripted team (3 episodes in 5), itself and its pool, with
+//           potential-based shaping (ball toward the opponents' goal, robot
+//           toward the ball): wins at least 70% of 100 games against the
+//           scripted team
 //
 //   npm run bench:multi                                   # every task, 3 seeds
 //   npm run bench:multi -- --tasks ttt,c4 --seeds 3 --json results.json
 //   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
+//   npm run bench:multi -- --tasks soccer --seeds 1 --first-seed 2   # one seed (to run seeds side by side)
 //
 // Runs go one after another in this process (the machine's other core stays
 // free); evaluations are deterministic (greedy, or the policy's mode) and
@@ -78,6 +82,43 @@ const SOCCER_SHAPING_SCALE = 1;
 
 const wdl = (r: { wins: number; draws: number; losses: number }) => `${r.wins}-${r.draws}-${r.losses}`;
 
+/**
+ * A one-move-lookahead Connect Four player, a training opponent that punishes
+ * leaving a threat open: it completes four in a row when it can, else blocks
+ * the opponent's immediate win, else plays a random legal column.
+ */
+const tacticalConnectFour: Policy = (obs, { rng }) => {
+  const { observation, actionMask } = obs as { observation: Uint8Array; actionMask: Uint8Array };
+  const rows = 6;
+  const cols = 7;
+  const cell = (r: number, c: number, plane: number) => observation[(r * cols + c) * 2 + plane] === 1;
+  const empty = (r: number, c: number) => !cell(r, c, 0) && !cell(r, c, 1);
+  const dropRow = (c: number) => {
+    for (let r = rows - 1; r >= 0; r--) if (empty(r, c)) return r;
+    return -1;
+  };
+  const wins = (r: number, c: number, plane: number) =>
+    [[0, 1], [1, 0], [1, 1], [1, -1]].some(([dr, dc]) => {
+      let n = 1;
+      for (const s of [1, -1]) {
+        let rr = r + s * dr!;
+        let cc = c + s * dc!;
+        while (rr >= 0 && rr < rows && cc >= 0 && cc < cols && cell(rr, cc, plane)) {
+          n += 1;
+          rr += s * dr!;
+          cc += s * dc!;
+        }
+      }
+      return n >= 4;
+    });
+  const legal = [...actionMask.keys()].filter((c) => actionMask[c] === 1);
+  for (const plane of [0, 1]) {
+    const hit = legal.find((c) => wins(dropRow(c), c, plane));
+    if (hit !== undefined) return hit;
+  }
+  return legal[rng.integers(0, legal.length)]!;
+};
+
 const TASKS: Task[] = [
   {
     id: 'ttt',
@@ -117,7 +158,7 @@ const TASKS: Task[] = [
     makeGame: () => makeGame('ConnectFour-v0'),
     copies: 16,
     totalSteps: 400_000,
-    opponents: { random: randomPolicy() },
+    opponents: { random: randomPolicy(), tactical: tacticalConnectFour },
     async evaluate(learner, seed) {
       const r = evaluateMatch(learner.policy({ deterministic: true }), randomPolicy(), makeGame('ConnectFour-v0'), { games: 1000, seed: 3000 + seed });
       return [{ label: 'vs random W-D-L (wins >= 95%)', value: `${wdl(r)} (${(r.wins / 10).toFixed(1)}%)`, pass: r.wins >= 950 }];
@@ -156,10 +197,10 @@ const TASKS: Task[] = [
   {
     id: 'soccer',
     learner: 'shared-ppo',
-    hyperparameters: { nSteps: 64, batchSize: 256, nEpochs: 10, learningRate: 1e-3, lrSchedule: 'constant', snapshotEvery: 10, fixedWeight: 3 },
+    hyperparameters: { nSteps: 32, batchSize: 512, nEpochs: 10, learningRate: 1e-3, lrSchedule: 'constant', snapshotEvery: 10, fixedWeight: 3 },
     makeGame: soccer,
-    copies: 8,
-    totalSteps: 200_000,
+    copies: 32,
+    totalSteps: 300_000,
     opponents: { scripted },
     rewardShaping: ({ obs, nextObs, done }) =>
       SOCCER_SHAPING_SCALE * ((done ? 0 : SOCCER_GAMMA * soccerPotential(nextObs as Float32Array)) - soccerPotential(obs as Float32Array)),
@@ -173,8 +214,8 @@ const TASKS: Task[] = [
   },
 ];
 
-function parseArgs(argv: string[]): { tasks: string[]; seeds: number; scale: number; json: string | null } {
-  const out = { tasks: TASKS.map((t) => t.id), seeds: 3, scale: 1, json: null as string | null };
+function parseArgs(argv: string[]): { tasks: string[]; seeds: number; firstSeed: number; scale: number; json: string | null } {
+  const out = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null as string | null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -184,9 +225,10 @@ function parseArgs(argv: string[]): { tasks: string[]; seeds: number; scale: num
     };
     if (a === '--tasks') out.tasks = value().split(',');
     else if (a === '--seeds') out.seeds = Number(value());
+    else if (a === '--first-seed') out.firstSeed = Number(value());
     else if (a === '--scale') out.scale = Number(value());
     else if (a === '--json') out.json = value();
-    else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --scale X --json FILE`);
+    else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --json FILE`);
   }
   for (const t of out.tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
   return out;
@@ -239,7 +281,7 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   for (const id of args.tasks) {
     const task = TASKS.find((t) => t.id === id)!;
-    for (let seed = 0; seed < args.seeds; seed++) {
+    for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
       const r = await runOne(task, seed, args.scale);
       results.push(r);
       console.log(

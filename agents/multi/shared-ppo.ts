@@ -14,9 +14,11 @@
 //            from the (masked) policy; opponents act in batches. Turn-based
 //            games then finish the games in progress (no new ones start), so
 //            that every transition closes inside the rollout
-//   targets  GAE(lambda) over each agent's chain of decisions (advantages.ts);
-//            a transition cut by a truncation or the rollout's end bootstraps
-//            from V of the observation it closed on
+//   targets  GAE(lambda) over each agent's chain of decisions (advantages.ts),
+//            on rewards times rewardScale; a transition cut by a truncation or
+//            the rollout's end bootstraps from V of the observation it closed
+//            on (every row closes inside its rollout: a parallel step closes
+//            all of its decisions, and turn-based games are played out)
 //   update   nEpochs passes of shuffled minibatches, one Adam step each on
 //              L = -mean(min(r A, clip(r, 1 - c, 1 + c) A)) + vfCoef mean((V - R)^2) - entCoef H
 //            (A normalized per minibatch), stopping early past targetKl
