@@ -98,7 +98,9 @@ describe('arena run', () => {
     const exp = join(root, 'cut', 'dqn-small');
     await signalOnCheckpoint(child, 'SIGKILL', ['dqn/seed-0', 'dqn/seed-1'].map((r) => join(exp, r)));
     await new Promise((resolve) => child.once('exit', resolve));
-    expect(status(join(exp, 'dqn', 'seed-0'))).toBe('running');
+    // The run whose checkpoint triggered the kill was still going (the other may not have started yet).
+    const killed = ['dqn/seed-0', 'dqn/seed-1'].find((r) => existsSync(join(exp, r, 'checkpoint', 'complete')))!;
+    expect(status(join(exp, killed))).toBe('running');
     expect(existsSync(join(exp, 'dqn-fast-target', 'seed-1', 'run.json'))).toBe(false);
 
     const again = arena(['run', 'dqn-small.yaml', '--workers', '2', '--runs-dir', 'cut']);
@@ -110,7 +112,7 @@ describe('arena run', () => {
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toMatch(/resumed from step \d+/);
     expect(experimentNumbers(exp)).toEqual(experimentNumbers(join(root, 'whole', 'dqn-small')));
-    const record = JSON.parse(readFileSync(join(exp, 'dqn', 'seed-0', 'run.json'), 'utf8')) as RunRecord;
+    const record = JSON.parse(readFileSync(join(exp, killed, 'run.json'), 'utf8')) as RunRecord;
     expect(record.attempts).toBe(2);
 
     // Resuming a finished experiment skips every run.
