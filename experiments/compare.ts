@@ -131,11 +131,16 @@ async function readLines(
   return { values, problems };
 }
 
-/** Reads one run directory; only an unreadable run.json is an error. */
-export async function loadRun(dir: string): Promise<LoadedRun> {
+/**
+ * Reads one run directory; only an unreadable run.json is an error. With
+ * `episodes: false` metrics.jsonl (the large file) is not read: curves need
+ * only the evaluations.
+ */
+export async function loadRun(dir: string, options: { episodes?: boolean } = {}): Promise<LoadedRun> {
   const record = await readRunRecord(dir);
   const live = record.status === 'running' || record.status === 'pending';
   const evals = await readLines(dir, EVAL_FILE, live, (v) => (isEvalLine(v) ? 'keep' : 'expected an evaluation with numeric step, time and mean'));
+  if (options.episodes === false) return { dir, record, evals: evals.values as EvalLine[], episodes: [], problems: evals.problems };
   const metrics = await readLines(dir, METRICS_FILE, live, (v) => {
     if (isEpisodeLine(v)) return 'keep';
     const type = (v as { type?: unknown } | null)?.type;

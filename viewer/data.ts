@@ -10,9 +10,9 @@ import { join, sep } from 'node:path';
 import { validateEpisodeRecord } from '../core/episode.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import type { CompareX, LoadedRun } from '../experiments/compare.js';
-import { compareRuns } from '../experiments/compare.js';
+import { compareRuns, loadRun } from '../experiments/compare.js';
 import { interpolate, smooth } from '../experiments/stats.js';
-import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl, readRunRecord } from '../experiments/store.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl } from '../experiments/store.js';
 import type { EpisodeIndexLine, EvalLine, ExperimentConfig, RunRecord, RunStatus } from '../experiments/types.js';
 import type {
   CurvesResponse,
@@ -388,47 +388,6 @@ async function signature(runs: readonly RunEntry[]): Promise<string> {
   return parts.join(',');
 }
 
-const snippet = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}...` : text);
-
-/**
- * One run as the curves need it: experiments/compare.ts's loadRun without the
- * training episodes of metrics.jsonl, which the curves do not use and which
- * can be a file of a million lines. run.json and eval.jsonl are read as
- * loadRun reads them: a bad evaluation line is left out and named in the
- * problems, and so is a torn last line of a run that is no longer running.
- */
-async function loadCurveRun(dir: string): Promise<LoadedRun> {
-  const record = await readRunRecord(dir);
-  const live = record.status === 'running' || record.status === 'pending';
-  const evals: EvalLine[] = [];
-  const problems: string[] = [];
-  let text = '';
-  try {
-    text = await readFile(join(dir, EVAL_FILE), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${EVAL_FILE}: cannot read: ${(e as Error).message}`);
-  }
-  const end = text.lastIndexOf('\n');
-  const parts = end < 0 ? [] : text.slice(0, end).split('\n');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (part.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(part);
-    } catch (e) {
-      problems.push(`${EVAL_FILE} line ${i + 1}: not valid JSON (${(e as Error).message}): ${snippet(part)}`);
-      continue;
-    }
-    const o = value as Partial<EvalLine> | null;
-    if (typeof o === 'object' && o !== null && num(o.step) && num(o.time) && num(o.mean)) evals.push(o as EvalLine);
-    else problems.push(`${EVAL_FILE} line ${i + 1}: expected an evaluation with numeric step, time and mean: ${snippet(part)}`);
-  }
-  const tail = text.slice(end + 1);
-  if (tail.trim() !== '' && !live) problems.push(`${EVAL_FILE} line ${parts.length + 1}: incomplete last line (no newline), ignored: ${snippet(tail)}`);
-  return { dir, record, evals, episodes: [], problems };
-}
-
 /**
  * GET /api/experiments/:experiment/curves: every variant's evaluation curve
  * across seeds (experiments/compare.ts's compareRuns: seeds interpolated onto
@@ -450,7 +409,7 @@ export async function getCurves(catalog: Catalog, e: ExperimentEntry, options: C
     const real = await catalog.insideOrNull(join(r.dir!, RUN_FILE));
     if (real === null) continue;
     try {
-      loaded.push(await loadCurveRun(r.dir!));
+      loaded.push(await loadRun(r.dir!, { episodes: false }));
     } catch (err) {
       problems.push((err as Error).message);
     }
