@@ -39,6 +39,7 @@ export { RECIPES, recipe } from './agents/recipes/index.js';
 export type { Recipe } from './agents/recipes/index.js';
 export { CarRacingEnv, centerlineDriver } from './envs/car-racing/index.js';
 export * from './core/episode.js';
+export * from './core/match-record.js';
 export { parseExperimentConfig, loadExperimentConfig, planRuns, ConfigError } from './experiments/config.js';
 export { executeRun } from './experiments/run.js';
 export { runExperiment, WorkerPoolExecutor, InProcessExecutor } from './experiments/runner.js';

@@ -141,7 +141,7 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
 }
 
 /** Copies typed arrays into plain arrays so the record is JSON as written. */
-function plainOverlays(o: FrameOverlays): FrameOverlays {
+export function plainOverlays(o: FrameOverlays): FrameOverlays {
   return {
     ...(o.qValues ? { qValues: Array.from(o.qValues) } : {}),
     ...(o.probs ? { probs: Array.from(o.probs) } : {}),
