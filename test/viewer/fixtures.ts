@@ -9,6 +9,12 @@ import type { EpisodeRecord, FrameOverlays } from '../../core/episode.js';
 import { recordEpisode } from '../../core/episode.js';
 import { make } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
+import type { MatchRecord } from '../../core/match-record.js';
+import { recordMatch } from '../../core/match-record.js';
+import type { AgentId } from '../../core/multi-agent.js';
+import { makeGame } from '../../core/multi-agent.js';
+import type { BoardObservation } from '../../envs/games/index.js';
+import { scriptedSoccerPolicy, ticTacToeMinimax } from '../../envs/games/index.js';
 import '../../envs/index.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, RunRecord, RunSpec, RunStatus } from '../../experiments/types.js';
 
@@ -266,4 +272,258 @@ export function writeFixtureStore(root: string): void {
     truncated: false,
   };
   writeFixtureRun(root, { experiment: 'gallery', variant: 'mystery', seed: 0, env: 'CartPole-v1', curve: () => 0, episodes: [{ step: 0, record: mystery }] });
+}
+
+// ---------------------------------------------------------------- multi-agent games
+
+type GamePolicy = (agent: AgentId, obs: unknown) => number;
+
+/** Softmax of `scores` (masked entries get 0). */
+function softmax(scores: readonly number[], mask?: ArrayLike<number>, temperature = 1): number[] {
+  let hi = -Infinity;
+  scores.forEach((s, i) => {
+    if ((!mask || mask[i]) && s > hi) hi = s;
+  });
+  const e = scores.map((s, i) => (!mask || mask[i] ? Math.exp((s - hi) / temperature) : 0));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / total);
+}
+
+/** Probabilities that put `p` on `best` and spread the rest over the legal moves. */
+function peaked(n: number, best: number, p: number, mask?: ArrayLike<number>): number[] {
+  const legal = Array.from({ length: n }, (_, i): number => (!mask || mask[i] ? 1 : 0));
+  const others = legal.reduce((a, b) => a + b, 0) - 1;
+  return legal.map((l, i) => (i === best ? (others > 0 ? p : 1) : l && others > 0 ? (1 - p) / others : 0));
+}
+
+/** Pong: the target height for a paddle (own frame: it defends x = -1): where the ball will cross, or the centre while it goes away. */
+function pongScores(o: Obs, lag: number): number[] {
+  const [y, , bx, by, vx, vy] = [o[0]!, o[1]!, o[2]!, o[3]!, o[4]!, o[5]!];
+  let target = by;
+  if (vx < 0) {
+    const t = Math.max(0, (bx + 0.9) / -vx);
+    // Reflect off the walls at +-0.73.
+    let ty = by + vy * t * (1 - lag);
+    const span = 2 * 0.73;
+    ty = ((((ty + 0.73) % (2 * span)) + 2 * span) % (2 * span)) - 0.73;
+    target = ty > 0.73 ? 2 * 0.73 - ty : ty;
+  } else target = by * 0.3;
+  const d = target - y;
+  // Scores of stay, up (+y), down (-y).
+  return [-Math.abs(d) * 8, d * 8 - 0.2, -d * 8 - 0.2];
+}
+
+/** Navigation: agent i heads for landmark i; Q-values are minus the distance after one step of each move. */
+function navigationQ(agentIndex: number, o: Obs): number[] {
+  const [vx, vy] = [o[0]!, o[1]!];
+  const [rx, ry] = [o[4 + 2 * agentIndex]!, o[5 + 2 * agentIndex]!];
+  const moves = [
+    [0, 0],
+    [-1, 0],
+    [1, 0],
+    [0, -1],
+    [0, 1],
+  ];
+  return moves.map(([mx, my]) => {
+    // Two steps ahead with the move held, then damping: a little foresight against overshooting.
+    let [px, py, ux, uy] = [0, 0, vx, vy];
+    for (let k = 0; k < 2; k++) {
+      ux = ux * 0.75 + mx! * 5 * 0.1;
+      uy = uy * 0.75 + my! * 5 * 0.1;
+      px += ux * 0.1;
+      py += uy * 0.1;
+    }
+    px += ux * 0.75 * 0.1 * 3;
+    py += uy * 0.75 * 0.1 * 3;
+    return -Math.hypot(rx - px, ry - py);
+  });
+}
+
+/** Connect Four: win now, block the opponent's win, else prefer the centre; scores per column (own frame: channel 0 is mine). */
+function connectFourScores(obs: BoardObservation): number[] {
+  const planes = obs.observation;
+  const cell = (r: number, c: number) => (planes[2 * (r * 7 + c)] ? 1 : planes[2 * (r * 7 + c) + 1] ? 2 : 0);
+  const board = Array.from({ length: 6 }, (_, r) => Array.from({ length: 7 }, (_, c) => cell(r, c)));
+  const drop = (c: number) => {
+    for (let r = 5; r >= 0; r--) if (board[r]![c] === 0) return r;
+    return -1;
+  };
+  const wins = (r: number, c: number, mark: number) =>
+    [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [1, -1],
+    ].some(([dr, dc]) => {
+      let count = 1;
+      for (const s of [1, -1]) {
+        let [rr, cc] = [r + s * dr!, c + s * dc!];
+        while (rr >= 0 && rr < 6 && cc >= 0 && cc < 7 && board[rr]![cc] === mark) {
+          count++;
+          rr += s * dr!;
+          cc += s * dc!;
+        }
+      }
+      return count >= 4;
+    });
+  return Array.from({ length: 7 }, (_, c) => {
+    const r = drop(c);
+    if (r < 0) return -10;
+    if (wins(r, c, 1)) return 3;
+    if (wins(r, c, 2)) return 2;
+    return 1 - Math.abs(c - 3) * 0.25;
+  });
+}
+
+export interface GameFixture {
+  readonly variant: string;
+  readonly env: string;
+  readonly kwargs: Record<string, unknown>;
+  readonly record: MatchRecord;
+}
+
+const gameMeta = (variant: string) => ({ algorithm: 'scripted', experiment: 'games', variant, runSeed: 0, deterministic: false });
+
+/**
+ * One recorded match for each multi-agent game, played by simple seeded
+ * policies (core/match-record.ts's recordMatch), with agent overlays for the
+ * learner's side so the player's bars show:
+ *   soccer        RobotSoccer-v0 (discrete actions, first to 2): blue a noisy scripted "learner" with action probabilities, red scriptedSoccerPolicy (2-1 in 416 steps)
+ *   navigation    CooperativeNavigation-v0: three agents each heading for its landmark, with Q-values and a value (some collisions)
+ *   pong          Pong-v0, first to 3: a tracking "learner" with probabilities against a noisier scripted paddle (3-0 in 300 steps)
+ *   pong-coop     Pong-v0 cooperative: two tracking paddles rallying until one misses (489 steps)
+ *   tic-tac-toe   TicTacToe-v0: a mostly-minimax learner (probabilities) against a random player (uniform probabilities)
+ *   connect-four  ConnectFour-v0: a win/block/centre heuristic (Q-values) against a random player (no overlays)
+ */
+export function gameRecords(): GameFixture[] {
+  const out: GameFixture[] = [];
+  // Each game its own random stream, so changing one game's seed leaves the others' matches alone.
+  let rng = new Rng(17);
+  const sample = (p: readonly number[]) => rng.choice(p);
+
+  // Soccer.
+  {
+    rng = new Rng(17);
+    const kwargs = { continuousActions: false, goalsToWin: 2 };
+    const game = makeGame('RobotSoccer-v0', kwargs);
+    const blueProbs = (obs: unknown) => peaked(10, scriptedSoccerPolicy(obs as Obs, { discrete: true }) as number, 0.7);
+    const record = recordMatch(game, {
+      seed: 2,
+      sides: [
+        ['blue_0', 'blue_1'],
+        ['red_0', 'red_1'],
+      ],
+      controllers: ['learner', 'scripted'],
+      act: (agent, obs) => (agent.startsWith('blue') ? sample(blueProbs(obs)) : (scriptedSoccerPolicy(obs as Obs, { discrete: true }) as number)),
+      overlays: (agent, obs) => (agent.startsWith('blue') ? { probs: blueProbs(obs), value: 0.3 * (obs as Obs)[16]! } : undefined),
+      overlaysFor: ['blue_0', 'blue_1'],
+      agent: gameMeta('soccer'),
+      trainingStep: 20_000,
+    });
+    out.push({ variant: 'soccer', env: 'RobotSoccer-v0', kwargs, record });
+  }
+
+  // Cooperative navigation.
+  {
+    rng = new Rng(17);
+    const kwargs = { n: 3 };
+    const game = makeGame('CooperativeNavigation-v0', kwargs);
+    const index = (agent: AgentId) => Number(agent.split('_')[1]);
+    const record = recordMatch(game, {
+      seed: 7,
+      sides: [['agent_0', 'agent_1', 'agent_2']],
+      controllers: ['learner'],
+      act: (agent, obs) => {
+        const q = navigationQ(index(agent), obs as Obs);
+        return rng.random() < 0.1 ? rng.integers(0, 5) : q.indexOf(Math.max(...q));
+      },
+      overlays: (agent, obs) => {
+        const q = navigationQ(index(agent), obs as Obs);
+        return { qValues: q, value: Math.max(...q) * 3 };
+      },
+      agent: gameMeta('navigation'),
+      trainingStep: 20_000,
+    });
+    out.push({ variant: 'navigation', env: 'CooperativeNavigation-v0', kwargs, record });
+  }
+
+  // Pong, competitive and cooperative.
+  for (const mode of ['competitive', 'cooperative'] as const) {
+    rng = new Rng(17);
+    const kwargs = mode === 'competitive' ? { mode, pointsToWin: 3 } : { mode };
+    const game = makeGame('Pong-v0', kwargs);
+    const probs = (agent: AgentId, obs: unknown) => softmax(pongScores(obs as Obs, agent === 'paddle_0' ? 0.15 : mode === 'cooperative' ? 0.3 : 0.6), undefined, agent === 'paddle_0' ? 0.5 : mode === 'cooperative' ? 1 : 3);
+    const record = recordMatch(game, {
+      seed: mode === 'competitive' ? 3 : 0,
+      sides: [['paddle_0'], ['paddle_1']],
+      controllers: mode === 'competitive' ? ['learner', 'scripted'] : ['learner', 'learner'],
+      act: (agent, obs) => sample(probs(agent, obs)),
+      overlays: (agent, obs) => ({ probs: probs(agent, obs) }),
+      overlaysFor: mode === 'competitive' ? ['paddle_0'] : ['paddle_0', 'paddle_1'],
+      agent: gameMeta(mode === 'competitive' ? 'pong' : 'pong-coop'),
+      trainingStep: 20_000,
+      maxSteps: 600,
+    });
+    out.push({ variant: mode === 'competitive' ? 'pong' : 'pong-coop', env: 'Pong-v0', kwargs, record });
+  }
+
+  // Tic-tac-toe.
+  {
+    rng = new Rng(17);
+    const game = makeGame('TicTacToe-v0');
+    const probs = (agent: AgentId, obs: unknown) => {
+      const mask = (obs as BoardObservation).actionMask;
+      return agent === 'player_0' ? peaked(9, ticTacToeMinimax(obs), 0.75, mask) : peaked(9, mask.indexOf(1), 1 / mask.reduce((a, b) => a + b, 0), mask);
+    };
+    const record = recordMatch(game, {
+      seed: 0,
+      sides: [['player_0'], ['player_1']],
+      controllers: ['learner', 'random'],
+      act: (agent, obs) => sample(probs(agent, obs)),
+      overlays: (agent, obs) => ({ probs: probs(agent, obs) }),
+      agent: gameMeta('tic-tac-toe'),
+      trainingStep: 20_000,
+    });
+    out.push({ variant: 'tic-tac-toe', env: 'TicTacToe-v0', kwargs: {}, record });
+  }
+
+  // Connect Four.
+  {
+    rng = new Rng(17);
+    const game = makeGame('ConnectFour-v0');
+    const record = recordMatch(game, {
+      seed: 0,
+      sides: [['player_0'], ['player_1']],
+      controllers: ['learner', 'random'],
+      act: (agent, obs) => {
+        const mask = (obs as BoardObservation).actionMask;
+        if (agent === 'player_1') return sample(Array.from(mask));
+        const q = connectFourScores(obs as BoardObservation);
+        return sample(softmax(q, mask, 0.15));
+      },
+      overlays: (_agent, obs) => ({ qValues: connectFourScores(obs as BoardObservation) }),
+      overlaysFor: ['player_0'],
+      agent: gameMeta('connect-four'),
+      trainingStep: 20_000,
+    });
+    out.push({ variant: 'connect-four', env: 'ConnectFour-v0', kwargs: {}, record });
+  }
+  return out;
+}
+
+/** games/<variant>/seed-0: one recorded match per game (gameRecords), kept out of writeFixtureStore, whose contents the server tests count. */
+export function writeGameFixtures(root: string): GameFixture[] {
+  const fixtures = gameRecords();
+  for (const f of fixtures) {
+    writeFixtureRun(root, {
+      experiment: 'games',
+      variant: f.variant,
+      seed: 0,
+      env: f.env,
+      kwargs: f.kwargs,
+      curve: (t) => t / 10_000,
+      episodes: [{ step: 20_000, record: f.record as unknown as EpisodeRecord }],
+    });
+  }
+  return fixtures;
 }

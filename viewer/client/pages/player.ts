@@ -6,10 +6,12 @@
 // follow (orbit camera), zoom, reset view; keys: space, left/right arrows,
 // + and -, Home and End, c (next camera).
 import type { EpisodeRecord } from '../../../core/episode.js';
+import type { MatchRecord } from '../../../core/match-record.js';
 import type { EpisodeRef } from '../../api-types.js';
 import { api } from '../api.js';
 import { fmt, fmtSteps, h, notice, replace } from '../dom.js';
 import { Hud } from '../player/hud.js';
+import { MatchHud, defaultSideNames, isMatchRecord } from '../player/match-hud.js';
 import { Playback, SPEEDS } from '../player/playback.js';
 import { Stage } from '../player/stage.js';
 import type { Page } from '../routes.js';
@@ -25,12 +27,21 @@ interface Pane {
   readonly episode: EpisodeRecord;
   readonly scene: EnvScene;
   readonly stage: Stage;
-  readonly hud: Hud;
+  readonly hud: Hud | MatchHud;
   readonly el: HTMLElement;
   shown: number;
 }
 
-function paneTitle(ref: EpisodeRef, e: EpisodeRecord, label: string | null): HTMLElement {
+/** A multi-agent record's return says whose it is: " (blue)". */
+function returnOf(e: EpisodeRecord, scene: EnvScene): string {
+  if (!isMatchRecord(e)) return '';
+  const m = e as unknown as MatchRecord;
+  const sides = m.sides ?? [m.agents];
+  const names = scene.sideNames && scene.sideNames.length === sides.length ? scene.sideNames : defaultSideNames(sides);
+  return sides.length > 1 ? ` (${names[m.recordedSide ?? 0] ?? 'side 0'})` : '';
+}
+
+function paneTitle(ref: EpisodeRef, e: EpisodeRecord, scene: EnvScene, label: string | null): HTMLElement {
   const who = e.agent ? `${e.agent.variant ?? e.agent.algorithm}${e.agent.runSeed !== undefined ? ` seed ${e.agent.runSeed}` : ''}` : `${ref.variant} ${ref.seed}`;
   return h(
     'div',
@@ -40,7 +51,7 @@ function paneTitle(ref: EpisodeRef, e: EpisodeRecord, label: string | null): HTM
     h('span', { class: 'muted' }, ` · ${e.env.id}`),
     e.trainingStep !== undefined ? h('span', { class: 'muted' }, ` · training step ${fmtSteps(e.trainingStep)}`) : null,
     h('span', { class: 'muted' }, ` · reset seed ${e.seed}`),
-    h('span', {}, ` · return ${fmt(e.return)} in ${e.length} steps`),
+    h('span', {}, ` · return ${fmt(e.return)}${returnOf(e, scene)} in ${e.length} ${(e.env as { kind?: string }).kind === 'turn-based' ? 'moves' : 'steps'}`),
   );
 }
 
@@ -68,12 +79,12 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       refs.forEach((ref, i) => {
         const episode = episodes[i]!;
         const viewport = h('div', { class: 'viewport' });
-        const el = h('div', { class: 'pane', 'data-testid': 'pane' }, paneTitle(ref, episode, b ? (i === 0 ? 'A' : 'B') : null), viewport);
-        paneBox.append(el);
         const scene = createScene(episode);
+        const el = h('div', { class: 'pane', 'data-testid': 'pane' }, paneTitle(ref, episode, scene, b ? (i === 0 ? 'A' : 'B') : null), viewport);
+        paneBox.append(el);
         const stage = new Stage(viewport);
         stage.setContent(scene);
-        const hud = new Hud(episode, scene);
+        const hud = isMatchRecord(episode) ? new MatchHud(episode, scene) : new Hud(episode, scene);
         viewport.append(hud.el);
         if (hud.side) viewport.append(hud.side);
         panes.push({ ref, episode, scene, stage, hud, el, shown: -1 });

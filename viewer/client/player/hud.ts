@@ -25,9 +25,7 @@ export class Hud {
   private readonly returnText = h('span', { class: 'hud-return' });
   private readonly probBars = h('div', { class: 'hud-bars' });
   private readonly qBars = h('div', { class: 'hud-bars' });
-  private readonly valueText = h('span', { class: 'hud-value-text' });
-  private readonly valueCanvas: HTMLCanvasElement | null = null;
-  private readonly values: (number | null)[];
+  private readonly valueChart: ValueChart | null = null;
   private readonly hasProbs: boolean;
   private readonly hasQ: boolean;
   /** The right-hand panel (observation image, readouts), or null when the record and scene have neither. */
@@ -44,7 +42,7 @@ export class Hud {
     const frames = episode.frames;
     this.hasProbs = frames.some((f) => f.overlays?.probs);
     this.hasQ = frames.some((f) => f.overlays?.qValues);
-    this.values = frames.map((f) => (typeof f.overlays?.value === 'number' ? f.overlays.value : null));
+    const values = frames.map((f) => (typeof f.overlays?.value === 'number' ? f.overlays.value : null));
     const rows = [
       h('div', {}, h('b', {}, 'frame '), this.frameText),
       h('div', {}, h('b', {}, 'action '), this.actionText),
@@ -54,9 +52,9 @@ export class Hud {
     const diag: HTMLElement[] = [];
     if (this.hasQ) diag.push(h('div', { class: 'hud-title' }, 'Q-values'), this.qBars);
     if (this.hasProbs) diag.push(h('div', { class: 'hud-title' }, 'action probabilities'), this.probBars);
-    if (this.values.some((v) => v !== null)) {
-      this.valueCanvas = h('canvas', { class: 'hud-value', width: CHART_W * 2, height: CHART_H * 2 });
-      diag.push(h('div', { class: 'hud-title' }, 'critic value ', this.valueText), this.valueCanvas);
+    if (values.some((v) => v !== null)) {
+      this.valueChart = new ValueChart(values);
+      diag.push(...this.valueChart.els);
     }
     this.el = h('div', { class: 'hud' }, h('div', { class: 'hud-box' }, ...rows), diag.length > 0 ? h('div', { class: 'hud-box hud-diag' }, ...diag) : null);
 
@@ -98,84 +96,117 @@ export class Hud {
   }
 
   private drawReadouts(readouts: readonly Readout[]): void {
-    replace(
-      this.readouts,
-      ...readouts.map((r) => {
-        let bar: HTMLElement | null = null;
-        if (r.bar !== undefined && Number.isFinite(r.bar)) {
-          const v = Math.max(r.signed ? -1 : 0, Math.min(1, r.bar));
-          // Signed bars grow from the middle: left for negative, right for positive.
-          const style = r.signed ? `left:${(50 + Math.min(0, v) * 50).toFixed(1)}%;width:${(Math.abs(v) * 50).toFixed(1)}%` : `width:${(v * 100).toFixed(1)}%`;
-          bar = h('span', { class: `hud-bar-track${r.signed ? ' signed' : ''}` }, h('span', { class: 'hud-bar-fill', style }));
-        }
-        return h('div', { class: 'hud-readout' }, h('span', { class: 'hud-bar-label' }, r.label), bar ?? h('span', {}), h('span', { class: 'hud-bar-value' }, r.text));
-      }),
-    );
+    drawReadouts(this.readouts, readouts);
   }
 
-  /**
-   * Bars for Q-values or probabilities. The rows are built once per number of
-   * actions and then only their widths, numbers and highlight change: this
-   * runs on every frame of playback.
-   */
   private drawBars(el: HTMLElement, kind: 'probs' | 'qValues', frame: Frame): void {
     const values = kind === 'probs' ? frame.overlays?.probs : frame.overlays?.qValues;
-    if (!values) {
-      if (el.dataset.rows !== 'none') {
-        replace(el, h('div', { class: 'muted small' }, 'none at this frame'));
-        el.dataset.rows = 'none';
-      }
-      return;
+    drawBars(el, kind, values, typeof frame.action === 'number' ? frame.action : -1, this.scene.actionNames);
+  }
+
+  private drawValue(index: number): void {
+    this.valueChart?.draw(index);
+  }
+}
+
+/**
+ * Bars for Q-values or probabilities in `el`, the action `chosen` highlighted
+ * (-1: none). The rows are built once per number of actions and then only
+ * their widths, numbers and highlight change: this runs on every frame of
+ * playback. Without values the element says so.
+ */
+export function drawBars(el: HTMLElement, kind: 'probs' | 'qValues', values: readonly number[] | undefined, chosen: number, names: readonly string[] | undefined): void {
+  if (!values) {
+    if (el.dataset.rows !== 'none') {
+      replace(el, h('div', { class: 'muted small' }, 'none at this frame'));
+      el.dataset.rows = 'none';
     }
-    if (el.dataset.rows !== String(values.length)) {
-      const names = this.scene.actionNames;
-      replace(
-        el,
-        ...values.map((_v, a) =>
-          h(
-            'div',
-            { class: 'hud-bar' },
-            h('span', { class: 'hud-bar-label' }, names?.[a] ?? String(a)),
-            h('span', { class: 'hud-bar-track' }, h('span', { class: 'hud-bar-fill' })),
-            h('span', { class: 'hud-bar-value' }),
-          ),
+    return;
+  }
+  const labels = names?.join('\u0000') ?? '';
+  if (el.dataset.rows !== String(values.length) || el.dataset.labels !== labels) {
+    replace(
+      el,
+      ...values.map((_v, a) =>
+        h(
+          'div',
+          { class: 'hud-bar' },
+          h('span', { class: 'hud-bar-label' }, names?.[a] ?? String(a)),
+          h('span', { class: 'hud-bar-track' }, h('span', { class: 'hud-bar-fill' })),
+          h('span', { class: 'hud-bar-value' }),
         ),
-      );
-      el.dataset.rows = String(values.length);
+      ),
+    );
+    el.dataset.rows = String(values.length);
+    el.dataset.labels = labels;
+  }
+  let lo = 0;
+  let hi = 1;
+  if (kind === 'qValues') {
+    lo = Infinity;
+    hi = -Infinity;
+    for (const v of values) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
     }
-    const chosen = typeof frame.action === 'number' ? frame.action : -1;
-    let lo = 0;
-    let hi = 1;
-    if (kind === 'qValues') {
-      lo = Infinity;
-      hi = -Infinity;
-      for (const v of values) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+  }
+  const span = hi - lo || 1;
+  for (let a = 0; a < values.length; a++) {
+    const row = el.children[a] as HTMLElement;
+    const v = values[a]!;
+    // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
+    const frac = kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
+    row.classList.toggle('chosen', a === chosen);
+    (row.children[1]!.firstElementChild as HTMLElement).style.width = `${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%`;
+    row.children[2]!.textContent = fmt(v);
+  }
+}
+
+/** The scene's readouts as labelled bars in `el`. */
+export function drawReadouts(el: HTMLElement, readouts: readonly Readout[]): void {
+  replace(
+    el,
+    ...readouts.map((r) => {
+      let bar: HTMLElement | null = null;
+      if (r.bar !== undefined && Number.isFinite(r.bar)) {
+        const v = Math.max(r.signed ? -1 : 0, Math.min(1, r.bar));
+        // Signed bars grow from the middle: left for negative, right for positive.
+        const style = r.signed ? `left:${(50 + Math.min(0, v) * 50).toFixed(1)}%;width:${(Math.abs(v) * 50).toFixed(1)}%` : `width:${(v * 100).toFixed(1)}%`;
+        bar = h('span', { class: `hud-bar-track${r.signed ? ' signed' : ''}` }, h('span', { class: 'hud-bar-fill', style }));
       }
-    }
-    const span = hi - lo || 1;
-    for (let a = 0; a < values.length; a++) {
-      const row = el.children[a] as HTMLElement;
-      const v = values[a]!;
-      // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
-      const frac = kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
-      row.classList.toggle('chosen', a === chosen);
-      (row.children[1]!.firstElementChild as HTMLElement).style.width = `${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%`;
-      row.children[2]!.textContent = fmt(v);
-    }
+      return h('div', { class: 'hud-readout' }, h('span', { class: 'hud-bar-label' }, r.label), bar ?? h('span', {}), h('span', { class: 'hud-bar-value' }, r.text));
+    }),
+  );
+}
+
+/**
+ * The critic's value over the episode as a small line with the current frame
+ * marked: the line is drawn once (it does not change) and copied with the
+ * marker on each frame. `els` are its title and canvas.
+ */
+export class ValueChart {
+  readonly els: readonly HTMLElement[];
+  private readonly valueText = h('span', { class: 'hud-value-text' });
+  private readonly valueCanvas: HTMLCanvasElement;
+
+  constructor(
+    private readonly values: readonly (number | null)[],
+    title = 'critic value ',
+  ) {
+    this.valueCanvas = h('canvas', { class: 'hud-value', width: CHART_W * 2, height: CHART_H * 2 });
+    this.els = [h('div', { class: 'hud-title' }, title, this.valueText), this.valueCanvas];
   }
 
   /** The critic's value over the episode, drawn once (it does not change), for drawValue to copy. */
   private valueLine: HTMLCanvasElement | null = null;
 
   private valueX(i: number): number {
-    const w = this.valueCanvas!.width;
+    const w = this.valueCanvas.width;
     return VALUE_PAD + ((w - 2 * VALUE_PAD) * i) / Math.max(1, this.values.length - 1);
   }
 
   private drawValueLine(): HTMLCanvasElement {
-    const canvas = this.valueCanvas!;
+    const canvas = this.valueCanvas;
     const line = h('canvas', { width: canvas.width, height: canvas.height });
     const ctx = line.getContext('2d')!;
     const hgt = canvas.height;
@@ -227,9 +258,8 @@ export class Hud {
   }
 
   /** The value line with the current frame marked: a copy of the line drawn once, and the marker. */
-  private drawValue(index: number): void {
+  draw(index: number): void {
     const canvas = this.valueCanvas;
-    if (!canvas) return;
     this.valueLine ??= this.drawValueLine();
     const ctx = canvas.getContext('2d')!;
     const hgt = canvas.height;

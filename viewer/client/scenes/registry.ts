@@ -5,7 +5,8 @@
 // from the record (its header and each frame's render state), and a factory
 // that finds the record's render states unlike what it expects declines, so
 // the player falls back to showing the raw state as text rather than drawing
-// nonsense. Car racing and multi-agent scenes register the same way.
+// nonsense. Car racing and multi-agent scenes register the same way; a
+// multi-agent scene also names its sides and colours its agents for the overlay.
 import type * as THREE from 'three';
 import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 
@@ -22,10 +23,16 @@ export interface EnvScene {
   show(frame: Frame, index: number): void;
   /** The point a following camera tracks (a cart, a car); absent where following means nothing. */
   focus?(): THREE.Vector3;
-  /** A short description of an action, for the overlay. */
-  actionLabel(action: Frame['action']): string;
+  /** A short description of an action, for the overlay; multi-agent scenes are told whose action it is. */
+  actionLabel(action: Frame['action'], agent?: string): string;
   /** Names of the discrete actions, for the Q-value and probability bars. */
   readonly actionNames?: readonly string[];
+  /** Multi-agent scenes: one agent's action names where they differ between agents (red's moves are turned by 180 degrees). */
+  actionNamesOf?(agent: string): readonly string[] | undefined;
+  /** Multi-agent scenes: each agent's colour (0xrrggbb) in the scene, for the overlay's per-agent rows. */
+  readonly agentColors?: Readonly<Record<string, number>>;
+  /** Multi-agent scenes: a name for each of the record's sides ('blue', 'red'), for the overlay. */
+  readonly sideNames?: readonly string[];
   /**
    * Cameras the scene drives itself (a chase camera, a top view), offered
    * beside the free orbit camera; the player starts on the first. Absent: orbit only.
