@@ -4,6 +4,9 @@ import { mkdir, writeFile, rename } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluate, loadAgent } from '../agents/agent.js';
+import { loadLearner } from '../agents/multi/index.js';
+import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
+import type { RunRecord } from '../experiments/types.js';
 import { recordEpisode } from '../core/episode.js';
 import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
@@ -115,6 +118,7 @@ export async function evalCommand(runDir: string, options: EvalCommandOptions, o
   const record = await readRunRecord(runDir);
   const checkpoint = findCheckpoint(runDir);
   if (!checkpoint) throw new Error(`${runDir} has no checkpoint yet (status ${record.status}, step ${record.step})`);
+  if (record.spec.game) return evalGameCommand(runDir, record, checkpoint, options, out);
   const agent = await loadAgent(checkpoint, options.backend ? { backend: options.backend } : {});
   try {
     const env = makeRunEnv(record.spec);
@@ -155,6 +159,43 @@ export async function evalCommand(runDir: string, options: EvalCommandOptions, o
     env.close();
   } finally {
     agent.dispose();
+  }
+}
+
+/** `arena eval` of a run on a multi-agent game: matches against the run's evaluation opponent (or team episodes), and match records. */
+async function evalGameCommand(runDir: string, record: RunRecord, checkpoint: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
+  const spec = record.spec;
+  const learner = await loadLearner(checkpoint, options.backend ? { backend: options.backend } : {});
+  const game = makeRunGame(spec);
+  try {
+    const deterministic = !options.stochastic;
+    const r = evaluateGameLearner(learner, spec, game, { episodes: options.episodes, seed: options.seed, deterministic });
+    out(
+      `${spec.experiment}/${spec.variant}/seed-${spec.seed} at step ${learner.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} ${r.opponent ? `games against ${r.opponent}, both sides in turn,` : 'team episodes'} on ${spec.env.id} (seed ${options.seed})`,
+    );
+    if (r.opponent) out(`  wins-draws-losses ${r.wins}-${r.draws}-${r.losses} (${Math.round((100 * r.wins!) / options.episodes)}% wins)`);
+    out(`  mean team return ${round(r.mean)} (std ${round(r.std)}), min ${round(r.min)}, max ${round(r.max)}`);
+    out(`  mean length ${round(r.lengths.reduce((a, b) => a + b, 0) / r.lengths.length)}`);
+    if (options.record) {
+      const count = options.record === true ? 1 : options.record;
+      const dir = join(runDir, EPISODES_DIR);
+      await mkdir(dir, { recursive: true });
+      const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
+      for (let i = 0; i < count; i++) {
+        const episode = recordGameEpisode(learner, spec, game, { index: i, seed: options.seed + i, trainingStep: learner.stepCount, deterministic });
+        const file = `eval-step-${String(learner.stepCount).padStart(10, '0')}-seed-${options.seed + i}.json`;
+        const path = join(dir, file);
+        await writeFile(`${path}.tmp`, JSON.stringify(episode));
+        await rename(`${path}.tmp`, path);
+        index.append({ file, step: learner.stepCount, index: i, return: episode.return, length: episode.length, source: 'eval' });
+        out(`  recorded ${relative(process.cwd(), path)} (learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps)`);
+      }
+      index.close();
+      out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+    }
+  } finally {
+    game.close();
+    learner.dispose();
   }
 }
 

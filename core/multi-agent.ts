@@ -870,6 +870,16 @@ class TurnBasedAsParallel<O, A> implements ParallelEnv<O, A> {
 
 export type GameFactory = (kwargs: Record<string, unknown>, spec: GameSpec) => Game;
 
+/** A fixed player for one agent's decision: what a game ships as a named opponent (a scripted team, a perfect player). */
+export type GamePolicy = (obs: unknown, input: { readonly agent: AgentId; readonly rng: Rng }) => unknown;
+
+/**
+ * A potential over one agent's observation for reward shaping (Ng et al. 1999:
+ * F = gamma * phi(next) - phi(obs) keeps the optimal policies), e.g. how far the
+ * ball has moved toward the opponents' goal.
+ */
+export type ObservationPotential = (obs: unknown) => number;
+
 export interface GameRegisterOptions {
   readonly kind: GameKind;
   /** Steps (parallel) or moves (turn-based) at which `makeGame` truncates. */
@@ -879,6 +889,14 @@ export interface GameRegisterOptions {
   /** One-line description. */
   readonly description?: string;
   readonly nondeterministic?: boolean;
+  /**
+   * Named fixed opponents that come with the game, made for the game's kwargs
+   * (e.g. a scripted soccer team that moves in the game's action space).
+   * Experiments train and evaluate against them by name, next to 'random'.
+   */
+  readonly opponents?: Readonly<Record<string, (kwargs: Readonly<Record<string, unknown>>) => GamePolicy>>;
+  /** Named potentials for reward shaping (see ObservationPotential). */
+  readonly potentials?: Readonly<Record<string, ObservationPotential>>;
 }
 
 export interface GameRegistration extends GameRegisterOptions {

@@ -219,7 +219,17 @@ export interface SeedSummary {
   readonly secondsToThreshold: number | null;
   readonly stepsPerSecond: number | null;
   readonly episodes: number;
+  /** Multi-agent competitive games: the last evaluation's opponent and the learner's wins, draws and losses. */
+  readonly match: MatchTally | null;
   readonly problems: readonly string[];
+}
+
+export interface MatchTally {
+  readonly opponent: string;
+  readonly games: number;
+  readonly wins: number;
+  readonly draws: number;
+  readonly losses: number;
 }
 
 /** One curve on the comparison's grid; NaN (null in JSON) where no seed has a value. */
@@ -258,6 +268,8 @@ export interface VariantSummary {
   readonly secondsToThreshold: number | null;
   /** Mean over seeds of run.step / run.seconds. */
   readonly stepsPerSecond: number | null;
+  /** Competitive games: the seeds' final evaluations added up (null when they have none, or face different opponents). */
+  readonly match: MatchTally | null;
   readonly curve: VariantCurve;
   readonly runs: readonly SeedSummary[];
 }
@@ -302,8 +314,22 @@ function summarizeSeed(run: LoadedRun, x: CompareX, thresholdOption: number | un
     secondsToThreshold: hit?.time ?? null,
     stepsPerSecond: record.seconds > 0 && record.step > 0 ? record.step / record.seconds : null,
     episodes: run.episodes.length,
+    match:
+      last?.opponent !== undefined && last.wins !== undefined && last.draws !== undefined && last.losses !== undefined
+        ? { opponent: last.opponent, games: last.episodes, wins: last.wins, draws: last.draws, losses: last.losses }
+        : null,
     problems: run.problems,
   };
+}
+
+/** The seeds' final match tallies added up, when every evaluated seed has one against the same opponent. */
+function addTallies(seeds: readonly SeedSummary[]): MatchTally | null {
+  const tallies = seeds.filter((s) => s.final !== null).map((s) => s.match);
+  if (tallies.length === 0 || tallies.some((t) => t === null)) return null;
+  const all = tallies as MatchTally[];
+  if (new Set(all.map((t) => t.opponent)).size > 1) return null;
+  const sum = (k: 'games' | 'wins' | 'draws' | 'losses') => all.reduce((a, t) => a + t[k], 0);
+  return { opponent: all[0]!.opponent, games: sum('games'), wins: sum('wins'), draws: sum('draws'), losses: sum('losses') };
 }
 
 const present = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
@@ -395,6 +421,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: CompareOptions)
       stepsToThreshold: reachedSeeds.length > 0 ? median(present(reachedSeeds.map((s) => s.stepsToThreshold))) : null,
       secondsToThreshold: reachedSeeds.length > 0 ? median(present(reachedSeeds.map((s) => s.secondsToThreshold))) : null,
       stepsPerSecond: speeds.length > 0 ? mean(speeds) : null,
+      match: addTallies(seeds),
       curve,
       runs: seeds,
     });
@@ -462,14 +489,27 @@ export function formatTable(c: Comparison): string {
     formatSteps(v.stepsPerSecond),
   ]);
   const xName = c.x === 'steps' ? 'environment steps' : 'training wall time';
+  const aligned = [false, true, false, true, true, true, true, true, true];
+  // Competitive games: the final evaluations' wins, draws and losses (all seeds together), as counts and shares.
+  if (c.variants.some((v) => v.match !== null)) {
+    const opponents = new Set(c.variants.map((v) => v.match?.opponent).filter((o) => o !== undefined));
+    header.push(opponents.size === 1 ? `final W-D-L vs ${[...opponents][0]}` : 'final W-D-L (opponent)');
+    aligned.push(false);
+    c.variants.forEach((v, i) => {
+      const m = v.match;
+      const share = (n: number) => `${Math.round((100 * n) / m!.games)}%`;
+      rows[i]!.push(m ? `${m.wins}-${m.draws}-${m.losses} (${share(m.wins)} W, ${share(m.draws)} D)${opponents.size > 1 ? ` vs ${m.opponent}` : ''}` : '-');
+    });
+  }
   const lines = [
-    textTable(header, rows, [false, true, false, true, true, true, true, true, true]),
+    textTable(header, rows, aligned),
     '',
     `final return: each seed's last evaluation; mean over seeds [${pct} percentile-bootstrap CI, ${c.resamples} resamples, seed ${c.seed}].`,
     'IQM: interquartile mean of the final returns (mean of the middle 50% of seeds).',
     `AUC: area under each seed's evaluation curve over ${xName} / its span (average return during training); mean over seeds.`,
     `to ${t}: median over the seeds whose evaluation reached ${t} (reached/seeds).`,
     'partial: running, interrupted or pending; its numbers stop where the run is.',
+    ...(c.variants.some((v) => v.match !== null) ? ["W-D-L: the learner's wins, draws and losses in the seeds' final evaluations, added up (both sides in turn)."] : []),
   ];
   if (c.problems.length > 0) lines.push('', `problems (${c.problems.length}):`, ...c.problems.map((p) => `  ${p}`));
   return lines.join('\n') + '\n';
@@ -494,6 +534,10 @@ const CSV_COLUMNS = [
   'steps_to_threshold',
   'seconds_to_threshold',
   'steps_per_second',
+  'opponent',
+  'final_wins',
+  'final_draws',
+  'final_losses',
 ] as const;
 
 function csvCell(v: string | number | null): string {
@@ -524,6 +568,10 @@ export function toCsv(c: Comparison): string {
       steps_to_threshold: v.stepsToThreshold,
       seconds_to_threshold: v.secondsToThreshold,
       steps_per_second: v.stepsPerSecond,
+      opponent: v.match?.opponent ?? null,
+      final_wins: v.match?.wins ?? null,
+      final_draws: v.match?.draws ?? null,
+      final_losses: v.match?.losses ?? null,
     };
     return CSV_COLUMNS.map((k) => csvCell(row[k])).join(',');
   });

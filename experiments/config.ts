@@ -27,9 +27,14 @@ import type { AgentDefinition } from '../agents/agent.js';
 import { BACKENDS } from '../agents/lib/backend.js';
 import { checkHyperparameters } from '../agents/lib/hparams.js';
 import type { EnvRegistration } from '../core/registry.js';
-import { envRegistration, make, resolveKwargs } from '../core/registry.js';
+import { envRegistration, listEnvs, make, resolveKwargs } from '../core/registry.js';
 import '../envs/index.js';
-import type { EnvConfig, EvalSchedule, ExperimentConfig, PlannedRun, RecordSchedule, VariantConfig, WrapperSpec } from './types.js';
+import type { EnvConfig, EvalSchedule, ExperimentConfig, GameRunConfig, PlannedRun, RecordSchedule, VariantConfig, WrapperSpec } from './types.js';
+import type { GameRegistration } from '../core/multi-agent.js';
+import { gameRegistration, listGames, makeGame } from '../core/multi-agent.js';
+import type { LearnerDefinition } from '../agents/multi/index.js';
+import { defaultSides, learnerDefinition, listLearners } from '../agents/multi/index.js';
+import { DEFAULT_GAME_COPIES, opponentNames } from './game-run.js';
 import type { Issue, PathSegment } from './wrappers.js';
 import { closestMatch } from '../core/text.js';
 import { applyWrappers, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
@@ -95,6 +100,12 @@ const SCHEDULES = {
   checkpointEvery: positiveInt.optional(),
   logEvery: positiveInt.optional(),
 };
+// Multi-agent games only (checked in the second pass, which knows whether the env is a game).
+const MATCH = {
+  opponents: z.array(z.string().min(1)).optional(),
+  evalOpponent: z.string().min(1).optional(),
+  shaping: z.strictObject({ potential: z.string().min(1), scale: z.number().positive().optional() }).optional(),
+};
 const VARIANT = z.strictObject({
   name: nameOf(VARIANT_NAME, 'letters, digits, ".", "_", "-", "="').optional(),
   algorithm: z.string().min(1),
@@ -103,6 +114,7 @@ const VARIANT = z.strictObject({
   totalSteps: positiveInt.optional(),
   env: z.strictObject({ kwargs: mapping.optional(), wrappers: WRAPPERS.optional() }).optional(),
   ...SCHEDULES,
+  ...MATCH,
   sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
   warmStart: z.string().min(1).optional(),
 });
@@ -113,6 +125,7 @@ const EXPERIMENT = z.strictObject({
   totalSteps: positiveInt.optional(),
   seeds: z.union([positiveInt, z.array(nonNegativeInt).min(1)], { error: 'a number of seeds or a list of seeds' }),
   ...SCHEDULES,
+  ...MATCH,
   backend: z.enum(BACKENDS).optional(),
   threshold: z.number().optional(),
   variants: z.array(VARIANT).min(1),
@@ -286,7 +299,7 @@ function buildIssue(env: EnvConfig): string | undefined {
   }
 }
 
-function hyperparameterIssue(definition: AgentDefinition, key: string, message: string, path: PathSegment[]): Issue {
+function hyperparameterIssue(definition: Pick<AgentDefinition, 'hyperparameters'>, key: string, message: string, path: PathSegment[]): Issue {
   if (Object.hasOwn(definition.hyperparameters, key)) return { path, message };
   const close = closestMatch(key, Object.keys(definition.hyperparameters));
   return { path, message: close !== undefined ? `${message}; did you mean ${JSON.stringify(close)}?` : message, at: 'key' };
@@ -302,16 +315,25 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   const env = data.env;
   const id = typeof env === 'string' ? env : isMapping(env) && typeof env.id === 'string' ? env.id : undefined;
   let registration: EnvRegistration | undefined;
+  // A registered multi-agent game in place of an env: its learners, opponents and kwargs are checked below.
+  let game: GameRegistration | undefined;
   if (id !== undefined) {
     try {
       registration = envRegistration(id);
     } catch (e) {
-      issues.push({ path: typeof env === 'string' ? ['env'] : ['env', 'id'], message: errorMessage(e) });
+      try {
+        game = gameRegistration(id);
+      } catch {
+        const close = closestMatch(id, [...listEnvs().map((r) => r.id), ...listGames().map((g) => g.id)]);
+        issues.push({ path: typeof env === 'string' ? ['env'] : ['env', 'id'], message: close !== undefined && !errorMessage(e).includes(close) ? `${errorMessage(e)} (nor a multi-agent game; did you mean ${close}?)` : errorMessage(e) });
+      }
     }
   }
   const envIssuesBefore = issues.length;
   const baseKwargs = isMapping(env) && isMapping(env.kwargs) ? env.kwargs : {};
   if (registration) kwargIssues(registration, baseKwargs, ['env', 'kwargs'], issues);
+  if (game) gameIssues(game, baseKwargs, isMapping(env) ? env.wrappers : undefined, ['env'], issues);
+  for (const key of ['opponents', 'evalOpponent', 'shaping'] as const) matchIssue(data[key], key, [key], game, baseKwargs, issues);
   const baseWrappers = wrapperSpecs(isMapping(env) ? env.wrappers : undefined, ['env', 'wrappers'], issues);
   let baseEnv: EnvConfig | undefined;
   if (registration && baseWrappers && issues.length === envIssuesBefore && wellFormed(['env'])) {
@@ -340,18 +362,31 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
     const path: PathSegment[] = ['variants', i];
     const algorithm = typeof variant.algorithm === 'string' ? variant.algorithm : undefined;
     let definition: AgentDefinition | undefined;
-    if (algorithm !== undefined) {
+    let learner: LearnerDefinition | undefined;
+    if (algorithm !== undefined && game) {
+      try {
+        learner = learnerDefinition(algorithm);
+      } catch (e) {
+        issues.push({ path: [...path, 'algorithm'], message: `${errorMessage(e)} (${game.id} is a multi-agent game: it takes a multi-agent learner)` });
+      }
+    } else if (algorithm !== undefined) {
       try {
         definition = agentDefinition(algorithm);
       } catch (e) {
-        issues.push({ path: [...path, 'algorithm'], message: errorMessage(e) });
+        // With an unknown env (reported above), a multi-agent learner's name may be right for the game meant.
+        const learnerName = listLearners().some((l) => l.name === algorithm);
+        if (registration || !learnerName) issues.push({ path: [...path, 'algorithm'], message: errorMessage(e) });
       }
     }
+    for (const key of ['opponents', 'evalOpponent', 'shaping'] as const) matchIssue(variant[key], key, [...path, key], game, { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) }, issues);
+    if (game && typeof variant.warmStart === 'string') issues.push({ path: [...path, 'warmStart'], message: 'warm starts are for single-agent envs; multi-agent learners do not take one yet', at: 'key' });
 
     const hyperparameters = isMapping(variant.hyperparameters) ? variant.hyperparameters : {};
     const sweep: Record<string, unknown[]> = {};
     if (isMapping(variant.sweep)) for (const [key, values] of Object.entries(variant.sweep)) if (Array.isArray(values)) sweep[key] = values;
-    if (definition) {
+    const checked = definition ?? learner;
+    if (checked) {
+      const definition = checked;
       for (const { key, message } of checkHyperparameters(definition.hyperparameters, hyperparameters)) {
         issues.push(hyperparameterIssue(definition, key, message, [...path, 'hyperparameters', key]));
       }
@@ -385,7 +420,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       const vectorAgents = listAgents().filter((d) => (d.envKind ?? 'single') !== 'single').map((d) => d.name);
       issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${vectorAgents.join(', ')})` });
     }
-    if (typeof variant.warmStart === 'string') {
+    if (typeof variant.warmStart === 'string' && !game) {
       try {
         agentDirectory(resolve(variant.warmStart));
       } catch (e) {
@@ -401,6 +436,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       const before = issues.length;
       const kwargs = isMapping(variant.env.kwargs) ? variant.env.kwargs : {};
       if (registration) kwargIssues(registration, kwargs, [...path, 'env', 'kwargs'], issues);
+      if (game) gameIssues(game, { ...baseKwargs, ...kwargs }, variant.env.wrappers, [...path, 'env'], issues);
       const wrappers = wrapperSpecs(variant.env.wrappers, [...path, 'env', 'wrappers'], issues);
       if (baseEnv && wrappers && issues.length === before && wellFormed([...path, 'env'])) {
         const problem = buildIssue({ id: baseEnv.id, kwargs: { ...baseEnv.kwargs, ...kwargs }, wrappers: [...baseEnv.wrappers, ...wrappers] });
@@ -424,9 +460,71 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   return issues;
 }
 
+// ---------------------------------------------------------------- multi-agent games
+
+/** A game's kwargs (tried by building it) and wrappers (games take none). */
+function gameIssues(game: GameRegistration, kwargs: Mapping, wrappers: unknown, path: readonly PathSegment[], issues: Issue[]): void {
+  if (Array.isArray(wrappers) && wrappers.length > 0) {
+    issues.push({ path: [...path, 'wrappers'], message: `${game.id} is a multi-agent game; env wrappers apply to single-agent envs only`, at: 'key' });
+  }
+  try {
+    makeGame(game.id, { ...kwargs }).close();
+  } catch (e) {
+    issues.push({ path: [...path, 'kwargs'], message: errorMessage(e) });
+  }
+}
+
+/** The sides of a game as the learners split them (one side: a cooperative game). */
+function sidesOf(game: GameRegistration, kwargs: Mapping): number | undefined {
+  try {
+    const g = makeGame(game.id, { ...kwargs });
+    g.close();
+    return defaultSides(g.possibleAgents).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Checks one of opponents / evalOpponent / shaping: only games take them, with the game's names. */
+function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping', path: PathSegment[], game: GameRegistration | undefined, kwargs: Mapping, issues: Issue[]): void {
+  if (value === undefined) return;
+  if (!game) {
+    issues.push({ path, message: `${key} is for multi-agent games; this env is a single-agent one`, at: 'key' });
+    return;
+  }
+  const names = opponentNames(game.id);
+  const checkName = (name: unknown, at: PathSegment[]) => {
+    if (typeof name === 'string' && !names.includes(name)) {
+      const close = closestMatch(name, names);
+      issues.push({ path: at, message: `${game.id} has no opponent ${JSON.stringify(name)}; ${close !== undefined ? `did you mean ${JSON.stringify(close)}? ` : ''}opponents: ${names.join(', ')}` });
+    }
+  };
+  if (key === 'opponents' && Array.isArray(value)) value.forEach((name, j) => checkName(name, [...path, j]));
+  if (key === 'evalOpponent') {
+    if (sidesOf(game, kwargs) === 1) issues.push({ path, message: `${game.id} is cooperative (one team): evaluations play it as a team, against no opponent`, at: 'key' });
+    else checkName(value, path);
+  }
+  if (key === 'shaping' && isMapping(value) && typeof value.potential === 'string') {
+    const potentials = Object.keys(game.potentials ?? {});
+    if (!potentials.includes(value.potential)) {
+      issues.push({ path: [...path, 'potential'], message: `${game.id} has no potential ${JSON.stringify(value.potential)}; ${potentials.length > 0 ? `potentials: ${potentials.join(', ')}` : 'it has none'}` });
+    }
+  }
+}
+
+function gameSettings(raw: RawExperiment, v: RawVariant): GameRunConfig {
+  const shaping = v.shaping ?? raw.shaping;
+  const evalOpponent = v.evalOpponent ?? raw.evalOpponent;
+  return {
+    opponents: v.opponents ?? raw.opponents ?? [],
+    ...(evalOpponent !== undefined ? { evalOpponent } : {}),
+    ...(shaping !== undefined ? { shaping: { potential: shaping.potential, scale: shaping.scale ?? 1 } } : {}),
+  };
+}
+
 // ---------------------------------------------------------------- resolving
 
-function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
+function resolveVariants(raw: RawExperiment, env: EnvConfig, isGame: boolean): VariantConfig[] {
   return raw.variants.flatMap((v: RawVariant) => {
     const totalSteps = v.totalSteps ?? raw.totalSteps!;
     const evalSchedule: EvalSchedule = {
@@ -448,7 +546,7 @@ function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
       name: base + sweepSuffix(combination),
       algorithm: v.algorithm,
       hyperparameters: { ...v.hyperparameters, ...combination },
-      envs: v.envs ?? (agentDefinition(v.algorithm).defaultEnvs ?? 0),
+      envs: v.envs ?? (isGame ? (DEFAULT_GAME_COPIES[v.algorithm] ?? 8) : (agentDefinition(v.algorithm).defaultEnvs ?? 0)),
       totalSteps,
       env: variantEnv,
       eval: evalSchedule,
@@ -456,6 +554,7 @@ function resolveVariants(raw: RawExperiment, env: EnvConfig): VariantConfig[] {
       checkpointEvery: v.checkpointEvery ?? raw.checkpointEvery ?? Math.ceil(totalSteps / 10),
       logEvery: v.logEvery ?? raw.logEvery ?? Math.max(1, Math.ceil(totalSteps / 500)),
       ...(v.warmStart !== undefined ? { warmStart: resolve(v.warmStart) } : {}),
+      ...(isGame ? { game: gameSettings(raw, v) } : {}),
     }));
   });
 }
@@ -475,14 +574,15 @@ export function parseExperimentConfig(text: string, source: string, format: 'yam
   const raw = EXPERIMENT.parse(data);
   const rawEnv = typeof raw.env === 'string' ? { id: raw.env } : raw.env;
   const env: EnvConfig = { id: rawEnv.id, kwargs: rawEnv.kwargs ?? {}, wrappers: wrapperSpecs(rawEnv.wrappers, [], []) ?? [] };
-  const threshold = raw.threshold ?? envRegistration(env.id).rewardThreshold;
+  const isGame = !listEnvs().map((r) => r.id).includes(env.id);
+  const threshold = raw.threshold ?? (isGame ? undefined : envRegistration(env.id).rewardThreshold);
   return {
     name: raw.name,
     ...(raw.description !== undefined ? { description: raw.description } : {}),
     seeds: typeof raw.seeds === 'number' ? Array.from({ length: raw.seeds }, (_, i) => i) : raw.seeds,
     backend: raw.backend ?? 'auto',
     ...(threshold !== undefined ? { threshold } : {}),
-    variants: resolveVariants(raw, env),
+    variants: resolveVariants(raw, env, isGame),
   };
 }
 
@@ -524,6 +624,7 @@ export function planRuns(config: ExperimentConfig, runsDir: string): PlannedRun[
         checkpointEvery: variant.checkpointEvery,
         logEvery: variant.logEvery,
         ...(variant.warmStart !== undefined ? { warmStart: variant.warmStart } : {}),
+        ...(variant.game !== undefined ? { game: variant.game } : {}),
         backend: config.backend,
         ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
       },

@@ -43,13 +43,13 @@ import {
   truncateJsonlSync,
   writeJsonAtomic,
 } from './store.js';
-import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec, RunStatus } from './types.js';
+import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec, RunStatus } from './types.js';
+import { createGameTrainer } from './game-run.js';
+import type { RunTrainer, TrainerHooks } from './trainer.js';
+import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
 import { RUN_FORMAT } from './types.js';
 import { applyWrappers } from './wrappers.js';
 
-/** Seeds of evaluation and recording episodes, kept apart from training seeds. */
-const EVAL_SEED_OFFSET = 1_000_000;
-const RECORD_SEED_OFFSET = 2_000_000;
 /** Progress reports are sent at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -97,6 +97,12 @@ interface SchedulerState {
 }
 
 const SCHEDULER_FILE = 'scheduler.json';
+
+/** JSON writes a schedule that never fires again (Infinity: `every: 0`) as null; read it back as Infinity. */
+function readScheduler(saved: SchedulerState): SchedulerState {
+  const never = (v: number | null) => (v === null ? Infinity : v);
+  return { ...saved, nextEval: never(saved.nextEval), nextRecord: never(saved.nextRecord), nextLog: never(saved.nextLog) };
+}
 const COMPLETE_MARK = 'complete';
 
 /** The package name and version, read once from package.json next to the sources. */
@@ -137,6 +143,58 @@ function closeTraining(envs: { env: Env } | { vecEnv: VectorEnv }): void {
   else envs.vecEnv.close();
 }
 
+// ---------------------------------------------------------------- trainers
+
+/** The trainer of a single-agent run: createAgent / loadAgent, evaluate, recordEpisode. */
+async function createAgentTrainer(spec: RunSpec, checkpoint: string | null): Promise<RunTrainer> {
+  const probe = makeRunEnv(spec);
+  const agent: Agent = checkpoint
+    ? await loadAgent(checkpoint, { backend: spec.backend })
+    : await createAgent(spec.algorithm, spec.hyperparameters, { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: spec.seed, backend: spec.backend });
+  probe.close();
+  if (!checkpoint && spec.warmStart !== undefined) await warmStart(agent, spec.warmStart);
+  const evalEnv = makeRunEnv(spec);
+  const recordEnv = makeRunEnv(spec);
+  return {
+    get stepCount() {
+      return agent.stepCount;
+    },
+    async learn(end, hooks) {
+      const envs = makeTrainingEnvs(spec);
+      const learnHooks: LearnHooks = {
+        onEpisodeEnd: (e) => hooks.onEpisodeEnd({ step: e.step, episode: e.episode, return: e.return, length: e.length, truncated: e.truncated }),
+        onUpdate: (u) => hooks.onUpdate(u),
+        shouldStop: (s) => hooks.shouldStop(s),
+      };
+      try {
+        await agent.learn({ ...envs, totalSteps: end, scheduleSteps: spec.totalSteps, hooks: learnHooks });
+      } finally {
+        closeTraining(envs);
+      }
+    },
+    evaluate() {
+      const r = evaluate(agent, evalEnv, { episodes: spec.eval.episodes, seed: EVAL_SEED_OFFSET + spec.seed });
+      return { episodes: spec.eval.episodes, mean: r.mean, std: r.std, min: Math.min(...r.returns), max: Math.max(...r.returns), returns: r.returns, lengths: r.lengths };
+    },
+    record(step, index) {
+      return recordEpisode(recordEnv, {
+        seed: RECORD_SEED_OFFSET + spec.seed * 1000 + index,
+        act: (obs) => agent.act(obs, { deterministic: spec.record.deterministic }),
+        overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+        agent: { algorithm: spec.algorithm, experiment: spec.experiment, variant: spec.variant, runSeed: spec.seed, deterministic: spec.record.deterministic },
+        trainingStep: step,
+        wrappers: spec.env.wrappers,
+      });
+    },
+    save: (d) => agent.save(d),
+    dispose() {
+      evalEnv.close();
+      recordEnv.close();
+      agent.dispose();
+    },
+  };
+}
+
 /** The first multiple of `every` strictly after `step` (Infinity when every is 0). */
 function nextMultiple(step: number, every: number): number {
   return every > 0 ? (Math.floor(step / every) + 1) * every : Infinity;
@@ -160,7 +218,7 @@ export function findCheckpoint(runDir: string): string | null {
 }
 
 /** Saves agent and scheduler state as `checkpoint/`, replacing the old one only once the new one is complete. */
-async function saveCheckpoint(runDir: string, agent: Agent, scheduler: SchedulerState): Promise<void> {
+async function saveCheckpoint(runDir: string, agent: Pick<RunTrainer, 'save'>, scheduler: SchedulerState): Promise<void> {
   const final = join(runDir, CHECKPOINT_DIR);
   const fresh = `${final}.new`;
   const old = `${final}.old`;
@@ -215,7 +273,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   }
   const checkpoint = options.resume ? findCheckpoint(dir) : null;
   let scheduler: SchedulerState = checkpoint
-    ? await readJson<SchedulerState>(join(checkpoint, SCHEDULER_FILE))
+    ? readScheduler(await readJson<SchedulerState>(join(checkpoint, SCHEDULER_FILE)))
     : {
         step: 0,
         seconds: 0,
@@ -260,53 +318,24 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   const metrics = new JsonlWriter(join(dir, METRICS_FILE));
   const evals = new JsonlWriter(join(dir, EVAL_FILE));
   const episodeIndex = new JsonlWriter(join(dir, EPISODES_DIR, EPISODE_INDEX_FILE));
-  let agent: Agent | null = null;
+  let trainer: RunTrainer | null = null;
   const attemptStart = performance.now();
   const baseSeconds = scheduler.seconds;
   const secondsNow = (): number => baseSeconds + (performance.now() - attemptStart) / 1000;
   try {
-    const probe = makeRunEnv(spec);
-    agent = checkpoint
-      ? await loadAgent(join(dir, CHECKPOINT_DIR), { backend: spec.backend })
-      : await createAgent(spec.algorithm, spec.hyperparameters, {
-          observationSpace: probe.observationSpace,
-          actionSpace: probe.actionSpace,
-          seed: spec.seed,
-          backend: spec.backend,
-        });
-    probe.close();
-    if (!checkpoint && spec.warmStart !== undefined) await warmStart(agent, spec.warmStart);
-    const evalEnv = makeRunEnv(spec);
-    const recordEnv = makeRunEnv(spec);
-    const a = agent;
+    const checkpointDir = checkpoint ? join(dir, CHECKPOINT_DIR) : null;
+    trainer = spec.game ? await createGameTrainer(spec, checkpointDir) : await createAgentTrainer(spec, checkpointDir);
+    const t = trainer;
 
     const runEvaluation = (step: number): void => {
-      const r = evaluate(a, evalEnv, { episodes: spec.eval.episodes, seed: EVAL_SEED_OFFSET + spec.seed });
-      const line: EvalLine = {
-        step,
-        time: secondsNow(),
-        episodes: spec.eval.episodes,
-        mean: r.mean,
-        std: r.std,
-        min: Math.min(...r.returns),
-        max: Math.max(...r.returns),
-        returns: r.returns,
-        lengths: r.lengths,
-      };
-      evals.append(line);
+      const r = t.evaluate();
+      evals.append({ step, time: secondsNow(), ...r } satisfies EvalLine);
       scheduler.lastEval = r.mean;
       scheduler.lastEvalStep = step;
     };
     const runRecording = (step: number): void => {
       for (let i = 0; i < spec.record.episodes; i++) {
-        const episode = recordEpisode(recordEnv, {
-          seed: RECORD_SEED_OFFSET + spec.seed * 1000 + i,
-          act: (obs) => a.act(obs, { deterministic: spec.record.deterministic }),
-          overlays: a.diagnostics ? (obs) => a.diagnostics!(obs) : undefined,
-          agent: { algorithm: spec.algorithm, experiment: spec.experiment, variant: spec.variant, runSeed: spec.seed, deterministic: spec.record.deterministic },
-          trainingStep: step,
-          wrappers: spec.env.wrappers,
-        });
+        const episode = t.record(step, i);
         const file = episodeFileName(step, i);
         const path = join(dir, EPISODES_DIR, file);
         // Whole file then rename, so the viewer never reads half an episode.
@@ -367,10 +396,11 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         evalReturn: scheduler.lastEval,
       });
     };
-    const hooks: LearnHooks = {
-      onEpisodeEnd: (e) => {
-        metrics.append({ type: 'episode', step: e.step, time: secondsNow(), episode: e.episode, return: e.return, length: e.length, truncated: e.truncated } satisfies MetricsLine);
-        scheduler.recentReturns.push(e.return);
+    const hooks: TrainerHooks = {
+      onEpisodeEnd: ({ step, ...rest }) => {
+        // Key order as always: type, step, time, episode, return, length, truncated (readers may rely on it).
+        metrics.append({ type: 'episode', step, time: secondsNow(), ...rest } satisfies MetricsLine);
+        scheduler.recentReturns.push(rest.return);
         if (scheduler.recentReturns.length > 10) scheduler.recentReturns.shift();
       },
       onUpdate: (u) => {
@@ -390,15 +420,10 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
 
     if (!checkpoint) catchUp(0);
     for (const end of segmentEnds(spec)) {
-      if (a.stepCount >= end) continue;
-      const envs = makeTrainingEnvs(spec);
-      try {
-        await a.learn({ ...envs, totalSteps: end, scheduleSteps: spec.totalSteps, hooks });
-      } finally {
-        closeTraining(envs);
-      }
+      if (t.stepCount >= end) continue;
+      await t.learn(end, hooks);
       if (stopped) break;
-      const step = a.stepCount;
+      const step = t.stepCount;
       catchUp(step);
       // Every run ends with an evaluation and a recording of its final policy.
       if (end === spec.totalSteps) {
@@ -406,15 +431,13 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         if (scheduler.lastRecordStep !== step) runRecording(step);
       }
       scheduler.seconds = secondsNow();
-      await saveCheckpoint(dir, a, { ...scheduler, step });
+      await saveCheckpoint(dir, t, { ...scheduler, step });
       record = { ...record, step, seconds: scheduler.seconds, checkpointStep: step };
       await writeJsonAtomic(runFile, record);
       report(step, true);
     }
-    evalEnv.close();
-    recordEnv.close();
     const status: RunStatus = stopped ? 'interrupted' : 'finished';
-    record = { ...record, status, step: stopped ? a.stepCount : record.step, seconds: secondsNow(), endedAt: new Date().toISOString() };
+    record = { ...record, status, step: stopped ? t.stepCount : record.step, seconds: secondsNow(), endedAt: new Date().toISOString() };
     await writeJsonAtomic(runFile, record);
     return { status, step: record.step, seconds: record.seconds, resumedFrom };
   } catch (e) {
@@ -427,6 +450,6 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     metrics.close();
     evals.close();
     episodeIndex.close();
-    agent?.dispose();
+    trainer?.dispose();
   }
 }

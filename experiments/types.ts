@@ -33,6 +33,20 @@ export interface RecordSchedule {
   readonly deterministic: boolean;
 }
 
+/**
+ * What a run on a multi-agent game (core/multi-agent.ts) adds: who the learner
+ * plays against and how it is evaluated. Present exactly when the env id names
+ * a registered game; the algorithm is then a multi-agent learner.
+ */
+export interface GameRunConfig {
+  /** Fixed opponents the learner trains against besides its self-play pool: 'random' or one the game registers. */
+  readonly opponents: readonly string[];
+  /** The opponent of evaluations and recordings (competitive games); absent for a cooperative (one-side) game. */
+  readonly evalOpponent?: string;
+  /** Potential-based reward shaping with one of the game's potentials, scaled. */
+  readonly shaping?: { readonly potential: string; readonly scale: number };
+}
+
 /** One agent variant of an experiment, after sweep expansion. */
 export interface VariantConfig {
   /** Unique within the experiment; a directory name (sweeps append `key=value` pairs). */
@@ -55,6 +69,8 @@ export interface VariantConfig {
   readonly logEvery: number;
   /** Absolute path of a run or agent directory whose learned values a fresh run starts from (the agent's warmStart). */
   readonly warmStart?: string;
+  /** Multi-agent games only. */
+  readonly game?: GameRunConfig;
 }
 
 export interface ExperimentConfig {
@@ -83,6 +99,8 @@ export interface RunSpec {
   readonly logEvery: number;
   /** Absolute path of a run or agent directory whose learned values a fresh run starts from (the agent's warmStart). */
   readonly warmStart?: string;
+  /** Multi-agent games only: opponents, evaluation opponent, shaping. */
+  readonly game?: GameRunConfig;
   readonly backend: string;
   readonly threshold?: number;
 }
@@ -132,6 +150,10 @@ export interface EpisodeLine {
   readonly return: number;
   readonly length: number;
   readonly truncated: boolean;
+  /** Multi-agent games: each agent's return, each side's team return, and who played each side ('learner', 'pool:<id>', 'random', ...). `return` is the learner's side's team return. */
+  readonly returns?: Readonly<Record<string, number>>;
+  readonly teamReturns?: readonly number[];
+  readonly controllers?: readonly string[];
 }
 
 /** metrics.jsonl, one line per `logEvery` steps: update metrics averaged since the last line. */
@@ -157,6 +179,11 @@ export interface EvalLine {
   readonly max: number;
   readonly returns: readonly number[];
   readonly lengths: readonly number[];
+  /** Competitive games: the opponent, and the learner's wins, draws and losses over the episodes (both sides in turn). */
+  readonly opponent?: string;
+  readonly wins?: number;
+  readonly draws?: number;
+  readonly losses?: number;
 }
 
 /** episodes/index.jsonl, one line per recorded episode file. */

@@ -38,6 +38,9 @@ export interface MatchResult extends Tally {
   readonly meanReturnA: number;
   readonly meanReturnB: number;
   readonly meanLength: number;
+  /** A's team return and the length of each game, in the order played. */
+  readonly returnsA: readonly number[];
+  readonly lengths: readonly number[];
 }
 
 export interface MatchOptions {
@@ -61,9 +64,9 @@ export function evaluateMatch(policyA: Policy, policyB: Policy, game: Game, opti
   const bySide: SideResult[] = sides.map((agents, side) => ({ side, agents, games: 0, wins: 0, draws: 0, losses: 0 }));
   const total: Tally = { wins: 0, draws: 0, losses: 0 };
   let started = 0;
-  let sumA = 0;
   let sumB = 0;
-  let sumLength = 0;
+  const returnsA: number[] = [];
+  const lengths: number[] = [];
   const runner: MatchRunner = new MatchRunner([game], sides, {
     matchup: () => {
       const sideA = started % sides.length;
@@ -82,16 +85,55 @@ export function evaluateMatch(policyA: Policy, policyB: Policy, game: Game, opti
       total[outcome] += 1;
       bySide[sideA]![outcome] += 1;
       bySide[sideA]!.games += 1;
-      sumA += mine;
+      returnsA.push(mine);
       sumB += theirs;
-      sumLength += e.length;
+      lengths.push(e.length);
       runner.restart = started < games;
     },
   });
   runner.restart = games > 1;
   runner.start([firstSeed]);
   while (runner.active > 0) runner.step();
-  return { games, ...total, bySide, meanReturnA: sumA / games, meanReturnB: sumB / games, meanLength: sumLength / games };
+  const mean = (xs: readonly number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  return { games, ...total, bySide, meanReturnA: mean(returnsA), meanReturnB: sumB / games, meanLength: mean(lengths), returnsA, lengths };
+}
+
+export interface TeamResult {
+  readonly episodes: number;
+  /** The team return (mean over the agents) and length of each episode. */
+  readonly returns: readonly number[];
+  readonly lengths: readonly number[];
+}
+
+/**
+ * Plays `episodes` episodes of a cooperative game with `policy` acting for every
+ * agent; the first resets with a seed drawn from `seed`, later ones continue
+ * the game's stream, and the policy draws from a generator derived from `seed`.
+ */
+export function evaluateTeam(policy: Policy, game: Game, options: { readonly episodes?: number; readonly seed?: number } = {}): TeamResult {
+  const episodes = options.episodes ?? 100;
+  if (!Number.isInteger(episodes) || episodes < 1) throw new RangeError(`evaluateTeam: episodes must be a positive integer, got ${episodes}`);
+  const root = new Rng(options.seed ?? 0);
+  const firstSeed = root.nextSeed();
+  const team: Controller = policyController('team', policy, new Rng(root.nextSeed()));
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  const runner: MatchRunner = new MatchRunner([game], [[...game.possibleAgents]], {
+    matchup: () => [team],
+    decide: () => {
+      throw new Error('evaluateTeam: no side is played by a learner');
+    },
+    record: () => {},
+    episodeEnd: (e: EpisodeSummary) => {
+      returns.push(e.teamReturns[0]!);
+      lengths.push(e.length);
+      runner.restart = returns.length < episodes;
+    },
+  });
+  runner.restart = episodes > 1;
+  runner.start([firstSeed]);
+  while (runner.active > 0) runner.step();
+  return { episodes, returns, lengths };
 }
 
 /** A policy that plays a uniformly random legal move (from the action mask) or, without a mask, a random action of `nActions`. */

@@ -1,6 +1,6 @@
 // Registers the multi-agent games (core/multi-agent.ts's registry) and exports
 // their public helpers: the scripted and perfect players.
-import type { GameFactory } from '../../core/multi-agent.js';
+import type { GameFactory, GamePolicy } from '../../core/multi-agent.js';
 import { registerGame } from '../../core/multi-agent.js';
 import type { BoardKwargs } from './board.js';
 import { connectFour } from './connect-four.js';
@@ -8,9 +8,9 @@ import { CooperativeNavigationGame } from './cooperative-navigation.js';
 import type { CooperativeNavigationKwargs } from './cooperative-navigation.js';
 import { PongGame } from './pong.js';
 import type { PongKwargs } from './pong.js';
-import { RobotSoccerGame } from './robot-soccer.js';
+import { RobotSoccerGame, scriptedSoccerPolicy } from './robot-soccer.js';
 import type { RobotSoccerKwargs } from './robot-soccer.js';
-import { ticTacToe } from './tic-tac-toe.js';
+import { ticTacToe, ticTacToeMinimax } from './tic-tac-toe.js';
 
 export { BoardGame, BOARD_AGENTS } from './board.js';
 export type { BoardGeometry, BoardKwargs, BoardObservation } from './board.js';
@@ -29,11 +29,30 @@ const pongFactory: GameFactory = (kwargs, spec) => new PongGame(kwargs as PongKw
 const navigationFactory: GameFactory = (kwargs, spec) => new CooperativeNavigationGame(kwargs as CooperativeNavigationKwargs, spec);
 const soccerFactory: GameFactory = (kwargs, spec) => new RobotSoccerGame(kwargs as RobotSoccerKwargs, spec);
 
+// Fixed opponents shipped with the games, by name (experiments also know 'random').
+const minimax = (): GamePolicy => (obs, { rng }) => ticTacToeMinimax(obs, rng);
+const scriptedSoccer =
+  (kwargs: Readonly<Record<string, unknown>>): GamePolicy =>
+  (obs) =>
+    scriptedSoccerPolicy(obs as Float32Array, { discrete: kwargs['continuousActions'] === false });
+/** Pong: keep the paddle level with the ball (a dead band of 0.02 stops it jittering). */
+const pongTracker = (): GamePolicy => (obs) => {
+  const o = obs as Float32Array;
+  const gap = o[3]! - o[0]!;
+  return gap > 0.02 ? 1 : gap < -0.02 ? 2 : 0;
+};
+/** Soccer shaping potential: the ball's x toward the opponents' goal (own frame), minus half the robot's distance to the ball. */
+const soccerBallProgress = (obs: unknown): number => {
+  const o = obs as Float32Array;
+  return o[16]! - 0.5 * Math.hypot(o[20]!, o[21]!);
+};
+
 export function registerGames(): void {
   registerGame('TicTacToe-v0', ticTacToeFactory, {
     kind: 'turn-based',
     kwargs: { illegalMove: 'error' },
     description: 'tic-tac-toe on a 3x3 board: three in a row wins (+1/-1), action masks',
+    opponents: { minimax },
   });
   registerGame('ConnectFour-v0', connectFourFactory, {
     kind: 'turn-based',
@@ -45,6 +64,7 @@ export function registerGames(): void {
     maxEpisodeSteps: 2000,
     kwargs: { mode: 'competitive', pointsToWin: 5 },
     description: 'two-paddle pong: +1/-1 per point, or a cooperative rally-length reward',
+    opponents: { tracker: pongTracker },
   });
   registerGame('CooperativeNavigation-v0', navigationFactory, {
     kind: 'parallel',
@@ -57,5 +77,7 @@ export function registerGames(): void {
     maxEpisodeSteps: 600, // 60 s
     kwargs: { continuousActions: true, goalsToWin: 3 },
     description: 'two teams of two disc robots and a ball; a goal is +1 for the scorers, -1 for the others',
+    opponents: { scripted: scriptedSoccer },
+    potentials: { 'ball-progress': soccerBallProgress },
   });
 }

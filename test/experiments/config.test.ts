@@ -8,6 +8,8 @@ import { createAgent } from '../../agents/agent.js';
 import { checkHyperparameters, int, num } from '../../agents/lib/hparams.js';
 import { recipe } from '../../agents/recipes/index.js';
 import { make } from '../../core/registry.js';
+import { makeGame } from '../../core/multi-agent.js';
+import { createLearner } from '../../agents/multi/index.js';
 import { ConfigError, loadExperimentConfig, parseExperimentConfig, planRuns } from '../../experiments/config.js';
 import type { ExperimentConfig, VariantConfig } from '../../experiments/types.js';
 import { applyWrappers, checkWrapperArgs, listWrappers } from '../../experiments/wrappers.js';
@@ -55,9 +57,13 @@ describe('shipped configs', () => {
       'car-racing-pixels.yaml',
       'cartpole-agents.yaml',
       'cliffwalking-td.yaml',
+      'connect-four-selfplay.yaml',
+      'cooperative-navigation.yaml',
       'mountaincar-q-vs-dqn.yaml',
       'pendulum-ddpg-vs-ppo.yaml',
       'quickstart.yaml',
+      'robot-soccer.yaml',
+      'tictactoe-selfplay.yaml',
     ]);
   });
 
@@ -70,6 +76,14 @@ describe('shipped configs', () => {
       const runs = planRuns(config, 'runs');
       expect(runs).toHaveLength(config.variants.length * config.seeds.length);
       for (const v of config.variants) {
+        if (v.game) {
+          // A multi-agent game: a learner, built for the game.
+          const game = makeGame(v.env.id, { ...v.env.kwargs });
+          const learner = await createLearner(v.algorithm, v.hyperparameters, { game, seed: 0, backend: 'wasm' });
+          learner.dispose();
+          game.close();
+          continue;
+        }
         const env = applyWrappers(make(v.env.id, { ...v.env.kwargs }), v.env.wrappers);
         const agent = await createAgent(v.algorithm, v.hyperparameters, {
           observationSpace: env.observationSpace,
