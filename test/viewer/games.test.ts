@@ -253,6 +253,7 @@ if (!existsSync(CHROMIUM)) {
         await page.screenshot({ path: join(SHOTS, `game-${game.variant}.png`) });
         await page.click('[data-testid="first"]');
         await game.check?.(page, fixture);
+        await page.click('[data-testid="last"]');
         await nextFrames();
         await page.screenshot({ path: join(SHOTS, `game-${game.variant}-end.png`) });
       }, TIMEOUT);

@@ -146,6 +146,7 @@ export function drawBars(el: HTMLElement, kind: 'probs' | 'qValues', values: rea
     lo = Infinity;
     hi = -Infinity;
     for (const v of values) {
+      if (!Number.isFinite(v)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
@@ -153,12 +154,14 @@ export function drawBars(el: HTMLElement, kind: 'probs' | 'qValues', values: rea
   const span = hi - lo || 1;
   for (let a = 0; a < values.length; a++) {
     const row = el.children[a] as HTMLElement;
-    const v = values[a]!;
+    // A value JSON could not hold (an illegal move's -Infinity is written as null) shows as a dash with no bar.
+    const v = values[a];
+    const known = typeof v === 'number' && Number.isFinite(v);
     // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
-    const frac = kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
+    const frac = !known ? 0 : kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
     row.classList.toggle('chosen', a === chosen);
     (row.children[1]!.firstElementChild as HTMLElement).style.width = `${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%`;
-    row.children[2]!.textContent = fmt(v);
+    row.children[2]!.textContent = known ? fmt(v) : '–';
   }
 }
 

@@ -78,7 +78,7 @@ export function connectFourScene(episode: EpisodeRecord): EnvScene | null {
   const ghostMats: Record<number, THREE.Material> = {};
   for (const a of agents) {
     const c = DISC[marks[a]!] ?? 0x8a94a3;
-    discMats[marks[a]!] = material(c, { roughness: 0.35 });
+    discMats[marks[a]!] = new THREE.MeshStandardMaterial({ color: c, emissive: c, emissiveIntensity: 0.22, roughness: 0.35 });
     ghostMats[marks[a]!] = new THREE.MeshStandardMaterial({ color: c, transparent: true, opacity: 0.65, roughness: 0.35, depthWrite: false });
   }
   const discs = Array.from({ length: rows * cols }, (_, i) => {
@@ -106,7 +106,7 @@ export function connectFourScene(episode: EpisodeRecord): EnvScene | null {
     root.add(r);
     return r;
   });
-  const winBar = mesh(new THREE.CapsuleGeometry(0.08, 1, 6, 16), winMat);
+  const winBar = mesh(new THREE.CapsuleGeometry(0.05, 1, 6, 16), winMat);
   winBar.visible = false;
   root.add(winBar);
   const status = new TextSprite({ height: 0.75, width: 1024, pixels: 96 });
@@ -150,7 +150,7 @@ export function connectFourScene(episode: EpisodeRecord): EnvScene | null {
         const [a, z] = [line[0]!, line[line.length - 1]!];
         const dx = cellX(z) - cellX(a);
         const dy = cellY(z) - cellY(a);
-        winBar.scale.set(1, (Math.hypot(dx, dy) + 0.6) / 1.16, 1);
+        winBar.scale.set(1, (Math.hypot(dx, dy) + 0.6) / 1.1, 1);
         winBar.position.set((cellX(a) + cellX(z)) / 2, (cellY(a) + cellY(z)) / 2, 0.2);
         // The capsule stands along y: turn it about z onto the line.
         winBar.rotation.set(0, 0, Math.atan2(-dx, dy));

@@ -151,7 +151,7 @@ export function cooperativeNavigationScene(episode: EpisodeRecord): EnvScene | n
     const clash = flatRing(R + 0.015, R + 0.05, paint(CLASH, 0.95));
     clash.position.y = 0.005;
     clash.visible = false;
-    const label = new TextSprite({ height: 0.12, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
+    const label = new TextSprite({ height: 0.1, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
     label.set(agent);
     label.sprite.position.y = 0.32;
     g.add(body, top, arrow, clash, label.sprite);

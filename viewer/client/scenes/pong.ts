@@ -95,7 +95,7 @@ export function pongScene(episode: EpisodeRecord): EnvScene | null {
   root.add(ball);
 
   const board = new TextSprite({ height: 0.24, width: 1024, pixels: 96, background: 'rgba(38, 48, 59, 0.92)', color: '#ffffff' });
-  board.sprite.position.set(0, 0.32, -(H + margin + 0.08));
+  board.sprite.position.set(0, 0.38, -(H + margin + 0.1));
   root.add(board.sprite);
 
   const scoreAt = (i: number) => {
