@@ -3,7 +3,8 @@
 // yellow (player_1) discs in the holes, the disc being dropped at the frame
 // hovering see-through above its column, a white ring on the previous move's
 // disc, the winning four joined by a glowing gold bar with their discs ringed,
-// and a status line over the frame: whose move, who won, a draw.
+// the column numbers on the ground in front, and a status line over the
+// frame: whose move, who won, a draw.
 //
 // Header (BoardGame.renderHeader()): rows, cols, connect, gravity, marks { player_0: 1, player_1: 2 }.
 // Render state per frame: rows, cols, board (row-major from the top, 0 empty,
@@ -16,7 +17,7 @@ import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene } from './registry.js';
 import { registerScene } from './registry.js';
 import { box, disposeTree, material, mesh, scalarAction } from './parts.js';
-import { TextSprite, boardOf, boardStatus, marksOf, matchFields, placedCell } from './games.js';
+import { TextSprite, boardOf, boardStatus, flatText, marksOf, matchFields, placedCell } from './games.js';
 
 const FPS = 2;
 const FRAME = 0x2f5fc4;
@@ -71,6 +72,12 @@ export function connectFourScene(episode: EpisodeRecord): EnvScene | null {
     root.add(post, foot);
   }
 
+  // Column numbers on the ground in front of the frame (the actions are columns, numbered from 1 here and 0 in the record).
+  for (let c = 0; c < cols; c++) {
+    const number = flatText(String(c + 1), 0.7, '#5d6875');
+    number.position.set(cellX(c), 0.01, 0.85);
+    root.add(number);
+  }
   // Discs: one per cell in both colours (shown by the board), a ghost of each colour per column for the move, rings.
   const discGeometry = new THREE.CylinderGeometry(DISC_R, DISC_R, 0.2, 36);
   discGeometry.rotateX(Math.PI / 2);
@@ -79,7 +86,7 @@ export function connectFourScene(episode: EpisodeRecord): EnvScene | null {
   for (const a of agents) {
     const c = DISC[marks[a]!] ?? 0x8a94a3;
     discMats[marks[a]!] = new THREE.MeshStandardMaterial({ color: c, emissive: c, emissiveIntensity: 0.22, roughness: 0.35 });
-    ghostMats[marks[a]!] = new THREE.MeshStandardMaterial({ color: c, transparent: true, opacity: 0.65, roughness: 0.35, depthWrite: false });
+    ghostMats[marks[a]!] = new THREE.MeshStandardMaterial({ color: c, emissive: c, emissiveIntensity: 0.3, transparent: true, opacity: 0.7, roughness: 0.35, depthWrite: false });
   }
   const discs = Array.from({ length: rows * cols }, (_, i) => {
     const d = mesh(discGeometry, discMats[1]!);

@@ -252,3 +252,21 @@ export function boardStatus(b: BoardState, names: Readonly<Record<string, string
   if (b.toMove) return [who(b.toMove), { text: ' to move', bold: false }];
   return [{ text: 'draw', bold: false }];
 }
+
+/** Text painted flat on the ground (a cell's number on a board), `size` world units square, centred at the origin. */
+export function flatText(text: string, size: number, color = '#6b7683'): THREE.Mesh {
+  const canvas = document.createElement('canvas');
+  canvas.width = 128;
+  canvas.height = 128;
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = color;
+  ctx.font = 'bold 84px DejaVu Sans, Arial, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(text, 64, 70);
+  const texture = new THREE.CanvasTexture(canvas);
+  texture.colorSpace = THREE.SRGBColorSpace;
+  const m = new THREE.Mesh(new THREE.PlaneGeometry(size, size), new THREE.MeshBasicMaterial({ map: texture, transparent: true, depthWrite: false }));
+  m.rotation.x = -Math.PI / 2;
+  return m;
+}

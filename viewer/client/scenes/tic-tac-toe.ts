@@ -2,7 +2,8 @@
 // raised grid bars, X (player_0, blue) and O (player_1, red) pieces, the move
 // being made at the frame as a see-through piece where it will go, the
 // previous move's cell tinted, the winning line as a glowing gold bar over the
-// winning cells, and a status line behind the board: whose move, who won, a draw.
+// winning cells, each cell's number (its action) in its corner, and a status
+// line behind the board: whose move, who won, a draw.
 //
 // Header (BoardGame.renderHeader()): rows, cols, connect, gravity, marks { player_0: 1, player_1: 2 }.
 // Render state per frame: rows, cols, board (row-major from the top, 0 empty,
@@ -15,14 +16,15 @@ import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene } from './registry.js';
 import { registerScene } from './registry.js';
 import { box, disposeTree, material, mesh, scalarAction } from './parts.js';
-import { SIDE_COLORS, TextSprite, boardOf, boardStatus, marksOf, matchFields, paint, placedCell } from './games.js';
+import { SIDE_COLORS, TextSprite, boardOf, boardStatus, flatText, marksOf, matchFields, paint, placedCell } from './games.js';
 
 const FPS = 2;
 const CELL = 1;
 const BASE = 0xe6cfa6;
 const BAR = 0x3b4654;
 const GOLD = 0xffc531;
-const NAMES = ['r1 c1', 'r1 c2', 'r1 c3', 'r2 c1', 'r2 c2', 'r2 c3', 'r3 c1', 'r3 c2', 'r3 c3'];
+/** Bar labels: the cell numbers, as painted in the cells' corners. */
+const NAMES = Array.from({ length: 9 }, (_, i) => `cell ${i}`);
 
 /** An X (two crossed bars) or an O (a ring) lying on the board. */
 function piece(mark: number, mat: THREE.Material): THREE.Object3D {
@@ -89,7 +91,10 @@ export function ticTacToeScene(episode: EpisodeRecord): EnvScene | null {
       p.traverse((o) => (o.castShadow = false));
       return p;
     });
-    root.add(tint, ...pieces, ...ghosts);
+    // The cell's number (its action) in the corner.
+    const number = flatText(String(i), 0.2, '#8a7a5c');
+    number.position.set(cellX(i) - 0.36, 0.003, cellZ(i) - 0.36);
+    root.add(tint, number, ...pieces, ...ghosts);
     return { tint, tintMat, pieces, ghosts };
   });
   const winBar = mesh(new THREE.CapsuleGeometry(0.07, 1, 6, 16), new THREE.MeshStandardMaterial({ color: GOLD, emissive: GOLD, emissiveIntensity: 0.6, roughness: 0.3 }));
