@@ -389,6 +389,7 @@ const gameMeta = (variant: string) => ({ algorithm: 'scripted', experiment: 'gam
  * policies (core/match-record.ts's recordMatch), with agent overlays for the
  * learner's side so the player's bars show:
  *   soccer        RobotSoccer-v0 (discrete actions, first to 2): blue a noisy scripted "learner" with action probabilities, red scriptedSoccerPolicy (2-1 in 416 steps)
+ *   soccer-continuous  RobotSoccer-v0 with continuous actions, 120 steps of scriptedSoccerPolicy on both sides, the learner's side red (value overlays only)
  *   navigation    CooperativeNavigation-v0: three agents each heading for its landmark, with Q-values and a value (some collisions)
  *   pong          Pong-v0, first to 3: a tracking "learner" with probabilities against a noisier scripted paddle (3-0 in 300 steps)
  *   pong-coop     Pong-v0 cooperative: two tracking paddles rallying until one misses (489 steps)
@@ -421,6 +422,29 @@ export function gameRecords(): GameFixture[] {
       trainingStep: 20_000,
     });
     out.push({ variant: 'soccer', env: 'RobotSoccer-v0', kwargs, record });
+  }
+
+  // Soccer with continuous actions (the registered default), the learner on red this time, its critic value the only overlay.
+  {
+    rng = new Rng(17);
+    const kwargs = { continuousActions: true, goalsToWin: 3 };
+    const game = makeGame('RobotSoccer-v0', kwargs);
+    const record = recordMatch(game, {
+      seed: 5,
+      sides: [
+        ['blue_0', 'blue_1'],
+        ['red_0', 'red_1'],
+      ],
+      controllers: ['scripted', 'learner'],
+      recordedSide: 1,
+      act: (_agent, obs) => scriptedSoccerPolicy(obs as Obs),
+      overlays: (_agent, obs) => ({ value: -0.2 * (obs as Obs)[16]! }),
+      overlaysFor: ['red_0', 'red_1'],
+      agent: gameMeta('soccer-continuous'),
+      trainingStep: 20_000,
+      maxSteps: 120,
+    });
+    out.push({ variant: 'soccer-continuous', env: 'RobotSoccer-v0', kwargs, record });
   }
 
   // Cooperative navigation.
