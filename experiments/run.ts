@@ -127,6 +127,27 @@ function gitRevision(): string | null {
   }
 }
 
+/** run.json for a run that failed before it could write its own (its worker died while starting). */
+export function failedRunRecord(spec: RunSpec, error: { message: string; stack?: string }): RunRecord {
+  const now = new Date().toISOString();
+  return {
+    format: RUN_FORMAT,
+    spec,
+    package: packageInfo(),
+    git: gitRevision(),
+    hostname: hostname(),
+    node: process.version,
+    status: 'failed',
+    createdAt: now,
+    endedAt: now,
+    step: 0,
+    seconds: 0,
+    checkpointStep: null,
+    attempts: 1,
+    error,
+  };
+}
+
 /** The env a run trains, evaluates and records on: make() plus the spec's wrappers. */
 export function makeRunEnv(spec: Pick<RunSpec, 'env'>): Env {
   return applyWrappers(make(spec.env.id, { ...spec.env.kwargs }), spec.env.wrappers);

@@ -7,13 +7,13 @@
 // queue-backed executor spreading runs over machines can replace the local
 // pool without touching agents or envs (docs/design.md, "Beyond one machine").
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { RunOutcome, RunProgress } from './run.js';
-import { executeRun } from './run.js';
+import { executeRun, failedRunRecord } from './run.js';
 import { EXPERIMENT_FILE, RUN_FILE, readJson, writeJsonAtomic } from './store.js';
 import { planRuns } from './config.js';
 import type { ExperimentConfig, PlannedRun, RunRecord } from './types.js';
@@ -102,11 +102,16 @@ async function markDead(planned: PlannedRun, error: Error): Promise<RunOutcome> 
   const message = `the worker running it died: ${error.message}`;
   let step = 0;
   let seconds = 0;
+  const recorded = { message, ...(error.stack ? { stack: error.stack } : {}) };
   if (existsSync(file)) {
     const record = await readJson<RunRecord>(file);
     step = record.step;
     seconds = record.seconds;
-    await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: { message, ...(error.stack ? { stack: error.stack } : {}) } });
+    await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: recorded });
+  } else {
+    // It died before the run wrote anything (e.g. while loading modules): record the failure all the same.
+    await mkdir(planned.dir, { recursive: true });
+    await writeJsonAtomic(file, failedRunRecord(planned.spec, recorded));
   }
   return { status: 'failed', step, seconds, resumedFrom: null, error: { message } };
 }

@@ -205,4 +205,25 @@ variants:
     expect(noCheckpoint.status).toBe(1);
     expect(noCheckpoint.stderr).toMatch(/has no checkpoint yet \(status failed, step 0\)/);
   }, 120_000);
+
+  it('records a run whose worker dies before the run writes anything', () => {
+    // The CLI imports the module too (to check the config); only the workers die.
+    writeFileSync(join(root, 'dies-on-import.mjs'), "import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) process.exit(3);\n");
+    writeFileSync(
+      join(root, 'dies.yaml'),
+      `name: dies
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 1000
+seeds: 1
+variants:
+  - algorithm: q-learning
+`,
+    );
+    const r = arena(['run', 'dies.yaml', '--workers', '1', '--import', 'dies-on-import.mjs']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/0 finished, 1 failed, 0 interrupted/);
+    const record = JSON.parse(readFileSync(join(root, 'runs', 'dies', 'q-learning', 'seed-0', 'run.json'), 'utf8')) as RunRecord;
+    expect(record).toMatchObject({ format: 'arena.run/1', status: 'failed', step: 0, spec: { experiment: 'dies', variant: 'q-learning', seed: 0 } });
+    expect(record.error!.message).toMatch(/worker running it died/);
+  }, 60_000);
 });
