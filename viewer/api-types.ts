@@ -84,7 +84,7 @@ export interface SeedCurve {
 export interface VariantCurves
   extends Pick<
     VariantSummary,
-    'key' | 'variant' | 'algorithm' | 'seeds' | 'finished' | 'partial' | 'failed' | 'evaluated' | 'final' | 'auc' | 'threshold' | 'reached' | 'of' | 'stepsToThreshold'
+    'key' | 'variant' | 'algorithm' | 'seeds' | 'finished' | 'partial' | 'failed' | 'evaluated' | 'final' | 'auc' | 'threshold' | 'reached' | 'of' | 'stepsToThreshold' | 'match'
   > {
   readonly mean: readonly (number | null)[];
   readonly low: readonly (number | null)[];

@@ -439,6 +439,7 @@ export async function getCurves(catalog: Catalog, e: ExperimentEntry, options: C
       reached: v.reached,
       of: v.of,
       stepsToThreshold: v.stepsToThreshold,
+      match: v.match,
       mean: nullable(v.curve.mean),
       low: nullable(v.curve.low),
       high: nullable(v.curve.high),

@@ -273,6 +273,31 @@ describe('safety', () => {
     });
   }
 
+  it("carries a game run's final wins, draws and losses into the curves' summary", async () => {
+    const dir = writeFixtureRun(runs, { experiment: 'league', variant: 'iql', seed: 0, env: 'TicTacToe-v0', curve: () => 0, episodes: [] });
+    const line = (step: number, wins: number, draws: number, losses: number): EvalLine => ({
+      step,
+      time: step / 1000,
+      episodes: 10,
+      mean: (wins - losses) / 10,
+      std: 0,
+      min: -1,
+      max: 1,
+      returns: [...Array(wins).fill(1), ...Array(draws).fill(0), ...Array(losses).fill(-1)] as number[],
+      lengths: Array(10).fill(9) as number[],
+      opponent: 'minimax',
+      wins,
+      draws,
+      losses,
+    });
+    writeFileSync(join(dir, 'eval.jsonl'), [line(0, 0, 2, 8), line(10_000, 0, 9, 1)].map((l) => JSON.stringify(l) + '\n').join(''));
+    const { status, body } = await get<CurvesResponse>('/api/experiments/league/curves');
+    expect(status).toBe(200);
+    expect(body.variants[0]!.match).toEqual({ opponent: 'minimax', games: 10, wins: 0, draws: 9, losses: 1 });
+    // A single-agent experiment has none.
+    expect((await get<CurvesResponse>('/api/experiments/cartpole/curves')).body.variants[0]!.match).toBeNull();
+  });
+
   it('answers a malformed metrics line with 422 naming the file and line, and keeps serving', async () => {
     const { status, body } = await get<ApiError>('/api/experiments/damaged/runs/bad/seed-0/metrics');
     expect(status).toBe(422);

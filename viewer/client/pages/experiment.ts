@@ -101,6 +101,7 @@ export function experimentPage(root: HTMLElement, name: string): Page {
   function finalTable(c: CurvesResponse): HTMLElement {
     const pct = `${Math.round(c.confidence * 100)}%`;
     const t = c.threshold;
+    const matches = c.variants.some((v) => v.match !== null);
     return h(
       'table',
       { class: 'table', 'data-testid': 'final-table' },
@@ -117,6 +118,8 @@ export function experimentPage(root: HTMLElement, name: string): Page {
           h('th', { class: 'num' }, 'IQM'),
           h('th', { class: 'num' }, 'AUC'),
           h('th', { class: 'num' }, t === null ? 'steps to threshold' : `steps to ${fmt(t)}`),
+          // Competitive games: the final evaluations' wins, draws and losses over all seeds.
+          matches ? h('th', { class: 'num' }, 'final W-D-L') : null,
         ),
       ),
       h(
@@ -133,6 +136,7 @@ export function experimentPage(root: HTMLElement, name: string): Page {
             h('td', { class: 'num' }, fmt(v.final?.iqm)),
             h('td', { class: 'num' }, fmt(v.auc)),
             h('td', { class: 'num' }, v.of === 0 ? '–' : `${fmtSteps(v.stepsToThreshold)} (${v.reached}/${v.of})`),
+            matches ? h('td', { class: 'num', 'data-testid': 'wdl' }, v.match ? `${v.match.wins}-${v.match.draws}-${v.match.losses} vs ${v.match.opponent}` : '–') : null,
           ),
         ),
       ),
