@@ -242,7 +242,12 @@ async function measureFrames(page: Page, seconds: number): Promise<FrameStats> {
   };
 }
 
-async function replayBench(browser: Browser, url: string, file: string): Promise<boolean> {
+/**
+ * Plays the episode and measures frame times. `resolution`: 'adaptive' is the
+ * player's default (on a software renderer the drawing buffer shrinks while
+ * frames come slow), 'fixed' keeps it at the canvas's size (`?resolution=fixed`).
+ */
+async function replayBench(browser: Browser, url: string, file: string, resolution: 'adaptive' | 'fixed'): Promise<boolean> {
   const ref = ['bench-replay', 'balance', 'seed-0', file].map(encodeURIComponent).join('/');
   const page = await browser.newPage({ viewport: VIEWPORT });
   // Main-thread time of each animation-frame callback (the player's loop: HUD, scene update, WebGL calls), kept in the page.
@@ -262,25 +267,28 @@ async function replayBench(browser: Browser, url: string, file: string): Promise
   });
   let ok = true;
   try {
-    const loaded = await openAndTime(page, `${url}#/play?a=${encodeURIComponent(ref)}`, '[data-testid="player"][data-frame]');
+    const query = resolution === 'fixed' ? '?resolution=fixed' : '';
+    const loaded = await openAndTime(page, `${url}${query}#/play?a=${encodeURIComponent(ref)}`, '[data-testid="player"][data-frame]');
     const nav = (await page.evaluate(`(() => { const n = performance.getEntriesByType('navigation')[0]; return { dom: n.domContentLoadedEventEnd }; })()`)) as { dom: number };
     const episodeFetch = (await page.evaluate(`(() => { const r = performance.getEntriesByType('resource').find((e) => e.name.includes('/episodes/step-')); return r ? { ms: r.responseEnd - r.startTime, bytes: r.encodedBodySize } : null; })()`)) as { ms: number; bytes: number } | null;
-    console.log(`\n(a) a ${STEPS.toLocaleString('en')}-step CartPole episode in the player, viewport ${VIEWPORT.width}x${VIEWPORT.height}`);
+    console.log(`\n(a) a ${STEPS.toLocaleString('en')}-step CartPole episode in the player, viewport ${VIEWPORT.width}x${VIEWPORT.height}, ${resolution} resolution`);
     console.log(`  load: first frame drawn ${ms(loaded)} after navigation (page ready ${ms(nav.dom)}; episode request ${episodeFetch ? `${ms(episodeFetch.ms)}, ${(episodeFetch.bytes / 1e6).toFixed(2)} MB` : '?'})`);
     const idle = await measureFrames(page, Math.min(2, SECONDS));
     console.log(`  paused: median ${ms(idle.median)}, p95 ${ms(idle.p95)}, ${idle.fps.toFixed(1)} fps`);
-    console.log('  speed  frames  median    p95       max       fps     episode frames/s  main-thread work/frame');
+    console.log('  speed  frames  median    p95       max       fps     episode frames/s  main-thread work/frame  drawing buffer at the end');
     for (const speed of [1, 8]) {
       await page.keyboard.press('Home');
       await page.selectOption('[data-testid="speed"]', String(speed));
       await page.click('[data-testid="play"]');
       await page.waitForFunction(`document.querySelector('[data-testid="player"]').dataset.playing === 'true'`);
       const s = await measureFrames(page, SECONDS);
+      // The drawing buffer's size relative to the canvas on the page, as playback ended.
+      const buffer = (await page.evaluate(`(() => { const c = document.querySelector('canvas.stage-canvas'); return c.width / (c.clientWidth * (window.devicePixelRatio || 1)); })()`)) as number;
       await page.keyboard.press(' ');
       const met = s.median <= 1000 / FPS_TARGET + 1 && s.fps >= FPS_TARGET * 0.95;
       ok &&= met;
       console.log(
-        `  ${`${speed}x`.padEnd(6)} ${String(s.frames).padEnd(7)} ${ms(s.median).padEnd(9)} ${ms(s.p95).padEnd(9)} ${ms(s.max).padEnd(9)} ${s.fps.toFixed(1).padEnd(7)} ${s.advanced.toFixed(1).padEnd(17)} ${ms(s.work)}${met ? '' : `  (target ${FPS_TARGET} fps missed)`}`,
+        `  ${`${speed}x`.padEnd(6)} ${String(s.frames).padEnd(7)} ${ms(s.median).padEnd(9)} ${ms(s.p95).padEnd(9)} ${ms(s.max).padEnd(9)} ${s.fps.toFixed(1).padEnd(7)} ${s.advanced.toFixed(1).padEnd(17)} ${ms(s.work).padEnd(23)} ${Math.round(100 * buffer)}% of each side${met ? '' : `  (target ${FPS_TARGET} fps missed)`}`,
       );
     }
     if (errors.length > 0) {
@@ -393,7 +401,11 @@ try {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
   });
-  if (values.only !== 'curves') ok = (await replayBench(browser, viewer.server.url, viewer.file)) && ok;
+  if (values.only !== 'curves') {
+    ok = (await replayBench(browser, viewer.server.url, viewer.file, 'adaptive')) && ok;
+    // The same at the canvas's full size, for comparison (and what a GPU draws).
+    await replayBench(browser, viewer.server.url, viewer.file, 'fixed');
+  }
   if (values.only !== 'replay') ok = (await curvesBench(browser, viewer.server.url, root)) && ok;
 } finally {
   await browser?.close();

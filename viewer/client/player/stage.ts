@@ -67,13 +67,30 @@ export class Stage {
 
   /** Full quality (antialiasing, shadows, a lit ground) on a GPU; without them on a software renderer. */
   readonly quality: 'full' | 'light';
+  /**
+   * Dynamic resolution, on a software renderer only (`?resolution=fixed` turns
+   * it off): while frames come slower than the display wants, the drawing
+   * buffer shrinks (down to half the canvas's size each way, a quarter of the
+   * pixels, which is what a software rasterizer's time goes by); a paused
+   * frame is drawn at full size again. The canvas keeps its size on the page.
+   */
+  private readonly adaptive: boolean;
+  private pixelRatio: number;
+  private readonly maxPixelRatio: number;
+  /** Smoothed milliseconds between successive draws while playing, and when the resolution last changed. */
+  private frameMs = 0;
+  private lastDraw = 0;
+  private lastResize = 0;
 
   constructor(private readonly container: HTMLElement) {
     this.quality = softwareRenderer() ? 'light' : 'full';
     const full = this.quality === 'full';
     // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
     this.renderer = new THREE.WebGLRenderer({ antialias: full, preserveDrawingBuffer: true });
-    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, full ? 2 : 1));
+    this.maxPixelRatio = Math.min(window.devicePixelRatio || 1, full ? 2 : 1);
+    this.pixelRatio = this.maxPixelRatio;
+    this.adaptive = !full && new URLSearchParams(location.search).get('resolution') !== 'fixed';
+    this.renderer.setPixelRatio(this.pixelRatio);
     this.renderer.shadowMap.enabled = full;
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
     this.renderer.domElement.classList.add('stage-canvas');
@@ -244,7 +261,38 @@ export class Stage {
   render(): void {
     if (!this.dirty) return;
     this.dirty = false;
+    if (this.adaptive) this.adaptResolution(performance.now());
     this.renderer.render(this.scene, this.camera);
+  }
+
+  /** The drawing buffer's size relative to the canvas's CSS size (1 but under dynamic resolution). */
+  get resolution(): number {
+    return this.pixelRatio / this.maxPixelRatio;
+  }
+
+  private adaptResolution(now: number): void {
+    const gap = now - this.lastDraw;
+    this.lastDraw = now;
+    // Only consecutive frames of playback count. After a pause, a single redraw
+    // or a jump, the average starts over and the frame is drawn sharp again: a
+    // still picture costs one slow frame, and animation frames arrive at the
+    // display's rate at best, so they cannot tell how much faster it could go.
+    if (gap > 100) {
+      this.frameMs = 0;
+      this.setPixelRatio(this.maxPixelRatio, now);
+      return;
+    }
+    this.frameMs = this.frameMs === 0 ? gap : 0.8 * this.frameMs + 0.2 * gap;
+    if (now - this.lastResize < 300 || this.frameMs <= 1000 / 55) return;
+    this.setPixelRatio(Math.max(this.maxPixelRatio / 2, this.pixelRatio * 0.85), now);
+  }
+
+  private setPixelRatio(ratio: number, now: number): void {
+    if (Math.abs(ratio - this.pixelRatio) < 1e-3) return;
+    this.pixelRatio = ratio;
+    this.lastResize = now;
+    this.renderer.setPixelRatio(ratio);
+    this.renderer.setSize(Math.max(1, this.container.clientWidth), Math.max(1, this.container.clientHeight));
   }
 
   /** The sun shines from the upper front left of whatever the camera looks at, so shadows fall behind and to the right. */
