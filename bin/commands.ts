@@ -6,6 +6,7 @@ import { describeSpace, sample, spaceToJSON } from '../core/spaces.js';
 import type { Space, SpaceValue } from '../core/spaces.js';
 import { resolveKwargs, envRegistration } from '../core/registry.js';
 import { agentDefinition, listAgents } from '../agents/agent.js';
+import { listLearners } from '../agents/multi/index.js';
 import { describeSpec } from '../agents/lib/hparams.js';
 import { RECIPES } from '../agents/recipes/index.js';
 
@@ -109,12 +110,17 @@ export function runDemo(id: string, episodes: number, seed: number): string {
 /** `arena agents [name]`: the registered agents, or one agent's hyperparameters. */
 export function agentTable(name?: string): string {
   if (name === undefined) {
-    return table(
+    return `${table(
       ['agent', 'description'],
       listAgents().map((d) => [d.name, d.description]),
-    );
+    )}\nmulti-agent learners (for the games of \`arena games\`):\n\n${table(
+      ['learner', 'description'],
+      listLearners().map((d) => [d.name, d.description]),
+    )}`;
   }
-  const d = agentDefinition(name);
+  // A multi-agent learner's name shows its hyperparameters the same way.
+  const learner = listLearners().find((d) => d.name === name);
+  const d = learner ?? agentDefinition(name);
   return `${d.name}: ${d.description}\n\n${table(
     ['hyperparameter', 'default', 'allowed', 'description'],
     describeSpec(d.hyperparameters).map((r) => [r.key, r.default, r.allowed, r.description]),

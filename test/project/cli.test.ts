@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
-import { envTable, gameTable, runDemo } from '../../bin/commands.js';
+import { agentTable, envTable, gameTable, runDemo } from '../../bin/commands.js';
+import '../../agents/index.js';
 import { listEnvs } from '../../core/registry.js';
 
 describe('arena envs', () => {
@@ -37,5 +38,17 @@ describe('arena games', () => {
     const text = gameTable();
     expect(text).toMatch(/TicTacToe-v0\s+turn-based\s+2: player_0, player_1\s+Dict\(observation: Box\(3x3x2, uint8\), actionMask: MultiBinary\(9\)\)\s+Discrete\(9\)/);
     expect(text).toMatch(/RobotSoccer-v0\s+parallel\s+4: blue_0, blue_1, red_0, red_1\s+Box\(22, float32\)\s+Box\(3, float32\)\s+600/);
+  });
+});
+
+describe('arena agents', () => {
+  it('lists the agents and the multi-agent learners, and shows either kind in detail', () => {
+    const text = agentTable();
+    expect(text).toMatch(/^ppo\s+/m);
+    expect(text).toMatch(/multi-agent learners \(for the games of `arena games`\)/);
+    expect(text).toMatch(/^shared-ppo\s+parameter-shared PPO/m);
+    expect(agentTable('iql')).toMatch(/^iql: independent Q-learning[\s\S]*learningRate\s+0\.1\s+a number in \(0, 1\]/);
+    expect(agentTable('dqn')).toMatch(/^dqn: /);
+    expect(() => agentTable('dqnn')).toThrow(/did you mean "dqn"/);
   });
 });
