@@ -384,21 +384,21 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
     const hyperparameters = isMapping(variant.hyperparameters) ? variant.hyperparameters : {};
     const sweep: Record<string, unknown[]> = {};
     if (isMapping(variant.sweep)) for (const [key, values] of Object.entries(variant.sweep)) if (Array.isArray(values)) sweep[key] = values;
-    const checked = definition ?? learner;
-    if (checked) {
-      const definition = checked;
-      for (const { key, message } of checkHyperparameters(definition.hyperparameters, hyperparameters)) {
-        issues.push(hyperparameterIssue(definition, key, message, [...path, 'hyperparameters', key]));
+    // The hyperparameter spec: the agent's, or the multi-agent learner's.
+    const spec = definition ?? learner;
+    if (spec) {
+      for (const { key, message } of checkHyperparameters(spec.hyperparameters, hyperparameters)) {
+        issues.push(hyperparameterIssue(spec, key, message, [...path, 'hyperparameters', key]));
       }
       for (const [key, values] of Object.entries(sweep)) {
         if (Object.hasOwn(hyperparameters, key)) {
           issues.push({ path: [...path, 'sweep', key], message: `${key} is also set in hyperparameters; set it in one place`, at: 'key' });
         }
         values.forEach((value, j) => {
-          for (const problem of checkHyperparameters(definition.hyperparameters, { [key]: value }).filter((p) => p.key === key)) {
+          for (const problem of checkHyperparameters(spec.hyperparameters, { [key]: value }).filter((p) => p.key === key)) {
             // An unknown key is one problem, however many values it lists.
-            if (!Object.hasOwn(definition.hyperparameters, key) && j > 0) continue;
-            issues.push(hyperparameterIssue(definition, key, problem.message, Object.hasOwn(definition.hyperparameters, key) ? [...path, 'sweep', key, j] : [...path, 'sweep', key]));
+            if (!Object.hasOwn(spec.hyperparameters, key) && j > 0) continue;
+            issues.push(hyperparameterIssue(spec, key, problem.message, Object.hasOwn(spec.hyperparameters, key) ? [...path, 'sweep', key, j] : [...path, 'sweep', key]));
           }
         });
       }
