@@ -117,7 +117,7 @@ const TASKS: Task[] = [
   {
     id: 'c4',
     learner: 'shared-ppo',
-    hyperparameters: { nSteps: 32, batchSize: 64, nEpochs: 8, learningRate: 1e-3, snapshotEvery: 5, fixedWeight: 3 },
+    hyperparameters: { nSteps: 32, batchSize: 64, nEpochs: 8, learningRate: 1e-3, snapshotEvery: 5, fixedWeight: 3, entCoef: 0.003 },
     makeGame: () => makeGame('ConnectFour-v0'),
     copies: 16,
     totalSteps: 400_000,
