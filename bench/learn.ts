@@ -5,6 +5,7 @@
 //
 //   npm run bench:learn                          # every recipe, 5 seeds, 2 at a time
 //   npm run bench:learn -- --filter ppo --seeds 3 --parallel 1
+//   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //
 // Each run is its own process (one core each), so runs in parallel do not share
@@ -113,11 +114,13 @@ async function main(): Promise<void> {
   }
   const filter = arg('--filter') ? new RegExp(arg('--filter')!) : null;
   const seeds = Number(arg('--seeds') ?? 5);
+  const firstSeed = Number(arg('--first-seed') ?? 0);
+  if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new Error(`--first-seed must be a non-negative integer, got ${arg('--first-seed')}`);
   const parallel = Number(arg('--parallel') ?? 2);
   const recipes = RECIPES.filter((r) => !filter || filter.test(r.id));
   if (recipes.length === 0) throw new Error(`no recipe matches ${arg('--filter')}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
 
-  const jobs = recipes.flatMap((r) => Array.from({ length: seeds }, (_, s) => ({ recipe: r, seed: s })));
+  const jobs = recipes.flatMap((r) => Array.from({ length: seeds }, (_, s) => ({ recipe: r, seed: firstSeed + s })));
   const results: RunResult[] = [];
   let next = 0;
   const worker = async () => {
