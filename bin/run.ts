@@ -7,6 +7,7 @@ import { evaluate, loadAgent } from '../agents/agent.js';
 import { loadLearner } from '../agents/multi/index.js';
 import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
 import type { RunRecord } from '../experiments/types.js';
+import { mean, median } from '../experiments/stats.js';
 import { recordEpisode } from '../core/episode.js';
 import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
@@ -124,37 +125,23 @@ export async function evalCommand(runDir: string, options: EvalCommandOptions, o
     const env = makeRunEnv(record.spec);
     const deterministic = !options.stochastic;
     const result = evaluate(agent, env, { episodes: options.episodes, seed: options.seed, deterministic });
-    const sorted = [...result.returns].sort((a, b) => a - b);
-    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
     out(
       `${record.spec.experiment}/${record.spec.variant}/seed-${record.spec.seed} at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${record.spec.env.id} (seed ${options.seed})`,
     );
-    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median)}, min ${round(sorted[0]!)}, max ${round(sorted[sorted.length - 1]!)}`);
-    out(`  mean length ${round(result.lengths.reduce((a, b) => a + b, 0) / result.lengths.length)}`);
+    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
+    out(`  mean length ${round(mean(result.lengths))}`);
     if (options.record) {
-      const count = options.record === true ? 1 : options.record;
-      // Next to the training recordings, listed in the same index, so the viewer shows them together.
-      const dir = join(runDir, EPISODES_DIR);
-      await mkdir(dir, { recursive: true });
-      const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
-      for (let i = 0; i < count; i++) {
+      await writeEvalEpisodes(runDir, agent.stepCount, options, out, (seed) => {
         const episode = recordEpisode(env, {
-          seed: options.seed + i,
+          seed,
           act: (obs) => agent.act(obs, { deterministic }),
           overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
           agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
           trainingStep: agent.stepCount,
           wrappers: record.spec.env.wrappers,
         });
-        const file = `eval-step-${String(agent.stepCount).padStart(10, '0')}-seed-${options.seed + i}.json`;
-        const path = join(dir, file);
-        await writeFile(`${path}.tmp`, JSON.stringify(episode));
-        await rename(`${path}.tmp`, path);
-        index.append({ file, step: agent.stepCount, index: i, return: episode.return, length: episode.length, source: 'eval' });
-        out(`  recorded ${relative(process.cwd(), path)} (return ${round(episode.return)}, ${episode.length} steps)`);
-      }
-      index.close();
-      out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+        return { episode, summary: `return ${round(episode.return)}, ${episode.length} steps` };
+      });
     }
     env.close();
   } finally {
@@ -175,28 +162,50 @@ async function evalGameCommand(runDir: string, record: RunRecord, checkpoint: st
     );
     if (r.opponent) out(`  wins-draws-losses ${r.wins}-${r.draws}-${r.losses} (${Math.round((100 * r.wins!) / options.episodes)}% wins)`);
     out(`  mean team return ${round(r.mean)} (std ${round(r.std)}), min ${round(r.min)}, max ${round(r.max)}`);
-    out(`  mean length ${round(r.lengths.reduce((a, b) => a + b, 0) / r.lengths.length)}`);
+    out(`  mean length ${round(mean(r.lengths))}`);
     if (options.record) {
-      const count = options.record === true ? 1 : options.record;
-      const dir = join(runDir, EPISODES_DIR);
-      await mkdir(dir, { recursive: true });
-      const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
-      for (let i = 0; i < count; i++) {
-        const episode = recordGameEpisode(learner, spec, game, { index: i, seed: options.seed + i, trainingStep: learner.stepCount, deterministic });
-        const file = `eval-step-${String(learner.stepCount).padStart(10, '0')}-seed-${options.seed + i}.json`;
-        const path = join(dir, file);
-        await writeFile(`${path}.tmp`, JSON.stringify(episode));
-        await rename(`${path}.tmp`, path);
-        index.append({ file, step: learner.stepCount, index: i, return: episode.return, length: episode.length, source: 'eval' });
-        out(`  recorded ${relative(process.cwd(), path)} (learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps)`);
-      }
-      index.close();
-      out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+      await writeEvalEpisodes(runDir, learner.stepCount, options, out, (seed, index) => {
+        const episode = recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic });
+        return { episode, summary: `learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps` };
+      });
     }
   } finally {
     game.close();
     learner.dispose();
   }
+}
+
+/**
+ * Records `--record` episodes (seeds from `--seed` on) into the run, next to
+ * its training recordings and listed in the same index with source 'eval', so
+ * the viewer shows them together.
+ */
+async function writeEvalEpisodes(
+  runDir: string,
+  step: number,
+  options: EvalCommandOptions,
+  out: (line: string) => void,
+  play: (seed: number, index: number) => { episode: { readonly return: number; readonly length: number }; summary: string },
+): Promise<void> {
+  const count = typeof options.record === 'number' ? options.record : 1;
+  const dir = join(runDir, EPISODES_DIR);
+  await mkdir(dir, { recursive: true });
+  const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
+  try {
+    for (let i = 0; i < count; i++) {
+      const seed = options.seed + i;
+      const { episode, summary } = play(seed, i);
+      const file = `eval-step-${String(step).padStart(10, '0')}-seed-${seed}.json`;
+      const path = join(dir, file);
+      await writeFile(`${path}.tmp`, JSON.stringify(episode));
+      await rename(`${path}.tmp`, path);
+      index.append({ file, step, index: i, return: episode.return, length: episode.length, source: 'eval' });
+      out(`  recorded ${relative(process.cwd(), path)} (${summary})`);
+    }
+  } finally {
+    index.close();
+  }
+  out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
 }
 
 function round(x: number): number {

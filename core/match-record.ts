@@ -87,20 +87,8 @@ export function recordMatch(game: Game, options: MatchRecordOptions): MatchRecor
   if (!Number.isInteger(recordedSide) || recordedSide < 0 || recordedSide >= options.sides.length) {
     throw new RangeError(`recordMatch: recordedSide must be a side index in 0..${options.sides.length - 1}, got ${recordedSide}`);
   }
-  const returns: PerAgent<number> = Object.fromEntries(game.possibleAgents.map((a) => [a, 0]));
-  const sideReturn = (side: readonly AgentId[]) => side.reduce((s, a) => s + returns[a]!, 0) / side.length;
-  const wantsOverlays = new Set(options.overlaysFor ?? game.possibleAgents);
-  const overlaysOf = (agents: readonly AgentId[], obs: (a: AgentId) => unknown): PerAgent<FrameOverlays> | undefined => {
-    if (!options.overlays) return undefined;
-    const out: PerAgent<FrameOverlays> = {};
-    for (const a of agents) {
-      if (!wantsOverlays.has(a)) continue;
-      const o = options.overlays(a, obs(a));
-      if (o) out[a] = plainOverlays(o);
-    }
-    return Object.keys(out).length > 0 ? out : undefined;
-  };
-  const played = isTurnBased(game) ? playTurns(game, options, returns, overlaysOf, sideReturn) : playParallel(game, options, returns, overlaysOf, sideReturn);
+  const book = new Bookkeeping(game.possibleAgents, options);
+  const played = isTurnBased(game) ? playTurns(game, options, book) : playParallel(game, options, book);
   const unwrapped = game.unwrapped as Game & { renderHeader?(): Record<string, unknown> };
   return {
     format: EPISODE_RECORD_FORMAT,
@@ -114,84 +102,124 @@ export function recordMatch(game: Game, options: MatchRecordOptions): MatchRecor
     sides: options.sides.map((s) => [...s]),
     controllers: [...options.controllers],
     recordedSide,
-    returns,
-    teamReturns: options.sides.map(sideReturn),
-    return: sideReturn(options.sides[recordedSide]!),
+    returns: book.returns,
+    teamReturns: options.sides.map((side) => book.teamReturn(side)),
+    return: book.recordedReturn(),
     length: played.length,
     terminated: played.terminated,
     truncated: played.truncated,
   };
+}
 
-  type Played = { frames: MatchFrame[]; length: number; terminated: boolean; truncated: boolean };
-  type OverlaysOf = typeof overlaysOf;
+/** What both game loops keep: every agent's return so far, and which overlays to record. */
+class Bookkeeping {
+  readonly returns: PerAgent<number>;
+  private readonly wantsOverlays: ReadonlySet<AgentId>;
+  private readonly recorded: readonly AgentId[];
 
-  function playParallel(env: ParallelEnv, o: MatchRecordOptions, rets: PerAgent<number>, overlays: OverlaysOf, teamReturn: typeof sideReturn): Played {
-    const frames: MatchFrame[] = [];
-    const maxSteps = o.maxSteps ?? 10_000;
-    let { obs } = env.reset({ seed: o.seed });
-    let length = 0;
-    let terminated = false;
-    while (env.agents.length > 0 && length < maxSteps) {
-      const live = [...env.agents];
-      const state = env.renderState();
-      const agentOverlays = overlays(live, (a) => obs[a]);
-      const chosen: PerAgent<unknown> = o.actAll ? o.actAll(Object.fromEntries(live.map((a) => [a, obs[a]]))) : Object.fromEntries(live.map((a) => [a, o.act(a, obs[a])]));
-      const r = env.step(chosen);
-      for (const [a, v] of Object.entries(r.rewards)) rets[a] = (rets[a] ?? 0) + v;
-      length += 1;
-      frames.push({
-        state,
-        actions: Object.fromEntries(live.map((a) => [a, actionToJSON(chosen[a])])),
-        rewards: { ...r.rewards },
-        return: teamReturn(o.sides[o.recordedSide ?? 0]!),
-        ...(agentOverlays ? { agentOverlays } : {}),
-      });
-      obs = r.obs;
-      terminated = live.some((a) => r.terminations[a]);
-    }
-    frames.push({ state: env.renderState() });
-    // Ended by the time limit (truncations) or by maxSteps: truncated unless some agent terminated.
-    return { frames, length, terminated, truncated: !terminated };
+  constructor(
+    agents: readonly AgentId[],
+    private readonly options: MatchRecordOptions,
+  ) {
+    this.returns = Object.fromEntries(agents.map((a) => [a, 0]));
+    this.wantsOverlays = new Set(options.overlaysFor ?? agents);
+    this.recorded = options.sides[options.recordedSide ?? 0]!;
   }
 
-  function playTurns(env: TurnBasedEnv, o: MatchRecordOptions, rets: PerAgent<number>, overlays: OverlaysOf, teamReturn: typeof sideReturn): Played {
-    const frames: MatchFrame[] = [];
-    const maxSteps = o.maxSteps ?? 10_000;
-    env.reset({ seed: o.seed });
-    let length = 0;
-    let terminated = false;
-    let truncated = false;
-    while (env.agents.length > 0 && length < maxSteps) {
-      const actor = env.agentSelection;
-      if (env.terminations[actor] || env.truncations[actor]) {
-        terminated ||= env.terminations[actor] === true;
-        truncated ||= env.truncations[actor] === true;
-        env.step(null);
-        continue;
-      }
-      const state = env.renderState();
-      const obs = env.observe(actor);
-      const agentOverlays = overlays([actor], () => obs);
-      const action = o.act(actor, obs);
-      env.step(action);
-      for (const [a, v] of Object.entries(env.rewards)) rets[a] = (rets[a] ?? 0) + v;
-      length += 1;
-      frames.push({
-        state,
-        actor,
-        actions: { [actor]: actionToJSON(action) },
-        rewards: { ...env.rewards },
-        return: teamReturn(o.sides[o.recordedSide ?? 0]!),
-        ...(agentOverlays ? { agentOverlays } : {}),
-      });
+  add(rewards: Readonly<PerAgent<number>>): void {
+    for (const [a, v] of Object.entries(rewards)) this.returns[a] = (this.returns[a] ?? 0) + v;
+  }
+
+  /** The mean return of a side's agents. */
+  teamReturn(side: readonly AgentId[]): number {
+    return side.reduce((s, a) => s + this.returns[a]!, 0) / side.length;
+  }
+
+  recordedReturn(): number {
+    return this.teamReturn(this.recorded);
+  }
+
+  /** The acting agents' overlays (those wanted), or undefined when there are none. */
+  overlays(agents: readonly AgentId[], obs: (agent: AgentId) => unknown): PerAgent<FrameOverlays> | undefined {
+    if (!this.options.overlays) return undefined;
+    const out: PerAgent<FrameOverlays> = {};
+    for (const a of agents) {
+      if (!this.wantsOverlays.has(a)) continue;
+      const o = this.options.overlays(a, obs(a));
+      if (o) out[a] = plainOverlays(o);
     }
-    frames.push({ state: env.renderState() });
-    if (!terminated && !truncated) truncated = true;
-    return { frames, length, terminated, truncated };
+    return Object.keys(out).length > 0 ? out : undefined;
   }
 }
 
-/** True when a parsed episode record is a multi-agent one. */
-export function isMatchRecord(record: { readonly agents?: unknown }): boolean {
-  return Array.isArray(record.agents);
+interface Played {
+  readonly frames: MatchFrame[];
+  readonly length: number;
+  readonly terminated: boolean;
+  readonly truncated: boolean;
+}
+
+function playParallel(env: ParallelEnv, o: MatchRecordOptions, book: Bookkeeping): Played {
+  const frames: MatchFrame[] = [];
+  const maxSteps = o.maxSteps ?? 10_000;
+  let { obs } = env.reset({ seed: o.seed });
+  let length = 0;
+  let terminated = false;
+  while (env.agents.length > 0 && length < maxSteps) {
+    const live = [...env.agents];
+    const state = env.renderState();
+    const agentOverlays = book.overlays(live, (a) => obs[a]);
+    const chosen: PerAgent<unknown> = o.actAll ? o.actAll(Object.fromEntries(live.map((a) => [a, obs[a]]))) : Object.fromEntries(live.map((a) => [a, o.act(a, obs[a])]));
+    const r = env.step(chosen);
+    book.add(r.rewards);
+    length += 1;
+    frames.push({
+      state,
+      actions: Object.fromEntries(live.map((a) => [a, actionToJSON(chosen[a])])),
+      rewards: { ...r.rewards },
+      return: book.recordedReturn(),
+      ...(agentOverlays ? { agentOverlays } : {}),
+    });
+    obs = r.obs;
+    terminated = live.some((a) => r.terminations[a]);
+  }
+  frames.push({ state: env.renderState() });
+  // Ended by the time limit (truncations) or by maxSteps: truncated unless some agent terminated.
+  return { frames, length, terminated, truncated: !terminated };
+}
+
+function playTurns(env: TurnBasedEnv, o: MatchRecordOptions, book: Bookkeeping): Played {
+  const frames: MatchFrame[] = [];
+  const maxSteps = o.maxSteps ?? 10_000;
+  env.reset({ seed: o.seed });
+  let length = 0;
+  let terminated = false;
+  let truncated = false;
+  while (env.agents.length > 0 && length < maxSteps) {
+    const actor = env.agentSelection;
+    if (env.terminations[actor] || env.truncations[actor]) {
+      // Done agents leave one null step at a time.
+      terminated ||= env.terminations[actor] === true;
+      truncated ||= env.truncations[actor] === true;
+      env.step(null);
+      continue;
+    }
+    const state = env.renderState();
+    const obs = env.observe(actor);
+    const agentOverlays = book.overlays([actor], () => obs);
+    const action = o.act(actor, obs);
+    env.step(action);
+    book.add(env.rewards);
+    length += 1;
+    frames.push({
+      state,
+      actor,
+      actions: { [actor]: actionToJSON(action) },
+      rewards: { ...env.rewards },
+      return: book.recordedReturn(),
+      ...(agentOverlays ? { agentOverlays } : {}),
+    });
+  }
+  frames.push({ state: env.renderState() });
+  return { frames, length, terminated, truncated: truncated || !terminated };
 }

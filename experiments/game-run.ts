@@ -22,6 +22,7 @@ import type { MatchRecord } from '../core/match-record.js';
 import { recordMatch } from '../core/match-record.js';
 import { Rng } from '../core/rng.js';
 import { sample } from '../core/spaces.js';
+import { mean, std } from './stats.js';
 import type { RunTrainer } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
 import type { EvalLine, RunSpec } from './types.js';
@@ -58,11 +59,6 @@ function shapingFor(spec: RunSpec, learner: MultiAgentLearner): RewardShaping | 
   return ({ obs, nextObs, done }) => shaping.scale * ((done ? 0 : gamma * phi(nextObs)) - phi(obs));
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const std = (xs: readonly number[]) => {
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
-};
 
 /** Who plays what in a game run's evaluations and recordings. */
 interface Lineup {

@@ -127,16 +127,16 @@ function gitRevision(): string | null {
   }
 }
 
+/** What every run.json says of where it ran: the format, the spec, versions and the host. */
+function provenance(spec: RunSpec): Pick<RunRecord, 'format' | 'spec' | 'package' | 'git' | 'hostname' | 'node'> {
+  return { format: RUN_FORMAT, spec, package: packageInfo(), git: gitRevision(), hostname: hostname(), node: process.version };
+}
+
 /** run.json for a run that failed before it could write its own (its worker died while starting). */
 export function failedRunRecord(spec: RunSpec, error: { message: string; stack?: string }): RunRecord {
   const now = new Date().toISOString();
   return {
-    format: RUN_FORMAT,
-    spec,
-    package: packageInfo(),
-    git: gitRevision(),
-    hostname: hostname(),
-    node: process.version,
+    ...provenance(spec),
     status: 'failed',
     createdAt: now,
     endedAt: now,
@@ -319,12 +319,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   const resumedFrom = checkpoint ? scheduler.step : null;
   const startedAt = new Date().toISOString();
   let record: RunRecord = {
-    format: RUN_FORMAT,
-    spec,
-    package: packageInfo(),
-    git: gitRevision(),
-    hostname: hostname(),
-    node: process.version,
+    ...provenance(spec),
     status: 'running',
     createdAt: previous?.createdAt ?? startedAt,
     startedAt,

@@ -19,6 +19,14 @@ export function mean(values: readonly number[]): number {
   return sum / values.length;
 }
 
+/** Population standard deviation (numpy's default, ddof 0), as evaluations report it; NaN for an empty array. */
+export function std(values: readonly number[]): number {
+  const m = mean(values);
+  let sum = 0;
+  for (const v of values) sum += (v - m) ** 2;
+  return Math.sqrt(sum / values.length);
+}
+
 /** Median (the 50th percentile); NaN for an empty array. */
 export function median(values: readonly number[]): number {
   return percentile(values, 50);

@@ -1,12 +1,18 @@
 // The comparison statistics, checked against numbers worked out by hand in the comments.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { alignCurves, auc, bootstrapCI, interpolate, iqm, linspace, mean, median, percentile, smooth } from '../../experiments/stats.js';
+import { alignCurves, auc, bootstrapCI, interpolate, iqm, linspace, mean, median, percentile, smooth, std } from '../../experiments/stats.js';
 
 describe('mean, median and percentile', () => {
   it('mean of nothing is NaN', () => {
     expect(mean([1, 2, 6])).toBe(3);
     expect(mean([])).toBeNaN();
+  });
+
+  it('std is the population standard deviation', () => {
+    expect(std([2, 4, 4, 4, 5, 5, 7, 9])).toBe(2);
+    expect(std([3])).toBe(0);
+    expect(std([])).toBeNaN();
   });
 
   it('interpolates linearly between order statistics (numpy default)', () => {

@@ -8,26 +8,20 @@
 // differ, the observation image and the readouts follow the frame. Screenshots
 // go to test/viewer/screenshots/ (git-ignored by a .gitignore the test writes
 // there).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EpisodeRecord } from '../../core/episode.js';
 import { recordEpisode } from '../../core/episode.js';
 import { make } from '../../core/registry.js';
 import { centerlineDriver } from '../../envs/car-racing/index.js';
 import { encodePng } from '../../envs/car-racing/png.js';
 import '../../envs/index.js';
-import { buildClient } from '../../viewer/build.mjs';
 import type { Viewer } from '../../viewer/server.js';
-import { startViewer } from '../../viewer/server.js';
+import type { BrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
 import { writeFixtureRun } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const STEPS = 300;
 /** Steps of the recording where the driver locks the brakes, then swerves at full lock on the gas: the wheels skid. */
 const BRAKE = [150, 175] as const;
@@ -54,178 +48,160 @@ function recordCarRacing(): EpisodeRecord {
   });
 }
 
-if (!existsSync(CHROMIUM)) {
-  describe('CarRacing scene in a browser', () => {
-    it('needs Chromium', () => {
-      throw new Error(`${CHROMIUM} is missing: the viewer's browser tests cannot run. Install it (apt-get install -y chromium); CI must.`);
+describeInChromium('CarRacing scene in a browser', () => {
+  let record: EpisodeRecord;
+  let session: BrowserSession;
+  let viewer: Viewer;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    session = await openBrowserSession({
+      prefix: 'arena-viewer-car-racing-',
+      viewport: { width: 1100, height: 760 },
+      errors,
+      writeRuns: (runs) => {
+        record = recordCarRacing();
+        writeFixtureRun(runs, {
+          experiment: 'car-racing',
+          variant: 'centerline',
+          seed: 0,
+          env: 'CarRacing-v3',
+          curve: (t) => t / 100,
+          episodes: [{ step: 0, record }],
+          trainingEpisodes: 20,
+        });
+      },
     });
+    ({ viewer, page } = session);
+  }, 60_000);
+
+  afterAll(() => session?.close());
+
+  const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
+  /** Lets the animation loop draw what changed. */
+  const settle = () => page.waitForTimeout(250);
+
+  /**
+   * The canvas shrunk to 64x40 RGB (the stage keeps its drawing buffer, so
+   * a 2D copy reads the last frame). A string because it runs in the page:
+   * the tests' tsconfig has no DOM types.
+   */
+  async function thumbnail(): Promise<number[]> {
+    return (await page.evaluate(`(() => {
+      const source = document.querySelector('canvas.stage-canvas');
+      const copy = document.createElement('canvas');
+      copy.width = 64;
+      copy.height = 40;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(source, 0, 0, 64, 40);
+      const data = ctx.getImageData(0, 0, 64, 40).data;
+      const out = [];
+      for (let p = 0; p < data.length; p += 4) out.push(data[p], data[p + 1], data[p + 2]);
+      return out;
+    })()`)) as number[];
+  }
+
+  /** Mean absolute difference per channel between two thumbnails (0-255). */
+  const difference = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+
+  /** Counts of full-size canvas pixels by kind: the car's red, the road's grey, the grass's green. */
+  async function palette(): Promise<{ red: number; grey: number; green: number; total: number }> {
+    return (await page.evaluate(`(() => {
+      const source = document.querySelector('canvas.stage-canvas');
+      const copy = document.createElement('canvas');
+      copy.width = source.width;
+      copy.height = source.height;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(source, 0, 0);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      let red = 0, grey = 0, green = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        const r = data[p], g = data[p + 1], b = data[p + 2];
+        if (r > 120 && g < 70 && b < 70) red++;
+        else if (Math.abs(r - g) < 14 && Math.abs(g - b) < 14 && r > 50 && r < 200) grey++;
+        else if (g > r + 40 && g > b + 40) green++;
+      }
+      return { red, grey, green, total: data.length / 4 };
+    })()`)) as { red: number; grey: number; green: number; total: number };
+  }
+
+  it('records pixels and skids', () => {
+    expect(record.frames).toHaveLength(STEPS + 1);
+    expect(record.frames.every((f) => f.observation?.width === 96 && f.observation.png.length > 100)).toBe(true);
+    expect(record.frames.some((f) => (f.state.skid as number[]).some(Boolean))).toBe(true);
   });
-} else {
-  describe('CarRacing scene in a browser', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-car-racing-'));
-    let record: EpisodeRecord;
-    let viewer: Viewer;
-    let browser: Browser;
-    let page: Page;
-    const errors: string[] = [];
 
-    beforeAll(async () => {
-      mkdirSync(SHOTS, { recursive: true });
-      writeFileSync(join(SHOTS, '.gitignore'), '*\n');
-      record = recordCarRacing();
-      writeFixtureRun(join(tmp, 'runs'), {
-        experiment: 'car-racing',
-        variant: 'centerline',
-        seed: 0,
-        env: 'CarRacing-v3',
-        curve: (t) => t / 100,
-        episodes: [{ step: 0, record }],
-        trainingEpisodes: 20,
-      });
-      const clientDir = await buildClient({ outDir: join(tmp, 'client') });
-      viewer = await startViewer({ root: join(tmp, 'runs'), port: 0, clientDir });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-      });
-      page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
-      page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
-      });
-    }, 60_000);
+  it('draws the track and the car, plays, switches cameras, shows the observation and readouts', async () => {
+    await page.goto(`${viewer.url}#/play?a=${EPISODE}`);
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    expect(await page.inputValue('[data-testid="camera"]')).toBe('chase');
+    await settle();
+    await page.screenshot({ path: join(SHOTS, 'car-racing-start.png') });
 
-    afterAll(async () => {
-      await browser?.close();
-      await viewer?.close();
-      rmSync(tmp, { recursive: true, force: true });
-    });
+    // Chase camera at the start: mostly grass and road, with the red car in the middle.
+    let colours = await palette();
+    expect(colours.green / colours.total).toBeGreaterThan(0.2);
+    expect(colours.grey / colours.total).toBeGreaterThan(0.05);
+    expect(colours.red / colours.total).toBeGreaterThan(0.002);
+    expect(await page.innerText('.hud-action')).toMatch(/^steer [+−]\d\.\d\d gas \d\.\d\d brake \d\.\d\d$/);
 
-    const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
-    /** Lets the animation loop draw what changed. */
-    const settle = () => page.waitForTimeout(250);
+    // The picture-in-picture shows frame 0's observation.
+    const pip = page.locator('[data-testid="pip"]');
+    await expect.poll(() => pip.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
+    expect(await pip.isVisible()).toBe(true);
+    const firstSrc = await pip.getAttribute('src');
+    expect(firstSrc).toBe(`data:image/png;base64,${record.frames[0]!.observation!.png}`);
 
-    /**
-     * The canvas shrunk to 64x40 RGB (the stage keeps its drawing buffer, so
-     * a 2D copy reads the last frame). A string because it runs in the page:
-     * the tests' tsconfig has no DOM types.
-     */
-    async function thumbnail(): Promise<number[]> {
-      return (await page.evaluate(`(() => {
-        const source = document.querySelector('canvas.stage-canvas');
-        const copy = document.createElement('canvas');
-        copy.width = 64;
-        copy.height = 40;
-        const ctx = copy.getContext('2d');
-        ctx.drawImage(source, 0, 0, 64, 40);
-        const data = ctx.getImageData(0, 0, 64, 40).data;
-        const out = [];
-        for (let p = 0; p < data.length; p += 4) out.push(data[p], data[p + 1], data[p + 2]);
-        return out;
-      })()`)) as number[];
-    }
+    // Playing (at 4x) moves the car, the camera and the observation.
+    const before = await thumbnail();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    expect(await page.inputValue('[data-testid="speed"]')).toBe('4');
+    await page.click('[data-testid="play"]');
+    await expect.poll(frame, { timeout: 10_000 }).toBeGreaterThan(80);
+    await page.keyboard.press(' ');
+    await settle();
+    expect(difference(before, await thumbnail())).toBeGreaterThan(3);
+    expect(await pip.getAttribute('src')).not.toBe(firstSrc);
+    const speed = await page.locator('[data-testid="readouts"]').innerText();
+    expect(speed).toMatch(/speed\s+\d+\.\d/);
+    expect(speed).toMatch(/tiles\s+\d+ \/ \d+/);
 
-    /** Mean absolute difference per channel between two thumbnails (0-255). */
-    const difference = (a: readonly number[], b: readonly number[]) => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+    // While the brakes are locked: the readout says so; then the skid marks behind the car, from above.
+    await page.locator('[data-testid="scrubber"]').fill(String(BRAKE[0] + 10));
+    await settle();
+    expect(await page.locator('[data-testid="readouts"]').innerText()).toMatch(/brake\s+1\.00/);
+    await page.locator('[data-testid="scrubber"]').fill(String(SWERVE[1] + 6));
+    await settle();
+    const chase = await thumbnail();
+    await page.screenshot({ path: join(SHOTS, 'car-racing-chase.png') });
 
-    /** Counts of full-size canvas pixels by kind: the car's red, the road's grey, the grass's green. */
-    async function palette(): Promise<{ red: number; grey: number; green: number; total: number }> {
-      return (await page.evaluate(`(() => {
-        const source = document.querySelector('canvas.stage-canvas');
-        const copy = document.createElement('canvas');
-        copy.width = source.width;
-        copy.height = source.height;
-        const ctx = copy.getContext('2d');
-        ctx.drawImage(source, 0, 0);
-        const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-        let red = 0, grey = 0, green = 0;
-        for (let p = 0; p < data.length; p += 4) {
-          const r = data[p], g = data[p + 1], b = data[p + 2];
-          if (r > 120 && g < 70 && b < 70) red++;
-          else if (Math.abs(r - g) < 14 && Math.abs(g - b) < 14 && r > 50 && r < 200) grey++;
-          else if (g > r + 40 && g > b + 40) green++;
-        }
-        return { red, grey, green, total: data.length / 4 };
-      })()`)) as { red: number; grey: number; green: number; total: number };
-    }
+    // The top camera: a different picture of the same frame; the select and the c key switch.
+    await page.selectOption('[data-testid="camera"]', 'top');
+    await settle();
+    await page.screenshot({ path: join(SHOTS, 'car-racing-top.png') });
+    const top = await thumbnail();
+    expect(difference(chase, top)).toBeGreaterThan(8);
+    colours = await palette();
+    expect(colours.red / colours.total).toBeGreaterThan(0.001);
 
-    it('records pixels and skids', () => {
-      expect(record.frames).toHaveLength(STEPS + 1);
-      expect(record.frames.every((f) => f.observation?.width === 96 && f.observation.png.length > 100)).toBe(true);
-      expect(record.frames.some((f) => (f.state.skid as number[]).some(Boolean))).toBe(true);
-    });
+    // Seeking back before the skids: the marks go, the picture changes.
+    await page.locator('[data-testid="scrubber"]').fill(String(BRAKE[0] - 20));
+    await settle();
+    await page.screenshot({ path: join(SHOTS, 'car-racing-top-before-skid.png') });
 
-    it('draws the track and the car, plays, switches cameras, shows the observation and readouts', async () => {
-      await page.goto(`${viewer.url}#/play?a=${EPISODE}`);
-      await page.waitForSelector('[data-testid="player"][data-frame]');
-      expect(await page.inputValue('[data-testid="camera"]')).toBe('chase');
-      await settle();
-      await page.screenshot({ path: join(SHOTS, 'car-racing-start.png') });
+    await page.keyboard.press('c');
+    expect(await page.inputValue('[data-testid="camera"]')).toBe('orbit');
+    expect(await page.isEnabled('[data-testid="follow"]')).toBe(true);
+    await settle();
+    await page.screenshot({ path: join(SHOTS, 'car-racing-orbit.png') });
+    await page.keyboard.press('c');
+    expect(await page.inputValue('[data-testid="camera"]')).toBe('chase');
+    expect(await page.isEnabled('[data-testid="follow"]')).toBe(false);
+  }, 60_000);
 
-      // Chase camera at the start: mostly grass and road, with the red car in the middle.
-      let colours = await palette();
-      expect(colours.green / colours.total).toBeGreaterThan(0.2);
-      expect(colours.grey / colours.total).toBeGreaterThan(0.05);
-      expect(colours.red / colours.total).toBeGreaterThan(0.002);
-      expect(await page.innerText('.hud-action')).toMatch(/^steer [+−]\d\.\d\d gas \d\.\d\d brake \d\.\d\d$/);
-
-      // The picture-in-picture shows frame 0's observation.
-      const pip = page.locator('[data-testid="pip"]');
-      await expect.poll(() => pip.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(96);
-      expect(await pip.isVisible()).toBe(true);
-      const firstSrc = await pip.getAttribute('src');
-      expect(firstSrc).toBe(`data:image/png;base64,${record.frames[0]!.observation!.png}`);
-
-      // Playing (at 4x) moves the car, the camera and the observation.
-      const before = await thumbnail();
-      await page.keyboard.press('+');
-      await page.keyboard.press('+');
-      expect(await page.inputValue('[data-testid="speed"]')).toBe('4');
-      await page.click('[data-testid="play"]');
-      await expect.poll(frame, { timeout: 10_000 }).toBeGreaterThan(80);
-      await page.keyboard.press(' ');
-      await settle();
-      expect(difference(before, await thumbnail())).toBeGreaterThan(3);
-      expect(await pip.getAttribute('src')).not.toBe(firstSrc);
-      const speed = await page.locator('[data-testid="readouts"]').innerText();
-      expect(speed).toMatch(/speed\s+\d+\.\d/);
-      expect(speed).toMatch(/tiles\s+\d+ \/ \d+/);
-
-      // While the brakes are locked: the readout says so; then the skid marks behind the car, from above.
-      await page.locator('[data-testid="scrubber"]').fill(String(BRAKE[0] + 10));
-      await settle();
-      expect(await page.locator('[data-testid="readouts"]').innerText()).toMatch(/brake\s+1\.00/);
-      await page.locator('[data-testid="scrubber"]').fill(String(SWERVE[1] + 6));
-      await settle();
-      const chase = await thumbnail();
-      await page.screenshot({ path: join(SHOTS, 'car-racing-chase.png') });
-
-      // The top camera: a different picture of the same frame; the select and the c key switch.
-      await page.selectOption('[data-testid="camera"]', 'top');
-      await settle();
-      await page.screenshot({ path: join(SHOTS, 'car-racing-top.png') });
-      const top = await thumbnail();
-      expect(difference(chase, top)).toBeGreaterThan(8);
-      colours = await palette();
-      expect(colours.red / colours.total).toBeGreaterThan(0.001);
-
-      // Seeking back before the skids: the marks go, the picture changes.
-      await page.locator('[data-testid="scrubber"]').fill(String(BRAKE[0] - 20));
-      await settle();
-      await page.screenshot({ path: join(SHOTS, 'car-racing-top-before-skid.png') });
-
-      await page.keyboard.press('c');
-      expect(await page.inputValue('[data-testid="camera"]')).toBe('orbit');
-      expect(await page.isEnabled('[data-testid="follow"]')).toBe(true);
-      await settle();
-      await page.screenshot({ path: join(SHOTS, 'car-racing-orbit.png') });
-      await page.keyboard.press('c');
-      expect(await page.inputValue('[data-testid="camera"]')).toBe('chase');
-      expect(await page.isEnabled('[data-testid="follow"]')).toBe(false);
-    }, 60_000);
-
-    it('no page errors', () => {
-      expect(errors).toEqual([]);
-    });
+  it('no page errors', () => {
+    expect(errors).toEqual([]);
   });
-}
+});

@@ -9,21 +9,15 @@
 // as bars, and the scene's own checks; the run page lists a game's episode
 // and opens it; no console or page errors. Screenshots go to
 // test/viewer/screenshots/ (git-ignored).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClient } from '../../viewer/build.mjs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Viewer } from '../../viewer/server.js';
-import { startViewer } from '../../viewer/server.js';
+import type { BrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
 import type { GameFixture } from './fixtures.js';
 import { writeGameFixtures } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 /** The stage's clear colour (#eef2f6). */
 const BACKGROUND = [0xee, 0xf2, 0xf6];
 const TIMEOUT = 90_000;
@@ -151,150 +145,132 @@ function fmtSigned(v: number): string {
   return `${v < 0 ? '-' : ''}${Math.abs(v).toFixed(2)}`;
 }
 
-if (!existsSync(CHROMIUM)) {
-  describe('game scenes in a browser', () => {
-    it('needs Chromium', () => {
-      throw new Error(`${CHROMIUM} is missing: the viewer's browser tests cannot run. Install it (apt-get install -y chromium); CI must.`);
+describeInChromium('game scenes in a browser', () => {
+  let fixtures: GameFixture[];
+  let session: BrowserSession;
+  let viewer: Viewer;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    session = await openBrowserSession({
+      prefix: 'arena-viewer-games-',
+      viewport: { width: 1280, height: 900 },
+      errors,
+      writeRuns: (runs) => {
+        fixtures = writeGameFixtures(runs);
+      },
     });
-  });
-} else {
-  describe('game scenes in a browser', () => {
-    const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-games-'));
-    let fixtures: GameFixture[];
-    let viewer: Viewer;
-    let browser: Browser;
-    let page: Page;
-    const errors: string[] = [];
+    ({ viewer, page } = session);
+  }, 60_000);
 
-    beforeAll(async () => {
-      mkdirSync(SHOTS, { recursive: true });
-      writeFileSync(join(SHOTS, '.gitignore'), '*\n');
-      fixtures = writeGameFixtures(join(tmp, 'runs'));
-      const clientDir = await buildClient({ outDir: join(tmp, 'client') });
-      viewer = await startViewer({ root: join(tmp, 'runs'), port: 0, clientDir });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
-      });
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
-      });
-    }, 60_000);
+  afterAll(() => session?.close());
 
-    afterAll(async () => {
-      await browser?.close();
-      await viewer?.close();
-      rmSync(tmp, { recursive: true, force: true });
-    });
+  const nextFrames = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+  const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
+  const playing = async () => (await page.getAttribute('[data-testid="player"]', 'data-playing')) === 'true';
+  const pause = () => page.evaluate(`document.querySelector('[data-testid="player"]').dataset.playing === 'true' && document.querySelector('[data-testid="play"]').click()`);
 
-    const nextFrames = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-    const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
-    const playing = async () => (await page.getAttribute('[data-testid="player"]', 'data-playing')) === 'true';
-    const pause = () => page.evaluate(`document.querySelector('[data-testid="player"]').dataset.playing === 'true' && document.querySelector('[data-testid="play"]').click()`);
+  async function openPlayer(query: string, panes = 1): Promise<void> {
+    await page.goto(`${viewer.url}#/play?${query}`);
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    await expect.poll(() => page.locator('canvas.stage-canvas').count()).toBe(panes);
+    await nextFrames();
+  }
 
-    async function openPlayer(query: string, panes = 1): Promise<void> {
-      await page.goto(`${viewer.url}#/play?${query}`);
-      await page.waitForSelector('[data-testid="player"][data-frame]');
-      await expect.poll(() => page.locator('canvas.stage-canvas').count()).toBe(panes);
+  async function canvasShot(): Promise<Buffer> {
+    const clip = (await page.locator('canvas.stage-canvas').first().boundingBox())!;
+    return page.screenshot({ clip, style: NO_OVERLAYS });
+  }
+
+  async function drawnShare(index = 0): Promise<number> {
+    const [r, g, b] = BACKGROUND;
+    return (await page.evaluate(`(() => {
+      const source = document.querySelectorAll('canvas.stage-canvas')[${index}];
+      const copy = document.createElement('canvas');
+      copy.width = source.width;
+      copy.height = source.height;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(source, 0, 0);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      let drawn = 0;
+      for (let p = 0; p < data.length; p += 4) {
+        if (Math.abs(data[p] - ${r}) + Math.abs(data[p + 1] - ${g}) + Math.abs(data[p + 2] - ${b}) > 40) drawn++;
+      }
+      return drawn / (data.length / 4);
+    })()`)) as number;
+  }
+
+  for (const game of CASES) {
+    it(`${game.variant}: draws the scene, changes while playing and not when paused, lists the agents with their overlays`, async () => {
+      const fixture = fixtures.find((f) => f.variant === game.variant)!;
+      await openPlayer(`a=${episode(game.variant)}`);
+      expect(await drawnShare()).toBeGreaterThan(game.drawn);
+      expect(await frame()).toBe(0);
+      await page.screenshot({ path: join(SHOTS, `game-${game.variant}-start.png`) });
+
+      // The overlay: every agent by name, who played each side, the bars of the agent overlays.
+      expect(await page.locator('[data-testid="agent-row"]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { agent: string } }).dataset.agent))).toEqual(game.agents);
+      expect(await page.locator('.hud-agent-name').allInnerTexts()).toEqual(game.agents);
+      expect(await page.innerText('[data-testid="controllers"]')).toBe(game.controllers);
+      expect(await page.locator('[data-testid="agent-overlays"] .hud-bar').count()).toBe(game.bars);
+      expect(await page.locator('[data-testid="agent-overlays"] .hud-bar.chosen').count()).toBe(game.bars > 0 ? 1 : 0);
+      expect(await page.innerText('.hud-frame')).toBe(`0 / ${fixture.record.frames.length - 1}`);
+
+      // Playing: the frame counter moves and the picture changes (boards move twice a second).
+      await page.click('[data-testid="play"]');
+      const a = await canvasShot();
+      const aFrame = await frame();
+      await expect.poll(frame, { timeout: 5000 }).toBeGreaterThan(aFrame);
       await nextFrames();
-    }
+      const b = await canvasShot();
+      expect(a.equals(b)).toBe(false);
 
-    async function canvasShot(): Promise<Buffer> {
-      const clip = (await page.locator('canvas.stage-canvas').first().boundingBox())!;
-      return page.screenshot({ clip, style: NO_OVERLAYS });
-    }
-
-    async function drawnShare(index = 0): Promise<number> {
-      const [r, g, b] = BACKGROUND;
-      return (await page.evaluate(`(() => {
-        const source = document.querySelectorAll('canvas.stage-canvas')[${index}];
-        const copy = document.createElement('canvas');
-        copy.width = source.width;
-        copy.height = source.height;
-        const ctx = copy.getContext('2d');
-        ctx.drawImage(source, 0, 0);
-        const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-        let drawn = 0;
-        for (let p = 0; p < data.length; p += 4) {
-          if (Math.abs(data[p] - ${r}) + Math.abs(data[p + 1] - ${g}) + Math.abs(data[p + 2] - ${b}) > 40) drawn++;
-        }
-        return drawn / (data.length / 4);
-      })()`)) as number;
-    }
-
-    for (const game of CASES) {
-      it(`${game.variant}: draws the scene, changes while playing and not when paused, lists the agents with their overlays`, async () => {
-        const fixture = fixtures.find((f) => f.variant === game.variant)!;
-        await openPlayer(`a=${episode(game.variant)}`);
-        expect(await drawnShare()).toBeGreaterThan(game.drawn);
-        expect(await frame()).toBe(0);
-        await page.screenshot({ path: join(SHOTS, `game-${game.variant}-start.png`) });
-
-        // The overlay: every agent by name, who played each side, the bars of the agent overlays.
-        expect(await page.locator('[data-testid="agent-row"]').evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { agent: string } }).dataset.agent))).toEqual(game.agents);
-        expect(await page.locator('.hud-agent-name').allInnerTexts()).toEqual(game.agents);
-        expect(await page.innerText('[data-testid="controllers"]')).toBe(game.controllers);
-        expect(await page.locator('[data-testid="agent-overlays"] .hud-bar').count()).toBe(game.bars);
-        expect(await page.locator('[data-testid="agent-overlays"] .hud-bar.chosen').count()).toBe(game.bars > 0 ? 1 : 0);
-        expect(await page.innerText('.hud-frame')).toBe(`0 / ${fixture.record.frames.length - 1}`);
-
-        // Playing: the frame counter moves and the picture changes (boards move twice a second).
-        await page.click('[data-testid="play"]');
-        const a = await canvasShot();
-        const aFrame = await frame();
-        await expect.poll(frame, { timeout: 5000 }).toBeGreaterThan(aFrame);
-        await nextFrames();
-        const b = await canvasShot();
-        expect(a.equals(b)).toBe(false);
-
-        // Paused: the counter and the picture stay put.
-        await pause();
-        expect(await playing()).toBe(false);
-        const stopped = await frame();
-        await nextFrames();
-        const c = await canvasShot();
-        await page.waitForTimeout(300);
-        const d = await canvasShot();
-        expect(await frame()).toBe(stopped);
-        expect(c.equals(d)).toBe(true);
-
-        // The middle of the match, for the screenshot; then the game's own checks.
-        const last = fixture.record.frames.length - 1;
-        await page.locator('[data-testid="scrubber"]').fill(String(Math.floor(last / 2)));
-        await nextFrames();
-        await page.screenshot({ path: join(SHOTS, `game-${game.variant}.png`) });
-        await page.click('[data-testid="first"]');
-        await game.check?.(page, fixture);
-        await page.click('[data-testid="last"]');
-        await nextFrames();
-        await page.screenshot({ path: join(SHOTS, `game-${game.variant}-end.png`) });
-      }, TIMEOUT);
-    }
-
-    it("a game run's page lists its episode and plays it", async () => {
-      await page.goto(`${viewer.url}#/run/games/soccer/seed-0`);
-      await page.waitForSelector('[data-testid="episodes-table"] tbody tr');
-      expect(await page.locator('[data-testid="episodes-table"] tbody tr').count()).toBe(1);
-      await page.click('[data-testid="jump-best"]');
-      await page.waitForSelector('[data-testid="player"][data-frame]');
-      expect(await page.innerText('.pane-title')).toContain('RobotSoccer-v0');
-      expect(await page.locator('[data-testid="agent-row"]').count()).toBe(4);
-    }, TIMEOUT);
-
-    it('two game records side by side', async () => {
-      await openPlayer(`a=${episode('pong')}&b=${episode('pong-coop')}`, 2);
-      expect(await drawnShare(0)).toBeGreaterThan(0.1);
-      expect(await drawnShare(1)).toBeGreaterThan(0.1);
-      await page.locator('[data-testid="scrubber"]').fill('150');
-      expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['150 / 300', '150 / 489']);
+      // Paused: the counter and the picture stay put.
+      await pause();
+      expect(await playing()).toBe(false);
+      const stopped = await frame();
       await nextFrames();
-      await page.screenshot({ path: join(SHOTS, 'game-side-by-side.png') });
-    }, TIMEOUT);
+      const c = await canvasShot();
+      await page.waitForTimeout(300);
+      const d = await canvasShot();
+      expect(await frame()).toBe(stopped);
+      expect(c.equals(d)).toBe(true);
 
-    it('no console errors or page errors in any of the above', () => {
-      expect(errors).toEqual([]);
-    });
+      // The middle of the match, for the screenshot; then the game's own checks.
+      const last = fixture.record.frames.length - 1;
+      await page.locator('[data-testid="scrubber"]').fill(String(Math.floor(last / 2)));
+      await nextFrames();
+      await page.screenshot({ path: join(SHOTS, `game-${game.variant}.png`) });
+      await page.click('[data-testid="first"]');
+      await game.check?.(page, fixture);
+      await page.click('[data-testid="last"]');
+      await nextFrames();
+      await page.screenshot({ path: join(SHOTS, `game-${game.variant}-end.png`) });
+    }, TIMEOUT);
+  }
+
+  it("a game run's page lists its episode and plays it", async () => {
+    await page.goto(`${viewer.url}#/run/games/soccer/seed-0`);
+    await page.waitForSelector('[data-testid="episodes-table"] tbody tr');
+    expect(await page.locator('[data-testid="episodes-table"] tbody tr').count()).toBe(1);
+    await page.click('[data-testid="jump-best"]');
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    expect(await page.innerText('.pane-title')).toContain('RobotSoccer-v0');
+    expect(await page.locator('[data-testid="agent-row"]').count()).toBe(4);
+  }, TIMEOUT);
+
+  it('two game records side by side', async () => {
+    await openPlayer(`a=${episode('pong')}&b=${episode('pong-coop')}`, 2);
+    expect(await drawnShare(0)).toBeGreaterThan(0.1);
+    expect(await drawnShare(1)).toBeGreaterThan(0.1);
+    await page.locator('[data-testid="scrubber"]').fill('150');
+    expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['150 / 300', '150 / 489']);
+    await nextFrames();
+    await page.screenshot({ path: join(SHOTS, 'game-side-by-side.png') });
+  }, TIMEOUT);
+
+  it('no console errors or page errors in any of the above', () => {
+    expect(errors).toEqual([]);
   });
-}
+});

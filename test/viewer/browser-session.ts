@@ -1,0 +1,76 @@
+// What the viewer's browser tests share: Debian's Chromium (never a
+// downloaded browser), a viewer serving a fixture runs directory with a
+// freshly built client, one page whose page and console errors are collected,
+// and the git-ignored folder the screenshots go to.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { describe, it } from 'vitest';
+import { buildClient } from '../../viewer/build.mjs';
+import type { Viewer } from '../../viewer/server.js';
+import { startViewer } from '../../viewer/server.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+/** `describe(name, body)` where Chromium is installed; where it is missing, one failing test that says how to install it. */
+export function describeInChromium(name: string, body: () => void): void {
+  if (existsSync(CHROMIUM)) {
+    describe(name, body);
+    return;
+  }
+  describe(name, () => {
+    it('needs Chromium', () => {
+      throw new Error(`${CHROMIUM} is missing: the viewer's browser tests cannot run. Install it (apt-get install -y chromium); CI must.`);
+    });
+  });
+}
+
+export interface BrowserSession {
+  readonly viewer: Viewer;
+  readonly browser: Browser;
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes the fixture runs (`writeRuns` gets the runs directory), builds the
+ * client, starts a viewer on a free port and opens a page of `viewport` in
+ * headless Chromium (SwiftShader WebGL); page errors and console errors are
+ * pushed to `errors`.
+ */
+export async function openBrowserSession(options: {
+  readonly prefix: string;
+  readonly viewport: { readonly width: number; readonly height: number };
+  readonly writeRuns: (runsDir: string) => void;
+  readonly errors: string[];
+}): Promise<BrowserSession> {
+  mkdirSync(SHOTS, { recursive: true });
+  writeFileSync(join(SHOTS, '.gitignore'), '*\n');
+  const tmp = mkdtempSync(join(tmpdir(), options.prefix));
+  options.writeRuns(join(tmp, 'runs'));
+  const clientDir = await buildClient({ outDir: join(tmp, 'client') });
+  const viewer = await startViewer({ root: join(tmp, 'runs'), port: 0, clientDir });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
+  });
+  const page = await browser.newPage({ viewport: options.viewport });
+  page.on('pageerror', (e) => options.errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') options.errors.push(`console error: ${m.text()}`);
+  });
+  return {
+    viewer,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await viewer.close();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
