@@ -556,6 +556,23 @@ async function parsed(real: string): Promise<Parsed | null> {
   }
 }
 
+/**
+ * Parses the metrics.jsonl at `real` into the cache ahead of any request (the
+ * background indexer, metrics-indexer.ts), or brings it up to date; a file
+ * already up to date costs a stat. I/O errors are left for a request to report.
+ */
+export async function warmMetrics(real: string): Promise<void> {
+  await parsed(real).catch(() => null);
+}
+
+/** How many files the cache keeps parsed. */
+export const METRICS_FILES_KEPT = MAX_FILES;
+
+/** The files kept parsed, least recently used first, with their complete lines and episodes so far (tests, diagnostics). */
+export function cachedMetricsFiles(): { path: string; lines: number; episodes: number }[] {
+  return [...files].map(([path, e]) => ({ path, lines: e.parsed.lines, episodes: e.parsed.episodes }));
+}
+
 /** Forgets every parsed file (tests). */
 export function clearMetricsCache(): void {
   files.clear();

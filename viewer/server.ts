@@ -15,6 +15,7 @@ import type { ApiError, RootInfo } from './api-types.js';
 import { Catalog, EPISODE_ROOT_SEED, EPISODE_ROOT_VARIANT, HttpError } from './catalog.js';
 import { RawJson, experimentDetail, getCurves, getEpisodeIndex, getEpisodeJson, getEvals, getMetrics, getRunRecord, listExperiments } from './data.js';
 import { EventHub } from './events.js';
+import { MetricsIndexer } from './metrics-indexer.js';
 
 export interface ViewerOptions {
   /** A runs directory, an experiment directory, a run directory or an episode file. */
@@ -25,6 +26,12 @@ export interface ViewerOptions {
   readonly port?: number;
   /** How often live updates poll the run files, in ms. Default 1000. */
   readonly pollMs?: number;
+  /**
+   * How often the background indexer looks for new or grown metrics files to
+   * parse ahead of requests (metrics-indexer.ts), in ms. Default 2000; 0 turns
+   * it off (every metrics file is then parsed on its first request).
+   */
+  readonly indexMs?: number;
   /** The built client's folder; default: found next to this file (see clientDir). */
   readonly clientDir?: string;
 }
@@ -36,6 +43,8 @@ export interface Viewer {
   /** A sentence when the requested port was busy and another was taken, else null. */
   readonly portNote: string | null;
   readonly root: string;
+  /** Resolves once the background indexer has been through the metrics files on disk now (at once when it is off). */
+  indexed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -211,6 +220,10 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     }
   }
   if (port < 0) throw new Error(`view: ports ${wanted}-${last} on ${host} are all in use; choose another with --port`);
+  const indexMs = options.indexMs ?? 2000;
+  if (!(indexMs >= 0)) throw new Error(`view: indexMs must be a non-negative number, got ${indexMs}`);
+  const indexer = indexMs > 0 ? new MetricsIndexer(catalog, { intervalMs: indexMs }) : null;
+  indexer?.start();
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `http://${shownHost}:${port}/`,
@@ -218,8 +231,14 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     port,
     portNote: wanted !== 0 && port !== wanted ? `port ${wanted} was busy; using ${port}` : null,
     root: catalog.root,
+    indexed: async () => {
+      // A pass in progress may have listed the runs before the latest appeared: wait for it, then make one more.
+      await indexer?.idle();
+      await indexer?.index();
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        indexer?.close();
         hub.close();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();

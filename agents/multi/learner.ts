@@ -182,6 +182,13 @@ export interface MultiLearnOptions {
   /** Fixed opponents to train against (competitive games), by name: random, scripted, minimax. */
   readonly opponents?: Readonly<Record<string, Policy>>;
   readonly rewardShaping?: RewardShaping;
+  /**
+   * A policy to learn from while the learner's own policy is young
+   * (kickstarting; learners that support it say so in their hyperparameters,
+   * shared-ppo's kickstartCoef): its action in each of the learner's decisions
+   * becomes a supervised target whose weight fades out.
+   */
+  readonly teacher?: Policy;
 }
 
 export interface MultiLearnResult {

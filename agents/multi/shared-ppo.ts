@@ -22,6 +22,12 @@
 //   update   nEpochs passes of shuffled minibatches, one Adam step each on
 //              L = -mean(min(r A, clip(r, 1 - c, 1 + c) A)) + vfCoef mean((V - R)^2) - entCoef H
 //            (A normalized per minibatch), stopping early past targetKl
+//            plus, when kickstarting (Schmitt et al. 2018, "Kickstarting deep
+//            reinforcement learning"), k(t) times the cross-entropy from a
+//            teacher policy's action in each decision (-mean log pi(a_teacher)),
+//            k falling linearly from kickstartCoef to 0 over the first
+//            kickstartFraction of the budget: the policy starts where the
+//            teacher is and RL takes it on from there
 //   pool     every snapshotEvery updates a copy of the actor joins the pool;
 //            pool opponents sample from their policy
 //   log      onEpisodeEnd per episode, onUpdate per iteration
@@ -69,6 +75,8 @@ export const SHARED_PPO_HYPERPARAMETERS = {
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (Box actions)'),
   agentIdInput: bool(true, "append a one-hot of the agent's index to its observation"),
   teamReward: bool(true, "parallel games: learn from the side's mean reward of each step (the shared team reward)"),
+  kickstartCoef: num(0, "kickstarting: start weight of the cross-entropy to the teacher's actions (needs a teacher; 0: off)", { min: 0 }),
+  kickstartFraction: num(0.25, 'kickstarting: fraction of the budget over which that weight falls linearly to 0', { min: 0, max: 1, exclusiveMin: true }),
   ...SELF_PLAY_HYPERPARAMETERS,
 } as const;
 
@@ -107,6 +115,8 @@ class StreamBuffer {
   nextX = new Float32Array(0);
   masks = new Float32Array(0);
   actions = new Float32Array(0);
+  /** The teacher's action in each row (kickstarting), stored as `actions` are. */
+  teacher = new Float32Array(0);
   logProbs = new Float32Array(0);
   values = new Float32Array(0);
   rewards = new Float64Array(0);
@@ -145,6 +155,7 @@ class StreamBuffer {
     this.nextX = grow(this.nextX, this.inputDim);
     this.masks = grow(this.masks, this.nMask);
     this.actions = grow(this.actions, this.actionDim);
+    this.teacher = grow(this.teacher, this.actionDim);
     this.logProbs = grow(this.logProbs, 1);
     this.values = grow(this.values, 1);
     this.rewards = grow(this.rewards, 1);
@@ -216,12 +227,13 @@ class SharedPpo implements MultiAgentLearner {
     }
   }
 
-  async learn({ game, totalSteps, scheduleSteps, hooks = {}, opponents = {}, rewardShaping }: MultiLearnOptions): Promise<MultiLearnResult> {
+  async learn({ game, totalSteps, scheduleSteps, hooks = {}, opponents = {}, rewardShaping, teacher }: MultiLearnOptions): Promise<MultiLearnResult> {
     const start = performance.now();
     const hp = this.hyperparameters;
     const games: readonly Game[] = Array.isArray(game) ? game : [game as Game];
     for (const g of games) assertSameShape('shared-ppo.learn', this.context.game, g);
     if (!(totalSteps >= 0)) throw new RangeError(`shared-ppo.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
+    if (hp.kickstartCoef > 0 && !teacher) throw new TypeError('shared-ppo.learn: kickstartCoef > 0 needs a teacher policy to learn from (learn({ teacher }); a config\'s `teacher` key)');
     const c = this.counters;
     const firstEpisode = c.episodes;
     if (c.steps < totalSteps) {
@@ -230,9 +242,12 @@ class SharedPpo implements MultiAgentLearner {
       const buf = new StreamBuffer(this.encoder.inputDim, this.discrete ? this.nOut : 0, this.actionDim);
       const lastRow = new Int32Array(games.length * this.agents.length);
       const matchmaker = new Matchmaker(hp, this.pool, sides.length, opponents, this.rng, (s) => this.snapshotActor(s));
+      const budget = scheduleSteps ?? totalSteps;
+      // The teacher is asked through a rollout whose update gives its actions a weight (kickstarting), else not at all.
+      let rolloutTeacher: Policy | null = null;
       const runner = new MatchRunner(games, sides, {
         matchup: () => matchmaker.matchup(),
-        decide: (decisions, tags) => this.decide(decisions, tags, buf, lastRow),
+        decide: (decisions, tags) => this.decide(decisions, tags, buf, lastRow, rolloutTeacher),
         record: (t) => this.close(t, buf, lastRow),
         episodeEnd: (e) => {
           c.episodes += 1;
@@ -240,10 +255,10 @@ class SharedPpo implements MultiAgentLearner {
         },
       }, { teamReward: hp.teamReward, ...(rewardShaping ? { rewardShaping } : {}) });
       runner.start(games.map(() => this.rng.nextSeed()));
-      const budget = scheduleSteps ?? totalSteps;
       let stopped = false;
       while (c.steps < totalSteps && !stopped) {
         const progress = Math.min(1, c.steps / budget);
+        rolloutTeacher = teacher && this.kickstartWeight(progress) > 0 ? teacher : null;
         // 1. collect
         buf.size = 0;
         lastRow.fill(-1);
@@ -319,8 +334,28 @@ class SharedPpo implements MultiAgentLearner {
     return env;
   }
 
-  /** Samples actions for the learner's decisions from one forward pass and opens their rows. */
-  private decide(decisions: readonly Decision[], tags: Int32Array, buf: StreamBuffer, lastRow: Int32Array): unknown[] {
+  /** The kickstarting weight at `progress` (0 to 1) of the budget. */
+  private kickstartWeight(progress: number): number {
+    const hp = this.hyperparameters;
+    return hp.kickstartCoef * Math.max(0, 1 - progress / hp.kickstartFraction);
+  }
+
+  /** Stores the teacher's env action for row k as `actions` are stored (an index from 0; a Box vector), checking it is one. */
+  private storeTeacherAction(action: unknown, buf: StreamBuffer, k: number, agent: AgentId): void {
+    if (this.discrete) {
+      const { n, start } = this.actionSpace as { n: number; start: number };
+      const a = typeof action === 'number' ? action - start : Number.NaN;
+      if (!Number.isInteger(a) || a < 0 || a >= n) throw new TypeError(`shared-ppo: the teacher's action for ${agent} is ${JSON.stringify(action)}, not one of the ${n} actions from ${start}`);
+      buf.teacher[k] = a;
+      return;
+    }
+    const v = action as ArrayLike<number> | null;
+    if (v === null || typeof v !== 'object' || v.length !== this.actionDim) throw new TypeError(`shared-ppo: the teacher's action for ${agent} is not a vector of ${this.actionDim} numbers`);
+    for (let d = 0; d < this.actionDim; d++) buf.teacher[k * this.actionDim + d] = v[d]!;
+  }
+
+  /** Samples actions for the learner's decisions from one forward pass and opens their rows (with the teacher's action when kickstarting). */
+  private decide(decisions: readonly Decision[], tags: Int32Array, buf: StreamBuffer, lastRow: Int32Array, teacher: Policy | null): unknown[] {
     const n = decisions.length;
     const d = this.encoder.inputDim;
     const x = new Float32Array(n * d);
@@ -337,6 +372,7 @@ class SharedPpo implements MultiAgentLearner {
       const action = this.pick(out, j, this.nOut + 1, dec.mask, this.rng, false, this.logStdCache, buf.actions, k * this.actionDim, logp);
       buf.logProbs[k] = logp[0]!;
       buf.values[k] = out[j * (this.nOut + 1) + this.nOut]!;
+      if (teacher) this.storeTeacherAction(teacher(dec.obs, { agent: dec.agent, rng: this.rng }), buf, k, dec.agent);
       const prev = lastRow[dec.stream]!;
       if (prev >= 0) buf.nextRow[prev] = k;
       lastRow[dec.stream] = k;
@@ -382,6 +418,7 @@ class SharedPpo implements MultiAgentLearner {
     const stats: tf.Tensor1D[] = [];
     let epochs = 0;
     const clip = hp.clipRange;
+    const kickstart = this.kickstartWeight(progress);
     for (let epoch = 0; epoch < hp.nEpochs; epoch++) {
       shuffle(rows, this.rng);
       for (let from = 0; from < n; from += hp.batchSize) {
@@ -390,6 +427,7 @@ class SharedPpo implements MultiAgentLearner {
         const x = new Float32Array(m * d);
         const masks = new Float32Array(m * this.nOut);
         const actions = new Float32Array(m * this.actionDim);
+        const teacherActions = kickstart > 0 ? new Float32Array(m * this.actionDim) : null;
         const oldLogp = new Float32Array(m);
         const adv = new Float32Array(m);
         const ret = new Float32Array(m);
@@ -397,6 +435,7 @@ class SharedPpo implements MultiAgentLearner {
           x.set(buf.x.subarray(k * d, (k + 1) * d), j * d);
           if (this.discrete) masks.set(buf.masks.subarray(k * this.nOut, (k + 1) * this.nOut), j * this.nOut);
           actions.set(buf.actions.subarray(k * this.actionDim, (k + 1) * this.actionDim), j * this.actionDim);
+          teacherActions?.set(buf.teacher.subarray(k * this.actionDim, (k + 1) * this.actionDim), j * this.actionDim);
           oldLogp[j] = buf.logProbs[k]!;
           adv[j] = buf.advantages[k]!;
           ret[j] = buf.returns[k]!;
@@ -406,6 +445,7 @@ class SharedPpo implements MultiAgentLearner {
           x: tf.tensor2d(x, [m, d]),
           masks: this.discrete ? tf.tensor2d(masks, [m, this.nOut]) : null,
           actions: this.discrete ? tf.tensor1d(Int32Array.from(actions), 'int32') : tf.tensor2d(actions, [m, this.actionDim]),
+          teacher: teacherActions === null ? null : this.discrete ? tf.tensor1d(Int32Array.from(teacherActions), 'int32') : tf.tensor2d(teacherActions, [m, this.actionDim]),
           oldLogp: tf.tensor1d(oldLogp),
           adv: tf.tensor1d(adv),
           ret: tf.tensor1d(ret),
@@ -415,13 +455,17 @@ class SharedPpo implements MultiAgentLearner {
           const value = tf.reshape(applyForGradients(this.critic, t.x), [-1]) as tf.Tensor1D;
           let logp: tf.Tensor1D;
           let entropy: tf.Scalar;
+          // Cross-entropy to the teacher's actions (kickstarting), 0 when off.
+          let imitation: tf.Scalar = tf.scalar(0);
           if (this.discrete) {
             const logits = maskLogits(head, t.masks!);
             logp = categoricalLogProb(logits, t.actions as tf.Tensor1D);
             entropy = tf.mean(categoricalEntropy(logits)) as tf.Scalar;
+            if (t.teacher) imitation = tf.neg(tf.mean(categoricalLogProb(logits, t.teacher as tf.Tensor1D))) as tf.Scalar;
           } else {
             logp = gaussianLogProb(head, this.logStd as tf.Tensor1D, t.actions as tf.Tensor2D);
             entropy = gaussianEntropy(this.logStd as tf.Tensor1D);
+            if (t.teacher) imitation = tf.neg(tf.mean(gaussianLogProb(head, this.logStd as tf.Tensor1D, t.teacher as tf.Tensor2D))) as tf.Scalar;
           }
           const logRatio = tf.sub(logp, t.oldLogp);
           const ratio = tf.exp(logRatio);
@@ -430,10 +474,11 @@ class SharedPpo implements MultiAgentLearner {
           const valueLoss = tf.mean(tf.square(tf.sub(value, t.ret)));
           const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
           const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), 'float32'));
-          stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction]) as tf.Tensor1D));
-          return tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy))) as tf.Scalar;
+          stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction, imitation]) as tf.Tensor1D));
+          const loss = tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy)));
+          return (t.teacher ? tf.add(loss, tf.mul(kickstart, imitation)) : loss) as tf.Scalar;
         });
-        tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : [])]);
+        tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
       }
       epochs += 1;
       if (hp.targetKl > 0 && stats[stats.length - 1]!.dataSync()[3]! > hp.targetKl) break;
@@ -447,6 +492,7 @@ class SharedPpo implements MultiAgentLearner {
       entropy: mean[2]!,
       approxKl: mean[3]!,
       clipFraction: mean[4]!,
+      ...(kickstart > 0 ? { kickstartCoef: kickstart, kickstartLoss: mean[5]! } : hp.kickstartCoef > 0 ? { kickstartCoef: 0 } : {}),
       learningRate: lr,
       epochs,
       rows: n,

@@ -12,6 +12,7 @@ import { evaluateMatch, randomPolicy } from '../../../agents/multi/evaluate.js';
 import '../../../agents/multi/index.js';
 import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
 import { createLearner, listLearners, loadLearner } from '../../../agents/multi/learner.js';
+import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from './helpers.js';
 
 ensureGames();
@@ -41,8 +42,12 @@ interface Case {
   copies: number;
   steps: [number, number];
   opponents?: boolean;
+  /** Kickstarted from the scripted soccer team (the learner's hp say how strongly). */
+  teacher?: boolean;
   discretize?: { bins: number };
 }
+
+const scriptedSoccer = (obs: unknown) => scriptedSoccerPolicy(obs as Float32Array, { discrete: true });
 
 const CASES: Case[] = [
   { name: 'iql on tic-tac-toe (self-play pool, random opponent)', learner: 'iql', hp: { snapshotEvery: 50, poolSize: 3, opponentSampling: 'recency' }, game: () => makeGame('TicTacToe-v0'), copies: 2, steps: [300, 700], opponents: true },
@@ -89,6 +94,15 @@ const CASES: Case[] = [
     copies: 1,
     steps: [30, 60],
   },
+  {
+    name: 'shared-ppo on robot soccer kickstarted by the scripted team (the weight fading mid-run)',
+    learner: 'shared-ppo',
+    hp: { hidden: [16], nSteps: 8, batchSize: 32, nEpochs: 2, kickstartCoef: 2, kickstartFraction: 0.7 },
+    game: () => makeGame('RobotSoccer-v0', { continuousActions: false }),
+    copies: 2,
+    steps: [40, 80],
+    teacher: true,
+  },
 ];
 
 async function make(c: Case, seed = 3): Promise<MultiAgentLearner> {
@@ -96,7 +110,13 @@ async function make(c: Case, seed = 3): Promise<MultiAgentLearner> {
 }
 
 async function train(l: MultiAgentLearner, c: Case, totalSteps: number): Promise<void> {
-  await l.learn({ game: Array.from({ length: c.copies }, c.game), totalSteps, scheduleSteps: c.steps[1], ...(c.opponents ? { opponents: { random: randomPolicy() } } : {}) });
+  await l.learn({
+    game: Array.from({ length: c.copies }, c.game),
+    totalSteps,
+    scheduleSteps: c.steps[1],
+    ...(c.opponents ? { opponents: { random: randomPolicy() } } : {}),
+    ...(c.teacher ? { teacher: scriptedSoccer } : {}),
+  });
 }
 
 describe('registry', () => {
@@ -177,5 +197,84 @@ describe('learning', () => {
     await l.learn({ game: makeGame('TicTacToe-v0'), totalSteps: 30_000, opponents: { random: randomPolicy() } });
     const r = evaluateMatch(l.policy(), randomPolicy(), makeGame('TicTacToe-v0'), { games: 200, seed: 5 });
     expect(r.wins / r.games).toBeGreaterThan(0.75);
+  });
+});
+
+describe('kickstarting (shared-ppo)', () => {
+  const soccer = () => makeGame('RobotSoccer-v0', { continuousActions: false });
+  const hp = { hidden: [32], nSteps: 16, batchSize: 64, nEpochs: 4, learningRate: 3e-3, entCoef: 0, fixedWeight: 1, selfPlayWeight: 0, poolWeight: 0 };
+
+  /** Mean probability of action `a` over the observations of a scripted match. */
+  function meanProbability(l: MultiAgentLearner, a: number): number {
+    const game = soccer() as ParallelEnv;
+    let { obs } = game.reset({ seed: 11 });
+    let sum = 0;
+    let n = 0;
+    for (let t = 0; t < 60; t++) {
+      for (const agent of game.agents) {
+        sum += l.diagnostics(agent, obs[agent]).probs![a]!;
+        n++;
+      }
+      const actions = Object.fromEntries(game.agents.map((agent) => [agent, scriptedSoccer(obs[agent])]));
+      obs = game.step(actions).obs;
+    }
+    return sum / n;
+  }
+
+  it("pulls the policy to the teacher's actions while its weight lasts, then stops asking the teacher", async () => {
+    // A teacher that always answers 3 (accelerate toward +y), against the scripted team; no entropy bonus.
+    const calls: number[] = [];
+    let step = 0;
+    const teacher = () => {
+      calls.push(step);
+      return 3;
+    };
+    const updates: { step: number; metrics: Record<string, number> }[] = [];
+    const kickstarted = await createLearner('shared-ppo', { ...hp, kickstartCoef: 5, kickstartFraction: 0.5 }, { game: soccer(), seed: 2, backend: 'wasm' });
+    const plain = await createLearner('shared-ppo', hp, { game: soccer(), seed: 2, backend: 'wasm' });
+    expect(meanProbability(kickstarted, 3)).toBeCloseTo(0.1, 1);
+    const options = {
+      game: [soccer(), soccer()],
+      totalSteps: 640,
+      opponents: { scripted: scriptedSoccer },
+      hooks: {
+        onUpdate: (u: { step: number; metrics: Record<string, number> }) => {
+          step = u.step;
+          updates.push(u);
+        },
+      },
+    };
+    // The kickstarting phase (a budget of 640 steps, the weight gone at 320), then the rest.
+    await kickstarted.learn({ ...options, totalSteps: 320, scheduleSteps: 640, teacher });
+    const pulled = meanProbability(kickstarted, 3);
+    expect(pulled).toBeGreaterThan(0.4);
+    await kickstarted.learn({ ...options, teacher });
+    // The weight falls linearly from 5 to 0 at half the budget (320 steps; an update weighs by the step its rollout
+    // started at, 32 steps apart), and the teacher is asked only in rollouts whose update weighs its answers.
+    expect(updates.slice(0, 3).map((u) => u.metrics.kickstartCoef)).toEqual([5, 5 * (1 - 32 / 320), 5 * (1 - 64 / 320)].map((w) => expect.closeTo(w, 6)));
+    expect(updates.at(-1)!.metrics.kickstartCoef).toBe(0);
+    expect(updates.at(-1)!.metrics.kickstartLoss).toBeUndefined();
+    const losses = updates.filter((u) => u.metrics.kickstartCoef! > 0).map((u) => u.metrics.kickstartLoss!);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(Math.max(...calls)).toBeLessThan(320);
+
+    updates.length = 0;
+    const asked = calls.length;
+    await plain.learn({ ...options, teacher });
+    expect(calls.length).toBe(asked);
+    expect(meanProbability(plain, 3)).toBeLessThan(0.2);
+    expect(updates.every((u) => !('kickstartCoef' in u.metrics))).toBe(true);
+    kickstarted.dispose();
+    plain.dispose();
+  });
+
+  it('needs a teacher when kickstartCoef > 0, and checks its actions', async () => {
+    const l = await createLearner('shared-ppo', { ...hp, kickstartCoef: 1 }, { game: soccer(), seed: 0, backend: 'wasm' });
+    await expect(l.learn({ game: soccer(), totalSteps: 20, opponents: { scripted: scriptedSoccer } })).rejects.toThrow(/kickstartCoef > 0 needs a teacher policy/);
+    await expect(l.learn({ game: soccer(), totalSteps: 20, opponents: { scripted: scriptedSoccer }, teacher: () => 10 })).rejects.toThrow(
+      /the teacher's action for (blue|red)_[01] is 10, not one of the 10 actions from 0/,
+    );
+    l.dispose();
   });
 });
