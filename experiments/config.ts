@@ -105,6 +105,7 @@ const MATCH = {
   opponents: z.array(z.string().min(1)).optional(),
   evalOpponent: z.string().min(1).optional(),
   shaping: z.strictObject({ potential: z.string().min(1), scale: z.number().positive().optional() }).optional(),
+  teacher: z.string().min(1).optional(),
 };
 const VARIANT = z.strictObject({
   name: nameOf(VARIANT_NAME, 'letters, digits, ".", "_", "-", "="').optional(),
@@ -333,7 +334,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   const baseKwargs = isMapping(env) && isMapping(env.kwargs) ? env.kwargs : {};
   if (registration) kwargIssues(registration, baseKwargs, ['env', 'kwargs'], issues);
   if (game) gameIssues(game, baseKwargs, isMapping(env) ? env.wrappers : undefined, ['env'], issues);
-  for (const key of ['opponents', 'evalOpponent', 'shaping'] as const) matchIssue(data[key], key, [key], game, baseKwargs, issues);
+  for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher'] as const) matchIssue(data[key], key, [key], game, baseKwargs, issues);
   const baseWrappers = wrapperSpecs(isMapping(env) ? env.wrappers : undefined, ['env', 'wrappers'], issues);
   let baseEnv: EnvConfig | undefined;
   if (registration && baseWrappers && issues.length === envIssuesBefore && wellFormed(['env'])) {
@@ -378,7 +379,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
         if (registration || !learnerName) issues.push({ path: [...path, 'algorithm'], message: errorMessage(e) });
       }
     }
-    for (const key of ['opponents', 'evalOpponent', 'shaping'] as const) matchIssue(variant[key], key, [...path, key], game, { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) }, issues);
+    for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher'] as const) matchIssue(variant[key], key, [...path, key], game, { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) }, issues);
     if (game && typeof variant.warmStart === 'string') issues.push({ path: [...path, 'warmStart'], message: 'warm starts are for single-agent envs; multi-agent learners do not take one yet', at: 'key' });
 
     const hyperparameters = isMapping(variant.hyperparameters) ? variant.hyperparameters : {};
@@ -415,6 +416,8 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
         }
       });
     }
+
+    if (learner) teacherIssues(learner, variant.teacher ?? data.teacher, variant.teacher !== undefined ? [...path, 'teacher'] : ['teacher'], hyperparameters, sweep, path, issues);
 
     if (algorithm !== undefined && definition && typeof variant.envs === 'number' && variant.envs > 0 && (definition.envKind ?? 'single') === 'single') {
       const vectorAgents = listAgents().filter((d) => (d.envKind ?? 'single') !== 'single').map((d) => d.name);
@@ -485,8 +488,8 @@ function sidesOf(game: GameRegistration, kwargs: Mapping): number | undefined {
   }
 }
 
-/** Checks one of opponents / evalOpponent / shaping: only games take them, with the game's names. */
-function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping', path: PathSegment[], game: GameRegistration | undefined, kwargs: Mapping, issues: Issue[]): void {
+/** Checks one of opponents / evalOpponent / shaping / teacher: only games take them, with the game's names. */
+function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping' | 'teacher', path: PathSegment[], game: GameRegistration | undefined, kwargs: Mapping, issues: Issue[]): void {
   if (value === undefined) return;
   if (!game) {
     issues.push({ path, message: `${key} is for multi-agent games; this env is a single-agent one`, at: 'key' });
@@ -500,6 +503,7 @@ function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping
     }
   };
   if (key === 'opponents' && Array.isArray(value)) value.forEach((name, j) => checkName(name, [...path, j]));
+  if (key === 'teacher') checkName(value, path);
   if (key === 'evalOpponent') {
     if (sidesOf(game, kwargs) === 1) issues.push({ path, message: `${game.id} is cooperative (one team): evaluations play it as a team, against no opponent`, at: 'key' });
     else checkName(value, path);
@@ -512,12 +516,34 @@ function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping
   }
 }
 
+/**
+ * A teacher goes with a learner that learns from one (kickstartCoef) and a
+ * positive kickstartCoef (in hyperparameters or among its sweep values) needs
+ * a teacher: either alone would silently do nothing.
+ */
+function teacherIssues(learner: LearnerDefinition, teacher: unknown, teacherPath: PathSegment[], hyperparameters: Mapping, sweep: Record<string, unknown[]>, path: PathSegment[], issues: Issue[]): void {
+  const takesTeacher = Object.hasOwn(learner.hyperparameters, 'kickstartCoef');
+  const coefs = [...(Object.hasOwn(hyperparameters, 'kickstartCoef') ? [hyperparameters.kickstartCoef] : []), ...(sweep.kickstartCoef ?? [])];
+  const positive = coefs.some((c) => typeof c === 'number' && c > 0);
+  if (teacher !== undefined && !takesTeacher) {
+    const takers = listLearners().filter((l) => Object.hasOwn(l.hyperparameters, 'kickstartCoef')).map((l) => l.name);
+    issues.push({ path: teacherPath, message: `${learner.name} does not learn from a teacher (${takers.join(', ')} does, with hyperparameters.kickstartCoef)`, at: 'key' });
+  } else if (teacher !== undefined && !positive) {
+    issues.push({ path: teacherPath, message: 'a teacher is named but kickstartCoef is 0: set hyperparameters.kickstartCoef > 0 to learn from it', at: 'key' });
+  } else if (teacher === undefined && positive) {
+    const at = Object.hasOwn(hyperparameters, 'kickstartCoef') ? [...path, 'hyperparameters', 'kickstartCoef'] : [...path, 'sweep', 'kickstartCoef'];
+    issues.push({ path: at, message: 'kickstartCoef > 0 needs a teacher: name one of the game\'s opponents with `teacher` (say teacher: scripted)' });
+  }
+}
+
 function gameSettings(raw: RawExperiment, v: RawVariant): GameRunConfig {
   const shaping = v.shaping ?? raw.shaping;
   const evalOpponent = v.evalOpponent ?? raw.evalOpponent;
+  const teacher = v.teacher ?? raw.teacher;
   return {
     opponents: v.opponents ?? raw.opponents ?? [],
     ...(evalOpponent !== undefined ? { evalOpponent } : {}),
+    ...(teacher !== undefined ? { teacher } : {}),
     ...(shaping !== undefined ? { shaping: { potential: shaping.potential, scale: shaping.scale ?? 1 } } : {}),
   };
 }

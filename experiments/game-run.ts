@@ -135,6 +135,7 @@ export async function createGameTrainer(spec: RunSpec, checkpoint: string | null
   const recordGame = makeRunGame(spec);
   const opponents = Object.fromEntries(settings.opponents.map((name) => [name, opponentPolicy(name, probe)]));
   const rewardShaping = shapingFor(spec, learner);
+  const teacher = settings.teacher !== undefined ? opponentPolicy(settings.teacher, probe) : undefined;
   const copies = Math.max(1, spec.envs);
 
   return {
@@ -150,6 +151,7 @@ export async function createGameTrainer(spec: RunSpec, checkpoint: string | null
           scheduleSteps: spec.totalSteps,
           opponents,
           ...(rewardShaping ? { rewardShaping } : {}),
+          ...(teacher ? { teacher } : {}),
           hooks: {
             onEpisodeEnd: (e) => {
               const side = Math.max(0, e.controllers.indexOf('learner'));

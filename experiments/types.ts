@@ -45,6 +45,8 @@ export interface GameRunConfig {
   readonly evalOpponent?: string;
   /** Potential-based reward shaping with one of the game's potentials, scaled. */
   readonly shaping?: { readonly potential: string; readonly scale: number };
+  /** An opponent the learner learns from while young (kickstarting: shared-ppo's kickstartCoef). */
+  readonly teacher?: string;
 }
 
 /** One agent variant of an experiment, after sweep expansion. */

@@ -116,6 +116,51 @@ variants:
 `),
     ).toEqual(['game.yaml:6:1: opponents: opponents is for multi-agent games; this env is a single-agent one']);
   });
+
+  it('take a teacher for kickstarting only with a learner and a kickstartCoef that use it', () => {
+    const soccer = (variants: string, top = '') =>
+      parseExperimentConfig(
+        `
+name: kick
+env: { id: RobotSoccer-v0, kwargs: { continuousActions: false } }
+totalSteps: 1000
+seeds: 1
+opponents: [scripted]
+evalOpponent: scripted
+${top}
+variants:
+${variants}`,
+        'game.yaml',
+      );
+    const ok = soccer('  - algorithm: shared-ppo\n    hyperparameters: { kickstartCoef: 1 }', 'teacher: scripted');
+    expect(ok.variants[0]!.game).toEqual({ opponents: ['scripted'], evalOpponent: 'scripted', teacher: 'scripted' });
+    // A sweep comparing with and without the teacher is fine.
+    expect(soccer('  - algorithm: shared-ppo\n    teacher: scripted\n    sweep: { kickstartCoef: [0, 1] }').variants.map((v) => v.game?.teacher)).toEqual(['scripted', 'scripted']);
+    const found = (() => {
+      try {
+        soccer(
+          `  - algorithm: shared-ppo
+    teacher: scriptd
+    hyperparameters: { kickstartCoef: 1 }
+  - algorithm: shared-dqn
+    teacher: scripted
+  - { name: b, algorithm: shared-ppo, teacher: random }
+  - name: c
+    algorithm: shared-ppo
+    hyperparameters: { kickstartCoef: 0.5 }`,
+        );
+      } catch (e) {
+        return (e as Error).message.split('\n');
+      }
+      return [];
+    })();
+    expect(found).toEqual([
+      expect.stringMatching(/^game\.yaml:11:14: variants\[0\]\.teacher: RobotSoccer-v0 has no opponent "scriptd"; did you mean "scripted"\?/),
+      expect.stringMatching(/^game\.yaml:14:\d+: variants\[1\]\.teacher: shared-dqn does not learn from a teacher \(shared-ppo does, with hyperparameters\.kickstartCoef\)$/),
+      expect.stringMatching(/^game\.yaml:15:\d+: variants\[2\]\.teacher: a teacher is named but kickstartCoef is 0: set hyperparameters\.kickstartCoef > 0 to learn from it$/),
+      expect.stringMatching(/^game\.yaml:18:\d+: variants\[3\]\.hyperparameters\.kickstartCoef: kickstartCoef > 0 needs a teacher: name one of the game's opponents with `teacher`/),
+    ]);
+  });
 });
 
 /** A run's numbers without wall-clock fields. */
