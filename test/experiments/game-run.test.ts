@@ -14,7 +14,7 @@ import { ConfigError, parseExperimentConfig, planRuns } from '../../experiments/
 import { executeRun } from '../../experiments/run.js';
 import { evalCommand } from '../../bin/run.js';
 import { parseJsonl } from '../../experiments/store.js';
-import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun } from '../../experiments/types.js';
+import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, UpdateLine } from '../../experiments/types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arena-game-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -321,5 +321,42 @@ variants:
     expect(Object.keys(record.frames[0]!.actions!)).toEqual(['agent_0', 'agent_1', 'agent_2']);
     expect(Object.keys(record.frames[0]!.agentOverlays!)).toEqual(['agent_0', 'agent_1', 'agent_2']);
     expect(record.frames[0]!.agentOverlays!['agent_0']!.probs).toHaveLength(5);
+  });
+});
+
+describe('a soccer run with a teacher', () => {
+  it('learns from the teacher while its weight lasts (update lines say how much), and is evaluated against the scripted team', async () => {
+    const [run]: PlannedRun[] = planRuns(
+      parseExperimentConfig(
+        `
+name: kick
+env: { id: RobotSoccer-v0, kwargs: { continuousActions: false } }
+totalSteps: 512
+seeds: 1
+eval: { every: 512, episodes: 2 }
+logEvery: 64
+opponents: [scripted]
+evalOpponent: scripted
+teacher: scripted
+variants:
+  - algorithm: shared-ppo
+    envs: 4
+    hyperparameters: { nSteps: 16, batchSize: 64, nEpochs: 1, hidden: [16], kickstartCoef: 2, kickstartFraction: 0.5, selfPlayWeight: 0, poolWeight: 0 }
+`,
+        'kick.yaml',
+      ),
+      join(root, 'kick'),
+    );
+    expect(run!.spec.game?.teacher).toBe('scripted');
+    expect(await executeRun(run!)).toMatchObject({ status: 'finished', step: 512 });
+    const updates = lines<MetricsLine>(run!.dir, 'metrics.jsonl').filter((m): m is UpdateLine => m.type === 'update' && m.metrics.kickstartCoef !== undefined);
+    // Updates every 64 steps: weights 2 * (1 - step / 256) at the steps their rollouts start (0, 64, ...), then 0.
+    const weights = updates.map((u) => u.metrics.kickstartCoef);
+    expect(weights.slice(0, 4)).toEqual([2, 1.5, 1, 0.5]);
+    expect(weights.slice(4)).toEqual([0, 0, 0]);
+    expect(updates.slice(0, 4).every((u) => u.metrics.kickstartLoss! > 0)).toBe(true);
+    expect(updates.slice(4).every((u) => u.metrics.kickstartLoss === undefined)).toBe(true);
+    const evals = lines<EvalLine>(run!.dir, 'eval.jsonl');
+    expect(evals.at(-1)).toMatchObject({ step: 512, opponent: 'scripted' });
   });
 });
