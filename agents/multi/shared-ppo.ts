@@ -341,11 +341,13 @@ class SharedPpo implements MultiAgentLearner {
   }
 
   /** Stores the teacher's env action for row k as `actions` are stored (an index from 0; a Box vector), checking it is one. */
-  private storeTeacherAction(action: unknown, buf: StreamBuffer, k: number, agent: AgentId): void {
+  private storeTeacherAction(action: unknown, buf: StreamBuffer, k: number, dec: Decision): void {
+    const agent = dec.agent;
     if (this.discrete) {
       const { n, start } = this.actionSpace as { n: number; start: number };
       const a = typeof action === 'number' ? action - start : Number.NaN;
       if (!Number.isInteger(a) || a < 0 || a >= n) throw new TypeError(`shared-ppo: the teacher's action for ${agent} is ${JSON.stringify(action)}, not one of the ${n} actions from ${start}`);
+      if (dec.mask && !dec.mask[a]) throw new TypeError(`shared-ppo: the teacher's action for ${agent} is ${JSON.stringify(action)}, an illegal move there`);
       buf.teacher[k] = a;
       return;
     }
@@ -372,7 +374,7 @@ class SharedPpo implements MultiAgentLearner {
       const action = this.pick(out, j, this.nOut + 1, dec.mask, this.rng, false, this.logStdCache, buf.actions, k * this.actionDim, logp);
       buf.logProbs[k] = logp[0]!;
       buf.values[k] = out[j * (this.nOut + 1) + this.nOut]!;
-      if (teacher) this.storeTeacherAction(teacher(dec.obs, { agent: dec.agent, rng: this.rng }), buf, k, dec.agent);
+      if (teacher) this.storeTeacherAction(teacher(dec.obs, { agent: dec.agent, rng: this.rng }), buf, k, dec);
       const prev = lastRow[dec.stream]!;
       if (prev >= 0) buf.nextRow[prev] = k;
       lastRow[dec.stream] = k;

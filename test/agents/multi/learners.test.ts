@@ -276,5 +276,12 @@ describe('kickstarting (shared-ppo)', () => {
       /the teacher's action for (blue|red)_[01] is 10, not one of the 10 actions from 0/,
     );
     l.dispose();
+    // On a board, a teacher's move must also be legal.
+    const c4 = await createLearner('shared-ppo', { hidden: [8], nSteps: 4, kickstartCoef: 1 }, { game: makeGame('ConnectFour-v0'), seed: 0, backend: 'wasm' });
+    const full = (obs: unknown) => (obs as { actionMask: Uint8Array }).actionMask.indexOf(0);
+    await expect(c4.learn({ game: makeGame('ConnectFour-v0'), totalSteps: 200, opponents: { random: randomPolicy() }, teacher: (obs) => (full(obs) >= 0 ? full(obs) : 0) })).rejects.toThrow(
+      /the teacher's action for player_[01] is \d, an illegal move there/,
+    );
+    c4.dispose();
   });
 });
