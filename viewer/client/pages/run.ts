@@ -91,7 +91,11 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
     }
   }
 
+  /** Counts drawMetrics calls: the small charts put off by one are dropped when another has come since. */
+  let drawing = 0;
+
   function drawMetrics(m: MetricsResponse): void {
+    const mine = ++drawing;
     for (const c of metricCharts.splice(0)) c.destroy();
     replace(trainBox);
     replace(metricsBox);
@@ -110,23 +114,34 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
       trainBox.append(h('p', { class: 'muted small' }, `${fmtSteps(e.total)} episodes${e.bucketSize > 1 ? `, averaged in buckets of ${e.bucketSize} (shaded: min to max)` : ''}.`));
     }
     const u = m.updates;
-    const keys = [...u.keys.slice(0, MAX_METRIC_CHARTS), 'fps'];
-    if (u.points.length === 0) replace(metricsBox, notice('No update metrics yet.'));
-    else {
-      keys.forEach((k, i) => {
-        const box = h('div', { class: 'chart small-chart' });
-        metricsBox.append(box);
-        metricCharts.push(
-          new LineChart(box, {
-            x: u.points.map((p) => p.step),
-            xLabel: 'env steps',
-            yLabel: k,
-            height: 180,
-            series: [{ label: k, color: PALETTE[(i + 2) % PALETTE.length]!, values: u.points.map((p) => (k === 'fps' ? p.fps : (p.metrics[k] ?? null))), width: 1.5 }],
-          }),
-        );
-      });
+    if (u.points.length === 0) {
+      replace(metricsBox, notice('No update metrics yet.'));
+      return;
     }
+    // Up to nine more charts take a few hundred ms to build on a slow machine: the training curve goes to the screen first
+    // (a frame, then a task after its paint).
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (alive && mine === drawing) drawUpdateCharts(u);
+      }, 0),
+    );
+  }
+
+  function drawUpdateCharts(u: MetricsResponse['updates']): void {
+    const keys = [...u.keys.slice(0, MAX_METRIC_CHARTS), 'fps'];
+    keys.forEach((k, i) => {
+      const box = h('div', { class: 'chart small-chart' });
+      metricsBox.append(box);
+      metricCharts.push(
+        new LineChart(box, {
+          x: u.points.map((p) => p.step),
+          xLabel: 'env steps',
+          yLabel: k,
+          height: 180,
+          series: [{ label: k, color: PALETTE[(i + 2) % PALETTE.length]!, values: u.points.map((p) => (k === 'fps' ? p.fps : (p.metrics[k] ?? null))), width: 1.5 }],
+        }),
+      );
+    });
   }
 
   async function loadMetrics(): Promise<void> {
