@@ -29,9 +29,13 @@
  *
  * kwargs:
  *   illegalMove  'error' (default: an IllegalMoveError, nothing changes) | 'penalty'
+ *
+ * Also here: `connectFourLookahead`, a one-move-lookahead player to train and
+ * evaluate against.
  */
 import type { GameSpec } from '../../core/multi-agent.js';
-import type { BoardKwargs } from './board.js';
+import type { Rng } from '../../core/rng.js';
+import type { BoardKwargs, BoardObservation } from './board.js';
 import { BoardGame } from './board.js';
 
 export const CONNECT_FOUR = { rows: 6, cols: 7, connect: 4, gravity: true } as const;
@@ -39,4 +43,59 @@ export const CONNECT_FOUR = { rows: 6, cols: 7, connect: 4, gravity: true } as c
 /** A Connect Four game (unwrapped; `makeGame('ConnectFour-v0')` adds the checks). */
 export function connectFour(kwargs: BoardKwargs = {}, spec: GameSpec = { id: 'ConnectFour-v0', kind: 'turn-based', kwargs: { ...kwargs } }): BoardGame {
   return new BoardGame(CONNECT_FOUR, kwargs, spec);
+}
+
+const { rows: ROWS, cols: COLS } = CONNECT_FOUR;
+
+/** The row a disc dropped in `col` lands in (row 0 is the top), or -1 when the column is full; `cells` holds 0 empty, 1 own, 2 opponent's. */
+function landing(cells: Uint8Array, col: number): number {
+  for (let r = ROWS - 1; r >= 0; r--) if (cells[r * COLS + col] === 0) return r;
+  return -1;
+}
+
+/** Whether `mark` at (row, col) would complete four in a row with the marks already there. */
+function completesFour(cells: Uint8Array, row: number, col: number, mark: number): boolean {
+  for (const [dr, dc] of [
+    [0, 1],
+    [1, 0],
+    [1, 1],
+    [1, -1],
+  ] as const) {
+    let count = 1;
+    for (const sign of [1, -1]) {
+      let r = row + sign * dr;
+      let c = col + sign * dc;
+      while (r >= 0 && r < ROWS && c >= 0 && c < COLS && cells[r * COLS + c] === mark) {
+        count++;
+        r += sign * dr;
+        c += sign * dc;
+      }
+    }
+    if (count >= 4) return true;
+  }
+  return false;
+}
+
+/**
+ * A one-move-lookahead Connect Four player for the agent whose observation
+ * this is: it wins when a move wins at once, else blocks a column where the
+ * opponent would win at once, else plays a random legal column (from `rng`;
+ * the leftmost without one). It sees no further: a double threat beats it.
+ */
+export function connectFourLookahead(obs: BoardObservation, rng?: Rng): number {
+  const { observation: planes, actionMask: mask } = obs;
+  if (!(planes instanceof Uint8Array) || planes.length !== ROWS * COLS * 2 || !(mask instanceof Uint8Array) || mask.length !== COLS) {
+    throw new TypeError(`connectFourLookahead: expected a ConnectFour-v0 observation ({ observation: ${ROWS}x${COLS}x2 uint8, actionMask: ${COLS} uint8 })`);
+  }
+  const cells = new Uint8Array(ROWS * COLS);
+  for (let i = 0; i < ROWS * COLS; i++) cells[i] = planes[2 * i] ? 1 : planes[2 * i + 1] ? 2 : 0;
+  const legal: number[] = [];
+  for (let c = 0; c < COLS; c++) if (mask[c]) legal.push(c);
+  if (legal.length === 0) throw new TypeError('connectFourLookahead: no legal move (it is not this agent\'s turn, or the game is over)');
+  const pick = (cols: number[]) => (rng ? cols[rng.integers(0, cols.length)]! : cols[0]!);
+  for (const mark of [1, 2]) {
+    const hits = legal.filter((c) => completesFour(cells, landing(cells, c), c, mark));
+    if (hits.length > 0) return pick(hits);
+  }
+  return pick(legal);
 }

@@ -2,8 +2,8 @@
 // their public helpers: the scripted and perfect players.
 import type { GameFactory, GamePolicy } from '../../core/multi-agent.js';
 import { registerGame } from '../../core/multi-agent.js';
-import type { BoardKwargs } from './board.js';
-import { connectFour } from './connect-four.js';
+import type { BoardKwargs, BoardObservation } from './board.js';
+import { connectFour, connectFourLookahead } from './connect-four.js';
 import { CooperativeNavigationGame } from './cooperative-navigation.js';
 import type { CooperativeNavigationKwargs } from './cooperative-navigation.js';
 import { PongGame } from './pong.js';
@@ -15,7 +15,7 @@ import { ticTacToe, ticTacToeMinimax } from './tic-tac-toe.js';
 export { BoardGame, BOARD_AGENTS } from './board.js';
 export type { BoardGeometry, BoardKwargs, BoardObservation } from './board.js';
 export { ticTacToe, ticTacToeMinimax, ticTacToeWinLines, TIC_TAC_TOE } from './tic-tac-toe.js';
-export { connectFour, CONNECT_FOUR } from './connect-four.js';
+export { connectFour, connectFourLookahead, CONNECT_FOUR } from './connect-four.js';
 export { PongGame, PONG_AGENTS } from './pong.js';
 export type { PongKwargs } from './pong.js';
 export { CooperativeNavigationGame } from './cooperative-navigation.js';
@@ -31,6 +31,7 @@ const soccerFactory: GameFactory = (kwargs, spec) => new RobotSoccerGame(kwargs 
 
 // Fixed opponents shipped with the games, by name (experiments also know 'random').
 const minimax = (): GamePolicy => (obs, { rng }) => ticTacToeMinimax(obs, rng);
+const lookahead = (): GamePolicy => (obs, { rng }) => connectFourLookahead(obs as BoardObservation, rng);
 const scriptedSoccer =
   (kwargs: Readonly<Record<string, unknown>>): GamePolicy =>
   (obs) =>
@@ -58,6 +59,7 @@ export function registerGames(): void {
     kind: 'turn-based',
     kwargs: { illegalMove: 'error' },
     description: 'Connect Four on a 6x7 board: four in a row wins (+1/-1), action masks',
+    opponents: { lookahead },
   });
   registerGame('Pong-v0', pongFactory, {
     kind: 'parallel',

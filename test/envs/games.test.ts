@@ -7,7 +7,7 @@ import type { MaskedObservation, ParallelEnv, TurnBasedEnv } from '../../core/mu
 import { IllegalMoveError, legalActions, makeParallelGame, makeTurnBasedGame, randomLegalAction } from '../../core/multi-agent.js';
 import { Rng } from '../../core/rng.js';
 import { sample } from '../../core/spaces.js';
-import { scriptedSoccerPolicy, SOCCER_AGENTS, ticTacToeMinimax, ticTacToeWinLines } from '../../envs/games/index.js';
+import { connectFourLookahead, scriptedSoccerPolicy, SOCCER_AGENTS, ticTacToeMinimax, ticTacToeWinLines } from '../../envs/games/index.js';
 
 type Board = TurnBasedEnv<MaskedObservation<Uint8Array>, number>;
 const board = (id: string, kwargs: Record<string, unknown> = {}): Board => makeTurnBasedGame(id, kwargs);
@@ -206,6 +206,58 @@ describe('ConnectFour-v0', () => {
     const g = board('ConnectFour-v0', { illegalMove: 'penalty' });
     play(g, [0, 0, 0, 0, 0, 0, 0]);
     expect(finalRewards(g)).toEqual({ player_0: -1, player_1: 0 });
+  });
+
+  describe('connectFourLookahead', () => {
+    const mover = (moves: number[]) => {
+      const g = board('ConnectFour-v0');
+      play(g, moves);
+      return g.observe(g.agentSelection);
+    };
+    it('wins at once when it can, in every direction, before blocking', () => {
+      expect(connectFourLookahead(mover([0, 6, 1, 6, 2, 5]))).toBe(3); // its own three along the bottom, while the opponent has none
+      expect(connectFourLookahead(mover([0, 6, 1, 6, 2, 6]))).toBe(3); // both threaten: winning comes first
+      expect(connectFourLookahead(mover([0, 1, 0, 1, 0, 1]))).toBe(0); // vertical
+      expect(connectFourLookahead(mover([0, 1, 1, 2, 3, 2, 2, 3, 6, 3]))).toBe(3); // the / diagonal's top cell
+    });
+    it("blocks the opponent's immediate win, else plays a random legal column", () => {
+      expect(connectFourLookahead(mover([0, 6, 1, 6, 2]))).toBe(3); // player_1 blocks the bottom row
+      expect(connectFourLookahead(mover([6, 0, 4, 0, 2, 0]))).toBe(0); // player_0 blocks a column
+      const seen = new Set<number>();
+      const rng = new Rng(3);
+      for (let i = 0; i < 200; i++) seen.add(connectFourLookahead(mover([3, 3, 3, 3, 3, 3]), rng));
+      expect([...seen].sort()).toEqual([0, 1, 2, 4, 5, 6]); // every legal column, never the full one
+      expect(connectFourLookahead(mover([]))).toBe(0);
+    });
+    it('rejects what is not a Connect Four observation on its turn', () => {
+      expect(() => connectFourLookahead({ observation: new Uint8Array(18), actionMask: new Uint8Array(9) })).toThrow(/expected a ConnectFour-v0 observation/);
+      const g = board('ConnectFour-v0');
+      play(g, [0]);
+      expect(() => connectFourLookahead(g.observe('player_0'))).toThrow(/no legal move/);
+    });
+    it('beats a random player nearly always and is itself beaten by a double threat', () => {
+      const g = board('ConnectFour-v0');
+      const rng = new Rng(5);
+      let wins = 0;
+      for (let game = 0; game < 100; game++) {
+        g.reset({ seed: game });
+        const me = game % 2 === 0 ? 'player_0' : 'player_1';
+        while (g.agents.length > 0 && !g.terminations[g.agentSelection]) {
+          const obs = g.observe(g.agentSelection);
+          g.step(g.agentSelection === me ? connectFourLookahead(obs, rng) : randomLegalAction(obs.actionMask, rng));
+        }
+        if (g.rewards[me] === 1) wins++;
+      }
+      expect(wins).toBeGreaterThanOrEqual(90);
+      // An open three on the bottom row (columns 1-3 for player_0, both ends empty): it blocks one end and loses at the other.
+      const trap = board('ConnectFour-v0');
+      play(trap, [1, 1, 2, 2]);
+      trap.step(3);
+      trap.step(connectFourLookahead(trap.observe('player_1')));
+      const open = [0, 4].find((c) => trap.observe('player_0').actionMask[c] && (trap.renderState() as { board: number[] }).board[cell(5, c)] === 0)!;
+      trap.step(open);
+      expect(trap.rewards).toMatchObject({ player_0: 1, player_1: -1 });
+    });
   });
 });
 
