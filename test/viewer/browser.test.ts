@@ -16,11 +16,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, drawnShare, openBrowserSession } from './browser-session.js';
 import { writeFixtureStore, writeLongWalks } from './fixtures.js';
 
-/** The stage's clear colour (#eef2f6). */
-const BACKGROUND = [0xee, 0xf2, 0xf6];
 /** Per test: software WebGL on a busy CI machine is slow. */
 const TIMEOUT = 60_000;
 /** Hides the overlays (frame numbers, bars) in canvas screenshots, so a difference is the scene's own. */
@@ -122,29 +120,6 @@ describeInChromium('viewer in a browser', () => {
     return page.screenshot({ clip, style: NO_OVERLAYS });
   }
 
-  /**
-   * Share of a WebGL canvas's pixels that differ clearly from the background
-   * (the stage keeps its drawing buffer, so a 2D copy reads the last frame).
-   * Written as a string because it runs in the page: the tests' tsconfig has no DOM types.
-   */
-  async function drawnShare(index = 0): Promise<number> {
-    const [r, g, b] = BACKGROUND;
-    const share = await page.evaluate(`(() => {
-      const source = document.querySelectorAll('canvas.stage-canvas')[${index}];
-      const copy = document.createElement('canvas');
-      copy.width = source.width;
-      copy.height = source.height;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(source, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-      let drawn = 0;
-      for (let p = 0; p < data.length; p += 4) {
-        if (Math.abs(data[p] - ${r}) + Math.abs(data[p + 1] - ${g}) + Math.abs(data[p + 2] - ${b}) > 40) drawn++;
-      }
-      return drawn / (data.length / 4);
-    })()`);
-    return share as number;
-  }
 
   /**
    * Frames the counter moves in `ms` of playing from the first frame at
@@ -194,7 +169,7 @@ describeInChromium('viewer in a browser', () => {
   for (const scene of SCENES) {
     it(`${scene.name}: draws the scene, changes while playing and not when paused, speed and scrubber move the frame counter`, async () => {
       await openPlayer(`a=${scene.ref}`);
-      expect(await drawnShare()).toBeGreaterThan(scene.drawn);
+      expect(await drawnShare(page)).toBeGreaterThan(scene.drawn);
       expect(await frame()).toBe(0);
       expect(await page.innerText('.hud-action')).toMatch(scene.action);
       const last = await lastFrame();
@@ -281,7 +256,7 @@ describeInChromium('viewer in a browser', () => {
 
   it('an env without a scene falls back to the raw render state', async () => {
     await openPlayer(`a=${MYSTERY}`);
-    expect(await drawnShare()).toBeGreaterThan(0.1);
+    expect(await drawnShare(page)).toBeGreaterThan(0.1);
     expect(await page.innerText('.hud-action')).toBe('0');
   }, TIMEOUT);
 
@@ -289,8 +264,8 @@ describeInChromium('viewer in a browser', () => {
     // Two 500-step episodes: after playing, both panes show the same frame.
     await openPlayer(`a=${CARTPOLE_LAST}&b=${CARTPOLE_OTHER_SEED}`, 2);
     expect(await page.locator('[data-testid="pane"]').count()).toBe(2);
-    expect(await drawnShare(0)).toBeGreaterThan(0.02);
-    expect(await drawnShare(1)).toBeGreaterThan(0.02);
+    expect(await drawnShare(page, 0)).toBeGreaterThan(0.02);
+    expect(await drawnShare(page, 1)).toBeGreaterThan(0.02);
     expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['0 / 500', '0 / 500']);
     await page.click('[data-testid="play"]');
     await expect.poll(frame, { timeout: 5000 }).toBeGreaterThan(20);

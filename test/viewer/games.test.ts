@@ -14,12 +14,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, drawnShare, openBrowserSession } from './browser-session.js';
 import type { GameFixture } from './fixtures.js';
 import { writeGameFixtures } from './fixtures.js';
 
-/** The stage's clear colour (#eef2f6). */
-const BACKGROUND = [0xee, 0xf2, 0xf6];
 const TIMEOUT = 90_000;
 const NO_OVERLAYS = '.hud { visibility: hidden !important; }';
 const FILE = 'step-0000020000-0.json';
@@ -183,29 +181,12 @@ describeInChromium('game scenes in a browser', () => {
     return page.screenshot({ clip, style: NO_OVERLAYS });
   }
 
-  async function drawnShare(index = 0): Promise<number> {
-    const [r, g, b] = BACKGROUND;
-    return (await page.evaluate(`(() => {
-      const source = document.querySelectorAll('canvas.stage-canvas')[${index}];
-      const copy = document.createElement('canvas');
-      copy.width = source.width;
-      copy.height = source.height;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(source, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-      let drawn = 0;
-      for (let p = 0; p < data.length; p += 4) {
-        if (Math.abs(data[p] - ${r}) + Math.abs(data[p + 1] - ${g}) + Math.abs(data[p + 2] - ${b}) > 40) drawn++;
-      }
-      return drawn / (data.length / 4);
-    })()`)) as number;
-  }
 
   for (const game of CASES) {
     it(`${game.variant}: draws the scene, changes while playing and not when paused, lists the agents with their overlays`, async () => {
       const fixture = fixtures.find((f) => f.variant === game.variant)!;
       await openPlayer(`a=${episode(game.variant)}`);
-      expect(await drawnShare()).toBeGreaterThan(game.drawn);
+      expect(await drawnShare(page)).toBeGreaterThan(game.drawn);
       expect(await frame()).toBe(0);
       await page.screenshot({ path: join(SHOTS, `game-${game.variant}-start.png`) });
 
@@ -262,8 +243,8 @@ describeInChromium('game scenes in a browser', () => {
 
   it('two game records side by side', async () => {
     await openPlayer(`a=${episode('pong')}&b=${episode('pong-coop')}`, 2);
-    expect(await drawnShare(0)).toBeGreaterThan(0.1);
-    expect(await drawnShare(1)).toBeGreaterThan(0.1);
+    expect(await drawnShare(page, 0)).toBeGreaterThan(0.1);
+    expect(await drawnShare(page, 1)).toBeGreaterThan(0.1);
     await page.locator('[data-testid="scrubber"]').fill('150');
     expect(await page.locator('.hud-frame').allInnerTexts()).toEqual(['150 / 300', '150 / 489']);
     await nextFrames();
