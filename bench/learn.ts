@@ -7,6 +7,7 @@
 //   npm run bench:learn -- --filter ppo --seeds 3 --parallel 1
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
+//   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
@@ -23,6 +24,7 @@ import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
 import type { Recipe } from '../agents/recipes/index.js';
 import { RECIPES } from '../agents/recipes/index.js';
+import { settingsFrom } from './overrides.js';
 
 interface RunResult {
   recipe: string;
@@ -37,11 +39,11 @@ interface RunResult {
   curve: { step: number; seconds: number; mean: number }[];
 }
 
-async function trainOne(recipe: Recipe, seed: number): Promise<RunResult> {
+async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, unknown>): Promise<RunResult> {
   const wrap = recipe.wrapEnv ?? ((e: Env) => e);
   const probe = wrap(make(recipe.env, recipe.envKwargs ?? {}));
   const context = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed, backend: 'wasm' };
-  const agent: Agent = await createAgent(recipe.agent, recipe.hyperparameters, context);
+  const agent: Agent = await createAgent(recipe.agent, { ...recipe.hyperparameters, ...overrides }, context);
   const evalEnv = wrap(make(recipe.env, recipe.envKwargs ?? {}));
   const curve: RunResult['curve'] = [];
   let paused = 0;
@@ -79,9 +81,10 @@ async function trainOne(recipe: Recipe, seed: number): Promise<RunResult> {
   return { recipe: recipe.id, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
 }
 
-function runInChild(recipe: string, seed: number): Promise<RunResult> {
+function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>): Promise<RunResult> {
+  const settings = Object.entries(overrides).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`]);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed)], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`${recipe} seed ${seed} failed: ${stderr || err.message}`));
         return;
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
   if (run) {
     const recipe = RECIPES.find((r) => r.id === run);
     if (!recipe) throw new Error(`unknown recipe ${run}`);
-    const result = await trainOne(recipe, Number(arg('--seed') ?? 0));
+    const result = await trainOne(recipe, Number(arg('--seed') ?? 0), settingsFrom(process.argv));
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -120,20 +123,22 @@ async function main(): Promise<void> {
   const recipes = RECIPES.filter((r) => !filter || filter.test(r.id));
   if (recipes.length === 0) throw new Error(`no recipe matches ${arg('--filter')}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
 
+  const overrides = settingsFrom(process.argv);
   const jobs = recipes.flatMap((r) => Array.from({ length: seeds }, (_, s) => ({ recipe: r, seed: firstSeed + s })));
   const results: RunResult[] = [];
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const r = await runInChild(job.recipe.id, job.seed);
+      const r = await runInChild(job.recipe.id, job.seed, overrides);
       results.push(r);
       process.stderr.write(
         `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s, eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,
       );
     }
   };
-  process.stderr.write(`training ${jobs.length} runs, ${parallel} at a time (one process each)...\n`);
+  const changed = Object.keys(overrides).length > 0 ? `, hyperparameters set on every recipe: ${JSON.stringify(overrides)}` : '';
+  process.stderr.write(`training ${jobs.length} runs, ${parallel} at a time (one process each)${changed}...\n`);
   await Promise.all(Array.from({ length: parallel }, worker));
 
   const header = [

@@ -24,6 +24,7 @@
 //   npm run bench:multi -- --tasks ttt,c4 --seeds 3 --json results.json
 //   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
 //   npm run bench:multi -- --tasks soccer --seeds 1 --first-seed 2   # one seed (to run seeds side by side)
+//   npm run bench:multi -- --tasks c4 --set fixedWeight=8 --set hidden=[128,128]   # try other hyperparameters
 //
 // Runs go one after another in this process (the machine's other core stays
 // free); evaluations are deterministic (greedy, or the policy's mode) and
@@ -39,6 +40,7 @@ import { scriptedSoccerPolicy, ticTacToeMinimax } from '../envs/games/index.js';
 import { initBackend } from '../agents/lib/backend.js';
 import type { MultiAgentLearner, Policy, RewardShaping } from '../agents/multi/index.js';
 import { createLearner, evaluateMatch, formatLeague, loadLearner, randomPolicy, roundRobin } from '../agents/multi/index.js';
+import { parseSetting } from './overrides.js';
 
 interface Check {
   /** What was measured, e.g. 'vs random: W-D-L'. */
@@ -188,8 +190,18 @@ const TASKS: Task[] = [
   },
 ];
 
-function parseArgs(argv: string[]): { tasks: string[]; seeds: number; firstSeed: number; scale: number; json: string | null } {
-  const out = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null as string | null };
+interface Args {
+  tasks: string[];
+  seeds: number;
+  firstSeed: number;
+  scale: number;
+  json: string | null;
+  /** Hyperparameters replacing the tasks' own (--set key=value, the value read as JSON, else as a string). */
+  overrides: Record<string, unknown>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null, overrides: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -202,15 +214,18 @@ function parseArgs(argv: string[]): { tasks: string[]; seeds: number; firstSeed:
     else if (a === '--first-seed') out.firstSeed = Number(value());
     else if (a === '--scale') out.scale = Number(value());
     else if (a === '--json') out.json = value();
-    else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --json FILE`);
+    else if (a === '--set') {
+      const [key, v] = parseSetting(value());
+      out.overrides[key] = v;
+    } else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --set key=value --json FILE`);
   }
   for (const t of out.tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
   return out;
 }
 
-async function runOne(task: Task, seed: number, scale: number): Promise<RunResult> {
+async function runOne(task: Task, seed: number, scale: number, overrides: Record<string, unknown>): Promise<RunResult> {
   const totalSteps = Math.round(task.totalSteps * scale);
-  const learner = await createLearner(task.learner, task.hyperparameters, { game: task.makeGame(), seed, backend: 'wasm' });
+  const learner = await createLearner(task.learner, { ...task.hyperparameters, ...overrides }, { game: task.makeGame(), seed, backend: 'wasm' });
   const games = Array.from({ length: task.copies }, task.makeGame);
   const saved = mkdtempSync(join(tmpdir(), `arena-bench-${task.id}-`));
   const checkpoints: string[] = [];
@@ -253,11 +268,12 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   await initBackend('wasm');
+  if (Object.keys(args.overrides).length > 0) console.log(`hyperparameters set on every task: ${JSON.stringify(args.overrides)}`);
   const results: RunResult[] = [];
   for (const id of args.tasks) {
     const task = TASKS.find((t) => t.id === id)!;
     for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
-      const r = await runOne(task, seed, args.scale);
+      const r = await runOne(task, seed, args.scale, args.overrides);
       results.push(r);
       console.log(
         `${r.task} seed ${r.seed}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
