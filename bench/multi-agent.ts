@@ -7,10 +7,10 @@
 //           a perfect minimax player (ties broken at random, so it varies its
 //           games); both sides, alternating. Also prints a league of the run's
 //           checkpoints with the random and minimax players.
-//   c4      Connect Four, parameter-shared PPO with masked logits in self-play
-//           (current self, pool of past actors) and against a random player
-//           (3 episodes in 5): wins at least 95% of 1,000 games against a
-//           random player
+//   c4      Connect Four, parameter-shared PPO with masked logits, against a
+//           random player in 8 episodes of 10 and in self-play (current self,
+//           pool of past actors) in the others: wins at least 95% of 1,000
+//           games against a random player
 //   nav     cooperative navigation (3 agents), PPO with parameter sharing:
 //           all landmarks covered (mean final distance from each landmark to
 //           the nearest agent under 0.2 of the arena's size of 2, so 0.4) in
@@ -116,10 +116,12 @@ const TASKS: Task[] = [
   {
     id: 'c4',
     learner: 'shared-ppo',
-    hyperparameters: { nSteps: 32, batchSize: 64, nEpochs: 8, learningRate: 1e-3, snapshotEvery: 5, fixedWeight: 3, entCoef: 0.003 },
+    // Mostly against the random player (fixedWeight 8 of 10): at 1M steps seed 0 won 97.8% of its games
+    // against it, where 3 in 5 (fixedWeight 3) won 94.7%; a [128, 128] relu net did no better (94.7%).
+    hyperparameters: { nSteps: 32, batchSize: 64, nEpochs: 8, learningRate: 1e-3, snapshotEvery: 5, fixedWeight: 8, entCoef: 0.003 },
     makeGame: () => makeGame('ConnectFour-v0'),
     copies: 16,
-    totalSteps: 400_000,
+    totalSteps: 1_000_000,
     opponents: { random: randomPolicy() },
     async evaluate(learner, seed) {
       const r = evaluateMatch(learner.policy({ deterministic: true }), randomPolicy(), makeGame('ConnectFour-v0'), { games: 1000, seed: 3000 + seed });
