@@ -18,19 +18,16 @@
 // normalization and the rollout collection are PPO's (agents/ppo.ts): A2C is
 // PPO with one epoch, one minibatch, no ratio clipping and no advantage
 // normalization.
-import { Rng } from '../core/rng.js';
-import { RunningMeanStd } from '../core/running-stats.js';
-import type { RunningMeanStdState } from '../core/running-stats.js';
-import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
-import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
+import type { Rng } from '../core/rng.js';
+import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
-import { initBackend, tf } from './lib/backend.js';
+import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
 import { linearSchedule } from './lib/schedules.js';
-import type { Counters } from './ppo.js';
-import { ActorCritic, collectRollout, explainedVariance, loadedState, Minibatch, newVariable, RolloutBuffer, startSession, trainingVectorEnv } from './ppo.js';
+import type { SavedActorCritic, StepOptimizer } from './ppo.js';
+import { ActorCritic, ActorCriticAgent, collectRollout, explainedVariance, Minibatch, newVariable, registerActorCriticAgent, RolloutBuffer, startSession, trainingVectorEnv } from './ppo.js';
 
 export const A2C_HYPERPARAMETERS = {
   nSteps: int(5, 'steps per env in each rollout: the n of the n-step returns', { min: 1 }),
@@ -55,15 +52,6 @@ export const A2C_HYPERPARAMETERS = {
 } as const;
 
 export type A2cHyperparameters = Resolved<typeof A2C_HYPERPARAMETERS>;
-
-/** What both optimizers offer: a step on a loss, a settable learning rate, exact state. */
-interface StepOptimizer {
-  learningRate: number;
-  step(loss: () => tf.Scalar): { loss: number; gradNorm: number };
-  getState(): { t: number; data: Float32Array };
-  setState(state: { t: number; data: Float32Array }): void;
-  dispose(): void;
-}
 
 /**
  * RMSprop as PyTorch (and so SB3's A2C) computes it: v = alpha v + (1 - alpha) g^2,
@@ -130,31 +118,16 @@ export class RmsProp implements StepOptimizer {
   }
 }
 
-class A2c implements Agent {
+class A2c extends ActorCriticAgent<A2cHyperparameters> {
   readonly algorithm = 'a2c';
-  private readonly counters: Counters;
-  private readonly optimizer: StepOptimizer;
-  private readonly retRms: RunningMeanStd | null;
 
-  constructor(
-    readonly hyperparameters: A2cHyperparameters,
-    readonly context: AgentContext,
-    private readonly policy: ActorCritic,
-    private readonly rng: Rng,
-    saved?: { counters: Counters; optimizer: { t: number; data: Float32Array }; retRms: RunningMeanStdState | null },
-  ) {
+  constructor(hyperparameters: A2cHyperparameters, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) {
     const hp = hyperparameters;
-    this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
-    this.optimizer =
+    const optimizer =
       hp.optimizer === 'rmsprop'
         ? new RmsProp(policy.variables, hp.learningRate, { alpha: hp.rmsAlpha, epsilon: hp.optimizerEps, maxGradNorm: hp.maxGradNorm })
         : new Optimizer(policy.variables, hp.learningRate, { maxGradNorm: hp.maxGradNorm, epsilon: hp.optimizerEps });
-    if (saved) this.optimizer.setState(saved.optimizer);
-    this.retRms = hp.normalizeReward ? (saved?.retRms ? RunningMeanStd.fromState(saved.retRms) : new RunningMeanStd(1)) : null;
-  }
-
-  get stepCount(): number {
-    return this.counters.steps;
+    super(hyperparameters, context, policy, rng, optimizer, saved);
   }
 
   async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -202,57 +175,11 @@ class A2c implements Agent {
     }
     return { steps: this.counters.steps, episodes: this.counters.episodes, seconds: (performance.now() - start) / 1000 };
   }
-
-  act(obs: unknown, options: { deterministic?: boolean } = {}): Action {
-    return this.policy.act(obs, options.deterministic ?? false, this.rng);
-  }
-
-  diagnostics(obs: unknown): Diagnostics {
-    return this.policy.diagnostics(obs);
-  }
-
-  async warmStart(dir: string, from: AgentManifest): Promise<void> {
-    await this.policy.warmStart(dir, from, `warmStart(a2c <- ${from.algorithm})`);
-  }
-
-  async save(dir: string): Promise<void> {
-    const policy = await this.policy.save(dir);
-    const opt = this.optimizer.getState();
-    await writeBinary(dir, 'optimizer.bin', opt.data);
-    await writeManifest(dir, this, {
-      counters: { ...this.counters },
-      rng: this.rng.getState(),
-      optimizerStep: opt.t,
-      retRms: this.retRms?.getState() ?? null,
-      policy,
-    });
-  }
-
-  dispose(): void {
-    this.optimizer.dispose();
-    this.policy.dispose();
-  }
 }
 
-registerAgent({
+registerActorCriticAgent({
   name: 'a2c',
   description: 'A2C: synchronous advantage actor-critic with n-step returns (GAE optional), RMSprop as SB3; discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: A2C_HYPERPARAMETERS,
-  envKind: 'vector',
-  defaultEnvs: 8,
-  async create(hp, context) {
-    await initBackend(context.backend ?? 'auto');
-    const rng = new Rng(context.seed);
-    return new A2c(hp, context, ActorCritic.create('a2c', context, hp, rng), rng);
-  },
-  async load(hp, context, manifest, dir) {
-    await initBackend(context.backend ?? 'auto');
-    const s = loadedState(manifest);
-    const policy = await ActorCritic.load('a2c', context, hp, dir, s.policy);
-    return new A2c(hp, context, policy, Rng.fromState(s.rng), {
-      counters: s.counters,
-      optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },
-      retRms: s.retRms,
-    });
-  },
+  build: (hp, context, policy, rng, saved) => new A2c(hp, context, policy, rng, saved),
 });

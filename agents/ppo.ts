@@ -57,7 +57,7 @@ import type { RolloutView } from './lib/advantages.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { initBackend, tf } from './lib/backend.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
-import type { Resolved } from './lib/hparams.js';
+import type { ParamSpec, Resolved } from './lib/hparams.js';
 import { bool, choice, int, list, num } from './lib/hparams.js';
 import type { Cnn } from './lib/cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
@@ -97,28 +97,125 @@ export const PPO_HYPERPARAMETERS = {
 
 export type PpoHyperparameters = Resolved<typeof PPO_HYPERPARAMETERS>;
 
-class Ppo implements Agent {
-  readonly algorithm = 'ppo';
-  private readonly counters: Counters;
-  private readonly optimizer: Optimizer;
-  private readonly retRms: RunningMeanStd | null;
+// ================================================================ the agent shell PPO and A2C share
+
+/** What an actor-critic agent's optimizer offers: a step on a loss, a settable learning rate, exact state (nets.ts's Adam, A2C's RMSprop). */
+export interface StepOptimizer {
+  learningRate: number;
+  step(loss: () => tf.Scalar): { loss: number; gradNorm: number };
+  getState(): { t: number; data: Float32Array };
+  setState(state: { t: number; data: Float32Array }): void;
+  dispose(): void;
+}
+
+/** The state a loaded actor-critic agent starts from (the policy itself is loaded apart). */
+export interface SavedActorCritic {
+  counters: Counters;
+  optimizer: { t: number; data: Float32Array };
+  retRms: RunningMeanStdState | null;
+}
+
+/**
+ * What PPO and A2C have in common around their learn loops: the policy, the
+ * optimizer, the step counters and the return normalizer; acting, diagnostics,
+ * warm starts, saving (agent.json's state is an ActorCriticState, the
+ * optimizer's moments in optimizer.bin).
+ */
+export abstract class ActorCriticAgent<H extends { readonly normalizeReward: boolean }> implements Agent {
+  abstract readonly algorithm: string;
+  protected readonly counters: Counters;
+  protected readonly retRms: RunningMeanStd | null;
 
   constructor(
-    readonly hyperparameters: PpoHyperparameters,
+    readonly hyperparameters: H,
     readonly context: AgentContext,
-    private readonly policy: ActorCritic,
-    private readonly rng: Rng,
-    saved?: { counters: Counters; optimizer: { t: number; data: Float32Array }; retRms: RunningMeanStdState | null },
+    protected readonly policy: ActorCritic,
+    protected readonly rng: Rng,
+    protected readonly optimizer: StepOptimizer,
+    saved?: SavedActorCritic,
   ) {
-    const hp = hyperparameters;
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
-    this.optimizer = new Optimizer(policy.variables, hp.learningRate, { maxGradNorm: hp.maxGradNorm, epsilon: 1e-5 });
-    if (saved) this.optimizer.setState(saved.optimizer);
-    this.retRms = hp.normalizeReward ? (saved?.retRms ? RunningMeanStd.fromState(saved.retRms) : new RunningMeanStd(1)) : null;
+    if (saved) optimizer.setState(saved.optimizer);
+    this.retRms = hyperparameters.normalizeReward ? (saved?.retRms ? RunningMeanStd.fromState(saved.retRms) : new RunningMeanStd(1)) : null;
   }
 
   get stepCount(): number {
     return this.counters.steps;
+  }
+
+  abstract learn(options: LearnOptions): Promise<LearnResult>;
+
+  act(obs: unknown, options: { deterministic?: boolean } = {}): Action {
+    return this.policy.act(obs, options.deterministic ?? false, this.rng);
+  }
+
+  diagnostics(obs: unknown): Diagnostics {
+    return this.policy.diagnostics(obs);
+  }
+
+  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+    await this.policy.warmStart(dir, from, `warmStart(${this.algorithm} <- ${from.algorithm})`);
+  }
+
+  async save(dir: string): Promise<void> {
+    const policy = await this.policy.save(dir);
+    const opt = this.optimizer.getState();
+    await writeBinary(dir, 'optimizer.bin', opt.data);
+    await writeManifest(dir, this, {
+      counters: { ...this.counters },
+      rng: this.rng.getState(),
+      optimizerStep: opt.t,
+      retRms: this.retRms?.getState() ?? null,
+      policy,
+    } satisfies ActorCriticState);
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.policy.dispose();
+  }
+}
+
+/** Registers an actor-critic agent (vector envs, 8 copies by default): `build` makes it from a new or a loaded policy. */
+export function registerActorCriticAgent<S extends ParamSpec>(spec: {
+  readonly name: string;
+  readonly description: string;
+  readonly hyperparameters: S;
+  readonly build: (hp: Resolved<S>, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) => Agent;
+}): void {
+  const { name, build } = spec;
+  // Both agents' hyperparameters include the policy's options (hidden, activation, normalizeObs, ...).
+  const opts = (hp: Resolved<S>) => hp as unknown as PolicyOptions;
+  registerAgent({
+    name,
+    description: spec.description,
+    hyperparameters: spec.hyperparameters,
+    envKind: 'vector',
+    defaultEnvs: 8,
+    async create(hp, context) {
+      await initBackend(context.backend ?? 'auto');
+      const rng = new Rng(context.seed);
+      return build(hp, context, ActorCritic.create(name, context, opts(hp), rng), rng);
+    },
+    async load(hp, context, manifest, dir) {
+      await initBackend(context.backend ?? 'auto');
+      const s = loadedState(manifest);
+      const policy = await ActorCritic.load(name, context, opts(hp), dir, s.policy);
+      return build(hp, context, policy, Rng.fromState(s.rng), {
+        counters: s.counters,
+        optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },
+        retRms: s.retRms,
+      });
+    },
+  });
+}
+
+class Ppo extends ActorCriticAgent<PpoHyperparameters> {
+  readonly algorithm = 'ppo';
+
+  constructor(hyperparameters: PpoHyperparameters, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) {
+    const optimizer = new Optimizer(policy.variables, hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
+    super(hyperparameters, context, policy, rng, optimizer, saved);
   }
 
   async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -214,59 +311,13 @@ class Ppo implements Agent {
       ...(policy.logStd ? { std: Math.exp(policy.logStdValues()[0]!) } : {}),
     };
   }
-
-  act(obs: unknown, options: { deterministic?: boolean } = {}): Action {
-    return this.policy.act(obs, options.deterministic ?? false, this.rng);
-  }
-
-  diagnostics(obs: unknown): Diagnostics {
-    return this.policy.diagnostics(obs);
-  }
-
-  async warmStart(dir: string, from: AgentManifest): Promise<void> {
-    await this.policy.warmStart(dir, from, `warmStart(ppo <- ${from.algorithm})`);
-  }
-
-  async save(dir: string): Promise<void> {
-    const policy = await this.policy.save(dir);
-    const opt = this.optimizer.getState();
-    await writeBinary(dir, 'optimizer.bin', opt.data);
-    await writeManifest(dir, this, {
-      counters: { ...this.counters },
-      rng: this.rng.getState(),
-      optimizerStep: opt.t,
-      retRms: this.retRms?.getState() ?? null,
-      policy,
-    });
-  }
-
-  dispose(): void {
-    this.optimizer.dispose();
-    this.policy.dispose();
-  }
 }
 
-registerAgent({
+registerActorCriticAgent({
   name: 'ppo',
   description: 'PPO-clip (Schulman et al. 2017) with GAE, separate actor and critic MLPs (or a shared CNN trunk for image observations); discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: PPO_HYPERPARAMETERS,
-  envKind: 'vector',
-  defaultEnvs: 8,
-  async create(hp, context) {
-    await initBackend(context.backend ?? 'auto');
-    const rng = new Rng(context.seed);
-    return new Ppo(hp, context, ActorCritic.create('ppo', context, hp, rng), rng);
-  },
-  async load(hp, context, manifest, dir) {
-    await initBackend(context.backend ?? 'auto');
-    const s = loadedState(manifest);
-    const policy = await ActorCritic.load('ppo', context, hp, dir, s.policy);
-    return new Ppo(hp, context, policy, Rng.fromState(s.rng), {
-      counters: s.counters,
-      optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },
-      retRms: s.retRms,
-    });
-  },
+  build: (hp, context, policy, rng, saved) => new Ppo(hp, context, policy, rng, saved),
 });
 
 // ================================================================ actor-critic pieces shared with A2C
