@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import '../../agents/a2c.js';
 import type { Agent } from '../../agents/agent.js';
@@ -14,18 +13,11 @@ import { mlp } from '../../agents/lib/nets.js';
 import { make } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
 import { makeVec } from '../../core/vector.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-a2c-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('a2c');
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function spacesOf(id: string) {

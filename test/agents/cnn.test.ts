@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../agents/ppo.js';
 import type { Agent } from '../../agents/agent.js';
 import { createAgent, evaluate, loadAgent } from '../../agents/agent.js';
@@ -12,16 +11,9 @@ import { reseed, Rng } from '../../core/rng.js';
 import type { Rng as RngType } from '../../core/rng.js';
 import { box, discrete } from '../../core/spaces.js';
 import { SyncVectorEnv } from '../../core/vector.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-cnn-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('cnn');
 
 const TINY = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
 

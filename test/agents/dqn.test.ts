@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import type { Env, ResetArgs } from '../../core/env.js';
 import { make } from '../../core/registry.js';
@@ -15,18 +14,11 @@ import { initBackend, tf } from '../../agents/lib/backend.js';
 import { DQN_CARTPOLE } from '../../agents/recipes/dqn.js';
 import { HyperparameterError } from '../../agents/lib/hparams.js';
 import { mlp } from '../../agents/lib/nets.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-dqn-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('dqn');
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 const cartPole = (): AgentContext & { env: Env } => {

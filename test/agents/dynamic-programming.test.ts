@@ -1,10 +1,7 @@
 // Value iteration and policy iteration: checked against an independent linear
 // solve of the Bellman equations, against each other, and by simulating the
 // planned policy on the env.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Agent, AgentContext } from '../../agents/agent.js';
 import { createAgent, evaluate, loadAgent } from '../../agents/agent.js';
 import { actionValue, policyIteration, valueIteration } from '../../agents/dynamic-programming.js';
@@ -16,16 +13,9 @@ import { tabularModel } from '../../core/tabular.js';
 import { discretizeObservation } from '../../core/wrappers/discretize-observation.js';
 import '../../envs/index.js';
 import { finiteMdpEnv } from '../../envs/toy-text/finite-mdp.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'arena-dp-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('dp');
 
 /**
  * V of a fixed policy by solving (I - gamma M) V = r exactly (Gaussian

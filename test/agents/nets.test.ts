@@ -1,22 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { BackendError, initBackend, tf } from '../../agents/lib/backend.js';
 import { copyWeights, getWeights, loadMlp, mlp, Optimizer, orthogonal, saveMlp } from '../../agents/lib/nets.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-nets-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('nets');
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function outputs(net: ReturnType<typeof mlp>, x: number[][]): number[] {

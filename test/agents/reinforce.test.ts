@@ -1,7 +1,6 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import '../../agents/reinforce.js';
 import type { Agent } from '../../agents/agent.js';
@@ -15,18 +14,11 @@ import { make } from '../../core/registry.js';
 import type { Space } from '../../core/spaces.js';
 import { box, discrete } from '../../core/spaces.js';
 import { timeLimit } from '../../core/wrappers/time-limit.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-reinforce-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('reinforce');
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /**

@@ -2,10 +2,7 @@
 // hand-computed numbers (terminated vs truncated), Sutton & Barto's cliff
 // walking example, determinism, exact resume from a checkpoint, hyperparameter
 // errors, warm starts, and a short MountainCar run through discretizeObservation.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Agent, EpisodeEndEvent, LearnHooks, UpdateEvent } from '../../agents/agent.js';
 import { createAgent, evaluate, loadAgent, warmStart } from '../../agents/agent.js';
 import '../../agents/dynamic-programming.js';
@@ -21,18 +18,11 @@ import { box, discrete } from '../../core/spaces.js';
 import { discretizeObservation } from '../../core/wrappers/discretize-observation.js';
 import '../../envs/index.js';
 import { finiteMdpEnv } from '../../envs/toy-text/finite-mdp.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const TD_AGENTS = ['q-learning', 'sarsa', 'expected-sarsa'] as const;
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'arena-tabular-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('tabular');
 
 function contextOf(env: Env, seed = 0) {
   return { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed };

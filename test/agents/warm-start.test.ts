@@ -1,24 +1,16 @@
 // Warm start (transfer) for the neural agents: after warmStart, a fresh agent
 // acts and judges exactly like the saved one, and mismatches are refused.
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import '../../agents/index.js';
 import type { Agent } from '../../agents/agent.js';
 import { createAgent, warmStart } from '../../agents/agent.js';
 import { make } from '../../core/registry.js';
 import '../../envs/index.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
-async function tempDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'arena-warm-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('warm');
 
 async function agentOn(algorithm: string, envId: string, seed: number, hp: Record<string, unknown>): Promise<Agent> {
   const env = make(envId);

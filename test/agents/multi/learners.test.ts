@@ -1,10 +1,9 @@
 // The three learners through the common API: hyperparameter checks, seeded
 // determinism, save/load mid-training continuing with the same numbers (pool,
 // replay, optimizer and generators included), masked acting, diagnostics.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Game, ParallelEnv } from '../../../core/multi-agent.js';
 import { legalActions, makeGame } from '../../../core/multi-agent.js';
 import { initBackend } from '../../../agents/lib/backend.js';
@@ -14,19 +13,12 @@ import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
 import { createLearner, listLearners, loadLearner } from '../../../agents/multi/learner.js';
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from './helpers.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 ensureGames();
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'arena-multi-'));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs('multi');
 beforeAll(async () => {
   await initBackend('wasm');
-});
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** Every file of a saved learner, as bytes (learner.json included). */
