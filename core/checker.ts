@@ -4,8 +4,9 @@
 // sees the whole list at once.
 import type { Env, StepResult } from './env.js';
 import { Rng } from './rng.js';
-import type { Space, SpaceValue } from './spaces.js';
-import { contains, describeSpace, describeValue, sample, spaceFromJSON, spaceToJSON, spacesEqual } from './spaces.js';
+import type { SpaceValue } from './spaces.js';
+import { contains, describeSpace, describeValue, sample } from './spaces.js';
+import { checkSpace, jsonProblem, Problems } from './check-helpers.js';
 
 export class EnvCheckError extends Error {
   override name = 'EnvCheckError';
@@ -27,34 +28,6 @@ export interface CheckEnvOptions {
 export interface CheckEnvReport {
   /** Things that are legal but suspicious (e.g. different seeds giving identical starts). */
   readonly warnings: string[];
-}
-
-function checkSpace(space: unknown, name: string, problems: Problems): space is Space {
-  try {
-    const rebuilt = spaceFromJSON(spaceToJSON(space as Space), name);
-    if (!spacesEqual(rebuilt, space as Space)) problems.add(name, `${name} does not survive a JSON round trip`);
-    return true;
-  } catch (e) {
-    problems.add(name, `${name} is not a valid space: ${(e as Error).message}`);
-    return false;
-  }
-}
-
-/** Why `x` is not plain JSON data (typed arrays, functions, NaN, Infinity, cycles), or null. */
-function jsonProblem(x: unknown, path: string, seen: Set<object>): string | null {
-  if (x === null || typeof x === 'string' || typeof x === 'boolean') return null;
-  if (typeof x === 'number') return Number.isFinite(x) ? null : `${path} is ${x}, which JSON cannot hold`;
-  if (typeof x !== 'object') return `${path} is a ${typeof x}`;
-  if (ArrayBuffer.isView(x)) return `${path} is a ${x.constructor.name}; use a plain array`;
-  if (seen.has(x)) return `${path} is a circular reference`;
-  seen.add(x);
-  if (!Array.isArray(x) && Object.getPrototypeOf(x) !== Object.prototype) return `${path} is a ${x.constructor?.name ?? 'non-plain'} object`;
-  for (const [k, v] of Object.entries(x)) {
-    const p = jsonProblem(v, Array.isArray(x) ? `${path}[${k}]` : `${path}.${k}`, seen);
-    if (p) return p;
-  }
-  seen.delete(x);
-  return null;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -108,17 +81,6 @@ function checkStep(env: Env, r: StepResult<unknown>, t: number, problems: Proble
   if (typeof r.terminated !== 'boolean') problems.add('terminated', `${at}: terminated is ${describeValue(r.terminated)}, not a boolean`);
   if (typeof r.truncated !== 'boolean') problems.add('truncated', `${at}: truncated is ${describeValue(r.truncated)}, not a boolean`);
   if (typeof r.info !== 'object' || r.info === null) problems.add('info', `${at}: info is ${describeValue(r.info)}, not an object`);
-}
-
-/** Problems found so far, each kind reported once (at its first occurrence). */
-class Problems {
-  readonly list: string[] = [];
-  private readonly kinds = new Set<string>();
-  add(kind: string, message: string): void {
-    if (this.kinds.has(kind)) return;
-    this.kinds.add(kind);
-    this.list.push(message);
-  }
 }
 
 /**

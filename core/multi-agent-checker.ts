@@ -27,7 +27,8 @@ import type {
 import { actionMaskOf, isTurnBased } from './multi-agent.js';
 import { Rng } from './rng.js';
 import type { Space, SpaceValue } from './spaces.js';
-import { contains, describeSpace, describeValue, sample, spaceFromJSON, spaceToJSON, spacesEqual } from './spaces.js';
+import { contains, describeSpace, describeValue, sample, spacesEqual } from './spaces.js';
+import { checkSpace, jsonProblem, Problems } from './check-helpers.js';
 
 export class GameCheckError extends Error {
   override name = 'GameCheckError';
@@ -52,48 +53,8 @@ export interface CheckGameReport {
   readonly warnings: string[];
 }
 
-/** Problems found so far, each kind reported once (at its first occurrence). */
-class Problems {
-  readonly list: string[] = [];
-  private readonly kinds = new Set<string>();
-  add(kind: string, message: string): void {
-    if (this.kinds.has(kind)) return;
-    this.kinds.add(kind);
-    this.list.push(message);
-  }
-}
-
 // ---------------------------------------------------------------- small shared checks
 
-function checkSpace(space: unknown, name: string, problems: Problems): space is Space {
-  try {
-    const rebuilt = spaceFromJSON(spaceToJSON(space as Space), name);
-    if (!spacesEqual(rebuilt, space as Space)) problems.add(`space ${name}`, `${name} does not survive a JSON round trip`);
-    return true;
-  } catch (e) {
-    problems.add(`space ${name}`, `${name} is not a valid space: ${(e as Error).message}`);
-    return false;
-  }
-}
-
-/** Why `x` is not plain JSON data (typed arrays, functions, NaN, Infinity, cycles), or null. */
-function jsonProblem(x: unknown, path: string, seen: Set<object>): string | null {
-  if (x === null || typeof x === 'string' || typeof x === 'boolean') return null;
-  if (typeof x === 'number') return Number.isFinite(x) ? null : `${path} is ${x}, which JSON cannot hold`;
-  if (typeof x !== 'object') return `${path} is a ${typeof x}`;
-  if (ArrayBuffer.isView(x)) return `${path} is a ${x.constructor.name}; use a plain array`;
-  if (seen.has(x)) return `${path} is a circular reference`;
-  seen.add(x);
-  if (!Array.isArray(x) && Object.getPrototypeOf(x) !== Object.prototype) return `${path} is a ${x.constructor?.name ?? 'non-plain'} object`;
-  for (const [k, v] of Object.entries(x)) {
-    const p = jsonProblem(v, Array.isArray(x) ? `${path}[${k}]` : `${path}.${k}`, seen);
-    if (p) return p;
-  }
-  seen.delete(x);
-  return null;
-}
-
-/** A canonical string for comparing trajectories: typed arrays as lists, exact numbers, NaN kept. */
 function fingerprint(x: unknown): string {
   return JSON.stringify(x, (_, v: unknown) => {
     if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
@@ -152,7 +113,7 @@ function checkSpaces(game: Game, problems: Problems): boolean {
         ok = false;
         continue;
       }
-      if (!checkSpace(space, `${name}(${agent})`, problems)) {
+      if (!checkSpace(space, `${name}(${agent})`, problems, `space ${name}(${agent})`)) {
         ok = false;
         continue;
       }
@@ -170,7 +131,7 @@ function checkSpaces(game: Game, problems: Problems): boolean {
   }
   if (typeof game.state === 'function') {
     if (game.stateSpace === undefined) problems.add('stateSpace', 'the game has state() but no stateSpace');
-    else if (!checkSpace(game.stateSpace, 'stateSpace', problems)) ok = false;
+    else if (!checkSpace(game.stateSpace, 'stateSpace', problems, 'space stateSpace')) ok = false;
   }
   return ok;
 }
