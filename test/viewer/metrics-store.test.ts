@@ -1,8 +1,9 @@
 // viewer/metrics-store.ts: the fast path for episode lines (EpisodeLineScanner)
 // against JSON.parse on varied and mutated lines and on numbers of every
 // shape, and metricsOf on whole files: the same answers whether the lines go
-// the fast way or through JSON.parse, torn last lines left for later, and
-// malformed lines answered with a 422 naming the file and line.
+// the fast way or through JSON.parse, files of many read pieces (lines cut at
+// the pieces' ends, one line longer than a piece), torn last lines left for
+// later, and malformed lines answered with a 422 naming the file and line.
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,6 +229,33 @@ describe('metricsOf', () => {
       expect(a.episodes.total).toBe(5000);
       expect(a.updates.total).toBe(Math.ceil(5000 / 17));
     }
+  });
+
+  it('reads files of many 1 MB pieces, lines cut at every piece boundary and a line longer than a piece, as JSON.parse does', async () => {
+    const rng = new Rng(11);
+    let text = '';
+    const expected: { step: number; ret: number }[] = [];
+    for (let i = 0; text.length < 3.5e6; i++) {
+      const step = (i + 1) * 7;
+      const ret = (rng.random() - 0.5) * 1e4;
+      expected.push({ step, ret });
+      text += runLine(step, i * 0.01, i, ret, 1 + rng.integers(0, 500), false) + '\n';
+      // A 1.5 MB update line (an extra field) in the middle: longer than one read.
+      if (i === 12_000) text += JSON.stringify({ type: 'update', step, time: 1, fps: 1, metrics: { loss: 0.5 }, note: 'x'.repeat(1_500_000) }) + '\n';
+    }
+    const path = file(text);
+    const m = await metricsOf(path, 'pieces', 1e9);
+    expect(m.episodes.total).toBe(expected.length);
+    expect(m.updates.total).toBe(1);
+    expect(m.episodes.points.map((q) => q.step)).toEqual(expected.map((e) => e.step));
+    expect(m.episodes.points.map((q) => q.return)).toEqual(expected.map((e) => e.ret));
+    // Grown by a torn line across the next boundary: read from where it stopped, then completed.
+    const extra = runLine(1e9, 1, 1, 42.5, 3, false);
+    appendFileSync(path, extra.slice(0, 10));
+    expect((await metricsOf(path, 'pieces', 1e9)).episodes.total).toBe(expected.length);
+    appendFileSync(path, `${extra.slice(10)}\n`);
+    const grown = await metricsOf(path, 'pieces', 1e9);
+    expect(grown.episodes.points.at(-1)).toMatchObject({ step: 1e9, return: 42.5 });
   });
 
   it('leaves a torn last line for later and reads it once it is complete', async () => {
