@@ -34,7 +34,7 @@
 import { EnvUsageError } from '../../core/env.js';
 import type { Kernel } from '../../core/kernel.js';
 import { box } from '../../core/spaces.js';
-import { resetBounds } from './util.js';
+import { mountainCarRenderState, resetBounds } from './util.js';
 
 const f32 = Math.fround;
 const exact = (x: number): number => x;
@@ -116,15 +116,7 @@ export function mountainCarContinuousKernel(kwargs: MountainCarContinuousKwargs 
     },
 
     renderState(s, o) {
-      // `hill: 'sin3x'` names the track height 0.45 * sin(3x) + 0.55.
-      return {
-        position: s[o]!,
-        velocity: s[o + 1]!,
-        goalPosition: GOAL_POSITION,
-        minPosition: MIN_POSITION,
-        maxPosition: MAX_POSITION,
-        hill: 'sin3x',
-      };
+      return mountainCarRenderState(s[o]!, s[o + 1]!, { goal: GOAL_POSITION, min: MIN_POSITION, max: MAX_POSITION });
     },
   };
 }

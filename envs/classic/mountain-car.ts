@@ -29,7 +29,7 @@
 import { EnvUsageError } from '../../core/env.js';
 import type { Kernel } from '../../core/kernel.js';
 import { box, discrete } from '../../core/spaces.js';
-import { clamp, resetBounds } from './util.js';
+import { clamp, mountainCarRenderState, resetBounds } from './util.js';
 
 const MIN_POSITION = -1.2; // the left wall
 const MAX_POSITION = 0.6;
@@ -82,15 +82,7 @@ export function mountainCarKernel(kwargs: MountainCarKwargs = {}): Kernel {
     },
 
     renderState(s, o) {
-      // `hill: 'sin3x'` names the track height 0.45 * sin(3x) + 0.55.
-      return {
-        position: s[o]!,
-        velocity: s[o + 1]!,
-        goalPosition: GOAL_POSITION,
-        minPosition: MIN_POSITION,
-        maxPosition: MAX_POSITION,
-        hill: 'sin3x',
-      };
+      return mountainCarRenderState(s[o]!, s[o + 1]!, { goal: GOAL_POSITION, min: MIN_POSITION, max: MAX_POSITION });
     },
   };
 }

@@ -1,4 +1,5 @@
 // Small helpers shared by the classic-control envs.
+import type { RenderState } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
 
 /**
@@ -57,4 +58,13 @@ export function wrapPeriodic(x: number, lo: number, hi: number): number {
 /** x limited to [lo, hi] (min(max(x, lo), hi), as numpy's clip and RLPy's bound). */
 export function clamp(x: number, lo: number, hi: number): number {
   return Math.min(Math.max(x, lo), hi);
+}
+
+/**
+ * What both MountainCar envs render: the car's position and velocity on a
+ * track from `minPosition` to `maxPosition` with the goal flag at
+ * `goalPosition` (`hill: 'sin3x'` names the track height 0.45 sin(3x) + 0.55).
+ */
+export function mountainCarRenderState(position: number, velocity: number, track: { goal: number; min: number; max: number }): RenderState {
+  return { position, velocity, goalPosition: track.goal, minPosition: track.min, maxPosition: track.max, hill: 'sin3x' };
 }
