@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { initBackend, tf } from '../../agents/lib/backend.js';
-import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, sampleCategorical, softmaxRow } from '../../agents/lib/distributions.js';
+import {
+  argmaxRow,
+  categoricalEntropy,
+  categoricalLogProb,
+  gaussianEntropy,
+  gaussianLogProb,
+  sampleCategorical,
+  softmaxRow,
+} from '../../agents/lib/distributions.js';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -1,7 +1,19 @@
 // Schedules and exploration strategies against numbers computed by hand.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { argmax, epsilonGreedyAction, epsilonGreedyProbs, explorationAction, explorationProbs, greedyAction, softmaxAction, softmaxProbs, ucbAction, ucbProbs, ucbScore } from '../../agents/lib/exploration.js';
+import {
+  argmax,
+  epsilonGreedyAction,
+  epsilonGreedyProbs,
+  explorationAction,
+  explorationProbs,
+  greedyAction,
+  softmaxAction,
+  softmaxProbs,
+  ucbAction,
+  ucbProbs,
+  ucbScore,
+} from '../../agents/lib/exploration.js';
 import { constantSchedule, exponentialSchedule, linearSchedule } from '../../agents/lib/schedules.js';
 
 /** How often each action comes out of `draw` in n draws, as fractions. */
