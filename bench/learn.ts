@@ -28,6 +28,8 @@ import { settingsFrom } from './overrides.js';
 
 interface RunResult {
   recipe: string;
+  /** Hyperparameters set with --set, replacing the recipe's ({} when none). */
+  settings: Record<string, unknown>;
   seed: number;
   steps: number;
   seconds: number;
@@ -78,7 +80,7 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
   const seconds = trainingSeconds();
   const final = evaluate(agent, evalEnv, { episodes: 100, seed: 123_456 });
   agent.dispose();
-  return { recipe: recipe.id, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
+  return { recipe: recipe.id, settings: overrides, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
 }
 
 function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>): Promise<RunResult> {

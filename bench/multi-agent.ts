@@ -51,6 +51,8 @@ interface Check {
 
 interface RunResult {
   readonly task: string;
+  /** Hyperparameters set with --set, replacing the task's ({} when none). */
+  readonly settings: Record<string, unknown>;
   readonly seed: number;
   readonly learner: string;
   readonly steps: number;
@@ -259,7 +261,7 @@ async function runOne(task: Task, seed: number, scale: number, overrides: Record
   const steps = learner.stepCount;
   learner.dispose();
   rmSync(saved, { recursive: true, force: true });
-  return { task: task.id, seed, learner: task.learner, steps, trainSeconds, evalSeconds, checks };
+  return { task: task.id, settings: overrides, seed, learner: task.learner, steps, trainSeconds, evalSeconds, checks };
 }
 
 function table(rows: string[][]): string {
