@@ -52,6 +52,39 @@ const DIRECTIONS: readonly (readonly [number, number])[] = [
   [1, -1],
 ];
 
+/** The cell a move fills on `board` (row-major, 0 empty), or -1 when the move is illegal. */
+export function landingCell(board: Uint8Array, geometry: BoardGeometry, action: number): number {
+  const { rows, cols, gravity } = geometry;
+  if (!gravity) return board[action] === 0 ? action : -1;
+  for (let r = rows - 1; r >= 0; r--) if (board[r * cols + action] === 0) return r * cols + action;
+  return -1;
+}
+
+/**
+ * The cells of a line of at least `connect` marks `mark` through `cell` on
+ * `board`, counting `cell` as holding `mark` whatever it holds (so a move can
+ * be tried before it is made), or null.
+ */
+export function lineThrough(board: Uint8Array, geometry: BoardGeometry, cell: number, mark: number): number[] | null {
+  const { rows, cols, connect } = geometry;
+  const r0 = Math.floor(cell / cols);
+  const c0 = cell % cols;
+  for (const [dr, dc] of DIRECTIONS) {
+    const line = [cell];
+    for (const sign of [1, -1]) {
+      let r = r0 + sign * dr;
+      let c = c0 + sign * dc;
+      while (r >= 0 && r < rows && c >= 0 && c < cols && board[r * cols + c] === mark) {
+        line.push(r * cols + c);
+        r += sign * dr;
+        c += sign * dc;
+      }
+    }
+    if (line.length >= connect) return line.sort((a, b) => a - b);
+  }
+  return null;
+}
+
 export class BoardGame implements TurnBasedEnv<BoardObservation, number> {
   readonly possibleAgents = BOARD_AGENTS;
   readonly stateSpace: BoxSpace;
@@ -141,18 +174,10 @@ export class BoardGame implements TurnBasedEnv<BoardObservation, number> {
     this.illegalBy = null;
   }
 
-  /** The cell a move fills, or -1 when the move is illegal. */
-  private target(action: number): number {
-    const { rows, cols, gravity } = this.geometry;
-    if (!gravity) return this.board[action] === 0 ? action : -1;
-    for (let r = rows - 1; r >= 0; r--) if (this.board[r * cols + action] === 0) return r * cols + action;
-    return -1;
-  }
-
   /** The legal moves of the player to move (empty once the game is over). */
   legalMask(): Uint8Array {
     const mask = new Uint8Array(this.actSpace.n);
-    if (!this.over) for (let a = 0; a < mask.length; a++) mask[a] = this.target(a) >= 0 ? 1 : 0;
+    if (!this.over) for (let a = 0; a < mask.length; a++) mask[a] = landingCell(this.board, this.geometry, a) >= 0 ? 1 : 0;
     return mask;
   }
 
@@ -190,7 +215,7 @@ export class BoardGame implements TurnBasedEnv<BoardObservation, number> {
     }
     const me = this.agentIndex(agent);
     const opponent = BOARD_AGENTS[1 - me]!;
-    const cell = this.target(action);
+    const cell = landingCell(this.board, this.geometry, action);
     if (cell < 0 && this.illegalMove === 'error') {
       const legal = [...this.legalMask()].flatMap((v, a) => (v ? [a] : []));
       throw new IllegalMoveError(
@@ -208,7 +233,7 @@ export class BoardGame implements TurnBasedEnv<BoardObservation, number> {
     } else {
       this.board[cell] = me + 1;
       this.moves += 1;
-      const line = this.lineThrough(cell);
+      const line = lineThrough(this.board, this.geometry, cell, this.board[cell]!);
       if (line) {
         this.winner = agent;
         this.winningLine = line;
@@ -222,28 +247,6 @@ export class BoardGame implements TurnBasedEnv<BoardObservation, number> {
     }
     this.tally.reward(this.ledger.rewards);
     this.ledger.select(opponent);
-  }
-
-  /** The cells of a line of at least `connect` equal marks through `cell`, or null. */
-  private lineThrough(cell: number): number[] | null {
-    const { rows, cols, connect } = this.geometry;
-    const mark = this.board[cell]!;
-    const r0 = Math.floor(cell / cols);
-    const c0 = cell % cols;
-    for (const [dr, dc] of DIRECTIONS) {
-      const line = [cell];
-      for (const sign of [1, -1]) {
-        let r = r0 + sign * dr;
-        let c = c0 + sign * dc;
-        while (r >= 0 && r < rows && c >= 0 && c < cols && this.board[r * cols + c] === mark) {
-          line.push(r * cols + c);
-          r += sign * dr;
-          c += sign * dc;
-        }
-      }
-      if (line.length >= connect) return line.sort((a, b) => a - b);
-    }
-    return null;
   }
 
   private assertStarted(what: string): void {

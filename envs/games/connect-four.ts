@@ -34,9 +34,10 @@
  * evaluate against.
  */
 import type { GameSpec } from '../../core/multi-agent.js';
+import { legalActions } from '../../core/multi-agent.js';
 import type { Rng } from '../../core/rng.js';
 import type { BoardKwargs, BoardObservation } from './board.js';
-import { BoardGame } from './board.js';
+import { BoardGame, landingCell, lineThrough } from './board.js';
 
 export const CONNECT_FOUR = { rows: 6, cols: 7, connect: 4, gravity: true } as const;
 
@@ -46,35 +47,6 @@ export function connectFour(kwargs: BoardKwargs = {}, spec: GameSpec = { id: 'Co
 }
 
 const { rows: ROWS, cols: COLS } = CONNECT_FOUR;
-
-/** The row a disc dropped in `col` lands in (row 0 is the top), or -1 when the column is full; `cells` holds 0 empty, 1 own, 2 opponent's. */
-function landing(cells: Uint8Array, col: number): number {
-  for (let r = ROWS - 1; r >= 0; r--) if (cells[r * COLS + col] === 0) return r;
-  return -1;
-}
-
-/** Whether `mark` at (row, col) would complete four in a row with the marks already there. */
-function completesFour(cells: Uint8Array, row: number, col: number, mark: number): boolean {
-  for (const [dr, dc] of [
-    [0, 1],
-    [1, 0],
-    [1, 1],
-    [1, -1],
-  ] as const) {
-    let count = 1;
-    for (const sign of [1, -1]) {
-      let r = row + sign * dr;
-      let c = col + sign * dc;
-      while (r >= 0 && r < ROWS && c >= 0 && c < COLS && cells[r * COLS + c] === mark) {
-        count++;
-        r += sign * dr;
-        c += sign * dc;
-      }
-    }
-    if (count >= 4) return true;
-  }
-  return false;
-}
 
 /**
  * A one-move-lookahead Connect Four player for the agent whose observation
@@ -89,12 +61,11 @@ export function connectFourLookahead(obs: BoardObservation, rng?: Rng): number {
   }
   const cells = new Uint8Array(ROWS * COLS);
   for (let i = 0; i < ROWS * COLS; i++) cells[i] = planes[2 * i] ? 1 : planes[2 * i + 1] ? 2 : 0;
-  const legal: number[] = [];
-  for (let c = 0; c < COLS; c++) if (mask[c]) legal.push(c);
+  const legal = legalActions(mask);
   if (legal.length === 0) throw new TypeError('connectFourLookahead: no legal move (it is not this agent\'s turn, or the game is over)');
   const pick = (cols: number[]) => (rng ? cols[rng.integers(0, cols.length)]! : cols[0]!);
   for (const mark of [1, 2]) {
-    const hits = legal.filter((c) => completesFour(cells, landing(cells, c), c, mark));
+    const hits = legal.filter((c) => lineThrough(cells, CONNECT_FOUR, landingCell(cells, CONNECT_FOUR, c), mark) !== null);
     if (hits.length > 0) return pick(hits);
   }
   return pick(legal);
