@@ -129,12 +129,13 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
 
   function drawUpdateCharts(u: MetricsResponse['updates']): void {
     const keys = [...u.keys.slice(0, MAX_METRIC_CHARTS), 'fps'];
+    const x = u.points.map((p) => p.step);
     keys.forEach((k, i) => {
       const box = h('div', { class: 'chart small-chart' });
       metricsBox.append(box);
       metricCharts.push(
         new LineChart(box, {
-          x: u.points.map((p) => p.step),
+          x,
           xLabel: 'env steps',
           yLabel: k,
           height: 180,
