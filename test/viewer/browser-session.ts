@@ -79,21 +79,26 @@ export async function openBrowserSession(options: {
 export const STAGE_BACKGROUND = [0xee, 0xf2, 0xf6] as const;
 
 /**
- * Share of the pixels of the index-th WebGL stage canvas on `page` that differ
- * clearly from the stage background (the stage keeps its drawing buffer, so a
- * 2D copy reads the last frame). Written as a string because it runs in the
- * page: the tests' tsconfig has no DOM types.
+ * In-page code that sets `data` to the RGBA pixels of the index-th WebGL stage
+ * canvas, copied onto a 2D canvas (scaled to `size`, else at its own size):
+ * the stage keeps its drawing buffer, so the copy reads the last frame. A
+ * string because it runs in the page: the tests' tsconfig has no DOM types.
  */
-export async function drawnShare(page: Page, index = 0): Promise<number> {
-  const [r, g, b] = STAGE_BACKGROUND;
-  return (await page.evaluate(`(() => {
+export function stagePixelsScript(index = 0, size?: { width: number; height: number }): string {
+  return `
     const source = document.querySelectorAll('canvas.stage-canvas')[${index}];
     const copy = document.createElement('canvas');
-    copy.width = source.width;
-    copy.height = source.height;
+    copy.width = ${size ? size.width : 'source.width'};
+    copy.height = ${size ? size.height : 'source.height'};
     const ctx = copy.getContext('2d');
-    ctx.drawImage(source, 0, 0);
-    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+    ctx.drawImage(source, 0, 0, copy.width, copy.height);
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data;`;
+}
+
+/** Share of the pixels of the index-th WebGL stage canvas on `page` that differ clearly from the stage background. */
+export async function drawnShare(page: Page, index = 0): Promise<number> {
+  const [r, g, b] = STAGE_BACKGROUND;
+  return (await page.evaluate(`(() => {${stagePixelsScript(index)}
     let drawn = 0;
     for (let p = 0; p < data.length; p += 4) {
       if (Math.abs(data[p] - ${r}) + Math.abs(data[p + 1] - ${g}) + Math.abs(data[p + 2] - ${b}) > 40) drawn++;

@@ -19,7 +19,7 @@ import { encodePng } from '../../envs/car-racing/png.js';
 import '../../envs/index.js';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, openBrowserSession, stagePixelsScript } from './browser-session.js';
 import { writeFixtureRun } from './fixtures.js';
 
 const STEPS = 300;
@@ -82,20 +82,10 @@ describeInChromium('CarRacing scene in a browser', () => {
   /** Lets the animation loop draw what changed. */
   const settle = () => page.waitForTimeout(250);
 
-  /**
-   * The canvas shrunk to 64x40 RGB (the stage keeps its drawing buffer, so
-   * a 2D copy reads the last frame). A string because it runs in the page:
-   * the tests' tsconfig has no DOM types.
-   */
+  /** The stage canvas shrunk to 64x40, as RGB. */
   async function thumbnail(): Promise<number[]> {
     return (await page.evaluate(`(() => {
-      const source = document.querySelector('canvas.stage-canvas');
-      const copy = document.createElement('canvas');
-      copy.width = 64;
-      copy.height = 40;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(source, 0, 0, 64, 40);
-      const data = ctx.getImageData(0, 0, 64, 40).data;
+      ${stagePixelsScript(0, { width: 64, height: 40 })}
       const out = [];
       for (let p = 0; p < data.length; p += 4) out.push(data[p], data[p + 1], data[p + 2]);
       return out;
@@ -108,13 +98,7 @@ describeInChromium('CarRacing scene in a browser', () => {
   /** Counts of full-size canvas pixels by kind: the car's red, the road's grey, the grass's green. */
   async function palette(): Promise<{ red: number; grey: number; green: number; total: number }> {
     return (await page.evaluate(`(() => {
-      const source = document.querySelector('canvas.stage-canvas');
-      const copy = document.createElement('canvas');
-      copy.width = source.width;
-      copy.height = source.height;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(source, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      ${stagePixelsScript()}
       let red = 0, grey = 0, green = 0;
       for (let p = 0; p < data.length; p += 4) {
         const r = data[p], g = data[p + 1], b = data[p + 2];
