@@ -12,10 +12,11 @@ import { recordEpisode } from '../core/episode.js';
 import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
 import { fmtDuration } from '../experiments/progress.js';
-import { findCheckpoint, makeRunEnv } from '../experiments/run.js';
+import { makeRunEnv } from '../experiments/run.js';
+import { findIntactCheckpoint } from '../experiments/checkpoint.js';
 import type { Executor } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
-import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord } from '../experiments/store.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord, storageFailure } from '../experiments/store.js';
 import { compareCommand } from './compare.js';
 
 export interface RunCommandOptions {
@@ -70,11 +71,16 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       executor,
       reporter,
       source: configPath,
+      command: ['arena', ...process.argv.slice(2)].join(' '),
       ...(options.resume ? { resume: true } : {}),
       ...(options.overwrite ? { overwrite: true } : {}),
       onStart: (h) => {
         handle = h;
       },
+    }).catch((e: unknown) => {
+      // A refused write before any run started (experiment.json, the lock): name the path and what to do.
+      const failure = storageFailure(e);
+      throw failure ? new Error(failure.message) : e;
     });
     const count = (status: string) => outcome.runs.filter((r) => r.outcome?.status === status).length;
     const notRun = outcome.runs.filter((r) => r.outcome === null).length;
@@ -83,7 +89,12 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     const out = (s: string) => process.stdout.write(`${s}\n`);
     out(`\n${config.name}: ${summary.join(', ')} in ${fmtDuration((performance.now() - started) / 1000)}; runs in ${outcome.dir}`);
     for (const r of outcome.runs) {
-      if (r.outcome?.status === 'failed') out(`  failed: ${relative(process.cwd(), r.run.dir) || r.run.dir}: ${r.outcome.error?.message.split('\n')[0] ?? ''} (stack in run.json)`);
+      const where = relative(process.cwd(), r.run.dir) || r.run.dir;
+      for (const w of r.outcome?.warnings ?? []) out(`  warning: ${where}: ${w}`);
+      if (r.outcome?.status === 'failed') out(`  failed: ${where}: ${r.outcome.error?.message.split('\n')[0] ?? ''}${r.outcome.error?.stack ? ' (stack in run.json)' : ''}`);
+    }
+    if (outcome.storageFailure) {
+      out(`stopped every run: ${outcome.storageFailure.message}`);
     }
     const rel = relative(process.cwd(), outcome.dir) || '.';
     const shown = rel.startsWith('..') ? outcome.dir : rel;
@@ -93,7 +104,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       await compareCommand([outcome.dir], {}, { stdout: (s) => process.stdout.write(s) });
       out('');
     }
-    if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume`);
+    if (outcome.interrupted || count('interrupted') > 0 || outcome.storageFailure) out(`continue with: arena run ${configPath} --resume`);
     if (!options.compare) out(`compare the variants:  npx arena compare ${quoted}`);
     out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
     return count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
@@ -117,8 +128,10 @@ export interface EvalCommandOptions {
 export async function evalCommand(runDir: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
   await importModules(options.import);
   const record = await readRunRecord(runDir);
-  const checkpoint = findCheckpoint(runDir);
-  if (!checkpoint) throw new Error(`${runDir} has no checkpoint yet (status ${record.status}, step ${record.step})`);
+  const found = await findIntactCheckpoint(runDir);
+  if (!found) throw new Error(`${runDir} has no checkpoint yet (status ${record.status}, step ${record.step})`);
+  for (const w of found.warnings) out(`warning: ${w}`);
+  const checkpoint = found.dir;
   if (record.spec.game) return evalGameCommand(runDir, record, checkpoint, options, out);
   const agent = await loadAgent(checkpoint, options.backend ? { backend: options.backend } : {});
   try {

@@ -139,8 +139,12 @@ async function readLines(
 export async function loadRun(dir: string, options: { episodes?: boolean } = {}): Promise<LoadedRun> {
   const record = await readRunRecord(dir);
   const live = record.status === 'running' || record.status === 'pending';
+  // Holes a resume found (run.json "gaps"): the curves have no points there.
+  const gaps = (record.gaps ?? []).map(
+    (g) => `${g.file}: hole after step ${g.afterStep} up to step ${g.beforeStep}: ${g.missing} line(s) lost before a resume (the run continued from step ${g.beforeStep})`,
+  );
   const evals = await readLines(dir, EVAL_FILE, live, (v) => (isEvalLine(v) ? 'keep' : 'expected an evaluation with numeric step, time and mean'));
-  if (options.episodes === false) return { dir, record, evals: evals.values as EvalLine[], episodes: [], problems: evals.problems };
+  if (options.episodes === false) return { dir, record, evals: evals.values as EvalLine[], episodes: [], problems: [...gaps, ...evals.problems] };
   const metrics = await readLines(dir, METRICS_FILE, live, (v) => {
     if (isEpisodeLine(v)) return 'keep';
     const type = (v as { type?: unknown } | null)?.type;
@@ -152,7 +156,7 @@ export async function loadRun(dir: string, options: { episodes?: boolean } = {})
     record,
     evals: evals.values as EvalLine[],
     episodes: metrics.values as EpisodeLine[],
-    problems: [...evals.problems, ...metrics.problems],
+    problems: [...gaps, ...evals.problems, ...metrics.problems],
   };
 }
 

@@ -21,7 +21,7 @@
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
@@ -39,11 +39,16 @@ import {
   JsonlWriter,
   METRICS_FILE,
   RUN_FILE,
-  readJson,
+  makeDirs,
+  parseJsonl,
+  readRunRecord,
+  removeTempFiles,
+  storageFailure,
   truncateJsonlSync,
   writeJsonAtomic,
 } from './store.js';
-import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec, RunStatus } from './types.js';
+import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
 import { createGameTrainer } from './game-run.js';
 import type { RunTrainer, TrainerHooks } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
@@ -76,7 +81,9 @@ export interface RunOutcome {
   readonly seconds: number;
   /** Whether it continued from a checkpoint. */
   readonly resumedFrom: number | null;
-  readonly error?: { message: string; stack?: string };
+  readonly error?: RunRecord['error'];
+  /** What the start found and worked around: a damaged checkpoint passed over, holes in the JSONL files. */
+  readonly warnings?: readonly string[];
 }
 
 /** State of the schedules, saved with each checkpoint so a resumed run picks them up where they were. */
@@ -94,16 +101,17 @@ interface SchedulerState {
   lastEvalStep: number;
   lastRecordStep: number;
   recentReturns: number[];
+  /** Lines appended so far to each JSONL file (absent in checkpoints written before they were counted). */
+  lines?: { metrics: number; eval: number; episodes: number };
 }
-
-const SCHEDULER_FILE = 'scheduler.json';
 
 /** JSON writes a schedule that never fires again (Infinity: `every: 0`) as null; read it back as Infinity. */
 function readScheduler(saved: SchedulerState): SchedulerState {
   const never = (v: number | null) => (v === null ? Infinity : v);
   return { ...saved, nextEval: never(saved.nextEval), nextRecord: never(saved.nextRecord), nextLog: never(saved.nextLog) };
 }
-const COMPLETE_MARK = 'complete';
+
+export { findCheckpoint };
 
 /** The package name and version, read once from package.json next to the sources. */
 function packageInfo(): { name: string; version: string } {
@@ -229,30 +237,6 @@ export function segmentEnds(spec: Pick<RunSpec, 'checkpointEvery' | 'totalSteps'
   return ends;
 }
 
-/** Where a complete checkpoint lives (a crash mid-swap leaves `.new` or `.old` complete), or null. */
-export function findCheckpoint(runDir: string): string | null {
-  for (const name of [CHECKPOINT_DIR, `${CHECKPOINT_DIR}.new`, `${CHECKPOINT_DIR}.old`]) {
-    const dir = join(runDir, name);
-    if (existsSync(join(dir, COMPLETE_MARK))) return dir;
-  }
-  return null;
-}
-
-/** Saves agent and scheduler state as `checkpoint/`, replacing the old one only once the new one is complete. */
-async function saveCheckpoint(runDir: string, agent: Pick<RunTrainer, 'save'>, scheduler: SchedulerState): Promise<void> {
-  const final = join(runDir, CHECKPOINT_DIR);
-  const fresh = `${final}.new`;
-  const old = `${final}.old`;
-  await rm(fresh, { recursive: true, force: true });
-  await agent.save(fresh);
-  await writeFile(join(fresh, SCHEDULER_FILE), JSON.stringify(scheduler, null, 2) + '\n');
-  await writeFile(join(fresh, COMPLETE_MARK), `${scheduler.step}\n`);
-  await rm(old, { recursive: true, force: true });
-  if (existsSync(final)) await rename(final, old);
-  await rename(fresh, final);
-  await rm(old, { recursive: true, force: true });
-}
-
 /** Cuts the run's files back to what was written up to `step` (the checkpoint a resume starts from). */
 function rollBack(runDir: string, step: number | null): void {
   if (step === null) {
@@ -271,81 +255,166 @@ function rollBack(runDir: string, step: number | null): void {
   }
 }
 
+/** The JSONL files whose lines a run counts (SchedulerState.lines), to find holes on resume. */
+const COUNTED_FILES = [
+  [METRICS_FILE, 'metrics'],
+  [EVAL_FILE, 'eval'],
+  [`${EPISODES_DIR}/${EPISODE_INDEX_FILE}`, 'episodes'],
+] as const;
+
+/**
+ * After rollBack to the checkpoint at `step`: compares the lines each JSONL
+ * file still holds with how many the run had written up to that checkpoint,
+ * and returns the holes (a file cut short or edited). The counts are then set
+ * to what the files hold, so the same hole is reported once.
+ */
+function findGaps(runDir: string, scheduler: SchedulerState, step: number): RunGap[] {
+  const foundAt = new Date().toISOString();
+  const gaps: RunGap[] = [];
+  const held = { metrics: 0, eval: 0, episodes: 0 };
+  for (const [file, key] of COUNTED_FILES) {
+    let text = '';
+    try {
+      text = readFileSync(join(runDir, file), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    // `arena eval --record` adds its own lines to the episode index; they are not the run's.
+    const lines = parseJsonl<{ step: number; source?: string }>(text).lines.filter((l) => l.source !== 'eval');
+    held[key] = lines.length;
+    const expected = scheduler.lines?.[key];
+    if (expected !== undefined && lines.length < expected) {
+      gaps.push({ file, afterStep: lines.at(-1)?.step ?? -1, beforeStep: step, missing: expected - lines.length, foundAt });
+    }
+  }
+  scheduler.lines = held;
+  return gaps;
+}
+
+function gapWarning(dir: string, g: RunGap): string {
+  return `${join(dir, g.file)} is missing ${g.missing} line(s) written before the checkpoint at step ${g.beforeStep} (its last line before the checkpoint is at step ${g.afterStep}): the file was cut or edited; the run continues from step ${g.beforeStep}, and steps ${g.afterStep + 1}-${g.beforeStep} stay a hole in its curves (recorded in run.json "gaps")`;
+}
+
+/** A metric named like a loss (`loss`, `valueLoss`, ...) or the gradient norm: non-finite means training diverged. */
+const DIVERGENCE_METRIC = /loss$|^gradNorm$/i;
+
 function episodeFileName(step: number, index: number): string {
   return `step-${String(step).padStart(10, '0')}-${index}.json`;
+}
+
+/** The run.json error of `e`: message and stack, and for a refused write its code, path and a hint. */
+function recordedError(e: unknown): NonNullable<RunRecord['error']> {
+  const err = e as Error;
+  const failure = storageFailure(e);
+  const stack = err?.stack ? { stack: err.stack } : {};
+  if (failure) return { message: failure.message, ...stack, code: failure.code, ...(failure.path ? { path: failure.path } : {}) };
+  return { message: err?.message ?? String(e), ...stack };
 }
 
 /**
  * Runs `planned` to the end (or until `control.shouldStop`), resuming from its
  * checkpoint when `resume` is set and one exists. Never throws for a failure
- * inside the run: it is recorded in run.json and returned as status 'failed'.
+ * inside the run, a damaged checkpoint or a refused write included: it is
+ * recorded in run.json (when the file system still takes that write) and
+ * returned as status 'failed'. Throws only when the run directory holds a
+ * different run (another spec) or an unreadable run.json, which it leaves as
+ * they are.
  */
 export async function executeRun(planned: PlannedRun, options: { resume?: boolean; control?: RunControl } = {}): Promise<RunOutcome> {
   const { spec, dir } = planned;
   const control = options.control ?? {};
-  await mkdir(dir, { recursive: true });
   const runFile = join(dir, RUN_FILE);
-  const previous = existsSync(runFile) ? await readJson<RunRecord>(runFile) : null;
+  const previous = existsSync(runFile) ? await readRunRecord(dir) : null;
   if (previous && options.resume) {
     if (JSON.stringify(previous.spec) !== JSON.stringify(spec)) {
       throw new Error(`${dir}: the config changed since this run started (its run.json spec differs); resume with the original config, or start it over`);
     }
     if (previous.status === 'finished') return { status: 'finished', step: previous.step, seconds: previous.seconds, resumedFrom: null };
   }
-  const checkpoint = options.resume ? findCheckpoint(dir) : null;
-  let scheduler: SchedulerState = checkpoint
-    ? readScheduler(await readJson<SchedulerState>(join(checkpoint, SCHEDULER_FILE)))
-    : {
-        step: 0,
-        seconds: 0,
-        nextEval: 0,
-        nextRecord: 0,
-        nextLog: spec.logEvery,
-        updateSums: {},
-        updateCounts: {},
-        lastEval: null,
-        lastEvalStep: -1,
-        lastRecordStep: -1,
-        recentReturns: [],
-      };
-  if (checkpoint && checkpoint !== join(dir, CHECKPOINT_DIR)) {
-    // A crash during the swap: make the complete copy the checkpoint again.
-    rmSync(join(dir, CHECKPOINT_DIR), { recursive: true, force: true });
-    renameSync(checkpoint, join(dir, CHECKPOINT_DIR));
-  }
-  rollBack(dir, checkpoint ? scheduler.step : null);
-  if (!checkpoint) rmSync(join(dir, CHECKPOINT_DIR), { recursive: true, force: true });
-
-  const resumedFrom = checkpoint ? scheduler.step : null;
   const startedAt = new Date().toISOString();
   let record: RunRecord = {
     ...provenance(spec),
     status: 'running',
     createdAt: previous?.createdAt ?? startedAt,
     startedAt,
-    step: scheduler.step,
-    seconds: scheduler.seconds,
-    checkpointStep: checkpoint ? scheduler.step : null,
+    step: options.resume ? (previous?.step ?? 0) : 0,
+    seconds: options.resume ? (previous?.seconds ?? 0) : 0,
+    checkpointStep: options.resume ? (previous?.checkpointStep ?? null) : null,
     attempts: (options.resume ? (previous?.attempts ?? 0) : 0) + 1,
+    ...(options.resume && previous?.gaps ? { gaps: previous.gaps } : {}),
+    ...(options.resume && previous?.warnings ? { warnings: previous.warnings } : {}),
   };
-  await writeJsonAtomic(runFile, record);
-
-  await mkdir(join(dir, EPISODES_DIR), { recursive: true });
-  const metrics = new JsonlWriter(join(dir, METRICS_FILE));
-  const evals = new JsonlWriter(join(dir, EVAL_FILE));
-  const episodeIndex = new JsonlWriter(join(dir, EPISODES_DIR, EPISODE_INDEX_FILE));
+  const warnings: string[] = [];
+  let metrics: JsonlWriter | null = null;
+  let evals: JsonlWriter | null = null;
+  let episodeIndex: JsonlWriter | null = null;
   let trainer: RunTrainer | null = null;
   const attemptStart = performance.now();
-  const baseSeconds = scheduler.seconds;
+  let baseSeconds = record.seconds;
   const secondsNow = (): number => baseSeconds + (performance.now() - attemptStart) / 1000;
+  let resumedFrom: number | null = null;
   try {
-    const checkpointDir = checkpoint ? join(dir, CHECKPOINT_DIR) : null;
+    makeDirs(dir);
+    const opened = options.resume ? await openCheckpoint<SchedulerState>(dir) : null;
+    const scheduler: SchedulerState = opened
+      ? readScheduler(opened.scheduler)
+      : {
+          step: 0,
+          seconds: 0,
+          nextEval: 0,
+          nextRecord: 0,
+          nextLog: spec.logEvery,
+          updateSums: {},
+          updateCounts: {},
+          lastEval: null,
+          lastEvalStep: -1,
+          lastRecordStep: -1,
+          recentReturns: [],
+          lines: { metrics: 0, eval: 0, episodes: 0 },
+        };
+    if (opened) warnings.push(...opened.warnings);
+    rollBack(dir, opened ? scheduler.step : null);
+    if (!opened) {
+      for (const name of [CHECKPOINT_DIR, `${CHECKPOINT_DIR}.old`, `${CHECKPOINT_DIR}.new`]) rmSync(join(dir, name), { recursive: true, force: true });
+    }
+    const gaps = opened ? findGaps(dir, scheduler, scheduler.step) : [];
+    warnings.push(...gaps.map((g) => gapWarning(dir, g)));
+    resumedFrom = opened ? scheduler.step : null;
+    baseSeconds = scheduler.seconds;
+    const allGaps = [...(record.gaps ?? []), ...gaps];
+    const allWarnings = [...(record.warnings ?? []), ...warnings];
+    record = {
+      ...record,
+      step: scheduler.step,
+      seconds: scheduler.seconds,
+      checkpointStep: opened ? scheduler.step : null,
+      ...(allGaps.length > 0 ? { gaps: allGaps } : {}),
+      ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}),
+    };
+    await writeJsonAtomic(runFile, record);
+
+    await mkdir(join(dir, EPISODES_DIR), { recursive: true });
+    const counts = scheduler.lines;
+    const metricsFile = new JsonlWriter(join(dir, METRICS_FILE));
+    metrics = metricsFile;
+    const evalsFile = new JsonlWriter(join(dir, EVAL_FILE));
+    evals = evalsFile;
+    const indexFile = new JsonlWriter(join(dir, EPISODES_DIR, EPISODE_INDEX_FILE));
+    episodeIndex = indexFile;
+    /** Appends a line and counts it (SchedulerState.lines), so that a resume can tell when lines went missing. */
+    const appendMetrics = (line: MetricsLine): void => {
+      metricsFile.append(line);
+      if (counts) counts.metrics += 1;
+    };
+
+    const checkpointDir = opened ? opened.dir : null;
     trainer = spec.game ? await createGameTrainer(spec, checkpointDir) : await createAgentTrainer(spec, checkpointDir);
     const t = trainer;
 
     const runEvaluation = (step: number): void => {
       const r = t.evaluate();
-      evals.append({ step, time: secondsNow(), ...r } satisfies EvalLine);
+      evalsFile.append({ step, time: secondsNow(), ...r } satisfies EvalLine);
+      if (counts) counts.eval += 1;
       scheduler.lastEval = r.mean;
       scheduler.lastEvalStep = step;
     };
@@ -357,7 +426,8 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         // Whole file then rename, so the viewer never reads half an episode.
         writeFileSync(`${path}.tmp`, JSON.stringify(episode));
         renameSync(`${path}.tmp`, path);
-        episodeIndex.append({ file, step, index: i, return: episode.return, length: episode.length } satisfies EpisodeIndexLine);
+        indexFile.append({ file, step, index: i, return: episode.return, length: episode.length } satisfies EpisodeIndexLine);
+        if (counts) counts.episodes += 1;
       }
       scheduler.lastRecordStep = step;
     };
@@ -370,7 +440,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       lastFpsTime = now;
       const averaged: Record<string, number> = {};
       for (const [k, sum] of Object.entries(scheduler.updateSums)) averaged[k] = sum / scheduler.updateCounts[k]!;
-      metrics.append({ type: 'update', step, time: secondsNow(), fps: Math.round(fps), metrics: averaged } satisfies MetricsLine);
+      appendMetrics({ type: 'update', step, time: secondsNow(), fps: Math.round(fps), metrics: averaged });
       scheduler.updateSums = {};
       scheduler.updateCounts = {};
     };
@@ -415,13 +485,22 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     const hooks: TrainerHooks = {
       onEpisodeEnd: ({ step, ...rest }) => {
         // Key order as always: type, step, time, episode, return, length, truncated (readers may rely on it).
-        metrics.append({ type: 'episode', step, time: secondsNow(), ...rest } satisfies MetricsLine);
+        appendMetrics({ type: 'episode', step, time: secondsNow(), ...rest });
         scheduler.recentReturns.push(rest.return);
         if (scheduler.recentReturns.length > 10) scheduler.recentReturns.shift();
       },
       onUpdate: (u) => {
         for (const [k, v] of Object.entries(u.metrics)) {
-          if (!Number.isFinite(v)) continue;
+          if (!Number.isFinite(v)) {
+            if (DIVERGENCE_METRIC.test(k)) {
+              throw new Error(`training diverged at step ${u.step ?? scheduler.step}: metric "${k}" is ${v}; the run stops here (its last checkpoint is at step ${record.checkpointStep ?? 'none'}; try a lower learning rate or gradient clipping)`);
+            }
+            // A quantity undefined for this update (e.g. explained variance of constant returns): counted, not averaged.
+            const key = `${k}.nonFinite`;
+            scheduler.updateSums[key] = (scheduler.updateSums[key] ?? 0) + 1;
+            scheduler.updateCounts[key] = 1;
+            continue;
+          }
           scheduler.updateSums[k] = (scheduler.updateSums[k] ?? 0) + v;
           scheduler.updateCounts[k] = (scheduler.updateCounts[k] ?? 0) + 1;
         }
@@ -434,7 +513,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       },
     };
 
-    if (!checkpoint) catchUp(0);
+    if (!opened) catchUp(0);
     for (const end of segmentEnds(spec)) {
       if (t.stepCount >= end) continue;
       await t.learn(end, hooks);
@@ -447,7 +526,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         if (scheduler.lastRecordStep !== step) runRecording(step);
       }
       scheduler.seconds = secondsNow();
-      await saveCheckpoint(dir, t, { ...scheduler, step });
+      await saveCheckpoint(dir, (d) => t.save(d), { ...scheduler, step });
       record = { ...record, step, seconds: scheduler.seconds, checkpointStep: step };
       await writeJsonAtomic(runFile, record);
       report(step, true);
@@ -455,17 +534,27 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     const status: RunStatus = stopped ? 'interrupted' : 'finished';
     record = { ...record, status, step: stopped ? t.stepCount : record.step, seconds: secondsNow(), endedAt: new Date().toISOString() };
     await writeJsonAtomic(runFile, record);
-    return { status, step: record.step, seconds: record.seconds, resumedFrom };
+    return { status, step: record.step, seconds: record.seconds, resumedFrom, ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (e) {
-    const err = e as Error;
-    const error = { message: err.message ?? String(e), ...(err.stack ? { stack: err.stack } : {}) };
+    const error = recordedError(e);
+    for (const w of [metrics, evals, episodeIndex]) w?.close();
+    metrics = evals = episodeIndex = null;
+    // Leave no temp files behind (a refused write leaves them half-written), and free their space for run.json.
+    try {
+      removeTempFiles(dir);
+    } catch {
+      // nothing more to do
+    }
     record = { ...record, status: 'failed', seconds: secondsNow(), endedAt: new Date().toISOString(), error };
-    await writeJsonAtomic(runFile, record);
-    return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error };
+    let message = error.message;
+    try {
+      await writeJsonAtomic(runFile, record);
+    } catch (e2) {
+      message += ` (run.json could not be updated either: ${(e2 as Error).message})`;
+    }
+    return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error: { ...error, message }, ...(warnings.length > 0 ? { warnings } : {}) };
   } finally {
-    metrics.close();
-    evals.close();
-    episodeIndex.close();
+    for (const w of [metrics, evals, episodeIndex]) w?.close();
     trainer?.dispose();
   }
 }

@@ -6,19 +6,26 @@
 // The executor is a small interface (execute one run, stop, close) so that a
 // queue-backed executor spreading runs over machines can replace the local
 // pool without touching agents or envs (docs/design.md, "Beyond one machine").
+//
+// runExperiment holds the experiment directory's lock (lock.ts) from before its
+// first write or deletion to its end, whatever the executor, so no two
+// processes write one experiment. A run failing because the file system
+// refuses writes (full disk, quota, read-only) stops the others: they would
+// fail the same way.
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { RunOutcome, RunProgress } from './run.js';
 import { executeRun, failedRunRecord } from './run.js';
-import { EXPERIMENT_FILE, RUN_FILE, readJson, writeJsonAtomic } from './store.js';
+import { EXPERIMENT_FILE, RUN_FILE, isStorageCode, makeDirs, readJson, readRunRecord, storageFailure, writeJsonAtomic } from './store.js';
 import { planRuns } from './config.js';
+import { acquireExperimentLock } from './lock.js';
 import type { ExperimentConfig, PlannedRun, RunRecord } from './types.js';
 import { EXPERIMENT_FORMAT } from './types.js';
-import type { WorkerTask } from './worker.js';
+import type { WorkerResult, WorkerTask } from './worker.js';
 
 export interface RunEvents {
   onProgress?(progress: RunProgress): void;
@@ -59,10 +66,13 @@ export class WorkerPoolExecutor implements Executor {
     port1.on('message', (p: RunProgress) => events.onProgress?.(p));
     const task: WorkerTask = { planned, resume, stop: this.stopFlag, port: port2, imports: this.imports };
     try {
-      return (await this.pool.run(task, { transferList: [port2] })) as RunOutcome;
+      const result = (await this.pool.run(task, { transferList: [port2] })) as WorkerResult;
+      if ('thrown' in result) return recordFailure(planned, result.thrown.message, result.thrown.stack);
+      return result.outcome;
     } catch (e) {
       // The worker itself died (a crash, out of memory, process.exit): the run could not record it.
-      return markDead(planned, e as Error);
+      const err = e as Error;
+      return recordFailure(planned, `the worker running it died: ${err.message}`, err.stack);
     } finally {
       port1.close();
     }
@@ -83,10 +93,15 @@ export class InProcessExecutor implements Executor {
   private stopped = false;
 
   async execute(planned: PlannedRun, resume: boolean, events: RunEvents): Promise<RunOutcome> {
-    return executeRun(planned, {
-      resume,
-      control: { shouldStop: () => this.stopped, ...(events.onProgress ? { onProgress: (p: RunProgress) => events.onProgress!(p) } : {}) },
-    });
+    try {
+      return await executeRun(planned, {
+        resume,
+        control: { shouldStop: () => this.stopped, ...(events.onProgress ? { onProgress: (p: RunProgress) => events.onProgress!(p) } : {}) },
+      });
+    } catch (e) {
+      const err = e as Error;
+      return recordFailure(planned, err.message, err.stack);
+    }
   }
 
   stop(): void {
@@ -96,24 +111,33 @@ export class InProcessExecutor implements Executor {
   async close(): Promise<void> {}
 }
 
-/** Records in run.json that the run's worker died, keeping what the run wrote. */
-async function markDead(planned: PlannedRun, error: Error): Promise<RunOutcome> {
+/**
+ * Records in run.json a failure the run could not record itself (its worker
+ * died, or executeRun threw before it could), keeping what the run wrote. An
+ * unreadable run.json is left as it is, and the outcome says so.
+ */
+async function recordFailure(planned: PlannedRun, message: string, stack?: string): Promise<RunOutcome> {
   const file = join(planned.dir, RUN_FILE);
-  const message = `the worker running it died: ${error.message}`;
-  let step = 0;
-  let seconds = 0;
-  const recorded = { message, ...(error.stack ? { stack: error.stack } : {}) };
-  if (existsSync(file)) {
-    const record = await readJson<RunRecord>(file);
-    step = record.step;
-    seconds = record.seconds;
-    await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: recorded });
-  } else {
-    // It died before the run wrote anything (e.g. while loading modules): record the failure all the same.
-    await mkdir(planned.dir, { recursive: true });
+  const recorded = { message, ...(stack ? { stack } : {}) };
+  try {
+    if (existsSync(file)) {
+      let record: RunRecord;
+      try {
+        record = await readRunRecord(planned.dir);
+      } catch (e) {
+        return { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message: `${message} (run.json left as it was: ${(e as Error).message})` } };
+      }
+      await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: recorded });
+      return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error: { message } };
+    }
+    // It failed before the run wrote anything (e.g. while loading modules): record the failure all the same.
+    makeDirs(planned.dir);
     await writeJsonAtomic(file, failedRunRecord(planned.spec, recorded));
+  } catch (e) {
+    const failure = storageFailure(e);
+    return { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message: `${message} (not recorded in run.json: ${(e as Error).message})`, ...(failure ? { code: failure.code } : {}) } };
   }
-  return { status: 'failed', step, seconds, resumedFrom: null, error: { message } };
+  return { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message } };
 }
 
 /** What a reporter hears about; see experiments/progress.ts. */
@@ -138,12 +162,16 @@ export interface RunExperimentOptions {
   readonly source?: string;
   /** Lets the caller stop the experiment (Ctrl-C): set when the returned handle's stop is called. */
   readonly onStart?: (handle: { stop(): void }) => void;
+  /** What the experiment lock names as its holder's command (default "arena run"). */
+  readonly command?: string;
 }
 
 export interface ExperimentOutcome {
   readonly dir: string;
   readonly runs: { readonly run: PlannedRun; readonly outcome: RunOutcome | null }[];
   readonly interrupted: boolean;
+  /** Set when a run failed because the file system refused a write: the other runs were stopped (they end interrupted). */
+  readonly storageFailure?: { readonly run: PlannedRun; readonly message: string; readonly code: string };
 }
 
 /** Already written runs of this plan, for the "use --resume or --overwrite" check. */
@@ -155,10 +183,20 @@ export class ExistingRunsError extends Error {
   override name = 'ExistingRunsError';
 }
 
-/** Runs every planned run of `config` on the executor. */
+/** Runs every planned run of `config` on the executor, holding the experiment directory's lock throughout. */
 export async function runExperiment(config: ExperimentConfig, options: RunExperimentOptions): Promise<ExperimentOutcome> {
   const dir = join(options.runsDir, config.name);
   const plan = planRuns(config, options.runsDir);
+  makeDirs(dir);
+  const lock = acquireExperimentLock(dir, options.command ?? 'arena run');
+  try {
+    return await runLocked(config, options, dir, plan);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(config: ExperimentConfig, options: RunExperimentOptions, dir: string, plan: PlannedRun[]): Promise<ExperimentOutcome> {
   const existing = existingRuns(plan);
   if (existing.length > 0 && !options.resume && !options.overwrite) {
     throw new ExistingRunsError(
@@ -168,7 +206,12 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   if (options.overwrite) for (const r of plan) await rm(r.dir, { recursive: true, force: true });
   const experimentFile = join(dir, EXPERIMENT_FILE);
   if (options.resume && existsSync(experimentFile)) {
-    const stored = await readJson<{ config: ExperimentConfig }>(experimentFile);
+    let stored: { config: ExperimentConfig };
+    try {
+      stored = await readJson<{ config: ExperimentConfig }>(experimentFile);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}; if the config is the one these runs started with, delete ${experimentFile} (it is written again from the config) and resume`);
+    }
     if (JSON.stringify(stored.config) !== JSON.stringify(config)) {
       throw new Error(`${experimentFile}: the config differs from the one these runs started with; resume with the original config, or use --overwrite to start over`);
     }
@@ -183,11 +226,23 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   });
 
   // Finished runs are skipped on resume; the rest run (a resumed run continues from its checkpoint).
+  // A run whose run.json cannot be read is left alone, with what to do, and the others go on.
   const skipped: PlannedRun[] = [];
   const todo: PlannedRun[] = [];
+  const outcomes = new Map<PlannedRun, RunOutcome>();
+  const unreadable: string[] = [];
   for (const r of plan) {
     if (options.resume && existsSync(join(r.dir, RUN_FILE))) {
-      const record = await readJson<RunRecord>(join(r.dir, RUN_FILE));
+      let record: RunRecord;
+      try {
+        record = await readRunRecord(r.dir);
+      } catch (e) {
+        const file = join(r.dir, RUN_FILE);
+        const message = `${(e as Error).message}; this run was not resumed (the others were): move ${file} away to resume it from its checkpoint, or delete ${r.dir} to start it over`;
+        outcomes.set(r, { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message } });
+        unreadable.push(message);
+        continue;
+      }
       if (record.status === 'finished') {
         skipped.push(r);
         continue;
@@ -199,6 +254,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   const reporter = options.reporter;
   const executor = options.executor;
   let interrupted = false;
+  let storage: ExperimentOutcome['storageFailure'];
   options.onStart?.({
     stop: () => {
       interrupted = true;
@@ -206,15 +262,21 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
     },
   });
   reporter?.start(todo, skipped, executor.concurrency);
-  const outcomes = new Map<PlannedRun, RunOutcome>();
+  for (const m of unreadable) reporter?.message(`skipped: ${m}`);
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (!interrupted && next < todo.length) {
+    while (!interrupted && storage === undefined && next < todo.length) {
       const run = todo[next++]!;
       reporter?.runStarted(run);
       const outcome = await executor.execute(run, options.resume ?? false, { onProgress: (p) => reporter?.runProgress(run, p) });
       outcomes.set(run, outcome);
       reporter?.runEnded(run, outcome);
+      const code = outcome.error?.code;
+      if (outcome.status === 'failed' && code !== undefined && isStorageCode(code) && storage === undefined) {
+        storage = { run, message: outcome.error!.message, code };
+        reporter?.message(`stopping the other runs: ${outcome.error!.message}`);
+        executor.stop();
+      }
     }
   };
   try {
@@ -226,6 +288,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
     dir,
     runs: plan.map((run) => ({ run, outcome: outcomes.get(run) ?? null })),
     interrupted,
+    ...(storage ? { storageFailure: storage } : {}),
   };
 }
 

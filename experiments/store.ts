@@ -7,9 +7,12 @@
 //   no newline yet, so a reader never sees half a line.
 // - On resume, JSONL files are cut back to the checkpoint's step by rewriting
 //   them atomically.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// - A write the file system refuses (full disk, quota, read-only, permissions)
+//   surfaces as an error naming the path, with a hint (storageFailure), and
+//   leaves no temp file behind.
+import { closeSync, existsSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { RunRecord } from './types.js';
 
 export const RUN_FILE = 'run.json';
@@ -20,25 +23,142 @@ export const EPISODE_INDEX_FILE = 'index.jsonl';
 export const CHECKPOINT_DIR = 'checkpoint';
 export const EXPERIMENT_FILE = 'experiment.json';
 
-/** Writes `value` as pretty JSON to `path` atomically. */
+// ---------------------------------------------------------------- storage errors
+
+/** Error codes of a file system that refuses a write, with what they mean and what to do. */
+const STORAGE_CODES: Readonly<Record<string, { what: string; hint: string }>> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'free some space (or use another --runs-dir), then continue with --resume' },
+  EDQUOT: { what: 'disk quota exceeded', hint: 'free some space within your quota (or use another --runs-dir), then continue with --resume' },
+  EROFS: { what: 'read-only file system', hint: 'write the runs to a writable place with --runs-dir' },
+  EACCES: { what: 'permission denied', hint: 'write the runs to a directory you may write to (--runs-dir), or fix its permissions' },
+  EPERM: { what: 'operation not permitted', hint: 'write the runs to a directory you may write to (--runs-dir), or fix its permissions' },
+};
+
+/** Whether errno `code` is a file system refusing writes (full, over quota, read-only, no permission): every run there would fail the same way. */
+export function isStorageCode(code: string | undefined): boolean {
+  return code !== undefined && code in STORAGE_CODES;
+}
+
+/** An error from a file system refusing a write: its code, the path, and a message naming both with a hint. */
+export interface StorageFailure {
+  readonly code: string;
+  readonly path: string | null;
+  readonly message: string;
+}
+
+/** Recognises a refused write in `e` (its errno code), or returns null for any other error. */
+export function storageFailure(e: unknown): StorageFailure | null {
+  const err = e as NodeJS.ErrnoException | null;
+  const known = err && typeof err.code === 'string' ? STORAGE_CODES[err.code] : undefined;
+  if (!err || !known) return null;
+  const path = typeof err.path === 'string' ? err.path : null;
+  return {
+    code: err.code!,
+    path,
+    message: `${path ? `cannot write ${path}` : 'a write failed'}: ${known.what} (${err.code}); ${known.hint}`,
+  };
+}
+
+/**
+ * Creates directory `path` and its parents. Node's recursive mkdir reports
+ * ENOENT when a parent cannot be created on a read-only file system; this
+ * creates the missing levels one by one, so the error carries the real cause
+ * (EROFS, EACCES, ENOSPC) and the level that failed.
+ */
+export function makeDirs(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    return;
+  } catch {
+    // find the real cause below
+  }
+  const missing: string[] = [];
+  let dir = resolve(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) {
+    missing.unshift(dir);
+    dir = dirname(dir);
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      const failure = storageFailure(e);
+      const cause = failure ? failure.message.slice(failure.message.indexOf(': ') + 2) : (e as Error).message;
+      throw Object.assign(new Error(`cannot create ${path}${level !== resolve(path) ? ` (at ${level})` : ''}: ${cause}`), {
+        code: (e as NodeJS.ErrnoException).code,
+        path: level,
+      });
+    }
+  }
+}
+
+/** Removes what an interrupted write leaves in a run directory: `*.tmp` files (also in episodes/) and a half-written `checkpoint.new`. */
+export function removeTempFiles(runDir: string): void {
+  for (const dir of [runDir, join(runDir, EPISODES_DIR)]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  }
+  rmSync(join(runDir, `${CHECKPOINT_DIR}.new`), { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- documents
+
+/** Writes `value` as pretty JSON to `path` atomically; a failed write leaves neither a temp file nor a changed `path`. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true }).catch(() => makeDirs(dirname(path)));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw withPath(e, path);
+  }
 }
 
 /** Synchronous twin of writeJsonAtomic, for exit paths where awaiting is not possible. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeFully(fd, tmp, JSON.stringify(value, null, 2) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, path);
+}
+
+/** Errors of writes through a descriptor carry no path: give them the file's. */
+export function withPath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === 'object' && typeof err.code === 'string' && typeof err.path !== 'string') err.path = path;
+  return e;
+}
+
+/** One write(2) of `text`; a short write (the disk filled up mid-line) is cut back off the file and thrown as ENOSPC. */
+function writeFully(fd: number, path: string, text: string): void {
+  const bytes = Buffer.from(text);
+  let written: number;
+  try {
+    written = writeSync(fd, bytes);
+  } catch (e) {
+    throw withPath(e, path);
+  }
+  if (written === bytes.length) return;
+  ftruncateSync(fd, fstatSync(fd).size - written);
+  throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}' (${written} of ${bytes.length} bytes)`), { code: 'ENOSPC', path });
 }
 
 /** Reads a JSON file, with the path in the error when it is missing or malformed. */
@@ -72,7 +192,7 @@ export class JsonlWriter {
 
   append(value: unknown): void {
     if (this.fd === null) throw new Error(`JsonlWriter: ${this.path} is closed`);
-    writeSync(this.fd, JSON.stringify(value) + '\n');
+    writeFully(this.fd, this.path, JSON.stringify(value) + '\n');
   }
 
   close(): void {
@@ -130,12 +250,17 @@ export function truncateJsonlSync<T>(path: string, keep: (line: T) => boolean): 
   const { lines } = parseJsonl<T>(text);
   const kept = lines.filter(keep);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
   try {
-    if (kept.length > 0) writeSync(fd, kept.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      if (kept.length > 0) writeFully(fd, tmp, kept.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
-  renameSync(tmp, path);
 }

@@ -10,7 +10,7 @@ export const RECORD_SEED_OFFSET = 2_000_000;
 /** What a trainer reports as it learns; executeRun writes it to metrics.jsonl. */
 export interface TrainerHooks {
   onEpisodeEnd(e: Omit<EpisodeLine, 'type' | 'time'>): void;
-  onUpdate(u: { readonly metrics: Readonly<Record<string, number>> }): void;
+  onUpdate(u: { readonly step?: number; readonly metrics: Readonly<Record<string, number>> }): void;
   /** Asked after every env step; true ends the segment early. */
   shouldStop(state: { readonly step: number }): boolean;
 }

@@ -139,7 +139,31 @@ export interface RunRecord {
   readonly checkpointStep: number | null;
   /** How many times the run was (re)started. */
   readonly attempts: number;
-  readonly error?: { readonly message: string; readonly stack?: string };
+  /** `code` and `path`: a write the file system refused (ENOSPC, EDQUOT, EROFS, EACCES), and where. */
+  readonly error?: { readonly message: string; readonly stack?: string; readonly code?: string; readonly path?: string };
+  /**
+   * Holes in the run's JSONL files found on resume: lines written before the
+   * checkpoint a resume started from that are no longer in the file (it was
+   * cut or edited). Steps after `afterStep` up to `beforeStep` lack `missing`
+   * lines in `file`; the run went on from `beforeStep`. Readers (compare, the
+   * viewer) mark them.
+   */
+  readonly gaps?: readonly RunGap[];
+  /** Things a resume found and worked around (a damaged checkpoint passed over), newest last. */
+  readonly warnings?: readonly string[];
+}
+
+/** A hole in one of a run's JSONL files, found on resume (RunRecord.gaps). */
+export interface RunGap {
+  /** 'metrics.jsonl', 'eval.jsonl' or 'episodes/index.jsonl'. */
+  readonly file: string;
+  /** Step of the last line kept before the hole (-1: none), and the checkpoint step the resume continued from. */
+  readonly afterStep: number;
+  readonly beforeStep: number;
+  /** Lines written up to the checkpoint that are missing. */
+  readonly missing: number;
+  /** ISO time of the resume that found it. */
+  readonly foundAt: string;
 }
 
 /** metrics.jsonl, one line per finished training episode. */

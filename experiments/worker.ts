@@ -19,17 +19,24 @@ export interface WorkerTask {
   readonly imports: readonly string[];
 }
 
-export default async function runTask(task: WorkerTask): Promise<RunOutcome> {
-  for (const url of task.imports) await import(url);
+/** The run's outcome, or what executeRun threw (kept apart from a worker dying, which rejects the task). */
+export type WorkerResult = { readonly outcome: RunOutcome } | { readonly thrown: { readonly message: string; readonly stack?: string } };
+
+export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
   const flag = new Int32Array(task.stop);
   try {
-    return await executeRun(task.planned, {
+    for (const url of task.imports) await import(url);
+    const outcome = await executeRun(task.planned, {
       resume: task.resume,
       control: {
         shouldStop: () => Atomics.load(flag, 0) !== 0,
         onProgress: (progress) => task.port.postMessage(progress),
       },
     });
+    return { outcome };
+  } catch (e) {
+    const err = e as Error;
+    return { thrown: { message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) } };
   } finally {
     task.port.close();
   }
