@@ -85,7 +85,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     const count = (status: string) => outcome.runs.filter((r) => r.outcome?.status === status).length;
     const notRun = outcome.runs.filter((r) => r.outcome === null).length;
     const summary = [`${count('finished')} finished`, `${count('failed')} failed`, `${count('interrupted')} interrupted`];
-    if (notRun > 0) summary.push(`${notRun} ${outcome.interrupted ? 'not started' : 'already finished'}`);
+    if (notRun > 0) summary.push(`${notRun} ${outcome.interrupted || outcome.storageFailure ? 'not started' : 'already finished'}`);
     const out = (s: string) => process.stdout.write(`${s}\n`);
     out(`\n${config.name}: ${summary.join(', ')} in ${fmtDuration((performance.now() - started) / 1000)}; runs in ${outcome.dir}`);
     for (const r of outcome.runs) {
@@ -94,7 +94,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       if (r.outcome?.status === 'failed') out(`  failed: ${where}: ${r.outcome.error?.message.split('\n')[0] ?? ''}${r.outcome.error?.stack ? ' (stack in run.json)' : ''}`);
     }
     if (outcome.storageFailure) {
-      out(`stopped every run: ${outcome.storageFailure.message}`);
+      out(`stopped the other runs: ${outcome.storageFailure.message}`);
     }
     const rel = relative(process.cwd(), outcome.dir) || '.';
     const shown = rel.startsWith('..') ? outcome.dir : rel;

@@ -17,7 +17,7 @@ import { createReadStream, existsSync, readFileSync, readdirSync, renameSync, rm
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { MODEL_FORMAT } from '../agents/lib/nets.js';
-import { CHECKPOINT_DIR } from './store.js';
+import { CHECKPOINT_DIR, withPath } from './store.js';
 
 export const COMPLETE_MARK = 'complete';
 export const SCHEDULER_FILE = 'scheduler.json';
@@ -101,8 +101,13 @@ export async function saveCheckpoint(runDir: string, save: (dir: string) => Prom
   const fresh = `${final}.new`;
   const old = `${final}.old`;
   await rm(fresh, { recursive: true, force: true });
-  await save(fresh);
-  await writeFile(join(fresh, SCHEDULER_FILE), JSON.stringify(scheduler, null, 2) + '\n');
+  try {
+    await save(fresh);
+    await writeFile(join(fresh, SCHEDULER_FILE), JSON.stringify(scheduler, null, 2) + '\n');
+  } catch (e) {
+    // Writes through a descriptor (a full disk) carry no path: name the checkpoint at least.
+    throw withPath(e, fresh);
+  }
   const names = listFiles(fresh);
   checkFiniteWeights(fresh, names, `at step ${scheduler.step}`);
   const files: Record<string, { bytes: number; sha256: string }> = {};

@@ -45,6 +45,7 @@ import {
   removeTempFiles,
   storageFailure,
   truncateJsonlSync,
+  withPath,
   writeJsonAtomic,
 } from './store.js';
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -424,8 +425,12 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         const file = episodeFileName(step, i);
         const path = join(dir, EPISODES_DIR, file);
         // Whole file then rename, so the viewer never reads half an episode.
-        writeFileSync(`${path}.tmp`, JSON.stringify(episode));
-        renameSync(`${path}.tmp`, path);
+        try {
+          writeFileSync(`${path}.tmp`, JSON.stringify(episode));
+          renameSync(`${path}.tmp`, path);
+        } catch (e) {
+          throw withPath(e, path);
+        }
         indexFile.append({ file, step, index: i, return: episode.return, length: episode.length } satisfies EpisodeIndexLine);
         if (counts) counts.episodes += 1;
       }

@@ -189,6 +189,10 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   const plan = planRuns(config, options.runsDir);
   makeDirs(dir);
   const lock = acquireExperimentLock(dir, options.command ?? 'arena run');
+  const stale = lock.tookOverFrom;
+  if (stale) {
+    options.reporter?.message(`took over the lock of pid ${stale.pid}, which is no longer running (${stale.command}, started ${stale.startedAt}); its runs are resumed or refused as usual`);
+  }
   try {
     return await runLocked(config, options, dir, plan);
   } finally {

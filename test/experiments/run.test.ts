@@ -12,6 +12,7 @@ import { validateEpisodeRecord } from '../../core/episode.js';
 import { executeRun, findCheckpoint, segmentEnds } from '../../experiments/run.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
+import { runNumbers } from './helpers/runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arena-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -45,18 +46,7 @@ function lines<T>(dir: string, file: string): T[] {
   return existsSync(path) ? parseJsonl<T>(readFileSync(path, 'utf8')).lines : [];
 }
 
-/** A run's numbers without wall-clock fields, for comparing two runs. */
-function numbers(dir: string): { metrics: unknown[]; evals: unknown[]; episodes: unknown[] } {
-  const strip = <T extends object>(l: T): Partial<T> => {
-    const { time: _t, fps: _f, ...rest } = l as T & { time?: number; fps?: number };
-    return rest as Partial<T>;
-  };
-  return {
-    metrics: lines<MetricsLine>(dir, 'metrics.jsonl').map(strip),
-    evals: lines<EvalLine>(dir, 'eval.jsonl').map(strip),
-    episodes: lines<EpisodeIndexLine>(dir, 'episodes/index.jsonl'),
-  };
-}
+const numbers = runNumbers;
 
 function runRecord(dir: string): RunRecord {
   return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunRecord;

@@ -1,7 +1,9 @@
 // Builds run directories by hand for the comparison tests: run.json,
 // eval.jsonl and metrics.jsonl with chosen numbers, plus raw text appended to
-// a JSONL file to simulate torn or malformed lines.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// a JSONL file to simulate torn or malformed lines. Also reads a run's numbers
+// back without wall-clock fields, to compare two runs.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseJsonl } from '../../../experiments/store.js';
 import { join } from 'node:path';
 import type { EpisodeLine, EvalLine, RunRecord, RunSpec, RunStatus, UpdateLine } from '../../../experiments/types.js';
 
@@ -71,4 +73,14 @@ export function writeRun(root: string, run: FakeRun): string {
   });
   writeFileSync(join(dir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m) + '\n').join('') + (run.metricsTail ?? ''));
   return dir;
+}
+
+/** A run's numbers without wall-clock fields (metrics, evaluations, the recorded-episode index), for comparing two runs. */
+export function runNumbers(dir: string): { metrics: unknown[]; evals: unknown[]; episodes: unknown[] } {
+  const read = (file: string): unknown[] => {
+    const path = join(dir, file);
+    if (!existsSync(path)) return [];
+    return parseJsonl<Record<string, unknown>>(readFileSync(path, 'utf8')).lines.map(({ time: _t, fps: _f, ...rest }) => rest);
+  };
+  return { metrics: read('metrics.jsonl'), evals: read('eval.jsonl'), episodes: read('episodes/index.jsonl') };
 }
