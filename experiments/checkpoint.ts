@@ -62,9 +62,10 @@ function listFiles(dir: string): string[] {
 
 /**
  * Throws a CheckpointError when a net saved in `dir` (arena.mlp/1: `<name>.json`
- * plus float32 weights) holds NaN or Infinity, naming the file and `when`.
+ * plus float32 weights) holds NaN or Infinity, naming the file and `when`,
+ * followed by `hint`.
  */
-function checkFiniteWeights(dir: string, files: readonly string[], when: string): void {
+function checkFiniteWeights(dir: string, files: readonly string[], when: string, hint: string): void {
   for (const name of files) {
     if (!name.endsWith('.json')) continue;
     let json: { format?: string; weightsFile?: string };
@@ -86,7 +87,7 @@ function checkFiniteWeights(dir: string, files: readonly string[], when: string)
       }
     }
     if (bad > 0) {
-      throw new CheckpointError(path, `non-finite weights ${when}: ${path} (net ${name.replace(/\.json$/, '')}) holds ${bad} NaN or infinite value(s), the first at index ${first}; training diverged (try a lower learning rate or gradient clipping)`);
+      throw new CheckpointError(path, `non-finite weights ${when}: ${path} (net ${name.replace(/\.json$/, '')}) holds ${bad} NaN or infinite value(s), the first at index ${first}${hint}`);
     }
   }
 }
@@ -109,7 +110,7 @@ export async function saveCheckpoint(runDir: string, save: (dir: string) => Prom
     throw withPath(e, fresh);
   }
   const names = listFiles(fresh);
-  checkFiniteWeights(fresh, names, `at step ${scheduler.step}`);
+  checkFiniteWeights(fresh, names, `at step ${scheduler.step}`, '; training diverged (try a lower learning rate or gradient clipping)');
   const files: Record<string, { bytes: number; sha256: string }> = {};
   for (const name of names) files[name] = { bytes: statSync(join(fresh, name)).size, sha256: await sha256(join(fresh, name)) };
   const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, step: scheduler.step, files };
@@ -192,7 +193,7 @@ async function verify<S>(c: Candidate): Promise<S> {
   if (typeof scheduler !== 'object' || scheduler === null || typeof (scheduler as { step?: unknown }).step !== 'number') {
     throw new CheckpointError(schedulerPath, `${schedulerPath}: not a scheduler state (no numeric step)`);
   }
-  checkFiniteWeights(c.dir, listFiles(c.dir), 'in the checkpoint');
+  checkFiniteWeights(c.dir, listFiles(c.dir), 'in the checkpoint', ' (a damaged file, or a run that diverged before checksums)');
   return scheduler;
 }
 

@@ -17,6 +17,7 @@ import { MODEL_FORMAT } from '../../agents/lib/nets.js';
 import { compareRuns, formatTable, loadRuns } from '../../experiments/compare.js';
 import { parseExperimentConfig } from '../../experiments/config.js';
 import { ExperimentLockedError, LOCK_FILE, acquireExperimentLock } from '../../experiments/lock.js';
+import { findIntactCheckpoint } from '../../experiments/checkpoint.js';
 import { executeRun } from '../../experiments/run.js';
 import type { Executor } from '../../experiments/runner.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
@@ -93,6 +94,11 @@ describe('checkpoints', () => {
     const tables = readdirSync(join(cut.dir, 'checkpoint')).filter((n) => n.endsWith('.f64') || n.endsWith('.bin') || n.endsWith('.f32'));
     expect(tables.length).toBeGreaterThan(0);
     damage(join(cut.dir, 'checkpoint', tables[0]!));
+    // `arena eval` looks without moving anything: it takes the previous checkpoint and says why.
+    const forEval = await findIntactCheckpoint(cut.dir);
+    expect(forEval).toMatchObject({ dir: join(cut.dir, 'checkpoint.old'), step: 2000 });
+    expect(forEval!.warnings[0]).toMatch(/is damaged: its SHA-256 is .*; using the previous checkpoint at step 2000$/);
+    expect(existsSync(join(cut.dir, 'checkpoint', tables[0]!))).toBe(true);
 
     const resumed = await executeRun(cut, { resume: true });
     expect(resumed.status).toBe('finished');
@@ -111,6 +117,7 @@ describe('checkpoints', () => {
     damage(join(run.dir, 'checkpoint', 'agent.json'));
     damage(join(run.dir, 'checkpoint.old', 'agent.json'));
     const before = runNumbers(run.dir);
+    await expect(findIntactCheckpoint(run.dir)).rejects.toThrow(/^checkpoint damaged: .*checkpoint\/agent\.json is damaged/);
     const outcome = await executeRun(run, { resume: true });
     expect(outcome.status).toBe('failed');
     expect(outcome.error!.message).toMatch(/^checkpoint damaged: .*checkpoint\/agent\.json is damaged: its SHA-256 is [0-9a-f]{64}, the checkpoint manifest says [0-9a-f]{64} \(and the previous checkpoint: .*checkpoint\.old\/agent\.json is damaged/);
@@ -133,6 +140,32 @@ describe('checkpoints', () => {
     // The checkpoints written since carry checksums.
     expect(JSON.parse(readFileSync(join(old.dir, 'checkpoint', 'complete'), 'utf8'))).toMatchObject({ format: 'arena.checkpoint/2', step: 6000 });
   });
+
+  it('a DQN checkpoint from before checksums with a NaN in a weights file fails the resume, naming the file', async () => {
+    const run = planned(
+      spec({
+        algorithm: 'dqn',
+        hyperparameters: { learningStarts: 100, bufferSize: 1000, hidden: [8] },
+        env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] },
+        totalSteps: 1000,
+        checkpointEvery: 500,
+        eval: { every: 0, episodes: 1 },
+        record: { every: 0, episodes: 1, deterministic: true },
+      }),
+    );
+    await runUntil(run, 750);
+    const checkpoint = join(run.dir, 'checkpoint');
+    writeFileSync(join(checkpoint, 'complete'), '500\n');
+    rmSync(join(run.dir, 'checkpoint.old'), { recursive: true, force: true });
+    const weights = readdirSync(checkpoint).filter((n) => n.endsWith('.weights.bin')).sort()[0]!;
+    const bytes = readFileSync(join(checkpoint, weights));
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    values[3] = NaN;
+    writeFileSync(join(checkpoint, weights), new Uint8Array(values.buffer));
+    const outcome = await executeRun(run, { resume: true });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error!.message).toContain(`non-finite weights in the checkpoint: ${join(checkpoint, weights)} (net ${weights.replace('.weights.bin', '')}) holds 1 NaN or infinite value(s), the first at index 3 (a damaged file, or a run that diverged before checksums)`);
+  }, 60_000);
 
   it('a corrupt scheduler.json is reported as that file and its parse error, and run.json says failed (--workers 0)', async () => {
     const config = parseExperimentConfig(
