@@ -6,8 +6,10 @@
 // small JSON file `<experiment>/arena.lock` holding the holder's pid, host name
 // and start time, created with O_EXCL so that two processes cannot both take it.
 // A lock whose pid is dead on this host (the holder was SIGKILLed or the
-// machine rebooted) is stale and taken over; a lock held from another host is
-// never broken automatically, since its pid cannot be checked from here.
+// machine rebooted) is stale and taken over, and so is one whose pid now
+// belongs to another process (Linux: its start time in /proc differs from the
+// one the lock recorded); a lock held from another host is never broken
+// automatically, since its pid cannot be checked from here.
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,8 @@ export interface LockHolder {
   readonly startedAt: string;
   /** What the holder is doing, e.g. "arena run cartpole.yaml --resume". */
   readonly command: string;
+  /** The holder's start time in clock ticks since boot (/proc/<pid>/stat), where the system has it: tells a reused pid apart. */
+  readonly processStart?: string;
 }
 
 export class ExperimentLockedError extends Error {
@@ -43,14 +47,26 @@ function readHolder(path: string): LockHolder | null {
   }
 }
 
-/** Whether process `pid` exists on this host (EPERM: it exists but belongs to another user). */
-function pidAlive(pid: number): boolean {
+/** Field 22 of /proc/<pid>/stat (the process's start time since boot), or undefined where there is no /proc. */
+function processStart(pid: number): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
+}
+
+/** Whether the process that took `holder` still runs on this host (EPERM: it exists but belongs to another user). */
+function holderAlive(holder: LockHolder): boolean {
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const now = processStart(holder.pid);
+  return holder.processStart === undefined || now === undefined || now === holder.processStart;
 }
 
 function describe(holder: LockHolder): string {
@@ -72,7 +88,8 @@ export interface ExperimentLock {
  */
 export function acquireExperimentLock(dir: string, command: string): ExperimentLock {
   const path = join(dir, LOCK_FILE);
-  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
+  const start = processStart(process.pid);
+  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, ...(start !== undefined ? { processStart: start } : {}) };
   const text = JSON.stringify(holder, null, 2) + '\n';
   let tookOverFrom: LockHolder | null = null;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -96,7 +113,7 @@ export function acquireExperimentLock(dir: string, command: string): ExperimentL
           `${dir} is locked by ${describe(current)}; lock file ${path}. Wait for it to end; if that process is gone (it ran on another host, so this one cannot check), delete the lock file`,
         );
       }
-      if (current.pid === process.pid || pidAlive(current.pid)) {
+      if (holderAlive(current)) {
         throw new ExperimentLockedError(
           path,
           current,

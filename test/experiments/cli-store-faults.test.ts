@@ -249,7 +249,7 @@ variants:
     expect(existsSync(join(exp, 'arena.lock'))).toBe(false);
   }, 120_000);
 
-  it('a corrupt checkpoint/scheduler.json is reported as that file and its parse error, not as a dead worker', () => {
+  it('a corrupt checkpoint/scheduler.json is reported as that file and its parse error, not as a dead worker, also with --workers 0', () => {
     writeFileSync(
       join(root, 'sched.yaml'),
       `name: sched
@@ -268,11 +268,15 @@ variants:
     writeFileSync(join(dir, 'checkpoint', 'complete'), '4000\n');
     rmSync(join(dir, 'checkpoint.old'), { recursive: true, force: true });
     writeFileSync(join(dir, 'checkpoint', 'scheduler.json'), '{"step": 40');
-    const r = arena(['run', 'sched.yaml', '--workers', '1', '--resume']);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toContain('failed: runs/sched/q-learning/seed-0: checkpoint damaged: runs/sched/q-learning/seed-0/checkpoint/scheduler.json is unreadable: ');
-    expect(r.stdout).not.toMatch(/worker running it died/);
-    expect(record(dir)).toMatchObject({ status: 'failed' });
-    expect(record(dir).error!.message).toMatch(/scheduler\.json is unreadable: .*JSON/);
+    // In this process (--workers 0) and in a worker thread: the same report, and run.json says failed.
+    for (const workers of ['0', '1']) {
+      const r = arena(['run', 'sched.yaml', '--workers', workers, '--resume']);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toContain('failed: runs/sched/q-learning/seed-0: checkpoint damaged: runs/sched/q-learning/seed-0/checkpoint/scheduler.json is unreadable: ');
+      expect(r.stdout).not.toMatch(/worker running it died/);
+      expect(record(dir)).toMatchObject({ status: 'failed' });
+      expect(record(dir).error!.message).toMatch(/scheduler\.json is unreadable: .*JSON/);
+    }
   }, 120_000);
 });

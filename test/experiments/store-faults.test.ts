@@ -415,7 +415,7 @@ describe('the experiment lock', () => {
     second.release();
   });
 
-  it('a lock left by a dead process on this host is stale and taken over; one from another host is not', () => {
+  it('a lock left by a dead process on this host (or whose pid was reused) is stale and taken over; one from another host is not', () => {
     const dir = join(root, 'lock-stale');
     mkdirSync(dir);
     const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
@@ -427,6 +427,15 @@ describe('the experiment lock', () => {
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
     expect(readdirSync(dir)).toEqual([LOCK_FILE]);
     lock.release();
+
+    // A pid now used by another process (here: this one, which started at another time than the lock says).
+    if (existsSync('/proc/self/stat')) {
+      const reused = { ...stale, pid: process.pid, processStart: '1' };
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify(reused));
+      const again = acquireExperimentLock(dir, 'arena run again.yaml');
+      expect(again.tookOverFrom).toEqual(reused);
+      again.release();
+    }
 
     const remote = { ...stale, host: `not-${hostname()}` };
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify(remote));
