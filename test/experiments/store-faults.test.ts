@@ -19,6 +19,7 @@ import { parseExperimentConfig } from '../../experiments/config.js';
 import { ExperimentLockedError, LOCK_FILE, acquireExperimentLock } from '../../experiments/lock.js';
 import { findIntactCheckpoint } from '../../experiments/checkpoint.js';
 import { executeRun } from '../../experiments/run.js';
+import { JsonlWriter } from '../../experiments/store.js';
 import type { Executor } from '../../experiments/runner.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import type { PlannedRun, RunRecord, RunSpec, UpdateLine } from '../../experiments/types.js';
@@ -393,6 +394,31 @@ variants:
     expect(readdirSync(first!.run.dir).filter((n) => n.endsWith('.tmp') || n === 'checkpoint.new')).toEqual([]);
     expect(existsSync(join(small, 'full', LOCK_FILE))).toBe(false);
   }, 60_000);
+});
+
+describe('JSONL lines on a full disk', () => {
+  it.runIf(canMount())('on a full disk, a JSONL line that only partly fits is cut back off: no torn line, and the error names the file', () => {
+    const small = join(root, 'full-jsonl');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    mounts.push(small);
+    const path = join(small, 'metrics.jsonl');
+    const writer = new JsonlWriter(path);
+    writer.append({ step: 1 });
+    // Fill the rest of the file system (the metrics file keeps its one page, mostly empty).
+    expect(() => writeFileSync(join(small, 'filler'), Buffer.alloc(128 * 1024))).toThrow(/ENOSPC/);
+    let thrown: NodeJS.ErrnoException | undefined;
+    try {
+      writer.append({ step: 2, text: 'x'.repeat(6000) });
+    } catch (e) {
+      thrown = e as NodeJS.ErrnoException;
+    }
+    writer.close();
+    expect(thrown?.code).toBe('ENOSPC');
+    expect(thrown?.path).toBe(path);
+    expect(readFileSync(path, 'utf8')).toBe('{"step":1}\n');
+  });
+
 });
 
 describe('the experiment lock', () => {
