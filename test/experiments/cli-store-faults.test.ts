@@ -279,4 +279,47 @@ variants:
       expect(record(dir).error!.message).toMatch(/scheduler\.json is unreadable: .*JSON/);
     }
   }, 120_000);
+
+  it('a damaged checkpoint file and a cut metrics.jsonl: the resume warns about both, falls back a checkpoint, and compare marks the hole', () => {
+    writeFileSync(
+      join(root, 'damaged.yaml'),
+      `name: damaged
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 6000
+checkpointEvery: 2000
+seeds: 1
+variants:
+  - algorithm: q-learning
+`,
+    );
+    expect(arena(['run', 'damaged.yaml', '--workers', '1', '--runs-dir', 'whole']).status).toBe(0);
+    expect(arena(['run', 'damaged.yaml', '--workers', '1']).status).toBe(0);
+    const rel = 'runs/damaged/q-learning/seed-0';
+    const dir = join(root, rel);
+    // As if it had been stopped after its last checkpoint, then damaged: a byte in every 7 of agent.json, and metrics cut to half.
+    writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record(dir), status: 'interrupted' }));
+    const manifest = readFileSync(join(dir, 'checkpoint', 'agent.json'));
+    for (let i = 0; i < manifest.length; i += 7) manifest[i] = manifest[i]! ^ 0x20;
+    writeFileSync(join(dir, 'checkpoint', 'agent.json'), manifest);
+    const metrics = readFileSync(join(dir, 'metrics.jsonl'));
+    writeFileSync(join(dir, 'metrics.jsonl'), metrics.subarray(0, metrics.length >> 2));
+
+    const r = arena(['run', 'damaged.yaml', '--workers', '1', '--resume']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`warning: ${rel}: ${rel}/checkpoint/agent\\.json is damaged: its SHA-256 is [0-9a-f]{64}, the checkpoint manifest says [0-9a-f]{64}; resumed from the previous checkpoint at step 4000 instead`));
+    expect(r.stdout).toMatch(new RegExp(`warning: ${rel}: ${rel}/metrics\\.jsonl is missing \\d+ line\\(s\\) written before the checkpoint at step 4000 \\(its last line before the checkpoint is at step \\d+\\)`));
+    expect(r.stdout).toMatch(/resumed from step 4000/);
+    // Apart from the hole, the numbers are those of the run never damaged.
+    const whole = runNumbers(join(root, 'whole', 'damaged', 'q-learning', 'seed-0'));
+    const resumed = runNumbers(dir);
+    expect(resumed.evals).toEqual(whole.evals);
+    const gap = record(dir).gaps![0]!;
+    const outside = (l: unknown) => (l as { step: number }).step <= gap.afterStep || (l as { step: number }).step > gap.beforeStep;
+    expect(resumed.metrics).toEqual(whole.metrics.filter(outside));
+
+    const compared = arena(['compare', 'runs/damaged', '--no-figure']);
+    expect(compared.status).toBe(0);
+    expect(compared.stdout).toContain(`${dir}: metrics.jsonl: hole after step ${gap.afterStep} up to step 4000: ${gap.missing} line(s) lost before a resume`);
+  }, 120_000);
 });
