@@ -1,6 +1,7 @@
 // Executes one (variant, seed) run into its directory: trains the agent,
-// evaluates and records episodes on schedule, writes metrics, checkpoints, and
-// resumes from the last checkpoint.
+// evaluates and records episodes on schedule, writes metrics, checkpoints
+// (checkpoint.ts: checksums, the fallback to the previous one), and resumes
+// from the last intact checkpoint, reporting lines missing from its files.
 //
 // Segments. Training is split at every `checkpointEvery` steps: each segment is
 // one `agent.learn({ totalSteps: segmentEnd, scheduleSteps: totalSteps })` on
@@ -49,7 +50,7 @@ import {
   writeJsonAtomic,
 } from './store.js';
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
-import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
+import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
 import { createGameTrainer } from './game-run.js';
 import type { RunTrainer, TrainerHooks } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';

@@ -157,7 +157,11 @@ export interface RunRecord {
 export interface RunGap {
   /** 'metrics.jsonl', 'eval.jsonl' or 'episodes/index.jsonl'. */
   readonly file: string;
-  /** Step of the last line kept before the hole (-1: none), and the checkpoint step the resume continued from. */
+  /**
+   * Step of the last line kept before the checkpoint (-1: none), and the checkpoint step the resume
+   * continued from. The hole is placed as for a file cut short (lines lost at its end, the usual case:
+   * a full disk, a copy or an edit that stopped early); `missing` is exact however the lines went.
+   */
   readonly afterStep: number;
   readonly beforeStep: number;
   /** Lines written up to the checkpoint that are missing. */
