@@ -163,17 +163,30 @@ describe('two arena processes on one experiment', () => {
     expect(existsSync(join(exp, 'arena.lock'))).toBe(false);
   }, 180_000);
 
-  it('SIGTERM (twice: quit at once) still releases the lock', async () => {
-    const exp = join(root, 'r3', 'shared');
-    const run = start(['run', 'a.yaml', ...imports, '--runs-dir', 'r3'], { ARENA_TEST_GATE: join(root, 'gate-never') });
-    await waitFor('the run to start', () => existsSync(join(exp, 'q-learning', 'seed-1', 'run.json')));
-    expect(existsSync(join(exp, 'arena.lock'))).toBe(true);
-    // The first SIGTERM asks the runs to stop (they wait at the gate); the second quits at once.
-    run.child.kill('SIGTERM');
+  it('Ctrl-C (the runs stop at their next step) and SIGTERM twice (quit at once) both release the lock', async () => {
+    const graceful = join(root, 'r3', 'shared');
+    const gate = join(root, 'gate-3');
+    const stopped = start(['run', 'a.yaml', ...imports, '--runs-dir', 'r3'], { ARENA_TEST_GATE: gate });
+    await waitFor('the run to start', () => existsSync(join(graceful, 'q-learning', 'seed-1', 'run.json')));
+    expect(existsSync(join(graceful, 'arena.lock'))).toBe(true);
+    stopped.child.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 300));
-    run.child.kill('SIGTERM');
-    expect((await run.exited).code).toBe(130);
-    expect(existsSync(join(exp, 'arena.lock'))).toBe(false);
+    writeFileSync(gate, '');
+    const ended = await stopped.exited;
+    expect(ended.code).toBe(1);
+    expect(ended.stdout).toMatch(/0 finished, 0 failed, 2 interrupted/);
+    expect(existsSync(join(graceful, 'arena.lock'))).toBe(false);
+
+    const abrupt = join(root, 'r4', 'shared');
+    const quit = start(['run', 'a.yaml', ...imports, '--runs-dir', 'r4'], { ARENA_TEST_GATE: join(root, 'gate-never') });
+    await waitFor('the run to start', () => existsSync(join(abrupt, 'q-learning', 'seed-1', 'run.json')));
+    expect(existsSync(join(abrupt, 'arena.lock'))).toBe(true);
+    // The first SIGTERM asks the runs to stop (they wait at the gate); the second quits at once.
+    quit.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    quit.child.kill('SIGTERM');
+    expect((await quit.exited).code).toBe(130);
+    expect(existsSync(join(abrupt, 'arena.lock'))).toBe(false);
   }, 120_000);
 });
 
