@@ -114,7 +114,9 @@ export async function saveCheckpoint(runDir: string, save: (dir: string) => Prom
   const files: Record<string, { bytes: number; sha256: string }> = {};
   for (const name of names) files[name] = { bytes: statSync(join(fresh, name)).size, sha256: await sha256(join(fresh, name)) };
   const manifest: CheckpointManifest = { format: CHECKPOINT_FORMAT, step: scheduler.step, files };
-  await writeFile(join(fresh, COMPLETE_MARK), JSON.stringify(manifest, null, 2) + '\n');
+  // Whole or not at all: a process killed mid-write must not leave a manifest that reads as damaged.
+  await writeFile(join(fresh, `${COMPLETE_MARK}.tmp`), JSON.stringify(manifest, null, 2) + '\n');
+  await rename(join(fresh, `${COMPLETE_MARK}.tmp`), join(fresh, COMPLETE_MARK));
   if (existsSync(final)) {
     await rm(old, { recursive: true, force: true });
     await rename(final, old);
