@@ -188,7 +188,8 @@ program
   .option('--host <address>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
   .option('--port <n>', 'port; when busy, the next free one up to 20 further', nonNegativeInt('--port'), 8080)
   .option('--open', 'open the viewer in the default browser')
-  .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean }) => {
+  .option('--allow-host <name...>', "also answer requests whose Host header names this host (besides localhost, 127.0.0.1, [::1] and --host); '*' for any", [])
+  .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean; allowHost: string[] }) => {
     // Loaded on demand, so the other commands do not pay for express at startup.
     const { viewCommand } = await import('./view.js');
     await viewCommand(path ?? 'runs', opts);

@@ -25,10 +25,10 @@ const outside = join(tmp, 'outside');
 let viewer: Viewer;
 
 /** A raw GET: the path goes out exactly as written (fetch would normalize `%2e%2e` and `..`). */
-function rawGet(url: string, path: string): Promise<{ status: number; text: string }> {
+function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -364,6 +364,36 @@ describe('roots', () => {
 
   it('a root that does not exist is an error naming it', async () => {
     await expect(startViewer({ root: join(tmp, 'missing'), port: 0 })).rejects.toThrow(/missing does not exist/);
+  });
+});
+
+describe('Host header', () => {
+  it('answers only Host headers naming the bound host and port (DNS rebinding), unless told to allow others', async () => {
+    const port = viewer.port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      expect((await rawGet(viewer.url, '/api/root', { host })).status, host).toBe(200);
+    }
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`, '127.0.0.1']) {
+      const r = await rawGet(viewer.url, '/api/root', { host });
+      expect(r.status, host).toBe(403);
+      expect((JSON.parse(r.text) as ApiError).error).toMatch(/Host header .* is not one this viewer serves.*--allow-host/);
+    }
+    // The client's files are guarded too, not only the API.
+    expect((await rawGet(viewer.url, '/', { host: `evil.example:${port}` })).status).toBe(403);
+    const v = await startViewer({ root: runs, port: 0, allowHosts: ['arena.lab.example'] });
+    try {
+      expect((await rawGet(v.url, '/api/root', { host: `arena.lab.example:${v.port}` })).status).toBe(200);
+      expect((await rawGet(v.url, '/api/root', { host: `ARENA.lab.example:${v.port}` })).status).toBe(200);
+      expect((await rawGet(v.url, '/api/root', { host: `evil.example:${v.port}` })).status).toBe(403);
+    } finally {
+      await v.close();
+    }
+    const any = await startViewer({ root: runs, port: 0, allowHosts: ['*'] });
+    try {
+      expect((await rawGet(any.url, '/api/root', { host: 'whatever.example' })).status).toBe(200);
+    } finally {
+      await any.close();
+    }
   });
 });
 
