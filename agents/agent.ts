@@ -13,7 +13,8 @@
 // - Terminated transitions do not bootstrap; truncated ones (time limits)
 //   bootstrap from the value of the last observation.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
@@ -174,7 +175,7 @@ export interface AgentManifest {
 
 /** Writes agent.json atomically (temp file then rename), so a crash never leaves half a manifest. */
 export async function writeManifest(dir: string, agent: Agent, state: Record<string, unknown>): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const manifest: AgentManifest = {
     format: AGENT_FORMAT,
     algorithm: agent.algorithm,
@@ -195,7 +196,7 @@ export async function writeManifest(dir: string, agent: Agent, state: Record<str
 
 /** Writes a binary file atomically next to the manifest. */
 export async function writeBinary(dir: string, name: string, data: ArrayBufferView): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const tmp = join(dir, `${name}.tmp`);
   await writeFile(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   await rename(tmp, join(dir, name));

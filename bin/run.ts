@@ -1,6 +1,7 @@
 // `arena run` and `arena eval`: thin shells over experiments/.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { writeFile, rename } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluate, loadAgent } from '../agents/agent.js';
@@ -189,7 +190,7 @@ async function writeEvalEpisodes(
 ): Promise<void> {
   const count = typeof options.record === 'number' ? options.record : 1;
   const dir = join(runDir, EPISODES_DIR);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
   try {
     for (let i = 0; i < count; i++) {

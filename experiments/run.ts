@@ -21,7 +21,8 @@
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
+import { rm, writeFile, rename } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
@@ -283,7 +284,7 @@ function episodeFileName(step: number, index: number): string {
 export async function executeRun(planned: PlannedRun, options: { resume?: boolean; control?: RunControl } = {}): Promise<RunOutcome> {
   const { spec, dir } = planned;
   const control = options.control ?? {};
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const runFile = join(dir, RUN_FILE);
   const previous = existsSync(runFile) ? await readJson<RunRecord>(runFile) : null;
   if (previous && options.resume) {
@@ -330,7 +331,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   };
   await writeJsonAtomic(runFile, record);
 
-  await mkdir(join(dir, EPISODES_DIR), { recursive: true });
+  await ensureDir(join(dir, EPISODES_DIR));
   const metrics = new JsonlWriter(join(dir, METRICS_FILE));
   const evals = new JsonlWriter(join(dir, EVAL_FILE));
   const episodeIndex = new JsonlWriter(join(dir, EPISODES_DIR, EPISODE_INDEX_FILE));

@@ -7,7 +7,8 @@
 // queue-backed executor spreading runs over machines can replace the local
 // pool without touching agents or envs (docs/design.md, "Beyond one machine").
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -110,7 +111,7 @@ async function markDead(planned: PlannedRun, error: Error): Promise<RunOutcome> 
     await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: recorded });
   } else {
     // It died before the run wrote anything (e.g. while loading modules): record the failure all the same.
-    await mkdir(planned.dir, { recursive: true });
+    await ensureDir(planned.dir);
     await writeJsonAtomic(file, failedRunRecord(planned.spec, recorded));
   }
   return { status: 'failed', step, seconds, resumedFrom: null, error: { message } };

@@ -8,7 +8,8 @@
 // - On resume, JSONL files are cut back to the checkpoint's step by rewriting
 //   them atomically.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { basename, dirname, join } from 'node:path';
 import type { RunRecord } from './types.js';
 
@@ -22,7 +23,7 @@ export const EXPERIMENT_FILE = 'experiment.json';
 
 /** Writes `value` as pretty JSON to `path` atomically. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await rename(tmp, path);
