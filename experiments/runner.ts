@@ -35,7 +35,19 @@ export interface Executor {
   readonly concurrency: number;
 }
 
-/** Runs in worker threads of a piscina pool, one run per thread at a time. */
+/** Worker threads per core at most, unless forced: each holds its own heap and backend, so more only add memory and switching. */
+export const WORKERS_PER_CORE = 4;
+
+/** The most workers a pool starts without being forced: WORKERS_PER_CORE per core. */
+export function maxWorkers(): number {
+  return WORKERS_PER_CORE * Math.max(1, cpus().length);
+}
+
+/**
+ * Runs in worker threads of a piscina pool, one run per thread at a time.
+ * Threads start as runs are handed out (none at construction), so a pool
+ * never has more threads than runs executing at once.
+ */
 export class WorkerPoolExecutor implements Executor {
   private readonly pool: Piscina;
   private readonly stopFlag = new SharedArrayBuffer(4);
@@ -43,11 +55,18 @@ export class WorkerPoolExecutor implements Executor {
   constructor(
     readonly concurrency: number,
     private readonly imports: readonly string[] = [],
+    options: { readonly force?: boolean } = {},
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`workers must be a positive integer, got ${concurrency}`);
+    const most = maxWorkers();
+    if (concurrency > most && !options.force) {
+      throw new RangeError(
+        `workers: ${concurrency} is more than ${most} (${WORKERS_PER_CORE} per core on this machine's ${cpus().length} cores); each worker holds its own heap and neural-net backend, so more only slow the runs down and use up memory. Pass --force-workers (force: true) to start them anyway`,
+      );
+    }
     this.pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: concurrency,
+      minThreads: 0,
       maxThreads: concurrency,
       // One run per thread: runs are long, CPU-bound and hold a neural-net backend each.
       concurrentTasksPerWorker: 1,
@@ -71,6 +90,11 @@ export class WorkerPoolExecutor implements Executor {
 
   stop(): void {
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+  }
+
+  /** Threads started so far (and not yet retired after idling). */
+  get threads(): number {
+    return this.pool.threads.length;
   }
 
   async close(): Promise<void> {
@@ -139,6 +163,12 @@ export interface RunExperimentOptions {
   readonly source?: string;
   /** Lets the caller stop the experiment (Ctrl-C): set when the returned handle's stop is called. */
   readonly onStart?: (handle: { stop(): void }) => void;
+  /**
+   * Stops the experiment when aborted, also before any run started (a
+   * SIGTERM while the experiment is still being set up): runs not started
+   * are not started, running ones end interrupted at their next step.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExperimentOutcome {
@@ -160,6 +190,8 @@ export class ExistingRunsError extends Error {
 export async function runExperiment(config: ExperimentConfig, options: RunExperimentOptions): Promise<ExperimentOutcome> {
   const dir = join(options.runsDir, config.name);
   const plan = planRuns(config, options.runsDir);
+  // Stopped before it began: nothing is written, deleted or started.
+  if (options.signal?.aborted) return { dir, runs: plan.map((run) => ({ run, outcome: null })), interrupted: true };
   const existing = existingRuns(plan);
   if (existing.length > 0 && !options.resume && !options.overwrite) {
     throw new ExistingRunsError(
@@ -200,12 +232,13 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   const reporter = options.reporter;
   const executor = options.executor;
   let interrupted = false;
-  options.onStart?.({
-    stop: () => {
-      interrupted = true;
-      executor.stop();
-    },
-  });
+  const stop = (): void => {
+    interrupted = true;
+    executor.stop();
+  };
+  options.onStart?.({ stop });
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   reporter?.start(todo, skipped, executor.concurrency);
   const outcomes = new Map<PlannedRun, RunOutcome>();
   let next = 0;
@@ -221,6 +254,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
   try {
     await Promise.all(Array.from({ length: Math.min(executor.concurrency, Math.max(1, todo.length)) }, lane));
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     reporter?.end();
   }
   return {
