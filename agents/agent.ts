@@ -18,11 +18,11 @@ import { ensureDir } from '../core/files.js';
 import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
-import { spaceFromJSON, spaceToJSON } from '../core/spaces.js';
+import { flatDim, spaceFromJSON, spaceToJSON } from '../core/spaces.js';
 import { closestMatch } from '../core/text.js';
 import type { VectorEnv } from '../core/vector.js';
-import type { ParamSpec, Resolved } from './lib/hparams.js';
-import { resolveHyperparameters } from './lib/hparams.js';
+import type { ParamSpec, Resolved, SpaceDims } from './lib/hparams.js';
+import { HyperparameterError, memoryProblems, resolveHyperparameters } from './lib/hparams.js';
 
 export type Action = number | Float32Array;
 
@@ -124,6 +124,8 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   readonly envKind?: 'single' | 'vector' | 'either';
   /** Vector-env copies runners give it when a config does not say (agents whose envKind is 'vector'). */
   readonly defaultEnvs?: number;
+  /** The algorithms whose saved agents its warmStart takes (configs check a warmStart against it). */
+  readonly warmStartsFrom?: readonly string[];
   create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
   /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
@@ -154,7 +156,15 @@ export function agentDefinition(name: string): AgentDefinition {
 export async function createAgent(name: string, hyperparameters: Readonly<Record<string, unknown>>, context: AgentContext): Promise<Agent> {
   const d = agentDefinition(name);
   if (!Number.isInteger(context.seed)) throw new TypeError(`createAgent(${name}): seed must be an integer, got ${String(context.seed)}`);
-  return guarded(await d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), context));
+  const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
+  const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
+  if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
+  return guarded(await d.create(hp, context));
+}
+
+/** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */
+export function spaceDims(context: Pick<AgentContext, 'observationSpace' | 'actionSpace'>): SpaceDims {
+  return { obs: flatDim(context.observationSpace), act: flatDim(context.actionSpace) };
 }
 
 /** Throws when an observation of a Box space holds a number that is not finite (a network would turn it into any action). */

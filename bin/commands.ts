@@ -135,6 +135,10 @@ export function parseHyperparameters(pairs: readonly string[]): Record<string, u
     if (eq <= 0) throw new Error(`--hp expects key=value, got ${JSON.stringify(pair)}`);
     const key = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
+    // `out.__proto__ = {...}` would replace the object's prototype: the value would vanish or leak in as inherited keys.
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      throw new Error(`--hp ${key}: not a hyperparameter name (it would change the object holding the hyperparameters)`);
+    }
     try {
       out[key] = JSON.parse(raw);
     } catch {

@@ -64,6 +64,13 @@ describe('the agent API', () => {
   }
 });
 
+describe('hyperparameters that would not fit in memory', () => {
+  it('are refused by createAgent with the hyperparameter named, before anything is allocated', async () => {
+    await expect(createAgent('dqn', { bufferSize: 1e12 }, context(cartPole))).rejects.toThrow(/^dqn: bufferSize 1000000000000 needs about \d+(\.\d)? TB \(the replay buffer, 52 bytes per transition\), more than this machine's \d+ GB of memory$/);
+    await expect(createAgent('ppo', { hidden: [100_000, 100_000] }, context(cartPole))).rejects.toThrow(/^ppo: hidden \[100000, 100000\] needs about \d+ GB/);
+  });
+});
+
 describe('save() into a directory that holds another saved agent', () => {
   it("refuses, naming the directory and the agent there, and leaves that agent's files as they were", async () => {
     const dir = temp();
