@@ -211,8 +211,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunExperi
     name: config.name,
     ...(options.source ? { source: options.source } : {}),
     updatedAt: new Date().toISOString(),
+    // The runs are the config's variants x seeds (planRuns); listing them too would cost a record per run.
     config,
-    runs: plan.map((r) => ({ variant: r.spec.variant, seed: r.spec.seed, dir: join(r.spec.variant, `seed-${r.spec.seed}`) })),
   });
 
   // Finished runs are skipped on resume; the rest run (a resumed run continues from its checkpoint).

@@ -332,6 +332,41 @@ describe('safety', () => {
   });
 });
 
+describe('a large planned experiment', () => {
+  it("lists the runs of experiment.json's plan as pending without reading a file per run (beyond 20,000 only counted), and answers other requests meanwhile", async () => {
+    const root = join(tmp, 'large');
+    const seeds = Array.from({ length: 50_000 }, (_, i) => i);
+    const variant = { name: 'ppo', algorithm: 'ppo', env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] }, totalSteps: 100 };
+    mkdirSync(join(root, 'wide'), { recursive: true });
+    writeFileSync(join(root, 'wide', 'experiment.json'), JSON.stringify({ format: 'arena.experiment/1', name: 'wide', config: { name: 'wide', seeds, backend: 'cpu', variants: [variant, { ...variant, name: 'a2c', algorithm: 'a2c' }] } }));
+    writeFixtureRun(root, { experiment: 'wide', variant: 'ppo', seed: 7, env: 'CartPole-v1', curve: () => 1, episodes: [] });
+    const v = await startViewer({ root, port: 0, indexMs: 0 });
+    try {
+      const order: string[] = [];
+      const list = get<ExperimentListEntry[]>('/api/experiments', v).then((r) => (order.push('experiments'), r));
+      const detail = get<ExperimentDetail>('/api/experiments/wide', v).then((r) => (order.push('detail'), r));
+      await new Promise((r) => setTimeout(r, 5));
+      const rootInfo = await get<RootInfo>('/api/root', v);
+      order.push('root');
+      const [{ body: experiments }, { body: wide }] = await Promise.all([list, detail]);
+      expect(rootInfo.status).toBe(200);
+      expect(experiments).toEqual([{ name: 'wide', env: 'CartPole-v1', variants: ['a2c', 'ppo'], runs: 100_000, status: { pending: 99_999, finished: 1 } }]);
+      // The run on disk and the first 20,000 of the plan's other runs (the plan lists ppo's seeds first); the rest counted.
+      expect(wide.runs).toHaveLength(20_001);
+      expect(wide.unlisted).toBe(79_999);
+      expect(wide.status).toEqual({ pending: 99_999, finished: 1 });
+      expect(wide.variants).toEqual(['a2c', 'ppo']);
+      expect(wide.runs.find((r) => r.variant === 'ppo' && r.seed === 'seed-7')).toMatchObject({ status: 'finished' });
+      expect(wide.runs.find((r) => r.variant === 'ppo' && r.seed === 'seed-20000')).toMatchObject({ status: 'pending', algorithm: 'ppo', totalSteps: 100 });
+      expect(wide.runs.find((r) => r.variant === 'a2c')).toBeUndefined();
+      // The small request was not queued behind the two large ones.
+      expect(order[0]).toBe('root');
+    } finally {
+      await v.close();
+    }
+  }, 120_000);
+});
+
 describe('roots', () => {
   it('a single experiment directory, a single run directory, and a single episode file', async () => {
     const experiment = await startViewer({ root: join(runs, 'toy-text'), port: 0 });

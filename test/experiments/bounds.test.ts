@@ -1,13 +1,18 @@
-// The worker pool's bounds (experiments/runner.ts): threads start only as runs
-// need them (never more than the runs), a worker count above 4 per core is
-// refused unless forced, and a stop requested while the experiment is still
-// starting (SIGTERM right after `arena run`) stops it before any run trains.
-// The pool runs the built worker (dist/), so these drive dist/ in a child process.
+// Resource bounds of an experiment (experiments/runner.ts). The worker pool:
+// threads start only as runs need them (never more than the runs), a worker
+// count above 4 per core is refused unless forced, and a stop requested while
+// the experiment is still starting (SIGTERM right after `arena run`) stops it
+// before any run trains; the pool runs the built worker (dist/), so those
+// tests drive dist/ in a child process. The stored plan: experiment.json
+// grows by a few bytes per run, not by a record per run.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseExperimentConfig } from '../../experiments/config.js';
+import type { Executor } from '../../experiments/runner.js';
+import { runExperiment } from '../../experiments/runner.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -86,5 +91,30 @@ describe('the worker pool', () => {
       await executor.close();
       console.log(JSON.stringify({ interrupted: outcome.interrupted, outcomes: outcome.runs.map((r) => r.outcome), threads, quick: performance.now() - started < 10_000 }));`);
     expect(result).toEqual({ interrupted: true, outcomes: [null, null], threads: 0, quick: true });
+  });
+});
+
+describe('the stored plan', () => {
+  it('experiment.json holds the config, not a record per run: 20,000 runs take under 10 bytes each', async () => {
+    const dir = temp();
+    const config = parseExperimentConfig('name: wide\nenv: FrozenLake-v1\ntotalSteps: 100\nseeds: 10000\nmaxRuns: 20000\nvariants: [{ algorithm: q-learning }, { algorithm: sarsa }]\n', 'wide.yaml');
+    // An executor that runs nothing: only what runExperiment itself writes is measured.
+    let executed = 0;
+    const executor: Executor = {
+      concurrency: 4,
+      execute: async () => {
+        executed += 1;
+        return { status: 'finished', step: 0, seconds: 0, resumedFrom: null };
+      },
+      stop: () => {},
+      close: async () => {},
+    };
+    await runExperiment(config, { runsDir: dir, executor });
+    expect(executed).toBe(20_000);
+    const file = join(dir, 'wide', 'experiment.json');
+    expect(statSync(file).size / 20_000).toBeLessThan(10);
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { config: { seeds: number[]; variants: { name: string }[] } };
+    expect(stored.config.seeds).toHaveLength(10_000);
+    expect(stored.config.variants.map((v) => v.name)).toEqual(['q-learning', 'sarsa']);
   });
 });
