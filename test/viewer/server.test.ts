@@ -482,7 +482,46 @@ describe('ports', () => {
   });
 });
 
+/** Opens /api/events on `v`; resolves once connected, with the text received so far and a way to close it. */
+async function events(v: Viewer): Promise<{ text: () => string; close: () => void }> {
+  const { hostname, port } = new URL(v.url);
+  let received = '';
+  let connected!: () => void;
+  const ready = new Promise<void>((r) => (connected = r));
+  const req = request({ host: hostname, port, path: '/api/events' }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.includes(': connected')) connected();
+    });
+  });
+  req.end();
+  await ready;
+  return { text: () => received, close: () => req.destroy() };
+}
+
 describe('live updates', () => {
+  it("announces a planned run's start (its first run.json) as a catalog change", async () => {
+    const root = join(tmp, 'planned-live');
+    const variant = { name: 'ppo', algorithm: 'ppo', env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] }, totalSteps: 100 };
+    mkdirSync(join(root, 'plan'), { recursive: true });
+    writeFileSync(join(root, 'plan', 'experiment.json'), JSON.stringify({ format: 'arena.experiment/1', name: 'plan', config: { name: 'plan', seeds: [0, 1], backend: 'cpu', variants: [variant] } }));
+    const v = await startViewer({ root, port: 0, pollMs: 100, indexMs: 0 });
+    const stream = await events(v);
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      expect(stream.text()).not.toContain('event: catalog');
+      writeFixtureRun(root, { experiment: 'plan', variant: 'ppo', seed: 1, env: 'CartPole-v1', curve: () => 1, episodes: [] });
+      const deadline = Date.now() + 5000;
+      while (!stream.text().includes('event: catalog') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stream.text()).toContain('event: catalog');
+      expect((await get<ExperimentDetail>('/api/experiments/plan', v)).body.status).toEqual({ pending: 1, finished: 1 });
+    } finally {
+      stream.close();
+      await v.close();
+    }
+  });
+
   it('announces an appended evaluation line over server-sent events', async () => {
     const { hostname, port } = new URL(viewer.url);
     let received = '';
