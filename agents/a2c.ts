@@ -23,7 +23,7 @@ import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, int, list, num } from './lib/hparams.js';
+import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
 import { linearSchedule } from './lib/schedules.js';
 import type { SavedActorCritic, StepOptimizer } from './ppo.js';
@@ -42,7 +42,7 @@ export const A2C_HYPERPARAMETERS = {
   rmsAlpha: num(0.99, 'RMSprop smoothing constant of the squared-gradient average', { min: 0, max: 1, exclusiveMax: true }),
   optimizerEps: num(1e-5, 'epsilon of RMSprop (outside the square root) or Adam', { min: 0, exclusiveMin: true }),
   normalizeAdvantage: bool(false, 'normalize advantages to mean 0, std 1 in each rollout'),
-  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic'),
+  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
   normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),

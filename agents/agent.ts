@@ -13,15 +13,16 @@
 // - Terminated transitions do not bootstrap; truncated ones (time limits)
 //   bootstrap from the value of the last observation.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
-import { spaceFromJSON, spaceToJSON } from '../core/spaces.js';
+import { flatDim, spaceFromJSON, spaceToJSON } from '../core/spaces.js';
 import { closestMatch } from '../core/text.js';
 import type { VectorEnv } from '../core/vector.js';
-import type { ParamSpec, Resolved } from './lib/hparams.js';
-import { resolveHyperparameters } from './lib/hparams.js';
+import type { ParamSpec, Resolved, SpaceDims } from './lib/hparams.js';
+import { HyperparameterError, memoryProblems, resolveHyperparameters } from './lib/hparams.js';
 
 export type Action = number | Float32Array;
 
@@ -123,6 +124,8 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   readonly envKind?: 'single' | 'vector' | 'either';
   /** Vector-env copies runners give it when a config does not say (agents whose envKind is 'vector'). */
   readonly defaultEnvs?: number;
+  /** The algorithms whose saved agents its warmStart takes (configs check a warmStart against it). */
+  readonly warmStartsFrom?: readonly string[];
   create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
   /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
@@ -153,13 +156,93 @@ export function agentDefinition(name: string): AgentDefinition {
 export async function createAgent(name: string, hyperparameters: Readonly<Record<string, unknown>>, context: AgentContext): Promise<Agent> {
   const d = agentDefinition(name);
   if (!Number.isInteger(context.seed)) throw new TypeError(`createAgent(${name}): seed must be an integer, got ${String(context.seed)}`);
-  return d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), context);
+  const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
+  const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
+  if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
+  return guarded(await d.create(hp, context));
+}
+
+/** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */
+export function spaceDims(context: Pick<AgentContext, 'observationSpace' | 'actionSpace'>): SpaceDims {
+  return { obs: flatDim(context.observationSpace), act: flatDim(context.actionSpace) };
+}
+
+/** Throws when an observation of a Box space holds a number that is not finite (a network would turn it into any action). */
+export function checkFiniteObservation(who: string, obs: unknown): void {
+  if (typeof obs !== 'object' || obs === null || !('length' in obs)) return;
+  const a = obs as ArrayLike<unknown>;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`${who}: observation[${i}] is ${v}; observations must be finite numbers`);
+  }
+}
+
+/**
+ * Refuses to save into a directory that holds another kind of saved agent (or
+ * a multi-agent learner): algorithms name their files differently, so the
+ * two would end up mixed. The same algorithm replaces its own files.
+ */
+async function checkSaveDirectory(algorithm: string, dir: string): Promise<void> {
+  for (const [file, kind] of [[MANIFEST, 'agent'], [LEARNER_MANIFEST, 'learner']] as const) {
+    let saved: { algorithm?: unknown };
+    try {
+      saved = JSON.parse(await readFile(join(dir, file), 'utf8')) as { algorithm?: unknown };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+      throw new Error(`${algorithm}.save: ${join(dir, file)} is there but unreadable (${(e as Error).message}); save into another directory, or delete it first`);
+    }
+    if (kind === 'agent' && saved.algorithm === algorithm) continue;
+    throw new Error(
+      `${algorithm}.save: ${dir} holds a saved ${typeof saved.algorithm === 'string' ? saved.algorithm : 'unknown'} ${kind}; save into another directory, or delete that one first (its files would mix with this agent's)`,
+    );
+  }
+}
+
+/**
+ * The API's checks around an algorithm's own methods, for every agent in one
+ * place: after dispose() every other method throws a clear error (not a
+ * TypeError from a freed tensor), dispose() twice is harmless, and act() and
+ * diagnostics() refuse a Box observation with NaN or an infinity (tabular
+ * agents already refuse anything but an integer state).
+ */
+function guarded(agent: Agent): Agent {
+  let disposed = false;
+  const box = agent.context.observationSpace.type === 'box';
+  const wrap = <K extends 'act' | 'diagnostics' | 'learn' | 'save' | 'warmStart'>(name: K, checkObs: boolean): void => {
+    const method = agent[name] as ((...args: unknown[]) => unknown) | undefined;
+    if (!method) return;
+    const fail = () => new Error(`${agent.algorithm}: ${name}() called after dispose(); create or load the agent again`);
+    const async = name === 'learn' || name === 'save' || name === 'warmStart';
+    (agent as unknown as Record<string, unknown>)[name] = (...args: unknown[]): unknown => {
+      if (disposed) {
+        if (async) return Promise.reject(fail());
+        throw fail();
+      }
+      if (checkObs && box) checkFiniteObservation(`${agent.algorithm}.${name}`, args[0]);
+      if (name === 'save') return checkSaveDirectory(agent.algorithm, args[0] as string).then(() => method.apply(agent, args));
+      return method.apply(agent, args);
+    };
+  };
+  wrap('act', true);
+  wrap('diagnostics', true);
+  wrap('learn', false);
+  wrap('save', false);
+  wrap('warmStart', false);
+  const dispose = agent.dispose.bind(agent);
+  agent.dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    dispose();
+  };
+  return agent;
 }
 
 // ---------------------------------------------------------------- saving
 
 export const AGENT_FORMAT = 'arena.agent/1';
 const MANIFEST = 'agent.json';
+/** A multi-agent learner's manifest (agents/multi/learner.ts), which save() does not write over either. */
+const LEARNER_MANIFEST = 'learner.json';
 
 /** agent.json: what every saved agent has, plus the algorithm's own JSON state. */
 export interface AgentManifest {
@@ -174,7 +257,7 @@ export interface AgentManifest {
 
 /** Writes agent.json atomically (temp file then rename), so a crash never leaves half a manifest. */
 export async function writeManifest(dir: string, agent: Agent, state: Record<string, unknown>): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const manifest: AgentManifest = {
     format: AGENT_FORMAT,
     algorithm: agent.algorithm,
@@ -195,7 +278,7 @@ export async function writeManifest(dir: string, agent: Agent, state: Record<str
 
 /** Writes a binary file atomically next to the manifest. */
 export async function writeBinary(dir: string, name: string, data: ArrayBufferView): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const tmp = join(dir, `${name}.tmp`);
   await writeFile(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   await rename(tmp, join(dir, name));
@@ -225,7 +308,7 @@ export async function loadAgent(dir: string, options: { backend?: string } = {})
     seed: manifest.context.seed,
     ...(backend !== undefined ? { backend } : {}),
   };
-  return d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir);
+  return guarded(await d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir));
 }
 
 /** The directory holding agent.json for `path`: an agent directory, a run directory (its checkpoint/), or an error. */

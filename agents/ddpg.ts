@@ -41,7 +41,7 @@ import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOpti
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
 import { initBackend, tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
+import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
 import { applyForGradients, copyWeights, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 import type { ActionNoise, NoiseState } from './lib/noise.js';
@@ -51,7 +51,7 @@ import { ReplayBuffer } from './lib/replay.js';
 
 export const DDPG_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the actor and of the critic (SB3)', { min: 0, exclusiveMin: true }),
-  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1 }),
+  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
   learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
   batchSize: int(256, 'transitions per gradient step', { min: 1 }),
   tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
@@ -63,7 +63,7 @@ export const DDPG_HYPERPARAMETERS = {
   noiseStd: num(0.1, 'noise scale sigma, in units of half the action range', { min: 0 }),
   ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
   ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
-  hidden: list([400, 300], 'hidden layer sizes of the actor and of the critic (relu; SB3 DDPG)'),
+  hidden: list([400, 300], 'hidden layer sizes of the actor and of the critic (relu; SB3 DDPG)', { memory: layerMemory(4) }),
   saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
 } as const;
 
@@ -368,6 +368,7 @@ function savedState(manifest: AgentManifest): SavedState {
 
 registerAgent({
   name: 'ddpg',
+  warmStartsFrom: ['ddpg'],
   description:
     'DDPG (Lillicrap et al. 2016): deterministic tanh actor, Q(s, a) critic, Polyak-averaged target nets, replay, Gaussian or Ornstein-Uhlenbeck exploration; Box actions',
   hyperparameters: DDPG_HYPERPARAMETERS,

@@ -40,7 +40,7 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf } from './lib/backend.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
+import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
 import type { Activation, Mlp } from './lib/nets.js';
 import { copyWeights, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 import type { ReplayBatch } from './lib/replay.js';
@@ -52,7 +52,7 @@ import { linearSchedule } from './lib/schedules.js';
 export const DQN_HYPERPARAMETERS = {
   learningRate: num(1e-4, 'Adam step size (the start value when annealed)', { min: 0, exclusiveMin: true }),
   lrSchedule: choice('constant', ['constant', 'linear'] as const, "'linear' anneals the learning rate to 0 over the learn call (SB3 lin_<lr>)"),
-  bufferSize: int(100_000, 'replay buffer capacity in transitions (allocated up front)', { min: 1 }),
+  bufferSize: int(100_000, 'replay buffer capacity in transitions (allocated up front)', { min: 1, memory: replayMemory }),
   learningStarts: int(100, 'env steps of uniformly random actions before the first update', { min: 0 }),
   batchSize: int(32, 'transitions per minibatch', { min: 1 }),
   gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
@@ -65,7 +65,7 @@ export const DQN_HYPERPARAMETERS = {
   explorationFinalEps: num(0.05, 'epsilon after the fall', { min: 0, max: 1 }),
   maxGradNorm: num(10, 'clip of the global gradient norm (0: no clipping)', { min: 0 }),
   loss: choice('huber', ['huber', 'mse'] as const, "'huber' (smooth L1, SB3 and the Nature paper) or 'mse' (CleanRL)"),
-  hidden: list([64, 64], 'hidden layer sizes of the Q-network (of the shared trunk when dueling)'),
+  hidden: list([64, 64], 'hidden layer sizes of the Q-network (of the shared trunk when dueling)', { memory: layerMemory(2) }),
   activation: choice('relu', ['relu', 'tanh'] as const, 'hidden-layer activation'),
   init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
@@ -508,6 +508,7 @@ registerAgent({
   description: 'DQN (Mnih et al. 2015) with replay, a target network, Huber loss; double-DQN and dueling options; Discrete actions',
   hyperparameters: DQN_HYPERPARAMETERS,
   envKind: 'either',
+  warmStartsFrom: ['dqn'],
   async create(hp, context) {
     checkSetup(hp, context);
     await initBackend(context.backend ?? 'auto');

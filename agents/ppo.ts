@@ -58,7 +58,7 @@ import { computeGae, validRows } from './lib/advantages.js';
 import { initBackend, tf } from './lib/backend.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { ParamSpec, Resolved } from './lib/hparams.js';
-import { bool, choice, int, list, num } from './lib/hparams.js';
+import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import type { Cnn } from './lib/cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import type { Mlp } from './lib/nets.js';
@@ -81,7 +81,7 @@ export const PPO_HYPERPARAMETERS = {
   vfCoef: num(0.5, 'value loss coefficient (the loss is mean squared error, without 1/2)', { min: 0 }),
   maxGradNorm: num(0.5, 'clip of the global gradient norm', { min: 0, exclusiveMin: true }),
   targetKl: num(0, 'stop the epochs of an update once the approximate KL exceeds this (0: never)', { min: 0 }),
-  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic (mlp policy)'),
+  hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic (mlp policy)', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation (mlp policy)'),
   policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk shared by linear policy and value heads, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
   cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
@@ -192,6 +192,8 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     hyperparameters: spec.hyperparameters,
     envKind: 'vector',
     defaultEnvs: 8,
+    // PolicyNets.warmStart: an actor-critic takes another's nets.
+    warmStartsFrom: ['ppo', 'a2c'],
     async create(hp, context) {
       await initBackend(context.backend ?? 'auto');
       const rng = new Rng(context.seed);

@@ -41,7 +41,7 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf } from './lib/backend.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, int, list, num } from './lib/hparams.js';
+import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
 import { loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
 
@@ -55,7 +55,7 @@ export const REINFORCE_HYPERPARAMETERS = {
   normalizeReturns: bool(true, 'standardize the policy-gradient weights (G, or G - V) over each batch'),
   entCoef: num(0, 'entropy bonus coefficient', { min: 0 }),
   maxGradNorm: num(0, 'clip of the global gradient norm of each net (0: no clipping)', { min: 0 }),
-  hidden: list([64, 64], 'hidden layer sizes of the policy and of the value net'),
+  hidden: list([64, 64], 'hidden layer sizes of the policy and of the value net', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (Box actions)'),
 } as const;
@@ -468,6 +468,7 @@ function savedState(manifest: AgentManifest): SavedState {
 
 registerAgent({
   name: 'reinforce',
+  warmStartsFrom: ['reinforce'],
   description: 'REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes, optional learned baseline; Discrete or Box actions',
   hyperparameters: REINFORCE_HYPERPARAMETERS,
   async create(hp, context) {

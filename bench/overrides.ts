@@ -3,17 +3,11 @@
 // without editing the recipe). The value is read as JSON when it parses
 // (numbers, booleans, arrays such as [128,128]), else taken as a string;
 // the agent's own validation then checks it like any other hyperparameter.
+import { parseKeyValue } from '../bin/commands.js';
 
-/** Parses one `key=value`; throws a message naming the flag when there is no key. */
+/** Parses one `key=value` (as `--hp` does); throws a message naming the flag when there is no key. */
 export function parseSetting(pair: string): [string, unknown] {
-  const eq = pair.indexOf('=');
-  if (eq <= 0) throw new Error(`--set ${pair}: expected key=value, e.g. --set learningRate=0.001`);
-  const raw = pair.slice(eq + 1);
-  try {
-    return [pair.slice(0, eq), JSON.parse(raw) as unknown];
-  } catch {
-    return [pair.slice(0, eq), raw];
-  }
+  return parseKeyValue(pair, '--set');
 }
 
 /** Every `--set key=value` in `argv`, later ones winning. */

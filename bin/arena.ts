@@ -124,13 +124,14 @@ program
 program
   .command('run <config>')
   .description('run an experiment config: every (variant, seed) run, in parallel worker threads, into the run store')
-  .option('--workers <n>', 'worker threads (default: one per core; 0 runs in this process, one at a time)', nonNegativeInt('--workers'))
+  .option('--workers <n>', 'worker threads, at most 4 per core (default: one per core; 0 runs in this process, one at a time); never more start than there are runs', nonNegativeInt('--workers'))
+  .option('--force-workers', 'allow --workers above 4 per core')
   .option('--resume', 'continue interrupted, killed or failed runs from their last checkpoint and skip finished ones')
   .option('--overwrite', "delete the experiment's existing runs and start over")
   .option('--runs-dir <dir>', 'where experiments are written', 'runs')
   .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
   .option('--compare', 'afterwards, print the comparison table and write the learning-curve figure (as arena compare)')
-  .action(async (config: string, opts: { workers?: number; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean }) => {
+  .action(async (config: string, opts: { workers?: number; forceWorkers?: boolean; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean }) => {
     if (opts.resume && opts.overwrite) throw new Error('run: --resume and --overwrite contradict each other; choose one');
     checkConfigPath(config);
     process.exitCode = await runCommand(config, opts);
@@ -188,7 +189,8 @@ program
   .option('--host <address>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
   .option('--port <n>', 'port; when busy, the next free one up to 20 further', nonNegativeInt('--port'), 8080)
   .option('--open', 'open the viewer in the default browser')
-  .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean }) => {
+  .option('--allow-host <name...>', "also answer requests whose Host header names this host (besides localhost, 127.0.0.1, [::1] and --host); '*' for any", [])
+  .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean; allowHost: string[] }) => {
     // Loaded on demand, so the other commands do not pay for express at startup.
     const { viewCommand } = await import('./view.js');
     await viewCommand(path ?? 'runs', opts);

@@ -127,19 +127,34 @@ export function agentTable(name?: string): string {
   )}`;
 }
 
-/** `--hp key=value` pairs: values are parsed as JSON when they can be (numbers, booleans, lists), else kept as strings. */
+/**
+ * One `key=value` of a command-line `flag` (`--hp`, the benchmarks' `--set`):
+ * the value parsed as JSON when it can be (numbers, booleans, lists), else
+ * kept as a string. A key that would change the object holding the values
+ * (`__proto__`, `constructor`, `prototype`) is refused: assigned, it would
+ * vanish or leak in as inherited keys.
+ */
+export function parseKeyValue(pair: string, flag: string): [string, unknown] {
+  const eq = pair.indexOf('=');
+  if (eq <= 0) throw new Error(`${flag} ${pair}: expected key=value, e.g. ${flag} learningRate=0.001`);
+  const key = pair.slice(0, eq);
+  const raw = pair.slice(eq + 1);
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+    throw new Error(`${flag} ${key}: not a hyperparameter name (it would change the object holding the hyperparameters)`);
+  }
+  try {
+    return [key, JSON.parse(raw) as unknown];
+  } catch {
+    return [key, raw];
+  }
+}
+
+/** `--hp key=value` pairs (parseKeyValue), later ones winning. */
 export function parseHyperparameters(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`--hp expects key=value, got ${JSON.stringify(pair)}`);
-    const key = pair.slice(0, eq);
-    const raw = pair.slice(eq + 1);
-    try {
-      out[key] = JSON.parse(raw);
-    } catch {
-      out[key] = raw;
-    }
+    const [key, value] = parseKeyValue(pair, '--hp');
+    out[key] = value;
   }
   return out;
 }

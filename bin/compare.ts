@@ -2,7 +2,8 @@
 // comparison table, optionally writes CSV/JSON, and saves the learning-curve
 // figure (curves.svg, curves.png). The work is in experiments/compare.ts and
 // experiments/figure.ts; this decides where output goes.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { join, resolve } from 'node:path';
 import { compareRuns, findRunDirs, formatTable, loadRuns, toCsv, toJson } from '../experiments/compare.js';
 import type { CompareX } from '../experiments/compare.js';
@@ -68,7 +69,7 @@ export async function compareCommand(paths: string[], options: CompareCommandOpt
   // Loaded only when drawing: vega and resvg take a moment to import.
   const { learningCurveFigure } = await import('../experiments/figure.js');
   const figure = await learningCurveFigure(comparison, { x });
-  await mkdir(out, { recursive: true });
+  await ensureDir(out);
   const svgPath = join(out, 'curves.svg');
   const pngPath = join(out, 'curves.png');
   await writeFile(svgPath, figure.svg);

@@ -1,6 +1,7 @@
 // `arena run` and `arena eval`: thin shells over experiments/.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { writeFile, rename } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluate, loadAgent } from '../agents/agent.js';
@@ -21,6 +22,8 @@ import { compareCommand } from './compare.js';
 
 export interface RunCommandOptions {
   workers?: number;
+  /** Allows more workers than WORKERS_PER_CORE per core (experiments/runner.ts). */
+  forceWorkers?: boolean;
   resume?: boolean;
   overwrite?: boolean;
   runsDir: string;
@@ -46,26 +49,28 @@ export async function importModules(paths: readonly string[]): Promise<string[]>
 
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
 export async function runCommand(configPath: string, options: RunCommandOptions): Promise<number> {
-  const imports = await importModules(options.import);
-  const config = await loadExperimentConfig(configPath);
-  const workers = options.workers ?? defaultWorkers();
-  const executor: Executor = workers === 0 ? new InProcessExecutor() : new WorkerPoolExecutor(workers, imports);
   const reporter = defaultReporter();
-  const started = performance.now();
+  // Signals are handled from the start: one arriving while modules load or the experiment is set up stops it before any run.
+  const stopping = new AbortController();
   let stops = 0;
   const onSigint = (): void => {
     stops += 1;
     if (stops === 1) {
       reporter.message('stopping: runs end at their next step and are marked interrupted (Ctrl-C again to quit at once); continue later with --resume');
-      handle?.stop();
+      stopping.abort();
     } else {
       process.exit(130);
     }
   };
-  let handle: { stop(): void } | undefined;
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  let executor: Executor | undefined;
   try {
+    const imports = await importModules(options.import);
+    const config = await loadExperimentConfig(configPath);
+    const workers = options.workers ?? defaultWorkers();
+    executor = workers === 0 ? new InProcessExecutor() : new WorkerPoolExecutor(workers, imports, { force: options.forceWorkers ?? false });
+    const started = performance.now();
     const outcome = await runExperiment(config, {
       runsDir: options.runsDir,
       executor,
@@ -74,9 +79,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       command: ['arena', ...process.argv.slice(2)].join(' '),
       ...(options.resume ? { resume: true } : {}),
       ...(options.overwrite ? { overwrite: true } : {}),
-      onStart: (h) => {
-        handle = h;
-      },
+      signal: stopping.signal,
     }).catch((e: unknown) => {
       // A refused write before any run started (experiment.json, the lock): name the path and what to do.
       const failure = storageFailure(e);
@@ -107,11 +110,11 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     if (outcome.interrupted || count('interrupted') > 0 || outcome.storageFailure) out(`continue with: arena run ${configPath} --resume`);
     if (!options.compare) out(`compare the variants:  npx arena compare ${quoted}`);
     out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
-    return count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
+    return outcome.interrupted || count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await executor.close();
+    await executor?.close();
   }
 }
 
@@ -202,7 +205,7 @@ async function writeEvalEpisodes(
 ): Promise<void> {
   const count = typeof options.record === 'number' ? options.record : 1;
   const dir = join(runDir, EPISODES_DIR);
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
   try {
     for (let i = 0; i < count; i++) {

@@ -6,6 +6,7 @@ import type { Env } from '../core/env.js';
 import { createAgent, evaluate } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
+import { ensureDir } from '../core/files.js';
 
 export interface TrainOptions {
   agent: string;
@@ -35,6 +36,8 @@ export interface TrainReport {
 
 export async function train(options: TrainOptions): Promise<TrainReport> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A directory that cannot be created fails now, not after the training.
+  if (options.save) await ensureDir(options.save);
   const wrap = options.wrapEnv ?? ((env: Env) => env);
   const makeEnv = () => wrap(make(options.env, options.envKwargs ?? {}));
   const probe = makeEnv();

@@ -10,6 +10,8 @@ export interface ViewCommandOptions {
   port: number;
   /** Also open the address in the system's browser. */
   open?: boolean;
+  /** Further names the Host header may carry (viewer/server.ts, allowHosts). */
+  allowHost?: string[];
 }
 
 /** Opens `url` with the platform's opener; a failure only prints a note (the address is printed anyway). */
@@ -27,7 +29,7 @@ function openBrowser(url: string, note: (line: string) => void): void {
 
 /** Starts the viewer and returns it; the process keeps serving until SIGINT/SIGTERM, which close it. */
 export async function viewCommand(path: string, options: ViewCommandOptions, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<Viewer> {
-  const viewer = await startViewer({ root: path, host: options.host, port: options.port });
+  const viewer = await startViewer({ root: path, host: options.host, port: options.port, ...(options.allowHost ? { allowHosts: options.allowHost } : {}) });
   if (viewer.portNote) out(viewer.portNote);
   out(`arena view: serving ${viewer.root}`);
   out(`open ${viewer.url}  (Ctrl-C to stop)`);

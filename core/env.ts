@@ -96,10 +96,11 @@ export function forward<O, A, IO = O, IA = A>(
 
 /**
  * Gymnasium's OrderEnforcing, made strict: stepping before the first reset or
- * after an episode ended (terminated or truncated) without a reset throws.
+ * after an episode ended (terminated or truncated) or after close() without a
+ * reset throws.
  */
 export function orderEnforcing<O, A>(env: Env<O, A>): Env<O, A> {
-  let phase: 'new' | 'running' | 'ended' = 'new';
+  let phase: 'new' | 'running' | 'ended' | 'closed' = 'new';
   return forward<O, A>(env, {
     reset(args?: ResetArgs) {
       const r = env.reset(args);
@@ -108,15 +109,21 @@ export function orderEnforcing<O, A>(env: Env<O, A>): Env<O, A> {
     },
     step(action: A) {
       if (phase !== 'running') {
-        throw new EnvUsageError(
-          phase === 'new'
-            ? `${env.spec.id}: step() called before reset(); call reset() to start an episode`
-            : `${env.spec.id}: step() called after the episode ended (terminated or truncated); call reset() to start a new one`,
-        );
+        throw phase === 'closed'
+          ? new EnvUsageError(`${env.spec.id}: step() called after close(); call reset() first if the env is to be used again`)
+          : new EnvUsageError(
+              phase === 'new'
+                ? `${env.spec.id}: step() called before reset(); call reset() to start an episode`
+                : `${env.spec.id}: step() called after the episode ended (terminated or truncated); call reset() to start a new one`,
+            );
       }
       const r = env.step(action);
       if (r.terminated || r.truncated) phase = 'ended';
       return r;
+    },
+    close() {
+      phase = 'closed';
+      env.close();
     },
   });
 }

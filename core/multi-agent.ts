@@ -24,6 +24,7 @@ import type { Rng } from './rng.js';
 import type { DictSpace, Space, SpaceValue } from './spaces.js';
 import { contains, describeSpace, describeValue, dict, multiBinary } from './spaces.js';
 import { closestMatch } from './text.js';
+import { checkOptions } from './registry.js';
 
 export type AgentId = string;
 export type PerAgent<T> = Record<AgentId, T>;
@@ -971,6 +972,7 @@ function resolveGameKwargs(reg: GameRegistration, given: Record<string, unknown>
  * to the registration (`spec.kind`; see isParallel / isTurnBased).
  */
 export function makeGame(id: string, options: MakeGameOptions = {}): Game {
+  checkOptions(`makeGame(${JSON.stringify(id)})`, options);
   const { maxEpisodeSteps, disableActionCheck, ...given } = options;
   const reg = gameRegistration(id);
   const kwargs = resolveGameKwargs(reg, given);

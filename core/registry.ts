@@ -7,6 +7,7 @@ import { actionChecking, orderEnforcing } from './env.js';
 import type { Kernel } from './kernel.js';
 import { timeLimit } from './wrappers/time-limit.js';
 import { editDistance } from './text.js';
+import { describeValue } from './spaces.js';
 
 export type EnvFactory = (kwargs: Record<string, unknown>, spec: EnvSpec) => Env;
 
@@ -97,6 +98,13 @@ export function resolveKwargs(reg: EnvRegistration, given: Record<string, unknow
   return { ...defaults, ...given };
 }
 
+/** Throws unless `options` is a plain object of keyword arguments (null, a number or a list is a caller's mistake). */
+export function checkOptions(caller: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${caller}: options must be an object of keyword arguments (e.g. { maxEpisodeSteps: 100 }), got ${describeValue(options)}`);
+  }
+}
+
 /** The spec of an env made from `reg` with these kwargs and episode-limit override. */
 export function specOf(reg: EnvRegistration, kwargs: Record<string, unknown>, maxEpisodeSteps: number | null | undefined): EnvSpec {
   if (maxEpisodeSteps !== undefined && maxEpisodeSteps !== null && (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1)) {
@@ -118,6 +126,7 @@ export function specOf(reg: EnvRegistration, kwargs: Record<string, unknown>, ma
  * and order enforcing.
  */
 export function make<O = unknown, A = unknown>(id: string, options: MakeOptions = {}): Env<O, A> {
+  checkOptions(`make(${JSON.stringify(id)})`, options);
   const { maxEpisodeSteps, disableActionCheck, ...given } = options;
   const reg = envRegistration(id);
   const kwargs = resolveKwargs(reg, given);

@@ -16,16 +16,18 @@
 // record 1 deterministic episode at step 0 and at the end (every 0);
 // checkpoint every ceil(T / 10) steps; log every max(1, ceil(T / 500)) steps.
 // Vector-env copies default to 8 for PPO and A2C, 0 (a single env) otherwise.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { Document, LineCounter as LineCounterType, Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import '../agents/index.js';
-import { agentDefinition, agentDirectory, listAgents } from '../agents/agent.js';
+import { agentDefinition, agentDirectory, listAgents, spaceDims } from '../agents/agent.js';
 import type { AgentDefinition } from '../agents/agent.js';
 import { BACKENDS } from '../agents/lib/backend.js';
-import { checkHyperparameters } from '../agents/lib/hparams.js';
+import type { SpaceDims } from '../agents/lib/hparams.js';
+import { checkHyperparameters, memoryProblem } from '../agents/lib/hparams.js';
 import type { EnvRegistration } from '../core/registry.js';
 import { envRegistration, listEnvs, make, resolveKwargs } from '../core/registry.js';
 import '../envs/index.js';
@@ -129,8 +131,12 @@ const EXPERIMENT = z.strictObject({
   ...MATCH,
   backend: z.enum(BACKENDS).optional(),
   threshold: z.number().optional(),
+  maxRuns: positiveInt.optional(),
   variants: z.array(VARIANT).min(1),
 });
+
+/** Runs an experiment may plan unless its config raises `maxRuns`: a typo like `seeds: 1000000` should not start a million runs. */
+export const DEFAULT_MAX_RUNS = 1000;
 
 type RawExperiment = z.output<typeof EXPERIMENT>;
 type RawVariant = z.output<typeof VARIANT>;
@@ -194,18 +200,64 @@ function readDocument(text: string, source: string, format: 'yaml' | 'json'): { 
       ]);
     }
     // JSON is YAML, so the YAML parser gives the positions of valid JSON's nodes.
-    return { data, locate: locator(parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter) };
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    // JSON.parse keeps the last of two equal keys; YAML refuses them, and so do we.
+    const duplicates = duplicateKeys(doc, lineCounter);
+    if (duplicates.length > 0) throw new ConfigError(source, duplicates);
+    return { data, locate: locator(doc, lineCounter) };
   }
   // Merge keys (`<<: *defaults`) let variants share hyperparameters through an anchor.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   const syntax = [...doc.errors, ...doc.warnings];
+  // A stack overflow shows up once per level; one message says it.
+  if (syntax.some((e) => /Maximum call stack/.test(e.message))) throw new ConfigError(source, [{ path: '', message: TOO_DEEP }]);
   if (syntax.length > 0) {
     throw new ConfigError(
       source,
       syntax.map((e) => ({ path: '', message: e.message, ...linePosition(lineCounter, e.pos[0]) })),
     );
   }
-  return { data: doc.toJS(), locate: locator(doc, lineCounter) };
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e) {
+    // An alias bomb (anchors referring to anchors, growing exponentially) or nesting the converter cannot follow.
+    const message = e instanceof RangeError ? TOO_DEEP : `the YAML aliases expand too far (${errorMessage(e)}); write the values out, or refer to fewer anchors`;
+    throw new ConfigError(source, [{ path: '', message }]);
+  }
+  return { data, locate: locator(doc, lineCounter) };
+}
+
+const TOO_DEEP = 'the document nests too deeply for the YAML parser (a config nests a few levels); is this the right file?';
+
+/** Keys that appear twice in one mapping, with the path and position of the second and the line of the first. */
+function duplicateKeys(doc: Document, lineCounter: LineCounterType): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // Iterative, so a deeply nested document cannot overflow the stack.
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const at = pair.key.range?.[0] ?? 0;
+        const first = seen.get(key);
+        if (first !== undefined) {
+          problems.push({
+            path: formatPath([...path, key]),
+            message: `duplicate key ${JSON.stringify(key)} (first at line ${linePosition(lineCounter, first).line}); JSON would silently keep only the last`,
+            ...linePosition(lineCounter, at),
+          });
+        } else seen.set(key, at);
+        stack.push({ node: pair.value, path: [...path, key] });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, j) => stack.push({ node: item, path: [...path, j] }));
+    }
+  }
+  return problems.sort((a, b) => a.line! - b.line! || a.column! - b.column!);
 }
 
 // ---------------------------------------------------------------- meaning
@@ -306,6 +358,73 @@ function hyperparameterIssue(definition: Pick<AgentDefinition, 'hyperparameters'
   return { path, message: close !== undefined ? `${message}; did you mean ${JSON.stringify(close)}?` : message, at: 'key' };
 }
 
+/** Numbers per observation and per action of the env, for memory estimates; undefined when it cannot be built. */
+function envDims(env: EnvConfig): SpaceDims | undefined {
+  try {
+    const built = applyWrappers(make(env.id, { ...env.kwargs }), env.wrappers);
+    built.close();
+    return spaceDims(built);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is wrong with a variant's warmStart: no saved agent there, or one its algorithm cannot take. */
+function warmStartIssue(path: string, definition: AgentDefinition | undefined): string | undefined {
+  let dir: string;
+  try {
+    dir = agentDirectory(resolve(path));
+  } catch (e) {
+    return `${errorMessage(e)}; warmStart takes a run directory or a saved agent directory`;
+  }
+  if (!definition) return undefined;
+  let saved: unknown;
+  try {
+    saved = (JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8')) as { algorithm?: unknown }).algorithm;
+  } catch (e) {
+    return `cannot read ${join(dir, 'agent.json')}: ${errorMessage(e)}`;
+  }
+  if (!definition.warmStartsFrom) return `${definition.name} cannot warm start`;
+  if (typeof saved !== 'string' || !definition.warmStartsFrom.includes(saved)) {
+    return `${path} holds a saved ${typeof saved === 'string' ? saved : 'unknown'} agent; ${definition.name} warm starts only from ${definition.warmStartsFrom.join(' or ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks the number of runs (seeds x variants after sweep expansion) against
+ * maxRuns, without expanding anything; returns the indices of variants whose
+ * sweep alone is too large (their names are then not expanded).
+ */
+function runLimitIssues(data: Mapping, variants: readonly unknown[], issues: Issue[]): Set<number> {
+  const tooMany = new Set<number>();
+  const max = Number.isInteger(data.maxRuns) && (data.maxRuns as number) > 0 ? (data.maxRuns as number) : DEFAULT_MAX_RUNS;
+  const seeds = typeof data.seeds === 'number' && Number.isInteger(data.seeds) && data.seeds > 0 ? data.seeds : Array.isArray(data.seeds) ? data.seeds.length : 1;
+  const sizes = variants.map((v) => {
+    const sweep = isMapping(v) && isMapping(v.sweep) ? Object.values(v.sweep).filter(Array.isArray) : [];
+    return { lengths: sweep.map((values) => values.length), count: sweep.reduce((n, values) => n * Math.max(1, values.length), 1) };
+  });
+  const total = seeds * sizes.reduce((n, s) => n + s.count, 0);
+  if (total <= max) return tooMany;
+  const allow = (runs: number) => `more than maxRuns (${max}); if you mean it, set maxRuns: ${runs} at the top level of the config`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const variantCount = sizes.reduce((n, s) => n + s.count, 0);
+  if (seeds > max) {
+    issues.push({ path: ['seeds'], message: `${plural(seeds, 'seed')} x ${plural(variantCount, 'variant')} = ${total} runs, ${allow(total)}` });
+    return new Set(sizes.map((_, i) => i));
+  }
+  sizes.forEach((s, i) => {
+    if (s.count * seeds <= max) return;
+    tooMany.add(i);
+    issues.push({
+      path: ['variants', i, 'sweep'],
+      message: `the sweep expands this variant into ${s.count} variants (${s.lengths.join(' x ')} values), x ${plural(seeds, 'seed')} = ${s.count * seeds} runs, ${allow(s.count * seeds)}`,
+    });
+  });
+  if (tooMany.size === 0) issues.push({ path: ['variants'], message: `${plural(seeds, 'seed')} x ${plural(variantCount, 'variant')} = ${total} runs, ${allow(total)}`, at: 'key' });
+  return tooMany;
+}
+
 /** The second pass: what the schema cannot know. Looks only at parts the schema found well-formed. */
 function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   if (!isMapping(data)) return [];
@@ -358,6 +477,8 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   // The variants.
   const names = new Map<string, string>();
   const variants = Array.isArray(data.variants) ? data.variants : [];
+  const tooMany = runLimitIssues(data, variants, issues);
+  const dims = baseEnv ? envDims(baseEnv) : undefined;
   variants.forEach((variant, i) => {
     if (!isMapping(variant)) return;
     const path: PathSegment[] = ['variants', i];
@@ -390,6 +511,19 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
     if (spec) {
       for (const { key, message } of checkHyperparameters(spec.hyperparameters, hyperparameters)) {
         issues.push(hyperparameterIssue(spec, key, message, [...path, 'hyperparameters', key]));
+      }
+      // Sizes this machine cannot hold (with the env's dimensions; games are left to the learner).
+      if (dims && definition) {
+        for (const [key, value] of Object.entries(hyperparameters)) {
+          const problem = memoryProblem(definition.hyperparameters, key, value, dims);
+          if (problem !== null) issues.push({ path: [...path, 'hyperparameters', key], message: problem });
+        }
+        for (const [key, values] of Object.entries(sweep)) {
+          values.forEach((value, j) => {
+            const problem = memoryProblem(definition.hyperparameters, key, value, dims);
+            if (problem !== null) issues.push({ path: [...path, 'sweep', key, j], message: problem });
+          });
+        }
       }
       for (const [key, values] of Object.entries(sweep)) {
         if (Object.hasOwn(hyperparameters, key)) {
@@ -424,11 +558,8 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       issues.push({ path: [...path, 'envs'], message: `${algorithm} trains on a single env; set envs to 0 (vector envs: ${vectorAgents.join(', ')})` });
     }
     if (typeof variant.warmStart === 'string' && !game) {
-      try {
-        agentDirectory(resolve(variant.warmStart));
-      } catch (e) {
-        issues.push({ path: [...path, 'warmStart'], message: `${errorMessage(e)}; warmStart takes a run directory or a saved agent directory` });
-      }
+      const problem = warmStartIssue(variant.warmStart, definition);
+      if (problem !== undefined) issues.push({ path: [...path, 'warmStart'], message: problem });
     }
     if (variant.totalSteps === undefined && data.totalSteps === undefined) {
       issues.push({ path: [...path, 'totalSteps'], message: 'missing required key "totalSteps" (set it here, or at the top level for every variant)' });
@@ -447,9 +578,9 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       }
     }
 
-    // Names are unique after sweep expansion.
+    // Names are unique after sweep expansion (not expanded when it makes too many runs: reported above).
     const base = typeof variant.name === 'string' ? variant.name : algorithm;
-    if (base === undefined) return;
+    if (base === undefined || tooMany.has(i)) return;
     const namePath = typeof variant.name === 'string' ? [...path, 'name'] : path;
     for (const combination of sweepCombinations(sweep)) {
       const name = base + sweepSuffix(combination);

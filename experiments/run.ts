@@ -22,7 +22,7 @@
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
@@ -356,7 +356,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   const secondsNow = (): number => baseSeconds + (performance.now() - attemptStart) / 1000;
   let resumedFrom: number | null = null;
   try {
-    makeDirs(dir);
+    await makeDirs(dir);
     const opened = options.resume ? await openCheckpoint<SchedulerState>(dir) : null;
     const scheduler: SchedulerState = opened
       ? readScheduler(opened.scheduler)
@@ -395,7 +395,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     };
     await writeJsonAtomic(runFile, record);
 
-    await mkdir(join(dir, EPISODES_DIR), { recursive: true });
+    await makeDirs(join(dir, EPISODES_DIR));
     const counts = scheduler.lines;
     const metricsFile = new JsonlWriter(join(dir, METRICS_FILE));
     metrics = metricsFile;

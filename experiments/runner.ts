@@ -41,7 +41,19 @@ export interface Executor {
   readonly concurrency: number;
 }
 
-/** Runs in worker threads of a piscina pool, one run per thread at a time. */
+/** Worker threads per core at most, unless forced: each holds its own heap and backend, so more only add memory and switching. */
+export const WORKERS_PER_CORE = 4;
+
+/** The most workers a pool starts without being forced: WORKERS_PER_CORE per core. */
+export function maxWorkers(): number {
+  return WORKERS_PER_CORE * Math.max(1, cpus().length);
+}
+
+/**
+ * Runs in worker threads of a piscina pool, one run per thread at a time.
+ * Threads start as runs are handed out (none at construction), so a pool
+ * never has more threads than runs executing at once.
+ */
 export class WorkerPoolExecutor implements Executor {
   private readonly pool: Piscina;
   private readonly stopFlag = new SharedArrayBuffer(4);
@@ -49,11 +61,18 @@ export class WorkerPoolExecutor implements Executor {
   constructor(
     readonly concurrency: number,
     private readonly imports: readonly string[] = [],
+    options: { readonly force?: boolean } = {},
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`workers must be a positive integer, got ${concurrency}`);
+    const most = maxWorkers();
+    if (concurrency > most && !options.force) {
+      throw new RangeError(
+        `workers: ${concurrency} is more than ${most} (${WORKERS_PER_CORE} per core on this machine's ${cpus().length} cores); each worker holds its own heap and neural-net backend, so more only slow the runs down and use up memory. Pass --force-workers (force: true) to start them anyway`,
+      );
+    }
     this.pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: concurrency,
+      minThreads: 0,
       maxThreads: concurrency,
       // One run per thread: runs are long, CPU-bound and hold a neural-net backend each.
       concurrentTasksPerWorker: 1,
@@ -80,6 +99,11 @@ export class WorkerPoolExecutor implements Executor {
 
   stop(): void {
     Atomics.store(new Int32Array(this.stopFlag), 0, 1);
+  }
+
+  /** Threads started so far (and not yet retired after idling). */
+  get threads(): number {
+    return this.pool.threads.length;
   }
 
   async close(): Promise<void> {
@@ -131,7 +155,7 @@ async function recordFailure(planned: PlannedRun, message: string, stack?: strin
       return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error: { message } };
     }
     // It failed before the run wrote anything (e.g. while loading modules): record the failure all the same.
-    makeDirs(planned.dir);
+    await makeDirs(planned.dir);
     await writeJsonAtomic(file, failedRunRecord(planned.spec, recorded));
   } catch (e) {
     const failure = storageFailure(e);
@@ -164,6 +188,12 @@ export interface RunExperimentOptions {
   readonly onStart?: (handle: { stop(): void }) => void;
   /** What the experiment lock names as its holder's command (default "arena run"). */
   readonly command?: string;
+  /**
+   * Stops the experiment when aborted, also before any run started (a
+   * SIGTERM while the experiment is still being set up): runs not started
+   * are not started, running ones end interrupted at their next step.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExperimentOutcome {
@@ -187,7 +217,9 @@ export class ExistingRunsError extends Error {
 export async function runExperiment(config: ExperimentConfig, options: RunExperimentOptions): Promise<ExperimentOutcome> {
   const dir = join(options.runsDir, config.name);
   const plan = planRuns(config, options.runsDir);
-  makeDirs(dir);
+  // Stopped before it began: nothing is written, deleted or started.
+  if (options.signal?.aborted) return { dir, runs: plan.map((run) => ({ run, outcome: null })), interrupted: true };
+  await makeDirs(dir);
   const lock = acquireExperimentLock(dir, options.command ?? 'arena run');
   const stale = lock.tookOverFrom;
   if (stale) {
@@ -225,8 +257,8 @@ async function runLocked(config: ExperimentConfig, options: RunExperimentOptions
     name: config.name,
     ...(options.source ? { source: options.source } : {}),
     updatedAt: new Date().toISOString(),
+    // The runs are the config's variants x seeds (planRuns); listing them too would cost a record per run.
     config,
-    runs: plan.map((r) => ({ variant: r.spec.variant, seed: r.spec.seed, dir: join(r.spec.variant, `seed-${r.spec.seed}`) })),
   });
 
   // Finished runs are skipped on resume; the rest run (a resumed run continues from its checkpoint).
@@ -259,12 +291,13 @@ async function runLocked(config: ExperimentConfig, options: RunExperimentOptions
   const executor = options.executor;
   let interrupted = false;
   let storage: ExperimentOutcome['storageFailure'];
-  options.onStart?.({
-    stop: () => {
-      interrupted = true;
-      executor.stop();
-    },
-  });
+  const stop = (): void => {
+    interrupted = true;
+    executor.stop();
+  };
+  options.onStart?.({ stop });
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   reporter?.start(todo, skipped, executor.concurrency);
   for (const m of unreadable) reporter?.message(`skipped: ${m}`);
   let next = 0;
@@ -286,6 +319,7 @@ async function runLocked(config: ExperimentConfig, options: RunExperimentOptions
   try {
     await Promise.all(Array.from({ length: Math.min(executor.concurrency, Math.max(1, todo.length)) }, lane));
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     reporter?.end();
   }
   return {

@@ -10,8 +10,9 @@
 // - A write the file system refuses (full disk, quota, read-only, permissions)
 //   surfaces as an error naming the path, with a hint (storageFailure), and
 //   leaves no temp file behind.
-import { closeSync, existsSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, ftruncateSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../core/files.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunRecord } from './types.js';
 
@@ -60,36 +61,19 @@ export function storageFailure(e: unknown): StorageFailure | null {
 }
 
 /**
- * Creates directory `path` and its parents. Node's recursive mkdir reports
- * ENOENT when a parent cannot be created on a read-only file system; this
- * creates the missing levels one by one, so the error carries the real cause
- * (EROFS, EACCES, ENOSPC) and the level that failed.
+ * Creates directory `path` and its parents (core/files.ts ensureDir: one level
+ * at a time, so a read-only, full or pseudo file system reports the real cause
+ * and the level that failed), with the store's hint for a refused write.
  */
-export function makeDirs(path: string): void {
+export async function makeDirs(path: string): Promise<void> {
   try {
-    mkdirSync(path, { recursive: true });
-    return;
-  } catch {
-    // find the real cause below
-  }
-  const missing: string[] = [];
-  let dir = resolve(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) {
-    missing.unshift(dir);
-    dir = dirname(dir);
-  }
-  for (const level of missing) {
-    try {
-      mkdirSync(level);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      const failure = storageFailure(e);
-      const cause = failure ? failure.message.slice(failure.message.indexOf(': ') + 2) : (e as Error).message;
-      throw Object.assign(new Error(`cannot create ${path}${level !== resolve(path) ? ` (at ${level})` : ''}: ${cause}`), {
-        code: (e as NodeJS.ErrnoException).code,
-        path: level,
-      });
-    }
+    await ensureDir(path);
+  } catch (e) {
+    const failure = storageFailure(e);
+    if (!failure) throw e;
+    const level = failure.path ?? path;
+    const cause = failure.message.slice(failure.message.indexOf(': ') + 2);
+    throw Object.assign(new Error(`cannot create ${path}${resolve(level) !== resolve(path) ? ` (at ${level})` : ''}: ${cause}`), { code: failure.code, path: level });
   }
 }
 
@@ -111,7 +95,7 @@ export function removeTempFiles(runDir: string): void {
 
 /** Writes `value` as pretty JSON to `path` atomically; a failed write leaves neither a temp file nor a changed `path`. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true }).catch(() => makeDirs(dirname(path)));
+  await makeDirs(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');

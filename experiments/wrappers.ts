@@ -57,9 +57,16 @@ export function describeInput(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    // A whole file read as one string (a binary or a one-line megabyte) is shown by its start.
+    const shown = JSON.stringify(value);
+    return shown.length <= DESCRIBED_CHARS ? shown : `${shown.slice(0, DESCRIBED_CHARS)}... (${value.length} characters)`;
+  }
   return String(value);
 }
+
+/** Characters of a string value quoted in a message, at most. */
+const DESCRIBED_CHARS = 80;
 
 const EXPECTED: Record<string, string> = {
   number: 'a number',

@@ -66,6 +66,8 @@ export interface ExperimentDetail {
   readonly variants: readonly string[];
   readonly status: StatusCounts;
   readonly runs: readonly RunSummary[];
+  /** Planned runs not in `runs` (an experiment planning more than the viewer lists); all pending, counted in `status`. */
+  readonly unlisted?: number;
 }
 
 /** One seed's evaluation curve: its own points, and the same put on the shared grid. */

@@ -28,6 +28,8 @@ export interface RunEntry {
   readonly seed: string;
   /** The run directory (a real path inside the root); null for a lone episode file. */
   readonly dir: string | null;
+  /** Only in experiment.json's plan: no run.json was there at the scan (so the run is pending without reading anything). */
+  readonly planned?: true;
 }
 
 export interface ExperimentEntry {
@@ -35,6 +37,8 @@ export interface ExperimentEntry {
   /** The experiment directory; null when the root is a run or an episode file. */
   readonly dir: string | null;
   readonly runs: RunEntry[];
+  /** Planned runs (pending) beyond the PLAN_RUNS_LISTED that are listed in `runs`: counted, not listed. */
+  readonly unlisted?: number;
 }
 
 export interface CatalogSnapshot {
@@ -58,8 +62,17 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** An experiment.json larger than this is not read for its plan (its runs on disk are still listed). */
+const PLAN_FILE_BYTES = 64 << 20;
+/** Pending runs of a plan listed per experiment at most; the rest are counted (ExperimentEntry.unlisted), so a huge plan costs no more per scan. */
+export const PLAN_RUNS_LISTED = 20_000;
+
 export class Catalog {
   private cached: { at: number; snapshot: CatalogSnapshot } | null = null;
+  /** The scan under way, which concurrent requests share instead of each starting one. */
+  private scanning: Promise<CatalogSnapshot> | null = null;
+  /** Plans read from experiment.json files, by real path, while their size and mtime are unchanged. */
+  private readonly plans = new Map<string, { size: number; mtimeMs: number; runs: { variant: string; seed: number }[] }>();
 
   private constructor(
     /** The root as given (for messages). */
@@ -84,7 +97,7 @@ export class Catalog {
     }
     if (await isFile(join(real, RUN_FILE))) return new Catalog(path, real, 'run');
     const catalog = new Catalog(path, real, 'runs');
-    if ((await isFile(join(real, EXPERIMENT_FILE))) || (await catalog.runsOfExperiment(real, basename(real))).length > 0) {
+    if ((await isFile(join(real, EXPERIMENT_FILE))) || (await catalog.runsOfExperiment(real, basename(real))).runs.length > 0) {
       return new Catalog(path, real, 'experiment');
     }
     return catalog;
@@ -99,7 +112,12 @@ export class Catalog {
   async snapshot(maxAgeMs = 500): Promise<CatalogSnapshot> {
     const now = Date.now();
     if (this.cached && now - this.cached.at < maxAgeMs) return this.cached.snapshot;
-    const snapshot = await this.scan();
+    if (!this.scanning) {
+      this.scanning = this.scan().finally(() => {
+        this.scanning = null;
+      });
+    }
+    const snapshot = await this.scanning;
     this.cached = { at: now, snapshot };
     return snapshot;
   }
@@ -181,14 +199,14 @@ export class Catalog {
       }
       case 'experiment': {
         const name = basename(this.root);
-        return { kind: 'experiment', experiments: [{ name, dir: this.root, runs: await this.runsOfExperiment(this.root, name) }] };
+        return { kind: 'experiment', experiments: [{ name, dir: this.root, ...(await this.runsOfExperiment(this.root, name)) }] };
       }
       case 'runs': {
         const experiments: ExperimentEntry[] = [];
         for (const name of await this.subdirectories(this.root)) {
           const dir = join(this.root, name);
-          const runs = await this.runsOfExperiment(dir, name);
-          if (runs.length > 0 || (await isFile(join(dir, EXPERIMENT_FILE)))) experiments.push({ name, dir, runs });
+          const { runs, unlisted } = await this.runsOfExperiment(dir, name);
+          if (runs.length > 0 || (await isFile(join(dir, EXPERIMENT_FILE)))) experiments.push({ name, dir, runs, unlisted });
         }
         return { kind: 'runs', experiments };
       }
@@ -214,9 +232,10 @@ export class Catalog {
   /**
    * Runs of an experiment directory: `<variant>/seed-<n>/` holding a run.json,
    * plus runs listed in experiment.json that have not written one yet
-   * (pending). Sorted by variant, then seed number.
+   * (pending; beyond PLAN_RUNS_LISTED of them only counted, as `unlisted`).
+   * Sorted by variant, then seed number.
    */
-  private async runsOfExperiment(dir: string, experiment: string): Promise<RunEntry[]> {
+  private async runsOfExperiment(dir: string, experiment: string): Promise<{ runs: RunEntry[]; unlisted: number }> {
     const runs: (RunEntry & { n: number })[] = [];
     const seen = new Set<string>();
     for (const variant of await this.subdirectories(dir)) {
@@ -230,27 +249,49 @@ export class Catalog {
       }
     }
     const planned = await this.plannedRuns(dir);
+    let listed = 0;
+    let unlisted = 0;
     for (const p of planned) {
       const seed = `seed-${p.seed}`;
       if (seen.has(`${p.variant}/${seed}`)) continue;
-      runs.push({ experiment, variant: p.variant, seed, dir: join(dir, p.variant, seed), n: p.seed });
+      if (listed >= PLAN_RUNS_LISTED) {
+        unlisted += 1;
+        continue;
+      }
+      listed += 1;
+      runs.push({ experiment, variant: p.variant, seed, dir: join(dir, p.variant, seed), n: p.seed, planned: true });
     }
     runs.sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : a.n - b.n));
-    return runs.map(({ n: _n, ...r }) => r);
+    return { runs: runs.map(({ n: _n, ...r }) => r), unlisted };
   }
 
+  /**
+   * The runs experiment.json plans: its config's variants x seeds (as
+   * planRuns makes them), or the `runs` list older files have. Parsed once
+   * per version of the file; a file over PLAN_FILE_BYTES is not parsed.
+   */
   private async plannedRuns(dir: string): Promise<{ variant: string; seed: number }[]> {
     const file = await this.insideOrNull(join(dir, EXPERIMENT_FILE));
     if (file === null) return [];
+    const info = await stat(file).catch(() => null);
+    if (info === null || info.size > PLAN_FILE_BYTES) return [];
+    const kept = this.plans.get(file);
+    if (kept && kept.size === info.size && kept.mtimeMs === info.mtimeMs) return kept.runs;
+    let runs: { variant: string; seed: number }[];
     try {
-      const doc = JSON.parse(await readFile(file, 'utf8')) as { runs?: { variant?: unknown; seed?: unknown }[] };
-      return (doc.runs ?? []).filter(
+      const doc = JSON.parse(await readFile(file, 'utf8')) as { runs?: { variant?: unknown; seed?: unknown }[]; config?: { variants?: { name?: unknown }[]; seeds?: unknown[] } };
+      const listed =
+        doc.runs ??
+        (doc.config?.variants ?? []).flatMap((v) => (Array.isArray(doc.config?.seeds) ? doc.config.seeds : []).map((seed) => ({ variant: v?.name, seed })));
+      runs = listed.filter(
         (r): r is { variant: string; seed: number } =>
-          typeof r.variant === 'string' && typeof r.seed === 'number' && /^[A-Za-z0-9][A-Za-z0-9._=-]*$/.test(r.variant),
+          typeof r.variant === 'string' && Number.isInteger(r.seed) && /^[A-Za-z0-9][A-Za-z0-9._=-]*$/.test(r.variant),
       );
     } catch {
-      return [];
+      runs = [];
     }
+    this.plans.set(file, { size: info.size, mtimeMs: info.mtimeMs, runs });
+    return runs;
   }
 
   /** Subdirectories of `dir` whose real path stays inside the root (symlinks leading out are skipped). */

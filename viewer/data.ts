@@ -133,6 +133,7 @@ async function runSummary(catalog: Catalog, run: RunEntry, config: ExperimentCon
     ...(planned ? { algorithm: planned.algorithm, env: planned.env.id, totalSteps: planned.totalSteps } : {}),
   };
   if (run.dir === null) return { ...ref, status: 'finished', step: 0, seconds: 0 };
+  if (run.planned) return { ...ref, status: 'pending', step: 0, seconds: 0 };
   let record: RunRecord | null;
   try {
     record = await runRecord(catalog, run);
@@ -154,38 +155,72 @@ async function runSummary(catalog: Catalog, run: RunEntry, config: ExperimentCon
   };
 }
 
-function countStatus(runs: readonly RunSummary[]): StatusCounts {
-  const counts: Record<string, number> = {};
+/** Runs by status; `unlisted` planned runs count as pending. */
+function countStatus(runs: readonly RunSummary[], unlisted = 0): StatusCounts {
+  const counts: Record<string, number> = unlisted > 0 ? { pending: unlisted } : {};
   for (const r of runs) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return counts as StatusCounts;
 }
 
+/** experiment.json configs by real path, reused while size and mtime are unchanged (a large plan is parsed once, not per request). */
+const configCache = new Map<string, { size: number; mtimeMs: number; config: ExperimentConfig | null }>();
+const CONFIG_CACHE_FILES = 64;
+/** An experiment.json larger than this is not parsed per request (its runs still list, without the planned algorithm and budget). */
+const CONFIG_FILE_BYTES = 64 << 20;
+
 async function experimentConfig(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentConfig | null> {
   if (e.dir === null) return null;
+  const real = await catalog.insideOrNull(join(e.dir, EXPERIMENT_FILE));
+  const info = real === null ? null : await stat(real).catch(() => null);
+  if (real === null || info === null || info.size > CONFIG_FILE_BYTES) return null;
+  const kept = configCache.get(real);
+  if (kept && kept.size === info.size && kept.mtimeMs === info.mtimeMs) return kept.config;
+  let config: ExperimentConfig | null;
   try {
-    const text = await readText(catalog, join(e.dir, EXPERIMENT_FILE));
-    return text === null ? null : ((JSON.parse(text) as { config?: ExperimentConfig }).config ?? null);
+    const text = await readText(catalog, real);
+    config = text === null ? null : ((JSON.parse(text) as { config?: ExperimentConfig }).config ?? null);
   } catch {
-    return null;
+    config = null;
   }
+  configCache.delete(real);
+  configCache.set(real, { size: info.size, mtimeMs: info.mtimeMs, config });
+  if (configCache.size > CONFIG_CACHE_FILES) configCache.delete(configCache.keys().next().value!);
+  return config;
 }
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** The variants of the listed runs, and with unlisted ones those of the config too (runs list sorted by variant). */
+const variantsOf = (e: ExperimentEntry, config: ExperimentConfig | null): string[] =>
+  e.unlisted ? unique([...e.runs.map((r) => r.variant), ...(config?.variants.map((v) => v.name) ?? [])]).sort() : unique(e.runs.map((r) => r.variant));
+
+/** Runs summarized between two turns of the event loop, so that one large experiment does not hold up other requests. */
+const SUMMARY_CHUNK = 1000;
+
+/** Every run's summary, a chunk at a time, yielding to other requests between chunks. */
+async function runSummaries(catalog: Catalog, e: ExperimentEntry, config: ExperimentConfig | null): Promise<RunSummary[]> {
+  const out: RunSummary[] = [];
+  for (let i = 0; i < e.runs.length; i += SUMMARY_CHUNK) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    out.push(...(await Promise.all(e.runs.slice(i, i + SUMMARY_CHUNK).map((r) => runSummary(catalog, r, config)))));
+  }
+  return out;
+}
 
 /** GET /api/experiments */
 export async function listExperiments(catalog: Catalog): Promise<ExperimentListEntry[]> {
   const out: ExperimentListEntry[] = [];
   for (const e of (await catalog.snapshot()).experiments) {
     const config = await experimentConfig(catalog, e);
-    const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r, config)));
+    const runs = await runSummaries(catalog, e, config);
     const env = runs.find((r) => r.env)?.env ?? config?.variants[0]?.env.id;
     out.push({
       name: e.name,
       ...(config?.description ? { description: config.description } : {}),
       ...(env ? { env } : {}),
-      variants: unique(e.runs.map((r) => r.variant)),
-      runs: e.runs.length,
-      status: countStatus(runs),
+      variants: variantsOf(e, config),
+      runs: e.runs.length + (e.unlisted ?? 0),
+      status: countStatus(runs, e.unlisted),
     });
   }
   return out;
@@ -194,15 +229,16 @@ export async function listExperiments(catalog: Catalog): Promise<ExperimentListE
 /** GET /api/experiments/:experiment */
 export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentDetail> {
   const config = await experimentConfig(catalog, e);
-  const runs = await Promise.all(e.runs.map((r) => runSummary(catalog, r, config)));
+  const runs = await runSummaries(catalog, e, config);
   return {
     name: e.name,
     kind: catalog.kind,
     ...(config?.description ? { description: config.description } : {}),
     ...(config?.threshold !== undefined ? { threshold: config.threshold } : {}),
-    variants: unique(e.runs.map((r) => r.variant)),
-    status: countStatus(runs),
+    variants: variantsOf(e, config),
+    status: countStatus(runs, e.unlisted),
     runs,
+    ...(e.unlisted ? { unlisted: e.unlisted } : {}),
   };
 }
 

@@ -103,6 +103,11 @@ export class EventHub {
         shape.push(`${e.name}:${e.dir ? await fingerprint(join(e.dir, EXPERIMENT_FILE)) : ''}`);
         for (const r of e.runs) {
           const key = JSON.stringify([r.experiment, r.variant, r.seed]);
+          // A run only planned has no files to watch; its first run.json changes the shape (planned -> on disk).
+          if (r.planned) {
+            shape.push(`${key} planned`);
+            continue;
+          }
           shape.push(key);
           const files = new Map<string, string>();
           if (r.dir === null) files.set('episode', await fingerprint(snapshot.episodeFile!));

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -34,6 +35,12 @@ export interface ViewerOptions {
   readonly indexMs?: number;
   /** The built client's folder; default: found next to this file (see clientDir). */
   readonly clientDir?: string;
+  /**
+   * Further host names the Host header may carry (besides localhost,
+   * 127.0.0.1, [::1] and `host`), e.g. the machine's name when serving a
+   * network; '*' accepts any (and gives up the DNS-rebinding guard).
+   */
+  readonly allowHosts?: readonly string[];
 }
 
 export interface Viewer {
@@ -105,11 +112,46 @@ function guardPath(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+/** A host name as a Host header writes it: lower case, an IPv6 address in brackets. */
+function hostName(host: string): string {
+  const h = host.toLowerCase();
+  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
+}
+
+/** Names the Host header may carry for a server bound to `host`; null accepts any. */
+function allowedHostNames(host: string, extra: readonly string[]): Set<string> | null {
+  if (extra.includes('*')) return null;
+  // Bound to every interface: the machine's own name and addresses name it too.
+  const machine = host === '0.0.0.0' || host === '::' ? [hostname(), ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address))] : [];
+  return new Set(['localhost', '127.0.0.1', '[::1]', host, ...machine, ...extra].map(hostName));
+}
+
+/**
+ * Refuses a request whose Host header names another host than the viewer's
+ * (or another port): a web page on another site can make a browser's name
+ * for that site resolve to 127.0.0.1 (DNS rebinding) and then read this
+ * loopback server as its own origin; the Host header still names that site.
+ */
+function guardHost(allowed: Set<string> | null, port: () => number) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (allowed === null) return next();
+    const header = req.headers.host ?? '';
+    const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(header);
+    const name = m ? hostName(m[1]!) : '';
+    const givenPort = m?.[2] === undefined ? 80 : Number(m[2]);
+    if (allowed.has(name) && givenPort === port()) return next();
+    res.status(403).json({
+      error: `the Host header ${JSON.stringify(header)} is not one this viewer serves (it answers ${[...allowed].join(', ')} on port ${port()}); to serve another name, start it with --allow-host <name>`,
+    } satisfies ApiError);
+  };
+}
+
 /** The express app over `catalog`; `hub` carries live updates. */
-function createApp(catalog: Catalog, hub: EventHub, client: string | null): express.Express {
+function createApp(catalog: Catalog, hub: EventHub, client: string | null, hostGuard: express.RequestHandler): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('json replacer', (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
+  app.use(hostGuard);
   app.use(guardPath);
 
   const api = express.Router();
@@ -206,9 +248,10 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new Error(`view: port must be an integer in [0, 65535], got ${wanted}`);
   const catalog = await Catalog.open(options.root);
   const hub = new EventHub(catalog, options.pollMs ?? 1000);
-  const app = createApp(catalog, hub, options.clientDir ?? clientDir());
-  const server = createServer(app);
   let port = -1;
+  const hostGuard = guardHost(allowedHostNames(host, options.allowHosts ?? []), () => port);
+  const app = createApp(catalog, hub, options.clientDir ?? clientDir(), hostGuard);
+  const server = createServer(app);
   const last = wanted === 0 ? 0 : Math.min(65535, wanted + PORT_ATTEMPTS);
   for (let p = wanted; p <= last; p++) {
     try {

@@ -23,7 +23,8 @@
 // (An im2col gather and a matrix product gave the same numbers 20x slower on
 // wasm.) The first layer skips its input gradient (the input is data). The
 // forward values are tf.conv2d's, with or without gradients.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../../core/files.js';
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
@@ -229,7 +230,7 @@ const describeNet = (n: { inputShape: readonly number[]; filters: readonly numbe
 
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
 export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const data = getCnnWeights(net);
   let offset = 0;
   const weights = net.variables.map((v) => {

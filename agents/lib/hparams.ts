@@ -2,7 +2,25 @@
 // its file as a table of typed entries with defaults, ranges and a one-line
 // description. `resolveHyperparameters` merges user values over the defaults and
 // rejects an unknown key or a bad value with a message naming it and the
-// allowed range, listing every problem at once.
+// allowed range, listing every problem at once. A hyperparameter that sizes
+// an allocation (a replay buffer, network layers) can carry an estimate of its
+// memory, so that a value this machine cannot hold is refused up front with
+// its name rather than later by a typed-array constructor.
+import { totalmem } from 'node:os';
+
+/** Sizes of an agent's spaces that its memory depends on: network inputs and outputs. */
+export interface SpaceDims {
+  /** Numbers per observation as the networks read it (n for a one-hot Discrete). */
+  readonly obs: number;
+  /** Numbers per action: network outputs (n for a Discrete), or a Box action's size. */
+  readonly act: number;
+}
+
+/** Bytes a hyperparameter's value makes the agent allocate, and what for. */
+export interface MemoryEstimate {
+  readonly bytes: number;
+  readonly what: string;
+}
 
 export interface NumberParam {
   readonly kind: 'number';
@@ -14,6 +32,7 @@ export interface NumberParam {
   readonly exclusiveMax?: boolean;
   readonly integer?: boolean;
   readonly description: string;
+  readonly memory?: (value: number, dims: SpaceDims) => MemoryEstimate;
 }
 export interface BooleanParam {
   readonly kind: 'boolean';
@@ -31,6 +50,7 @@ export interface ListParam {
   /** A list of positive integers (layer sizes). */
   readonly default: readonly number[];
   readonly description: string;
+  readonly memory?: (value: readonly number[], dims: SpaceDims) => MemoryEstimate;
 }
 export type Param = NumberParam | BooleanParam | ChoiceParam | ListParam;
 export type ParamSpec = Readonly<Record<string, Param>>;
@@ -68,7 +88,60 @@ export const choice = <T extends string>(defaultValue: T, choices: readonly T[],
   choices,
   description,
 });
-export const list = (defaultValue: readonly number[], description: string): ListParam => ({ kind: 'list', default: defaultValue, description });
+export const list = (defaultValue: readonly number[], description: string, extra: Pick<ListParam, 'memory'> = {}): ListParam => ({
+  kind: 'list',
+  default: defaultValue,
+  description,
+  ...extra,
+});
+
+/**
+ * The memory of `nets` MLPs with hidden layers `hidden` between the
+ * observation and the action: 4 float32s per weight (the weight, its
+ * gradient, Adam's two moments).
+ */
+export const layerMemory =
+  (nets: number) =>
+  (hidden: readonly number[], dims: SpaceDims): MemoryEstimate => {
+    const sizes = [dims.obs, ...hidden, dims.act];
+    let weights = 0;
+    for (let i = 1; i < sizes.length; i++) weights += (sizes[i - 1]! + 1) * sizes[i]!;
+    return { bytes: weights * nets * 16, what: `${Math.round((weights * nets) / 1e6)} M network weights, with their gradients and optimizer state` };
+  };
+
+/** The memory of a replay buffer of `capacity` transitions (observation, next observation, action, reward, two flags as float32). */
+export const replayMemory = (capacity: number, dims: SpaceDims): MemoryEstimate => {
+  const perTransition = (2 * dims.obs + dims.act + 3) * 4;
+  return { bytes: capacity * perTransition, what: `the replay buffer, ${perTransition} bytes per transition` };
+};
+
+function formatBytes(bytes: number): string {
+  const [unit, size] = bytes >= 2 ** 40 ? ['TB', 2 ** 40] : ['GB', 2 ** 30];
+  const n = bytes / size;
+  return `${n < 10 ? n.toFixed(1) : Math.round(n)} ${unit}`;
+}
+
+/**
+ * Why `value` of hyperparameter `key` would not fit in this machine's memory
+ * (with the estimate and what it is for), or null. Values that fail their
+ * range check are left to checkHyperparameters.
+ */
+export function memoryProblem(spec: ParamSpec, key: string, value: unknown, dims: SpaceDims): string | null {
+  const p = spec[key];
+  if (!p || checkValue(key, p, value) !== null) return null;
+  const estimate = p.kind === 'number' ? p.memory?.(value as number, dims) : p.kind === 'list' ? p.memory?.(value as number[], dims) : undefined;
+  const available = totalmem();
+  if (!estimate || estimate.bytes <= available) return null;
+  return `${key} ${Array.isArray(value) ? `[${value.join(', ')}]` : JSON.stringify(value)} needs about ${formatBytes(estimate.bytes)} (${estimate.what}), more than this machine's ${Math.round(available / 2 ** 30)} GB of memory`;
+}
+
+/** Every hyperparameter of resolved `values` whose memory would not fit (see memoryProblem). */
+export function memoryProblems(spec: ParamSpec, values: Readonly<Record<string, unknown>>, dims: SpaceDims): { key: string; message: string }[] {
+  return Object.keys(spec).flatMap((key) => {
+    const message = memoryProblem(spec, key, values[key], dims);
+    return message === null ? [] : [{ key, message }];
+  });
+}
 
 export class HyperparameterError extends Error {
   override name = 'HyperparameterError';

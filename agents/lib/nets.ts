@@ -2,7 +2,8 @@
 // overhead than tf.layers for the small nets RL uses), seeded initialization
 // from our own Rng, optimizers with global-norm gradient clipping, and file
 // save/load (model JSON plus a float32 weights file) that needs no tfjs-node.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../../core/files.js';
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
@@ -187,7 +188,7 @@ async function atomicWrite(path: string, data: string | Uint8Array): Promise<voi
 
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
 export async function saveMlp(net: Mlp, dir: string, name = 'model'): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const { data, shapes } = getWeights(net);
   let offset = 0;
   const weights = shapes.map((shape) => {

@@ -367,6 +367,8 @@ export function registerTabularTdAgent<S extends ParamSpec>(
     name,
     description,
     hyperparameters,
+    // warmStart takes any saved Q-table.
+    warmStartsFrom: ['q-learning', 'sarsa', 'expected-sarsa'],
     create: (hp, context) => new TabularTdAgent(name, rule, hp as TabularTdHyperparameters, context),
     load: (hp, context, manifest, dir) => TabularTdAgent.load(name, rule, hp as TabularTdHyperparameters, context, manifest, dir),
   });

@@ -19,7 +19,8 @@
 //   prefix like blue_0 / red_1, or one side of everybody for a cooperative game
 //   like agent_0..agent_2). In a competitive game the learner controls one side
 //   per episode (or every side, in pure self-play) and opponents the others.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ensureDir } from '../../core/files.js';
 import { join } from 'node:path';
 import type { AgentId, Game, GameKind, PerAgent } from '../../core/multi-agent.js';
 import type { Rng } from '../../core/rng.js';
@@ -292,7 +293,7 @@ export interface LearnerManifest {
 
 /** Writes learner.json atomically (temp file then rename). */
 export async function writeLearnerManifest(dir: string, learner: MultiAgentLearner, state: Record<string, unknown>): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   const c = learner.context;
   const spacesJSON = (spaces: Readonly<PerAgent<Space>>) => Object.fromEntries(Object.entries(spaces).map(([a, s]) => [a, spaceToJSON(s)]));
   const manifest: LearnerManifest = {

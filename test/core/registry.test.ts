@@ -57,6 +57,14 @@ describe('registry', () => {
     expect(() => make('CartPole-v1', { sutton_barto_reward: true })).toThrow(/unknown keyword argument "sutton_barto_reward"; allowed: suttonBartoReward/);
   });
 
+  it('options that are not an object of keyword arguments are an error naming them', () => {
+    for (const bad of [null, 5, 'maxEpisodeSteps', [1]]) {
+      expect(() => make('CartPole-v1', bad as never)).toThrow(TypeError);
+      expect(() => make('CartPole-v1', bad as never)).toThrow(/^make\("CartPole-v1"\): options must be an object of keyword arguments/);
+    }
+    expect(make('CartPole-v1', undefined).spec.maxEpisodeSteps).toBe(500);
+  });
+
   it('envRegistration returns the entry', () => {
     expect(envRegistration('CartPole-v1').kernel).toBeTypeOf('function');
   });
@@ -90,6 +98,18 @@ describe('make enforces the order of calls and the action space', () => {
     expect(() => env.step('1' as unknown as number)).toThrow(/action "1"/);
     // A rejected action does not end or corrupt the episode.
     expect(env.step(1).terminated).toBe(false);
+  });
+
+  it('stepping after close() throws until a new reset(); closing twice does not', () => {
+    const env = make('CartPole-v1');
+    env.reset({ seed: 0 });
+    env.step(0);
+    env.close();
+    expect(() => env.step(0)).toThrow(EnvUsageError);
+    expect(() => env.step(0)).toThrow('CartPole-v1: step() called after close(); call reset() first if the env is to be used again');
+    expect(() => env.close()).not.toThrow();
+    env.reset({ seed: 0 });
+    expect(env.step(0).terminated).toBe(false);
   });
 
   it('unwrapped reaches the raw env through every wrapper', () => {

@@ -1,7 +1,8 @@
 // Experiment configs: the shipped files, resolved values and defaults, sweep
 // expansion, run planning, JSON input, the wrapper registry, and the messages
 // bad configs get (checked as the text a user sees, positions included).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAgent } from '../../agents/agent.js';
@@ -13,6 +14,9 @@ import { createLearner } from '../../agents/multi/index.js';
 import { ConfigError, loadExperimentConfig, parseExperimentConfig, planRuns } from '../../experiments/config.js';
 import type { ExperimentConfig, VariantConfig } from '../../experiments/types.js';
 import { applyWrappers, checkWrapperArgs, listWrappers } from '../../experiments/wrappers.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const temp = tempDirs('config');
 
 const configsDir = join(import.meta.dirname, '..', '..', 'experiments', 'configs');
 const fixtures = join(import.meta.dirname, 'fixtures', 'configs');
@@ -606,5 +610,87 @@ describe('checkHyperparameters', () => {
       { key: 'steps', message: 'steps must be an integer >= 1, got 0' },
     ]);
     expect(checkHyperparameters(spec, { rate: 0.5 })).toEqual([]);
+  });
+});
+
+describe('limits', () => {
+  const config = (top: string, variant = '') => `name: big\nenv: CartPole-v1\ntotalSteps: 1000\n${top}variants:\n  - algorithm: ppo\n${variant}`;
+
+  it('more runs than maxRuns (1000 by default) is an error naming the key that makes them and how to allow them', () => {
+    expect(messageOf(config('seeds: 1000000\n'))).toBe(
+      'cfg.yaml:4:8: seeds: 1000000 seeds x 1 variant = 1000000 runs, more than maxRuns (1000); if you mean it, set maxRuns: 1000000 at the top level of the config',
+    );
+    const values = (n: number, scale: number) => `[${Array.from({ length: n }, (_, i) => (i + 1) * scale).join(', ')}]`;
+    expect(messageOf(config('seeds: 2\n', `    sweep: { learningRate: ${values(40, 1e-5)}, gamma: ${values(40, 0.01)} }\n`))).toBe(
+      'cfg.yaml:7:12: variants[0].sweep: the sweep expands this variant into 1600 variants (40 x 40 values), x 2 seeds = 3200 runs, more than maxRuns (1000); if you mean it, set maxRuns: 3200 at the top level of the config',
+    );
+    expect(messageOf(config('seeds: 300\n', '  - algorithm: dqn\n  - algorithm: a2c\n  - algorithm: reinforce\n'))).toBe(
+      'cfg.yaml:5:1: variants: 300 seeds x 4 variants = 1200 runs, more than maxRuns (1000); if you mean it, set maxRuns: 1200 at the top level of the config',
+    );
+    expect(parseExperimentConfig(config('seeds: 300\nmaxRuns: 1200\n', '  - algorithm: dqn\n  - algorithm: a2c\n  - algorithm: reinforce\n'), 'cfg.yaml').variants).toHaveLength(4);
+  });
+
+  it('a sweep whose product is astronomically large is refused without expanding it', () => {
+    const keys = ['learningRate', 'gamma', 'gaeLambda', 'clipRange', 'entCoef', 'vfCoef', 'maxGradNorm', 'nEpochs', 'batchSize', 'nSteps'];
+    const sweep = keys.map((k) => `${k}: [${Array.from({ length: 10 }, (_, i) => i + 1).join(', ')}]`).join(', ');
+    expect(messageOf(config('seeds: 1\n', `    sweep: { ${sweep} }\n`))).toMatch(
+      /^cfg\.yaml:7:12: variants\[0\]\.sweep: the sweep expands this variant into 10000000000 variants \(10 x 10 x 10 x 10 x 10 x 10 x 10 x 10 x 10 x 10 values\), x 1 seed = 10000000000 runs, more than maxRuns \(1000\)/m,
+    );
+  });
+});
+
+describe('hyperparameters that would not fit in memory', () => {
+  const gb = Math.round(totalmem() / 2 ** 30);
+  it('a replay buffer or layers too large for this machine are caught at validation, naming the hyperparameter and the estimate', () => {
+    const message = messageOf('name: big\nenv: CartPole-v1\ntotalSteps: 1000\nseeds: 1\nvariants:\n  - algorithm: dqn\n    hyperparameters: { bufferSize: 1000000000000 }\n  - algorithm: ppo\n    hyperparameters: { hidden: [100000, 100000] }\n');
+    const lines = message.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(`^cfg\\.yaml:7:36: variants\\[0\\]\\.hyperparameters\\.bufferSize: bufferSize 1000000000000 needs about \\d+(\\.\\d)? TB \\(the replay buffer, \\d+ bytes per transition\\), more than this machine's ${gb} GB of memory$`),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^cfg\\.yaml:9:32: variants\\[1\\]\\.hyperparameters\\.hidden: hidden \\[100000, 100000\\] needs about \\d+ GB \\(\\d+ M network weights, with their gradients and optimizer state\\), more than this machine's ${gb} GB of memory$`),
+    );
+  });
+});
+
+describe('input that cannot be trusted', () => {
+  it('duplicate keys in a JSON config are an error naming the key and line', () => {
+    const text = '{\n  "name": "a",\n  "env": "CartPole-v1",\n  "seeds": 1,\n  "totalSteps": 10,\n  "name": "b",\n  "variants": [{ "algorithm": "ppo", "totalSteps": 5, "totalSteps": 6 }]\n}\n';
+    expect(configError(() => parseExperimentConfig(text, 'cfg.json', 'json')).message).toBe(
+      [
+        'cfg.json:6:3: name: duplicate key "name" (first at line 2); JSON would silently keep only the last',
+        'cfg.json:7:55: variants[0].totalSteps: duplicate key "totalSteps" (first at line 7); JSON would silently keep only the last',
+      ].join('\n'),
+    );
+  });
+
+  it('a huge value or a binary file is not echoed in full', () => {
+    const long = messageOf(`name: a\nenv: CartPole-v1\nseeds: "${'x'.repeat(1_000_000)}"\n`);
+    expect(long.length).toBeLessThan(1000);
+    expect(long).toContain('seeds: expected a number of seeds or a list of seeds, got "xxxxxxxx');
+    expect(long).toContain('... (1000000 characters)');
+    const binary = String.fromCharCode(...Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256));
+    expect(messageOf(binary).length).toBeLessThan(1000);
+  });
+
+  it('an alias bomb is refused with the file named', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g'].entries()) levels.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefg'[i]}`).join(', ')}]`);
+    const error = configError(() => parseExperimentConfig(levels.join('\n') + '\n', 'bomb.yaml'));
+    expect(error.message).toMatch(/^bomb\.yaml: the YAML aliases expand too far \(Excessive alias count/);
+  });
+
+  it('a YAML nested 20,000 deep is refused with one clear message', () => {
+    const error = configError(() => parseExperimentConfig(`a: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'deep.yaml'));
+    expect(error.message).toBe('deep.yaml: the document nests too deeply for the YAML parser (a config nests a few levels); is this the right file?');
+  });
+
+  it('a warm start from an agent of another algorithm is caught at validation', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ format: 'arena.agent/1', algorithm: 'ppo' }));
+    expect(messageOf(`name: w\nenv: CartPole-v1\nseeds: 1\ntotalSteps: 100\nvariants:\n  - algorithm: dqn\n    warmStart: ${dir}\n  - algorithm: a2c\n    warmStart: ${dir}\n`)).toBe(
+      `cfg.yaml:7:16: variants[0].warmStart: ${dir} holds a saved ppo agent; dqn warm starts only from dqn`,
+    );
   });
 });

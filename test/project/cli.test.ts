@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
-import { agentTable, envTable, gameTable, runDemo } from '../../bin/commands.js';
+import { agentTable, envTable, gameTable, parseHyperparameters, runDemo } from '../../bin/commands.js';
 import '../../agents/index.js';
 import { listEnvs } from '../../core/registry.js';
 
@@ -50,5 +50,17 @@ describe('arena agents', () => {
     expect(agentTable('iql')).toMatch(/^iql: independent Q-learning[\s\S]*learningRate\s+0\.1\s+a number in \(0, 1\]/);
     expect(agentTable('dqn')).toMatch(/^dqn: /);
     expect(() => agentTable('dqnn')).toThrow(/did you mean "dqn"/);
+  });
+});
+
+describe('--hp', () => {
+  it('parses key=value pairs as JSON where it can', () => {
+    expect(parseHyperparameters(['learningRate=0.001', 'hidden=[64,64]', 'activation=tanh'])).toEqual({ learningRate: 0.001, hidden: [64, 64], activation: 'tanh' });
+  });
+
+  it('refuses __proto__, constructor and prototype, which would change the object instead of setting a hyperparameter', () => {
+    for (const key of ['__proto__', 'constructor', 'prototype']) {
+      expect(() => parseHyperparameters([`${key}={"learningRate":5}`])).toThrow(`--hp ${key}: not a hyperparameter name (it would change the object holding the hyperparameters)`);
+    }
   });
 });

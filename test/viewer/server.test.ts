@@ -25,10 +25,10 @@ const outside = join(tmp, 'outside');
 let viewer: Viewer;
 
 /** A raw GET: the path goes out exactly as written (fetch would normalize `%2e%2e` and `..`). */
-function rawGet(url: string, path: string): Promise<{ status: number; text: string }> {
+function rawGet(url: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+    const req = request({ host: hostname, port, path, method: 'GET', headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -332,6 +332,41 @@ describe('safety', () => {
   });
 });
 
+describe('a large planned experiment', () => {
+  it("lists the runs of experiment.json's plan as pending without reading a file per run (beyond 20,000 only counted), and answers other requests meanwhile", async () => {
+    const root = join(tmp, 'large');
+    const seeds = Array.from({ length: 50_000 }, (_, i) => i);
+    const variant = { name: 'ppo', algorithm: 'ppo', env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] }, totalSteps: 100 };
+    mkdirSync(join(root, 'wide'), { recursive: true });
+    writeFileSync(join(root, 'wide', 'experiment.json'), JSON.stringify({ format: 'arena.experiment/1', name: 'wide', config: { name: 'wide', seeds, backend: 'cpu', variants: [variant, { ...variant, name: 'a2c', algorithm: 'a2c' }] } }));
+    writeFixtureRun(root, { experiment: 'wide', variant: 'ppo', seed: 7, env: 'CartPole-v1', curve: () => 1, episodes: [] });
+    const v = await startViewer({ root, port: 0, indexMs: 0 });
+    try {
+      const order: string[] = [];
+      const list = get<ExperimentListEntry[]>('/api/experiments', v).then((r) => (order.push('experiments'), r));
+      const detail = get<ExperimentDetail>('/api/experiments/wide', v).then((r) => (order.push('detail'), r));
+      await new Promise((r) => setTimeout(r, 5));
+      const rootInfo = await get<RootInfo>('/api/root', v);
+      order.push('root');
+      const [{ body: experiments }, { body: wide }] = await Promise.all([list, detail]);
+      expect(rootInfo.status).toBe(200);
+      expect(experiments).toEqual([{ name: 'wide', env: 'CartPole-v1', variants: ['a2c', 'ppo'], runs: 100_000, status: { pending: 99_999, finished: 1 } }]);
+      // The run on disk and the first 20,000 of the plan's other runs (the plan lists ppo's seeds first); the rest counted.
+      expect(wide.runs).toHaveLength(20_001);
+      expect(wide.unlisted).toBe(79_999);
+      expect(wide.status).toEqual({ pending: 99_999, finished: 1 });
+      expect(wide.variants).toEqual(['a2c', 'ppo']);
+      expect(wide.runs.find((r) => r.variant === 'ppo' && r.seed === 'seed-7')).toMatchObject({ status: 'finished' });
+      expect(wide.runs.find((r) => r.variant === 'ppo' && r.seed === 'seed-20000')).toMatchObject({ status: 'pending', algorithm: 'ppo', totalSteps: 100 });
+      expect(wide.runs.find((r) => r.variant === 'a2c')).toBeUndefined();
+      // The small request was not queued behind the two large ones.
+      expect(order[0]).toBe('root');
+    } finally {
+      await v.close();
+    }
+  }, 120_000);
+});
+
 describe('roots', () => {
   it('a single experiment directory, a single run directory, and a single episode file', async () => {
     const experiment = await startViewer({ root: join(runs, 'toy-text'), port: 0 });
@@ -364,6 +399,36 @@ describe('roots', () => {
 
   it('a root that does not exist is an error naming it', async () => {
     await expect(startViewer({ root: join(tmp, 'missing'), port: 0 })).rejects.toThrow(/missing does not exist/);
+  });
+});
+
+describe('Host header', () => {
+  it('answers only Host headers naming the bound host and port (DNS rebinding), unless told to allow others', async () => {
+    const port = viewer.port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
+      expect((await rawGet(viewer.url, '/api/root', { host })).status, host).toBe(200);
+    }
+    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`, '127.0.0.1']) {
+      const r = await rawGet(viewer.url, '/api/root', { host });
+      expect(r.status, host).toBe(403);
+      expect((JSON.parse(r.text) as ApiError).error).toMatch(/Host header .* is not one this viewer serves.*--allow-host/);
+    }
+    // The client's files are guarded too, not only the API.
+    expect((await rawGet(viewer.url, '/', { host: `evil.example:${port}` })).status).toBe(403);
+    const v = await startViewer({ root: runs, port: 0, allowHosts: ['arena.lab.example'] });
+    try {
+      expect((await rawGet(v.url, '/api/root', { host: `arena.lab.example:${v.port}` })).status).toBe(200);
+      expect((await rawGet(v.url, '/api/root', { host: `ARENA.lab.example:${v.port}` })).status).toBe(200);
+      expect((await rawGet(v.url, '/api/root', { host: `evil.example:${v.port}` })).status).toBe(403);
+    } finally {
+      await v.close();
+    }
+    const any = await startViewer({ root: runs, port: 0, allowHosts: ['*'] });
+    try {
+      expect((await rawGet(any.url, '/api/root', { host: 'whatever.example' })).status).toBe(200);
+    } finally {
+      await any.close();
+    }
   });
 });
 
@@ -417,7 +482,46 @@ describe('ports', () => {
   });
 });
 
+/** Opens /api/events on `v`; resolves once connected, with the text received so far and a way to close it. */
+async function events(v: Viewer): Promise<{ text: () => string; close: () => void }> {
+  const { hostname, port } = new URL(v.url);
+  let received = '';
+  let connected!: () => void;
+  const ready = new Promise<void>((r) => (connected = r));
+  const req = request({ host: hostname, port, path: '/api/events' }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      received += chunk;
+      if (received.includes(': connected')) connected();
+    });
+  });
+  req.end();
+  await ready;
+  return { text: () => received, close: () => req.destroy() };
+}
+
 describe('live updates', () => {
+  it("announces a planned run's start (its first run.json) as a catalog change", async () => {
+    const root = join(tmp, 'planned-live');
+    const variant = { name: 'ppo', algorithm: 'ppo', env: { id: 'CartPole-v1', kwargs: {}, wrappers: [] }, totalSteps: 100 };
+    mkdirSync(join(root, 'plan'), { recursive: true });
+    writeFileSync(join(root, 'plan', 'experiment.json'), JSON.stringify({ format: 'arena.experiment/1', name: 'plan', config: { name: 'plan', seeds: [0, 1], backend: 'cpu', variants: [variant] } }));
+    const v = await startViewer({ root, port: 0, pollMs: 100, indexMs: 0 });
+    const stream = await events(v);
+    try {
+      await new Promise((r) => setTimeout(r, 400));
+      expect(stream.text()).not.toContain('event: catalog');
+      writeFixtureRun(root, { experiment: 'plan', variant: 'ppo', seed: 1, env: 'CartPole-v1', curve: () => 1, episodes: [] });
+      const deadline = Date.now() + 5000;
+      while (!stream.text().includes('event: catalog') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stream.text()).toContain('event: catalog');
+      expect((await get<ExperimentDetail>('/api/experiments/plan', v)).body.status).toEqual({ pending: 1, finished: 1 });
+    } finally {
+      stream.close();
+      await v.close();
+    }
+  });
+
   it('announces an appended evaluation line over server-sent events', async () => {
     const { hostname, port } = new URL(viewer.url);
     let received = '';
