@@ -1,7 +1,8 @@
 // The viewer's server over a fixture run store in a temp directory: every API
 // endpoint's JSON, downsampling, the roots it accepts, path escapes (encoded
 // dots and slashes, absolute paths, symlinks leading out), damaged files (a
-// 422 naming the file and line, the server answering on), a busy port, and
+// 422 naming the file and line, or for metrics.jsonl the bad lines skipped and
+// named, the server answering on), a busy port, and
 // live updates over server-sent events.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -212,12 +213,13 @@ describe('caches', () => {
       expect((await get<MetricsResponse>(path.replace('1000', String(maxPoints)))).body).toEqual(kept);
     }
 
-    // A bad line appended: 422 naming its line (40 episode and 4 update lines, then 3 more).
+    // A bad line appended: skipped and named by its line (40 episode and 4 update lines, then 3 more); the rest still answers.
     appendFileSync(file, '{"type":"episode","step":5\n');
-    const bad = await get<ApiError>(path);
-    expect(bad.status).toBe(422);
-    expect(bad.body.line).toBe(48);
-    expect(bad.body.error).toMatch(/^growing\/v\/seed-0\/metrics\.jsonl line 48: not valid JSON/);
+    const bad = await get<MetricsResponse>(path);
+    expect(bad.status).toBe(200);
+    expect(bad.body.episodes.total).toBe(43);
+    expect(bad.body.problems).toHaveLength(1);
+    expect(bad.body.problems[0]).toMatch(/^growing\/v\/seed-0\/metrics\.jsonl line 48: not valid JSON/);
 
     // Rewritten (as resuming does: a new file renamed over it), shorter.
     writeFileSync(`${file}.tmp`, line(7) + line(8));
@@ -298,12 +300,12 @@ describe('safety', () => {
     expect((await get<CurvesResponse>('/api/experiments/cartpole/curves')).body.variants[0]!.match).toBeNull();
   });
 
-  it('answers a malformed metrics line with 422 naming the file and line, and keeps serving', async () => {
-    const { status, body } = await get<ApiError>('/api/experiments/damaged/runs/bad/seed-0/metrics');
-    expect(status).toBe(422);
-    expect(body.file).toBe('damaged/bad/seed-0/metrics.jsonl');
-    expect(body.line).toBe(3);
-    expect(body.error).toMatch(/^damaged\/bad\/seed-0\/metrics\.jsonl line 3: not valid JSON/);
+  it('skips a malformed metrics line, naming the file and line in problems, and serves the rest', async () => {
+    const { status, body } = await get<MetricsResponse>('/api/experiments/damaged/runs/bad/seed-0/metrics');
+    expect(status).toBe(200);
+    expect(body.episodes.total).toBe(4);
+    expect(body.problems).toHaveLength(1);
+    expect(body.problems[0]).toMatch(/^damaged\/bad\/seed-0\/metrics\.jsonl line 3: not valid JSON/);
     expect((await get<RootInfo>('/api/root')).status).toBe(200);
     // The comparison is forgiving: the run still has its curve.
     const curves = await get<CurvesResponse>('/api/experiments/damaged/curves');
