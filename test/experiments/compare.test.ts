@@ -9,6 +9,7 @@ import { compareCommand } from '../../bin/compare.js';
 import { compareRuns, formatTable, loadRuns, toCsv, toJson } from '../../experiments/compare.js';
 import type { Comparison, LoadedRun, VariantSummary } from '../../experiments/compare.js';
 import { learningCurveFigure } from '../../experiments/figure.js';
+import { Rng } from '../../core/rng.js';
 import { writeRun } from './helpers/runs.js';
 
 // Experiment "cartpole", threshold 100 in every spec. Evaluations are [step, time, mean].
@@ -223,6 +224,29 @@ describe('compareRuns', () => {
     }
     // All seeds start at 0: no spread.
     expect([large.low[0], large.high[0]]).toEqual([0, 0]);
+  });
+
+  it('draws the band with the same resamples at every grid point: for curves proportional to x its edges are too', () => {
+    // 8 seeds whose evaluations lie on lines through 0 with different slopes: every resample's mean is its mean slope times x,
+    // so with shared resamples low/x and high/x are the same at every grid point; fresh resamples per point would give notches.
+    const rng = new Rng(5);
+    const template = runs[0]!;
+    const lineRuns: LoadedRun[] = Array.from({ length: 8 }, (_, seed) => {
+      const slope = 1 + 4 * rng.random();
+      const evals = Array.from({ length: 11 }, (_, i) => ({ step: i * 10, time: i, episodes: 1, mean: slope * i * 10, std: 0, min: 0, max: 0, returns: [], lengths: [] }));
+      return { ...template, dir: `lines/${seed}`, record: { ...template.record, spec: { ...template.record.spec, variant: 'lines', seed } }, evals, episodes: [], problems: [] };
+    });
+    const c = compareRuns(lineRuns, { x: 'steps', points: 41 });
+    const v = c.variants[0]!.curve;
+    expect(v.seeds.every((s) => s === 8)).toBe(true);
+    const lowRatio = v.low[1]! / c.grid[1]!;
+    const highRatio = v.high[1]! / c.grid[1]!;
+    expect(highRatio - lowRatio).toBeGreaterThan(0.3);
+    for (let g = 1; g < c.grid.length; g++) {
+      expect(v.low[g]! / c.grid[g]!).toBeCloseTo(lowRatio, 9);
+      expect(v.high[g]! / c.grid[g]!).toBeCloseTo(highRatio, 9);
+      expect(v.mean[g]! / c.grid[g]!).toBeCloseTo(v.mean[1]! / c.grid[1]!, 9);
+    }
   });
 
   it('is deterministic, and its seed moves only the intervals', () => {
