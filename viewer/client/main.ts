@@ -1,13 +1,16 @@
 // The viewer's browser app: hash routes to pages, one page at a time.
 //
 //   #/                                   experiments (or, for a single experiment, run or episode, that page)
-//   #/experiment/<experiment>            learning curves, final returns, runs
-//   #/run/<experiment>/<variant>/<seed>  one run: its curves and recorded episodes
+//   #/experiment/<experiment>            learning curves, final returns, hyperparameters, runs
+//   #/run/<experiment>/<variant>/<seed>  one run: its curves, training metrics and recorded episodes
 //   #/play?a=<episode>[&b=<episode>]     the replay player, one or two panes in sync
+//
+// Pages keep their state in the hash's query (routes.ts, keepState): axis,
+// smoothing, seeds, metrics, the replay frame.
 //
 // An <episode> is `<experiment>/<variant>/<seed>/<file>`, each part URI-encoded.
 import './style.css';
-import { api } from './api.js';
+import { api, onLive } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { experimentPage } from './pages/experiment.js';
 import { homePage } from './pages/home.js';
@@ -69,4 +72,6 @@ async function show(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void show());
+// Every page listens, the player too, so the "live" dot says whether the server is there.
+onLive(() => undefined);
 void show();

@@ -1,6 +1,6 @@
 // The start page: every experiment under the root, with its env, variants and
 // how its runs stand.
-import { api, debounce, onLive } from '../api.js';
+import { api, onLive, throttle } from '../api.js';
 import { h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
 import { experimentHref } from '../routes.js';
@@ -45,7 +45,7 @@ export function homePage(root: HTMLElement): Page {
       if (alive) replace(body, notice((e as Error).message, 'error'));
     }
   };
-  const refresh = debounce(() => void load(), 500);
+  const refresh = throttle(() => void load(), 500);
   const off = onLive(() => refresh());
   void load();
   return {
