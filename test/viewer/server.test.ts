@@ -18,6 +18,7 @@ import type { ApiError, CurvesResponse, EpisodesResponse, ExperimentDetail, Expe
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
 import { clearMetricsCache } from '../../viewer/metrics-store.js';
+import { compareRuns, loadRun, toCsv } from '../../experiments/compare.js';
 import { playEpisode, writeFixtureRun, writeFixtureStore } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-'));
@@ -165,6 +166,28 @@ describe('API', () => {
     const all = await get<MetricsResponse>(`${ppo0}/metrics?maxPoints=100000`);
     expect(all.body.episodes.points.map((p) => p.return)).toEqual(episodes.map((e) => e.return));
     expect((await get<ApiError>(`${ppo0}/metrics?maxPoints=zero`)).status).toBe(400);
+  });
+
+  it("offers `arena compare`'s figure (SVG, PNG) and table (CSV, JSON) for the curves as the page shows them", async () => {
+    const base = new URL('/api/experiments/cartpole', viewer.url).href;
+    const svg = await fetch(`${base}/curves.svg?x=time&smoothing=3`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(svg.headers.get('content-disposition')).toContain('cartpole-curves.svg');
+    const text = await svg.text();
+    expect(text).toMatch(/^<svg/);
+    for (const s of ['ppo', 'random', 'wall time (s)']) expect(text).toContain(s);
+    const png = new Uint8Array(await (await fetch(`${base}/curves.png`)).arrayBuffer());
+    expect([...png.slice(0, 4)]).toEqual([137, 80, 78, 71]);
+    // The table and the JSON are the command's: toCsv and toJson of compareRuns over the same runs.
+    const loaded = await Promise.all(['ppo', 'random'].flatMap((v) => [0, 1, 2].map((seed) => loadRun(join(runs, 'cartpole', v, `seed-${seed}`), { episodes: false }))));
+    const csv = await (await fetch(`${base}/table.csv`)).text();
+    expect(csv).toBe(toCsv(compareRuns(loaded, { x: 'steps' })));
+    const json = JSON.parse(await (await fetch(`${base}/comparison.json?smoothing=3`)).text()) as { smoothing: number; variants: unknown[] };
+    expect(json.smoothing).toBe(3);
+    expect(json.variants).toHaveLength(2);
+    expect((await fetch(`${base}/table.csv?x=epochs`)).status).toBe(400);
+    expect((await fetch(new URL('/api/experiments/nope/curves.svg', viewer.url))).status).toBe(404);
   });
 
   it('serves evaluations, the episode index and episode records', async () => {
