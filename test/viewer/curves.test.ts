@@ -9,9 +9,10 @@
 // the critic value joined across a board game's moves; overlays that fit their
 // pane and can be hidden, titles of two panes not cut; Q-value bars from 0;
 // errors that say what is wrong (an unknown experiment, a server that has
-// gone) and the live dot on every page. No console or page errors but the
-// expected failed fetches at the end. Screenshots of the run and experiment
-// pages go to test/viewer/screenshots/ (git-ignored).
+// gone) and the live dot on every page; variants of two experiments overlaid
+// on one chart; runs filtered by status. No console or page errors but the
+// expected failed fetches. Screenshots of the run pages (PPO, DQN), the
+// experiment page and the overlay go to test/viewer/screenshots/ (git-ignored).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -259,6 +260,35 @@ describeInChromium('viewer: training metrics and curves', () => {
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain('ppo');
     await page.screenshot({ path: join(SHOTS, 'experiment-hyperparameters.png'), fullPage: true });
+  }, TIMEOUT);
+
+  it('overlay: variants of two experiments on one chart, picked by checkboxes kept in the address; runs filtered by status', async () => {
+    await open('#/');
+    await page.waitForSelector('input[value="uneven"]');
+    await page.check('input[value="cartpole"]');
+    await page.check('input[value="uneven"]');
+    await page.click('[data-testid="overlay-picked"]');
+    await page.waitForSelector('[data-testid="overlay-curves"] .uplot canvas');
+    const legend = await page.innerText('[data-testid="overlay-curves"] .u-legend');
+    for (const v of ['cartpole/ppo (3 seeds)', 'cartpole/random (3 seeds)', 'uneven/a (3 seeds)', 'uneven/b (3 seeds)']) expect(legend).toContain(v);
+    await page.uncheck('[data-testid="overlay-picker"] input[value="cartpole/random"]');
+    await expect.poll(() => page.innerText('[data-testid="overlay-curves"] .u-legend')).not.toContain('cartpole/random');
+    expect(decodeURIComponent(page.url())).toContain('hide=cartpole/random');
+    expect(await curveColumns(page, '[data-testid="overlay-curves"]')).toBeGreaterThan(0.9);
+    await page.screenshot({ path: join(SHOTS, 'overlay-two-experiments.png'), fullPage: true });
+    // From an experiment's page too.
+    await open('#/experiment/uneven');
+    await page.waitForSelector('[data-testid="overlay-with"] option[value="cartpole"]', { state: 'attached' });
+    await page.selectOption('[data-testid="overlay-with"]', 'cartpole');
+    await page.waitForSelector('[data-testid="overlay-curves"] .uplot canvas');
+    expect(page.url()).toContain('experiments=uneven,cartpole');
+    // Runs by status.
+    await open('#/experiment/uneven');
+    await page.waitForSelector('[data-testid="runs-table"] tbody tr');
+    expect(await page.locator('[data-testid="runs-table"] tbody tr').count()).toBe(6);
+    await page.selectOption('[data-testid="status-filter"]', 'running');
+    expect(await page.locator('[data-testid="runs-table"] tbody tr').count()).toBe(2);
+    expect(page.url()).toContain('status=running');
   }, TIMEOUT);
 
   it("a board game's critic value is one line across both players' moves, its label apart from the value", async () => {

@@ -29,6 +29,11 @@ export function experimentHref(name: string): string {
   return `#/experiment/${encodeURIComponent(name)}`;
 }
 
+/** The overlay of the variants of several experiments on one chart. */
+export function overlayHref(experiments: readonly string[]): string {
+  return `#/overlay?experiments=${experiments.map(encodeURIComponent).join(',')}`;
+}
+
 export function runHref(r: RunRef): string {
   return `#/run/${[r.experiment, r.variant, r.seed].map(encodeURIComponent).join('/')}`;
 }

@@ -4,9 +4,10 @@
 // seeds each point averages; ticks along the bottom mark the evaluations),
 // the final returns per variant, the variants' hyperparameters side by side
 // with their differences highlighted, downloads of the figure and the table
-// (`arena compare`'s), and the runs with their status. Curves and runs refresh
-// while the experiment is running; axis, smoothing, scale and single seeds
-// stay in the address.
+// (`arena compare`'s), a way to overlay the curves with another experiment's,
+// and the runs with their status (filtered by status). Curves and runs
+// refresh while the experiment is running; axis, smoothing, scale, single
+// seeds and the status filter stay in the address.
 import type { RunRecord } from '../../../experiments/types.js';
 import type { CurvesResponse, ExperimentDetail, VariantCurves } from '../../api-types.js';
 import { api, onLive, throttle } from '../api.js';
@@ -14,7 +15,7 @@ import type { ChartSeries } from '../charts.js';
 import { LineChart, PALETTE } from '../charts.js';
 import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
-import { experimentHref, keepState, runHref, stateOf } from '../routes.js';
+import { experimentHref, keepState, overlayHref, runHref, stateOf } from '../routes.js';
 
 interface Controls {
   x: 'steps' | 'time';
@@ -143,12 +144,28 @@ export function experimentPage(root: HTMLElement, name: string): Page {
     problemsBox,
   );
 
+  /** Another experiment to overlay these curves with (the overlay page). */
+  const overlayWith = h('select', {
+    'data-testid': 'overlay-with',
+    onchange: (e: Event) => {
+      const other = (e.target as HTMLSelectElement).value;
+      if (other) location.hash = overlayHref([name, other]);
+    },
+  });
+  void api.experiments().then(
+    (list) => {
+      const others = list.filter((e) => e.name !== name);
+      if (alive && others.length > 0) replace(overlayWith, h('option', { value: '' }, 'overlay with another experiment…'), ...others.map((e) => h('option', { value: e.name }, e.name)));
+      else overlayWith.remove();
+    },
+    () => overlayWith.remove(),
+  );
   /** Links to `arena compare`'s figure and table for the curves as shown (axis and smoothing). */
   function drawDownloads(): void {
     const base = `/api/experiments/${encodeURIComponent(name)}`;
     const q = `x=${controls.x}&smoothing=${controls.smoothing}`;
     const link = (file: string, text: string) => h('a', { class: 'button', href: `${base}/${file}?${q}`, download: `${name}-${file}`, 'data-testid': `download-${file}` }, text);
-    replace(downloads, h('span', { class: 'muted small' }, 'download: '), link('curves.svg', 'figure SVG'), link('curves.png', 'figure PNG'), link('table.csv', 'table CSV'), link('comparison.json', 'table JSON'));
+    replace(downloads, h('span', { class: 'muted small' }, 'download: '), link('curves.svg', 'figure SVG'), link('curves.png', 'figure PNG'), link('table.csv', 'table CSV'), link('comparison.json', 'table JSON'), overlayWith);
   }
   drawDownloads();
 
@@ -255,6 +272,30 @@ export function experimentPage(root: HTMLElement, name: string): Page {
     );
   }
 
+  /** Runs shown by status ('' for all), kept in the address. */
+  let statusFilter = state.get('status') ?? '';
+  let lastDetail: ExperimentDetail | null = null;
+
+  function runsBlock(d: ExperimentDetail): HTMLElement {
+    lastDetail = d;
+    const statuses = [...new Set(d.runs.map((r) => r.status))].sort();
+    const filter = h(
+      'select',
+      {
+        'data-testid': 'status-filter',
+        onchange: (e: Event) => {
+          statusFilter = (e.target as HTMLSelectElement).value;
+          keepState({ status: statusFilter || null });
+          if (lastDetail) replace(runsBox, runsBlock(lastDetail));
+        },
+      },
+      h('option', { value: '' }, `all (${d.runs.length})`),
+      ...statuses.map((st) => h('option', { value: st, selected: st === statusFilter }, `${st} (${d.runs.filter((r) => r.status === st).length})`)),
+    );
+    const runs = statusFilter ? d.runs.filter((r) => r.status === statusFilter) : d.runs;
+    return h('div', {}, h('div', { class: 'toolbar' }, h('label', { class: 'control' }, 'show', filter)), runsTable({ ...d, runs }));
+  }
+
   function runsTable(d: ExperimentDetail): HTMLElement {
     return h(
       'table',
@@ -347,7 +388,7 @@ export function experimentPage(root: HTMLElement, name: string): Page {
     try {
       const d = await api.experiment(name);
       if (!alive) return;
-      replace(runsBox, runsTable(d));
+      replace(runsBox, runsBlock(d));
       await loadHyperparameters(d);
     } catch (e) {
       if (!alive) return;
