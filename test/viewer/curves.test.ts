@@ -322,17 +322,24 @@ describeInChromium('viewer: training metrics and curves', () => {
     expect(apart).toBe(true);
   }, TIMEOUT);
 
-  it('overlays: within their pane at 900 px, hidden on demand (kept in the address), pane titles of two panes not cut', async () => {
-    await open(`#/play?a=${episode('games', 'soccer', 'seed-0', 'step-0000020000-0.json')}`);
-    await page.waitForSelector('[data-testid="player"][data-frame]');
-    const viewport = (await page.locator('.viewport').boundingBox())!;
+  it('overlays: within their pane in a short window, hidden on demand (kept in the address), pane titles of two panes not cut', async () => {
     const oneCart = async () => {
       await open(`#/play?a=${episode('cartpole', 'ppo', 'seed-0', 'step-0000020000-0.json')}`);
       await page.waitForSelector('[data-testid="player"][data-frame]');
       return (await page.locator('.viewport .hud').first().boundingBox())!.width;
     };
+    // 700 px high: the soccer overlay (four agents, ten bars, the value chart) is taller than the 434 px pane at full size.
+    await page.setViewportSize({ width: 1280, height: 700 });
+    await open(`#/play?a=${episode('games', 'soccer', 'seed-0', 'step-0000020000-0.json')}`);
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    const viewport = (await page.locator('.viewport').boundingBox())!;
     const hud = (await page.locator('.hud-match').boundingBox())!;
     expect(hud.y + hud.height).toBeLessThanOrEqual(viewport.y + viewport.height);
+    // Drawn smaller there, so that its value chart still shows inside the pane.
+    const chart = (await page.locator('.hud-match canvas.hud-value').boundingBox())!;
+    expect(chart.y + chart.height).toBeLessThanOrEqual(viewport.y + viewport.height);
+    await page.screenshot({ path: join(SHOTS, 'soccer-short-window.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.uncheck('[data-testid="overlays"]');
     expect(await page.locator('.hud-match').isVisible()).toBe(false);
     expect(page.url()).toContain('overlays=off');
