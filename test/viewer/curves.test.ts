@@ -275,6 +275,12 @@ describeInChromium('viewer: training metrics and curves', () => {
     await expect.poll(() => page.innerText('[data-testid="overlay-curves"] .u-legend')).not.toContain('cartpole/random');
     expect(decodeURIComponent(page.url())).toContain('hide=cartpole/random');
     expect(await curveColumns(page, '[data-testid="overlay-curves"]')).toBeGreaterThan(0.9);
+    // Single seeds: three more (legend-hidden) series for each of the three variants shown.
+    const series = () => page.locator('[data-testid="overlay-curves"] .u-legend tr.u-series').count();
+    const before = await series();
+    await page.check('[data-testid="overlay-seeds"]');
+    await expect.poll(series).toBe(before + 9);
+    expect(page.url()).toContain('seeds=1');
     await page.screenshot({ path: join(SHOTS, 'overlay-two-experiments.png'), fullPage: true });
     // From an experiment's page too.
     await open('#/experiment/uneven');

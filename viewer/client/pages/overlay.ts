@@ -2,9 +2,10 @@
 // curves come from its own curves answer (mean over seeds with its band, as
 // on the experiment page), and are put on the union of the experiments' grids
 // by linear interpolation (no extrapolation: a curve stops where its grid
-// does). A checkbox per variant picks what is drawn. The experiments, the
-// variants left out, the x axis and smoothing stay in the address:
-// `#/overlay?experiments=a,b&hide=a/ppo&x=time&smoothing=5`.
+// does). A checkbox per variant picks what is drawn, and each variant's single
+// seeds can be drawn too. The experiments, the variants left out, the x axis,
+// smoothing and single seeds stay in the address:
+// `#/overlay?experiments=a,b&hide=a/ppo&x=time&smoothing=5&seeds=1`.
 import type { CurvesResponse } from '../../api-types.js';
 import { api } from '../api.js';
 import type { ChartSeries, Values } from '../charts.js';
@@ -38,13 +39,15 @@ export function overlayPage(root: HTMLElement): Page {
   let x: 'steps' | 'time' = state.get('x') === 'time' ? 'time' : 'steps';
   const wanted = Number(state.get('smoothing') ?? 1);
   let smoothing = SMOOTHING.includes(wanted) ? wanted : 1;
+  let seeds = state.get('seeds') === '1';
   const chartBox = h('div', { class: 'chart', 'data-testid': 'overlay-curves' });
   const picker = h('div', { class: 'metric-picker', 'data-testid': 'overlay-picker' });
   const note = h('p', { class: 'muted small' });
   let chart: LineChart | null = null;
   let answers: { name: string; curves: CurvesResponse }[] = [];
   let alive = true;
-  const save = () => keepState({ experiments: experiments.join(','), hide: hidden.size > 0 ? [...hidden].join(',') : null, x, smoothing: String(smoothing) }, { x: 'steps', smoothing: '1' });
+  const save = () =>
+    keepState({ experiments: experiments.join(','), hide: hidden.size > 0 ? [...hidden].join(',') : null, x, smoothing: String(smoothing), seeds: seeds ? '1' : null }, { x: 'steps', smoothing: '1' });
 
   const toolbar = h(
     'div',
@@ -81,6 +84,21 @@ export function overlayPage(root: HTMLElement): Page {
         },
         ...SMOOTHING.map((w) => h('option', { value: w, selected: w === smoothing }, w === 1 ? 'none' : `${w} evals`)),
       ),
+    ),
+    h(
+      'label',
+      { class: 'control' },
+      h('input', {
+        type: 'checkbox',
+        checked: seeds,
+        'data-testid': 'overlay-seeds',
+        onchange: (e: Event) => {
+          seeds = (e.target as HTMLInputElement).checked;
+          save();
+          draw();
+        },
+      }),
+      'single seeds',
     ),
   );
 
@@ -140,6 +158,7 @@ export function overlayPage(root: HTMLElement): Page {
         values: on(split.full),
         band: { low: on(split.low), high: on(split.high) },
         ...(split.partial ? { partial: on(split.partial) } : {}),
+        ...(seeds ? { companions: v.runs.map((r) => ({ label: `${key} seed ${r.seed}`, values: on(r.onGrid) })) } : {}),
         width: 2.5,
       };
     });
