@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Rng } from '../core/rng.js';
-import { alignCurves, auc, bootstrapCI, iqm, mean, median, smooth } from './stats.js';
+import { alignCurves, auc, bootstrapBand, bootstrapCI, iqm, mean, median, smooth } from './stats.js';
 import { EVAL_FILE, METRICS_FILE, RUN_FILE, readRunRecord } from './store.js';
 import type { EpisodeLine, EvalLine, RunRecord, RunStatus } from './types.js';
 import { formatNumber, groupThousands } from './format.js';
@@ -346,7 +346,8 @@ const present = (values: readonly (number | null)[]): number[] => values.filter(
  * far); steps and wall time to threshold are those of its first evaluation at
  * or above the threshold. Runs evaluated at different steps are put on one
  * grid by linear interpolation; the curve band is a percentile bootstrap of
- * the mean over the seeds that have a value at each grid point.
+ * the mean over the seeds that have a value at each grid point, with the same
+ * resamples at every point (stats.ts's bootstrapBand).
  */
 export function compareRuns(runs: readonly LoadedRun[], options: CompareOptions): Comparison {
   const x = options.x;
@@ -397,15 +398,9 @@ export function compareRuns(runs: readonly LoadedRun[], options: CompareOptions)
     const reachedSeeds = withThreshold.filter((s) => s.stepsToThreshold !== null);
 
     const curves = group.filter((r) => curveOf.has(r)).map((r) => curveOf.get(r)!);
-    const curve: VariantCurve = { mean: [], low: [], high: [], seeds: [] };
-    for (let g = 0; g < grid.length; g++) {
-      const at = curves.map((c) => c[g]!).filter((v) => !Number.isNaN(v));
-      const band = bootstrapCI(at, { confidence, resamples: bandResamples, seed: rng.nextSeed() });
-      curve.mean.push(band.estimate);
-      curve.low.push(band.low);
-      curve.high.push(band.high);
-      curve.seeds.push(at.length);
-    }
+    // The same resamples at every grid point, so the band is as smooth as the curves (bootstrapBand).
+    const band = bootstrapBand(curves, { confidence, resamples: bandResamples, seed: rng.nextSeed() });
+    const curve: VariantCurve = { mean: band.mean, low: band.low, high: band.high, seeds: band.count };
 
     variants.push({
       key,

@@ -135,7 +135,9 @@ export function learningCurveSpec(comparison: Comparison, options: FigureOptions
     width: WIDTH,
     height: HEIGHT,
     autosize: { type: 'fit', contains: 'padding' },
-    padding: 8,
+    // More on the right: a tick label centred near the plot's right end (runs that stop just past a round number of steps)
+    // reaches half its width beyond it, and vega's fit does not count it.
+    padding: { left: 8, top: 8, bottom: 8, right: 32 },
     background: 'white',
     config: {
       font: FONT,

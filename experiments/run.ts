@@ -98,6 +98,8 @@ interface SchedulerState {
   /** Sums and counts of update metrics since the last metrics line. */
   updateSums: Record<string, number>;
   updateCounts: Record<string, number>;
+  /** Whether the agent has reported update metrics (then an update line without any is not written). Absent in old checkpoints. */
+  reportsUpdates?: boolean;
   lastEval: number | null;
   /** Steps of the latest evaluation and recording (-1: none yet). */
   lastEvalStep: number;
@@ -440,6 +442,9 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     let lastFpsStep = scheduler.step;
     let lastFpsTime = performance.now();
     const writeUpdateLine = (step: number): void => {
+      // Nothing learned since the last line (PPO logging more often than it updates): skip it, fps then spans both intervals.
+      // An agent that never reports update metrics (random) still gets its fps-only lines.
+      if (scheduler.reportsUpdates && Object.keys(scheduler.updateCounts).length === 0) return;
       const now = performance.now();
       const fps = now > lastFpsTime ? (step - lastFpsStep) / ((now - lastFpsTime) / 1000) : 0;
       lastFpsStep = step;
@@ -497,6 +502,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       },
       onUpdate: (u) => {
         for (const [k, v] of Object.entries(u.metrics)) {
+          scheduler.reportsUpdates = true;
           if (!Number.isFinite(v)) {
             if (DIVERGENCE_METRIC.test(k)) {
               throw new Error(`training diverged at step ${u.step ?? scheduler.step}: metric "${k}" is ${v}; the run stops here (its last checkpoint is at step ${record.checkpointStep ?? 'none'}; try a lower learning rate or gradient clipping)`);
@@ -526,8 +532,9 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       if (stopped) break;
       const step = t.stepCount;
       catchUp(step);
-      // Every run ends with an evaluation and a recording of its final policy.
-      if (end === spec.totalSteps) {
+      // Every run ends with an evaluation and a recording of its final policy (also when a rollout overshot the budget in an
+      // earlier segment, so that the last segment is never run).
+      if (step >= spec.totalSteps) {
         if (scheduler.lastEvalStep !== step) runEvaluation(step);
         if (scheduler.lastRecordStep !== step) runRecording(step);
       }

@@ -122,6 +122,62 @@ export function bootstrapCI(values: readonly number[], options: BootstrapOptions
   return { estimate, low: percentileOfSorted(stats, 100 * tail), high: percentileOfSorted(stats, 100 * (1 - tail)) };
 }
 
+export interface Band {
+  /** Mean over the curves that have a value at each point (NaN where none has). */
+  readonly mean: number[];
+  readonly low: number[];
+  readonly high: number[];
+  /** Curves with a value at each point. */
+  readonly count: number[];
+}
+
+/**
+ * Percentile-bootstrap band of the mean of several curves on one grid
+ * (curves[c][g], NaN where curve c has no value), drawn with the same
+ * resamples at every grid point: resample r is a fixed list of uniform draws,
+ * and at a point with m curves present its first m draws pick (with
+ * replacement) among those m. Each resample's mean is then as smooth along
+ * the grid as the curves are, and so are the band's edges, where fresh draws
+ * at each point would give the band notches that are only resampling noise.
+ * At each point on its own the interval is the one bootstrapCI describes.
+ */
+export function bootstrapBand(curves: readonly (readonly number[])[], options: Omit<BootstrapOptions, 'statistic'> = {}): Band {
+  const confidence = options.confidence ?? 0.95;
+  const resamples = options.resamples ?? 2000;
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`bootstrapBand: confidence must be in (0, 1), got ${confidence}`);
+  if (!(Number.isInteger(resamples) && resamples >= 1)) throw new RangeError(`bootstrapBand: resamples must be a positive integer, got ${resamples}`);
+  const n = curves.length;
+  const points = n > 0 ? curves[0]!.length : 0;
+  const rng = new Rng(options.seed ?? 0);
+  const draws = new Float64Array(resamples * n);
+  for (let i = 0; i < draws.length; i++) draws[i] = rng.random();
+  const tail = (1 - confidence) / 2;
+  const band: Band = { mean: [], low: [], high: [], count: [] };
+  const stats = new Array<number>(resamples);
+  for (let g = 0; g < points; g++) {
+    const at: number[] = [];
+    for (const c of curves) if (!Number.isNaN(c[g]!)) at.push(c[g]!);
+    const m = at.length;
+    const estimate = mean(at);
+    band.mean.push(estimate);
+    band.count.push(m);
+    if (m <= 1) {
+      band.low.push(estimate);
+      band.high.push(estimate);
+      continue;
+    }
+    for (let r = 0; r < resamples; r++) {
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += at[Math.floor(draws[r * n + j]! * m)]!;
+      stats[r] = sum / m;
+    }
+    stats.sort((a, b) => a - b);
+    band.low.push(percentileOfSorted(stats, 100 * tail));
+    band.high.push(percentileOfSorted(stats, 100 * (1 - tail)));
+  }
+  return band;
+}
+
 /**
  * Area under the curve (xs, ys) by the trapezoid rule, divided by the x span
  * xs[last] - xs[0]: the curve's average height, i.e. for an evaluation curve

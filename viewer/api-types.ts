@@ -140,6 +140,8 @@ export interface MetricsResponse {
   readonly maxPoints: number;
   readonly episodes: { readonly total: number; readonly bucketSize: number; readonly points: readonly EpisodePoint[] };
   readonly updates: { readonly total: number; readonly bucketSize: number; readonly keys: readonly string[]; readonly points: readonly UpdatePoint[] };
+  /** Lines left out (not valid JSON, not a metrics line), `<file> line <n>: <why>`, the first 20 (then how many more). */
+  readonly problems: readonly string[];
 }
 
 /** GET .../evals */

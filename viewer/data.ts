@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { validateEpisodeRecord } from '../core/episode.js';
 import type { EpisodeRecord } from '../core/episode.js';
-import type { CompareX, LoadedRun } from '../experiments/compare.js';
+import type { CompareX, Comparison, LoadedRun } from '../experiments/compare.js';
 import { compareRuns, loadRun } from '../experiments/compare.js';
 import { interpolate, smooth } from '../experiments/stats.js';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, parseJsonl } from '../experiments/store.js';
@@ -424,6 +424,23 @@ async function signature(runs: readonly RunEntry[]): Promise<string> {
   return parts.join(',');
 }
 
+/** The experiment's runs (inside the root) loaded and compared as `arena compare` does, with what could not be loaded. */
+export async function loadComparison(catalog: Catalog, e: ExperimentEntry, options: CurveOptions): Promise<{ loaded: LoadedRun[]; problems: string[]; comparison: Comparison }> {
+  const loaded: LoadedRun[] = [];
+  const problems: string[] = [];
+  for (const r of e.runs) {
+    if (r.dir === null) continue;
+    const real = await catalog.insideOrNull(join(r.dir, RUN_FILE));
+    if (real === null) continue;
+    try {
+      loaded.push(await loadRun(r.dir, { episodes: false }));
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return { loaded, problems, comparison: compareRuns(loaded, { x: options.x, smoothing: options.smoothing, points: options.points }) };
+}
+
 /**
  * GET /api/experiments/:experiment/curves: every variant's evaluation curve
  * across seeds (experiments/compare.ts's compareRuns: seeds interpolated onto
@@ -439,18 +456,7 @@ export async function getCurves(catalog: Catalog, e: ExperimentEntry, options: C
   const cached = curveCache.get(key);
   if (cached && cached.signature === sig) return cached.value;
 
-  const loaded: LoadedRun[] = [];
-  const problems: string[] = [];
-  for (const r of withDir) {
-    const real = await catalog.insideOrNull(join(r.dir!, RUN_FILE));
-    if (real === null) continue;
-    try {
-      loaded.push(await loadRun(r.dir!, { episodes: false }));
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  const comparison = compareRuns(loaded, { x: options.x, smoothing: options.smoothing, points: options.points });
+  const { loaded, problems, comparison } = await loadComparison(catalog, e, options);
   const grid = comparison.grid;
   const bySeed = new Map(loaded.map((l) => [l.dir, l]));
   const value: CurvesResponse = {

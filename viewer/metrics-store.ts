@@ -6,27 +6,33 @@
 // lines as rows), keyed by its real path, and kept while its inode, size and
 // mtime stay the same. The runner only appends to metrics.jsonl (resuming
 // rewrites it atomically, as a new inode), so when a file has grown only the
-// new bytes are read and parsed. Lines go one at a time straight into the
+// new bytes are read and parsed, once the bytes at its start and just before
+// where parsing stopped are found unchanged (a file rewritten in place, same
+// inode and longer, is read afresh). Lines go one at a time straight into the
 // columns: no array of a million objects is ever held. Episode lines, nearly
 // all of them, are read straight from the bytes (EpisodeLineScanner, below:
 // about 3 times faster than JSON.parse); anything it does not take goes to
 // JSON.parse. Downsampled answers are kept per `maxPoints` until the file
 // changes.
 //
-// The checks and messages are those of the other JSONL endpoints (data.ts):
-// a line that is not valid JSON, or is not an episode or update line with a
-// numeric step (and return), makes the answer a 422 naming the file and the
-// line; a last line without its newline is a writer mid-line and waits.
+// The checks and messages are those of the other JSONL endpoints (data.ts),
+// but forgiving, as the curves are: a line that is not valid JSON, or is not
+// an episode or update line with a numeric step (and return), is left out and
+// named (file and line) in the answer's `problems`, so one bad line does not
+// hide the rest of a run's training; a last line without its newline is a
+// writer mid-line and waits.
 import { open, stat } from 'node:fs/promises';
 import type { EpisodePoint, MetricsResponse, UpdatePoint } from './api-types.js';
-import { HttpError } from './catalog.js';
 
 /** Bytes read at a time. */
 const CHUNK = 1 << 20;
 /** Files kept parsed. */
 const MAX_FILES = 16;
-/** Problems kept per file (the first ones; a 422 names the first). */
+/** Problems kept per file (the first ones), and named in an answer. */
 const MAX_PROBLEMS = 1000;
+const MAX_PROBLEMS_ANSWERED = 20;
+/** Bytes compared at the start of a file and before where parsing stopped, to tell an append from a rewrite in place. */
+const FINGERPRINT = 256;
 
 interface UpdateRow {
   readonly step: number;
@@ -48,6 +54,9 @@ interface Parsed {
   mtimeMs: number;
   /** Bytes of complete lines parsed so far. */
   consumed: number;
+  /** The file's first bytes and the bytes just before `consumed`, as parsed. */
+  head: Buffer;
+  tail: Buffer;
   /** Complete lines so far (blank ones included: they count in line numbers). */
   lines: number;
   episodes: number;
@@ -72,6 +81,8 @@ function empty(): Parsed {
     size: -1,
     mtimeMs: -1,
     consumed: 0,
+    head: Buffer.alloc(0),
+    tail: Buffer.alloc(0),
     lines: 0,
     episodes: 0,
     step: new Float64Array(capacity),
@@ -500,6 +511,24 @@ async function readFrom(p: Parsed, real: string, from: number, to: number): Prom
   }
 }
 
+/** Bytes `from` to `to` of the file at `real` (fewer when it is shorter). */
+async function bytesAt(real: string, from: number, to: number): Promise<Buffer> {
+  const handle = await open(real, 'r');
+  try {
+    const buf = Buffer.alloc(Math.max(0, to - from));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether the bytes `p` parsed at the start of the file and before where it stopped are still there (an append keeps them). */
+async function unchanged(p: Parsed, real: string): Promise<boolean> {
+  const [head, tail] = await Promise.all([bytesAt(real, 0, p.head.length), bytesAt(real, p.consumed - p.tail.length, p.consumed)]);
+  return head.equals(p.head) && tail.equals(p.tail);
+}
+
 const files = new Map<string, { parsed: Parsed; refreshing: Promise<Parsed | null> | null }>();
 
 /** Brings `e.parsed` up to date with the file at `real`; null when the file does not exist. */
@@ -516,10 +545,13 @@ async function refresh(e: { parsed: Parsed }, real: string): Promise<Parsed | nu
   }
   const p = e.parsed;
   if (s.ino === p.ino && s.size === p.size && s.mtimeMs === p.mtimeMs) return p;
-  // Grown in place: parse the new bytes. Anything else (a new file, a shorter one, one rewritten at the same size): from the start.
-  const target = s.ino === p.ino && s.size > p.size && p.size >= 0 ? p : empty();
+  // Grown by an append: parse the new bytes. Anything else (a new file, a shorter one, one rewritten at the same size or longer
+  // through the same inode): from the start.
+  const appended = s.ino === p.ino && s.size > p.size && p.size >= 0 && (await unchanged(p, real));
+  const target = appended ? p : empty();
   try {
     target.consumed += await readFrom(target, real, target.consumed, s.size);
+    [target.head, target.tail] = await Promise.all([bytesAt(real, 0, Math.min(FINGERPRINT, target.consumed)), bytesAt(real, Math.max(0, target.consumed - FINGERPRINT), target.consumed)]);
   } catch (err) {
     // Half-parsed: start again next time.
     e.parsed = empty();
@@ -582,26 +614,26 @@ export function clearMetricsCache(): void {
  * GET .../metrics for the metrics.jsonl at `real`, shown as `file`:
  * training episodes and update lines, each downsampled to at most
  * `maxPoints` by cutting the lines, in file order, into consecutive buckets
- * of ceil(n / maxPoints) (viewer/README.md, "Downsampling").
+ * of ceil(n / maxPoints) (viewer/README.md, "Downsampling"); lines that could
+ * not be read are left out and the first of them named in `problems`.
  */
 export async function metricsOf(real: string | null, file: string, maxPoints: number): Promise<MetricsResponse> {
   const p = real === null ? null : await parsed(real);
-  if (p === null) return downsample(empty(), maxPoints);
-  const bad = p.badJson.length > 0 ? p.badJson : p.badShape;
-  if (bad.length > 0) {
-    const problems = bad.map((b) => `${file} line ${b.line}: ${b.message}`);
-    throw new HttpError(422, problems[0]!, { file, line: bad[0]!.line, problems });
-  }
+  if (p === null) return downsample(empty(), maxPoints, []);
   let answer = p.answers.get(maxPoints);
   if (!answer) {
-    answer = downsample(p, maxPoints);
+    const bad = [...p.badJson, ...p.badShape].sort((a, b) => a.line - b.line);
+    const skipped = p.badJsonCount + p.badShapeCount;
+    const problems = bad.slice(0, MAX_PROBLEMS_ANSWERED).map((b) => `${file} line ${b.line}: ${b.message}`);
+    if (skipped > problems.length) problems.push(`${file}: ${skipped - problems.length} more lines skipped`);
+    answer = downsample(p, maxPoints, problems);
     if (p.answers.size >= 8) p.answers.delete(p.answers.keys().next().value!);
     p.answers.set(maxPoints, answer);
   }
   return answer;
 }
 
-function downsample(p: Parsed, maxPoints: number): MetricsResponse {
+function downsample(p: Parsed, maxPoints: number, problems: string[]): MetricsResponse {
   const n = p.episodes;
   const eSize = Math.max(1, Math.ceil(n / maxPoints));
   const episodes: EpisodePoint[] = [];
@@ -656,5 +688,6 @@ function downsample(p: Parsed, maxPoints: number): MetricsResponse {
     maxPoints,
     episodes: { total: n, bucketSize: eSize, points: episodes },
     updates: { total: u.length, bucketSize: uSize, keys, points: updates },
+    problems,
   };
 }

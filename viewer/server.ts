@@ -15,6 +15,7 @@ import type { CompareX } from '../experiments/compare.js';
 import type { ApiError, RootInfo } from './api-types.js';
 import { Catalog, EPISODE_ROOT_SEED, EPISODE_ROOT_VARIANT, HttpError } from './catalog.js';
 import { RawJson, experimentDetail, getCurves, getEpisodeIndex, getEpisodeJson, getEvals, getMetrics, getRunRecord, listExperiments } from './data.js';
+import { DOWNLOAD_FILES, Download, getDownload } from './downloads.js';
 import { EventHub } from './events.js';
 import { MetricsIndexer } from './metrics-indexer.js';
 
@@ -72,7 +73,11 @@ export function clientDir(): string | null {
 const wrap =
   (fn: (req: Request, res: Response) => Promise<unknown>) =>
   (req: Request, res: Response, next: NextFunction): void => {
-    fn(req, res).then((body) => (body instanceof RawJson ? res.type('json').send(body.text) : res.json(body)), next);
+    fn(req, res).then((body) => {
+      if (body instanceof RawJson) res.type('json').send(body.text);
+      else if (body instanceof Download) res.type(body.type).attachment(body.filename).send(typeof body.body === 'string' ? body.body : Buffer.from(body.body));
+      else res.json(body);
+    }, next);
   };
 
 function param(req: Request, name: string): string {
@@ -184,6 +189,16 @@ function createApp(catalog: Catalog, hub: EventHub, client: string | null, hostG
       return getCurves(catalog, e, { x: x as CompareX, smoothing: intQuery(req, 'smoothing', 1, 1, 1000), points: intQuery(req, 'points', 200, 2, 5000) });
     }),
   );
+  for (const file of DOWNLOAD_FILES) {
+    api.get(
+      `/experiments/:experiment/${file}`,
+      wrap(async (req) => {
+        const x = req.query.x ?? 'steps';
+        if (x !== 'steps' && x !== 'time') throw new HttpError(400, `x must be steps or time, got ${JSON.stringify(x)}`);
+        return getDownload(catalog, await catalog.experiment(param(req, 'experiment')), file, { x: x as CompareX, smoothing: intQuery(req, 'smoothing', 1, 1, 1000) });
+      }),
+    );
+  }
   const run = (req: Request) => catalog.run(param(req, 'experiment'), param(req, 'variant'), param(req, 'seed'));
   const runPath = '/experiments/:experiment/runs/:variant/:seed';
   api.get(runPath, wrap(async (req) => getRunRecord(catalog, await run(req))));

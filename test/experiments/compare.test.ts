@@ -9,6 +9,7 @@ import { compareCommand } from '../../bin/compare.js';
 import { compareRuns, formatTable, loadRuns, toCsv, toJson } from '../../experiments/compare.js';
 import type { Comparison, LoadedRun, VariantSummary } from '../../experiments/compare.js';
 import { learningCurveFigure } from '../../experiments/figure.js';
+import { Rng } from '../../core/rng.js';
 import { writeRun } from './helpers/runs.js';
 
 // Experiment "cartpole", threshold 100 in every spec. Evaluations are [step, time, mean].
@@ -225,6 +226,29 @@ describe('compareRuns', () => {
     expect([large.low[0], large.high[0]]).toEqual([0, 0]);
   });
 
+  it('draws the band with the same resamples at every grid point: for curves proportional to x its edges are too', () => {
+    // 8 seeds whose evaluations lie on lines through 0 with different slopes: every resample's mean is its mean slope times x,
+    // so with shared resamples low/x and high/x are the same at every grid point; fresh resamples per point would give notches.
+    const rng = new Rng(5);
+    const template = runs[0]!;
+    const lineRuns: LoadedRun[] = Array.from({ length: 8 }, (_, seed) => {
+      const slope = 1 + 4 * rng.random();
+      const evals = Array.from({ length: 11 }, (_, i) => ({ step: i * 10, time: i, episodes: 1, mean: slope * i * 10, std: 0, min: 0, max: 0, returns: [], lengths: [] }));
+      return { ...template, dir: `lines/${seed}`, record: { ...template.record, spec: { ...template.record.spec, variant: 'lines', seed } }, evals, episodes: [], problems: [] };
+    });
+    const c = compareRuns(lineRuns, { x: 'steps', points: 41 });
+    const v = c.variants[0]!.curve;
+    expect(v.seeds.every((s) => s === 8)).toBe(true);
+    const lowRatio = v.low[1]! / c.grid[1]!;
+    const highRatio = v.high[1]! / c.grid[1]!;
+    expect(highRatio - lowRatio).toBeGreaterThan(0.3);
+    for (let g = 1; g < c.grid.length; g++) {
+      expect(v.low[g]! / c.grid[g]!).toBeCloseTo(lowRatio, 9);
+      expect(v.high[g]! / c.grid[g]!).toBeCloseTo(highRatio, 9);
+      expect(v.mean[g]! / c.grid[g]!).toBeCloseTo(v.mean[1]! / c.grid[1]!, 9);
+    }
+  });
+
   it('is deterministic, and its seed moves only the intervals', () => {
     expect(toJson(compareRuns(runs, { x: 'steps', points: 5 }))).toBe(toJson(comparison));
     const other = compareRuns(runs, { x: 'steps', points: 5, seed: 7 });
@@ -307,6 +331,27 @@ describe('output', () => {
   });
 });
 
+/**
+ * Where the SVG text `content` is drawn: its anchor's x (the translations of its enclosing groups added up) and its
+ * text-anchor, giving its left and right edges for a character width.
+ */
+function textExtent(svg: string, content: string): { left(charWidth: number): number; right(charWidth: number): number } {
+  const stack: number[] = [];
+  const tokens = /<g\b([^>]*)>|<\/g>|<text\b([^>]*)>([^<]*)<\/text>/g;
+  for (let m = tokens.exec(svg); m; m = tokens.exec(svg)) {
+    if (m[0].startsWith('</g')) stack.pop();
+    else if (m[0].startsWith('<g') && !m[0].endsWith('/>')) stack.push(Number(/translate\(([-\d.]+),/.exec(m[1]!)?.[1] ?? 0));
+    if (m[0].startsWith('<text') && m[3] === content && !/opacity="0"/.test(m[2]!)) {
+      const own = Number(/translate\(([-\d.]+),/.exec(m[2]!)?.[1] ?? 0);
+      const x = stack.reduce((a, b) => a + b, own);
+      const anchor = /text-anchor="(\w+)"/.exec(m[2]!)?.[1] ?? 'start';
+      const shift = anchor === 'middle' ? 0.5 : anchor === 'end' ? 1 : 0;
+      return { left: (w) => x - shift * w * content.length, right: (w) => x + (1 - shift) * w * content.length };
+    }
+  }
+  throw new Error(`no visible text ${content} in the SVG`);
+}
+
 function pngSize(png: Uint8Array): { width: number; height: number } {
   expect([...png.slice(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
   // The first chunk is IHDR: length (4 bytes), type (4), then width and height as big-endian uint32.
@@ -326,6 +371,23 @@ describe('figure', () => {
     expect(size).toEqual({ width: figure.width, height: figure.height });
     expect(size.width).toBe(1950);
     expect(size.height).toBe(1200);
+  });
+
+  it('keeps the last x tick label inside the picture when the runs end just past a round number (PPO overshooting its budget)', async () => {
+    // 50,176 steps (196 rollouts of 256): the tick at 50,000 sits 1 px from the plot's right edge, centred on it.
+    const grid = Array.from({ length: 11 }, (_, i) => (i === 10 ? 50_176 : i * 5000));
+    const line = grid.map((x) => x / 100);
+    const c: Comparison = {
+      ...comparison,
+      grid,
+      variants: [{ ...comparison.variants[0]!, evaluated: 3, curve: { mean: line, low: line.map((y) => y * 0.9), high: line.map((y) => y * 1.1), seeds: grid.map(() => 3) } }],
+    };
+    const { svg } = await learningCurveFigure(c, { x: 'steps' });
+    const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+    const label = textExtent(svg, '50,000');
+    // Helvetica's digits and comma are at most 0.556 em wide: 11 px type gives at most 6.2 px a character.
+    expect(label.right(6.2)).toBeLessThanOrEqual(width);
+    expect(label.left(6.2)).toBeGreaterThanOrEqual(0);
   });
 
   it('names the time axis and refuses a mismatched x', async () => {

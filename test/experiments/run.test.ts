@@ -161,6 +161,27 @@ describe('executeRun', () => {
     }, 120_000);
   }
 
+  it('ends with an evaluation and a recording of the final policy when a rollout overshoots the budget inside an earlier segment', async () => {
+    // PPO collects 4 x 64 = 256 steps a rollout: the segment to 1000 ends at 1024, past the budget of 1010, so the last segment never runs.
+    const run = planned(spec({ ...small.ppo, totalSteps: 1010, checkpointEvery: 1000, eval: { every: 0, episodes: 1 }, record: { every: 0, episodes: 1, deterministic: true } }));
+    expect((await executeRun(run)).status).toBe('finished');
+    expect(runRecord(run.dir)).toMatchObject({ status: 'finished', step: 1024 });
+    expect(lines<EvalLine>(run.dir, 'eval.jsonl').map((e) => e.step)).toEqual([0, 1024]);
+    expect(lines<EpisodeIndexLine>(run.dir, 'episodes/index.jsonl').map((e) => e.step)).toEqual([0, 1024]);
+  }, 60_000);
+
+  it('writes no update line without update metrics once the agent has reported some (PPO logging twice a rollout); fps-only lines before that', async () => {
+    const ppo = planned(spec({ ...small.ppo, totalSteps: 2048, logEvery: 128 }));
+    await executeRun(ppo);
+    const updates = lines<MetricsLine>(ppo.dir, 'metrics.jsonl').filter((m) => m.type === 'update');
+    const keys = updates.map((u) => Object.keys(u.type === 'update' ? u.metrics : {}));
+    // Until the first update (after the first rollout of 256 steps) the lines carry fps only; from then on one line per rollout,
+    // at the first multiple of 128 after it, each with the update's metrics.
+    expect(updates.map((u) => u.step)).toEqual([128, 256, 384, 640, 896, 1152, 1408, 1664, 1920]);
+    expect(keys.slice(0, 2)).toEqual([[], []]);
+    for (const k of keys.slice(2)) expect(k).toContain('policyLoss');
+  }, 60_000);
+
   it('warm starts a fresh run from another run: the first evaluation already has the teacher\'s policy', async () => {
     const teacher = planned(spec({ totalSteps: 30_000, eval: { every: 0, episodes: 1 } }));
     await executeRun(teacher);

@@ -1,7 +1,7 @@
 // The comparison statistics, checked against numbers worked out by hand in the comments.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { alignCurves, auc, bootstrapCI, interpolate, iqm, linspace, mean, median, percentile, smooth, std } from '../../experiments/stats.js';
+import { alignCurves, auc, bootstrapBand, bootstrapCI, interpolate, iqm, linspace, mean, median, percentile, smooth, std } from '../../experiments/stats.js';
 
 describe('mean, median and percentile', () => {
   it('mean of nothing is NaN', () => {
@@ -136,6 +136,50 @@ describe('bootstrapCI', () => {
     expect(ci.high).toBeGreaterThan(ci.estimate);
     expect(ci.high - ci.low).toBeGreaterThan(0.4);
     expect(ci.high - ci.low).toBeLessThan(0.7);
+  });
+});
+
+describe('bootstrapBand', () => {
+  const N = Number.NaN;
+  it('at each point: the mean and the count of the curves present, no spread for one curve, nothing for none', () => {
+    const band = bootstrapBand([
+      [0, 2, 4, N],
+      [0, 4, N, N],
+    ]);
+    expect(band.mean.slice(0, 3)).toEqual([0, 3, 4]);
+    expect(Number.isNaN(band.mean[3]!)).toBe(true);
+    expect(band.count).toEqual([2, 2, 1, 0]);
+    // Both start at 0: no spread; one curve: its value.
+    expect([band.low[0], band.high[0], band.low[2], band.high[2]]).toEqual([0, 0, 4, 4]);
+  });
+
+  it('of two curves: resampled means at a point are the lower, the middle or the upper value, so the 95% band spans both', () => {
+    // As bootstrapCI([0, 1]): chances 1/4, 1/2, 1/4, and the 2.5th and 97.5th percentiles of 2000 resamples are the extremes.
+    const band = bootstrapBand([
+      [0, 0, 10],
+      [1, 2, 30],
+    ]);
+    expect([band.low[1], band.high[1]]).toEqual([0, 2]);
+    expect([band.low[2], band.high[2]]).toEqual([10, 30]);
+  });
+
+  it('uses the same resamples at every point: curves that are multiples of one shape give a band of that shape', () => {
+    const rng = new Rng(1);
+    const scales = Array.from({ length: 6 }, () => 1 + rng.random());
+    const shape = [1, 3, 2, 5, 4];
+    const band = bootstrapBand(scales.map((k) => shape.map((v) => k * v)));
+    for (let g = 1; g < shape.length; g++) {
+      expect(band.low[g]! / shape[g]!).toBeCloseTo(band.low[0]! / shape[0]!, 12);
+      expect(band.high[g]! / shape[g]!).toBeCloseTo(band.high[0]! / shape[0]!, 12);
+    }
+    expect(band.high[0]! - band.low[0]!).toBeGreaterThan(0.1);
+  });
+
+  it('is deterministic for a seed and checks its options', () => {
+    const curves = [[1, 2], [3, 5], [2, 9]];
+    expect(bootstrapBand(curves, { seed: 4 })).toEqual(bootstrapBand(curves, { seed: 4 }));
+    expect(() => bootstrapBand(curves, { confidence: 1 })).toThrow(/confidence must be in \(0, 1\)/);
+    expect(() => bootstrapBand(curves, { resamples: 0 })).toThrow(/resamples must be a positive integer/);
   });
 });
 

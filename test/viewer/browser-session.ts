@@ -69,7 +69,10 @@ export async function openBrowserSession(options: {
     page,
     async close() {
       await browser.close();
-      await viewer.close();
+      // A test may have stopped the viewer already (to see what pages do without it).
+      await viewer.close().catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ERR_SERVER_NOT_RUNNING') throw e;
+      });
       rmSync(tmp, { recursive: true, force: true });
     },
   };

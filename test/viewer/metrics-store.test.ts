@@ -3,14 +3,14 @@
 // shape, and metricsOf on whole files: the same answers whether the lines go
 // the fast way or through JSON.parse, files of many read pieces (lines cut at
 // the pieces' ends, one line longer than a piece), torn last lines left for
-// later, and malformed lines answered with a 422 naming the file and line.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// later, files rewritten in place read afresh, and malformed lines skipped
+// and named (file and line) in the answer's problems.
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import type { MetricsResponse } from '../../viewer/api-types.js';
-import { HttpError } from '../../viewer/catalog.js';
 import { EpisodeLineScanner, clearMetricsCache, metricsOf } from '../../viewer/metrics-store.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arena-metrics-store-'));
@@ -278,7 +278,23 @@ describe('metricsOf', () => {
     expect(m.episodes.points.map((p) => p.return)).toEqual([2]);
   });
 
-  it('answers a malformed line with a 422 naming the file and line, counting fast and slow lines and blank ones', async () => {
+  it('reads a file rewritten in place (same inode, larger) afresh rather than as appended', async () => {
+    const path = file('');
+    const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => runLine(from + i, i, i, from + i, 1, false) + '\n').join('');
+    writeFileSync(path, lines(100, 3));
+    expect((await metricsOf(path, 'inplace', 100)).episodes.points.map((q) => q.return)).toEqual([100, 101, 102]);
+    const ino = statSync(path).ino;
+    // Truncated and written again through the same inode (an editor saving, `>` in a shell): other lines, more of them.
+    writeFileSync(path, lines(500, 5));
+    expect(statSync(path).ino).toBe(ino);
+    const m = await metricsOf(path, 'inplace', 100);
+    expect(m.episodes.points.map((q) => q.return)).toEqual([500, 501, 502, 503, 504]);
+    expect(m.problems).toEqual([]);
+    clearMetricsCache();
+    expect(await metricsOf(path, 'inplace', 100)).toEqual(m);
+  });
+
+  it('skips a malformed line and names it in problems (file and line), counting fast and slow lines and blank ones', async () => {
     const good = mixed(200, false);
     const lineCount = good.split('\n').length - 1;
     const cases: [string, RegExp][] = [
@@ -289,17 +305,15 @@ describe('metricsOf', () => {
       ['{"type":"reward","step":5}', /unknown line type "reward"/],
       ['[1,2]', /expected a JSON object/],
     ];
+    const whole = await metricsOf(file(`${good}${good}`), 'run/metrics.jsonl', 100_000);
     for (const [bad, message] of cases) {
       const path = file(`${good}${bad}\n${good}`);
-      const error = await metricsOf(path, 'run/metrics.jsonl', 600).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(error, bad).toBeInstanceOf(HttpError);
-      const e = error as HttpError;
-      expect(e.status).toBe(422);
-      expect(e.details).toMatchObject({ file: 'run/metrics.jsonl', line: lineCount + 1 });
-      expect(e.message).toMatch(new RegExp(`^run/metrics\\.jsonl line ${lineCount + 1}: ${message.source}`));
+      const m = await metricsOf(path, 'run/metrics.jsonl', 100_000);
+      // Every good line is there, as without the bad one.
+      expect(m.episodes, bad).toEqual(whole.episodes);
+      expect(m.updates).toEqual(whole.updates);
+      expect(m.problems).toHaveLength(1);
+      expect(m.problems[0]).toMatch(new RegExp(`^run/metrics\\.jsonl line ${lineCount + 1}: ${message.source}`));
     }
   });
 });

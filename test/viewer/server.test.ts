@@ -1,7 +1,8 @@
 // The viewer's server over a fixture run store in a temp directory: every API
 // endpoint's JSON, downsampling, the roots it accepts, path escapes (encoded
 // dots and slashes, absolute paths, symlinks leading out), damaged files (a
-// 422 naming the file and line, the server answering on), a busy port, and
+// 422 naming the file and line, or for metrics.jsonl the bad lines skipped and
+// named, the server answering on), a busy port, and
 // live updates over server-sent events.
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -17,6 +18,7 @@ import type { ApiError, CurvesResponse, EpisodesResponse, ExperimentDetail, Expe
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
 import { clearMetricsCache } from '../../viewer/metrics-store.js';
+import { compareRuns, loadRun, toCsv } from '../../experiments/compare.js';
 import { playEpisode, writeFixtureRun, writeFixtureStore } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-'));
@@ -166,6 +168,28 @@ describe('API', () => {
     expect((await get<ApiError>(`${ppo0}/metrics?maxPoints=zero`)).status).toBe(400);
   });
 
+  it("offers `arena compare`'s figure (SVG, PNG) and table (CSV, JSON) for the curves as the page shows them", async () => {
+    const base = new URL('/api/experiments/cartpole', viewer.url).href;
+    const svg = await fetch(`${base}/curves.svg?x=time&smoothing=3`);
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(svg.headers.get('content-disposition')).toContain('cartpole-curves.svg');
+    const text = await svg.text();
+    expect(text).toMatch(/^<svg/);
+    for (const s of ['ppo', 'random', 'wall time (s)']) expect(text).toContain(s);
+    const png = new Uint8Array(await (await fetch(`${base}/curves.png`)).arrayBuffer());
+    expect([...png.slice(0, 4)]).toEqual([137, 80, 78, 71]);
+    // The table and the JSON are the command's: toCsv and toJson of compareRuns over the same runs.
+    const loaded = await Promise.all(['ppo', 'random'].flatMap((v) => [0, 1, 2].map((seed) => loadRun(join(runs, 'cartpole', v, `seed-${seed}`), { episodes: false }))));
+    const csv = await (await fetch(`${base}/table.csv`)).text();
+    expect(csv).toBe(toCsv(compareRuns(loaded, { x: 'steps' })));
+    const json = JSON.parse(await (await fetch(`${base}/comparison.json?smoothing=3`)).text()) as { smoothing: number; variants: unknown[] };
+    expect(json.smoothing).toBe(3);
+    expect(json.variants).toHaveLength(2);
+    expect((await fetch(`${base}/table.csv?x=epochs`)).status).toBe(400);
+    expect((await fetch(new URL('/api/experiments/nope/curves.svg', viewer.url))).status).toBe(404);
+  });
+
   it('serves evaluations, the episode index and episode records', async () => {
     const evals = await get<{ lines: EvalLine[] }>(`${ppo0}/evals`);
     expect(evals.body.lines.map((l) => l.step)).toEqual([0, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 18000, 20000]);
@@ -212,12 +236,13 @@ describe('caches', () => {
       expect((await get<MetricsResponse>(path.replace('1000', String(maxPoints)))).body).toEqual(kept);
     }
 
-    // A bad line appended: 422 naming its line (40 episode and 4 update lines, then 3 more).
+    // A bad line appended: skipped and named by its line (40 episode and 4 update lines, then 3 more); the rest still answers.
     appendFileSync(file, '{"type":"episode","step":5\n');
-    const bad = await get<ApiError>(path);
-    expect(bad.status).toBe(422);
-    expect(bad.body.line).toBe(48);
-    expect(bad.body.error).toMatch(/^growing\/v\/seed-0\/metrics\.jsonl line 48: not valid JSON/);
+    const bad = await get<MetricsResponse>(path);
+    expect(bad.status).toBe(200);
+    expect(bad.body.episodes.total).toBe(43);
+    expect(bad.body.problems).toHaveLength(1);
+    expect(bad.body.problems[0]).toMatch(/^growing\/v\/seed-0\/metrics\.jsonl line 48: not valid JSON/);
 
     // Rewritten (as resuming does: a new file renamed over it), shorter.
     writeFileSync(`${file}.tmp`, line(7) + line(8));
@@ -298,12 +323,12 @@ describe('safety', () => {
     expect((await get<CurvesResponse>('/api/experiments/cartpole/curves')).body.variants[0]!.match).toBeNull();
   });
 
-  it('answers a malformed metrics line with 422 naming the file and line, and keeps serving', async () => {
-    const { status, body } = await get<ApiError>('/api/experiments/damaged/runs/bad/seed-0/metrics');
-    expect(status).toBe(422);
-    expect(body.file).toBe('damaged/bad/seed-0/metrics.jsonl');
-    expect(body.line).toBe(3);
-    expect(body.error).toMatch(/^damaged\/bad\/seed-0\/metrics\.jsonl line 3: not valid JSON/);
+  it('skips a malformed metrics line, naming the file and line in problems, and serves the rest', async () => {
+    const { status, body } = await get<MetricsResponse>('/api/experiments/damaged/runs/bad/seed-0/metrics');
+    expect(status).toBe(200);
+    expect(body.episodes.total).toBe(4);
+    expect(body.problems).toHaveLength(1);
+    expect(body.problems[0]).toMatch(/^damaged\/bad\/seed-0\/metrics\.jsonl line 3: not valid JSON/);
     expect((await get<RootInfo>('/api/root')).status).toBe(200);
     // The comparison is forgiving: the run still has its curve.
     const curves = await get<CurvesResponse>('/api/experiments/damaged/curves');

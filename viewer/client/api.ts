@@ -26,8 +26,16 @@ export class ApiFailure extends Error {
   }
 }
 
+/** What a failed fetch (no answer at all) means here: the server has gone. */
+export const SERVER_GONE = "cannot reach the viewer's server: has `arena view` stopped? Start it again and reload this page.";
+
 async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { Accept: 'application/json' } });
+  } catch {
+    throw new ApiFailure(0, { error: SERVER_GONE });
+  }
   const text = await res.text();
   let body: unknown;
   try {
@@ -86,8 +94,14 @@ export function onLive(fn: Listener): () => void {
   if (!source) {
     source = new EventSource('/api/events');
     const live = document.getElementById('live');
-    source.onopen = () => live?.classList.add('on');
-    source.onerror = () => live?.classList.remove('on');
+    source.onopen = () => {
+      live?.classList.add('on');
+      live?.setAttribute('title', 'live: pages update while runs write');
+    };
+    source.onerror = () => {
+      live?.classList.remove('on');
+      live?.setAttribute('title', SERVER_GONE);
+    };
     for (const type of ['run', 'catalog'] as const) {
       source.addEventListener(type, (e) => {
         const event = JSON.parse((e as MessageEvent<string>).data) as ViewerEvent;
@@ -103,13 +117,25 @@ export function isRun(event: ViewerEvent, run: RunRef): boolean {
   return event.type === 'run' && event.run.experiment === run.experiment && event.run.variant === run.variant && event.run.seed === run.seed;
 }
 
-/** Debounces `fn` so a burst of live events causes one refresh. */
-export function debounce(fn: () => void, ms: number): { (): void; cancel(): void } {
+/**
+ * Throttles `fn` for live refreshes: a call runs it `ms` later, and calls in
+ * the meantime join that run, so a burst causes one refresh and a steady
+ * stream of events (a running run announces its files every second) one
+ * every `ms`. (A debounce that restarts on every call would wait for the
+ * stream to stop: for a live run, until it ends.)
+ */
+export function throttle(fn: () => void, ms: number): { (): void; cancel(): void } {
   let timer: number | undefined;
   const call = () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
+    if (timer !== undefined) return;
+    timer = window.setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
   };
-  call.cancel = () => window.clearTimeout(timer);
+  call.cancel = () => {
+    window.clearTimeout(timer);
+    timer = undefined;
+  };
   return call;
 }

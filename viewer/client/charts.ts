@@ -1,8 +1,10 @@
 // Line charts on uPlot: curves on one x array, each optionally with a shaded
 // band (a confidence interval, or min-max of a downsampled bucket) and thin
-// companion lines (single seeds). uPlot's cursor and legend show the values
-// under the mouse; band edges and companions stay out of the legend so it
-// lists one row per curve, whose value reads "mean [low, high]".
+// companion lines (single seeds), a dashed continuation where a mean is over
+// fewer seeds, and ticks along the bottom where the data was measured. uPlot's
+// cursor and legend show the values under the mouse; band edges and companions
+// stay out of the legend so it lists one row per curve, whose value reads
+// "mean [low, high] · seeds/all".
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fmt } from './dom.js';
@@ -16,6 +18,17 @@ export interface ChartSeries {
   readonly band?: { readonly low: Values; readonly high: Values };
   /** Thin lines drawn under the series in its colour (e.g. one per seed), not in the legend. */
   readonly companions?: readonly { readonly label: string; readonly values: Values }[];
+  /**
+   * The series where it is a mean over fewer seeds than `values` (some have ended): drawn dashed, without a band, joined
+   * to the solid part. `values` is null there. The legend reads from whichever of the two has a value.
+   */
+  readonly partial?: Values;
+  /** Per point, how many seeds the value averages, shown in the legend under the cursor (`of` in all). */
+  readonly counts?: { readonly per: readonly number[]; readonly of: number };
+  /** x values to mark with short ticks along the bottom of the plot (where evaluations were). */
+  readonly rug?: readonly number[];
+  /** Draws straight across null values (series logged at some x of a shared x array only). */
+  readonly spanGaps?: boolean;
   readonly width?: number;
 }
 
@@ -61,15 +74,20 @@ export class LineChart {
       data.push([...s.values]);
       const mainIdx = data.length - 1;
       const band = s.band;
+      const partial = s.partial;
+      const counts = s.counts;
       series.push({
         label: s.label,
         stroke: s.color,
         width: s.width ?? 2,
         points: { show: false },
+        spanGaps: s.spanGaps ?? false,
         value: (_u, v, _si, idx) => {
-          if (v === null || v === undefined) return '–';
-          if (!band || idx === null) return fmt(v);
-          return `${fmt(v)} [${fmt(band.low[idx])}, ${fmt(band.high[idx])}]`;
+          const at = idx === null ? null : (v ?? partial?.[idx] ?? null);
+          if (at === null || idx === null) return '–';
+          const n = counts ? ` · ${counts.per[idx]}/${counts.of} seeds` : '';
+          if (!band || v === null || v === undefined) return `${fmt(at)}${n}`;
+          return `${fmt(v)} [${fmt(band.low[idx])}, ${fmt(band.high[idx])}]${n}`;
         },
       });
       if (band) {
@@ -78,7 +96,12 @@ export class LineChart {
         series.push({ label: `${s.label} low`, stroke: 'transparent', class: hidden, points: { show: false } });
         bands.push({ series: [mainIdx + 1, mainIdx + 2], fill: withAlpha(s.color, 0.16) });
       }
+      if (partial) {
+        data.push([...partial]);
+        series.push({ label: `${s.label} (fewer seeds)`, stroke: s.color, width: s.width ?? 2, dash: [3, 4], class: hidden, points: { show: false } });
+      }
     }
+    const rugs = options.series.filter((s) => s.rug && s.rug.length > 0);
     if (options.threshold !== null && options.threshold !== undefined) {
       data.push(options.x.map(() => options.threshold!));
       series.push({ label: 'threshold', stroke: '#888', dash: [6, 4], width: 1, points: { show: false }, value: () => fmt(options.threshold) });
@@ -96,6 +119,7 @@ export class LineChart {
       bands,
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
+      hooks: rugs.length > 0 ? { draw: [(u) => drawRugs(u, rugs)] } : {},
     };
     this.plot = new uPlot(opts, data as uPlot.AlignedData, container);
     window.addEventListener('resize', this.onResize);
@@ -115,7 +139,31 @@ export class LineChart {
   }
 }
 
-function fmtAxis(v: number): string {
+/** Short ticks along the bottom of the plot at each series' rug x values, in its colour, one row per series. */
+function drawRugs(u: uPlot, rugs: readonly ChartSeries[]): void {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const px = devicePixelRatio || 1;
+  ctx.save();
+  ctx.lineWidth = Math.max(1, px);
+  rugs.forEach((s, row) => {
+    ctx.strokeStyle = s.color;
+    ctx.beginPath();
+    const y1 = top + height - row * 7 * px;
+    for (const x of s.rug!) {
+      const cx = u.valToPos(x, 'x', true);
+      if (cx < left - 0.5 || cx > left + width + 0.5) continue;
+      ctx.moveTo(cx, y1);
+      ctx.lineTo(cx, y1 - 5 * px);
+    }
+    ctx.stroke();
+  });
+  ctx.restore();
+}
+
+/** Axis tick labels; uPlot hands a null for ticks it leaves unlabelled (the asinh scale does). */
+function fmtAxis(v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '';
   const a = Math.abs(v);
   if (a >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
   if (a >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;

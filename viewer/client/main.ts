@@ -1,16 +1,21 @@
 // The viewer's browser app: hash routes to pages, one page at a time.
 //
 //   #/                                   experiments (or, for a single experiment, run or episode, that page)
-//   #/experiment/<experiment>            learning curves, final returns, runs
-//   #/run/<experiment>/<variant>/<seed>  one run: its curves and recorded episodes
+//   #/experiment/<experiment>            learning curves, final returns, hyperparameters, runs
+//   #/run/<experiment>/<variant>/<seed>  one run: its curves, training metrics and recorded episodes
 //   #/play?a=<episode>[&b=<episode>]     the replay player, one or two panes in sync
+//   #/overlay?experiments=<a>,<b>        variants of several experiments on one chart
+//
+// Pages keep their state in the hash's query (routes.ts, keepState): axis,
+// smoothing, seeds, metrics, the replay frame.
 //
 // An <episode> is `<experiment>/<variant>/<seed>/<file>`, each part URI-encoded.
 import './style.css';
-import { api } from './api.js';
+import { api, onLive } from './api.js';
 import { h, notice, replace } from './dom.js';
 import { experimentPage } from './pages/experiment.js';
 import { homePage } from './pages/home.js';
+import { overlayPage } from './pages/overlay.js';
 import { runPage } from './pages/run.js';
 import type { Page } from './routes.js';
 import { episodeParam, experimentHref, parseEpisode } from './routes.js';
@@ -29,6 +34,7 @@ async function show(): Promise<void> {
   replace(app, root);
   try {
     if (parts[0] === 'experiment' && parts.length === 2) current = experimentPage(root, parts[1]!);
+    else if (parts[0] === 'overlay' && parts.length === 1) current = overlayPage(root);
     else if (parts[0] === 'run' && parts.length === 4) current = runPage(root, { experiment: parts[1]!, variant: parts[2]!, seed: parts[3]! });
     else if (parts[0] === 'play') {
       const params = new URLSearchParams(query ?? '');
@@ -69,4 +75,6 @@ async function show(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void show());
+// Every page listens, the player too, so the "live" dot says whether the server is there.
+onLive(() => undefined);
 void show();

@@ -3,8 +3,9 @@
 // by its env's 3D scene with an overlay of the frame's numbers. Controls:
 // play/pause, step, scrubber, speed 0.25x-8x, camera (the scene's own
 // cameras, such as a car's chase and top views, or the free orbit camera),
-// follow (orbit camera), zoom, reset view; keys: space, left/right arrows,
-// + and -, Home and End, c (next camera).
+// follow (orbit camera), zoom, reset view, overlays on or off; keys: space,
+// left/right arrows, + and -, Home and End, c (next camera), o (overlays).
+// The paused frame and hidden overlays stay in the address.
 import type { EpisodeRecord } from '../../../core/episode.js';
 import type { MatchRecord } from '../../../core/match-record.js';
 import type { EpisodeRef } from '../../api-types.js';
@@ -15,7 +16,7 @@ import { MatchHud, defaultSideNames, isMatchRecord } from '../player/match-hud.j
 import { Playback, SPEEDS } from '../player/playback.js';
 import { Stage } from '../player/stage.js';
 import type { Page } from '../routes.js';
-import { experimentHref, playHref, runHref } from '../routes.js';
+import { experimentHref, keepState, playHref, runHref, stateOf } from '../routes.js';
 import type { EnvScene } from '../scenes/index.js';
 import { createScene } from '../scenes/index.js';
 
@@ -143,6 +144,19 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       const names = [...cameraNames, 'orbit'];
       setCamera(names[(names.indexOf(camera.value) + 1) % names.length]!);
     };
+    // Overlays on or off (key o), for a clear view of the scene.
+    const overlays = h('input', {
+      type: 'checkbox',
+      checked: stateOf().get('overlays') !== 'off',
+      'data-testid': 'overlays',
+      onchange: () => showOverlays(overlays.checked),
+    });
+    const showOverlays = (on: boolean): void => {
+      overlays.checked = on;
+      player.classList.toggle('no-overlays', !on);
+      keepState({ overlays: on ? null : 'off' });
+    };
+    showOverlays(overlays.checked);
     const button = (text: string, title: string, fn: () => void, testid?: string) => h('button', { title, onclick: fn, ...(testid ? { 'data-testid': testid } : {}) }, text);
     const controls = h(
       'div',
@@ -157,11 +171,12 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       h('label', { class: 'control' }, 'speed', speed),
       cameraNames.length > 0 ? h('label', { class: 'control' }, 'camera', camera) : null,
       canFollow ? h('label', { class: 'control', title: 'the orbit camera follows the cart or car' }, follow, 'follow') : null,
+      h('label', { class: 'control', title: 'the numbers over the scene (o)' }, overlays, 'overlays'),
       button('−', 'zoom out', () => panes.forEach((p) => p.stage.zoom(1.2))),
       button('+', 'zoom in', () => panes.forEach((p) => p.stage.zoom(1 / 1.2))),
       button('reset view', 'camera back to the start', () => panes.forEach((p) => p.stage.resetView())),
     );
-    player.append(controls, h('p', { class: 'muted small keys' }, `keys: space play/pause · ← → step one frame · + − speed · Home End${cameraNames.length > 0 ? ' · c camera' : ''} · drag to orbit, wheel to zoom, right-drag to pan`));
+    player.append(controls, h('p', { class: 'muted small keys' }, `keys: space play/pause · ← → step one frame · + − speed · Home End${cameraNames.length > 0 ? ' · c camera' : ''} · o overlays · drag to orbit, wheel to zoom, right-drag to pan`));
     player.append(comparePicker());
 
     const sync = (): void => {
@@ -181,8 +196,12 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       speed.value = String(playback.speed);
       player.dataset.frame = String(f);
       player.dataset.playing = String(playback.playing);
+      // The frame goes into the address when playback stops, so a link opens where its sender paused.
+      if (!playback.playing) keepState({ frame: f > 0 ? String(f) : null });
     };
     cleanups.push(playback.onChange(sync));
+    const startFrame = Number(stateOf().get('frame') ?? 0);
+    if (Number.isInteger(startFrame) && startFrame > 0) playback.seek(Math.min(startFrame, last));
     sync();
 
     const onKey = (e: KeyboardEvent): void => {
@@ -200,6 +219,7 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
         Home: () => playback.step(-last),
         End: () => playback.step(last),
         ...(cameraNames.length > 0 ? { c: nextCamera } : {}),
+        o: () => showOverlays(!overlays.checked),
       };
       const action = actions[e.key];
       if (!action) return;

@@ -1,27 +1,107 @@
-// One run's page: what it is and how it stands, its evaluation and training
-// curves (training metrics arrive downsampled by the server), and its
-// recorded episodes by training step with return, with shortcuts to the best,
-// worst and latest recording and to the first and last side by side.
+// One run's page: what it is and how it stands (its hyperparameters as a
+// table), its evaluation and training curves (training metrics arrive
+// downsampled by the server), the update metrics the user picks (all keys
+// offered, the ones for debugging learning chosen first, with smoothing and a
+// log scale), and its recorded episodes by training step with return, with
+// shortcuts to the best, worst and latest recording and to the first and last
+// side by side. The picked metrics, smoothing and scale stay in the address.
 import type { EpisodeIndexLine } from '../../../experiments/types.js';
 import type { EpisodeRef, MetricsResponse, RunRef } from '../../api-types.js';
-import { api, debounce, isRun, onLive } from '../api.js';
+import { api, isRun, onLive, throttle } from '../api.js';
 import { LineChart, PALETTE } from '../charts.js';
 import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
-import { experimentHref, playHref, runHref } from '../routes.js';
+import { experimentHref, keepState, playHref, runHref, stateOf } from '../routes.js';
 
-/** Update metrics drawn as small charts, at most. */
-const MAX_METRIC_CHARTS = 8;
+/**
+ * Update metrics shown first, in this order, when the run has them: what one
+ * looks at to debug learning (losses, entropy, KL, explained variance,
+ * exploration, Q estimates); at most DEFAULT_CHARTS of them, fps last.
+ */
+const PREFERRED = ['loss', 'policyLoss', 'valueLoss', 'entropy', 'approxKl', 'clipFraction', 'explainedVariance', 'epsilon', 'meanQ', 'tdError', 'actorLoss', 'criticLoss', 'gradNorm'];
+const DEFAULT_CHARTS = 8;
+/** Exponential moving average weights offered (TensorBoard's smoothing slider, in steps). */
+const SMOOTHING = [0, 0.6, 0.8, 0.9, 0.95, 0.99];
+/** Live refreshes at most this often (ms): the run writes its files every second or so. */
+const LIVE_MS = 1500;
+
+/** The update metrics drawn when the address names none: the preferred ones the run has, else its first keys. */
+export function defaultMetrics(keys: readonly string[]): string[] {
+  const preferred = PREFERRED.filter((k) => keys.includes(k)).slice(0, DEFAULT_CHARTS);
+  return [...(preferred.length > 0 ? preferred : keys.slice(0, DEFAULT_CHARTS)), 'fps'];
+}
+
+/** Exponential moving average with debiasing (TensorBoard's), skipping nulls (they stay null). */
+export function emaSmooth(values: readonly (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return [...values];
+  let last = 0;
+  let n = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    last = last * weight + (1 - weight) * v;
+    n++;
+    return last / (1 - weight ** n);
+  });
+}
 
 export function runPage(root: HTMLElement, run: RunRef): Page {
   const info = h('div', {}, notice('loading…'));
   const evalBox = h('div', { class: 'chart', 'data-testid': 'eval-curve' });
   const trainBox = h('div', { class: 'chart', 'data-testid': 'training-curve' });
-  const metricsBox = h('div', { class: 'chart-grid' });
+  const trainNote = h('p', { class: 'muted small', 'data-testid': 'training-note' });
+  const metricsBox = h('div', { class: 'chart-grid', 'data-testid': 'metric-charts' });
+  const pickerBox = h('div', { class: 'metric-picker', 'data-testid': 'metric-picker' });
+  const metricsProblems = h('div');
   const episodesBox = h('div', {}, notice('loading…'));
   let evalChart: LineChart | null = null;
   const metricCharts: LineChart[] = [];
   let alive = true;
+  let latest: MetricsResponse | null = null;
+
+  // The picked metrics, smoothing and scale: from the address, else the defaults once the keys are known.
+  const initial = stateOf();
+  let picked: string[] | null = initial.get('metrics')?.split(',').filter((k) => k !== '') ?? null;
+  let smoothing = Number(initial.get('smoothing') ?? 0);
+  if (!SMOOTHING.includes(smoothing)) smoothing = 0;
+  let logY = initial.get('log') === '1';
+  const saveState = () => keepState({ metrics: picked?.join(',') ?? null, smoothing: String(smoothing), log: logY ? '1' : null }, { smoothing: '0' });
+
+  const metricControls = h(
+    'div',
+    { class: 'toolbar' },
+    h(
+      'label',
+      { class: 'control' },
+      'smoothing',
+      h(
+        'select',
+        {
+          'data-testid': 'metric-smoothing',
+          onchange: (e: Event) => {
+            smoothing = Number((e.target as HTMLSelectElement).value);
+            saveState();
+            redrawMetrics();
+          },
+        },
+        ...SMOOTHING.map((w) => h('option', { value: w, selected: w === smoothing }, w === 0 ? 'none' : `EMA ${w}`)),
+      ),
+    ),
+    h(
+      'label',
+      { class: 'control' },
+      h('input', {
+        type: 'checkbox',
+        checked: logY,
+        'data-testid': 'metric-log',
+        onchange: (e: Event) => {
+          logY = (e.target as HTMLInputElement).checked;
+          saveState();
+          redrawMetrics();
+        },
+      }),
+      'log scale (symlog)',
+    ),
+  );
 
   replace(
     root,
@@ -29,8 +109,8 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
     h('section', { class: 'card' }, info),
     h('section', { class: 'card' }, h('h2', {}, 'Recorded episodes'), episodesBox),
     h('section', { class: 'card' }, h('h2', {}, 'Evaluation return'), evalBox),
-    h('section', { class: 'card' }, h('h2', {}, 'Training episode return'), trainBox),
-    h('section', { class: 'card' }, h('h2', {}, 'Training metrics'), metricsBox),
+    h('section', { class: 'card' }, h('h2', {}, 'Training episode return'), trainBox, trainNote),
+    h('section', { class: 'card' }, h('h2', {}, 'Training metrics'), metricControls, pickerBox, metricsBox, metricsProblems),
   );
 
   const ref = (file: string): EpisodeRef => ({ ...run, file });
@@ -56,7 +136,7 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
           h('dt', {}, 'training time'),
           h('dd', {}, fmtSeconds(r.seconds)),
           h('dt', {}, 'hyperparameters'),
-          h('dd', { class: 'mono small' }, Object.keys(s.hyperparameters).length > 0 ? JSON.stringify(s.hyperparameters) : 'defaults'),
+          h('dd', {}, Object.keys(s.hyperparameters).length > 0 ? hyperparameterList(s.hyperparameters) : 'defaults'),
           h('dt', {}, 'host'),
           h('dd', { class: 'small' }, `${r.hostname}, node ${r.node}, ${r.package.name} ${r.package.version}${r.git ? `, git ${r.git.slice(0, 10)}` : ''}`),
         ),
@@ -83,7 +163,7 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
         xLabel: 'env steps',
         yLabel: 'evaluation return',
         height: 260,
-        series: [{ label: 'mean', color: PALETTE[0]!, values: lines.map((l) => l.mean), band: { low: lines.map((l) => l.min), high: lines.map((l) => l.max) } }],
+        series: [{ label: 'mean', color: PALETTE[0]!, values: lines.map((l) => l.mean), band: { low: lines.map((l) => l.min), high: lines.map((l) => l.max) }, rug: lines.map((l) => l.step) }],
       });
       evalBox.append(h('p', { class: 'muted small' }, `${lines.length} evaluations of ${lines[0]!.episodes} deterministic episodes each; shaded: min to max.`));
     } catch (e) {
@@ -95,10 +175,16 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
   let drawing = 0;
 
   function drawMetrics(m: MetricsResponse): void {
+    latest = m;
     const mine = ++drawing;
     for (const c of metricCharts.splice(0)) c.destroy();
     replace(trainBox);
+    replace(trainNote);
     replace(metricsBox);
+    replace(
+      metricsProblems,
+      m.problems.length > 0 ? h('details', { class: 'error small', 'data-testid': 'metrics-problems' }, h('summary', {}, `${m.problems.length} line${m.problems.length === 1 ? '' : 's'} of metrics.jsonl skipped`), h('ul', {}, ...m.problems.map((p) => h('li', {}, p)))) : null,
+    );
     const e = m.episodes;
     if (e.points.length === 0) replace(trainBox, notice('No training episodes yet.'));
     else {
@@ -111,13 +197,15 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
           series: [{ label: e.bucketSize > 1 ? `mean of ${e.bucketSize} episodes` : 'return', color: PALETTE[1]!, values: e.points.map((p) => p.return), band: { low: e.points.map((p) => p.min), high: e.points.map((p) => p.max) } }],
         }),
       );
-      trainBox.append(h('p', { class: 'muted small' }, `${fmtSteps(e.total)} episodes${e.bucketSize > 1 ? `, averaged in buckets of ${e.bucketSize} (shaded: min to max)` : ''}.`));
+      replace(trainNote, `${fmtSteps(e.total)} episodes${e.bucketSize > 1 ? `, averaged in buckets of ${e.bucketSize} (shaded: min to max)` : ''}.`);
     }
     const u = m.updates;
     if (u.points.length === 0) {
+      replace(pickerBox);
       replace(metricsBox, notice('No update metrics yet.'));
       return;
     }
+    drawPicker(u.keys);
     // Up to nine more charts take a few hundred ms to build on a slow machine: the training curve goes to the screen first
     // (a frame, then a task after its paint).
     requestAnimationFrame(() =>
@@ -127,19 +215,55 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
     );
   }
 
+  /** Checkboxes for every update metric (and fps), the picked ones checked. */
+  function drawPicker(keys: readonly string[]): void {
+    const shown = picked ?? defaultMetrics(keys);
+    replace(
+      pickerBox,
+      h('span', { class: 'muted small' }, 'metrics: '),
+      ...[...keys, 'fps'].map((k) =>
+        h(
+          'label',
+          { class: 'metric-option' },
+          h('input', {
+            type: 'checkbox',
+            value: k,
+            checked: shown.includes(k),
+            onchange: (ev: Event) => {
+              const on = (ev.target as HTMLInputElement).checked;
+              const now = picked ?? defaultMetrics(keys);
+              // Keep the order the keys are listed in.
+              picked = [...keys, 'fps'].filter((x) => (x === k ? on : now.includes(x)));
+              saveState();
+              redrawMetrics();
+            },
+          }),
+          k,
+        ),
+      ),
+    );
+  }
+
+  function redrawMetrics(): void {
+    if (latest) drawMetrics(latest);
+  }
+
   function drawUpdateCharts(u: MetricsResponse['updates']): void {
-    const keys = [...u.keys.slice(0, MAX_METRIC_CHARTS), 'fps'];
+    const keys = (picked ?? defaultMetrics(u.keys)).filter((k) => k === 'fps' || u.keys.includes(k));
     const x = u.points.map((p) => p.step);
     keys.forEach((k, i) => {
-      const box = h('div', { class: 'chart small-chart' });
+      const box = h('div', { class: 'chart small-chart', 'data-metric': k });
       metricsBox.append(box);
+      const raw = u.points.map((p) => (k === 'fps' ? p.fps : (p.metrics[k] ?? null)));
       metricCharts.push(
         new LineChart(box, {
           x,
           xLabel: 'env steps',
           yLabel: k,
           height: 180,
-          series: [{ label: k, color: PALETTE[(i + 2) % PALETTE.length]!, values: u.points.map((p) => (k === 'fps' ? p.fps : (p.metrics[k] ?? null))), width: 1.5 }],
+          logY,
+          // A metric is logged at some update lines only (older files have lines without it): the line goes straight across.
+          series: [{ label: smoothing > 0 ? `${k} (EMA ${smoothing})` : k, color: PALETTE[(i + 2) % PALETTE.length]!, values: emaSmooth(raw, smoothing), width: 1.5, spanGaps: true }],
         }),
       );
     });
@@ -235,10 +359,10 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
   }
 
   const later = {
-    info: debounce(() => void loadInfo(), 500),
-    evals: debounce(() => void loadEvals(), 500),
-    metrics: debounce(() => void loadMetrics(), 1500),
-    episodes: debounce(() => void loadEpisodes(), 500),
+    info: throttle(() => void loadInfo(), 500),
+    evals: throttle(() => void loadEvals(), 500),
+    metrics: throttle(() => void loadMetrics(), LIVE_MS),
+    episodes: throttle(() => void loadEpisodes(), 500),
   };
   const off = onLive((event) => {
     if (event.type !== 'run' || !isRun(event, run)) return;
@@ -264,4 +388,13 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
       for (const c of metricCharts) c.destroy();
     },
   };
+}
+
+/** Hyperparameters as a compact two-column table (values as JSON: lists and strings as written). */
+function hyperparameterList(hp: Readonly<Record<string, unknown>>): HTMLElement {
+  return h(
+    'table',
+    { class: 'hp-list', 'data-testid': 'hyperparameters' },
+    h('tbody', {}, ...Object.entries(hp).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', { class: 'mono' }, typeof v === 'string' ? v : JSON.stringify(v))))),
+  );
 }

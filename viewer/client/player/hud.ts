@@ -1,7 +1,8 @@
 // The overlay on a replay pane: frame, action, reward and return so far, and
 // the agent's view of the state where the record has it: Q-values or action
-// probabilities as bars (the chosen action highlighted), and the critic's
-// value over the whole episode as a small line with the current frame marked.
+// probabilities as bars (the chosen action highlighted; Q-values scaled from
+// 0, so close values look close), and the critic's value over the whole
+// episode as a small line with the current frame marked.
 // A second panel on the right shows the observation itself when the record
 // carries it as an image (picture-in-picture, e.g. CarRacing's 96x96 pixels,
 // scaled up without smoothing) and the scene's readouts from the render state
@@ -140,26 +141,18 @@ export function drawBars(el: HTMLElement, kind: 'probs' | 'qValues', values: rea
     el.dataset.rows = String(values.length);
     el.dataset.labels = labels;
   }
-  let lo = 0;
-  let hi = 1;
-  if (kind === 'qValues') {
-    lo = Infinity;
-    hi = -Infinity;
-    for (const v of values) {
-      if (!Number.isFinite(v)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  const span = hi - lo || 1;
+  // Q-values: bars from 0 to the largest magnitude, so 76.49 and 76.51 look alike (as they are); negative ones in another
+  // colour. Probabilities: from 0 to 1.
+  let top = 0;
+  if (kind === 'qValues') for (const v of values) if (Number.isFinite(v) && Math.abs(v) > top) top = Math.abs(v);
   for (let a = 0; a < values.length; a++) {
     const row = el.children[a] as HTMLElement;
     // A value JSON could not hold (an illegal move's -Infinity is written as null) shows as a dash with no bar.
     const v = values[a];
     const known = typeof v === 'number' && Number.isFinite(v);
-    // Q-values fill from the smallest (a sliver) to the largest (full); probabilities from 0 to 1.
-    const frac = !known ? 0 : kind === 'probs' ? v : 0.08 + (0.92 * (v - lo)) / span;
+    const frac = !known ? 0 : kind === 'probs' ? v : Math.abs(v) / (top || 1);
     row.classList.toggle('chosen', a === chosen);
+    row.classList.toggle('negative', known && kind === 'qValues' && v < 0);
     (row.children[1]!.firstElementChild as HTMLElement).style.width = `${(Math.max(0, Math.min(1, frac)) * 100).toFixed(1)}%`;
     row.children[2]!.textContent = known ? fmt(v) : '–';
   }
@@ -197,7 +190,7 @@ export class ValueChart {
     title = 'critic value ',
   ) {
     this.valueCanvas = h('canvas', { class: 'hud-value', width: CHART_W * 2, height: CHART_H * 2 });
-    this.els = [h('div', { class: 'hud-title' }, title, this.valueText), this.valueCanvas];
+    this.els = [h('div', { class: 'hud-title hud-value-title' }, h('span', {}, title.trim()), this.valueText), this.valueCanvas];
   }
 
   /** The critic's value over the episode, drawn once (it does not change), for drawValue to copy. */
@@ -246,12 +239,10 @@ export class ValueChart {
       }
       run = [];
     };
+    // Frames without a value (in a turn-based game, the opponent's moves) are stepped over: the line joins the values on
+    // either side.
     values.forEach((v, i) => {
-      if (v === null) {
-        emit();
-        pen = false;
-        return;
-      }
+      if (v === null) return;
       if (run.length > 0 && Math.floor(this.valueX(i)) !== Math.floor(this.valueX(run[0]!))) emit();
       run.push(i);
     });
@@ -274,7 +265,9 @@ export class ValueChart {
     ctx.moveTo(this.valueX(index), VALUE_PAD / 2);
     ctx.lineTo(this.valueX(index), hgt - VALUE_PAD / 2);
     ctx.stroke();
-    const v = this.values[index];
-    this.valueText.textContent = v === null || v === undefined ? '' : `V = ${fmt(v)}`;
+    // A frame without a value shows the latest one before it, saying from which frame.
+    let at = Math.min(index, this.values.length - 1);
+    while (at >= 0 && (this.values[at] === null || this.values[at] === undefined)) at--;
+    this.valueText.textContent = at < 0 ? '' : at === index ? `V = ${fmt(this.values[at]!)}` : `V = ${fmt(this.values[at]!)} (frame ${at})`;
   }
 }
