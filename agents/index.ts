@@ -8,3 +8,7 @@ import './a2c.js';
 import './dqn.js';
 import './reinforce.js';
 import './ddpg.js';
+import './bandit-epsilon-greedy.js';
+import './bandit-ucb.js';
+import './bandit-thompson.js';
+import './bandit-gradient.js';

@@ -34,6 +34,19 @@ import { constantSchedule, exponentialSchedule, linearSchedule } from './schedul
 export type EpsilonScheduleKind = 'constant' | 'linear' | 'exponential';
 export const EPSILON_SCHEDULES: readonly EpsilonScheduleKind[] = ['constant', 'linear', 'exponential'];
 
+/** epsilon and its schedule (constant, or decaying linearly or exponentially with the step count), as the tabular and bandit agents take them. */
+export function epsilonHyperparameters(defaults: { epsilon?: number; epsilonDecaySteps?: number } = {}) {
+  return {
+    epsilonSchedule: choice('constant', EPSILON_SCHEDULES, 'how epsilon moves from epsilon to epsilonEnd over epsilonDecaySteps steps'),
+    epsilon: num(defaults.epsilon ?? 0.1, 'epsilon-greedy: probability of a random action (the start value when it decays)', { min: 0, max: 1 }),
+    epsilonEnd: num(0.01, 'epsilon after epsilonDecaySteps steps (linear or exponential schedule)', { min: 0, max: 1 }),
+    epsilonDecaySteps: int(defaults.epsilonDecaySteps ?? 100_000, 'env steps over which epsilon decays to epsilonEnd', { min: 1 }),
+  };
+}
+
+/** The resolved values of epsilonHyperparameters. */
+export type EpsilonHyperparameters = { epsilonSchedule: EpsilonScheduleKind; epsilon: number; epsilonEnd: number; epsilonDecaySteps: number };
+
 /**
  * The hyperparameter table of the tabular TD agents (Q-learning, SARSA,
  * Expected SARSA share every entry; only what exploration means for the target
@@ -44,10 +57,7 @@ export function tabularTdHyperparameters(explorationDescription: string) {
     learningRate: num(0.1, 'step size alpha of the TD update', { min: 0, max: 1, exclusiveMin: true }),
     gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
     exploration: choice('epsilon-greedy', EXPLORATION_KINDS, explorationDescription),
-    epsilonSchedule: choice('constant', EPSILON_SCHEDULES, 'how epsilon moves from epsilon to epsilonEnd over epsilonDecaySteps steps'),
-    epsilon: num(0.1, 'epsilon-greedy: probability of a random action (the start value when it decays)', { min: 0, max: 1 }),
-    epsilonEnd: num(0.01, 'epsilon after epsilonDecaySteps steps (linear or exponential schedule)', { min: 0, max: 1 }),
-    epsilonDecaySteps: int(100_000, 'env steps over which epsilon decays to epsilonEnd', { min: 1 }),
+    ...epsilonHyperparameters(),
     temperature: num(1, 'softmax: Boltzmann temperature (higher is more uniform)', { min: 0, exclusiveMin: true }),
     ucbC: num(1, 'ucb: weight c of the bonus c * sqrt(ln N(s) / N(s, a))', { min: 0 }),
     initialQ: num(0, 'initial value of every Q(s, a) (above the true values: optimistic, which explores)'),
@@ -55,14 +65,10 @@ export function tabularTdHyperparameters(explorationDescription: string) {
 }
 
 /** The resolved hyperparameters the shared loop reads. */
-export type TabularTdHyperparameters = {
+export type TabularTdHyperparameters = EpsilonHyperparameters & {
   learningRate: number;
   gamma: number;
   exploration: ExplorationKind;
-  epsilonSchedule: EpsilonScheduleKind;
-  epsilon: number;
-  epsilonEnd: number;
-  epsilonDecaySteps: number;
   temperature: number;
   ucbC: number;
   initialQ: number;
@@ -103,7 +109,7 @@ interface SavedState {
 }
 
 /** epsilon as a function of the agent's step counter, so that it resumes exactly from a checkpoint. */
-function epsilonSchedule(algorithm: string, hp: TabularTdHyperparameters): Schedule {
+export function epsilonSchedule(algorithm: string, hp: EpsilonHyperparameters): Schedule {
   switch (hp.epsilonSchedule) {
     case 'constant':
       return constantSchedule(hp.epsilon);
