@@ -132,17 +132,10 @@ export function learningCurveSpec(comparison: Comparison, options: FigureOptions
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
-    width: WIDTH,
-    height: HEIGHT,
+    ...FIGURE_STYLE,
     autosize: { type: 'fit', contains: 'padding' },
     padding: 8,
     background: 'white',
-    config: {
-      font: FONT,
-      axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
-      legend: { labelFontSize: 11, titleFontSize: 11 },
-      title: { fontSize: 13 },
-    },
     layer,
   };
 }
@@ -155,7 +148,24 @@ export function learningCurveSpec(comparison: Comparison, options: FigureOptions
  * has a value it stops.
  */
 export async function learningCurveFigure(comparison: Comparison, options: FigureOptions): Promise<Figure> {
-  const compiled = vl.compile(learningCurveSpec(comparison, options)).spec;
+  return renderFigure(learningCurveSpec(comparison, options));
+}
+
+/** The figures' common look (size, font, axes) for a vega-lite spec of other plots (e.g. bench/bandits.ts's curves). */
+export const FIGURE_STYLE = {
+  width: WIDTH,
+  height: HEIGHT,
+  config: {
+    font: FONT,
+    axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
+    legend: { labelFontSize: 11, titleFontSize: 11 },
+    title: { fontSize: 13 },
+  },
+} as const;
+
+/** Renders a vega-lite spec headlessly to SVG, and to PNG at 300 dpi for the SVG's 650 px width. */
+export async function renderFigure(spec: TopLevelSpec): Promise<Figure> {
+  const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   let svg: string;
   try {
