@@ -1,16 +1,23 @@
-// The loop shared by the tabular TD agents (Q-learning, SARSA, Expected
-// SARSA). They differ only in the TD target, which each agent file writes out
-// as a `TdRule`; everything else lives here once: the Q-table, exploration,
-// episodes and hooks, saving and loading.
+// The loop shared by the tabular agents that learn Q(s, a) from experience:
+// the one-step TD agents (Q-learning, SARSA, Expected SARSA), which differ only
+// in the TD target each agent file writes out as a `TdRule`, and the agents
+// whose update spans several steps (Monte Carlo control, n-step SARSA,
+// SARSA(lambda), Q(lambda)), which bring a `TabularLearner`. Everything else
+// lives here once: the Q-table, exploration, episodes and hooks, saving,
+// loading and warm starts.
 //
 // One step of the loop, in order (Sutton & Barto 6.4-6.6):
-//   1. act: a = exploration policy at s (unless SARSA already picked it)
+//   1. act: a = exploration policy at s (unless the learner already picked it)
 //   2. step the env: r, s', terminated, truncated
-//   3. SARSA only: pick a' at s' from the current Q, before the update
-//   4. target = rule.target(...): r alone when terminated; on truncation (a time
-//      limit) the episode ends but s' is not terminal, so the target bootstraps
-//   5. Q(s, a) += alpha * (target - Q(s, a))
-//   6. log: at an episode end, onEpisodeEnd and onUpdate { epsilon, tdError }
+//   3. SARSA-like learners: pick a' at s' from the current Q, before the update
+//   4. learner.observe(s, a, r, s', a'): for a TD rule, target = rule.target(...):
+//      r alone when terminated; on truncation (a time limit) the episode ends but
+//      s' is not terminal, so the target bootstraps; Q(s, a) += alpha * (target - Q(s, a))
+//   5. at an episode end, learner.endEpisode (Monte Carlo updates, n-step
+//      flushes), then onEpisodeEnd and onUpdate { epsilon, tdError }
+// A learn call that stops inside an episode cuts it there: the learner flushes
+// what it can as at a truncation (n-step) or drops it (Monte Carlo), in the
+// same way whether or not a checkpoint follows, so resumed runs stay exact.
 //
 // Randomness: one generator seeded from the agent's seed drives training (the
 // seed of each learn call's first reset and every exploration draw); act()
@@ -94,6 +101,75 @@ export interface TdRule {
   target(step: TdStep, gamma: number): number;
 }
 
+/** One transition as a learner sees it. */
+export interface TabularTransition {
+  readonly s: number;
+  readonly a: number;
+  readonly reward: number;
+  readonly s2: number;
+  /** a', the exploration policy's action at s' (when the learner uses it and s' is not terminal; else -1). */
+  readonly a2: number;
+  readonly terminated: boolean;
+  readonly truncated: boolean;
+}
+
+/** What a learner may read and change: the table and the agent's settings. */
+export interface TabularLearnerContext {
+  /** Q(s, a) at Q[s * nA + a]. */
+  readonly Q: Float64Array;
+  readonly nS: number;
+  readonly nA: number;
+  readonly alpha: number;
+  readonly gamma: number;
+  /** pi(. | s) of the exploration policy now (a shared buffer: read it before the next call). */
+  probs(s: number): Float64Array;
+}
+
+/** A multi-step update rule (Monte Carlo, n-step, eligibility traces). */
+export interface TabularLearner {
+  /** The loop picks a' at s' before observe (and takes it next), as SARSA does. */
+  readonly usesNextAction: boolean;
+  /** Per-(s, a) tables of its own to save with the agent (e.g. Monte Carlo's return counts). */
+  readonly tables?: Readonly<Record<string, Float64Array>>;
+  /** Learns from one transition; returns the summed |error| of the updates it made (for the logs). */
+  observe(t: TabularTransition): number;
+  /** The episode ended (cut = false, after observe saw terminated or truncated) or a learn call stopped inside it (cut = true); returns summed |error|. */
+  endEpisode(cut: boolean): number;
+}
+
+/** A learner from the agent's resolved hyperparameters. */
+export type LearnerFactory = (hp: Readonly<Record<string, unknown>> & TabularTdHyperparameters, context: TabularLearnerContext) => TabularLearner;
+
+/** The one-step TD rule as a learner: Q(s, a) += alpha * (target - Q(s, a)). */
+export function tdRuleLearner(rule: TdRule): LearnerFactory {
+  return (_hp, ctx) => {
+    const { Q, nA, gamma } = ctx;
+    let nextState = 0;
+    const step = {
+      reward: 0,
+      terminated: false,
+      nextQ: Q.subarray(0, nA),
+      nextAction: -1,
+      nextProbs: (): Float64Array => ctx.probs(nextState),
+    };
+    return {
+      usesNextAction: rule.usesNextAction,
+      observe(t) {
+        nextState = t.s2;
+        step.reward = t.reward;
+        step.terminated = t.terminated;
+        step.nextQ = Q.subarray(t.s2 * nA, (t.s2 + 1) * nA);
+        step.nextAction = t.a2;
+        const i = t.s * nA + t.a;
+        const tdError = rule.target(step, gamma) - Q[i]!;
+        Q[i]! += ctx.alpha * tdError;
+        return Math.abs(tdError);
+      },
+      endEpisode: () => 0,
+    };
+  };
+}
+
 /** Table files of a saved agent, next to agent.json (native byte order, like every writeBinary file). */
 const FILES = { qTable: 'q-table.f64', visitCounts: 'visit-counts.f64' } as const;
 
@@ -101,6 +177,8 @@ const FILES = { qTable: 'q-table.f64', visitCounts: 'visit-counts.f64' } as cons
 interface SavedState {
   qTable: string;
   visitCounts: string;
+  /** The learner's own tables, by name (Monte Carlo's return counts). */
+  tables?: Record<string, string>;
   rng: RngState;
   actRng: RngState;
   episodes: number;
@@ -157,10 +235,11 @@ export class TabularTdAgent implements Agent {
   private actRng: Rng;
   private steps = 0;
   private episodes = 0;
+  private readonly learner: TabularLearner;
 
   constructor(
     readonly algorithm: string,
-    private readonly rule: TdRule,
+    makeLearner: LearnerFactory,
     readonly hyperparameters: TabularTdHyperparameters,
     readonly context: AgentContext,
   ) {
@@ -179,6 +258,17 @@ export class TabularTdAgent implements Agent {
     const root = new Rng(context.seed);
     this.rng = new Rng(root.nextSeed());
     this.actRng = new Rng(root.nextSeed());
+    this.learner = makeLearner(hyperparameters, {
+      Q: this.qTable,
+      nS: this.nS,
+      nA: this.nA,
+      alpha: hyperparameters.learningRate,
+      gamma: hyperparameters.gamma,
+      probs: (s) => {
+        this.explore.epsilon = this.epsilonAt(this.steps);
+        return explorationProbs(this.qRows[s]!, this.countRows[s]!, this.explore, this.probs);
+      },
+    });
   }
 
   get stepCount(): number {
@@ -224,22 +314,10 @@ export class TabularTdAgent implements Agent {
     if (!env || vecEnv) throw new TypeError(`${this.algorithm}: learn needs { env }, a single env (tabular agents do not use vector envs)`);
     if (!Number.isInteger(totalSteps) || totalSteps < 0) throw new RangeError(`${this.algorithm}: totalSteps must be a non-negative integer, got ${totalSteps}`);
     this.checkEnv(env);
-    const { learningRate: alpha, gamma } = this.hyperparameters;
-    const { qTable: Q, qRows, countRows, nA, rule } = this;
+    const { countRows, learner } = this;
     const firstEpisode = this.episodes;
-
-    // What the TD target sees; one object, refilled each step.
-    let nextState = 0;
-    const step = {
-      reward: 0,
-      terminated: false,
-      nextQ: qRows[0]!,
-      nextAction: -1,
-      nextProbs: (): Float64Array => {
-        this.explore.epsilon = this.epsilonAt(this.steps);
-        return explorationProbs(qRows[nextState]!, countRows[nextState]!, this.explore, this.probs);
-      },
-    };
+    // What the learner sees; one object, refilled each step.
+    const t = { s: 0, a: 0, reward: 0, s2: 0, a2: -1, terminated: false, truncated: false };
 
     let s = -1; // -1: the env needs a reset
     let a = -1; // -1: the action at s is not chosen yet
@@ -261,25 +339,25 @@ export class TabularTdAgent implements Agent {
       this.steps += 1;
       const s2 = this.stateOf(r.obs);
 
-      // 3. SARSA: the next action, from the current Q. Never taken after a
-      // truncation, but the target still bootstraps from it.
-      const a2 = rule.usesNextAction && !r.terminated ? this.behave(s2) : -1;
+      // 3. SARSA-like learners: the next action, from the current Q. Never
+      // taken after a truncation, but the target still bootstraps from it.
+      const a2 = learner.usesNextAction && !r.terminated ? this.behave(s2) : -1;
 
-      // 4-5. TD target and update.
-      nextState = s2;
-      step.reward = r.reward;
-      step.terminated = r.terminated;
-      step.nextQ = qRows[s2]!;
-      step.nextAction = a2;
-      const i = s * nA + a;
-      const tdError = rule.target(step, gamma) - Q[i]!;
-      Q[i]! += alpha * tdError;
+      // 4. learn.
+      t.s = s;
+      t.a = a;
+      t.reward = r.reward;
+      t.s2 = s2;
+      t.a2 = a2;
+      t.terminated = r.terminated;
+      t.truncated = r.truncated;
+      absTdErrors += learner.observe(t);
 
-      // 6. log.
+      // 5. log.
       episodeReturn += r.reward;
       episodeLength += 1;
-      absTdErrors += Math.abs(tdError);
       if (r.terminated || r.truncated) {
+        absTdErrors += learner.endEpisode(false);
         this.episodes += 1;
         hooks?.onEpisodeEnd?.({ step: this.steps, episode: this.episodes, return: episodeReturn, length: episodeLength, truncated: !r.terminated });
         hooks?.onUpdate?.({ step: this.steps, metrics: { epsilon: this.epsilonAt(this.steps), tdError: absTdErrors / episodeLength } });
@@ -294,6 +372,8 @@ export class TabularTdAgent implements Agent {
       }
       if (hooks?.shouldStop?.({ step: this.steps })) break;
     }
+    // Stopped inside an episode: the learner finishes or drops what is pending (the next learn call starts a fresh episode).
+    if (s >= 0) learner.endEpisode(true);
     return { steps: this.steps, episodes: this.episodes - firstEpisode, seconds: (performance.now() - started) / 1000 };
   }
 
@@ -327,9 +407,15 @@ export class TabularTdAgent implements Agent {
   async save(dir: string): Promise<void> {
     await writeBinary(dir, FILES.qTable, this.qTable);
     await writeBinary(dir, FILES.visitCounts, this.visitCounts);
+    const tables: Record<string, string> = {};
+    for (const [name, table] of Object.entries(this.learner.tables ?? {})) {
+      tables[name] = `${name}.f64`;
+      await writeBinary(dir, tables[name], table);
+    }
     const state: SavedState = {
       qTable: FILES.qTable,
       visitCounts: FILES.visitCounts,
+      ...(Object.keys(tables).length > 0 ? { tables } : {}),
       rng: this.rng.getState(),
       actRng: this.actRng.getState(),
       episodes: this.episodes,
@@ -339,11 +425,12 @@ export class TabularTdAgent implements Agent {
   }
 
   /** Rebuilds an agent saved by `save`: tables, generators and counters, so training continues exactly. */
-  static async load(algorithm: string, rule: TdRule, hp: TabularTdHyperparameters, context: AgentContext, manifest: AgentManifest, dir: string): Promise<TabularTdAgent> {
-    const agent = new TabularTdAgent(algorithm, rule, hp, context);
+  static async load(algorithm: string, makeLearner: LearnerFactory, hp: TabularTdHyperparameters, context: AgentContext, manifest: AgentManifest, dir: string): Promise<TabularTdAgent> {
+    const agent = new TabularTdAgent(algorithm, makeLearner, hp, context);
     const state = manifest.state as unknown as SavedState;
     agent.qTable.set(await readTable(dir, state.qTable, agent.qTable.length, algorithm));
     agent.visitCounts.set(await readTable(dir, state.visitCounts, agent.visitCounts.length, algorithm));
+    for (const [name, table] of Object.entries(agent.learner.tables ?? {})) table.set(await readTable(dir, state.tables?.[name], table.length, algorithm));
     agent.rng = Rng.fromState(state.rng);
     agent.actRng = Rng.fromState(state.actRng);
     agent.steps = manifest.stepCount;
@@ -369,12 +456,22 @@ export function registerTabularTdAgent<S extends ParamSpec>(
   hyperparameters: S & (Resolved<S> extends TabularTdHyperparameters ? unknown : never),
   rule: TdRule,
 ): void {
+  registerTabularAgent(name, description, hyperparameters, tdRuleLearner(rule));
+}
+
+/** Registers a tabular agent with a multi-step learner (Monte Carlo, n-step, traces); the loop above does the rest. */
+export function registerTabularAgent<S extends ParamSpec>(
+  name: string,
+  description: string,
+  hyperparameters: S & (Resolved<S> extends TabularTdHyperparameters ? unknown : never),
+  makeLearner: LearnerFactory,
+): void {
   registerAgent<S>({
     name,
     description,
     hyperparameters,
-    create: (hp, context) => new TabularTdAgent(name, rule, hp as TabularTdHyperparameters, context),
-    load: (hp, context, manifest, dir) => TabularTdAgent.load(name, rule, hp as TabularTdHyperparameters, context, manifest, dir),
+    create: (hp, context) => new TabularTdAgent(name, makeLearner, hp as TabularTdHyperparameters, context),
+    load: (hp, context, manifest, dir) => TabularTdAgent.load(name, makeLearner, hp as TabularTdHyperparameters, context, manifest, dir),
   });
 }
 
