@@ -12,3 +12,7 @@ import './bandit-epsilon-greedy.js';
 import './bandit-ucb.js';
 import './bandit-thompson.js';
 import './bandit-gradient.js';
+import './monte-carlo.js';
+import './n-step-sarsa.js';
+import './sarsa-lambda.js';
+import './q-lambda.js';

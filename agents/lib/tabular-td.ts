@@ -305,8 +305,16 @@ export class TabularTdAgent implements Agent {
 
   /** An action of the exploration policy in state s, from the training generator. */
   private behave(s: number): number {
+    const row = this.qRows[s]!;
+    for (let b = 0; b < this.nA; b++) {
+      if (!Number.isFinite(row[b]!)) {
+        throw new RangeError(
+          `${this.algorithm}: the Q-values diverged by step ${this.steps} (Q(${s}, ${b}) = ${row[b]}); lower learningRate (with accumulating traces, alpha must shrink as lambda grows)`,
+        );
+      }
+    }
     this.explore.epsilon = this.epsilonAt(this.steps);
-    return explorationAction(this.qRows[s]!, this.countRows[s]!, this.explore, this.rng);
+    return explorationAction(row, this.countRows[s]!, this.explore, this.rng);
   }
 
   async learn({ env, vecEnv, totalSteps, hooks }: LearnOptions): Promise<LearnResult> {
