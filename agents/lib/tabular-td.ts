@@ -27,9 +27,9 @@ import { join } from 'node:path';
 import type { Env } from '../../core/env.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
-import type { DiscreteSpace, Space } from '../../core/spaces.js';
-import { describeSpace } from '../../core/spaces.js';
-import type { Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
+import type { DiscreteSpace, Space, SpaceJSON } from '../../core/spaces.js';
+import { describeSpace, spaceFromJSON } from '../../core/spaces.js';
+import type { Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult, WarmStartMapping } from '../agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
 import type { ExplorationKind, ExplorationParams } from './exploration.js';
 import { argmax, EXPLORATION_KINDS, explorationAction, explorationProbs } from './exploration.js';
@@ -401,15 +401,46 @@ export class TabularTdAgent implements Agent {
     return { qValues: Array.from(this.qRows[s]!), probs: Array.from(probs) };
   }
 
+  /** warmStart takes a state/action mapping between tasks of different shapes. */
+  readonly warmStartMaps = true;
+
   /**
-   * Transfer: copies the Q-table saved in `dir` (by any tabular TD agent, or by
-   * value or policy iteration) over the same numbers of states and actions.
-   * Visit counts, generator and counters stay this agent's own.
+   * Transfer: copies the Q-table saved in `dir` (by any tabular agent, or by
+   * value or policy iteration). Over the same numbers of states and actions
+   * it is copied whole; between different shapes only through `mapping`
+   * (states[s] and actions[a] name the saved state and action whose value
+   * Q(s, a) starts from; -1 keeps initialQ). Visit counts, generator and
+   * counters stay this agent's own.
    */
-  async warmStart(dir: string, from: AgentManifest): Promise<void> {
+  async warmStart(dir: string, from: AgentManifest, mapping?: WarmStartMapping): Promise<void> {
+    const who = `warmStart(${this.algorithm} <- ${from.algorithm})`;
     const file = from.state?.['qTable'];
     if (typeof file !== 'string') throw new Error(`warmStart: the ${from.algorithm} agent saved in ${dir} has no Q-table`);
-    this.qTable.set(await readTable(dir, file, this.qTable.length, `warmStart(${this.algorithm} <- ${from.algorithm})`));
+    const count = (json: unknown, what: string): number => {
+      const space = spaceFromJSON(json as SpaceJSON, `${join(dir, 'agent.json')}: context.${what}`);
+      if (space.type !== 'discrete') throw new TypeError(`${who}: the saved agent's ${what} is ${describeSpace(space)}, not Discrete`);
+      return space.n;
+    };
+    const oldS = count(from.context.observationSpace, 'observationSpace');
+    const oldA = count(from.context.actionSpace, 'actionSpace');
+    const saved = await readTable(dir, file, oldS * oldA, who);
+    const { nS, nA } = this;
+    if (mapping === undefined) {
+      if (oldS !== nS || oldA !== nA) {
+        throw new RangeError(
+          `${who}: the table saved in ${dir} is ${oldS} states x ${oldA} actions, this agent's is ${nS} x ${nA}; ` +
+            'give a mapping { states, actions }: states[s] is the saved state whose values state s starts from (-1: keep initialQ), and likewise for actions',
+        );
+      }
+      this.qTable.set(saved);
+      return;
+    }
+    const states = mappingFor(who, 'states', mapping.states, nS, oldS);
+    const actions = mappingFor(who, 'actions', mapping.actions, nA, oldA);
+    for (let s = 0; s < nS; s++) {
+      if (states[s]! < 0) continue;
+      for (let a = 0; a < nA; a++) if (actions[a]! >= 0) this.qTable[s * nA + a] = saved[states[s]! * oldA + actions[a]!]!;
+    }
   }
 
   async save(dir: string): Promise<void> {
@@ -447,6 +478,21 @@ export class TabularTdAgent implements Agent {
   }
 
   dispose(): void {}
+}
+
+/** A checked mapping: one entry per state (action) of this agent, each -1 or a saved index; the identity when omitted and the sizes agree. */
+function mappingFor(who: string, what: 'states' | 'actions', given: readonly number[] | undefined, mine: number, saved: number): readonly number[] {
+  if (given === undefined) {
+    if (mine !== saved) throw new RangeError(`${who}: mapping.${what} is needed: this agent has ${mine} ${what}, the saved one ${saved}`);
+    return Array.from({ length: mine }, (_, i) => i);
+  }
+  if (!Array.isArray(given) || given.length !== mine) {
+    throw new RangeError(`${who}: mapping.${what} must list ${mine} entries (one per ${what === 'states' ? 'state' : 'action'} of this agent), got ${Array.isArray(given) ? `${given.length}` : JSON.stringify(given)}`);
+  }
+  given.forEach((v, i) => {
+    if (!Number.isInteger(v) || v < -1 || v >= saved) throw new RangeError(`${who}: mapping.${what}[${i}] must be -1 or a saved index in [0, ${saved}), got ${JSON.stringify(v)}`);
+  });
+  return given;
 }
 
 async function readTable(dir: string, file: unknown, length: number, who: string): Promise<Float64Array> {

@@ -338,7 +338,9 @@ describe('warm start from a saved Q-table', () => {
     const student = await tdAgent('q-learning', env);
     await warmStart(student, dir);
     expect(greedyPath(student).return).toBe(-13); // the planner's optimum, without a single env step
-    await expect(warmStart(await tdAgent('q-learning', make('FrozenLake-v1')), dir)).rejects.toThrow('holds 192 values, expected 64 (states x actions)');
+    await expect(warmStart(await tdAgent('q-learning', make('FrozenLake-v1')), dir)).rejects.toThrow(
+      /the table saved in .* is 48 states x 4 actions, this agent's is 16 x 4; give a mapping \{ states, actions \}/,
+    );
     await expect(warmStart(planner, dir)).rejects.toThrow('warmStart: value-iteration agents cannot warm start');
   });
 });
