@@ -67,6 +67,7 @@ export function tabularTdHyperparameters(explorationDescription: string) {
     ...epsilonHyperparameters(),
     temperature: num(1, 'softmax: Boltzmann temperature (higher is more uniform)', { min: 0, exclusiveMin: true }),
     ucbC: num(1, 'ucb: weight c of the bonus c * sqrt(ln N(s) / N(s, a))', { min: 0 }),
+    thompsonStd: num(1, 'thompson: prior sd of each Q(s, a); a draw is N(Q(s, a), (thompsonStd / sqrt(N(s, a) + 1))^2)', { min: 0, exclusiveMin: true }),
     initialQ: num(0, 'initial value of every Q(s, a) (above the true values: optimistic, which explores)'),
   };
 }
@@ -78,6 +79,7 @@ export type TabularTdHyperparameters = EpsilonHyperparameters & {
   exploration: ExplorationKind;
   temperature: number;
   ucbC: number;
+  thompsonStd: number;
   initialQ: number;
 };
 
@@ -253,8 +255,8 @@ export class TabularTdAgent implements Agent {
     this.countRows = Array.from({ length: this.nS }, (_, s) => this.visitCounts.subarray(s * this.nA, (s + 1) * this.nA));
     this.probs = new Float64Array(this.nA);
     this.epsilonAt = epsilonSchedule(algorithm, hyperparameters);
-    const { exploration, temperature, ucbC } = hyperparameters;
-    this.explore = { kind: exploration, epsilon: this.epsilonAt(0), temperature, ucbC };
+    const { exploration, temperature, ucbC, thompsonStd } = hyperparameters;
+    this.explore = { kind: exploration, epsilon: this.epsilonAt(0), temperature, ucbC, thompsonStd };
     const root = new Rng(context.seed);
     this.rng = new Rng(root.nextSeed());
     this.actRng = new Rng(root.nextSeed());

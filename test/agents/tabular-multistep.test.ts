@@ -252,3 +252,27 @@ describe("Sutton & Barto's 19-state random walk (20 runs; paired, 3 standard err
     better(mid.best.perRun, one.best.perRun);
   }, 60_000);
 });
+
+describe("Thompson sampling as the tabular agents' exploration", () => {
+  it('Q-learning with thompson exploration finds CliffWalking-v1\'s shortest path; Expected SARSA averages over its probabilities', async () => {
+    for (const name of ['q-learning', 'expected-sarsa', 'sarsa-lambda'] as const) {
+      const env = make('CliffWalking-v1', { maxEpisodeSteps: 200 });
+      const agent = (await createAgent(name, { exploration: 'thompson', thompsonStd: 5, learningRate: 0.5, gamma: 0.99 }, contextOf(env, 1))) as TabularTdAgent;
+      await agent.learn({ env, totalSteps: 20_000 });
+      const probs = agent.diagnostics(36).probs!;
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      // The greedy policy from the start: 13 steps along the cliff edge for the off-policy learner.
+      const test = make<number, number>('CliffWalking-v1', { maxEpisodeSteps: 100 });
+      let { obs } = test.reset({ seed: 0 });
+      let total = 0;
+      for (;;) {
+        const r = test.step(agent.act(obs, { deterministic: true }));
+        total += r.reward;
+        obs = r.obs;
+        if (r.terminated || r.truncated) break;
+      }
+      if (name === 'q-learning') expect(total).toBe(-13);
+      else expect(total).toBeGreaterThanOrEqual(-17);
+    }
+  }, 60_000);
+});
