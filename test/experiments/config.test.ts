@@ -564,11 +564,13 @@ describe('wrappers', () => {
       'frameSkip',
       'frameStack',
       'grayscaleObservation',
+      'linearPotential',
       'normalizeObservation',
       'normalizeReward',
       'rescaleAction',
       'resizeObservation',
       'scaleReward',
+      'terminalReward',
     ]);
   });
 
@@ -578,7 +580,7 @@ describe('wrappers', () => {
       { path: 'padding', message: "must be one of 'reset', 'zero', got \"none\"" },
     ]);
     expect(checkWrapperArgs('rescaleAction', { min: -1 })).toEqual([{ path: 'max', message: 'missing required key "max"' }]);
-    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameSkip, frameStack, grayscaleObservation, normalizeObservation, normalizeReward, rescaleAction, resizeObservation, scaleReward' }]);
+    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameSkip, frameStack, grayscaleObservation, linearPotential, normalizeObservation, normalizeReward, rescaleAction, resizeObservation, scaleReward, terminalReward' }]);
     expect(checkWrapperArgs('discretizeObservation', { bins: [20, 20], low: [null, -0.07] })).toEqual([]);
   });
 
