@@ -36,16 +36,20 @@ export interface TestbedResult {
   readonly averageReward: Float64Array;
   readonly optimalShare: Float64Array;
   readonly cumulativeRegret: Float64Array;
-  /** Per run: its mean reward and share of optimal pulls over pulls perRunFrom.., and its final cumulative regret (for spreads and paired differences). */
-  readonly perRun: { readonly meanReward: Float64Array; readonly optimalShare: Float64Array; readonly regret: Float64Array };
+  /** Per run: its mean reward and share of optimal pulls over pulls perRunFrom.., its final cumulative regret, and its mean reward over the last LAST_PULLS pulls (for spreads and paired differences). */
+  readonly perRun: { readonly meanReward: Float64Array; readonly optimalShare: Float64Array; readonly regret: Float64Array; readonly lastReward: Float64Array };
 }
+
+/** The per-run `lastReward` is the mean over this many final pulls (all of them when there are fewer). */
+export const LAST_PULLS = 100;
 
 export async function runTestbed(c: TestbedCase, options: TestbedOptions): Promise<TestbedResult> {
   const { runs, steps } = options;
   const averageReward = new Float64Array(steps);
   const optimalShare = new Float64Array(steps);
   const cumulativeRegret = new Float64Array(steps);
-  const perRun = { meanReward: new Float64Array(runs), optimalShare: new Float64Array(runs), regret: new Float64Array(runs) };
+  const perRun = { meanReward: new Float64Array(runs), optimalShare: new Float64Array(runs), regret: new Float64Array(runs), lastReward: new Float64Array(runs) };
+  const lastFrom = Math.max(0, steps - LAST_PULLS);
   const from = options.perRunFrom ?? 0;
   if (!(Number.isInteger(from) && from >= 0 && from < steps)) throw new RangeError(`testbed: perRunFrom must be an integer in [0, steps = ${steps}), got ${from}`);
   const span = steps - from;
@@ -64,6 +68,7 @@ export async function runTestbed(c: TestbedCase, options: TestbedOptions): Promi
         onEpisodeEnd: (e) => {
           averageReward[e.step - 1]! += e.return;
           if (e.step > from) perRun.meanReward[run]! += e.return / span;
+          if (e.step > lastFrom) perRun.lastReward[run]! += e.return / (steps - lastFrom);
         },
         onUpdate: (u) => {
           const t = u.step - 1;
