@@ -4,7 +4,8 @@
 // on Bernoulli arms (q* ~ U(0, 1)). Prints each case's numbers with standard
 // errors over runs and the paired differences the book's figures show, and
 // writes the curves (average reward, % optimal action, Bernoulli cumulative
-// regret) as bandit-testbed.svg / .png.
+// regret) as bandit-testbed.svg / .png; and, on drifting arms (exercise 2.5),
+// sample averages against a constant step size.
 //
 //   npm run bench:bandits                                   # 2000 runs, figure in runs/bench-bandits/
 //   npm run bench:bandits -- --runs 200 --out /tmp/bandits --seed 1
@@ -64,6 +65,18 @@ for (const c of bernoulliCases) {
   console.log(`${c.label.padEnd(32)}${fmt(regret.mean, 1)} [${fmt(regret.se, 1)}]   % optimal (last 100) ${fmt(100 * windowMean(r.optimalShare, steps - 100, steps), 1)}%`);
 }
 
+// Exercise 2.5: drifting arms, sample averages against a constant step size (200 runs x 10000 pulls).
+const driftRuns = Math.min(runs, 200);
+const drift = { env: 'BanditDrifting-v0', runs: driftRuns, steps: 10_000, seed, perRunFrom: 5000 };
+const driftAverages = await runTestbed({ label: 'sample averages', agent: 'bandit-epsilon-greedy', hyperparameters: { epsilon: 0.1 } }, drift);
+const driftConstant = await runTestbed({ label: 'alpha 0.1', agent: 'bandit-epsilon-greedy', hyperparameters: { epsilon: 0.1, estimate: 'constant', alpha: 0.1 } }, drift);
+console.log(`\nDrifting arms (BanditDrifting-v0, exercise 2.5), epsilon 0.1, ${driftRuns} runs x 10000 pulls, over pulls 5001-10000: avg reward [se], % optimal [se]`);
+for (const r of [driftAverages, driftConstant]) {
+  const reward = meanAndError(r.perRun.meanReward);
+  const optimal = meanAndError(r.perRun.optimalShare);
+  console.log(`${r.label.padEnd(32)}${fmt(reward.mean)} [${fmt(reward.se)}]   ${fmt(100 * optimal.mean, 1)}% [${fmt(100 * optimal.se, 1)}]`);
+}
+
 console.log('\npaired differences (same tasks), mean [se] and t = mean / se:');
 const show = (what: string, a: Float64Array, b: Float64Array) => {
   const d = meanAndError(paired(a, b));
@@ -79,6 +92,7 @@ show('epsilon 0.01 - greedy, % optimal from pull 101', g('epsilon 0.01').optimal
 show('gradient - greedy, % optimal from pull 101', g('gradient alpha 0.1, baseline').optimalShare, g('greedy (epsilon 0)').optimalShare);
 const b = (label: string) => bernoulli.get(label)!.perRun;
 show('Bernoulli: UCB1 regret - Thompson regret', b('UCB1 (c = sqrt 2)').regret, b('Thompson (Beta-Bernoulli)').regret);
+show('drifting: alpha 0.1 - sample averages, % optimal from pull 5001', driftConstant.perRun.optimalShare, driftAverages.perRun.optimalShare);
 
 // The figure: one point every `stride` pulls keeps the SVG small.
 const stride = Math.max(1, Math.floor(steps / 500));
