@@ -32,6 +32,34 @@ export {
 } from './envs/games/index.js';
 export type { BoardKwargs, BoardObservation, CooperativeNavigationKwargs, PongKwargs, RobotSoccerKwargs, ScriptedSoccerOptions } from './envs/games/index.js';
 export * from './agents/agent.js';
+export {
+  bradleyTerryElo,
+  createLearner,
+  defaultSides,
+  evaluateMatch,
+  evaluateTeam,
+  formatLeague,
+  learnerDefinition,
+  listLearners,
+  loadLearner,
+  randomPolicy,
+  roundRobin,
+} from './agents/multi/index.js';
+export type {
+  CreateLearnerContext,
+  LearnerContext,
+  MatchOptions,
+  MatchResult,
+  MultiAgentLearner,
+  MultiEpisodeEndEvent,
+  MultiLearnHooks,
+  MultiLearnOptions,
+  Policy,
+  PolicyInput,
+  TeamResult,
+} from './agents/multi/index.js';
+export { banditStep } from './core/bandit.js';
+export type { BanditInfo } from './core/bandit.js';
 export { initBackend, activeBackend, BACKENDS } from './agents/lib/backend.js';
 export type { BackendName } from './agents/lib/backend.js';
 export { valueIteration, policyIteration, evaluatePolicy } from './agents/dynamic-programming.js';

@@ -107,9 +107,21 @@ export interface Agent {
    * agent saved in `dir` (its manifest is `from`), keeping this agent's own
    * counters, generator and optimizer. Use `warmStart(agent, dir)`.
    */
-  warmStart?(dir: string, from: AgentManifest): Promise<void>;
+  warmStart?(dir: string, from: AgentManifest, mapping?: WarmStartMapping): Promise<void>;
+  /** Its warmStart takes a state/action mapping between differently shaped tasks (the tabular agents). */
+  readonly warmStartMaps?: boolean;
   /** Frees tensors and other resources. */
   dispose(): void;
+}
+
+/**
+ * Transfer between tasks of different shapes (tabular agents): for each of
+ * this agent's states (actions), the saved agent's state (action) whose values
+ * it starts from, or -1 to keep its own initial value.
+ */
+export interface WarmStartMapping {
+  readonly states?: readonly number[];
+  readonly actions?: readonly number[];
 }
 
 /** What an algorithm registers: its hyperparameter spec, a constructor, and a loader for its saved state. */
@@ -322,11 +334,16 @@ export function agentDirectory(path: string): string {
  * Warm start (transfer): copies the learned values of the agent saved at
  * `path` (an agent directory or a run directory) into `agent`, a fresh agent of
  * a compatible algorithm with the same network sizes or table shape, e.g. a
- * Q-table from a smaller budget, or PPO weights from a related env.
+ * Q-table from a smaller budget, or PPO weights from a related env. Tabular
+ * agents also start from a table of another shape through an explicit
+ * `mapping` of states and actions.
  */
-export async function warmStart(agent: Agent, path: string): Promise<void> {
+export async function warmStart(agent: Agent, path: string, mapping?: WarmStartMapping): Promise<void> {
   const dir = agentDirectory(path);
   if (!agent.warmStart) throw new TypeError(`warmStart: ${agent.algorithm} agents cannot warm start`);
+  if (mapping !== undefined && !agent.warmStartMaps) {
+    throw new TypeError(`warmStart: ${agent.algorithm} agents take no state/action mapping (the tabular agents do); their warm start needs the same shapes`);
+  }
   let manifest: AgentManifest;
   try {
     manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as AgentManifest;
@@ -334,7 +351,7 @@ export async function warmStart(agent: Agent, path: string): Promise<void> {
     throw new Error(`warmStart: cannot read ${join(dir, MANIFEST)}: ${(e as Error).message}`);
   }
   if (manifest.format !== AGENT_FORMAT) throw new Error(`warmStart: ${join(dir, MANIFEST)} has format ${JSON.stringify(manifest.format)}, expected ${AGENT_FORMAT}`);
-  await agent.warmStart(dir, manifest);
+  await agent.warmStart(dir, manifest, mapping);
 }
 
 // ---------------------------------------------------------------- evaluation

@@ -1,5 +1,5 @@
 // Tabular Q-learning (Watkins 1989; Sutton & Barto section 6.5): off-policy TD
-// control. The agent explores with epsilon-greedy, softmax or UCB, but its
+// control. The agent explores with epsilon-greedy, softmax, UCB or Thompson sampling, but its
 // target is the greedy value of the next state, so Q approaches the optimal
 // action values whatever the exploration (on CliffWalking it learns the
 // shortest path along the cliff edge, and falls off it while exploring).
@@ -13,7 +13,7 @@ import type { TdStep } from './lib/tabular-td.js';
 import { registerTabularTdAgent, tabularTdHyperparameters } from './lib/tabular-td.js';
 
 // Hyperparameters: learningRate, gamma, exploration (epsilon-greedy with a
-// constant, linear or exponential epsilon schedule; softmax; UCB), initialQ;
+// constant, linear or exponential epsilon schedule; softmax; UCB; Thompson), initialQ;
 // `arena agents q-learning` prints them with defaults and ranges.
 export const hyperparameters = tabularTdHyperparameters('exploration policy while learning');
 

@@ -13,7 +13,7 @@ import type { TdStep } from './lib/tabular-td.js';
 import { registerTabularTdAgent, tabularTdHyperparameters } from './lib/tabular-td.js';
 
 // Hyperparameters: learningRate, gamma, exploration (epsilon-greedy with a
-// constant, linear or exponential epsilon schedule; softmax; UCB), initialQ;
+// constant, linear or exponential epsilon schedule; softmax; UCB; Thompson), initialQ;
 // `arena agents sarsa` prints them with defaults and ranges.
 export const hyperparameters = tabularTdHyperparameters('exploration policy, which SARSA also evaluates');
 

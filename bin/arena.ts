@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `arena` command: parses arguments and calls the library; no logic of its own.
 import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { WarmStartMapping } from '../agents/agent.js';
 import '../envs/index.js';
 import '../agents/index.js';
 import { recipe } from '../agents/recipes/index.js';
@@ -37,6 +39,36 @@ function nonNegativeInt(name: string) {
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
     return n;
   };
+}
+
+function jsonObject(name: string) {
+  return (value: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (e) {
+      throw new InvalidArgumentError(`${name} must be a JSON object, e.g. '{"isSlippery": false}': ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError(`${name} must be a JSON object, got ${value}`);
+    return parsed as Record<string, unknown>;
+  };
+}
+
+/** --warm-start-map: inline JSON, or the path of a JSON file, holding { states?, actions? }. */
+function warmStartMap(value: string): WarmStartMapping {
+  const text = value.trimStart().startsWith('{') ? value : readText(value);
+  const parsed = jsonObject('--warm-start-map')(text);
+  const unknown = Object.keys(parsed).filter((k) => k !== 'states' && k !== 'actions');
+  if (unknown.length > 0) throw new InvalidArgumentError(`--warm-start-map: unknown key ${JSON.stringify(unknown[0])}; it takes "states" and "actions"`);
+  return parsed as WarmStartMapping;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InvalidArgumentError(`--warm-start-map: neither JSON nor a readable file: ${(e as Error).message}`);
+  }
 }
 
 const program = new Command()
@@ -86,12 +118,28 @@ program
   .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
   .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
   .option('--backend <name>', 'neural-net backend: auto, wasm, cpu, node, node-gpu', 'auto')
+  .option('--env-kwargs <json>', 'make() keyword arguments as a JSON object, e.g. \'{"isSlippery": false}\' (over a recipe\'s)', jsonObject('--env-kwargs'))
+  .option('--warm-start <dir>', "start from the learned values of a saved agent or a run's checkpoint")
+  .option('--warm-start-map <json|file>', 'tabular agents on another shape: { "states": [...], "actions": [...] } (JSON, or a .json file)', warmStartMap)
   .option('--save <dir>', 'save the trained agent into this directory')
   .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt('--eval-episodes'), 20)
   .action(
     async (
       agentArg: string | undefined,
-      opts: { recipe?: string; env?: string; steps?: number; seed: number; envs?: number; hp: string[]; backend: string; save?: string; evalEpisodes: number },
+      opts: {
+        recipe?: string;
+        env?: string;
+        steps?: number;
+        seed: number;
+        envs?: number;
+        hp: string[];
+        envKwargs?: Record<string, unknown>;
+        warmStart?: string;
+        warmStartMap?: WarmStartMapping;
+        backend: string;
+        save?: string;
+        evalEpisodes: number;
+      },
     ) => {
       const base = opts.recipe ? recipe(opts.recipe) : undefined;
       const agent = agentArg ?? base?.agent;
@@ -105,7 +153,9 @@ program
         seed: opts.seed,
         envs: opts.envs ?? base?.nEnvs ?? 0,
         hyperparameters: { ...(base?.hyperparameters ?? {}), ...parseHyperparameters(opts.hp) },
-        ...(base?.envKwargs ? { envKwargs: base.envKwargs } : {}),
+        ...(base?.envKwargs || opts.envKwargs ? { envKwargs: { ...(base?.envKwargs ?? {}), ...(opts.envKwargs ?? {}) } } : {}),
+        ...(opts.warmStart !== undefined ? { warmStart: opts.warmStart } : {}),
+        ...(opts.warmStartMap !== undefined ? { warmStartMapping: opts.warmStartMap } : {}),
         ...(base?.wrapEnv ? { wrapEnv: base.wrapEnv } : {}),
         backend: opts.backend,
         evalEpisodes: opts.evalEpisodes,

@@ -1,9 +1,9 @@
 // `arena train`: trains one agent on one env from the command line, prints
 // progress, evaluates the result and saves the agent. Experiments (many agents
 // x seeds, in parallel) come with `arena run`.
-import type { Agent, LearnHooks } from '../agents/agent.js';
+import type { Agent, LearnHooks, WarmStartMapping } from '../agents/agent.js';
 import type { Env } from '../core/env.js';
-import { createAgent, evaluate } from '../agents/agent.js';
+import { createAgent, evaluate, warmStart } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
 import { ensureDir } from '../core/files.js';
@@ -21,6 +21,9 @@ export interface TrainOptions {
   /** Wraps the training and evaluation envs (e.g. discretization for tabular agents). */
   wrapEnv?: (env: Env) => Env;
   backend: string;
+  /** An agent or run directory whose learned values the agent starts from (warmStart), with a state/action mapping for tabular agents on another shape. */
+  warmStart?: string;
+  warmStartMapping?: WarmStartMapping;
   save?: string;
   evalEpisodes: number;
   /** Where progress lines go (stderr by default). */
@@ -48,6 +51,12 @@ export async function train(options: TrainOptions): Promise<TrainReport> {
     backend: options.backend,
   });
   probe.close();
+  if (options.warmStart !== undefined) {
+    await warmStart(agent, options.warmStart, options.warmStartMapping);
+    log(`warm start from ${options.warmStart}`);
+  } else if (options.warmStartMapping !== undefined) {
+    throw new Error('train: a warm-start mapping needs --warm-start <dir>');
+  }
   const recent: number[] = [];
   let lastLog = performance.now();
   const start = performance.now();

@@ -198,6 +198,34 @@ export class Rng {
     return -scale * Math.log(1 - this.random());
   }
 
+  /**
+   * Gamma deviate with the given shape (> 0) and scale, by Marsaglia & Tsang's
+   * method (2000); a shape below 1 is boosted to shape + 1 and scaled by U^(1/shape).
+   */
+  gamma(shape: number, scale = 1): number {
+    if (!(shape > 0) || !Number.isFinite(shape)) throw new RangeError(`Rng.gamma: shape must be a finite number > 0, got ${shape}`);
+    if (shape < 1) return this.gamma(shape + 1, scale) * (1 - this.random()) ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = 1 - this.random();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return scale * d * v;
+    }
+  }
+
+  /** Beta(a, b) deviate, as X / (X + Y) with X ~ Gamma(a) and Y ~ Gamma(b). */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    return x / (x + this.gamma(b));
+  }
+
   /** A 31-bit seed drawn from this stream, for deriving child generators. */
   nextSeed(): number {
     return Math.floor(this.random() * 2 ** 31);

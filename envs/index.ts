@@ -3,8 +3,10 @@ import { registerClassic } from './classic/index.js';
 import { registerToyText } from './toy-text/index.js';
 import { registerGames } from './games/index.js';
 import { registerCarRacing } from './car-racing/index.js';
+import { registerBandits } from './bandits/index.js';
 
 registerClassic();
 registerToyText();
 registerGames();
 registerCarRacing();
+registerBandits();

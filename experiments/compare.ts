@@ -26,6 +26,15 @@ export interface LoadedRun {
   readonly episodes: EpisodeLine[];
   /** What could not be read, one sentence each naming the file and line; those lines are left out. */
   readonly problems: string[];
+  /** Runs on a bandit env (agents/lib/bandit.ts): the update lines' per-pull regret and optimal-action share, in file order. */
+  readonly pulls?: BanditWindow[];
+}
+
+/** One metrics.jsonl update line of a bandit run: the mean pseudo-regret per pull and the share of optimal pulls since the line before. */
+export interface BanditWindow {
+  readonly step: number;
+  readonly regret: number;
+  readonly optimalAction: number;
 }
 
 export type RunsPathKind = 'run' | 'experiment';
@@ -145,10 +154,15 @@ export async function loadRun(dir: string, options: { episodes?: boolean } = {})
   );
   const evals = await readLines(dir, EVAL_FILE, live, (v) => (isEvalLine(v) ? 'keep' : 'expected an evaluation with numeric step, time and mean'));
   if (options.episodes === false) return { dir, record, evals: evals.values as EvalLine[], episodes: [], problems: [...gaps, ...evals.problems] };
+  const pulls: BanditWindow[] = [];
   const metrics = await readLines(dir, METRICS_FILE, live, (v) => {
     if (isEpisodeLine(v)) return 'keep';
     const type = (v as { type?: unknown } | null)?.type;
-    if (type === 'update') return 'skip';
+    if (type === 'update') {
+      const { step, metrics: m } = v as { step?: unknown; metrics?: Record<string, unknown> };
+      if (isFiniteNumber(step) && isFiniteNumber(m?.['regret']) && isFiniteNumber(m?.['optimalAction'])) pulls.push({ step, regret: m['regret'], optimalAction: m['optimalAction'] });
+      return 'skip';
+    }
     return type === 'episode' ? 'expected an episode with numeric step, time and return' : `unknown line type ${JSON.stringify(type)}`;
   });
   return {
@@ -157,7 +171,35 @@ export async function loadRun(dir: string, options: { episodes?: boolean } = {})
     evals: evals.values as EvalLine[],
     episodes: metrics.values as EpisodeLine[],
     problems: [...gaps, ...evals.problems, ...metrics.problems],
+    ...(pulls.length > 0 ? { pulls } : {}),
   };
+}
+
+/**
+ * A bandit run's cumulative pseudo-regret up to its last update line, and its
+ * share of optimal pulls over the last tenth of those steps. Each update line
+ * averages one value per pull since the line before (the agent reports every
+ * pull), so a line's mean times its number of steps is that stretch's sum.
+ */
+export function banditTotals(pulls: readonly BanditWindow[]): { regret: number; optimalShare: number; step: number } | null {
+  if (pulls.length === 0) return null;
+  const sorted = [...pulls].sort((a, b) => a.step - b.step);
+  const last = sorted.at(-1)!.step;
+  const tailFrom = last - last / 10;
+  let regret = 0;
+  let optimal = 0;
+  let tailSteps = 0;
+  let previous = 0;
+  for (const w of sorted) {
+    const n = w.step - previous;
+    regret += w.regret * n;
+    // A window that straddles the tail's start counts in proportion.
+    const inTail = Math.min(n, Math.max(0, w.step - tailFrom));
+    optimal += w.optimalAction * inTail;
+    tailSteps += inTail;
+    previous = w.step;
+  }
+  return { regret, optimalShare: tailSteps > 0 ? optimal / tailSteps : sorted.at(-1)!.optimalAction, step: last };
 }
 
 /**
@@ -225,6 +267,8 @@ export interface SeedSummary {
   readonly episodes: number;
   /** Multi-agent competitive games: the last evaluation's opponent and the learner's wins, draws and losses. */
   readonly match: MatchTally | null;
+  /** Bandit runs: cumulative pseudo-regret and the share of optimal pulls over the last tenth of training (banditTotals). */
+  readonly bandit: { readonly regret: number; readonly optimalShare: number } | null;
   readonly problems: readonly string[];
 }
 
@@ -274,6 +318,8 @@ export interface VariantSummary {
   readonly stepsPerSecond: number | null;
   /** Competitive games: the seeds' final evaluations added up (null when they have none, or face different opponents). */
   readonly match: MatchTally | null;
+  /** Bandit runs: mean over seeds of the cumulative regret and of the late share of optimal pulls (null when no seed has them). */
+  readonly bandit: { readonly regret: number; readonly optimalShare: number } | null;
   readonly curve: VariantCurve;
   readonly runs: readonly SeedSummary[];
 }
@@ -322,6 +368,7 @@ function summarizeSeed(run: LoadedRun, x: CompareX, thresholdOption: number | un
       last?.opponent !== undefined && last.wins !== undefined && last.draws !== undefined && last.losses !== undefined
         ? { opponent: last.opponent, games: last.episodes, wins: last.wins, draws: last.draws, losses: last.losses }
         : null,
+    bandit: run.pulls ? banditTotals(run.pulls) : null,
     problems: run.problems,
   };
 }
@@ -334,6 +381,13 @@ function addTallies(seeds: readonly SeedSummary[]): MatchTally | null {
   if (new Set(all.map((t) => t.opponent)).size > 1) return null;
   const sum = (k: 'games' | 'wins' | 'draws' | 'losses') => all.reduce((a, t) => a + t[k], 0);
   return { opponent: all[0]!.opponent, games: sum('games'), wins: sum('wins'), draws: sum('draws'), losses: sum('losses') };
+}
+
+/** Means over the seeds that have bandit totals. */
+function banditMeans(seeds: readonly SeedSummary[]): VariantSummary['bandit'] {
+  const totals = seeds.map((s) => s.bandit).filter((b) => b !== null);
+  if (totals.length === 0) return null;
+  return { regret: mean(totals.map((t) => t.regret)), optimalShare: mean(totals.map((t) => t.optimalShare)) };
 }
 
 const present = (values: readonly (number | null)[]): number[] => values.filter((v): v is number => v !== null);
@@ -421,6 +475,7 @@ export function compareRuns(runs: readonly LoadedRun[], options: CompareOptions)
       secondsToThreshold: reachedSeeds.length > 0 ? median(present(reachedSeeds.map((s) => s.secondsToThreshold))) : null,
       stepsPerSecond: speeds.length > 0 ? mean(speeds) : null,
       match: addTallies(seeds),
+      bandit: banditMeans(seeds),
       curve,
       runs: seeds,
     });
@@ -500,6 +555,13 @@ export function formatTable(c: Comparison): string {
       rows[i]!.push(m ? `${m.wins}-${m.draws}-${m.losses} (${share(m.wins)} W, ${share(m.draws)} D)${opponents.size > 1 ? ` vs ${m.opponent}` : ''}` : '-');
     });
   }
+  // Bandit runs: cumulative regret and the late share of optimal pulls.
+  const bandits = c.variants.some((v) => v.bandit !== null);
+  if (bandits) {
+    header.push('regret', '% optimal');
+    aligned.push(true, true);
+    c.variants.forEach((v, i) => rows[i]!.push(formatNumber(v.bandit?.regret ?? null), v.bandit ? `${(100 * v.bandit.optimalShare).toFixed(1)}%` : '-'));
+  }
   const lines = [
     textTable(header, rows, aligned),
     '',
@@ -509,6 +571,7 @@ export function formatTable(c: Comparison): string {
     `to ${t}: median over the seeds whose evaluation reached ${t} (reached/seeds).`,
     'partial: running, interrupted or pending; its numbers stop where the run is.',
     ...(c.variants.some((v) => v.match !== null) ? ["W-D-L: the learner's wins, draws and losses in the seeds' final evaluations, added up (both sides in turn)."] : []),
+    ...(bandits ? ['regret: cumulative pseudo-regret (best mean - pulled mean, summed over pulls); % optimal: share of optimal pulls over the last tenth of training; means over seeds.'] : []),
   ];
   if (c.problems.length > 0) lines.push('', `problems (${c.problems.length}):`, ...c.problems.map((p) => `  ${p}`));
   return lines.join('\n') + '\n';
@@ -537,6 +600,8 @@ const CSV_COLUMNS = [
   'final_wins',
   'final_draws',
   'final_losses',
+  'regret',
+  'optimal_share',
 ] as const;
 
 function csvCell(v: string | number | null): string {
@@ -571,6 +636,8 @@ export function toCsv(c: Comparison): string {
       final_wins: v.match?.wins ?? null,
       final_draws: v.match?.draws ?? null,
       final_losses: v.match?.losses ?? null,
+      regret: v.bandit?.regret ?? null,
+      optimal_share: v.bandit?.optimalShare ?? null,
     };
     return CSV_COLUMNS.map((k) => csvCell(row[k])).join(',');
   });

@@ -35,10 +35,14 @@ import type { EnvConfig, EvalSchedule, ExperimentConfig, GameRunConfig, PlannedR
 import type { GameRegistration } from '../core/multi-agent.js';
 import { gameRegistration, listGames, makeGame } from '../core/multi-agent.js';
 import type { LearnerDefinition } from '../agents/multi/index.js';
-import { defaultSides, learnerDefinition, listLearners } from '../agents/multi/index.js';
+import { defaultSides, learnerDefinition, listLearners, tableKeyer } from '../agents/multi/index.js';
 import { DEFAULT_GAME_COPIES, opponentNames } from './game-run.js';
 import type { Issue, PathSegment } from './wrappers.js';
 import { closestMatch } from '../core/text.js';
+import type { BoxSpace } from '../core/spaces.js';
+import { describeSpace } from '../core/spaces.js';
+import type { DiscretizeObservationOptions } from '../core/wrappers/discretize-observation.js';
+import { discretization } from '../core/wrappers/discretize-observation.js';
 import { applyWrappers, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
 
 // ---------------------------------------------------------------- errors
@@ -108,6 +112,9 @@ const MATCH = {
   evalOpponent: z.string().min(1).optional(),
   shaping: z.strictObject({ potential: z.string().min(1), scale: z.number().positive().optional() }).optional(),
   teacher: z.string().min(1).optional(),
+  discretize: z
+    .strictObject({ bins: z.union([positiveInt, z.array(positiveInt).min(1)]), low: z.array(z.number()).optional(), high: z.array(z.number()).optional() })
+    .optional(),
 };
 const VARIANT = z.strictObject({
   name: nameOf(VARIANT_NAME, 'letters, digits, ".", "_", "-", "="').optional(),
@@ -453,7 +460,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
   const baseKwargs = isMapping(env) && isMapping(env.kwargs) ? env.kwargs : {};
   if (registration) kwargIssues(registration, baseKwargs, ['env', 'kwargs'], issues);
   if (game) gameIssues(game, baseKwargs, isMapping(env) ? env.wrappers : undefined, ['env'], issues);
-  for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher'] as const) matchIssue(data[key], key, [key], game, baseKwargs, issues);
+  for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher', 'discretize'] as const) matchIssue(data[key], key, [key], game, baseKwargs, issues);
   const baseWrappers = wrapperSpecs(isMapping(env) ? env.wrappers : undefined, ['env', 'wrappers'], issues);
   let baseEnv: EnvConfig | undefined;
   if (registration && baseWrappers && issues.length === envIssuesBefore && wellFormed(['env'])) {
@@ -500,7 +507,7 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
         if (registration || !learnerName) issues.push({ path: [...path, 'algorithm'], message: errorMessage(e) });
       }
     }
-    for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher'] as const) matchIssue(variant[key], key, [...path, key], game, { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) }, issues);
+    for (const key of ['opponents', 'evalOpponent', 'shaping', 'teacher', 'discretize'] as const) matchIssue(variant[key], key, [...path, key], game, { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) }, issues);
     if (game && typeof variant.warmStart === 'string') issues.push({ path: [...path, 'warmStart'], message: 'warm starts are for single-agent envs; multi-agent learners do not take one yet', at: 'key' });
 
     const hyperparameters = isMapping(variant.hyperparameters) ? variant.hyperparameters : {};
@@ -552,6 +559,11 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
     }
 
     if (learner) teacherIssues(learner, variant.teacher ?? data.teacher, variant.teacher !== undefined ? [...path, 'teacher'] : ['teacher'], hyperparameters, sweep, path, issues);
+    const discretize = variant.discretize ?? data.discretize;
+    if (learner && game) {
+      const variantKwargs = { ...baseKwargs, ...(isMapping(variant.env) && isMapping(variant.env.kwargs) ? variant.env.kwargs : {}) };
+      discretizeIssues(learner, game, variantKwargs, discretize, discretize === undefined ? [...path, 'algorithm'] : variant.discretize !== undefined ? [...path, 'discretize'] : ['discretize'], issues);
+    }
 
     if (algorithm !== undefined && definition && typeof variant.envs === 'number' && variant.envs > 0 && (definition.envKind ?? 'single') === 'single') {
       const vectorAgents = listAgents().filter((d) => (d.envKind ?? 'single') !== 'single').map((d) => d.name);
@@ -620,10 +632,11 @@ function sidesOf(game: GameRegistration, kwargs: Mapping): number | undefined {
 }
 
 /** Checks one of opponents / evalOpponent / shaping / teacher: only games take them, with the game's names. */
-function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping' | 'teacher', path: PathSegment[], game: GameRegistration | undefined, kwargs: Mapping, issues: Issue[]): void {
+function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping' | 'teacher' | 'discretize', path: PathSegment[], game: GameRegistration | undefined, kwargs: Mapping, issues: Issue[]): void {
   if (value === undefined) return;
   if (!game) {
-    issues.push({ path, message: `${key} is for multi-agent games; this env is a single-agent one`, at: 'key' });
+    const hint = key === 'discretize' ? ' (single-agent envs take the discretizeObservation wrapper: env.wrappers)' : '';
+    issues.push({ path, message: `${key} is for multi-agent games; this env is a single-agent one${hint}`, at: 'key' });
     return;
   }
   const names = opponentNames(game.id);
@@ -644,6 +657,52 @@ function matchIssue(value: unknown, key: 'opponents' | 'evalOpponent' | 'shaping
     if (!potentials.includes(value.potential)) {
       issues.push({ path: [...path, 'potential'], message: `${game.id} has no potential ${JSON.stringify(value.potential)}; ${potentials.length > 0 ? `potentials: ${potentials.join(', ')}` : 'it has none'}` });
     }
+  }
+}
+
+/**
+ * `discretize` goes with a learner that keys tables by observation (iql) on a
+ * game with float Box observations, and its grid must fit those spaces (every
+ * agent's): otherwise it would silently do nothing, or fail at the first run.
+ */
+function discretizeIssues(learner: LearnerDefinition, game: GameRegistration, kwargs: Mapping, discretize: unknown, path: PathSegment[], issues: Issue[]): void {
+  if (discretize === undefined && !learner.takesDiscretize) return;
+  if (!learner.takesDiscretize) {
+    const takers = listLearners().filter((l) => l.takesDiscretize).map((l) => l.name);
+    issues.push({ path, message: `${learner.name} does not use a discretization grid (${takers.join(', ')} does: a table over observations)`, at: 'key' });
+    return;
+  }
+  if (discretize !== undefined && !isMapping(discretize)) return; // reported by the schema
+  let g;
+  try {
+    g = makeGame(game.id, { ...kwargs });
+  } catch {
+    return; // reported with the kwargs
+  }
+  try {
+    if (discretize === undefined) {
+      // Without a grid the learner must key its table by the observations themselves (Discrete or integer Box).
+      for (const a of g.possibleAgents) {
+        const space = g.observationSpace(a);
+        try {
+          tableKeyer(space);
+        } catch {
+          issues.push({ path, message: `${learner.name} keys a Q-table by observation and ${game.id}'s are ${describeSpace(space)}: give a grid, discretize: { bins, low, high }, in this variant or at the top level` });
+          return;
+        }
+      }
+      return;
+    }
+    const boxes = g.possibleAgents.filter((a) => g.observationSpace(a).type === 'box');
+    if (boxes.length === 0) {
+      issues.push({ path, message: `${game.id}'s observations are not Box spaces; they key the table as they are, without a grid`, at: 'key' });
+      return;
+    }
+    for (const a of boxes) discretization(g.observationSpace(a) as BoxSpace, discretize as unknown as DiscretizeObservationOptions, `${game.id} agent ${a}`);
+  } catch (e) {
+    issues.push({ path, message: errorMessage(e) });
+  } finally {
+    g.close();
   }
 }
 
@@ -671,7 +730,9 @@ function gameSettings(raw: RawExperiment, v: RawVariant): GameRunConfig {
   const shaping = v.shaping ?? raw.shaping;
   const evalOpponent = v.evalOpponent ?? raw.evalOpponent;
   const teacher = v.teacher ?? raw.teacher;
+  const discretize = v.discretize ?? raw.discretize;
   return {
+    ...(discretize !== undefined ? { discretize } : {}),
     opponents: v.opponents ?? raw.opponents ?? [],
     ...(evalOpponent !== undefined ? { evalOpponent } : {}),
     ...(teacher !== undefined ? { teacher } : {}),

@@ -132,19 +132,12 @@ export function learningCurveSpec(comparison: Comparison, options: FigureOptions
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
-    width: WIDTH,
-    height: HEIGHT,
+    ...FIGURE_STYLE,
     autosize: { type: 'fit', contains: 'padding' },
     // More on the right: a tick label centred near the plot's right end (runs that stop just past a round number of steps)
     // reaches half its width beyond it, and vega's fit does not count it.
     padding: { left: 8, top: 8, bottom: 8, right: 32 },
     background: 'white',
-    config: {
-      font: FONT,
-      axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
-      legend: { labelFontSize: 11, titleFontSize: 11 },
-      title: { fontSize: 13 },
-    },
     layer,
   };
 }
@@ -157,7 +150,24 @@ export function learningCurveSpec(comparison: Comparison, options: FigureOptions
  * has a value it stops.
  */
 export async function learningCurveFigure(comparison: Comparison, options: FigureOptions): Promise<Figure> {
-  const compiled = vl.compile(learningCurveSpec(comparison, options)).spec;
+  return renderFigure(learningCurveSpec(comparison, options));
+}
+
+/** The figures' common look (size, font, axes) for a vega-lite spec of other plots (e.g. bench/bandits.ts's curves). */
+export const FIGURE_STYLE = {
+  width: WIDTH,
+  height: HEIGHT,
+  config: {
+    font: FONT,
+    axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.5 },
+    legend: { labelFontSize: 11, titleFontSize: 11 },
+    title: { fontSize: 13 },
+  },
+} as const;
+
+/** Renders a vega-lite spec headlessly to SVG, and to PNG at 300 dpi for the SVG's 650 px width. */
+export async function renderFigure(spec: TopLevelSpec): Promise<Figure> {
+  const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   let svg: string;
   try {

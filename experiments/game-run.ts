@@ -130,7 +130,12 @@ export async function createGameTrainer(spec: RunSpec, checkpoint: string | null
   const probe = makeRunGame(spec);
   const learner = checkpoint
     ? await loadLearner(checkpoint, { backend: spec.backend })
-    : await createLearner(spec.algorithm, spec.hyperparameters, { game: probe, seed: spec.seed, backend: spec.backend });
+    : await createLearner(spec.algorithm, spec.hyperparameters, {
+        game: probe,
+        seed: spec.seed,
+        backend: spec.backend,
+        ...(settings.discretize !== undefined ? { discretize: settings.discretize } : {}),
+      });
   const evalGame = makeRunGame(spec);
   const recordGame = makeRunGame(spec);
   const opponents = Object.fromEntries(settings.opponents.map((name) => [name, opponentPolicy(name, probe)]));

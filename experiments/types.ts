@@ -47,6 +47,8 @@ export interface GameRunConfig {
   readonly shaping?: { readonly potential: string; readonly scale: number };
   /** An opponent the learner learns from while young (kickstarting: shared-ppo's kickstartCoef). */
   readonly teacher?: string;
+  /** Tabular learners (iql) on float Box observations: the grid that turns an observation into a table row. */
+  readonly discretize?: { readonly bins: number | readonly number[]; readonly low?: readonly number[]; readonly high?: readonly number[] };
 }
 
 /** One agent variant of an experiment, after sweep expansion. */

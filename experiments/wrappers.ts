@@ -10,6 +10,7 @@
 // them too.
 import * as z from 'zod';
 import type { Env } from '../core/env.js';
+import { describeSpace } from '../core/spaces.js';
 import { closestMatch } from '../core/text.js';
 import {
   clipAction,
@@ -20,7 +21,9 @@ import {
   grayscaleObservation,
   normalizeObservation,
   normalizeReward,
+  potentialShaping,
   rescaleAction,
+  shapeReward,
   resizeObservation,
   transformReward,
 } from '../core/wrappers/index.js';
@@ -272,6 +275,30 @@ const WRAPPERS: ReadonlyMap<string, WrapperDefinition> = new Map(
     ),
     define('scaleReward', 'every reward multiplied by scale', z.strictObject({ scale: z.number() }), (env, { scale }) =>
       transformReward(env, (reward) => reward * scale),
+    ),
+    define(
+      'terminalReward',
+      "the reward of a step that terminates the episode becomes `reward` (e.g. -10 when CartPole's pole falls); truncations keep theirs",
+      z.strictObject({ reward: z.number() }),
+      (env, { reward }) => shapeReward(env, (t) => (t.terminated ? reward : t.reward)),
+    ),
+    define(
+      'linearPotential',
+      'potential-based shaping with phi(obs) = sum_i weights[i] * obs[i] over a flat Box observation: r + scale * (gamma * phi(next) - phi(obs)), phi of a terminal state 0 (keeps the optimal policies)',
+      z.strictObject({ weights: z.array(z.number()).min(1), gamma: z.number().min(0).max(1).optional(), scale: z.number().optional() }),
+      (env, { weights, gamma, scale }) => {
+        const space = env.observationSpace;
+        if (space.type !== 'box' || space.shape.length !== 1 || space.shape[0] !== weights.length) {
+          throw new TypeError(`linearPotential: weights has ${weights.length} entries; it needs a flat Box observation with as many, got ${describeSpace(space)}`);
+        }
+        const phi = (o: unknown) => {
+          const x = o as ArrayLike<number>;
+          let v = 0;
+          for (let i = 0; i < weights.length; i++) v += weights[i]! * x[i]!;
+          return v;
+        };
+        return potentialShaping(env, phi, { ...(gamma !== undefined ? { gamma } : {}), ...(scale !== undefined ? { scale } : {}) });
+      },
     ),
   ].map((d) => [d.name, d]),
 );

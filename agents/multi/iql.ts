@@ -348,6 +348,7 @@ registerLearner({
   name: 'iql',
   description: 'independent Q-learning: a Q-table per agent (Discrete, integer or discretized observations), team rewards, self-play pool; Discrete actions',
   hyperparameters: IQL_HYPERPARAMETERS,
+  takesDiscretize: true,
   create: (hp, context) => new Iql(hp, context),
   load: (hp, context, manifest, dir) => Iql.load(hp, context, manifest, dir),
 });

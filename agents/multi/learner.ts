@@ -230,6 +230,8 @@ export interface LearnerDefinition<S extends ParamSpec = ParamSpec> {
   readonly name: string;
   readonly description: string;
   readonly hyperparameters: S;
+  /** It keys tables by observation, so float Box observations need a grid: the context's `discretize`. */
+  readonly takesDiscretize?: boolean;
   create(hp: Resolved<S>, context: LearnerContext): MultiAgentLearner | Promise<MultiAgentLearner>;
   load(hp: Resolved<S>, context: LearnerContext, manifest: LearnerManifest, dir: string): MultiAgentLearner | Promise<MultiAgentLearner>;
 }

@@ -20,3 +20,5 @@ export type { GrayscaleObservationOptions } from './grayscale-observation.js';
 export { resizeObservation } from './resize-observation.js';
 export { binBounds, binIndex, binTuple, discretization, discretizeObservation } from './discretize-observation.js';
 export type { Discretization, DiscretizeObservationOptions } from './discretize-observation.js';
+export { potentialShaping, shapeReward } from './shape-reward.js';
+export type { PotentialShapingOptions, ShapingTransition } from './shape-reward.js';

@@ -10,6 +10,8 @@ import {
   greedyAction,
   softmaxAction,
   softmaxProbs,
+  thompsonAction,
+  thompsonProbs,
   ucbAction,
   ucbProbs,
   ucbScore,
@@ -180,10 +182,31 @@ describe('one entry point', () => {
   it('explorationAction and explorationProbs dispatch on the kind', () => {
     const q = [1, 3, 2];
     const counts = [1, 1, 0];
-    const params = { kind: 'epsilon-greedy', epsilon: 0.3, temperature: 1, ucbC: 1 } as const;
+    const params = { kind: 'epsilon-greedy', epsilon: 0.3, temperature: 1, ucbC: 1, thompsonStd: 1 } as const;
     expect(Array.from(explorationProbs(q, counts, params, new Float64Array(3)))).toEqual(Array.from(epsilonGreedyProbs(q, 0.3, new Float64Array(3))));
     expect(Array.from(explorationProbs(q, counts, { ...params, kind: 'softmax' }, new Float64Array(3)))).toEqual(Array.from(softmaxProbs(q, 1, new Float64Array(3))));
     expect(Array.from(explorationProbs(q, counts, { ...params, kind: 'ucb' }, new Float64Array(3)))).toEqual([0, 0, 1]);
     expect(explorationAction(q, counts, { ...params, kind: 'ucb' }, new Rng(0))).toBe(2);
+    expect(Array.from(explorationProbs(q, counts, { ...params, kind: 'thompson' }, new Float64Array(3)))).toEqual(Array.from(thompsonProbs(q, counts, 1, new Float64Array(3))));
+    expect(explorationAction(q, counts, { ...params, kind: 'thompson' }, new Rng(5))).toBe(thompsonAction(q, counts, 1, new Rng(5)));
+  });
+});
+
+describe('Thompson sampling', () => {
+  it("draws each action as often as its probability of having the largest draw; the probabilities integrate the Gaussians' order", () => {
+    // Beliefs N(1, 1/2), N(1.5, 1/1), N(1.2, 1/11): sds 0.71, 1.00 and 0.30, three very different widths.
+    const q = [1, 1.5, 1.2];
+    const counts = [1, 0, 10];
+    const probs = Array.from(thompsonProbs(q, counts, 1, new Float64Array(3)));
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // 100000 draws: the standard error of a share is at most 0.0016; 5 se = 0.008.
+    const rng = new Rng(11);
+    const f = frequencies(3, 100_000, () => thompsonAction(q, counts, 1, rng));
+    for (let a = 0; a < 3; a++) expect(Math.abs(f[a]! - probs[a]!)).toBeLessThan(0.008);
+    // Two actions with equal beliefs split evenly; a much better, well-known action takes nearly all.
+    expect(Array.from(thompsonProbs([0, 0], [3, 3], 1, new Float64Array(2)))[0]).toBeCloseTo(0.5, 6);
+    expect(thompsonProbs([0, 5], [100, 100], 1, new Float64Array(2))[1]).toBeGreaterThan(0.999999);
+    // More visits, narrower beliefs: draws concentrate on the better estimate.
+    expect(thompsonProbs([0, 0.5], [0, 0], 1, new Float64Array(2))[1]).toBeLessThan(thompsonProbs([0, 0.5], [50, 50], 1, new Float64Array(2))[1]!);
   });
 });

@@ -69,6 +69,46 @@ describe('Rng', () => {
     expect(counts[2]! / counts[0]!).toBeCloseTo(3, 0);
   });
 
+  it('gamma(k, s) and beta(a, b) have their mean and variance', () => {
+    const rng = new Rng(9);
+    const n = 100_000;
+    const moments = (draw: () => number) => {
+      let s = 0;
+      let s2 = 0;
+      for (let i = 0; i < n; i++) {
+        const x = draw();
+        s += x;
+        s2 += x * x;
+      }
+      return { mean: s / n, variance: s2 / n - (s / n) ** 2 };
+    };
+    // Gamma(k, s): mean k s, variance k s^2. Tolerances: 5 standard errors of the
+    // sample mean (sqrt(variance / n)); 7-10 of the sample variance (its relative
+    // error is sqrt((kurtosis - 1) / n): 0.015 for Gamma(0.3), 0.003 for Beta(1, 1)).
+    for (const [k, scale] of [
+      [0.3, 1],
+      [1, 2],
+      [4.5, 0.5],
+    ] as const) {
+      const m = moments(() => rng.gamma(k, scale));
+      expect(Math.abs(m.mean - k * scale)).toBeLessThan(5 * Math.sqrt((k * scale * scale) / n));
+      expect(Math.abs(m.variance / (k * scale * scale) - 1)).toBeLessThan(k < 1 ? 0.1 : 0.05);
+    }
+    // Beta(a, b): mean a / (a + b), variance ab / ((a + b)^2 (a + b + 1)).
+    for (const [a, b] of [
+      [1, 1],
+      [2, 5],
+      [0.5, 0.5],
+    ] as const) {
+      const mean = a / (a + b);
+      const variance = (a * b) / ((a + b) ** 2 * (a + b + 1));
+      const m = moments(() => rng.beta(a, b));
+      expect(Math.abs(m.mean - mean)).toBeLessThan(5 * Math.sqrt(variance / n));
+      expect(Math.abs(m.variance / variance - 1)).toBeLessThan(0.03);
+    }
+    expect(() => rng.gamma(0)).toThrow(/shape must be a finite number > 0, got 0/);
+  });
+
   it('reseed: a seed makes a new generator, no seed keeps the current one', () => {
     const current = new Rng(1);
     expect(reseed(current, undefined)).toBe(current);

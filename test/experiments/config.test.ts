@@ -57,6 +57,7 @@ describe('shipped configs', () => {
 
   it('are the documented experiments', () => {
     expect(files).toEqual([
+      'bandits.yaml',
       'car-racing-features.yaml',
       'car-racing-pixels.yaml',
       'cartpole-agents.yaml',
@@ -446,7 +447,7 @@ describe('bad configs', () => {
 
   it('an unknown algorithm lists the registered ones', () => {
     expect(messageOf(valid('variants:\n  - algorithm: ppo2\n'))).toBe(
-      'cfg.yaml:6:16: variants[0].algorithm: unknown agent "ppo2"; did you mean "ppo"? available: a2c, ddpg, dqn, expected-sarsa, policy-iteration, ppo, q-learning, reinforce, sarsa, value-iteration',
+      'cfg.yaml:6:16: variants[0].algorithm: unknown agent "ppo2"; did you mean "ppo"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sarsa, sarsa-lambda, value-iteration',
     );
   });
 
@@ -540,7 +541,7 @@ variants: [{ algorithm: q-learning }]
         `${source}:4:1: totalStep: unknown key "totalStep"; did you mean "totalSteps"?`,
         `${source}:6:16: eval.every: must be >= 0, got -5`,
         `${source}:11:21: variants[0].hyperparameters.learningRate: learningRate must be a number > 0, got -1`,
-        `${source}:13:16: variants[1].algorithm: unknown agent "dqnn"; did you mean "dqn"? available: a2c, ddpg, dqn, expected-sarsa, policy-iteration, ppo, q-learning, reinforce, sarsa, value-iteration`,
+        `${source}:13:16: variants[1].algorithm: unknown agent "dqnn"; did you mean "dqn"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sarsa, sarsa-lambda, value-iteration`,
       ].join('\n'),
     );
     expect(error.problems.map((p) => [p.path, p.line, p.column])).toEqual([
@@ -567,11 +568,13 @@ describe('wrappers', () => {
       'frameSkip',
       'frameStack',
       'grayscaleObservation',
+      'linearPotential',
       'normalizeObservation',
       'normalizeReward',
       'rescaleAction',
       'resizeObservation',
       'scaleReward',
+      'terminalReward',
     ]);
   });
 
@@ -581,7 +584,7 @@ describe('wrappers', () => {
       { path: 'padding', message: "must be one of 'reset', 'zero', got \"none\"" },
     ]);
     expect(checkWrapperArgs('rescaleAction', { min: -1 })).toEqual([{ path: 'max', message: 'missing required key "max"' }]);
-    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameSkip, frameStack, grayscaleObservation, normalizeObservation, normalizeReward, rescaleAction, resizeObservation, scaleReward' }]);
+    expect(checkWrapperArgs('normalise', {})).toEqual([{ path: '', message: 'unknown wrapper "normalise"; known wrappers: clipAction, discretizeObservation, flattenObservation, frameSkip, frameStack, grayscaleObservation, linearPotential, normalizeObservation, normalizeReward, rescaleAction, resizeObservation, scaleReward, terminalReward' }]);
     expect(checkWrapperArgs('discretizeObservation', { bins: [20, 20], low: [null, -0.07] })).toEqual([]);
   });
 

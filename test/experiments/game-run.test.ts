@@ -280,7 +280,7 @@ describe('a tic-tac-toe run', () => {
     expect(c.variants[0]!.match).toEqual({ opponent: 'minimax', games: 20, wins: last.wins, draws: last.draws, losses: last.losses });
     expect(formatTable(c)).toContain(`final W-D-L vs minimax`);
     expect(formatTable(c)).toContain(`${last.wins}-${last.draws}-${last.losses} (`);
-    expect(toCsv(c).split('\n')[1]).toMatch(new RegExp(`,minimax,${last.wins},${last.draws},${last.losses}$`));
+    expect(toCsv(c).split('\n')[1]).toMatch(new RegExp(`,minimax,${last.wins},${last.draws},${last.losses},,$`));
   });
 });
 
