@@ -13,7 +13,7 @@ import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
 import { fmtDuration } from '../experiments/progress.js';
 import { findCheckpoint, makeRunEnv } from '../experiments/run.js';
-import type { Executor } from '../experiments/runner.js';
+import type { Executor, Reporter } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord } from '../experiments/store.js';
 import { compareCommand } from './compare.js';
@@ -26,6 +26,10 @@ export interface RunCommandOptions {
   import: string[];
   /** After the runs, print the comparison table and write the learning-curve figure. */
   compare?: boolean;
+  /** A Redis URL: run on the `arena worker`s of that queue instead of local threads. */
+  queue?: string;
+  /** With --queue: attempts per run before it is marked failed. */
+  attempts?: number;
 }
 
 /** Imports modules that register extra envs or agents; returns their file URLs for the workers. */
@@ -43,13 +47,26 @@ export async function importModules(paths: readonly string[]): Promise<string[]>
   return urls;
 }
 
+/** The queue executor (loaded on demand: without --queue, BullMQ is never loaded). */
+async function openQueueExecutor(url: string, options: RunCommandOptions, reporter: Reporter): Promise<Executor> {
+  const { parseQueueUrl } = await import('../experiments/queue/connection.js');
+  const { QueueExecutor } = await import('../experiments/queue/coordinator.js');
+  const connection = parseQueueUrl(url);
+  reporter.message(`queue ${connection.display}`);
+  return QueueExecutor.open({ connection, imports: options.import, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}), log: (l) => reporter.message(l) });
+}
+
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
 export async function runCommand(configPath: string, options: RunCommandOptions): Promise<number> {
   const imports = await importModules(options.import);
   const config = await loadExperimentConfig(configPath);
   const workers = options.workers ?? defaultWorkers();
-  const executor: Executor = workers === 0 ? new InProcessExecutor() : new WorkerPoolExecutor(workers, imports);
   const reporter = defaultReporter();
+  const executor: Executor = options.queue
+    ? await openQueueExecutor(options.queue, options, reporter)
+    : workers === 0
+      ? new InProcessExecutor()
+      : new WorkerPoolExecutor(workers, imports);
   const started = performance.now();
   let stops = 0;
   const onSigint = (): void => {

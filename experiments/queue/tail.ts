@@ -1,0 +1,184 @@
+// The worker's side of "everything a run writes goes back through Redis": a
+// run executes into a local copy of its directory, and this tailer polls that
+// directory and sends what is new as events on the run's stream (recorded
+// episodes, JSONL lines, checkpoints, run.json), in an order that keeps the
+// coordinator's copy consistent at every point: an episode file before its
+// index line, and a checkpoint after every line up to its step.
+import { existsSync } from 'node:fs';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE } from '../store.js';
+import type { CheckpointRef, LineCounts, LineFile, RunEvent } from './protocol.js';
+import { BLOB_CHUNK, LINES_CHUNK, LINE_FILES, MAX_PENDING_EVENTS, eventFields, keys, packDir, putBlob, sha256 } from './protocol.js';
+
+const COMPLETE_MARK = 'complete';
+
+interface FileTail {
+  /** Bytes read so far. */
+  offset: number;
+  /** Lines sent so far (the next line's index in the coordinator's file). */
+  sent: number;
+  /** Steps of the lines sent since the last checkpoint, oldest first. */
+  steps: number[];
+  /** Lines up to the last checkpoint's step. */
+  covered: number;
+}
+
+export class RunTail {
+  private readonly files: Map<LineFile, FileTail>;
+  private readonly sentEpisodes = new Set<string>();
+  private lastRecord: string | null = null;
+  private checkpoint: CheckpointRef | null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly runId: string,
+    private readonly dir: string,
+    private readonly token: string,
+    /** The checkpoint the run resumed from (its line counts are where the files continue), or null. */
+    start: CheckpointRef | null,
+  ) {
+    this.checkpoint = start;
+    this.files = new Map(LINE_FILES.map((f) => [f, { offset: 0, sent: start?.counts[f] ?? 0, steps: [], covered: start?.counts[f] ?? 0 }]));
+  }
+
+  /** The checkpoint most recently sent (or resumed from). */
+  get latestCheckpoint(): CheckpointRef | null {
+    return this.checkpoint;
+  }
+
+  /**
+   * Sends what is new. Returns false without sending when the coordinator is
+   * behind by MAX_PENDING_EVENTS (unless `force`, for the last poll of a run,
+   * which then waits for it).
+   */
+  async poll(force = false): Promise<boolean> {
+    for (;;) {
+      const pending = await this.redis.xlen(keys.events(this.runId));
+      if (pending < MAX_PENDING_EVENTS) break;
+      if (!force) return false;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // The checkpoint's mark first: every line up to its step was written before it, so it is read below.
+    const markStep = await this.readMark();
+    const lines = new Map<LineFile, string[]>();
+    for (const f of LINE_FILES) lines.set(f, await this.readLines(f));
+    // Episode files were renamed into place before their index lines were written.
+    await this.sendEpisodes();
+    for (const f of LINE_FILES) await this.sendLines(f, lines.get(f)!);
+    if (markStep !== null && markStep !== this.checkpoint?.step) await this.sendCheckpoint(markStep);
+    const recordPath = join(this.dir, RUN_FILE);
+    if (existsSync(recordPath)) {
+      const text = await readFile(recordPath, 'utf8');
+      if (text !== this.lastRecord) {
+        await this.redis.multi().set(keys.record(this.runId), text).xadd(keys.events(this.runId), '*', ...eventFields({ k: 'record', tok: this.token, t: text })).exec();
+        this.lastRecord = text;
+      }
+    }
+    return true;
+  }
+
+  async send(event: RunEvent): Promise<void> {
+    await this.redis.xadd(keys.events(this.runId), '*', ...eventFields(event));
+  }
+
+  private async readMark(): Promise<number | null> {
+    try {
+      return Number((await readFile(join(this.dir, CHECKPOINT_DIR, COMPLETE_MARK), 'utf8')).trim());
+    } catch {
+      return null;
+    }
+  }
+
+  /** The complete lines appended to `f` since the last poll. */
+  private async readLines(f: LineFile): Promise<string[]> {
+    const tail = this.files.get(f)!;
+    const path = join(this.dir, f);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      return [];
+    }
+    if (size <= tail.offset) return [];
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(size - tail.offset);
+      await handle.read(buffer, 0, buffer.length, tail.offset);
+      const end = buffer.lastIndexOf(10);
+      if (end < 0) return [];
+      tail.offset += end + 1;
+      return buffer.subarray(0, end).toString('utf8').split('\n');
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async sendLines(f: LineFile, lines: string[]): Promise<void> {
+    if (lines.length === 0) return;
+    const tail = this.files.get(f)!;
+    let batch: string[] = [];
+    let bytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      await this.send({ k: 'lines', tok: this.token, f, i: tail.sent, t: `${batch.join('\n')}\n` });
+      tail.sent += batch.length;
+      batch = [];
+      bytes = 0;
+    };
+    for (const line of lines) {
+      if (bytes + line.length > LINES_CHUNK) await flush();
+      batch.push(line);
+      bytes += line.length + 1;
+      tail.steps.push((JSON.parse(line) as { step: number }).step);
+    }
+    await flush();
+  }
+
+  private async sendEpisodes(): Promise<void> {
+    const dir = join(this.dir, EPISODES_DIR);
+    if (!existsSync(dir)) return;
+    for (const name of (await readdir(dir)).sort()) {
+      if (!name.endsWith('.json') || this.sentEpisodes.has(name)) continue;
+      const data = await readFile(join(dir, name));
+      const p = `${EPISODES_DIR}/${name}`;
+      for (let o = 0; o < data.length || o === 0; o += BLOB_CHUNK) {
+        await this.send({ k: 'file', tok: this.token, p, o, n: data.length, d: data.subarray(o, Math.min(data.length, o + BLOB_CHUNK)) });
+        if (data.length === 0) break;
+      }
+      this.sentEpisodes.add(name);
+    }
+  }
+
+  /** Packs the checkpoint (retrying at the next poll if the run swapped it meanwhile), stores it and announces it. */
+  private async sendCheckpoint(step: number): Promise<void> {
+    let packed: Buffer;
+    try {
+      packed = await packDir(join(this.dir, CHECKPOINT_DIR), COMPLETE_MARK);
+    } catch {
+      return;
+    }
+    if ((await this.readMark()) !== step) return;
+    const counts = {} as LineCounts;
+    for (const f of LINE_FILES) {
+      const tail = this.files.get(f)!;
+      let n = 0;
+      while (n < tail.steps.length && tail.steps[n]! <= step) n++;
+      tail.covered += n;
+      tail.steps.splice(0, n);
+      counts[f] = tail.covered;
+    }
+    const ref: CheckpointRef = { step, blob: `${this.runId}-${step}-${this.token.slice(0, 8)}`, size: packed.length, sha256: sha256(packed), counts };
+    await putBlob(this.redis, ref.blob, packed);
+    const previous = this.checkpoint;
+    await this.redis
+      .multi()
+      .set(keys.checkpoint(this.runId), JSON.stringify(ref))
+      .xadd(keys.events(this.runId), '*', ...eventFields({ k: 'ckpt', tok: this.token, ref }))
+      .exec();
+    this.checkpoint = ref;
+    // The coordinator skips a checkpoint event whose blob is gone: a newer one follows it.
+    if (previous && previous.blob !== ref.blob) await this.redis.del(keys.blob(previous.blob));
+  }
+}
