@@ -82,14 +82,18 @@ export function explainConnectionError(error: Error, connection: QueueConnection
  */
 export async function connect(connection: QueueConnection, name: string): Promise<Redis> {
   const client = new Redis({ ...connection.options, lazyConnect: true, connectionName: name, retryStrategy: () => null });
-  // Failures are reported through the rejected promise below; keep ioredis from printing them (with its own text).
-  client.on('error', () => {});
+  // Failures are reported below; keep ioredis from printing them (with its own text). The error event
+  // carries the cause (WRONGPASS, ECONNREFUSED) where the rejected promise may only say the connection closed.
+  let cause: Error | null = null;
+  client.on('error', (e: Error) => {
+    cause ??= e;
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (e) {
     client.disconnect();
-    throw new QueueConnectionError(explainConnectionError(e as Error, connection));
+    throw new QueueConnectionError(explainConnectionError(cause ?? (e as Error), connection));
   }
   // From here on, reconnect after a Redis restart (the default strategy, bounded delays).
   client.options.retryStrategy = (times: number) => Math.min(times * 200, 2000);

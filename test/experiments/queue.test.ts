@@ -1,0 +1,325 @@
+// The run queue end to end, with real processes: a private redis-server, a
+// coordinator (`arena run --queue`) and `arena worker`s, each in its own
+// temporary directory (they share no files; the test reads the coordinator's
+// run store). Results must equal the in-process executor's; killed workers and
+// coordinators, failing runs, refused jobs and wrong passwords are exercised.
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJsonl } from '../../experiments/store.js';
+import type { RunRecord } from '../../experiments/types.js';
+import type { RedisServer } from '../helpers/redis-server.js';
+import { startRedis } from '../helpers/redis-server.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const cli = join(repo, 'dist', 'bin', 'arena.js');
+const tempDir = tempDirs('queue');
+const PASSWORD = 'queue-test-secret-7f3a';
+/**
+ * Short BullMQ timings, so that a killed worker's run moves on within seconds
+ * (not shorter: on a loaded machine a live worker must still renew its lock in time).
+ */
+const FAST_STALL = ['--lock-duration', '4000', '--stalled-interval', '2000'];
+
+let redis: RedisServer;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis(tempDir(), PASSWORD);
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await redis?.stop();
+});
+
+interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `arena <args>` in `cwd`, with its temp dir there too (nothing shared with the other processes). */
+function arena(args: string[], cwd: string): Proc {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, TMPDIR: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+function worker(url: string, extra: string[] = []): Proc {
+  return arena(['worker', '--queue', url, ...FAST_STALL, ...extra], tempDir());
+}
+
+async function stopWorkers(...workers: Proc[]): Promise<void> {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function readRecord(runDir: string): RunRecord | null {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
+  } catch {
+    return null;
+  }
+}
+
+/** A run's numbers without wall-clock fields, its recorded episodes and its checkpoint (weights, optimizer state), byte for byte. */
+function runContents(runDir: string): Record<string, unknown> {
+  const lines = (file: string) => parseJsonl<Record<string, unknown>>(readFileSync(join(runDir, file), 'utf8')).lines.map(({ time: _t, fps: _f, ...rest }) => rest);
+  const bytes = (dir: string, skip: string[] = []) =>
+    Object.fromEntries(
+      readdirSync(join(runDir, dir))
+        .filter((n) => !skip.includes(n))
+        .sort()
+        .map((n) => [n, readFileSync(join(runDir, dir, n)).toString('base64')]),
+    );
+  return {
+    metrics: lines('metrics.jsonl'),
+    eval: lines('eval.jsonl'),
+    episodes: bytes('episodes'),
+    // scheduler.json holds the training seconds, the one field that differs between any two runs.
+    checkpoint: bytes('checkpoint', ['scheduler.json']),
+  };
+}
+
+/** Runs `config` in one process (the in-process executor) as the reference. */
+function reference(name: string, config: string, extra: string[] = []): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.yaml'), config);
+  const r = spawnSync(process.execPath, [cli, 'run', 'config.yaml', '--workers', '0', ...extra], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return join(dir, 'runs', name);
+}
+
+function coordinatorDir(config: string): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.yaml'), config);
+  return dir;
+}
+
+const TWO_SEEDS = `
+name: same-numbers
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 20000
+seeds: [0, 1]
+eval: { every: 5000, episodes: 3 }
+record: { every: 10000, episodes: 1 }
+checkpointEvery: 5000
+logEvery: 1000
+variants:
+  - algorithm: q-learning
+    hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
+`;
+
+/** Long enough (a few seconds) to be killed between checkpoints. */
+const LONG = (name: string, seeds: string) => `
+name: ${name}
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 600000
+seeds: ${seeds}
+eval: { every: 50000, episodes: 3 }
+record: { every: 300000, episodes: 1 }
+checkpointEvery: 50000
+logEvery: 10000
+variants:
+  - algorithm: q-learning
+    hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
+`;
+
+describe('arena run --queue with arena worker processes', () => {
+  it('gives exactly the numbers, episodes and weights of the in-process executor, and queue status sees the workers', async () => {
+    const url = redis.url(1);
+    const ref = reference('same-numbers', TWO_SEEDS);
+    const workers = [worker(url), worker(url)];
+    const dir = coordinatorDir(TWO_SEEDS);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+    expect(await coordinator.exited).toBe(0);
+    const runs = join(dir, 'runs', 'same-numbers', 'q-learning');
+    for (const seed of ['seed-0', 'seed-1']) {
+      expect(readRecord(join(runs, seed))!.status).toBe('finished');
+      expect(runContents(join(runs, seed))).toEqual(runContents(join(ref, 'q-learning', seed)));
+    }
+    // Both workers took a run (each runs one at a time), so the runs really went through two processes.
+    for (const w of workers) expect(w.output()).toMatch(/end {4}same-numbers\/q-learning\/seed-\d: finished at step 20000/);
+
+    const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--queue', url], { encoding: 'utf8' });
+    expect(status.stderr).toBe('');
+    expect(status.stdout).toMatch(/^workers: 2 \(2 run slots\)$/m);
+    expect(status.stdout).toMatch(/^runs: 0 waiting, 0 active, 2 done, 0 failed$/m);
+    expect(status.stdout).toContain(`redis://:***@127.0.0.1:${redis.port}/1`);
+    await stopWorkers(...workers);
+    // The password appears nowhere: not in any output, not in the run store.
+    for (const text of [coordinator.output(), status.stdout, ...workers.map((w) => w.output()), readFileSync(join(runs, 'seed-0', 'run.json'), 'utf8')]) {
+      expect(text).not.toContain(PASSWORD);
+    }
+    expect(coordinator.output()).toContain(`queue redis://:***@127.0.0.1:${redis.port}/1`);
+  }, 120_000);
+
+  it('moves a run whose worker is SIGKILLed to another worker, which continues from the last checkpoint to the same numbers', async () => {
+    const url = redis.url(2);
+    const config = LONG('killed-worker', '[5]');
+    const dir = coordinatorDir(config);
+    const first = worker(url);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+    const runDir = join(dir, 'runs', 'killed-worker', 'q-learning', 'seed-5');
+    // Killed once the coordinator holds a checkpoint, well before the end.
+    await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 50000);
+    const killedAt = readRecord(runDir)!.checkpointStep!;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(killedAt).toBeLessThan(600000);
+    const second = worker(url);
+    const ref = reference('killed-worker', config);
+    expect(await coordinator.exited).toBe(0);
+    const record = readRecord(runDir)!;
+    expect(record.status).toBe('finished');
+    expect(first.output()).toMatch(/start {2}killed-worker\/q-learning\/seed-5 \(attempt 1/);
+    expect(first.output()).not.toMatch(/end {4}killed-worker/);
+    expect(record.attempts).toBe(2);
+    expect(second.output()).toMatch(/start {2}killed-worker\/q-learning\/seed-5 from step [1-9]\d*0000 /);
+    expect(coordinator.output()).toMatch(/q-learning\/seed-5: resumed on .* from step \d+/);
+    expect(runContents(runDir)).toEqual(runContents(join(ref, 'q-learning', 'seed-5')));
+    await stopWorkers(second);
+  }, 180_000);
+
+  it('reattaches with --resume after the coordinator is SIGKILLed: nothing lost, nothing run twice', async () => {
+    const url = redis.url(3);
+    const config = LONG('killed-coordinator', '[0, 1]');
+    const dir = coordinatorDir(config);
+    const w = worker(url, ['--concurrency', '2']);
+    const first = arena(['run', 'config.yaml', '--queue', url], dir);
+    const runs = join(dir, 'runs', 'killed-coordinator', 'q-learning');
+    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 50000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The worker goes on meanwhile; its output waits in Redis.
+    await new Promise((r) => setTimeout(r, 1500));
+    const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toMatch(/reattached to q-learning\/seed-0/);
+    const ref = reference('killed-coordinator', config);
+    for (const seed of ['seed-0', 'seed-1']) {
+      const record = readRecord(join(runs, seed))!;
+      expect(record.status).toBe('finished');
+      expect(record.attempts).toBe(1);
+      expect(runContents(join(runs, seed))).toEqual(runContents(join(ref, 'q-learning', seed)));
+    }
+    // Each run started once on the worker.
+    expect(w.output().match(/start {2}killed-coordinator\/q-learning\/seed-0 /g)).toHaveLength(1);
+    expect(w.output().match(/start {2}killed-coordinator\/q-learning\/seed-1 /g)).toHaveLength(1);
+    await stopWorkers(w);
+  }, 180_000);
+});
+
+describe('runs the queue refuses or fails', () => {
+  const FAULTY = `import { registerAgent } from ${JSON.stringify(join(repo, 'dist', 'index.js'))};
+registerAgent({
+  name: 'test-throws', description: 'fails (tests)', hyperparameters: {},
+  create: (_hp, context) => ({
+    algorithm: 'test-throws', hyperparameters: {}, context, stepCount: 0,
+    async learn() { throw new Error('simulated failure in learn'); },
+    act: () => 0, save: async () => {}, dispose: () => {},
+  }),
+  load: () => { throw new Error('never saved'); },
+});
+`;
+  const CONFIG = `
+name: faulty
+env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 3000
+seeds: 1
+variants:
+  - algorithm: test-throws
+`;
+
+  it('marks a throwing run failed with its error and stack after the given number of attempts', async () => {
+    const url = redis.url(4);
+    const dir = coordinatorDir(CONFIG);
+    writeFileSync(join(dir, 'faulty-agents.mjs'), FAULTY);
+    const w = worker(url, ['--import', join(dir, 'faulty-agents.mjs')]);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', 'faulty-agents.mjs', '--attempts', '2'], dir);
+    expect(await coordinator.exited).toBe(1);
+    const record = readRecord(join(dir, 'runs', 'faulty', 'test-throws', 'seed-0'))!;
+    expect(record.status).toBe('failed');
+    expect(record.error!.message).toBe('simulated failure in learn');
+    expect(record.error!.stack).toMatch(/faulty-agents\.mjs/);
+    expect(record.attempts).toBe(2);
+    expect(w.output().match(/start {2}faulty\/test-throws\/seed-0 /g)).toHaveLength(2);
+    expect(coordinator.output()).toMatch(/failed: runs\/faulty\/test-throws\/seed-0: simulated failure in learn/);
+    await stopWorkers(w);
+  }, 120_000);
+
+  it('refuses a job whose algorithm needs an --import the worker lacks, naming the module', async () => {
+    const url = redis.url(5);
+    const dir = coordinatorDir(CONFIG);
+    writeFileSync(join(dir, 'faulty-agents.mjs'), FAULTY);
+    const w = worker(url);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', 'faulty-agents.mjs'], dir);
+    expect(await coordinator.exited).toBe(1);
+    const record = readRecord(join(dir, 'runs', 'faulty', 'test-throws', 'seed-0'))!;
+    expect(record.status).toBe('failed');
+    expect(record.error!.message).toMatch(
+      /^run faulty\/test-throws\/seed-0 needs algorithm "test-throws", which this worker \(.*\) does not have; the coordinator imported faulty-agents\.mjs: start the worker with the same --import modules$/,
+    );
+    expect(w.output()).toMatch(/refused: run faulty\/test-throws\/seed-0 needs algorithm "test-throws"/);
+    // Refused once, not retried.
+    expect(w.output().match(/refused:/g)).toHaveLength(1);
+    await stopWorkers(w);
+  }, 120_000);
+
+  it('refuses a job enqueued by another Arena version', async () => {
+    const url = redis.url(6);
+    const w = worker(url);
+    const queue = new Queue('arena-runs', { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, db: 6 } });
+    try {
+      const spec = JSON.parse(readFileSync(join(reference('same-numbers', TWO_SEEDS.replace('totalSteps: 20000', 'totalSteps: 100').replace('seeds: [0, 1]', 'seeds: [0]'), []), 'q-learning', 'seed-0', 'run.json'), 'utf8')).spec;
+      const job = await queue.add('run', { format: 'arena.queue-job/1', arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
+      await waitFor('the job to fail', () => w.output().includes('refused:'));
+      let state = await job.getState();
+      for (let i = 0; i < 100 && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await job.getState();
+      }
+      expect(state).toBe('failed');
+      const failed = (await queue.getJob(job.id!))!;
+      expect(failed.failedReason).toMatch(/^run same-numbers\/q-learning\/seed-0 was enqueued by Arena 0\.0\.0-other, but this worker \(.*\) runs Arena \d+\.\d+\.\d+; start workers of the coordinator's version$/);
+      expect(failed.attemptsMade).toBe(1);
+    } finally {
+      await queue.close();
+      await stopWorkers(w);
+    }
+  }, 60_000);
+
+  it('reports a wrong password clearly, with the password redacted', () => {
+    const dir = tempDir();
+    const wrong = 'not-the-password-91c';
+    writeFileSync(join(dir, 'config.yaml'), TWO_SEEDS);
+    for (const args of [
+      ['queue', 'status', '--queue', redis.url(0, wrong)],
+      ['worker', '--queue', redis.url(0, wrong)],
+      ['run', 'config.yaml', '--queue', redis.url(0, wrong)],
+    ]) {
+      const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^arena: Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port}/0 refused the credentials \\(wrong password or user\\): WRONGPASS`));
+      expect(r.stdout + r.stderr).not.toContain(wrong);
+    }
+    expect(existsSync(join(dir, 'runs', 'same-numbers', 'q-learning', 'seed-0', 'run.json'))).toBe(false);
+  }, 60_000);
+});
