@@ -11,8 +11,8 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJsonl } from '../../experiments/store.js';
 import type { RunRecord } from '../../experiments/types.js';
-import type { RedisServer } from '../helpers/redis-server.js';
-import { startRedis } from '../helpers/redis-server.js';
+import type { RedisServer } from '../../experiments/queue/local-server.js';
+import { startRedis } from '../../experiments/queue/local-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');

@@ -1,6 +1,6 @@
-// Starts a private redis-server (Debian's package; .ci/run installs it) on a
-// free loopback port with its files in a temporary directory, for the run-queue
-// tests; never a system service. A missing binary is an error, not a skip.
+// Starts a private redis-server (Debian's package) on a free loopback port with
+// its files in a given directory, for the run-queue tests and benchmarks (never
+// a system service). A missing binary is an error that says how to install it.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -25,8 +25,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(dir: string, password: string, extra: readonly string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts redis-server with a password, no persistence unless `extra` turns it on, and waits until it accepts connections. */
+export async function startRedis(dir: string, password: string, extra: readonly string[] = [], port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--requirepass', password, '--save', '', '--appendonly', 'no', ...extra];
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -42,7 +43,7 @@ export async function startRedis(dir: string, password: string, extra: readonly 
     child.once('error', (e: NodeJS.ErrnoException) => {
       fail(
         e.code === 'ENOENT'
-          ? new Error("redis-server is not installed: the run-queue tests need Debian's redis-server (apt-get install redis-server; .ci/run installs it)")
+          ? new Error("redis-server is not installed; the run queue needs it (Debian: apt-get install redis-server; .ci/run installs it for the tests)")
           : e,
       );
     });
