@@ -18,9 +18,20 @@ export class QueueConnectionError extends Error {
   override name = 'QueueConnectionError';
 }
 
-/** `url` with any password (the part between `user:` and `@`) replaced by ***; works on malformed URLs too. */
+/**
+ * `url` with any password replaced by ***; works on malformed URLs too. As URL
+ * parsers do, the user part ends at the last `@` before the path, so a password
+ * holding an unencoded `@` is hidden whole.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^@/]*@/i, '$1:***@');
+  // Without a scheme (`user:pass@host`), everything up to the first / is the authority.
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url) ?? /^()([^/?#]*)(.*)$/s.exec(url);
+  if (!m) return url;
+  const [, scheme, authority, rest] = m as unknown as [string, string, string, string];
+  const at = authority.lastIndexOf('@');
+  const colon = authority.slice(0, Math.max(0, at)).indexOf(':');
+  if (at < 0 || colon < 0) return url;
+  return `${scheme}${authority.slice(0, colon)}:***${authority.slice(at)}${rest}`;
 }
 
 /** Removes `secret` from a text (an error message from Redis or the network), in plain and URL-encoded form. */
