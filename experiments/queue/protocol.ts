@@ -39,7 +39,7 @@ export const LINES_CHUNK = 256 * 1024;
  * holds this many entries the coordinator has not applied yet: Redis memory
  * stays bounded when the coordinator is slow or down.
  */
-export const MAX_PENDING_EVENTS = 2000;
+export const MAX_PENDING_EVENTS = 256;
 
 /** The JSONL files a run appends to, in the order a worker sends their new lines. */
 export const LINE_FILES = [join(EPISODES_DIR, EPISODE_INDEX_FILE), METRICS_FILE, EVAL_FILE] as const;

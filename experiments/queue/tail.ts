@@ -17,6 +17,8 @@ const COMPLETE_MARK = 'complete';
 interface FileTail {
   /** Bytes read so far. */
   offset: number;
+  /** Lines read but not sent yet (a send that failed is retried at the next poll). */
+  pending: string[];
   /** Lines sent so far (the next line's index in the coordinator's file). */
   sent: number;
   /** Steps of the lines sent since the last checkpoint, oldest first. */
@@ -40,7 +42,7 @@ export class RunTail {
     start: CheckpointRef | null,
   ) {
     this.checkpoint = start;
-    this.files = new Map(LINE_FILES.map((f) => [f, { offset: 0, sent: start?.counts[f] ?? 0, steps: [], covered: start?.counts[f] ?? 0 }]));
+    this.files = new Map(LINE_FILES.map((f) => [f, { offset: 0, pending: [], sent: start?.counts[f] ?? 0, steps: [], covered: start?.counts[f] ?? 0 }]));
   }
 
   /** The checkpoint most recently sent (or resumed from). */
@@ -62,11 +64,10 @@ export class RunTail {
     }
     // The checkpoint's mark first: every line up to its step was written before it, so it is read below.
     const markStep = await this.readMark();
-    const lines = new Map<LineFile, string[]>();
-    for (const f of LINE_FILES) lines.set(f, await this.readLines(f));
+    for (const f of LINE_FILES) await this.readLines(f);
     // Episode files were renamed into place before their index lines were written.
     await this.sendEpisodes();
-    for (const f of LINE_FILES) await this.sendLines(f, lines.get(f)!);
+    for (const f of LINE_FILES) await this.sendLines(f);
     if (markStep !== null && markStep !== this.checkpoint?.step) await this.sendCheckpoint(markStep);
     const recordPath = join(this.dir, RUN_FILE);
     if (existsSync(recordPath)) {
@@ -91,49 +92,43 @@ export class RunTail {
     }
   }
 
-  /** The complete lines appended to `f` since the last poll. */
-  private async readLines(f: LineFile): Promise<string[]> {
+  /** Adds the complete lines appended to `f` since the last poll to its pending lines. */
+  private async readLines(f: LineFile): Promise<void> {
     const tail = this.files.get(f)!;
     const path = join(this.dir, f);
     let size: number;
     try {
       size = (await stat(path)).size;
     } catch {
-      return [];
+      return;
     }
-    if (size <= tail.offset) return [];
+    if (size <= tail.offset) return;
     const handle = await open(path, 'r');
     try {
       const buffer = Buffer.alloc(size - tail.offset);
       await handle.read(buffer, 0, buffer.length, tail.offset);
       const end = buffer.lastIndexOf(10);
-      if (end < 0) return [];
+      if (end < 0) return;
       tail.offset += end + 1;
-      return buffer.subarray(0, end).toString('utf8').split('\n');
+      tail.pending.push(...buffer.subarray(0, end).toString('utf8').split('\n'));
     } finally {
       await handle.close();
     }
   }
 
-  private async sendLines(f: LineFile, lines: string[]): Promise<void> {
-    if (lines.length === 0) return;
+  /** Sends the pending lines of `f` in entries of at most LINES_CHUNK bytes; each leaves the pending list once sent. */
+  private async sendLines(f: LineFile): Promise<void> {
     const tail = this.files.get(f)!;
-    let batch: string[] = [];
-    let bytes = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
+    while (tail.pending.length > 0) {
+      let n = 0;
+      let bytes = 0;
+      while (n < tail.pending.length && (n === 0 || bytes + tail.pending[n]!.length < LINES_CHUNK)) bytes += tail.pending[n++]!.length + 1;
+      const batch = tail.pending.slice(0, n);
       await this.send({ k: 'lines', tok: this.token, f, i: tail.sent, t: `${batch.join('\n')}\n` });
-      tail.sent += batch.length;
-      batch = [];
-      bytes = 0;
-    };
-    for (const line of lines) {
-      if (bytes + line.length > LINES_CHUNK) await flush();
-      batch.push(line);
-      bytes += line.length + 1;
-      tail.steps.push((JSON.parse(line) as { step: number }).step);
+      tail.pending.splice(0, n);
+      tail.sent += n;
+      for (const line of batch) tail.steps.push((JSON.parse(line) as { step: number }).step);
     }
-    await flush();
   }
 
   private async sendEpisodes(): Promise<void> {

@@ -227,6 +227,68 @@ describe('arena run --queue with arena worker processes', () => {
   }, 180_000);
 });
 
+describe('stopping and restarting', () => {
+  it('a worker stopped with SIGTERM hands its run back to the queue, and the run survives a Redis restart with persistence', async () => {
+    const redisDir = tempDir();
+    const persistent = await startRedis(redisDir, PASSWORD, ['--appendonly', 'yes']);
+    let restarted: RedisServer | null = null;
+    try {
+      const url = persistent.url(0);
+      const config = LONG('handed-back', '[2]');
+      const dir = coordinatorDir(config);
+      const first = worker(url);
+      const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+      const runDir = join(dir, 'runs', 'handed-back', 'q-learning', 'seed-2');
+      await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 50000);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      expect(first.output()).toMatch(/back to the queue: handed-back\/q-learning\/seed-2 at step \d+/);
+      // Redis goes away and comes back on the same port from its append-only file; the coordinator waits meanwhile.
+      await persistent.stop();
+      await new Promise((r) => setTimeout(r, 1000));
+      restarted = await startRedis(redisDir, PASSWORD, ['--appendonly', 'yes'], persistent.port);
+      const second = worker(url);
+      expect(await coordinator.exited).toBe(0);
+      const record = readRecord(runDir)!;
+      expect(record.status).toBe('finished');
+      expect(record.attempts).toBe(2);
+      expect(second.output()).toMatch(/start {2}handed-back\/q-learning\/seed-2 from step [1-9]\d*0000 /);
+      expect(runContents(runDir)).toEqual(runContents(join(reference('handed-back', config), 'q-learning', 'seed-2')));
+      await stopWorkers(second);
+    } finally {
+      await persistent.stop();
+      await restarted?.stop();
+    }
+  }, 180_000);
+
+  it('Ctrl-C on the coordinator stops the running run and unqueues the rest; --resume finishes them with the same numbers', async () => {
+    const url = redis.url(7);
+    const config = LONG('stopped', '[0, 1]');
+    const dir = coordinatorDir(config);
+    const w = worker(url);
+    const first = arena(['run', 'config.yaml', '--queue', url], dir);
+    const runs = join(dir, 'runs', 'stopped', 'q-learning');
+    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 50000);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(1);
+    expect(first.output()).toMatch(/stopping: runs end at their next step/);
+    expect(readRecord(join(runs, 'seed-0'))!.status).toBe('interrupted');
+    expect(existsSync(join(runs, 'seed-1', 'run.json'))).toBe(false);
+    const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--queue', url], { encoding: 'utf8' });
+    expect(status.stdout).toMatch(/^runs: 0 waiting, 0 active, 1 done, 0 failed$/m);
+
+    const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
+    expect(await second.exited).toBe(0);
+    const ref = reference('stopped', config);
+    for (const seed of ['seed-0', 'seed-1']) {
+      expect(readRecord(join(runs, seed))!.status).toBe('finished');
+      expect(runContents(join(runs, seed))).toEqual(runContents(join(ref, 'q-learning', seed)));
+    }
+    expect(readRecord(join(runs, 'seed-0'))!.attempts).toBe(2);
+    await stopWorkers(w);
+  }, 180_000);
+});
+
 describe('runs the queue refuses or fails', () => {
   const FAULTY = `import { registerAgent } from ${JSON.stringify(join(repo, 'dist', 'index.js'))};
 registerAgent({
