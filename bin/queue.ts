@@ -1,4 +1,5 @@
 // `arena worker` and `arena queue status`: thin shells over experiments/queue/.
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -22,11 +23,12 @@ export interface WorkerCommandOptions {
 export async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const connection = parseQueueUrl(options.queue);
   const imports = await importModules(options.import);
+  const workDir = options.workDir ?? join(tmpdir(), `arena-worker-${process.pid}`);
   const handle = await startQueueWorker({
     connection,
     concurrency: options.concurrency,
     imports,
-    workDir: options.workDir ?? join(tmpdir(), `arena-worker-${process.pid}`),
+    workDir,
     ...(options.lockDuration !== undefined ? { lockDuration: options.lockDuration } : {}),
     ...(options.stalledInterval !== undefined ? { stalledInterval: options.stalledInterval } : {}),
   });
@@ -36,7 +38,10 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
       signals += 1;
       if (signals > 1) process.exit(130);
       process.stderr.write('stopping: runs end at their next step and go back to the queue (again to quit at once)\n');
-      void handle.close().then(resolve);
+      void handle
+        .close()
+        .then(() => (options.workDir === undefined ? rm(workDir, { recursive: true, force: true }) : undefined))
+        .then(resolve);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -42,6 +42,9 @@ export interface QueueExecutorOptions {
 const COMPLETE_MARK = 'complete';
 /** How often the state of every job is checked (besides the events that announce changes). */
 const STATE_CHECK_MS = 2000;
+/** One read takes at most this many entries of at most this many runs (bounding the reply: entries are at most 1 MiB). */
+const ENTRIES_PER_READ = 64;
+const STREAMS_PER_READ = 100;
 
 interface ActiveRun {
   readonly planned: PlannedRun;
@@ -187,15 +190,20 @@ export class QueueExecutor implements Executor {
 
   /** Reads the streams of every active run and applies their events in order. */
   private async pump(): Promise<void> {
+    let first = 0;
     while (!this.closed) {
-      const runs = [...this.active.values()].filter((r) => !r.done).slice(0, 500);
+      // At most STREAMS_PER_READ streams per read, taking turns, so that no run waits behind the others.
+      const all = [...this.active.values()].filter((r) => !r.done);
+      first = all.length > STREAMS_PER_READ ? first % all.length : 0;
+      const runs = [...all.slice(first), ...all.slice(0, first)].slice(0, STREAMS_PER_READ);
+      first += runs.length;
       if (runs.length === 0) {
         await sleep(50);
         continue;
       }
       let reply: [Buffer, [Buffer, Buffer[]][]][] | null;
       try {
-        reply = (await this.reader.xreadBuffer('COUNT', 256, 'BLOCK', 200, 'STREAMS', ...runs.map((r) => keys.events(r.runId)), ...runs.map((r) => r.lastId))) as typeof reply;
+        reply = (await this.reader.xreadBuffer('COUNT', ENTRIES_PER_READ, 'BLOCK', 200, 'STREAMS', ...runs.map((r) => keys.events(r.runId)), ...runs.map((r) => r.lastId))) as typeof reply;
       } catch (e) {
         if (this.closed) return;
         this.log(`reading the queue: ${(e as Error).message}`);
