@@ -72,7 +72,9 @@ export class RunTail {
     const recordPath = join(this.dir, RUN_FILE);
     if (existsSync(recordPath)) {
       const text = await readFile(recordPath, 'utf8');
-      if (text !== this.lastRecord) {
+      // A run.json naming a checkpoint not sent yet (its packing met the next swap) waits for it.
+      const named = (JSON.parse(text) as { checkpointStep: number | null }).checkpointStep;
+      if (text !== this.lastRecord && (named === null || named <= (this.checkpoint?.step ?? -1))) {
         await this.redis.multi().set(keys.record(this.runId), text).xadd(keys.events(this.runId), '*', ...eventFields({ k: 'record', tok: this.token, t: text })).exec();
         this.lastRecord = text;
       }

@@ -9,6 +9,10 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../envs/index.js';
+import '../../agents/index.js';
+import { parseExperimentConfig } from '../../experiments/config.js';
+import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { RunRecord } from '../../experiments/types.js';
 import type { RedisServer } from '../../experiments/queue/local-server.js';
@@ -97,14 +101,12 @@ function runContents(runDir: string): Record<string, unknown> {
   };
 }
 
-/** Runs `config` in one process (the in-process executor) as the reference. */
-function reference(name: string, config: string, extra: string[] = []): string {
-  const dir = tempDir();
-  writeFileSync(join(dir, 'config.yaml'), config);
-  const r = spawnSync(process.execPath, [cli, 'run', 'config.yaml', '--workers', '0', ...extra], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  return join(dir, 'runs', name);
+/** Runs `config` with the in-process executor (in this process) as the reference; returns the experiment directory. */
+async function reference(name: string, config: string): Promise<string> {
+  const runsDir = join(tempDir(), 'runs');
+  const outcome = await runExperiment(parseExperimentConfig(config, 'reference.yaml'), { runsDir, executor: new InProcessExecutor() });
+  expect(outcome.runs.map((r) => r.outcome?.status)).toEqual(outcome.runs.map(() => 'finished'));
+  return join(runsDir, name);
 }
 
 function coordinatorDir(config: string): string {
@@ -145,7 +147,7 @@ variants:
 describe('arena run --queue with arena worker processes', () => {
   it('gives exactly the numbers, episodes and weights of the in-process executor, and queue status sees the workers', async () => {
     const url = redis.url(1);
-    const ref = reference('same-numbers', TWO_SEEDS);
+    const ref = await reference('same-numbers', TWO_SEEDS);
     const workers = [worker(url), worker(url)];
     const dir = coordinatorDir(TWO_SEEDS);
     const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
@@ -185,7 +187,7 @@ describe('arena run --queue with arena worker processes', () => {
     await first.exited;
     expect(killedAt).toBeLessThan(600000);
     const second = worker(url);
-    const ref = reference('killed-worker', config);
+    const ref = await reference('killed-worker', config);
     expect(await coordinator.exited).toBe(0);
     const record = readRecord(runDir)!;
     expect(record.status).toBe('finished');
@@ -213,7 +215,7 @@ describe('arena run --queue with arena worker processes', () => {
     const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
     expect(await second.exited).toBe(0);
     expect(second.output()).toMatch(/reattached to q-learning\/seed-0/);
-    const ref = reference('killed-coordinator', config);
+    const ref = await reference('killed-coordinator', config);
     for (const seed of ['seed-0', 'seed-1']) {
       const record = readRecord(join(runs, seed))!;
       expect(record.status).toBe('finished');
@@ -253,7 +255,7 @@ describe('stopping and restarting', () => {
       expect(record.status).toBe('finished');
       expect(record.attempts).toBe(2);
       expect(second.output()).toMatch(/start {2}handed-back\/q-learning\/seed-2 from step [1-9]\d*0000 /);
-      expect(runContents(runDir)).toEqual(runContents(join(reference('handed-back', config), 'q-learning', 'seed-2')));
+      expect(runContents(runDir)).toEqual(runContents(join(await reference('handed-back', config), 'q-learning', 'seed-2')));
       await stopWorkers(second);
     } finally {
       await persistent.stop();
@@ -279,7 +281,7 @@ describe('stopping and restarting', () => {
 
     const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
     expect(await second.exited).toBe(0);
-    const ref = reference('stopped', config);
+    const ref = await reference('stopped', config);
     for (const seed of ['seed-0', 'seed-1']) {
       expect(readRecord(join(runs, seed))!.status).toBe('finished');
       expect(runContents(join(runs, seed))).toEqual(runContents(join(ref, 'q-learning', seed)));
@@ -350,7 +352,7 @@ variants:
     const w = worker(url);
     const queue = new Queue('arena-runs', { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, db: 6 } });
     try {
-      const spec = JSON.parse(readFileSync(join(reference('same-numbers', TWO_SEEDS.replace('totalSteps: 20000', 'totalSteps: 100').replace('seeds: [0, 1]', 'seeds: [0]'), []), 'q-learning', 'seed-0', 'run.json'), 'utf8')).spec;
+      const spec = JSON.parse(readFileSync(join(await reference('same-numbers', TWO_SEEDS.replace('totalSteps: 20000', 'totalSteps: 100').replace('seeds: [0, 1]', 'seeds: [0]')), 'q-learning', 'seed-0', 'run.json'), 'utf8')).spec;
       const job = await queue.add('run', { format: 'arena.queue-job/1', arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
       await waitFor('the job to fail', () => w.output().includes('refused:'));
       let state = await job.getState();
