@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { connect, parseQueueUrl, scrub } from '../experiments/queue/connection.js';
-import { QUEUE_NAME, keys } from '../experiments/queue/protocol.js';
+import { QUEUE_NAME, listWorkers } from '../experiments/queue/protocol.js';
 import type { QueueJob } from '../experiments/queue/protocol.js';
 import { startQueueWorker } from '../experiments/queue/worker.js';
 import type { RunProgress } from '../experiments/run.js';
@@ -48,14 +48,6 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<void
   });
 }
 
-interface WorkerBeat {
-  host: string;
-  pid: number;
-  arena: string;
-  concurrency: number;
-  running: string[];
-}
-
 /** `arena queue status`: the workers alive now and the runs by state. */
 export async function queueStatusCommand(url: string, out: (line: string) => void): Promise<void> {
   const connection = parseQueueUrl(url);
@@ -63,14 +55,7 @@ export async function queueStatusCommand(url: string, out: (line: string) => voi
   const queue = new Queue(QUEUE_NAME, { connection: connection.options });
   queue.on('error', () => {});
   try {
-    const workerKeys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', keys.workers, 'COUNT', 200);
-      cursor = next;
-      workerKeys.push(...found);
-    } while (cursor !== '0');
-    const beats = (await Promise.all(workerKeys.sort().map((k) => redis.get(k)))).filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerBeat);
+    const beats = await listWorkers(redis);
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
     out(`queue ${connection.display}`);
     const slots = beats.reduce((a, b) => a + b.concurrency, 0);

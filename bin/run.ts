@@ -52,8 +52,15 @@ async function openQueueExecutor(url: string, options: RunCommandOptions, report
   const { parseQueueUrl } = await import('../experiments/queue/connection.js');
   const { QueueExecutor } = await import('../experiments/queue/coordinator.js');
   const connection = parseQueueUrl(url);
-  reporter.message(`queue ${connection.display}`);
-  return QueueExecutor.open({ connection, imports: options.import, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}), log: (l) => reporter.message(l) });
+  const executor = await QueueExecutor.open({ connection, imports: options.import, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}), log: (l) => reporter.message(l) });
+  const workers = await executor.workers();
+  const slots = workers.reduce((a, w) => a + w.concurrency, 0);
+  reporter.message(
+    workers.length > 0
+      ? `queue ${connection.display}: ${workers.length} worker(s) with ${slots} run slot(s) connected`
+      : `queue ${connection.display}: no worker connected yet; runs wait until one starts (arena worker --queue ...)`,
+  );
+  return executor;
 }
 
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
@@ -110,7 +117,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       await compareCommand([outcome.dir], {}, { stdout: (s) => process.stdout.write(s) });
       out('');
     }
-    if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume`);
+    if (outcome.interrupted || count('interrupted') > 0) out(`continue with: arena run ${configPath} --resume${options.queue ? ' --queue <the same URL>' : ''}`);
     if (!options.compare) out(`compare the variants:  npx arena compare ${quoted}`);
     out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
     return count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;

@@ -25,8 +25,8 @@ import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, readJson, writeJsonAtomic } fro
 import type { PlannedRun, RunRecord } from '../types.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
-import type { CheckpointRef, LineCounts, QueueJob, RunEvent } from './protocol.js';
-import { JOB_FORMAT, LINE_FILES, NO_LINES, QUEUE_NAME, countLines, getBlob, keys, packDir, parseEvent, putBlob, runIdOf, sha256, unpackDir } from './protocol.js';
+import type { CheckpointRef, LineCounts, QueueJob, RunEvent, WorkerBeat } from './protocol.js';
+import { JOB_FORMAT, LINE_FILES, NO_LINES, QUEUE_NAME, countLines, getBlob, keys, listWorkers, packDir, parseEvent, putBlob, runIdOf, sha256, unpackDir } from './protocol.js';
 
 export interface QueueExecutorOptions {
   readonly connection: QueueConnection;
@@ -103,6 +103,11 @@ export class QueueExecutor implements Executor {
     queueEvents.on('error', quiet);
     await Promise.all([queue.waitUntilReady(), queueEvents.waitUntilReady()]);
     return new QueueExecutor(options, redis, reader, queue, queueEvents);
+  }
+
+  /** The workers alive now (for a hint when there are none). */
+  async workers(): Promise<WorkerBeat[]> {
+    return listWorkers(this.redis);
   }
 
   private log(line: string): void {

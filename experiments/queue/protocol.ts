@@ -59,6 +59,29 @@ export const keys = {
   workers: `${KEY_PREFIX}:worker:*`,
 };
 
+/** What a worker's heartbeat says (it expires when the worker dies). */
+export interface WorkerBeat {
+  readonly host: string;
+  readonly pid: number;
+  readonly arena: string;
+  readonly concurrency: number;
+  /** The runs it executes now (experiment/variant/seed-n). */
+  readonly running: readonly string[];
+}
+
+/** The workers alive now, by their heartbeats. */
+export async function listWorkers(redis: Redis): Promise<WorkerBeat[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', keys.workers, 'COUNT', 200);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  const values = await Promise.all(found.sort().map((k) => redis.get(k)));
+  return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerBeat);
+}
+
 /** A checkpoint stored in Redis: where its blob is, and what it holds. */
 export interface CheckpointRef {
   readonly step: number;

@@ -28,7 +28,7 @@ import type { WorkerTask } from '../worker.js';
 import { listWrappers } from '../wrappers.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
-import type { CheckpointRef, QueueJob } from './protocol.js';
+import type { CheckpointRef, QueueJob, WorkerBeat } from './protocol.js';
 import { QUEUE_NAME, getBlob, keys, unpackDir, validateJob } from './protocol.js';
 import { RunTail } from './tail.js';
 
@@ -105,7 +105,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   let closing = false;
 
   const heartbeat = async (): Promise<void> => {
-    const state = { host: hostname(), pid: process.pid, arena: version, concurrency: options.concurrency, running: [...running.values()].map((r) => r.label), at: new Date().toISOString() };
+    const state: WorkerBeat = { host: hostname(), pid: process.pid, arena: version, concurrency: options.concurrency, running: [...running.values()].map((r) => r.label) };
     await redis.set(keys.worker(id), JSON.stringify(state), 'PX', HEARTBEAT_MS * 3);
   };
   await heartbeat();
