@@ -34,8 +34,6 @@ export interface QueueExecutorOptions {
   readonly imports?: readonly string[];
   /** Attempts per run before it is marked failed (BullMQ's `attempts`). */
   readonly attempts?: number;
-  /** How many runs are on the queue at once (queued or running). */
-  readonly maxQueued?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -65,7 +63,8 @@ interface ActiveRun {
 
 /** Runs planned runs through the queue; see the file comment. */
 export class QueueExecutor implements Executor {
-  readonly concurrency: number;
+  /** Every run is put on the queue at once; the workers' slots decide how many execute. */
+  readonly concurrency = Infinity;
   private readonly active = new Map<string, ActiveRun>();
   private stopped = false;
   private closed = false;
@@ -79,7 +78,6 @@ export class QueueExecutor implements Executor {
     private readonly queue: Queue,
     private readonly queueEvents: QueueEvents,
   ) {
-    this.concurrency = options.maxQueued ?? 1000;
     this.queueEvents.on('progress', ({ jobId, data }) => {
       const run = this.active.get(jobId);
       if (run && typeof data === 'object' && data !== null) run.events.onProgress?.(data as unknown as RunProgress);
