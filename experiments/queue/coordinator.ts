@@ -269,6 +269,8 @@ export class QueueExecutor implements Executor {
       }
       case 'file': {
         const path = join(dir, ...e.p.split('/'));
+        // A piece replayed after a restart, of a file already complete: nothing to do.
+        if (e.o > 0 && !existsSync(`${path}.tmp`) && existsSync(path)) return;
         const fd = openSync(`${path}.tmp`, e.o === 0 ? 'w' : 'r+');
         try {
           writeSync(fd, e.d, 0, e.d.length, e.o);

@@ -5,15 +5,22 @@
 // coordinators, failing runs, refused jobs and wrong passwords are exercised.
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import '../../agents/index.js';
 import { parseExperimentConfig } from '../../experiments/config.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
+import { connect, parseQueueUrl } from '../../experiments/queue/connection.js';
+import { QueueExecutor } from '../../experiments/queue/coordinator.js';
+import type { QueueJob } from '../../experiments/queue/protocol.js';
+import { BLOB_CHUNK, getBlob, putBlob, sha256 } from '../../experiments/queue/protocol.js';
+import { RunTail } from '../../experiments/queue/tail.js';
 import { parseJsonl } from '../../experiments/store.js';
+import { fakeSpec } from './helpers/runs.js';
 import type { RunRecord } from '../../experiments/types.js';
 import type { RedisServer } from '../../experiments/queue/local-server.js';
 import { startRedis } from '../../experiments/queue/local-server.js';
@@ -227,6 +234,58 @@ describe('arena run --queue with arena worker processes', () => {
     expect(w.output().match(/start {2}killed-coordinator\/q-learning\/seed-1 /g)).toHaveLength(1);
     await stopWorkers(w);
   }, 180_000);
+});
+
+describe('large pieces', () => {
+  it('carries episode files and checkpoints larger than a chunk byte for byte, and refuses a blob whose checksum is wrong', async () => {
+    const connection = parseQueueUrl(redis.url(8));
+    // A worker's local copy of a run, written by hand: a 2.5 MiB episode and a 3 MiB checkpoint.
+    const local = tempDir();
+    mkdirSync(join(local, 'episodes'));
+    mkdirSync(join(local, 'checkpoint', 'agent'), { recursive: true });
+    writeFileSync(join(local, 'episodes', 'step-0000000000-0.json'), randomBytes(2.5 * BLOB_CHUNK));
+    writeFileSync(join(local, 'episodes', 'index.jsonl'), '{"file":"step-0000000000-0.json","step":0,"index":0,"return":1,"length":2}\n');
+    writeFileSync(join(local, 'metrics.jsonl'), [10, 50, 100, 120].map((step) => JSON.stringify({ type: 'episode', step })).join('\n') + '\n');
+    writeFileSync(join(local, 'checkpoint', 'agent', 'weights.f32'), randomBytes(3 * BLOB_CHUNK + 17));
+    writeFileSync(join(local, 'checkpoint', 'complete'), '100\n');
+    const spec = fakeSpec({ experiment: 'big', variant: 'v', seed: 0 });
+    writeFileSync(join(local, 'run.json'), JSON.stringify({ spec, status: 'finished', checkpointStep: 100 }));
+
+    const client = await connect(connection, 'test-worker');
+    const worker = new Worker(
+      'arena-runs',
+      async (job) => {
+        const data = job.data as QueueJob;
+        const tail = new RunTail(client, data.runId, local, 'attempt-1', null);
+        await tail.send({ k: 'start', tok: 'attempt-1', host: 'test', checkpoint: null });
+        await tail.poll(true);
+        await tail.send({ k: 'end', tok: 'attempt-1', outcome: JSON.stringify({ status: 'finished', step: 120, seconds: 1, resumedFrom: null }) });
+      },
+      { connection: connection.options },
+    );
+    const executor = await QueueExecutor.open({ connection, log: () => {} });
+    try {
+      const dir = join(tempDir(), 'big', 'v', 'seed-0');
+      const outcome = await executor.execute({ spec, dir }, false, {});
+      expect(outcome.status).toBe('finished');
+      for (const file of ['episodes/step-0000000000-0.json', 'episodes/index.jsonl', 'metrics.jsonl', 'checkpoint/agent/weights.f32', 'checkpoint/complete']) {
+        expect(readFileSync(join(dir, file)).equals(readFileSync(join(local, file))), file).toBe(true);
+      }
+      expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(join(local, 'run.json'), 'utf8')));
+      // Everything of the run is gone from Redis once written.
+      expect(await client.keys('arena:*')).toEqual([]);
+
+      const data = randomBytes(BLOB_CHUNK + 5);
+      await putBlob(client, 'checked', data);
+      expect((await getBlob(client, { blob: 'checked', size: data.length, sha256: sha256(data) }))!.equals(data)).toBe(true);
+      await expect(getBlob(client, { blob: 'checked', size: data.length, sha256: sha256(Buffer.from('other')) })).rejects.toThrow(/^checkpoint blob checked: 1048581 bytes with checksum/);
+      expect(await getBlob(client, { blob: 'gone', size: 0, sha256: sha256(Buffer.alloc(0)) })).toBeNull();
+    } finally {
+      await executor.close();
+      await worker.close();
+      client.disconnect();
+    }
+  }, 60_000);
 });
 
 describe('stopping and restarting', () => {
