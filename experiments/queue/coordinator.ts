@@ -116,7 +116,7 @@ export class QueueExecutor implements Executor {
     if (this.stopped) return { status: 'interrupted', step: 0, seconds: 0, resumedFrom: null };
     const runId = runIdOf(hostname(), resolve(planned.dir), planned.spec);
     if (planned.spec.warmStart !== undefined) {
-      return this.failBeforeStart(planned, 'runs with a warm start cannot go through the queue (workers do not see the warm-start directory); run this experiment without --queue');
+      return this.recordFailure(planned, 'runs with a warm start cannot go through the queue (workers do not see the warm-start directory); run this experiment without --queue');
     }
     const outcome = new Promise<RunOutcome>((resolveOutcome) => {
       const run: ActiveRun = { planned, runId, events, lastId: '0-0', counts: { ...NO_LINES }, token: null, failedOutcome: null, initialBlob: null, done: false, resolve: resolveOutcome };
@@ -179,8 +179,8 @@ export class QueueExecutor implements Executor {
     });
   }
 
-  /** Records a failure of a run that never reached a worker. */
-  private async failBeforeStart(planned: PlannedRun, message: string): Promise<RunOutcome> {
+  /** Records in run.json a failure the worker could not record (refused, removed, stalled too often, unwritable output). */
+  private async recordFailure(planned: PlannedRun, message: string): Promise<RunOutcome> {
     const file = join(planned.dir, RUN_FILE);
     if (existsSync(file)) {
       const record = await readJson<RunRecord>(file);
@@ -227,7 +227,7 @@ export class QueueExecutor implements Executor {
         } catch (e) {
           // The run store cannot take what the worker sends (e.g. a full disk): stop the run and record why.
           await this.redis.set(keys.stop(run.runId), '1').catch(() => {});
-          const outcome = await this.failBeforeStart(run.planned, `writing what the worker sent: ${(e as Error).message}`);
+          const outcome = await this.recordFailure(run.planned, `writing what the worker sent: ${(e as Error).message}`);
           await this.finish(run, outcome);
         }
       }
@@ -292,6 +292,10 @@ export class QueueExecutor implements Executor {
         if (outcome.status === 'failed') {
           run.failedOutcome = outcome;
           await this.checkJob(run.runId);
+        } else if (outcome.status === 'interrupted' && !this.stopped) {
+          // Not asked for: the worker saw the run's keys vanish (Redis restarted empty); say so if the job is gone too.
+          await this.checkJob(run.runId);
+          await this.finish(run, outcome);
         } else {
           await this.finish(run, outcome);
         }
@@ -328,7 +332,7 @@ export class QueueExecutor implements Executor {
       return;
     }
     if (state === 'unknown') {
-      await this.finish(run, { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message: `its job ${runId} was removed from the queue` } });
+      await this.finish(run, await this.recordFailure(run.planned, `its job ${runId} was removed from the queue (Redis restarted without persistence?); --resume requeues it`));
       return;
     }
     if (state !== 'failed' || !job) return;
@@ -339,7 +343,7 @@ export class QueueExecutor implements Executor {
       await this.finish(run, run.failedOutcome);
       return;
     }
-    const outcome = await this.failBeforeStart(run.planned, reason);
+    const outcome = await this.recordFailure(run.planned, reason);
     await this.finish(run, outcome);
   }
 

@@ -59,7 +59,8 @@ export class RunTail {
     for (;;) {
       const pending = await this.redis.xlen(keys.events(this.runId));
       if (pending < MAX_PENDING_EVENTS) break;
-      if (!force) return false;
+      // A run the coordinator gave up on (its meta key is gone) is not waited for.
+      if (!force || !(await this.wanted())) return false;
       await new Promise((r) => setTimeout(r, 500));
     }
     // The checkpoint's mark first: every line up to its step was written before it, so it is read below.
@@ -80,6 +81,11 @@ export class RunTail {
       }
     }
     return true;
+  }
+
+  /** Whether the coordinator still expects this run's output (it deletes the run's meta key when it gives up or ends it). */
+  async wanted(): Promise<boolean> {
+    return (await this.redis.exists(keys.meta(this.runId))) === 1;
   }
 
   async send(event: RunEvent): Promise<void> {

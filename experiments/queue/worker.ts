@@ -153,7 +153,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       polling = polling
         .then(async () => {
           await tail.poll();
-          if (await redis.exists(keys.stop(job.runId))) {
+          // Stopped by the coordinator, or given up by it (a run whose job vanished, e.g. Redis restarted empty).
+          if ((await redis.exists(keys.stop(job.runId))) === 1 || !(await tail.wanted())) {
             stopAsked = true;
             Atomics.store(flag, 0, 1);
           }

@@ -21,6 +21,11 @@ import { BLOB_CHUNK, getBlob, putBlob, sha256 } from '../../experiments/queue/pr
 import { RunTail } from '../../experiments/queue/tail.js';
 import { parseJsonl } from '../../experiments/store.js';
 import { fakeSpec } from './helpers/runs.js';
+import { envRegistration, register } from '../../core/registry.js';
+// @ts-expect-error: a plain JavaScript fixture without types
+import { registerSlowEnv } from './fixtures/slow-env.mjs';
+
+registerSlowEnv({ envRegistration, register });
 import type { RunRecord } from '../../experiments/types.js';
 import type { RedisServer } from '../../experiments/queue/local-server.js';
 import { startRedis } from '../../experiments/queue/local-server.js';
@@ -54,8 +59,8 @@ interface Proc {
 }
 
 /** Starts `arena <args>` in `cwd`, with its temp dir there too (nothing shared with the other processes). */
-function arena(args: string[], cwd: string): Proc {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, TMPDIR: cwd }, stdio: ['ignore', 'pipe', 'pipe'] });
+function arena(args: string[], cwd: string, env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, TMPDIR: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -64,8 +69,11 @@ function arena(args: string[], cwd: string): Proc {
   return { child, output: () => output, exited };
 }
 
+/** The env of SLOW runs, whose steps take 1 ms of wall time on the workers (not in the reference runs). */
+const SLOW_ENV = join(import.meta.dirname, 'fixtures', 'slow-env.mjs');
+
 function worker(url: string, extra: string[] = []): Proc {
-  return arena(['worker', '--queue', url, ...FAST_STALL, ...extra], tempDir());
+  return arena(['worker', '--queue', url, ...FAST_STALL, '--import', SLOW_ENV, ...extra], tempDir(), { ARENA_TEST_STEP_DELAY_MS: '1' });
 }
 
 async function stopWorkers(...workers: Proc[]): Promise<void> {
@@ -136,16 +144,16 @@ variants:
     hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
 `;
 
-/** Long enough (a few seconds) to be killed between checkpoints. */
-const LONG = (name: string, seeds: string) => `
+/** About 5 s on a worker however fast the machine (1 ms per step there), with a checkpoint every 400 steps to be killed between. */
+const SLOW = (name: string, seeds: string) => `
 name: ${name}
-env: { id: CliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
-totalSteps: 600000
+env: { id: SlowCliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
+totalSteps: 4000
 seeds: ${seeds}
-eval: { every: 50000, episodes: 3 }
-record: { every: 300000, episodes: 1 }
-checkpointEvery: 50000
-logEvery: 10000
+eval: { every: 2000, episodes: 1 }
+record: { every: 2000, episodes: 1 }
+checkpointEvery: 400
+logEvery: 200
 variants:
   - algorithm: q-learning
     hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
@@ -157,7 +165,7 @@ describe('arena run --queue with arena worker processes', () => {
     const ref = await reference('same-numbers', TWO_SEEDS);
     const workers = [worker(url), worker(url)];
     const dir = coordinatorDir(TWO_SEEDS);
-    const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
     expect(await coordinator.exited).toBe(0);
     const runs = join(dir, 'runs', 'same-numbers', 'q-learning');
     for (const seed of ['seed-0', 'seed-1']) {
@@ -182,17 +190,17 @@ describe('arena run --queue with arena worker processes', () => {
 
   it('moves a run whose worker is SIGKILLed to another worker, which continues from the last checkpoint to the same numbers', async () => {
     const url = redis.url(2);
-    const config = LONG('killed-worker', '[5]');
+    const config = SLOW('killed-worker', '[5]');
     const dir = coordinatorDir(config);
     const first = worker(url);
-    const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
     const runDir = join(dir, 'runs', 'killed-worker', 'q-learning', 'seed-5');
     // Killed once the coordinator holds a checkpoint, well before the end.
-    await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 50000);
+    await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 400);
     const killedAt = readRecord(runDir)!.checkpointStep!;
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(killedAt).toBeLessThan(600000);
+    expect(killedAt).toBeLessThan(4000);
     const second = worker(url);
     const ref = await reference('killed-worker', config);
     expect(await coordinator.exited).toBe(0);
@@ -201,7 +209,7 @@ describe('arena run --queue with arena worker processes', () => {
     expect(first.output()).toMatch(/start {2}killed-worker\/q-learning\/seed-5 \(attempt 1/);
     expect(first.output()).not.toMatch(/end {4}killed-worker/);
     expect(record.attempts).toBe(2);
-    expect(second.output()).toMatch(/start {2}killed-worker\/q-learning\/seed-5 from step [1-9]\d*0000 /);
+    expect(second.output()).toMatch(/start {2}killed-worker\/q-learning\/seed-5 from step [1-9]\d*00 /);
     expect(coordinator.output()).toMatch(/q-learning\/seed-5: resumed on .* from step \d+/);
     expect(runContents(runDir)).toEqual(runContents(join(ref, 'q-learning', 'seed-5')));
     await stopWorkers(second);
@@ -209,17 +217,17 @@ describe('arena run --queue with arena worker processes', () => {
 
   it('reattaches with --resume after the coordinator is SIGKILLed: nothing lost, nothing run twice', async () => {
     const url = redis.url(3);
-    const config = LONG('killed-coordinator', '[0, 1]');
+    const config = SLOW('killed-coordinator', '[0, 1]');
     const dir = coordinatorDir(config);
     const w = worker(url, ['--concurrency', '2']);
-    const first = arena(['run', 'config.yaml', '--queue', url], dir);
+    const first = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
     const runs = join(dir, 'runs', 'killed-coordinator', 'q-learning');
-    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 50000);
+    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 400);
     first.child.kill('SIGKILL');
     await first.exited;
     // The worker goes on meanwhile; its output waits in Redis.
     await new Promise((r) => setTimeout(r, 1500));
-    const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
+    const second = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV, '--resume'], dir);
     expect(await second.exited).toBe(0);
     expect(second.output()).toMatch(/reattached to q-learning\/seed-0/);
     const ref = await reference('killed-coordinator', config);
@@ -295,12 +303,12 @@ describe('stopping and restarting', () => {
     let restarted: RedisServer | null = null;
     try {
       const url = persistent.url(0);
-      const config = LONG('handed-back', '[2]');
+      const config = SLOW('handed-back', '[2]');
       const dir = coordinatorDir(config);
       const first = worker(url);
-      const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+      const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
       const runDir = join(dir, 'runs', 'handed-back', 'q-learning', 'seed-2');
-      await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 50000);
+      await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 400);
       first.child.kill('SIGTERM');
       expect(await first.exited).toBe(0);
       expect(first.output()).toMatch(/back to the queue: handed-back\/q-learning\/seed-2 at step \d+/);
@@ -313,7 +321,7 @@ describe('stopping and restarting', () => {
       const record = readRecord(runDir)!;
       expect(record.status).toBe('finished');
       expect(record.attempts).toBe(2);
-      expect(second.output()).toMatch(/start {2}handed-back\/q-learning\/seed-2 from step [1-9]\d*0000 /);
+      expect(second.output()).toMatch(/start {2}handed-back\/q-learning\/seed-2 from step [1-9]\d*00 /);
       expect(runContents(runDir)).toEqual(runContents(join(await reference('handed-back', config), 'q-learning', 'seed-2')));
       await stopWorkers(second);
     } finally {
@@ -322,14 +330,47 @@ describe('stopping and restarting', () => {
     }
   }, 180_000);
 
+  it('a Redis restart without persistence fails the run in flight with a clear error; --resume requeues it to the same numbers', async () => {
+    const redisDir = tempDir();
+    const volatile = await startRedis(redisDir, PASSWORD);
+    let restarted: RedisServer | null = null;
+    try {
+      const url = volatile.url(0);
+      const config = SLOW('lost-queue', '[4]');
+      const dir = coordinatorDir(config);
+      const w = worker(url);
+      const first = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
+      const runDir = join(dir, 'runs', 'lost-queue', 'q-learning', 'seed-4');
+      await waitFor('a checkpoint in the run store', () => (readRecord(runDir)?.checkpointStep ?? 0) >= 400);
+      await volatile.stop();
+      restarted = await startRedis(redisDir, PASSWORD, [], volatile.port);
+      expect(await first.exited, first.output() + w.output()).toBe(1);
+      const failed = readRecord(runDir)!;
+      expect(failed.status).toBe('failed');
+      expect(failed.error!.message).toMatch(/^its job [0-9a-f]+ was removed from the queue \(Redis restarted without persistence\?\); --resume requeues it$/);
+      // The worker notices that nobody wants the run any more and stops it.
+      await waitFor('the worker to stop the run', () => /end {4}lost-queue\/q-learning\/seed-4: interrupted/.test(w.output()));
+
+      const second = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV, '--resume'], dir);
+      expect(await second.exited).toBe(0);
+      const record = readRecord(runDir)!;
+      expect(record.status).toBe('finished');
+      expect(runContents(runDir)).toEqual(runContents(join(await reference('lost-queue', config), 'q-learning', 'seed-4')));
+      await stopWorkers(w);
+    } finally {
+      await volatile.stop();
+      await restarted?.stop();
+    }
+  }, 180_000);
+
   it('Ctrl-C on the coordinator stops the running run and unqueues the rest; --resume finishes them with the same numbers', async () => {
     const url = redis.url(7);
-    const config = LONG('stopped', '[0, 1]');
+    const config = SLOW('stopped', '[0, 1]');
     const dir = coordinatorDir(config);
     const w = worker(url);
-    const first = arena(['run', 'config.yaml', '--queue', url], dir);
+    const first = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
     const runs = join(dir, 'runs', 'stopped', 'q-learning');
-    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 50000);
+    await waitFor('a checkpoint in the run store', () => (readRecord(join(runs, 'seed-0'))?.checkpointStep ?? 0) >= 400);
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(1);
     expect(first.output()).toMatch(/stopping: runs end at their next step/);
@@ -338,7 +379,7 @@ describe('stopping and restarting', () => {
     const status = spawnSync(process.execPath, [cli, 'queue', 'status', '--queue', url], { encoding: 'utf8' });
     expect(status.stdout).toMatch(/^runs: 0 waiting, 0 active, 1 done, 0 failed$/m);
 
-    const second = arena(['run', 'config.yaml', '--queue', url, '--resume'], dir);
+    const second = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV, '--resume'], dir);
     expect(await second.exited).toBe(0);
     const ref = await reference('stopped', config);
     for (const seed of ['seed-0', 'seed-1']) {
