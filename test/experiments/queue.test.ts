@@ -188,6 +188,34 @@ describe('arena run --queue with arena worker processes', () => {
     expect(coordinator.output()).toContain(`queue redis://:***@127.0.0.1:${redis.port}/1`);
   }, 120_000);
 
+  it("gives a small DQN's exact weights, optimizer state and numbers through the queue", async () => {
+    const url = redis.url(9);
+    const config = `
+name: dqn-weights
+env: CartPole-v1
+totalSteps: 1500
+seeds: [2]
+eval: { every: 500, episodes: 2 }
+record: { every: 0, episodes: 1 }
+checkpointEvery: 500
+logEvery: 250
+backend: wasm
+variants:
+  - algorithm: dqn
+    hyperparameters: { learningStarts: 200, bufferSize: 1000, batchSize: 32, targetUpdateInterval: 100, hidden: [16] }
+`;
+    const w = worker(url);
+    const dir = coordinatorDir(config);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url], dir);
+    expect(await coordinator.exited).toBe(0);
+    const ref = await reference('dqn-weights', config);
+    const run = join(dir, 'runs', 'dqn-weights', 'dqn', 'seed-2');
+    const contents = runContents(run);
+    expect(Object.keys(contents.checkpoint as object).length).toBeGreaterThan(2);
+    expect(contents).toEqual(runContents(join(ref, 'dqn', 'seed-2')));
+    await stopWorkers(w);
+  }, 120_000);
+
   it('moves a run whose worker is SIGKILLed to another worker, which continues from the last checkpoint to the same numbers', async () => {
     const url = redis.url(2);
     const config = SLOW('killed-worker', '[5]');
