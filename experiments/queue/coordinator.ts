@@ -120,7 +120,7 @@ export class QueueExecutor implements Executor {
     }
     const outcome = new Promise<RunOutcome>((resolveOutcome) => {
       const run: ActiveRun = { planned, runId, events, lastId: '0-0', counts: { ...NO_LINES }, token: null, failedOutcome: null, initialBlob: null, done: false, resolve: resolveOutcome };
-      void this.attach(run, resume).catch((e: Error) => this.finish(run, { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message: e.message, ...(e.stack ? { stack: e.stack } : {}) } }));
+      void this.attach(run, resume).catch(async (e: Error) => this.finish(run, await this.recordFailure(planned, scrub(e.message, this.options.connection.secret))));
     });
     return outcome;
   }
