@@ -17,7 +17,7 @@ import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { connect, parseQueueUrl } from '../../experiments/queue/connection.js';
 import { QueueExecutor } from '../../experiments/queue/coordinator.js';
 import type { QueueJob } from '../../experiments/queue/protocol.js';
-import { BLOB_CHUNK, getBlob, putBlob, sha256 } from '../../experiments/queue/protocol.js';
+import { BLOB_CHUNK, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
 import { RunTail } from '../../experiments/queue/tail.js';
 import { parseJsonl } from '../../experiments/store.js';
 import { fakeSpec } from './helpers/runs.js';
@@ -322,6 +322,30 @@ describe('large pieces', () => {
       client.disconnect();
     }
   }, 60_000);
+});
+
+describe('back-pressure', () => {
+  it('a worker pauses sending while MAX_PENDING_EVENTS entries of a run wait, and does not wait for a run nobody wants', async () => {
+    const client = await connect(parseQueueUrl(redis.url(10)), 'test-tail');
+    try {
+      const runId = 'cd'.repeat(16);
+      const local = tempDir();
+      writeFileSync(join(local, 'metrics.jsonl'), '{"type":"episode","step":5}\n');
+      for (let i = 0; i < MAX_PENDING_EVENTS; i++) await client.xadd(keys.events(runId), '*', 'k', 'backlog');
+      const tail = new RunTail(client, runId, local, 'attempt-1', null);
+      expect(await tail.poll()).toBe(false);
+      expect(await client.xlen(keys.events(runId))).toBe(MAX_PENDING_EVENTS);
+      // The last poll of a run waits for the coordinator, unless the coordinator gave the run up (no meta key).
+      expect(await tail.poll(true)).toBe(false);
+      // The coordinator caught up: the line goes.
+      await client.del(keys.events(runId));
+      expect(await tail.poll()).toBe(true);
+      const sent = await client.xrange(keys.events(runId), '-', '+');
+      expect(sent.map(([, fields]) => fields.slice(0, 2))).toEqual([['k', 'lines']]);
+    } finally {
+      client.disconnect();
+    }
+  });
 });
 
 describe('stopping and restarting', () => {
