@@ -12,6 +12,7 @@ import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
+import type { WorkerCommandOptions } from './queue.js';
 import { ConfigError } from '../experiments/config.js';
 
 const require = createRequire(import.meta.url);
@@ -181,8 +182,11 @@ program
   .option('--runs-dir <dir>', 'where experiments are written', 'runs')
   .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
   .option('--compare', 'afterwards, print the comparison table and write the learning-curve figure (as arena compare)')
-  .action(async (config: string, opts: { workers?: number; forceWorkers?: boolean; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean }) => {
+  .option('--queue <url>', 'run on the `arena worker`s of this Redis queue (redis://[user:password@]host[:port][/db], rediss:// for TLS)')
+  .option('--attempts <n>', 'with --queue: attempts per run before it is marked failed', positiveInt('--attempts'), 3)
+  .action(async (config: string, opts: { workers?: number; forceWorkers?: boolean; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean; queue?: string; attempts: number }) => {
     if (opts.resume && opts.overwrite) throw new Error('run: --resume and --overwrite contradict each other; choose one');
+    if (opts.queue !== undefined && opts.workers !== undefined) throw new Error('run: --workers sets local threads and --queue sends runs to remote workers; choose one');
     checkConfigPath(config);
     process.exitCode = await runCommand(config, opts);
   });
@@ -244,6 +248,32 @@ program
     // Loaded on demand, so the other commands do not pay for express at startup.
     const { viewCommand } = await import('./view.js');
     await viewCommand(path ?? 'runs', opts);
+  });
+
+program
+  .command('worker')
+  .description('take runs from a Redis queue (filled by `arena run --queue`) and execute them on this machine')
+  .requiredOption('--queue <url>', 'the Redis queue: redis://[user:password@]host[:port][/db], rediss:// for TLS')
+  .option('--concurrency <n>', 'runs executed at once, one worker thread each', positiveInt('--concurrency'), 1)
+  .option('--import <module...>', 'modules that register extra envs or agents (as the coordinator imports them)', [])
+  .option('--work-dir <dir>', "where runs write their local copies (default: a folder in the system's temp dir)")
+  .option('--lock-duration <ms>', "BullMQ's lock duration: a run whose worker is silent this long goes to another worker", positiveInt('--lock-duration'), 30_000)
+  .option('--stalled-interval <ms>', 'how often to look for runs whose worker went silent', positiveInt('--stalled-interval'), 30_000)
+  .action(async (opts: WorkerCommandOptions) => {
+    // Loaded on demand, so the other commands do not pay for BullMQ at startup.
+    const { workerCommand } = await import('./queue.js');
+    await workerCommand(opts);
+  });
+
+program
+  .command('queue')
+  .description('inspect a Redis run queue')
+  .command('status')
+  .description('the workers connected now and the runs waiting, active, done and failed')
+  .requiredOption('--queue <url>', 'the Redis queue: redis://[user:password@]host[:port][/db], rediss:// for TLS')
+  .action(async (opts: { queue: string }) => {
+    const { queueStatusCommand } = await import('./queue.js');
+    await queueStatusCommand(opts.queue, (l) => process.stdout.write(`${l}\n`));
   });
 
 program.parseAsync().catch((err: unknown) => {

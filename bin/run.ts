@@ -15,7 +15,7 @@ import { defaultReporter } from '../experiments/progress.js';
 import { fmtDuration } from '../experiments/progress.js';
 import { makeRunEnv } from '../experiments/run.js';
 import { findIntactCheckpoint } from '../experiments/checkpoint.js';
-import type { Executor } from '../experiments/runner.js';
+import type { Executor, Reporter } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord, storageFailure } from '../experiments/store.js';
 import { compareCommand } from './compare.js';
@@ -30,6 +30,10 @@ export interface RunCommandOptions {
   import: string[];
   /** After the runs, print the comparison table and write the learning-curve figure. */
   compare?: boolean;
+  /** A Redis URL: run on the `arena worker`s of that queue instead of local threads. */
+  queue?: string;
+  /** With --queue: attempts per run before it is marked failed. */
+  attempts?: number;
 }
 
 /** Imports modules that register extra envs or agents; returns their file URLs for the workers. */
@@ -45,6 +49,22 @@ export async function importModules(paths: readonly string[]): Promise<string[]>
     urls.push(url);
   }
   return urls;
+}
+
+/** The queue executor (loaded on demand: without --queue, BullMQ is never loaded). */
+async function openQueueExecutor(url: string, options: RunCommandOptions, reporter: Reporter): Promise<Executor> {
+  const { parseQueueUrl } = await import('../experiments/queue/connection.js');
+  const { QueueExecutor } = await import('../experiments/queue/coordinator.js');
+  const connection = parseQueueUrl(url);
+  const executor = await QueueExecutor.open({ connection, imports: options.import, ...(options.attempts !== undefined ? { attempts: options.attempts } : {}), log: (l) => reporter.message(l) });
+  const workers = await executor.workers();
+  const slots = workers.reduce((a, w) => a + w.concurrency, 0);
+  reporter.message(
+    workers.length > 0
+      ? `queue ${connection.display}: ${workers.length} worker(s) with ${slots} run slot(s) connected`
+      : `queue ${connection.display}: no worker connected yet; runs wait until one starts (arena worker --queue ...)`,
+  );
+  return executor;
 }
 
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
@@ -69,7 +89,11 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     const imports = await importModules(options.import);
     const config = await loadExperimentConfig(configPath);
     const workers = options.workers ?? defaultWorkers();
-    executor = workers === 0 ? new InProcessExecutor() : new WorkerPoolExecutor(workers, imports, { force: options.forceWorkers ?? false });
+    executor = options.queue
+      ? await openQueueExecutor(options.queue, options, reporter)
+      : workers === 0
+        ? new InProcessExecutor()
+        : new WorkerPoolExecutor(workers, imports, { force: options.forceWorkers ?? false });
     const started = performance.now();
     const outcome = await runExperiment(config, {
       runsDir: options.runsDir,
@@ -107,7 +131,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       await compareCommand([outcome.dir], {}, { stdout: (s) => process.stdout.write(s) });
       out('');
     }
-    if (outcome.interrupted || count('interrupted') > 0 || outcome.storageFailure) out(`continue with: arena run ${configPath} --resume`);
+    if (outcome.interrupted || count('interrupted') > 0 || outcome.storageFailure) out(`continue with: arena run ${configPath} --resume${options.queue ? ' --queue <the same URL>' : ''}`);
     if (!options.compare) out(`compare the variants:  npx arena compare ${quoted}`);
     out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
     return outcome.interrupted || count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;

@@ -98,9 +98,7 @@ function checkFiniteWeights(dir: string, files: readonly string[], when: string,
  * as `checkpoint.old/` (the one before that is deleted).
  */
 export async function saveCheckpoint(runDir: string, save: (dir: string) => Promise<void>, scheduler: { step: number }): Promise<void> {
-  const final = join(runDir, CHECKPOINT_DIR);
-  const fresh = `${final}.new`;
-  const old = `${final}.old`;
+  const fresh = join(runDir, `${CHECKPOINT_DIR}.new`);
   await rm(fresh, { recursive: true, force: true });
   try {
     await save(fresh);
@@ -117,11 +115,37 @@ export async function saveCheckpoint(runDir: string, save: (dir: string) => Prom
   // Whole or not at all: a process killed mid-write must not leave a manifest that reads as damaged.
   await writeFile(join(fresh, `${COMPLETE_MARK}.tmp`), JSON.stringify(manifest, null, 2) + '\n');
   await rename(join(fresh, `${COMPLETE_MARK}.tmp`), join(fresh, COMPLETE_MARK));
+  await swapIn(runDir);
+}
+
+/** Makes the complete checkpoint in `checkpoint.new/` the run's checkpoint, the current one `checkpoint.old/`. */
+async function swapIn(runDir: string): Promise<void> {
+  const final = join(runDir, CHECKPOINT_DIR);
+  const old = `${final}.old`;
   if (existsSync(final)) {
     await rm(old, { recursive: true, force: true });
     await rename(final, old);
   }
-  await rename(fresh, final);
+  await rename(`${final}.new`, final);
+}
+
+/**
+ * Installs a checkpoint that `fill` writes whole, its manifest included (one
+ * made elsewhere, e.g. by a queue worker), as saveCheckpoint installs its own:
+ * written aside, then swapped in, the previous one kept as `checkpoint.old/`.
+ */
+export async function installCheckpoint(runDir: string, fill: (dir: string) => Promise<void>): Promise<void> {
+  const fresh = join(runDir, `${CHECKPOINT_DIR}.new`);
+  await rm(fresh, { recursive: true, force: true });
+  await fill(fresh);
+  if (!existsSync(join(fresh, COMPLETE_MARK))) throw new CheckpointError(join(fresh, COMPLETE_MARK), `${fresh}: the checkpoint to install has no manifest (${COMPLETE_MARK})`);
+  await swapIn(runDir);
+}
+
+/** The step of the complete checkpoint in `dir` (either manifest version), or null when it has none or an unreadable one; not verified. */
+export function checkpointStep(dir: string): number | null {
+  const m = readManifest(dir);
+  return m === null || 'error' in m ? null : m.step;
 }
 
 /** The step a complete checkpoint in `dir` was taken at, and its manifest (null for a version-1 checkpoint), or null when incomplete. */

@@ -11,6 +11,11 @@ function runLabel(run: PlannedRun): string {
   return `${run.spec.variant}/seed-${run.spec.seed}`;
 }
 
+/** Where the runs execute: a number of local workers, or (Infinity) a queue's workers. */
+function fmtWhere(concurrency: number): string {
+  return Number.isFinite(concurrency) ? `on ${concurrency} worker(s)` : 'through the queue';
+}
+
 function fmtReturn(x: number | null): string {
   return x === null ? '-' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1);
 }
@@ -71,7 +76,7 @@ export class LineReporter implements Reporter {
     this.totals.reset(plan);
     this.count = plan.length;
     const skip = skipped.length > 0 ? ` (${skipped.length} finished run(s) skipped)` : '';
-    this.write(`running ${plan.length} run(s) on ${concurrency} worker(s)${skip}`);
+    this.write(`running ${plan.length} run(s) ${fmtWhere(concurrency)}${skip}`);
   }
   runStarted(run: PlannedRun): void {
     this.nextTenth.set(run, 1);
@@ -114,7 +119,7 @@ export class LiveReporter implements Reporter {
     this.totals.reset(plan);
     this.count = plan.length;
     const skip = skipped.length > 0 ? ` (${skipped.length} finished run(s) skipped)` : '';
-    this.stream.write(`running ${plan.length} run(s) on ${concurrency} worker(s)${skip}\n`);
+    this.stream.write(`running ${plan.length} run(s) ${fmtWhere(concurrency)}${skip}\n`);
     this.multi = new cliProgress.MultiBar(
       {
         stream: this.stream,
@@ -132,14 +137,14 @@ export class LiveReporter implements Reporter {
     );
     this.overall = this.multi.create(Math.max(1, this.totals.total), 0, { label: 'all runs', detail: `0/${plan.length} runs done` });
   }
-  runStarted(run: PlannedRun): void {
-    const bar = this.multi!.create(run.spec.totalSteps, 0, { label: runLabel(run), detail: 'starting' });
-    this.bars.set(run, bar);
+  runStarted(): void {
+    // A run's bar appears with its first progress: runs waiting on a queue get none.
   }
   runProgress(run: PlannedRun, p: RunProgress): void {
     if (!this.totals.done.has(run)) this.totals.startedSteps += p.step;
     this.totals.done.set(run, p.step);
-    this.bars.get(run)?.update(Math.min(p.step, p.totalSteps), {
+    if (!this.bars.has(run)) this.bars.set(run, this.multi!.create(run.spec.totalSteps, 0, { label: runLabel(run), detail: 'starting' }));
+    this.bars.get(run)!.update(Math.min(p.step, p.totalSteps), {
       label: runLabel(run),
       detail: `${fmtSteps(p.step)}/${fmtSteps(p.totalSteps)}  ${Math.round(p.fps)} steps/s  return ${fmtReturn(p.recentReturn)}  eval ${fmtReturn(p.evalReturn)}`,
     });

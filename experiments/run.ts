@@ -118,7 +118,7 @@ function readScheduler(saved: SchedulerState): SchedulerState {
 export { findCheckpoint };
 
 /** The package name and version, read once from package.json next to the sources. */
-function packageInfo(): { name: string; version: string } {
+export function packageInfo(): { name: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     const path = join(dir, 'package.json');
@@ -242,7 +242,7 @@ export function segmentEnds(spec: Pick<RunSpec, 'checkpointEvery' | 'totalSteps'
 }
 
 /** Cuts the run's files back to what was written up to `step` (the checkpoint a resume starts from). */
-function rollBack(runDir: string, step: number | null): void {
+export function rollBack(runDir: string, step: number | null): void {
   if (step === null) {
     for (const name of [METRICS_FILE, EVAL_FILE, EPISODES_DIR]) rmSync(join(runDir, name), { recursive: true, force: true });
     return;
