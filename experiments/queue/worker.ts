@@ -24,7 +24,7 @@ import { envRegistration } from '../../core/registry.js';
 import type { RunOutcome, RunProgress } from '../run.js';
 import { packageInfo } from '../run.js';
 import { CHECKPOINT_DIR, RUN_FILE } from '../store.js';
-import type { WorkerTask } from '../worker.js';
+import type { WorkerResult, WorkerTask } from '../worker.js';
 import { listWrappers } from '../wrappers.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
@@ -164,11 +164,17 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     let outcome: RunOutcome;
     try {
       const task: WorkerTask = { planned: { spec: job.spec, dir }, resume: checkpoint !== null || record !== null, stop: flag.buffer as SharedArrayBuffer, port: port2, imports: options.imports };
+      let result: WorkerResult;
       try {
-        outcome = (await pool.run(task, { transferList: [port2] })) as RunOutcome;
+        result = (await pool.run(task, { transferList: [port2] })) as WorkerResult;
       } catch (e) {
         throw new Error(`run ${label}: the worker thread running it died: ${(e as Error).message}`);
       }
+      if ('thrown' in result) {
+        // executeRun could not record it (e.g. a damaged checkpoint): the job fails with its error, retried as any failure.
+        throw Object.assign(new Error(result.thrown.message), result.thrown.stack ? { stack: result.thrown.stack } : {});
+      }
+      outcome = result.outcome;
       clearInterval(timer);
       await polling;
       await tail.poll(true);

@@ -111,9 +111,16 @@ function runContents(runDir: string): Record<string, unknown> {
     metrics: lines('metrics.jsonl'),
     eval: lines('eval.jsonl'),
     episodes: bytes('episodes'),
-    // scheduler.json holds the training seconds, the one field that differs between any two runs.
-    checkpoint: bytes('checkpoint', ['scheduler.json']),
+    // scheduler.json holds the training seconds, the one field that differs between any two runs (and the
+    // checkpoint's manifest, `complete`, its checksum): compared without them.
+    checkpoint: bytes('checkpoint', ['scheduler.json', 'complete']),
+    manifest: withoutScheduler(JSON.parse(readFileSync(join(runDir, 'checkpoint', 'complete'), 'utf8')) as { files: Record<string, unknown> }),
   };
+}
+
+function withoutScheduler(manifest: { files: Record<string, unknown> }): unknown {
+  const { 'scheduler.json': _s, ...files } = manifest.files;
+  return { ...manifest, files };
 }
 
 /** Runs `config` with the in-process executor (in this process) as the reference; returns the experiment directory. */
