@@ -15,11 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../core/rng.js';
 import { initBackend, tf } from '../agents/lib/backend.js';
 import { Graph } from '../agents/lib/compute/graph.js';
-import { mlpForward, mlpShapes } from '../agents/lib/compute/layers.js';
+import { mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
 import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
-import { applyForGradients, getWeights, mlp, Optimizer } from '../agents/lib/nets.js';
+import { applyForGradients, getWeights, mlp, mlpShapes, Optimizer } from '../agents/lib/nets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -128,7 +128,7 @@ async function timeOnnx(c: Case, init: Float32Array): Promise<Timings> {
     const xa = uniform(b * c.sizes[0]!, rng);
     const q = new Tensor('float32', new Float32Array(b * out), [b, out]);
     act[b] = medianMs(() => {
-      session.run({ ...trainer.paramFeeds('p'), x: new Tensor('float32', xa, [b, c.sizes[0]!]) }, { q });
+      session.run({ ...trainer.paramFeeds, x: new Tensor('float32', xa, [b, c.sizes[0]!]) }, { q });
     }, SECONDS / 2);
     session.dispose();
   }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import '../envs/index.js';
 import '../agents/index.js';
 import { recipe } from '../agents/recipes/index.js';
+import { BACKENDS } from '../agents/lib/backend.js';
 import { agentTable, envTable, gameTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
 import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
@@ -85,7 +86,7 @@ program
   .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
   .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
   .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
-  .option('--backend <name>', 'neural-net backend: auto, wasm, cpu, node, node-gpu', 'auto')
+  .option('--backend <name>', `neural-net backend: ${BACKENDS.join(', ')} ('onnx': dqn only so far)`, 'auto')
   .option('--save <dir>', 'save the trained agent into this directory')
   .option('--eval-episodes <n>', 'deterministic evaluation episodes after training', positiveInt('--eval-episodes'), 20)
   .action(

@@ -81,6 +81,7 @@ export class Graph {
     return out;
   }
 
+  /** A graph input; a size of -1 leaves that dimension to the feeds (forward graphs only: the autodiff needs static shapes). */
   input(name: string, shape: readonly number[], dtype: DType = this.float): Sym {
     if (this.inputs.some((i) => i.name === name)) throw new GraphError(`input ${JSON.stringify(name)} is declared twice`);
     const s = this.sym(shape, dtype);

@@ -4,13 +4,6 @@
 import type { Activation } from '../nets.js';
 import type { Graph, Sym } from './graph.js';
 
-/** The parameter shapes of an MLP of layer sizes `sizes`, in nets.ts's order. */
-export function mlpShapes(sizes: readonly number[]): number[][] {
-  const shapes: number[][] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) shapes.push([sizes[l]!, sizes[l + 1]!], [sizes[l + 1]!]);
-  return shapes;
-}
-
 export function activate(g: Graph, x: Sym, activation: Activation): Sym {
   return activation === 'relu' ? g.relu(x) : activation === 'tanh' ? g.tanh(x) : x;
 }

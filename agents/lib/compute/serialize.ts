@@ -19,7 +19,8 @@ const ELEM: Record<DType, number> = {
 function valueInfo(name: string, s: Sym): onnx.onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: ELEM[s.dtype], shape: { dim: s.shape.map((d) => ({ dimValue: d })) } } },
+    // A negative size is a dimension fixed only when the graph runs (e.g. the rows of an acting batch).
+    type: { tensorType: { elemType: ELEM[s.dtype], shape: { dim: s.shape.map((d, i) => (d < 0 ? { dimParam: `d${i}` } : { dimValue: d })) } } },
   };
 }
 

@@ -56,7 +56,10 @@ interface Side {
   p: Float32Array;
   m: Float32Array;
   v: Float32Array;
-  feeds: Record<string, Tensor>;
+  /** The parameter tensors p0, p1, ... */
+  params: Record<string, Tensor>;
+  /** P, m and v as flat tensors. */
+  flat: { P: Tensor; m: Tensor; v: Tensor };
 }
 
 export class Trainer {
@@ -109,7 +112,7 @@ export class Trainer {
       const p = new Float32Array(n);
       const m = new Float32Array(n);
       const v = new Float32Array(n);
-      return { p, m, v, feeds: { ...spec.layout.views(p, 'p'), P: new Tensor('float32', p, [n]), m: new Tensor('float32', m, [n]), v: new Tensor('float32', v, [n]) } };
+      return { p, m, v, params: spec.layout.views(p, 'p'), flat: { P: new Tensor('float32', p, [n]), m: new Tensor('float32', m, [n]), v: new Tensor('float32', v, [n]) } };
     };
     const trainer = new Trainer(session, spec.layout, [side(), side()], extraOutputs, spec.adam ?? {}, learningRate);
     trainer.setParams(initial);
@@ -121,9 +124,9 @@ export class Trainer {
     return this.sides[this.current]!.p;
   }
 
-  /** Tensors viewing the current parameters, named `${prefix}0`, ...: feed them to a forward graph built with ParamLayout.inputs. */
-  paramFeeds(prefix: string): Record<string, Tensor> {
-    return this.layout.views(this.params, prefix);
+  /** Tensors viewing the current parameters, named p0, p1, ...: feed them to a forward graph built with `layout.inputs(g, 'p')`. */
+  get paramFeeds(): Record<string, Tensor> {
+    return this.sides[this.current]!.params;
   }
 
   setParams(data: Float32Array): void {
@@ -142,9 +145,9 @@ export class Trainer {
     this.scalars.vCorrection[0] = vCorrection;
     const from = this.sides[this.current]!;
     const to = this.sides[1 - this.current]!;
-    const fetches: Record<string, Tensor | null> = { P_next: to.feeds.P!, m_next: to.feeds.m!, v_next: to.feeds.v!, ...this.statFetches };
+    const fetches: Record<string, Tensor | null> = { P_next: to.flat.P, m_next: to.flat.m, v_next: to.flat.v, ...this.statFetches };
     for (const name of this.extraOutputs) fetches[name] = null;
-    const out = this.session.run({ ...feeds, ...from.feeds, ...this.scalarFeeds }, fetches);
+    const out = this.session.run({ ...feeds, ...from.params, ...from.flat, ...this.scalarFeeds }, fetches);
     this.current = 1 - this.current;
     return { loss: this.stats.loss[0]!, gradNorm: this.stats.gradNorm[0]!, outputs: out };
   }

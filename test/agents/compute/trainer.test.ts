@@ -3,13 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { adamScalars } from '../../../agents/lib/compute/adam.js';
 import { gradients } from '../../../agents/lib/compute/grad.js';
 import { Graph } from '../../../agents/lib/compute/graph.js';
-import { mlpForward, mlpShapes } from '../../../agents/lib/compute/layers.js';
+import { mlpForward } from '../../../agents/lib/compute/layers.js';
 import { toOnnx } from '../../../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../../../agents/lib/compute/session.js';
 import { ParamLayout, Trainer } from '../../../agents/lib/compute/trainer.js';
 import type { TrainerSpec } from '../../../agents/lib/compute/trainer.js';
 import { initBackend, tf } from '../../../agents/lib/backend.js';
-import { getWeights, mlp, Optimizer } from '../../../agents/lib/nets.js';
+import { getWeights, mlp, mlpShapes, Optimizer } from '../../../agents/lib/nets.js';
 import { Rng } from '../../../core/rng.js';
 
 beforeAll(async () => {
