@@ -5,13 +5,21 @@
 // generated backward and Adam as one graph). When /usr/bin/python3 (or
 // ARENA_TORCH_PYTHON) can import torch, the same run times PyTorch doing the
 // same step with bench/nets_torch.py and prints ratios; the machines are
-// shared, so only ratios measured side by side mean much.
+// shared, so only ratios measured side by side mean much. Last, DQN's own
+// training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
+// steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
+// backends, their trials interleaved so that the machine's load falls on both.
 //
 //   npm run bench:nets
 //   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
+//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-zoo-round)
 import { execFileSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import '../envs/index.js';
+import '../agents/index.js';
+import { createAgent } from '../agents/agent.js';
+import { make } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
 import { initBackend, tf } from '../agents/lib/backend.js';
 import { Graph } from '../agents/lib/compute/graph.js';
@@ -38,6 +46,8 @@ const CASES: Case[] = [
 const ACT_BATCHES = [1, 8, 256];
 const SECONDS = Number(process.env.ARENA_BENCH_SECONDS ?? 0.5);
 const LEARNING_RATE = 1e-4;
+const FILTER = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
+const selected = (name: string): boolean => !FILTER || FILTER.test(name);
 
 /** Median ms per call over three trials of about `seconds` each, after a warm-up. */
 function medianMs(fn: () => void, seconds: number): number {
@@ -154,7 +164,7 @@ function timeTorch(): { results: Map<string, Timings>; note: string } | { missin
     return { missing: `${python} cannot import torch (Debian: apt-get install -y python3-torch; see ../shared/anchors/README.md)` };
   }
   process.stdout.write(`timing PyTorch with ${python}...\n`);
-  const input = JSON.stringify({ seconds: SECONDS, cases: CASES.map((c) => ({ ...c, actBatches: ACT_BATCHES })) });
+  const input = JSON.stringify({ seconds: SECONDS, cases: CASES.filter((c) => selected(c.name)).map((c) => ({ ...c, actBatches: ACT_BATCHES })) });
   const out = execFileSync(python, [resolve(repoRoot, 'bench', 'nets_torch.py')], { input, encoding: 'utf8', maxBuffer: 1 << 20 });
   const results = new Map<string, Timings>();
   const [first, ...lines] = out.trim().split('\n');
@@ -166,14 +176,62 @@ function timeTorch(): { results: Map<string, Timings>; note: string } | { missin
   return { results, note };
 }
 
+/** rl-baselines3-zoo's DQN CartPole-v1 hyperparameters (the anchors' side-by-side with Stable-Baselines3). */
+const DQN_ZOO = {
+  learningRate: 2.3e-3,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  gamma: 0.99,
+  targetUpdateInterval: 10,
+  trainFreq: 256,
+  gradientSteps: 128,
+  explorationFraction: 0.16,
+  explorationFinalEps: 0.04,
+  hidden: [256, 256],
+};
+const DQN_ZOO_STEPS = 50_000;
+
+/** ms per DQN training round (trainFreq env steps and their gradient steps) on each backend, trials interleaved. */
+async function timeDqnRounds(backends: readonly string[], trials = 3, roundsPerTrial = 3): Promise<Record<string, number>> {
+  const runners: Record<string, () => Promise<void>> = {};
+  for (const backend of backends) {
+    const env = make('CartPole-v1');
+    const agent = await createAgent('dqn', DQN_ZOO, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1, backend });
+    let steps = 1024; // past learningStarts, with one round of updates done
+    await agent.learn({ env, totalSteps: steps, scheduleSteps: DQN_ZOO_STEPS });
+    runners[backend] = async () => {
+      steps += DQN_ZOO.trainFreq;
+      await agent.learn({ env, totalSteps: steps, scheduleSteps: DQN_ZOO_STEPS });
+    };
+  }
+  const times: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b, []]));
+  for (let t = 0; t < trials; t++) {
+    for (const backend of backends) {
+      const start = performance.now();
+      for (let r = 0; r < roundsPerTrial; r++) await runners[backend]!();
+      times[backend]!.push((performance.now() - start) / roundsPerTrial);
+    }
+  }
+  return Object.fromEntries(backends.map((b) => [b, times[b]!.sort((x, y) => x - y)[trials >> 1]!]));
+}
+
 const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? '' : ` (${(a / b).toFixed(2)}x)`);
 
+function printTable(rows: string[][]): void {
+  const header = ['case (ms per call, one thread)', 'PyTorch', 'tfjs-wasm (x PyTorch)', 'onnx (x PyTorch)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((s, i) => s.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   await initBackend('wasm');
-  const torch = timeTorch();
+  const cases = CASES.filter((c) => selected(c.name));
+  const torch = cases.length > 0 ? timeTorch() : { missing: 'no network case selected' };
   const rows: string[][] = [];
-  for (const c of CASES) {
+  for (const c of cases) {
     const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
     const init = getWeights(net).data;
     net.dispose();
@@ -186,11 +244,19 @@ async function main(): Promise<void> {
       rows.push([`${c.name} act, batch ${b}`, ref ? fmt(ref.act[b]!) : '-', fmt(wasm.act[b]!) + ratio(wasm.act[b]!, ref?.act[b]), fmt(onnx.act[b]!) + ratio(onnx.act[b]!, ref?.act[b])]);
     }
   }
-  process.stdout.write('missing' in torch ? `PyTorch not timed: ${torch.missing}; Arena's numbers only.\n` : `${torch.note}\n`);
-  const header = ['case (ms per call, one thread)', 'PyTorch', 'tfjs-wasm (x PyTorch)', 'onnx (x PyTorch)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((s, i) => s.padEnd(widths[i]!)).join(' | ')} |`;
-  process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+  if (cases.length > 0) {
+    process.stdout.write('missing' in torch ? `PyTorch not timed: ${torch.missing}; Arena's numbers only.\n` : `${torch.note}\n`);
+    printTable(rows);
+  }
+  if (!selected('dqn-zoo-round')) return;
+  process.stdout.write('\ntiming DQN CartPole training rounds (zoo hyperparameters) on wasm and onnx, interleaved...\n');
+  const dqn = await timeDqnRounds(['wasm', 'onnx']);
+  const rounds = (DQN_ZOO_STEPS - DQN_ZOO.learningStarts) / DQN_ZOO.trainFreq;
+  process.stdout.write(
+    `DQN round (${DQN_ZOO.trainFreq} env steps + ${DQN_ZOO.gradientSteps} Adam steps, 4-256-256-2, batch ${DQN_ZOO.batchSize}): ` +
+      `wasm ${fmt(dqn.wasm!)} ms, onnx ${fmt(dqn.onnx!)} ms (${(dqn.onnx! / dqn.wasm!).toFixed(2)}x wasm); ` +
+      `${rounds.toFixed(0)} rounds make a ${DQN_ZOO_STEPS / 1000}k-step run: about ${((rounds * dqn.wasm!) / 1000).toFixed(0)} s and ${((rounds * dqn.onnx!) / 1000).toFixed(0)} s of training\n`,
+  );
 }
 
 await main();
