@@ -4,8 +4,10 @@
 // dense path and Optimizer) and ONNX Runtime (agents/lib/compute: forward,
 // generated backward and Adam as one graph). When /usr/bin/python3 (or
 // ARENA_TORCH_PYTHON) can import torch, the same run times PyTorch doing the
-// same step with bench/nets_torch.py and prints ratios; the machines are
-// shared, so only ratios measured side by side mean much. Last, DQN's own
+// same step with bench/nets_torch.py and prints ratios. The machines are
+// shared, so only ratios measured side by side mean much: the three paths'
+// trials are interleaved (PyTorch, tfjs-wasm, onnx, three times over; the
+// median of each), so that load falls on all three alike. Last, DQN's own
 // training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
 // steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
 // backends, their trials interleaved so that the machine's load falls on both.
@@ -13,7 +15,8 @@
 //   npm run bench:nets
 //   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
 //   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-zoo-round)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../envs/index.js';
@@ -49,34 +52,30 @@ const LEARNING_RATE = 1e-4;
 const FILTER = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
 const selected = (name: string): boolean => !FILTER || FILTER.test(name);
 
-/** Median ms per call over three trials of about `seconds` each, after a warm-up. */
-function medianMs(fn: () => void, seconds: number): number {
-  for (let i = 0; i < 20; i++) fn();
-  const trials: number[] = [];
-  for (let t = 0; t < 3; t++) {
-    let n = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      fn();
-      n += 1;
-      elapsed = performance.now() - start;
-    } while (elapsed < seconds * 1000);
-    trials.push(elapsed / n);
-  }
-  return trials.sort((a, b) => a - b)[1]!;
+/** ms per call over one trial of about `seconds`. */
+function trialMs(fn: () => void, seconds: number): number {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    fn();
+    n += 1;
+    elapsed = performance.now() - start;
+  } while (elapsed < seconds * 1000);
+  return elapsed / n;
 }
 
-interface Timings {
-  train: number;
-  act: Record<number, number>;
-}
+/** The operations timed per case: a training step, and acting at each batch size. */
+type Op = { op: 'train' } | { op: 'act'; rows: number };
+
+/** One path's functions for a case, by op name. */
+type Runner = (o: Op) => () => void;
 
 function uniform(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(0, 1));
 }
 
-function timeWasm(c: Case, init: Float32Array): Timings {
+function wasmRunner(c: Case, init: Float32Array): { run: Runner; dispose(): void } {
   const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
   // The same starting weights as the ONNX side.
   let o = 0;
@@ -88,27 +87,29 @@ function timeWasm(c: Case, init: Float32Array): Timings {
   const rng = new Rng(1);
   const x = uniform(c.batch * c.sizes[0]!, rng);
   const y = uniform(c.batch * c.sizes.at(-1)!, rng);
-  const train = medianMs(() => {
-    const xt = tf.tensor2d(x, [c.batch, c.sizes[0]!]);
-    const yt = tf.tensor2d(y, [c.batch, c.sizes.at(-1)!]);
-    optimizer.step(() => tf.mean(tf.square(tf.sub(applyForGradients(net, xt), yt))) as tf.Scalar);
-    tf.dispose([xt, yt]);
-  }, SECONDS);
-  const act: Record<number, number> = {};
-  for (const b of ACT_BATCHES) {
-    const xa = uniform(b * c.sizes[0]!, rng);
-    act[b] = medianMs(() => {
-      const q = tf.tidy(() => net.apply(tf.tensor2d(xa, [b, c.sizes[0]!])));
-      q.dataSync();
-      q.dispose();
-    }, SECONDS / 2);
-  }
-  optimizer.dispose();
-  net.dispose();
-  return { train, act };
+  const acts = new Map(ACT_BATCHES.map((b) => [b, uniform(b * c.sizes[0]!, rng)]));
+  return {
+    run: (op) =>
+      op.op === 'train'
+        ? () => {
+            const xt = tf.tensor2d(x, [c.batch, c.sizes[0]!]);
+            const yt = tf.tensor2d(y, [c.batch, c.sizes.at(-1)!]);
+            optimizer.step(() => tf.mean(tf.square(tf.sub(applyForGradients(net, xt), yt))) as tf.Scalar);
+            tf.dispose([xt, yt]);
+          }
+        : () => {
+            const q = tf.tidy(() => net.apply(tf.tensor2d(acts.get(op.rows)!, [op.rows, c.sizes[0]!])));
+            q.dataSync();
+            q.dispose();
+          },
+    dispose() {
+      optimizer.dispose();
+      net.dispose();
+    },
+  };
 }
 
-async function timeOnnx(c: Case, init: Float32Array): Promise<Timings> {
+async function onnxRunner(c: Case, init: Float32Array): Promise<{ run: Runner; dispose(): void }> {
   const layout = new ParamLayout(mlpShapes(c.sizes));
   const out = c.sizes.at(-1)!;
   const trainer = await Trainer.create(
@@ -123,27 +124,28 @@ async function timeOnnx(c: Case, init: Float32Array): Promise<Timings> {
     init,
     LEARNING_RATE,
   );
+  const g = new Graph('float32');
+  g.output('q', mlpForward(g, layout.inputs(g, 'p'), g.input('x', [-1, c.sizes[0]!]), 'relu'));
+  const act = await Session.create(toOnnx(g, 'act'));
   const rng = new Rng(1);
   const x = uniform(c.batch * c.sizes[0]!, rng);
   const y = uniform(c.batch * out, rng);
-  const train = medianMs(() => {
-    trainer.step({ x: new Tensor('float32', x, [c.batch, c.sizes[0]!]), y: new Tensor('float32', y, [c.batch, out]) });
-  }, SECONDS);
-  const act: Record<number, number> = {};
-  for (const b of ACT_BATCHES) {
-    const g = new Graph('float32');
-    const params = layout.inputs(g, 'p');
-    g.output('q', mlpForward(g, params, g.input('x', [b, c.sizes[0]!]), 'relu'));
-    const session = await Session.create(toOnnx(g, 'act'));
-    const xa = uniform(b * c.sizes[0]!, rng);
-    const q = new Tensor('float32', new Float32Array(b * out), [b, out]);
-    act[b] = medianMs(() => {
-      session.run({ ...trainer.paramFeeds, x: new Tensor('float32', xa, [b, c.sizes[0]!]) }, { q });
-    }, SECONDS / 2);
-    session.dispose();
-  }
-  trainer.dispose();
-  return { train, act };
+  const acts = new Map(ACT_BATCHES.map((b) => [b, { x: uniform(b * c.sizes[0]!, rng), q: new Tensor('float32', new Float32Array(b * out), [b, out]) }]));
+  return {
+    run: (op) =>
+      op.op === 'train'
+        ? () => {
+            trainer.step({ x: new Tensor('float32', x, [c.batch, c.sizes[0]!]), y: new Tensor('float32', y, [c.batch, out]) });
+          }
+        : () => {
+            const a = acts.get(op.rows)!;
+            act.run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
+          },
+    dispose() {
+      trainer.dispose();
+      act.dispose();
+    },
+  };
 }
 
 /**
@@ -153,28 +155,50 @@ async function timeOnnx(c: Case, init: Float32Array): Promise<Timings> {
  */
 function blasNote(libraries: string[]): string {
   const reference = libraries.some((l) => /\/blas\/libblas\.so/.test(l)) && !libraries.some((l) => /openblas|mkl|blis/i.test(l));
-  return `PyTorch's BLAS: ${libraries.join(', ') || 'none found'}${reference ? ' -- the reference (netlib) BLAS: PyTorch is slower here than with OpenBLAS (apt-get install libopenblas0), so these ratios flatter Arena; compare with the anchors\' table too' : ''}`;
+  return `PyTorch's BLAS: ${libraries.join(', ') || 'none found'}${reference ? ' -- the reference (netlib) BLAS: PyTorch is slower here than with OpenBLAS (apt-get install libopenblas0), so these ratios flatter Arena' : ''}`;
 }
 
-function timeTorch(): { results: Map<string, Timings>; note: string } | { missing: string } {
-  const python = process.env.ARENA_TORCH_PYTHON ?? '/usr/bin/python3';
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return { missing: `${python} cannot import torch (Debian: apt-get install -y python3-torch; see ../shared/anchors/README.md)` };
+/** bench/nets_torch.py as a child answering one trial per request. */
+class TorchTrials {
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   }
-  process.stdout.write(`timing PyTorch with ${python}...\n`);
-  const input = JSON.stringify({ seconds: SECONDS, cases: CASES.filter((c) => selected(c.name)).map((c) => ({ ...c, actBatches: ACT_BATCHES })) });
-  const out = execFileSync(python, [resolve(repoRoot, 'bench', 'nets_torch.py')], { input, encoding: 'utf8', maxBuffer: 1 << 20 });
-  const results = new Map<string, Timings>();
-  const [first, ...lines] = out.trim().split('\n');
-  const note = blasNote((JSON.parse(first!) as { blas: string[] }).blas);
-  for (const line of lines) {
-    const r = JSON.parse(line) as { name: string; train_ms: number; act_ms: Record<string, number> };
-    results.set(r.name, { train: r.train_ms, act: Object.fromEntries(Object.entries(r.act_ms).map(([k, v]) => [Number(k), v])) });
+
+  static async start(): Promise<{ torch: TorchTrials; note: string } | { missing: string }> {
+    const python = process.env.ARENA_TORCH_PYTHON ?? '/usr/bin/python3';
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+    } catch {
+      return { missing: `${python} cannot import torch (Debian: apt-get install -y python3-torch; see ../shared/anchors/README.md)` };
+    }
+    // One thread for the BLAS too: torch.set_num_threads does not reach an OpenBLAS built with pthreads.
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const child = spawn(python, [resolve(repoRoot, 'bench', 'nets_torch.py')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const torch = new TorchTrials(child);
+    const first = await torch.next();
+    process.stdout.write(`timing PyTorch with ${python}, interleaved with Arena's trials\n`);
+    return { torch, note: blasNote((JSON.parse(first) as { blas: string[] }).blas) };
   }
-  return { results, note };
+
+  private async next(): Promise<string> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error('bench/nets_torch.py ended early (see its error above)');
+    return r.value;
+  }
+
+  async trial(c: Case, o: Op, seconds: number): Promise<number> {
+    this.child.stdin!.write(`${JSON.stringify({ ...c, ...o, seconds })}\n`);
+    return (JSON.parse(await this.next()) as { ms: number }).ms;
+  }
+
+  stop(): void {
+    this.child.stdin!.end();
+  }
 }
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** rl-baselines3-zoo's DQN CartPole-v1 hyperparameters (the anchors' side-by-side with Stable-Baselines3). */
 const DQN_ZOO = {
@@ -229,23 +253,38 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   await initBackend('wasm');
   const cases = CASES.filter((c) => selected(c.name));
-  const torch = cases.length > 0 ? timeTorch() : { missing: 'no network case selected' };
+  const started = cases.length > 0 ? await TorchTrials.start() : { missing: 'no network case selected' };
+  const torch = 'torch' in started ? started.torch : null;
   const rows: string[][] = [];
+  const ops: Op[] = [{ op: 'train' }, ...ACT_BATCHES.map((rows) => ({ op: 'act' as const, rows }))];
   for (const c of cases) {
     const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
     const init = getWeights(net).data;
     net.dispose();
     process.stdout.write(`timing ${c.name}, batch ${c.batch}...\n`);
-    const wasm = timeWasm(c, init);
-    const onnx = await timeOnnx(c, init);
-    const ref = 'results' in torch ? torch.results.get(c.name) : undefined;
-    rows.push([`${c.name} train, batch ${c.batch}`, ref ? fmt(ref.train) : '-', fmt(wasm.train) + ratio(wasm.train, ref?.train), fmt(onnx.train) + ratio(onnx.train, ref?.train)]);
-    for (const b of ACT_BATCHES) {
-      rows.push([`${c.name} act, batch ${b}`, ref ? fmt(ref.act[b]!) : '-', fmt(wasm.act[b]!) + ratio(wasm.act[b]!, ref?.act[b]), fmt(onnx.act[b]!) + ratio(onnx.act[b]!, ref?.act[b])]);
+    const wasm = wasmRunner(c, init);
+    const onnx = await onnxRunner(c, init);
+    for (const o of ops) {
+      const fns = { wasm: wasm.run(o), onnx: onnx.run(o) };
+      for (const fn of Object.values(fns)) for (let i = 0; i < 20; i++) fn();
+      const trials: Record<'torch' | 'wasm' | 'onnx', number[]> = { torch: [], wasm: [], onnx: [] };
+      for (let t = 0; t < 3; t++) {
+        if (torch) trials.torch.push(await torch.trial(c, o, SECONDS));
+        trials.wasm.push(trialMs(fns.wasm, SECONDS));
+        trials.onnx.push(trialMs(fns.onnx, SECONDS));
+      }
+      const ref = torch ? median(trials.torch) : undefined;
+      const w = median(trials.wasm);
+      const x = median(trials.onnx);
+      const label = o.op === 'train' ? `${c.name} train, batch ${c.batch}` : `${c.name} act, batch ${o.rows}`;
+      rows.push([label, ref === undefined ? '-' : fmt(ref), fmt(w) + ratio(w, ref), fmt(x) + ratio(x, ref)]);
     }
+    wasm.dispose();
+    onnx.dispose();
   }
+  torch?.stop();
   if (cases.length > 0) {
-    process.stdout.write('missing' in torch ? `PyTorch not timed: ${torch.missing}; Arena's numbers only.\n` : `${torch.note}\n`);
+    process.stdout.write('missing' in started ? `PyTorch not timed: ${started.missing}; Arena's numbers only.\n` : `${started.note}\n`);
     printTable(rows);
   }
   if (!selected('dqn-zoo-round')) return;

@@ -1,7 +1,12 @@
-"""PyTorch's side of `npm run bench:nets`: ms per Adam step of a relu MLP on MSE
-loss, and ms per batched forward pass (acting), one thread, for the cases given
-as JSON on stdin ([{"name", "sizes", "batch", "actBatches"}]); one JSON line
-per case on stdout. bench/nets.ts runs it in the same invocation and prints ratios."""
+"""PyTorch's side of `npm run bench:nets`: one thread, relu MLPs on MSE loss with
+Adam. It reads one JSON request per line on stdin and answers each with one
+JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
+Arena's (the machines are shared, and load that falls on one side only would
+skew the ratios). The first line it prints names the BLAS library it loaded.
+
+Requests: {"name", "sizes", "batch", "op": "train" | "act", "rows", "seconds"}:
+ms per Adam step at `batch`, or per batched forward pass (acting) of `rows`
+rows, over a trial of about `seconds` (after a warm-up, the first time)."""
 import json
 import sys
 import time
@@ -11,65 +16,75 @@ import torch
 torch.set_num_threads(1)
 
 
-def median_ms(fn, seconds):
-    for _ in range(20):
-        fn()
-    trials = []
-    for _ in range(3):
-        n = 0
-        start = time.perf_counter()
-        while True:
-            fn()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= seconds:
-                break
-        trials.append(1000 * elapsed / n)
-    return sorted(trials)[1]
-
-
-def run(case, seconds):
-    sizes = case["sizes"]
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i + 2 < len(sizes):
-            layers.append(torch.nn.ReLU())
-    net = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-    gen = torch.Generator().manual_seed(0)
-    x = torch.rand(case["batch"], sizes[0], generator=gen).numpy()
-    y = torch.rand(case["batch"], sizes[-1], generator=gen).numpy()
-
-    def train():
-        loss = torch.nn.functional.mse_loss(net(torch.from_numpy(x)), torch.from_numpy(y))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    out = {"name": case["name"], "train_ms": median_ms(train, seconds), "act_ms": {}}
-    for b in case["actBatches"]:
-        xa = torch.rand(b, sizes[0], generator=gen).numpy()
-
-        def act():
-            with torch.no_grad():
-                return net(torch.from_numpy(xa)).numpy()
-
-        out["act_ms"][str(b)] = median_ms(act, seconds / 2)
-    return out
-
-
 def blas_library():
-    """The BLAS shared library this process loaded (Debian's torch calls whichever libblas.so.3 the system selects)."""
+    """The BLAS shared libraries this process loaded (Debian's torch calls whichever libblas.so.3 the system selects)."""
     torch.rand(8, 8) @ torch.rand(8, 8)
     with open("/proc/self/maps") as maps:
         paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
     return sorted(paths)
 
 
+nets = {}
+warm = set()
+
+
+def case(req):
+    name = req["name"]
+    if name not in nets:
+        sizes = req["sizes"]
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i + 2 < len(sizes):
+                layers.append(torch.nn.ReLU())
+        net = torch.nn.Sequential(*layers)
+        gen = torch.Generator().manual_seed(0)
+        x = torch.rand(req["batch"], sizes[0], generator=gen).numpy()
+        y = torch.rand(req["batch"], sizes[-1], generator=gen).numpy()
+        nets[name] = (net, torch.optim.Adam(net.parameters(), lr=1e-4), x, y, gen)
+    return nets[name]
+
+
+def step_fn(req):
+    net, opt, x, y, gen = case(req)
+    if req["op"] == "train":
+
+        def train():
+            loss = torch.nn.functional.mse_loss(net(torch.from_numpy(x)), torch.from_numpy(y))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return train
+    xa = torch.rand(req["rows"], req["sizes"][0], generator=gen).numpy()
+
+    def act():
+        with torch.no_grad():
+            return net(torch.from_numpy(xa)).numpy()
+
+    return act
+
+
+def trial_ms(req):
+    fn = step_fn(req)
+    key = (req["name"], req["op"], req.get("rows"))
+    if key not in warm:
+        for _ in range(20):
+            fn()
+        warm.add(key)
+    n = 0
+    start = time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= req["seconds"]:
+            return 1000 * elapsed / n
+
+
 if __name__ == "__main__":
-    spec = json.load(sys.stdin)
     print(json.dumps({"blas": blas_library()}), flush=True)
-    for case in spec["cases"]:
-        print(json.dumps(run(case, spec["seconds"])), flush=True)
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps({"ms": trial_ms(json.loads(line))}), flush=True)
