@@ -28,6 +28,8 @@ export function unbroadcast(g: Graph, grad: Sym, shape: readonly number[]): Sym 
   grad.shape.forEach((d, i) => {
     if (i < lead || (shape[i - lead] === 1 && d !== 1)) axes.push(i);
   });
+  // Only leading axes to drop (a bias broadcast over rows): one ReduceSum gives the shape itself.
+  if (axes.every((a) => a < lead)) return g.sum(grad, axes, false);
   return g.reshape(g.sum(grad, axes, true), shape);
 }
 
@@ -87,8 +89,8 @@ const RULES: Record<string, Rule> = {
   Min: (c) => pickRule(c, c.g.lessOrEqual(c.node.inputs[0]!, c.node.inputs[1]!)),
   Max: (c) => pickRule(c, c.g.greaterOrEqual(c.node.inputs[0]!, c.node.inputs[1]!)),
   Neg: (c) => [c.g.neg(c.gy[0]!)],
-  // relu(x) >= 0, so sign(relu(x)) is 1 where x > 0, else 0: the derivative, in one op.
-  Relu: (c) => [c.g.mul(c.gy[0]!, c.g.sign(c.node.outputs[0]!))],
+  // The gradient passes where relu(x) > 0. Greater + Where: ONNX Runtime's Sign (then Mul) took 3x as long here.
+  Relu: (c) => [c.g.where(c.g.greater(c.node.outputs[0]!, 0), c.gy[0]!, 0)],
   Tanh: (c) => {
     const y = c.node.outputs[0]!;
     return [c.g.mul(c.gy[0]!, c.g.sub(1, c.g.mul(y, y)))];
