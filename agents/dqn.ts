@@ -48,7 +48,7 @@ import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, list, num } from './lib/hparams.js';
 import type { Activation, Mlp } from './lib/nets.js';
-import { copyWeights, getWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './lib/nets.js';
+import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 import type { ReplayBatch } from './lib/replay.js';
 import { ReplayBuffer } from './lib/replay.js';
 import { linearSchedule } from './lib/schedules.js';

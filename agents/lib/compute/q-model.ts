@@ -73,7 +73,7 @@ export class OnnxQModel {
 
   private constructor(
     readonly spec: QModelSpec,
-    private readonly layout: ParamLayout,
+    layout: ParamLayout,
     private readonly trainer: Trainer,
     private readonly actSession: Session,
   ) {
@@ -164,11 +164,6 @@ export class OnnxQModel {
     const a = Math.fround(tau);
     const b = Math.fround(1 - tau);
     for (let i = 0; i < online.length; i++) this.target[i] = Math.fround(Math.fround(online[i]! * a) + Math.fround(this.target[i]! * b));
-  }
-
-  /** The online (or target) parameters, flat. */
-  weights(which: 'online' | 'target'): Float32Array {
-    return (which === 'online' ? this.trainer.params : this.target).slice();
   }
 
   optimizerState(): { t: number; data: Float32Array } {
