@@ -10,11 +10,13 @@
 // median of each), so that load falls on all three alike. Last, DQN's own
 // training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
 // steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
-// backends, their trials interleaved so that the machine's load falls on both.
+// backends, their trials interleaved so that the machine's load falls on both;
+// before it, that gradient step alone on onnx against PyTorch taking it as
+// Stable-Baselines3 does.
 //
 //   npm run bench:nets
 //   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
-//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-zoo-round)
+//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, dqn-zoo-round)
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
@@ -30,7 +32,8 @@ import { mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
 import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
-import { applyForGradients, getWeights, mlp, mlpShapes, Optimizer } from '../agents/lib/nets.js';
+import { OnnxQModel } from '../agents/lib/compute/q-model.js';
+import { applyForGradients, getWeights, mlp, mlpInit, mlpShapes, Optimizer } from '../agents/lib/nets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -66,10 +69,12 @@ function trialMs(fn: () => void, seconds: number): number {
 }
 
 /** The operations timed per case: a training step, and acting at each batch size. */
-type Op = { op: 'train' } | { op: 'act'; rows: number };
+type MlpOp = { op: 'train' } | { op: 'act'; rows: number };
+/** What PyTorch's child times: an MLP op, or DQN's gradient step. */
+type Op = MlpOp | { op: 'dqn' };
 
 /** One path's functions for a case, by op name. */
-type Runner = (o: Op) => () => void;
+type Runner = (o: MlpOp) => () => void;
 
 function uniform(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(0, 1));
@@ -216,6 +221,43 @@ const DQN_ZOO = {
 };
 const DQN_ZOO_STEPS = 50_000;
 
+/** DQN's gradient step on the ONNX path (OnnxQModel, as the agent runs it) for the zoo's CartPole net, on a fixed random batch. */
+async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
+  const nActions = c.sizes.at(-1)!;
+  const init = mlpInit(c.sizes, new Rng(0), { activation: 'relu' });
+  const flat = new Float32Array(init.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of init) {
+    flat.set(p, o);
+    o += p.length;
+  }
+  const model = await OnnxQModel.create(
+    {
+      parts: [{ name: 'q', sizes: c.sizes, activateLast: false }],
+      dueling: false,
+      activation: 'relu',
+      inputDim: c.sizes[0]!,
+      nActions,
+      batchSize: c.batch,
+      gamma: DQN_ZOO.gamma,
+      loss: 'huber',
+      doubleQ: false,
+      maxGradNorm: 10,
+      learningRate: DQN_ZOO.learningRate,
+    },
+    flat,
+  );
+  const rng = new Rng(2);
+  const batch = {
+    obs: uniform(c.batch * c.sizes[0]!, rng),
+    nextObs: uniform(c.batch * c.sizes[0]!, rng),
+    actions: Float32Array.from({ length: c.batch }, () => rng.integers(0, nActions)),
+    rewards: uniform(c.batch, rng),
+    terminated: Float32Array.from({ length: c.batch }, () => (rng.random() < 0.1 ? 1 : 0)),
+  };
+  return { fn: () => model.update(batch), dispose: () => model.dispose() };
+}
+
 /** ms per DQN training round (trainFreq env steps and their gradient steps) on each backend, trials interleaved. */
 async function timeDqnRounds(backends: readonly string[], trials = 3, roundsPerTrial = 3): Promise<Record<string, number>> {
   const runners: Record<string, () => Promise<void>> = {};
@@ -253,10 +295,10 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   await initBackend('wasm');
   const cases = CASES.filter((c) => selected(c.name));
-  const started = cases.length > 0 ? await TorchTrials.start() : { missing: 'no network case selected' };
+  const started = cases.length > 0 || selected('dqn-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
   const torch = 'torch' in started ? started.torch : null;
   const rows: string[][] = [];
-  const ops: Op[] = [{ op: 'train' }, ...ACT_BATCHES.map((rows) => ({ op: 'act' as const, rows }))];
+  const ops: MlpOp[] = [{ op: 'train' }, ...ACT_BATCHES.map((rows) => ({ op: 'act' as const, rows }))];
   for (const c of cases) {
     const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
     const init = getWeights(net).data;
@@ -282,8 +324,23 @@ async function main(): Promise<void> {
     wasm.dispose();
     onnx.dispose();
   }
+  if (selected('dqn-update')) {
+    const c: Case = { name: 'dqn-update', sizes: [4, ...DQN_ZOO.hidden, 2], batch: DQN_ZOO.batchSize };
+    process.stdout.write(`timing DQN's gradient step, ${c.sizes.join('-')}, batch ${c.batch}...\n`);
+    const onnx = await onnxDqnUpdate(c);
+    for (let i = 0; i < 20; i++) onnx.fn();
+    const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
+    for (let t = 0; t < 3; t++) {
+      if (torch) trials.torch.push(await torch.trial(c, { op: 'dqn' }, SECONDS));
+      trials.onnx.push(trialMs(onnx.fn, SECONDS));
+    }
+    const ref = torch ? median(trials.torch) : undefined;
+    const x = median(trials.onnx);
+    rows.push([`DQN update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(see the DQN round)', fmt(x) + ratio(x, ref)]);
+    onnx.dispose();
+  }
   torch?.stop();
-  if (cases.length > 0) {
+  if (rows.length > 0) {
     process.stdout.write('missing' in started ? `PyTorch not timed: ${started.missing}; Arena's numbers only.\n` : `${started.note}\n`);
     printTable(rows);
   }

@@ -4,9 +4,12 @@ JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
 Arena's (the machines are shared, and load that falls on one side only would
 skew the ratios). The first line it prints names the BLAS library it loaded.
 
-Requests: {"name", "sizes", "batch", "op": "train" | "act", "rows", "seconds"}:
-ms per Adam step at `batch`, or per batched forward pass (acting) of `rows`
-rows, over a trial of about `seconds` (after a warm-up, the first time)."""
+Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn", "rows", "seconds"}:
+ms per Adam step at `batch`, per batched forward pass (acting) of `rows`
+rows, or per DQN gradient step as Stable-Baselines3 takes it (target net's
+max without gradients, Q(s, a) by gather, smooth L1 loss, gradient-norm clip
+at 10, Adam), over a trial of about `seconds` (after a warm-up, the first time)."""
+import copy
 import json
 import sys
 import time
@@ -45,7 +48,34 @@ def case(req):
     return nets[name]
 
 
+def dqn_fn(req):
+    net, opt, x, y, gen = case(req)
+    target = copy.deepcopy(net)
+    sizes, batch = req["sizes"], req["batch"]
+    obs = torch.rand(batch, sizes[0], generator=gen).numpy()
+    next_obs = torch.rand(batch, sizes[0], generator=gen).numpy()
+    actions = torch.randint(0, sizes[-1], (batch, 1), generator=gen).numpy()
+    rewards = torch.rand(batch, generator=gen).numpy()
+    dones = (torch.rand(batch, generator=gen) < 0.1).float().numpy()
+
+    def update():
+        with torch.no_grad():
+            next_q = target(torch.from_numpy(next_obs)).max(dim=1)[0]
+            y = torch.from_numpy(rewards) + 0.99 * (1 - torch.from_numpy(dones)) * next_q
+        q = torch.gather(net(torch.from_numpy(obs)), 1, torch.from_numpy(actions)).squeeze(1)
+        loss = torch.nn.functional.smooth_l1_loss(q, y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10)
+        opt.step()
+        return loss.item()
+
+    return update
+
+
 def step_fn(req):
+    if req["op"] == "dqn":
+        return dqn_fn(req)
     net, opt, x, y, gen = case(req)
     if req["op"] == "train":
 
