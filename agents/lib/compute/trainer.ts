@@ -66,7 +66,7 @@ export class Trainer {
   /** Adam steps taken. */
   t = 0;
   private current = 0;
-  private readonly scalars = { stepSize: new Float32Array(1), vCorrection: new Float32Array(1) };
+  private readonly scalars = { stepSize: new Float32Array(1), vScale: new Float32Array(1) };
   private readonly scalarFeeds: Record<string, Tensor>;
   private readonly stats = { loss: new Float32Array(1), gradNorm: new Float32Array(1) };
   private readonly statFetches: Record<string, Tensor>;
@@ -79,7 +79,7 @@ export class Trainer {
     private readonly adam: AdamOptions,
     public learningRate: number,
   ) {
-    this.scalarFeeds = { stepSize: new Tensor('float32', this.scalars.stepSize, []), vCorrection: new Tensor('float32', this.scalars.vCorrection, []) };
+    this.scalarFeeds = { stepSize: new Tensor('float32', this.scalars.stepSize, []), vScale: new Tensor('float32', this.scalars.vScale, []) };
     this.statFetches = { loss: new Tensor('float32', this.stats.loss, []), gradNorm: new Tensor('float32', this.stats.gradNorm, []) };
   }
 
@@ -94,7 +94,7 @@ export class Trainer {
       grads.map((x) => g.reshape(x, [x.shape.reduce((a, b) => a * b, 1)])),
       0,
     );
-    const next = adamStep(g, flat, { p: g.input('P', [n]), m: g.input('m', [n]), v: g.input('v', [n]), stepSize: g.input('stepSize', []), vCorrection: g.input('vCorrection', []) }, spec.adam);
+    const next = adamStep(g, flat, { p: g.input('P', [n]), m: g.input('m', [n]), v: g.input('v', [n]), stepSize: g.input('stepSize', []), vScale: g.input('vScale', []) }, spec.adam);
     g.output('P_next', next.p);
     g.output('m_next', next.m);
     g.output('v_next', next.v);
@@ -140,9 +140,9 @@ export class Trainer {
    */
   step(feeds: Record<string, Tensor>): { loss: number; gradNorm: number; outputs: Record<string, Tensor> } {
     this.t += 1;
-    const { stepSize, vCorrection } = adamScalars(this.learningRate, this.t, this.adam);
+    const { stepSize, vScale } = adamScalars(this.learningRate, this.t, this.adam);
     this.scalars.stepSize[0] = stepSize;
-    this.scalars.vCorrection[0] = vCorrection;
+    this.scalars.vScale[0] = vScale;
     const from = this.sides[this.current]!;
     const to = this.sides[1 - this.current]!;
     const fetches: Record<string, Tensor | null> = { P_next: to.flat.P, m_next: to.flat.m, v_next: to.flat.v, ...this.statFetches };

@@ -122,7 +122,7 @@ describe('Trainer', () => {
     // float32: the step is 0.01 * g / (|g| + 1e-8) applied to weights of order 1, so within a few float32 ulps of 0.01.
     for (let i = 0; i < w.length; i++) expect(Math.abs(Math.abs(moved[i]! - w[i]!) - 0.01), `parameter ${i}`).toBeLessThan(2e-7);
     expect(trainer.t).toBe(1);
-    expect(adamScalars(0.01, 1)).toEqual({ stepSize: 0.01 / (1 - 0.9), vCorrection: Math.sqrt(1 - 0.999) });
+    expect(adamScalars(0.01, 1)).toEqual({ stepSize: 0.01 / (1 - 0.9), vScale: 1 / Math.sqrt(1 - 0.999) });
     trainer.dispose();
   });
 
