@@ -28,6 +28,10 @@
 // Steps count every env of every vector step (autoreset steps of a next-step
 // vector env included, as CleanRL and our PPO count them); a single env is
 // stepped with same-step autoreset, so there every step is a transition.
+// The networks and their update run on tfjs (TfjsQModel below) or, with
+// backend 'onnx', on ONNX Runtime with each gradient step one graph
+// (lib/compute/q-model.ts); both draw the same initial weights and write the
+// same checkpoint files.
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
@@ -37,12 +41,14 @@ import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv } from '../core/vector.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
-import { initBackend, tf } from './lib/backend.js';
+import { initBackend, tf, usesOnnx } from './lib/backend.js';
+import { OnnxQModel, readQNet } from './lib/compute/q-model.js';
+import type { QBatch, QModelSpec, QPart } from './lib/compute/q-model.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
 import type { Activation, Mlp } from './lib/nets.js';
-import { copyWeights, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from './lib/nets.js';
+import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 import type { ReplayBatch } from './lib/replay.js';
 import { ReplayBuffer } from './lib/replay.js';
 import { linearSchedule } from './lib/schedules.js';
@@ -111,10 +117,27 @@ interface DqnState {
   replayFile: string | null;
 }
 
+/** DQN's networks and their update on one compute path: TfjsQModel (below) or OnnxQModel (lib/compute/q-model.ts). */
+interface QModel {
+  learningRate: number;
+  /** Q-values [rows, actions] of `rows` encoded inputs. */
+  qValues(x: Float32Array, rows: number): Float32Array;
+  /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a). */
+  update(batch: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number };
+  /** target <- tau * online + (1 - tau) * target. */
+  syncTarget(tau: number): void;
+  optimizerState(): { t: number; data: Float32Array };
+  setOptimizerState(state: { t: number; data: Float32Array }): void;
+  /** Writes the online and target nets as online-<part> and target-<part> files (nets.ts's format). */
+  saveNets(dir: string): Promise<void>;
+  /** Sets the online or target net from the `prefix`-<part> files in `dir`; `who` names the caller in errors. */
+  loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void>;
+  dispose(): void;
+}
+
 class Dqn implements Agent {
   readonly algorithm = 'dqn';
   private readonly counters: Counters;
-  private readonly optimizer: Optimizer;
   private readonly nActions: number;
   private readonly actionStart: number;
   /** Observations: raw numbers per observation (1 for Discrete) and network inputs (n for a one-hot Discrete). */
@@ -123,17 +146,14 @@ class Dqn implements Agent {
   /** Epsilon of the last collected step, used by act() when not deterministic. */
   private epsilon: number;
   private readonly one: Float32Array;
-  /** One-hot rows of a minibatch's actions, rebuilt for each gradient step. */
-  private readonly actionMask: Float32Array;
 
   constructor(
     readonly hyperparameters: DqnHyperparameters,
     readonly context: AgentContext,
-    private readonly online: QNet,
-    private readonly target: QNet,
+    private readonly model: QModel,
     private readonly replay: ReplayBuffer,
     private readonly rng: Rng,
-    saved?: { counters: Counters; optimizer: { t: number; data: Float32Array }; epsilon: number },
+    saved?: { counters: Counters; epsilon: number },
   ) {
     const hp = hyperparameters;
     const actions = context.actionSpace as DiscreteSpace;
@@ -142,11 +162,8 @@ class Dqn implements Agent {
     this.obsDim = obsDimOf(context.observationSpace);
     this.inputDim = inputDimOf(context.observationSpace);
     this.one = new Float32Array(this.obsDim);
-    this.actionMask = new Float32Array(hp.batchSize * this.nActions);
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
     this.epsilon = saved?.epsilon ?? hp.explorationInitialEps;
-    this.optimizer = new Optimizer(online.variables, hp.learningRate, hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {});
-    if (saved) this.optimizer.setState(saved.optimizer);
   }
 
   get stepCount(): number {
@@ -172,7 +189,7 @@ class Dqn implements Agent {
         // 1. collect
         const progress = Math.min(1, c.steps / (scheduleSteps ?? totalSteps));
         this.epsilon = epsilonAt(progress);
-        if (hp.lrSchedule === 'linear') this.optimizer.learningRate = hp.learningRate * (1 - progress);
+        if (hp.lrSchedule === 'linear') this.model.learningRate = hp.learningRate * (1 - progress);
         this.chooseActions(obs, n, c.steps < hp.learningStarts ? 1 : this.epsilon, actions);
         if (envActions !== actions) for (let i = 0; i < n; i++) envActions[i] = actions[i]! + this.actionStart;
         const r = vec.step(envActions);
@@ -187,7 +204,7 @@ class Dqn implements Agent {
           hooks.onEpisodeEnd?.({ step: c.steps, episode: c.episodes, return: r.episodeReturns[i]!, length: r.episodeLengths[i]!, truncated });
         }
         // 2. target network (before the update, as SB3 orders them)
-        if (passes(before, c.steps, hp.targetUpdateInterval) > 0) this.target.copyFrom(this.online, hp.tau);
+        if (passes(before, c.steps, hp.targetUpdateInterval) > 0) this.model.syncTarget(hp.tau);
         // 3. update, 4. log
         if (c.steps > hp.learningStarts) {
           for (let round = passes(before, c.steps, hp.trainFreq); round > 0; round--) {
@@ -203,63 +220,38 @@ class Dqn implements Agent {
 
   /** `gradientSteps` Adam steps on fresh minibatches; returns the round's mean loss and gradient norm, and the mean Q(s, a) of its last batch. */
   private train(batch: ReplayBatch, gradientSteps: number, wantStats: boolean): Record<string, number> {
-    const hp = this.hyperparameters;
     let loss = 0;
     let gradNorm = 0;
-    let meanQ: tf.Scalar | null = null;
+    let meanQ: number | undefined;
     for (let g = 0; g < gradientSteps; g++) {
       this.replay.sample(this.rng, batch);
-      const t = this.batchTensors(batch);
-      const y = tf.tidy(() => tdTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.terminated, hp.gamma));
-      const keepQ = wantStats && g + 1 === gradientSteps;
-      const r = this.optimizer.step(() => {
-        const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
-        if (keepQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
-        return hp.loss === 'huber' ? huberLoss(q, y) : (tf.mean(tf.square(tf.sub(q, y))) as tf.Scalar);
-      });
-      tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.terminated]);
+      const r = this.model.update(
+        { obs: this.encode(batch.obs, batch.size), nextObs: this.encode(batch.nextObs, batch.size), actions: batch.actions, rewards: batch.rewards, terminated: batch.terminated },
+        wantStats && g + 1 === gradientSteps,
+      );
       loss += r.loss;
       gradNorm += r.gradNorm;
+      meanQ = r.meanQ;
       this.counters.updates += 1;
     }
     const metrics: Record<string, number> = { loss: loss / gradientSteps, gradNorm: gradNorm / gradientSteps, epsilon: this.epsilon, updates: this.counters.updates };
-    if (meanQ) {
-      metrics.meanQ = (meanQ as tf.Scalar).dataSync()[0]!;
-      (meanQ as tf.Scalar).dispose();
-    }
+    if (wantStats && meanQ !== undefined) metrics.meanQ = meanQ;
     return metrics;
   }
 
-  /** A minibatch as tensors: encoded observations, a one-hot mask of the actions, rewards and termination flags. */
-  private batchTensors(b: ReplayBatch) {
-    const rows = b.size;
-    const mask = this.actionMask.fill(0);
-    for (let j = 0; j < rows; j++) mask[j * this.nActions + b.actions[j]!] = 1;
-    return {
-      obs: this.inputTensor(b.obs, rows),
-      nextObs: this.inputTensor(b.nextObs, rows),
-      actionMask: tf.tensor2d(mask, [rows, this.nActions]),
-      rewards: tf.tensor1d(b.rewards),
-      terminated: tf.tensor1d(b.terminated),
-    };
-  }
-
-  /** `rows` raw observations as a network input tensor (one-hot rows for a Discrete observation space). */
-  private inputTensor(raw: Float32Array, rows: number): tf.Tensor2D {
-    if (this.inputDim === this.obsDim) return tf.tensor2d(raw.subarray(0, rows * this.obsDim), [rows, this.obsDim]);
+  /** `rows` raw observations as network inputs: the observations themselves, or one-hot rows for a Discrete observation space. */
+  private encode(raw: Float32Array, rows: number): Float32Array {
+    if (this.inputDim === this.obsDim) return raw.subarray(0, rows * this.obsDim);
     // A fresh array: the cpu backend keeps the array a tensor was made from.
     const x = new Float32Array(rows * this.inputDim);
     const start = (this.context.observationSpace as DiscreteSpace).start;
     for (let j = 0; j < rows; j++) x[j * this.inputDim + raw[j]! - start] = 1;
-    return tf.tensor2d(x, [rows, this.inputDim]);
+    return x;
   }
 
   /** Q-values of `rows` raw observations: one forward pass, one read-back. */
   private qValues(raw: Float32Array, rows: number): Float32Array {
-    const q = tf.tidy(() => this.online.apply(this.inputTensor(raw, rows)));
-    const values = q.dataSync() as Float32Array;
-    q.dispose();
-    return values;
+    return this.model.qValues(this.encode(raw, rows), rows);
   }
 
   /** Epsilon-greedy action indices for `rows` observations; the forward pass is skipped when every env explores. */
@@ -315,9 +307,8 @@ class Dqn implements Agent {
   }
 
   async save(dir: string): Promise<void> {
-    await this.online.save(dir, 'online');
-    await this.target.save(dir, 'target');
-    const opt = this.optimizer.getState();
+    await this.model.saveNets(dir);
+    const opt = this.model.optimizerState();
     await writeBinary(dir, 'optimizer.bin', opt.data);
     const replayFile = this.hyperparameters.saveReplayBuffer ? 'replay.bin' : null;
     if (replayFile) await writeBinary(dir, replayFile, this.replay.toBytes());
@@ -331,14 +322,12 @@ class Dqn implements Agent {
     if (Boolean(from.hyperparameters.dueling) !== this.hyperparameters.dueling) {
       throw new Error(`warmStart: ${dir} holds a ${from.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
     }
-    await this.online.loadWeights(dir, 'online');
-    this.target.copyFrom(this.online, 1);
+    await this.model.loadNet(dir, 'online', 'online', 'warmStart');
+    this.model.syncTarget(1);
   }
 
   dispose(): void {
-    this.optimizer.dispose();
-    this.online.dispose();
-    this.target.dispose();
+    this.model.dispose();
   }
 }
 
@@ -401,37 +390,72 @@ export function forward(net: Mlp, x: tf.Tensor2D, activateLast: boolean): tf.Ten
 }
 
 /**
- * The Q-network: one MLP [input, ...hidden, actions], or, dueling, a trunk MLP
- * [input, ...hidden] (activated) feeding a value head [h, 1] and an advantage
- * head [h, actions], combined as Q = V + A - mean(A) (Wang et al. 2016, eq. 9).
+ * The Q-network's parts: one MLP [input, ...hidden, actions], or, dueling, a
+ * trunk MLP [input, ...hidden] (activated) feeding a value head [h, 1] and an
+ * advantage head [h, actions], combined as Q = V + A - mean(A) (Wang et al.
+ * 2016, eq. 9). Each part is saved as `<online|target>-<name>`.
  */
+function qParts(inputDim: number, nActions: number, hp: DqnHyperparameters): QPart[] {
+  if (!hp.dueling) return [{ name: 'q', sizes: [inputDim, ...hp.hidden, nActions], activateLast: false }];
+  const h = hp.hidden[hp.hidden.length - 1]!;
+  return [
+    { name: 'trunk', sizes: [inputDim, ...hp.hidden], activateLast: true },
+    { name: 'value', sizes: [h, 1], activateLast: false },
+    { name: 'advantage', sizes: [h, nActions], activateLast: false },
+  ];
+}
+
+/**
+ * Initial weights of the parts, drawn from `rng`, flat per part: PyTorch's
+ * default init of nn.Linear (weights and biases uniform in +-1/sqrt(fan in)),
+ * which the Q-networks of SB3 and CleanRL start from, or orthogonal (gain
+ * sqrt 2 for hidden layers and the dueling trunk's last, 1 for outputs). The
+ * 'pytorch' init draws a Glorot init first and then overwrites it, as it
+ * always has, so a seed keeps its numbers.
+ */
+function qInit(parts: readonly QPart[], hp: DqnHyperparameters, rng: Rng): Float32Array[] {
+  return parts.map((p) => {
+    if (hp.init === 'orthogonal') return flat(mlpInit(p.sizes, rng, { init: 'orthogonal', hiddenGain: Math.SQRT2, outputGain: p.activateLast ? Math.SQRT2 : 1 }));
+    mlpInit(p.sizes, rng, { init: 'glorot' });
+    const data = new Float32Array(mlpShapes(p.sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0));
+    let o = 0;
+    for (let l = 0; l + 1 < p.sizes.length; l++) {
+      const bound = 1 / Math.sqrt(p.sizes[l]!);
+      const count = p.sizes[l]! * p.sizes[l + 1]! + p.sizes[l + 1]!; // W then b, the order of Mlp.variables
+      for (let k = 0; k < count; k++) data[o++] = rng.uniform(-bound, bound);
+    }
+    return data;
+  });
+}
+
+function flat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The Q-network on tfjs: the parts' MLPs, applied through `forward`. */
 class QNet {
-  private constructor(
+  constructor(
     readonly parts: Mlp[],
     private readonly dueling: boolean,
   ) {}
 
-  static partNames(dueling: boolean): string[] {
-    return dueling ? ['trunk', 'value', 'advantage'] : ['q'];
+  static fromData(parts: readonly QPart[], activation: Activation, data: readonly Float32Array[], dueling: boolean): QNet {
+    return new QNet(
+      parts.map((p, i) => mlpFromData(p.sizes, activation, data[i]!)),
+      dueling,
+    );
   }
 
-  static create(inputDim: number, nActions: number, hp: DqnHyperparameters, rng: Rng): QNet {
-    const build = (sizes: number[], outputGain = 1): Mlp => {
-      if (hp.init === 'orthogonal') return mlp(sizes, rng, { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2, outputGain });
-      const net = mlp(sizes, rng, { activation: hp.activation, init: 'glorot' });
-      fanInUniform(net, rng);
-      return net;
-    };
-    if (!hp.dueling) return new QNet([build([inputDim, ...hp.hidden, nActions])], false);
-    const h = hp.hidden[hp.hidden.length - 1]!;
-    // The trunk's last layer is followed by the activation: it gets the hidden layers' gain.
-    return new QNet([build([inputDim, ...hp.hidden], Math.SQRT2), build([h, 1]), build([h, nActions])], true);
-  }
-
-  static async load(dir: string, prefix: string, dueling: boolean): Promise<QNet> {
-    const parts: Mlp[] = [];
-    for (const name of QNet.partNames(dueling)) parts.push(await loadMlp(dir, `${prefix}-${name}`));
-    return new QNet(parts, dueling);
+  static async load(dir: string, prefix: string, parts: readonly QPart[], dueling: boolean): Promise<QNet> {
+    const loaded: Mlp[] = [];
+    for (const p of parts) loaded.push(await loadMlp(dir, `${prefix}-${p.name}`));
+    return new QNet(loaded, dueling);
   }
 
   get variables(): tf.Variable[] {
@@ -451,25 +475,8 @@ class QNet {
     this.parts.forEach((p, i) => copyWeights(p, source.parts[i]!, tau));
   }
 
-  async save(dir: string, prefix: string): Promise<void> {
-    const names = QNet.partNames(this.dueling);
-    for (let i = 0; i < names.length; i++) await saveMlp(this.parts[i]!, dir, `${prefix}-${names[i]}`);
-  }
-
-  /** Overwrites this net's weights with those saved under `prefix` in `dir`, which must have the same layer sizes. */
-  async loadWeights(dir: string, prefix: string): Promise<void> {
-    const loaded = await QNet.load(dir, prefix, this.dueling);
-    try {
-      loaded.parts.forEach((p, i) => {
-        const mine = this.parts[i]!;
-        if (p.sizes.join() !== mine.sizes.join()) {
-          throw new Error(`warmStart: ${dir} has a net of sizes [${p.sizes.join(', ')}], this agent's is [${mine.sizes.join(', ')}]`);
-        }
-        setWeights(mine, getWeights(p).data);
-      });
-    } finally {
-      loaded.dispose();
-    }
+  async save(dir: string, prefix: string, parts: readonly QPart[]): Promise<void> {
+    for (let i = 0; i < parts.length; i++) await saveMlp(this.parts[i]!, dir, `${prefix}-${parts[i]!.name}`);
   }
 
   dispose(): void {
@@ -477,20 +484,126 @@ class QNet {
   }
 }
 
-/**
- * PyTorch's default init of nn.Linear (weights and biases uniform in
- * +-1/sqrt(fan in)), which the Q-networks of SB3 and CleanRL start from.
- * (nets.ts has no such option yet; it belongs there.)
- */
-function fanInUniform(net: Mlp, rng: Rng): void {
-  const data = new Float32Array(net.variables.reduce((a, v) => a + v.size, 0));
-  let o = 0;
-  for (let l = 0; l + 1 < net.sizes.length; l++) {
-    const bound = 1 / Math.sqrt(net.sizes[l]!);
-    const count = net.sizes[l]! * net.sizes[l + 1]! + net.sizes[l + 1]!; // W then b, the order of net.variables
-    for (let k = 0; k < count; k++) data[o++] = rng.uniform(-bound, bound);
+/** DQN's networks and update on tfjs: online and target QNets and nets.ts's Optimizer. */
+class TfjsQModel implements QModel {
+  private readonly optimizer: Optimizer;
+  /** One-hot rows of a minibatch's actions, rebuilt for each gradient step. */
+  private readonly actionMask: Float32Array;
+
+  constructor(
+    private readonly hp: DqnHyperparameters,
+    private readonly parts: readonly QPart[],
+    private readonly inputDim: number,
+    private readonly nActions: number,
+    private readonly online: QNet,
+    private readonly target: QNet,
+  ) {
+    this.optimizer = new Optimizer(online.variables, hp.learningRate, hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {});
+    this.actionMask = new Float32Array(hp.batchSize * nActions);
   }
-  setWeights(net, data);
+
+  get learningRate(): number {
+    return this.optimizer.learningRate;
+  }
+
+  set learningRate(lr: number) {
+    this.optimizer.learningRate = lr;
+  }
+
+  private input(x: Float32Array, rows: number): tf.Tensor2D {
+    return tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
+  }
+
+  qValues(x: Float32Array, rows: number): Float32Array {
+    const q = tf.tidy(() => this.online.apply(this.input(x, rows)));
+    const values = q.dataSync() as Float32Array;
+    q.dispose();
+    return values;
+  }
+
+  update(b: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number } {
+    const hp = this.hp;
+    const rows = hp.batchSize;
+    const mask = this.actionMask.fill(0);
+    for (let j = 0; j < rows; j++) mask[j * this.nActions + b.actions[j]!] = 1;
+    const t = {
+      obs: this.input(b.obs, rows),
+      nextObs: this.input(b.nextObs, rows),
+      actionMask: tf.tensor2d(mask, [rows, this.nActions]),
+      rewards: tf.tensor1d(b.rewards),
+      terminated: tf.tensor1d(b.terminated),
+    };
+    const y = tf.tidy(() => tdTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.terminated, hp.gamma));
+    let meanQ: tf.Scalar | null = null;
+    const r = this.optimizer.step(() => {
+      const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
+      if (wantMeanQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
+      return hp.loss === 'huber' ? huberLoss(q, y) : (tf.mean(tf.square(tf.sub(q, y))) as tf.Scalar);
+    });
+    tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.terminated]);
+    if (!meanQ) return r;
+    const value = (meanQ as tf.Scalar).dataSync()[0]!;
+    (meanQ as tf.Scalar).dispose();
+    return { ...r, meanQ: value };
+  }
+
+  syncTarget(tau: number): void {
+    this.target.copyFrom(this.online, tau);
+  }
+
+  optimizerState(): { t: number; data: Float32Array } {
+    return this.optimizer.getState();
+  }
+
+  setOptimizerState(state: { t: number; data: Float32Array }): void {
+    this.optimizer.setState(state);
+  }
+
+  async saveNets(dir: string): Promise<void> {
+    await this.online.save(dir, 'online', this.parts);
+    await this.target.save(dir, 'target', this.parts);
+  }
+
+  async loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void> {
+    const data = await readQNet(dir, prefix, this.parts, who);
+    const net = which === 'online' ? this.online : this.target;
+    let o = 0;
+    for (const p of net.parts) {
+      const n = p.variables.reduce((a, v) => a + v.size, 0);
+      setWeights(p, data.subarray(o, o + n));
+      o += n;
+    }
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.online.dispose();
+    this.target.dispose();
+  }
+}
+
+/** Builds the Q-model on the context's backend: ONNX Runtime for 'onnx', else tfjs on the backend initBackend picks. */
+async function createModel(
+  hp: DqnHyperparameters,
+  context: AgentContext,
+  online: readonly Float32Array[] | { dir: string },
+  target: readonly Float32Array[] | { dir: string },
+): Promise<QModel> {
+  const nActions = (context.actionSpace as DiscreteSpace).n;
+  const inputDim = inputDimOf(context.observationSpace);
+  const parts = qParts(inputDim, nActions, hp);
+  if (usesOnnx(context.backend)) {
+    const spec: QModelSpec = { ...hp, parts, inputDim, nActions };
+    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online));
+    if ('dir' in target) await model.loadNet(target.dir, 'target', 'target', 'dqn');
+    return model;
+  }
+  await initBackend(context.backend ?? 'auto');
+  const net = async (from: readonly Float32Array[] | { dir: string }, prefix: string) =>
+    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling) : QNet.fromData(parts, hp.activation, from, hp.dueling);
+  const model = new TfjsQModel(hp, parts, inputDim, nActions, await net(online, 'online'), await net(target, 'target'));
+  if (!('dir' in target)) model.syncTarget(1);
+  return model;
 }
 
 function checkSetup(hp: DqnHyperparameters, context: AgentContext): void {
@@ -511,30 +624,24 @@ registerAgent({
   warmStartsFrom: ['dqn'],
   async create(hp, context) {
     checkSetup(hp, context);
-    await initBackend(context.backend ?? 'auto');
     const rng = new Rng(context.seed);
-    const nActions = (context.actionSpace as DiscreteSpace).n;
-    const inputDim = inputDimOf(context.observationSpace);
-    const online = QNet.create(inputDim, nActions, hp, rng);
-    const target = QNet.create(inputDim, nActions, hp, rng);
-    target.copyFrom(online, 1);
-    return new Dqn(hp, context, online, target, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng);
+    const parts = qParts(inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
+    // Both nets are drawn (the target is then overwritten by the online net's weights), as always: a seed keeps its stream.
+    const online = qInit(parts, hp, rng);
+    const target = qInit(parts, hp, rng);
+    const model = await createModel(hp, context, online, target);
+    return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng);
   },
   async load(hp, context, manifest, dir) {
     checkSetup(hp, context);
-    await initBackend(context.backend ?? 'auto');
     const s = manifest.state as unknown as DqnState;
     if (!s?.counters || !s.rng || typeof s.optimizerStep !== 'number') throw new Error(`dqn: ${dir}/agent.json has no complete state (counters, rng, optimizerStep)`);
-    const online = await QNet.load(dir, 'online', hp.dueling);
-    const target = await QNet.load(dir, 'target', hp.dueling);
+    const model = await createModel(hp, context, { dir }, { dir });
+    model.setOptimizerState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
     const obsDim = obsDimOf(context.observationSpace);
     const replay = s.replayFile
       ? ReplayBuffer.fromBytes(await readBinary(dir, s.replayFile), { capacity: hp.bufferSize, obsDim, actionDim: 1 })
       : new ReplayBuffer(hp.bufferSize, obsDim);
-    return new Dqn(hp, context, online, target, replay, Rng.fromState(s.rng), {
-      counters: s.counters,
-      optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },
-      epsilon: s.epsilon,
-    });
+    return new Dqn(hp, context, model, replay, Rng.fromState(s.rng), { counters: s.counters, epsilon: s.epsilon });
   },
 });

@@ -8,6 +8,7 @@
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
+//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default wasm)
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
@@ -41,10 +42,10 @@ interface RunResult {
   curve: { step: number; seconds: number; mean: number }[];
 }
 
-async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, unknown>): Promise<RunResult> {
+async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
   const wrap = recipe.wrapEnv ?? ((e: Env) => e);
   const probe = wrap(make(recipe.env, recipe.envKwargs ?? {}));
-  const context = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed, backend: 'wasm' };
+  const context = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed, backend };
   const agent: Agent = await createAgent(recipe.agent, { ...recipe.hyperparameters, ...overrides }, context);
   const evalEnv = wrap(make(recipe.env, recipe.envKwargs ?? {}));
   const curve: RunResult['curve'] = [];
@@ -83,10 +84,10 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
   return { recipe: recipe.id, settings: overrides, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
 }
 
-function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>): Promise<RunResult> {
+function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
   const settings = Object.entries(overrides).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`]);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), '--backend', backend, ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`${recipe} seed ${seed} failed: ${stderr || err.message}`));
         return;
@@ -110,10 +111,11 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const run = arg('--run');
+  const backend = arg('--backend') ?? 'wasm';
   if (run) {
     const recipe = RECIPES.find((r) => r.id === run);
     if (!recipe) throw new Error(`unknown recipe ${run}`);
-    const result = await trainOne(recipe, Number(arg('--seed') ?? 0), settingsFrom(process.argv));
+    const result = await trainOne(recipe, Number(arg('--seed') ?? 0), settingsFrom(process.argv), backend);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const r = await runInChild(job.recipe.id, job.seed, overrides);
+      const r = await runInChild(job.recipe.id, job.seed, overrides, backend);
       results.push(r);
       process.stderr.write(
         `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s, eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     }
   };
   const changed = Object.keys(overrides).length > 0 ? `, hyperparameters set on every recipe: ${JSON.stringify(overrides)}` : '';
-  process.stderr.write(`training ${jobs.length} runs, ${parallel} at a time (one process each)${changed}...\n`);
+  process.stderr.write(`training ${jobs.length} runs on backend ${backend}, ${parallel} at a time (one process each)${changed}...\n`);
   await Promise.all(Array.from({ length: parallel }, worker));
 
   const header = [

@@ -1,5 +1,8 @@
-// Neural-net backend selection for TensorFlow.js in Node.
+// Neural-net backend selection: TensorFlow.js in Node, or ONNX Runtime.
 //
+// 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
+// generated backward pass and Adam as one graph per update); DQN runs on it so
+// far, and asking another agent for it fails with a message saying so.
 // 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
 // when one of them can be imported (a machine that could download
 // libtensorflow at install time), else the WebAssembly backend (SIMD, about 4x
@@ -9,11 +12,17 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu'] as const;
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx'] as const;
 export type BackendName = (typeof BACKENDS)[number];
+type TfjsBackendName = Exclude<BackendName, 'auto' | 'onnx'>;
+
+/** Whether `requested` names the ONNX Runtime path (agents that support it check this before initBackend). */
+export function usesOnnx(requested: string | undefined): boolean {
+  return requested === 'onnx';
+}
 
 /** The tfjs backend each of our names registers. */
-const TFJS_NAME: Record<Exclude<BackendName, 'auto'>, string> = {
+const TFJS_NAME: Record<TfjsBackendName, string> = {
   wasm: 'wasm',
   cpu: 'cpu',
   node: 'tensorflow',
@@ -28,7 +37,7 @@ export class BackendError extends Error {
   override name = 'BackendError';
 }
 
-let active: Exclude<BackendName, 'auto'> | null = null;
+let active: TfjsBackendName | null = null;
 
 async function importOptional(pkg: string): Promise<boolean> {
   try {
@@ -41,7 +50,7 @@ async function importOptional(pkg: string): Promise<boolean> {
   }
 }
 
-async function activate(name: Exclude<BackendName, 'auto'>): Promise<boolean> {
+async function activate(name: TfjsBackendName): Promise<boolean> {
   const pkg = PACKAGE[name];
   if (pkg && !(await importOptional(pkg))) return false;
   try {
@@ -58,11 +67,14 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<boolean> {
  * Makes `requested` the tfjs backend (once per process; asking again for the
  * active one is free). Returns the backend in use.
  */
-export async function initBackend(requested: string = 'auto'): Promise<Exclude<BackendName, 'auto'>> {
+export async function initBackend(requested: string = 'auto'): Promise<TfjsBackendName> {
   if (!(BACKENDS as readonly string[]).includes(requested)) {
     throw new BackendError(`unknown backend ${JSON.stringify(requested)}; choose one of ${BACKENDS.join(', ')}`);
   }
-  const name = requested as BackendName;
+  if (usesOnnx(requested)) {
+    throw new BackendError("backend 'onnx' runs dqn only so far; this agent trains on TensorFlow.js: use backend 'wasm' (or 'auto')");
+  }
+  const name = requested as Exclude<BackendName, 'onnx'>;
   if (name === 'auto') {
     if (active) return active;
     for (const candidate of ['node-gpu', 'node', 'wasm', 'cpu'] as const) if (await activate(candidate)) return candidate;
@@ -79,7 +91,7 @@ export async function initBackend(requested: string = 'auto'): Promise<Exclude<B
 }
 
 /** The backend currently in use, or null before initBackend. */
-export function activeBackend(): Exclude<BackendName, 'auto'> | null {
+export function activeBackend(): TfjsBackendName | null {
   return active;
 }
 

@@ -69,24 +69,48 @@ function glorotUniform(rows: number, cols: number, rng: Rng): Float32Array {
   return out;
 }
 
-/** Builds an MLP with layer sizes [input, ...hidden, output], weights drawn from `rng`. */
-export function mlp(sizes: readonly number[], rng: Rng, options: MlpOptions = {}): Mlp {
+/**
+ * The initial weights of an MLP of layer sizes [input, ...hidden, output],
+ * drawn from `rng`, one array per variable in Mlp.variables' order ([W0, b0,
+ * W1, b1, ...]; W as [in, out], biases zero): the tfjs and the ONNX compute
+ * paths start from the same numbers for the same draws.
+ */
+export function mlpInit(sizes: readonly number[], rng: Rng, options: MlpOptions = {}): Float32Array[] {
   if (sizes.length < 2 || !sizes.every((s) => Number.isInteger(s) && s >= 1)) {
     throw new RangeError(`mlp: sizes must be at least [input, output] positive integers, got [${sizes.join(', ')}]`);
   }
-  const activation = options.activation ?? 'tanh';
   const init = options.init ?? 'orthogonal';
-  const variables: tf.Variable[] = [];
+  const values: Float32Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const rows = sizes[l]!;
     const cols = sizes[l + 1]!;
     const isOutput = l + 2 === sizes.length;
-    const values =
-      init === 'orthogonal' ? orthogonal(rows, cols, isOutput ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2), rng) : glorotUniform(rows, cols, rng);
-    // tidy frees the initial-value tensors; the variables survive it.
-    variables.push(tf.tidy(() => tf.variable(tf.tensor2d(values, [rows, cols]), true)));
-    variables.push(tf.tidy(() => tf.variable(tf.zeros([cols]), true)));
+    values.push(
+      init === 'orthogonal' ? orthogonal(rows, cols, isOutput ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2), rng) : glorotUniform(rows, cols, rng),
+      new Float32Array(cols),
+    );
   }
+  return values;
+}
+
+/** Builds an MLP with layer sizes [input, ...hidden, output], weights drawn from `rng`. */
+export function mlp(sizes: readonly number[], rng: Rng, options: MlpOptions = {}): Mlp {
+  return mlpFromData(sizes, options.activation ?? 'tanh', mlpInit(sizes, rng, options));
+}
+
+/** An MLP with the given weights, one array per variable ([W0, b0, W1, b1, ...]) or all of them flat in that order. */
+export function mlpFromData(sizes: readonly number[], activation: Activation, values: Float32Array | readonly Float32Array[]): Mlp {
+  const shapes = mlpShapes(sizes);
+  let o = 0;
+  // tidy frees the initial-value tensors; the variables survive it.
+  const variables = shapes.map((shape, i) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = values instanceof Float32Array ? values.subarray(o, o + n) : values[i]!;
+    o += n;
+    if (v.length !== n) throw new RangeError(`mlp: ${v.length} values for a [${shape.join(', ')}] variable of a net of sizes [${sizes.join(', ')}]`);
+    return tf.tidy(() => tf.variable(tf.tensor(v, shape), true));
+  });
+  if (values instanceof Float32Array && o !== values.length) throw new RangeError(`mlp: got ${values.length} values, a net of sizes [${sizes.join(', ')}] has ${o}`);
   return fromVariables([...sizes], activation, variables);
 }
 
@@ -188,17 +212,36 @@ async function atomicWrite(path: string, data: string | Uint8Array): Promise<voi
 
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
 export async function saveMlp(net: Mlp, dir: string, name = 'model'): Promise<void> {
+  await saveMlpData({ sizes: net.sizes, activation: net.activation, data: getWeights(net).data }, dir, name);
+}
+
+/** An MLP as plain data: layer sizes, activation and weights flat in Mlp.variables' order (what saveMlp writes). */
+export interface MlpData {
+  sizes: readonly number[];
+  activation: Activation;
+  data: Float32Array;
+}
+
+/** The shapes of an MLP's variables ([W0, b0, W1, b1, ...]). */
+export function mlpShapes(sizes: readonly number[]): number[][] {
+  const shapes: number[][] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) shapes.push([sizes[l]!, sizes[l + 1]!], [sizes[l + 1]!]);
+  return shapes;
+}
+
+/** saveMlp for a net held as plain data (the ONNX compute path): the same files. */
+export async function saveMlpData(net: MlpData, dir: string, name = 'model'): Promise<void> {
   await ensureDir(dir);
-  const { data, shapes } = getWeights(net);
   let offset = 0;
-  const weights = shapes.map((shape) => {
+  const weights = mlpShapes(net.sizes).map((shape) => {
     const length = shape.reduce((a, b) => a * b, 1);
     const entry = { shape, offset, length };
     offset += length;
     return entry;
   });
+  if (offset !== net.data.length) throw new RangeError(`saveMlp: ${net.data.length} values for a net of sizes [${net.sizes.join(', ')}] (${offset} weights)`);
   const json: ModelJSON = { format: MODEL_FORMAT, sizes: [...net.sizes], activation: net.activation, weightsFile: `${name}.weights.bin`, weights };
-  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(net.data.buffer, net.data.byteOffset, net.data.byteLength));
   await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
 }
 
@@ -222,8 +265,8 @@ export async function loadWeightsInto(net: Mlp, dir: string, name: string, who: 
   setWeights(net, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
 }
 
-/** Loads a net written by saveMlp. */
-export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
+/** Reads a net written by saveMlp as plain data. */
+export async function readMlp(dir: string, name = 'model'): Promise<MlpData> {
   const path = join(dir, `${name}.json`);
   const json = JSON.parse(await readFile(path, 'utf8')) as ModelJSON;
   if (json.format !== MODEL_FORMAT) throw new Error(`loadMlp: ${path} has format ${JSON.stringify(json.format)}, expected ${MODEL_FORMAT}`);
@@ -233,8 +276,13 @@ export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
     throw new Error(`loadMlp: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
   }
   const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const variables = json.weights.map((w) => tf.tidy(() => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true)));
-  return fromVariables(json.sizes, json.activation, variables);
+  return { sizes: json.sizes, activation: json.activation, data };
+}
+
+/** Loads a net written by saveMlp. */
+export async function loadMlp(dir: string, name = 'model'): Promise<Mlp> {
+  const { sizes, activation, data } = await readMlp(dir, name);
+  return mlpFromData(sizes, activation, data);
 }
 
 /**

@@ -26,10 +26,13 @@ const cartPole = (): AgentContext & { env: Env } => {
   return { env, observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'wasm' };
 };
 
-async function dqn(hyperparameters: Record<string, unknown>, seed = 0): Promise<Agent> {
+async function dqn(hyperparameters: Record<string, unknown>, seed = 0, backend = 'wasm'): Promise<Agent> {
   const { observationSpace, actionSpace } = cartPole();
-  return createAgent('dqn', hyperparameters, { observationSpace, actionSpace, seed, backend: 'wasm' });
+  return createAgent('dqn', hyperparameters, { observationSpace, actionSpace, seed, backend });
 }
+
+/** The two compute paths DQN runs on: tfjs (wasm) and ONNX Runtime. */
+const BACKEND_NAMES = ['wasm', 'onnx'] as const;
 
 /** Small and quick: updates start at step 50 and happen every 2 steps. */
 const QUICK = { hidden: [16, 16], learningStarts: 50, trainFreq: 2, batchSize: 8, targetUpdateInterval: 20, bufferSize: 500, learningRate: 1e-3 };
@@ -127,9 +130,9 @@ describe('DQN agent', () => {
     agent.dispose();
   });
 
-  it('is deterministic: the same seed gives the same losses and weights, another seed others', async () => {
+  it.each(BACKEND_NAMES)('is deterministic on %s: the same seed gives the same losses and weights, another seed others', async (backend) => {
     const run = async (seed: number) => {
-      const agent = await dqn({ ...QUICK, doubleQ: true, init: 'orthogonal' }, seed);
+      const agent = await dqn({ ...QUICK, doubleQ: true, init: 'orthogonal' }, seed, backend);
       const losses: number[] = [];
       await agent.learn({ env: make('CartPole-v1'), totalSteps: 300, hooks: { onUpdate: (e) => losses.push(e.metrics.loss!) } });
       const dir = tempDir();
@@ -148,10 +151,14 @@ describe('DQN agent', () => {
 
   // Training in two learn calls with a save and load in between must give the
   // same numbers, bit for bit, as two learn calls on the same agent.
-  it.each([
-    ['plain, single env', {}, 0],
-    ['dueling, double, Polyak, annealed lr, vector env', { dueling: true, doubleQ: true, tau: 0.3, targetUpdateInterval: 4, gradientSteps: -1, trainFreq: 4, lrSchedule: 'linear' }, 3],
-  ] as const)('continues exactly after save and load (%s)', async (_name, extra, numEnvs) => {
+  it.each(
+    BACKEND_NAMES.flatMap((backend) =>
+      [
+        ['plain, single env', {}, 0],
+        ['dueling, double, Polyak, annealed lr, vector env', { dueling: true, doubleQ: true, tau: 0.3, targetUpdateInterval: 4, gradientSteps: -1, trainFreq: 4, lrSchedule: 'linear' }, 3],
+      ].map(([name, extra, numEnvs]) => [backend, name, extra, numEnvs] as [string, string, Record<string, unknown>, number]),
+    ),
+  )('continues exactly after save and load on %s (%s)', async (backend, _name, extra, numEnvs) => {
     const train = (agent: Agent, totalSteps: number, losses: number[]) =>
       agent.learn({
         ...(numEnvs > 0 ? { vecEnv: makeVec('CartPole-v1', numEnvs) } : { env: make('CartPole-v1') }),
@@ -159,12 +166,12 @@ describe('DQN agent', () => {
         hooks: { onUpdate: (e) => losses.push(e.metrics.loss!) },
       });
     const hp = { ...QUICK, ...extra };
-    const straight = await dqn(hp, 5);
+    const straight = await dqn(hp, 5, backend);
     const lossesStraight: number[] = [];
     await train(straight, 240, lossesStraight);
     await train(straight, 480, lossesStraight);
 
-    const first = await dqn(hp, 5);
+    const first = await dqn(hp, 5, backend);
     const lossesResumed: number[] = [];
     await train(first, 240, lossesResumed);
     const dir = tempDir();
@@ -184,8 +191,8 @@ describe('DQN agent', () => {
     resumed.dispose();
   });
 
-  it('loads without the replay buffer when told not to save it', async () => {
-    const agent = await dqn({ ...QUICK, saveReplayBuffer: false });
+  it.each(BACKEND_NAMES)('loads without the replay buffer when told not to save it (%s)', async (backend) => {
+    const agent = await dqn({ ...QUICK, saveReplayBuffer: false }, 0, backend);
     await agent.learn({ env: make('CartPole-v1'), totalSteps: 100 });
     const dir = tempDir();
     await agent.save(dir);
@@ -244,29 +251,33 @@ describe('DQN agent', () => {
   // One-step episodes paying 1 from a constant observation: Q = 1 when they
   // end by termination, Q = 1 / (1 - gamma) = 2 when a time limit cuts them
   // (the learner bootstraps from the last observation, which is the same state).
-  it.each([
-    ['terminated', false, 1],
-    ['truncated', true, 2],
-  ] as const)('learns Q = r without bootstrapping when %s episodes end', async (_name, truncate, expected) => {
+  it.each(
+    BACKEND_NAMES.flatMap((backend) =>
+      [
+        ['terminated', false, 1],
+        ['truncated', true, 2],
+      ].map(([name, truncate, expected]) => [name, backend, truncate, expected] as [string, string, boolean, number]),
+    ),
+  )('learns Q = r without bootstrapping when %s episodes end (%s)', async (_name, backend, truncate, expected) => {
     const env = new OneStep(truncate);
     const agent = await createAgent('dqn', { ...QUICK, gamma: 0.5, learningRate: 1e-2, hidden: [8], trainFreq: 1, targetUpdateInterval: 10, learningStarts: 20 }, {
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
       seed: 2,
-      backend: 'wasm',
+      backend,
     });
     await agent.learn({ env, totalSteps: 600 });
     for (const q of agent.diagnostics!(new Float32Array([1])).qValues!) expect(q).toBeCloseTo(expected, 1);
     agent.dispose();
   });
 
-  it('handles Discrete observations (one-hot) and an action space with an offset', async () => {
+  it.each(BACKEND_NAMES)('handles Discrete observations (one-hot) and an action space with an offset (%s)', async (backend) => {
     const env = new OffsetChain();
     const agent = await createAgent('dqn', { ...QUICK, gamma: 0.9, explorationFraction: 0.3, trainFreq: 1 }, {
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
       seed: 1,
-      backend: 'wasm',
+      backend,
     });
     await agent.learn({ env, totalSteps: 1500 });
     // Going right (action 11) is optimal in every state.
@@ -276,19 +287,19 @@ describe('DQN agent', () => {
     agent.dispose();
   });
 
-  it('warm-starts from another saved DQN', async () => {
-    const source = await dqn({ ...QUICK, dueling: true });
+  it.each(BACKEND_NAMES)('warm-starts from another saved DQN (%s)', async (backend) => {
+    const source = await dqn({ ...QUICK, dueling: true }, 0, backend);
     await source.learn({ env: make('CartPole-v1'), totalSteps: 200 });
     const dir = tempDir();
     await source.save(dir);
-    const fresh = await dqn({ ...QUICK, dueling: true, learningRate: 5e-4 }, 9);
+    const fresh = await dqn({ ...QUICK, dueling: true, learningRate: 5e-4 }, 9, backend);
     const obs = new Float32Array([0.02, 0.1, -0.03, 0.2]);
     expect(fresh.diagnostics!(obs)).not.toEqual(source.diagnostics!(obs));
     await warmStart(fresh, dir);
     expect(fresh.diagnostics!(obs)).toEqual(source.diagnostics!(obs));
     expect(fresh.stepCount).toBe(0);
-    await expect(warmStart(await dqn({ ...QUICK, dueling: true, hidden: [8, 8] }), dir)).rejects.toThrow(/sizes \[4, 16, 16\], this agent's is \[4, 8, 8\]/);
-    await expect(warmStart(await dqn({ ...QUICK }), dir)).rejects.toThrow(/holds a dueling Q-network, this agent has a plain one/);
+    await expect(warmStart(await dqn({ ...QUICK, dueling: true, hidden: [8, 8] }, 0, backend), dir)).rejects.toThrow(/sizes \[4, 16, 16\], this agent's is \[4, 8, 8\]/);
+    await expect(warmStart(await dqn({ ...QUICK }, 0, backend), dir)).rejects.toThrow(/holds a dueling Q-network, this agent has a plain one/);
     source.dispose();
     fresh.dispose();
   });
@@ -297,11 +308,12 @@ describe('DQN agent', () => {
   // every 2000 steps and stopped once solved in the CartPole-v0 sense (a greedy
   // mean of at least 195 over 20 episodes). Seed 2 gets there at 8000 steps
   // (1792 gradient steps, about 4 s of one core); seeds 1 and 3 to 6 at 24000,
-  // 8000, 8000, 2000 and 30000.
-  it('learns CartPole-v1 to a greedy mean return of at least 195', { timeout: 120_000 }, async () => {
+  // 8000, 8000, 2000 and 30000. On onnx: seed 2 at 8000 too (under 1 s), seeds 1
+  // and 3 to 6 at 22000, 8000, 8000, 2000 and 30000.
+  it.each(BACKEND_NAMES)('learns CartPole-v1 to a greedy mean return of at least 195 (%s)', { timeout: 120_000 }, async (backend) => {
     const env = make('CartPole-v1');
     const evalEnv = make('CartPole-v1');
-    const context = { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 2, backend: 'wasm' };
+    const context = { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 2, backend };
     const agent = await createAgent('dqn', DQN_CARTPOLE.hyperparameters, context);
     let best = -Infinity;
     let next = 2000;

@@ -1,0 +1,218 @@
+// DQN's networks on ONNX Runtime: a Q-network (one MLP, or a dueling trunk
+// with value and advantage heads) whose whole update -- TD targets from the
+// target net (max, or the online net's argmax for double DQN), Q(s, a) by a
+// gather along the action axis, Huber or squared loss, the generated backward
+// pass, gradient clipping and Adam -- is one graph run per gradient step, and
+// a forward graph for acting at any batch size. Parameters are flat, in the
+// order of the tfjs Q-network's variables (part by part, [W0, b0, W1, b1, ...]),
+// so checkpoints are the same files on both backends.
+import type { Activation } from '../nets.js';
+import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
+import { Graph } from './graph.js';
+import type { Sym } from './graph.js';
+import { mlpForward } from './layers.js';
+import { toOnnx } from './serialize.js';
+import { Session, Tensor } from './session.js';
+import { ParamLayout, Trainer } from './trainer.js';
+
+/** One MLP of the Q-network: its saved name, layer sizes and whether its last layer is activated (a dueling trunk). */
+export interface QPart {
+  name: string;
+  sizes: number[];
+  activateLast: boolean;
+}
+
+export interface QModelSpec {
+  parts: QPart[];
+  dueling: boolean;
+  activation: Activation;
+  inputDim: number;
+  nActions: number;
+  batchSize: number;
+  gamma: number;
+  loss: 'huber' | 'mse';
+  doubleQ: boolean;
+  maxGradNorm: number;
+  learningRate: number;
+}
+
+/** A minibatch with encoded inputs; actions are indices from 0. */
+export interface QBatch {
+  obs: Float32Array;
+  nextObs: Float32Array;
+  actions: Float32Array;
+  rewards: Float32Array;
+  terminated: Float32Array;
+}
+
+/** Q-values [rows, actions] of `x` under the parameters `params` (symbols in QModelSpec.parts' order). */
+function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): Sym {
+  const per = spec.parts.map((p) => 2 * (p.sizes.length - 1));
+  const split: Sym[][] = [];
+  let o = 0;
+  for (const n of per) {
+    split.push(params.slice(o, o + n));
+    o += n;
+  }
+  if (!spec.dueling) return mlpForward(g, split[0]!, x, spec.activation);
+  const h = mlpForward(g, split[0]!, x, spec.activation, true);
+  const a = mlpForward(g, split[2]!, h, spec.activation);
+  // Q = V + A - mean(A) (Wang et al. 2016, eq. 9)
+  return g.add(mlpForward(g, split[1]!, h, spec.activation), g.sub(a, g.mean(a, [1], true)));
+}
+
+export class OnnxQModel {
+  private readonly target: Float32Array;
+  private readonly targetFeeds: Record<string, Tensor>;
+  private readonly batchFeeds: Record<string, Tensor>;
+  private readonly actions: BigInt64Array;
+  private readonly obs: Float32Array;
+  private readonly nextObs: Float32Array;
+  private readonly rewards: Float32Array;
+  private readonly terminated: Float32Array;
+
+  private constructor(
+    readonly spec: QModelSpec,
+    layout: ParamLayout,
+    private readonly trainer: Trainer,
+    private readonly actSession: Session,
+  ) {
+    const { batchSize: b, inputDim } = spec;
+    this.target = new Float32Array(layout.size);
+    this.targetFeeds = layout.views(this.target, 't');
+    this.obs = new Float32Array(b * inputDim);
+    this.nextObs = new Float32Array(b * inputDim);
+    this.actions = new BigInt64Array(b);
+    this.rewards = new Float32Array(b);
+    this.terminated = new Float32Array(b);
+    this.batchFeeds = {
+      obs: new Tensor('float32', this.obs, [b, inputDim]),
+      nextObs: new Tensor('float32', this.nextObs, [b, inputDim]),
+      actions: new Tensor('int64', this.actions, [b]),
+      rewards: new Tensor('float32', this.rewards, [b]),
+      terminated: new Tensor('float32', this.terminated, [b]),
+    };
+  }
+
+  /** Builds the sessions; `online` holds the initial weights (flat, parts in order), and the target net starts as a copy. */
+  static async create(spec: QModelSpec, online: Float32Array): Promise<OnnxQModel> {
+    const layout = new ParamLayout(spec.parts.flatMap((p) => mlpShapes(p.sizes)));
+    const b = spec.batchSize;
+    const trainer = await Trainer.create(
+      {
+        layout,
+        build(g, params) {
+          const obs = g.input('obs', [b, spec.inputDim]);
+          const nextObs = g.input('nextObs', [b, spec.inputDim]);
+          const actions = g.input('actions', [b], 'int64');
+          const rewards = g.input('rewards', [b]);
+          const terminated = g.input('terminated', [b]);
+          const targetParams = layout.inputs(g, 't');
+          const qNextTarget = qForward(g, spec, targetParams, nextObs);
+          const next = spec.doubleQ ? g.gatherActions(qNextTarget, g.argmax(qForward(g, spec, params, nextObs), 1)) : g.reduceMax(qNextTarget, 1);
+          // y = r + gamma (1 - terminated) Q_target(s', a*): only termination cuts the return.
+          const y = g.add(rewards, g.mul(g.mul(g.sub(1, terminated), spec.gamma), next));
+          const q = g.gatherActions(qForward(g, spec, params, obs), actions);
+          const d = g.sub(q, y);
+          return { loss: g.mean(spec.loss === 'huber' ? g.huber(d) : g.square(d)), outputs: { meanQ: g.mean(q) } };
+        },
+        adam: { maxGradNorm: spec.maxGradNorm > 0 ? spec.maxGradNorm : Infinity },
+      },
+      online,
+      spec.learningRate,
+    );
+    const g = new Graph('float32');
+    g.output('q', qForward(g, spec, layout.inputs(g, 'p'), g.input('x', [-1, spec.inputDim])));
+    const model = new OnnxQModel(spec, layout, trainer, await Session.create(toOnnx(g, 'act')));
+    model.syncTarget(1);
+    return model;
+  }
+
+  get learningRate(): number {
+    return this.trainer.learningRate;
+  }
+
+  set learningRate(lr: number) {
+    this.trainer.learningRate = lr;
+  }
+
+  /** Q-values of `rows` encoded inputs, row by row. */
+  qValues(x: Float32Array, rows: number): Float32Array {
+    const q = new Float32Array(rows * this.spec.nActions);
+    this.actSession.run({ ...this.trainer.paramFeeds, x: new Tensor('float32', x.subarray(0, rows * this.spec.inputDim), [rows, this.spec.inputDim]) }, { q: new Tensor('float32', q, [rows, this.spec.nActions]) });
+    return q;
+  }
+
+  /** One gradient step on `batch`. */
+  update(batch: QBatch): { loss: number; gradNorm: number; meanQ: number } {
+    this.obs.set(batch.obs.subarray(0, this.obs.length));
+    this.nextObs.set(batch.nextObs.subarray(0, this.nextObs.length));
+    for (let j = 0; j < this.actions.length; j++) this.actions[j] = BigInt(batch.actions[j]!);
+    this.rewards.set(batch.rewards.subarray(0, this.rewards.length));
+    this.terminated.set(batch.terminated.subarray(0, this.terminated.length));
+    const r = this.trainer.step({ ...this.batchFeeds, ...this.targetFeeds });
+    return { loss: r.loss, gradNorm: r.gradNorm, meanQ: (r.outputs.meanQ!.data as Float32Array)[0]! };
+  }
+
+  /** target <- tau * online + (1 - tau) * target, in float32 as the tfjs path computes it. */
+  syncTarget(tau: number): void {
+    const online = this.trainer.params;
+    if (tau === 1) {
+      this.target.set(online);
+      return;
+    }
+    const a = Math.fround(tau);
+    const b = Math.fround(1 - tau);
+    for (let i = 0; i < online.length; i++) this.target[i] = Math.fround(Math.fround(online[i]! * a) + Math.fround(this.target[i]! * b));
+  }
+
+  optimizerState(): { t: number; data: Float32Array } {
+    return this.trainer.getState();
+  }
+
+  setOptimizerState(state: { t: number; data: Float32Array }): void {
+    this.trainer.setState(state);
+  }
+
+  /** Writes the online and target nets as `online-<part>` and `target-<part>` (nets.ts's files). */
+  async saveNets(dir: string): Promise<void> {
+    for (const which of ['online', 'target'] as const) {
+      const flat = which === 'online' ? this.trainer.params : this.target;
+      let o = 0;
+      for (const p of this.spec.parts) {
+        const n = mlpShapes(p.sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+        await saveMlpData({ sizes: p.sizes, activation: this.spec.activation, data: flat.subarray(o, o + n) }, dir, `${which}-${p.name}`);
+        o += n;
+      }
+    }
+  }
+
+  /** Sets the online (or target) net from `prefix-<part>` files in `dir`, which must have this model's sizes; `who` names the caller in errors. */
+  async loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void> {
+    const data = await readQNet(dir, prefix, this.spec.parts, who);
+    if (which === 'online') this.trainer.setParams(data);
+    else this.target.set(data);
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+    this.actSession.dispose();
+  }
+}
+
+/** The parts `prefix-<part>` saved in `dir` as one flat vector, checked against the expected layer sizes. */
+export async function readQNet(dir: string, prefix: string, parts: readonly QPart[], who: string): Promise<Float32Array> {
+  const datas: Float32Array[] = [];
+  for (const p of parts) {
+    const net = await readMlp(dir, `${prefix}-${p.name}`);
+    if (net.sizes.join() !== p.sizes.join()) throw new Error(`${who}: ${dir} has a net of sizes [${net.sizes.join(', ')}], this agent's is [${p.sizes.join(', ')}]`);
+    datas.push(net.data);
+  }
+  const flat = new Float32Array(datas.reduce((a, d) => a + d.length, 0));
+  let o = 0;
+  for (const d of datas) {
+    flat.set(d, o);
+    o += d.length;
+  }
+  return flat;
+}

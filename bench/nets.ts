@@ -1,0 +1,358 @@
+// Network benchmark: ms per training step (relu MLP, MSE loss, Adam) and per
+// batched forward pass (acting at batch 1, 8 and 256), one thread, for
+// Arena's two compute paths side by side: tfjs-wasm (nets.ts's custom-gradient
+// dense path and Optimizer) and ONNX Runtime (agents/lib/compute: forward,
+// generated backward and Adam as one graph). When /usr/bin/python3 (or
+// ARENA_TORCH_PYTHON) can import torch, the same run times PyTorch doing the
+// same step with bench/nets_torch.py and prints ratios. The machines are
+// shared, so only ratios measured side by side mean much: the three paths'
+// trials are interleaved (PyTorch, tfjs-wasm, onnx, three times over; the
+// median of each), so that load falls on all three alike. Last, DQN's own
+// training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
+// steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
+// backends, their trials interleaved so that the machine's load falls on both;
+// before it, that gradient step alone on onnx against PyTorch taking it as
+// Stable-Baselines3 does.
+//
+//   npm run bench:nets
+//   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
+//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, dqn-zoo-round)
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '../envs/index.js';
+import '../agents/index.js';
+import { createAgent } from '../agents/agent.js';
+import { make } from '../core/registry.js';
+import { Rng } from '../core/rng.js';
+import { initBackend, tf } from '../agents/lib/backend.js';
+import { Graph } from '../agents/lib/compute/graph.js';
+import { mlpForward } from '../agents/lib/compute/layers.js';
+import { toOnnx } from '../agents/lib/compute/serialize.js';
+import { Session, Tensor } from '../agents/lib/compute/session.js';
+import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
+import { OnnxQModel } from '../agents/lib/compute/q-model.js';
+import { applyForGradients, getWeights, mlp, mlpInit, mlpShapes, Optimizer } from '../agents/lib/nets.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '..', '..');
+
+interface Case {
+  name: string;
+  sizes: number[];
+  batch: number;
+}
+
+const CASES: Case[] = [
+  { name: '4-64-64-2', sizes: [4, 64, 64, 2], batch: 64 },
+  { name: '2-256-256-3', sizes: [2, 256, 256, 3], batch: 128 },
+  { name: '3-400-300-1', sizes: [3, 400, 300, 1], batch: 256 },
+];
+const ACT_BATCHES = [1, 8, 256];
+const SECONDS = Number(process.env.ARENA_BENCH_SECONDS ?? 0.5);
+const LEARNING_RATE = 1e-4;
+const FILTER = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
+const selected = (name: string): boolean => !FILTER || FILTER.test(name);
+
+/** ms per call over one trial of about `seconds`. */
+function trialMs(fn: () => void, seconds: number): number {
+  let n = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    fn();
+    n += 1;
+    elapsed = performance.now() - start;
+  } while (elapsed < seconds * 1000);
+  return elapsed / n;
+}
+
+/** The operations timed per case: a training step, and acting at each batch size. */
+type MlpOp = { op: 'train' } | { op: 'act'; rows: number };
+/** What PyTorch's child times: an MLP op, or DQN's gradient step. */
+type Op = MlpOp | { op: 'dqn' };
+
+/** One path's functions for a case, by op name. */
+type Runner = (o: MlpOp) => () => void;
+
+function uniform(n: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n }, () => rng.uniform(0, 1));
+}
+
+function wasmRunner(c: Case, init: Float32Array): { run: Runner; dispose(): void } {
+  const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
+  // The same starting weights as the ONNX side.
+  let o = 0;
+  for (const v of net.variables) {
+    tf.tidy(() => v.assign(tf.tensor(init.subarray(o, o + v.size), v.shape)));
+    o += v.size;
+  }
+  const optimizer = new Optimizer(net.variables, LEARNING_RATE);
+  const rng = new Rng(1);
+  const x = uniform(c.batch * c.sizes[0]!, rng);
+  const y = uniform(c.batch * c.sizes.at(-1)!, rng);
+  const acts = new Map(ACT_BATCHES.map((b) => [b, uniform(b * c.sizes[0]!, rng)]));
+  return {
+    run: (op) =>
+      op.op === 'train'
+        ? () => {
+            const xt = tf.tensor2d(x, [c.batch, c.sizes[0]!]);
+            const yt = tf.tensor2d(y, [c.batch, c.sizes.at(-1)!]);
+            optimizer.step(() => tf.mean(tf.square(tf.sub(applyForGradients(net, xt), yt))) as tf.Scalar);
+            tf.dispose([xt, yt]);
+          }
+        : () => {
+            const q = tf.tidy(() => net.apply(tf.tensor2d(acts.get(op.rows)!, [op.rows, c.sizes[0]!])));
+            q.dataSync();
+            q.dispose();
+          },
+    dispose() {
+      optimizer.dispose();
+      net.dispose();
+    },
+  };
+}
+
+async function onnxRunner(c: Case, init: Float32Array): Promise<{ run: Runner; dispose(): void }> {
+  const layout = new ParamLayout(mlpShapes(c.sizes));
+  const out = c.sizes.at(-1)!;
+  const trainer = await Trainer.create(
+    {
+      layout,
+      build(g, params) {
+        const x = g.input('x', [c.batch, c.sizes[0]!]);
+        const y = g.input('y', [c.batch, out]);
+        return { loss: g.mean(g.square(g.sub(mlpForward(g, params, x, 'relu'), y))) };
+      },
+    },
+    init,
+    LEARNING_RATE,
+  );
+  const g = new Graph('float32');
+  g.output('q', mlpForward(g, layout.inputs(g, 'p'), g.input('x', [-1, c.sizes[0]!]), 'relu'));
+  const act = await Session.create(toOnnx(g, 'act'));
+  const rng = new Rng(1);
+  const x = uniform(c.batch * c.sizes[0]!, rng);
+  const y = uniform(c.batch * out, rng);
+  const acts = new Map(ACT_BATCHES.map((b) => [b, { x: uniform(b * c.sizes[0]!, rng), q: new Tensor('float32', new Float32Array(b * out), [b, out]) }]));
+  return {
+    run: (op) =>
+      op.op === 'train'
+        ? () => {
+            trainer.step({ x: new Tensor('float32', x, [c.batch, c.sizes[0]!]), y: new Tensor('float32', y, [c.batch, out]) });
+          }
+        : () => {
+            const a = acts.get(op.rows)!;
+            act.run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
+          },
+    dispose() {
+      trainer.dispose();
+      act.dispose();
+    },
+  };
+}
+
+/**
+ * Debian's torch calls the system's libblas.so.3; where that is the reference
+ * (netlib) BLAS rather than OpenBLAS, its matrix products are several times
+ * slower than a usual PyTorch's, and ratios against it flatter Arena.
+ */
+function blasNote(libraries: string[]): string {
+  const reference = libraries.some((l) => /\/blas\/libblas\.so/.test(l)) && !libraries.some((l) => /openblas|mkl|blis/i.test(l));
+  return `PyTorch's BLAS: ${libraries.join(', ') || 'none found'}${reference ? ' -- the reference (netlib) BLAS: PyTorch is slower here than with OpenBLAS (apt-get install libopenblas0), so these ratios flatter Arena' : ''}`;
+}
+
+/** bench/nets_torch.py as a child answering one trial per request. */
+class TorchTrials {
+  private readonly lines: AsyncIterator<string>;
+
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+
+  static async start(): Promise<{ torch: TorchTrials; note: string } | { missing: string }> {
+    const python = process.env.ARENA_TORCH_PYTHON ?? '/usr/bin/python3';
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+    } catch {
+      return { missing: `${python} cannot import torch (Debian: apt-get install -y python3-torch; see ../shared/anchors/README.md)` };
+    }
+    // One thread for the BLAS too: torch.set_num_threads does not reach an OpenBLAS built with pthreads.
+    const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    const child = spawn(python, [resolve(repoRoot, 'bench', 'nets_torch.py')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    const torch = new TorchTrials(child);
+    const first = await torch.next();
+    process.stdout.write(`timing PyTorch with ${python}, interleaved with Arena's trials\n`);
+    return { torch, note: blasNote((JSON.parse(first) as { blas: string[] }).blas) };
+  }
+
+  private async next(): Promise<string> {
+    const r = await this.lines.next();
+    if (r.done) throw new Error('bench/nets_torch.py ended early (see its error above)');
+    return r.value;
+  }
+
+  async trial(c: Case, o: Op, seconds: number): Promise<number> {
+    this.child.stdin!.write(`${JSON.stringify({ ...c, ...o, seconds })}\n`);
+    return (JSON.parse(await this.next()) as { ms: number }).ms;
+  }
+
+  stop(): void {
+    this.child.stdin!.end();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** rl-baselines3-zoo's DQN CartPole-v1 hyperparameters (the anchors' side-by-side with Stable-Baselines3). */
+const DQN_ZOO = {
+  learningRate: 2.3e-3,
+  batchSize: 64,
+  bufferSize: 100_000,
+  learningStarts: 1000,
+  gamma: 0.99,
+  targetUpdateInterval: 10,
+  trainFreq: 256,
+  gradientSteps: 128,
+  explorationFraction: 0.16,
+  explorationFinalEps: 0.04,
+  hidden: [256, 256],
+};
+const DQN_ZOO_STEPS = 50_000;
+
+/** DQN's gradient step on the ONNX path (OnnxQModel, as the agent runs it) for the zoo's CartPole net, on a fixed random batch. */
+async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
+  const nActions = c.sizes.at(-1)!;
+  const init = mlpInit(c.sizes, new Rng(0), { activation: 'relu' });
+  const flat = new Float32Array(init.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of init) {
+    flat.set(p, o);
+    o += p.length;
+  }
+  const model = await OnnxQModel.create(
+    {
+      parts: [{ name: 'q', sizes: c.sizes, activateLast: false }],
+      dueling: false,
+      activation: 'relu',
+      inputDim: c.sizes[0]!,
+      nActions,
+      batchSize: c.batch,
+      gamma: DQN_ZOO.gamma,
+      loss: 'huber',
+      doubleQ: false,
+      maxGradNorm: 10,
+      learningRate: DQN_ZOO.learningRate,
+    },
+    flat,
+  );
+  const rng = new Rng(2);
+  const batch = {
+    obs: uniform(c.batch * c.sizes[0]!, rng),
+    nextObs: uniform(c.batch * c.sizes[0]!, rng),
+    actions: Float32Array.from({ length: c.batch }, () => rng.integers(0, nActions)),
+    rewards: uniform(c.batch, rng),
+    terminated: Float32Array.from({ length: c.batch }, () => (rng.random() < 0.1 ? 1 : 0)),
+  };
+  return { fn: () => model.update(batch), dispose: () => model.dispose() };
+}
+
+/** ms per DQN training round (trainFreq env steps and their gradient steps) on each backend, trials interleaved. */
+async function timeDqnRounds(backends: readonly string[], trials = 3, roundsPerTrial = 3): Promise<Record<string, number>> {
+  const runners: Record<string, () => Promise<void>> = {};
+  for (const backend of backends) {
+    const env = make('CartPole-v1');
+    const agent = await createAgent('dqn', DQN_ZOO, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1, backend });
+    let steps = 1024; // past learningStarts, with one round of updates done
+    await agent.learn({ env, totalSteps: steps, scheduleSteps: DQN_ZOO_STEPS });
+    runners[backend] = async () => {
+      steps += DQN_ZOO.trainFreq;
+      await agent.learn({ env, totalSteps: steps, scheduleSteps: DQN_ZOO_STEPS });
+    };
+  }
+  const times: Record<string, number[]> = Object.fromEntries(backends.map((b) => [b, []]));
+  for (let t = 0; t < trials; t++) {
+    for (const backend of backends) {
+      const start = performance.now();
+      for (let r = 0; r < roundsPerTrial; r++) await runners[backend]!();
+      times[backend]!.push((performance.now() - start) / roundsPerTrial);
+    }
+  }
+  return Object.fromEntries(backends.map((b) => [b, times[b]!.sort((x, y) => x - y)[trials >> 1]!]));
+}
+
+const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
+const ratio = (a: number, b: number | undefined): string => (b === undefined ? '' : ` (${(a / b).toFixed(2)}x)`);
+
+function printTable(rows: string[][]): void {
+  const header = ['case (ms per call, one thread)', 'PyTorch', 'tfjs-wasm (x PyTorch)', 'onnx (x PyTorch)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((s, i) => s.padEnd(widths[i]!)).join(' | ')} |`;
+  process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  await initBackend('wasm');
+  const cases = CASES.filter((c) => selected(c.name));
+  const started = cases.length > 0 || selected('dqn-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
+  const torch = 'torch' in started ? started.torch : null;
+  const rows: string[][] = [];
+  const ops: MlpOp[] = [{ op: 'train' }, ...ACT_BATCHES.map((rows) => ({ op: 'act' as const, rows }))];
+  for (const c of cases) {
+    const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
+    const init = getWeights(net).data;
+    net.dispose();
+    process.stdout.write(`timing ${c.name}, batch ${c.batch}...\n`);
+    const wasm = wasmRunner(c, init);
+    const onnx = await onnxRunner(c, init);
+    for (const o of ops) {
+      const fns = { wasm: wasm.run(o), onnx: onnx.run(o) };
+      for (const fn of Object.values(fns)) for (let i = 0; i < 20; i++) fn();
+      const trials: Record<'torch' | 'wasm' | 'onnx', number[]> = { torch: [], wasm: [], onnx: [] };
+      for (let t = 0; t < 3; t++) {
+        if (torch) trials.torch.push(await torch.trial(c, o, SECONDS));
+        trials.wasm.push(trialMs(fns.wasm, SECONDS));
+        trials.onnx.push(trialMs(fns.onnx, SECONDS));
+      }
+      const ref = torch ? median(trials.torch) : undefined;
+      const w = median(trials.wasm);
+      const x = median(trials.onnx);
+      const label = o.op === 'train' ? `${c.name} train, batch ${c.batch}` : `${c.name} act, batch ${o.rows}`;
+      rows.push([label, ref === undefined ? '-' : fmt(ref), fmt(w) + ratio(w, ref), fmt(x) + ratio(x, ref)]);
+    }
+    wasm.dispose();
+    onnx.dispose();
+  }
+  if (selected('dqn-update')) {
+    const c: Case = { name: 'dqn-update', sizes: [4, ...DQN_ZOO.hidden, 2], batch: DQN_ZOO.batchSize };
+    process.stdout.write(`timing DQN's gradient step, ${c.sizes.join('-')}, batch ${c.batch}...\n`);
+    const onnx = await onnxDqnUpdate(c);
+    for (let i = 0; i < 20; i++) onnx.fn();
+    const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
+    for (let t = 0; t < 3; t++) {
+      if (torch) trials.torch.push(await torch.trial(c, { op: 'dqn' }, SECONDS));
+      trials.onnx.push(trialMs(onnx.fn, SECONDS));
+    }
+    const ref = torch ? median(trials.torch) : undefined;
+    const x = median(trials.onnx);
+    rows.push([`DQN update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(see the DQN round)', fmt(x) + ratio(x, ref)]);
+    onnx.dispose();
+  }
+  torch?.stop();
+  if (rows.length > 0) {
+    process.stdout.write('missing' in started ? `PyTorch not timed: ${started.missing}; Arena's numbers only.\n` : `${started.note}\n`);
+    printTable(rows);
+  }
+  if (!selected('dqn-zoo-round')) return;
+  process.stdout.write('\ntiming DQN CartPole training rounds (zoo hyperparameters) on wasm and onnx, interleaved...\n');
+  const dqn = await timeDqnRounds(['wasm', 'onnx']);
+  const rounds = (DQN_ZOO_STEPS - DQN_ZOO.learningStarts) / DQN_ZOO.trainFreq;
+  process.stdout.write(
+    `DQN round (${DQN_ZOO.trainFreq} env steps + ${DQN_ZOO.gradientSteps} Adam steps, 4-256-256-2, batch ${DQN_ZOO.batchSize}): ` +
+      `wasm ${fmt(dqn.wasm!)} ms, onnx ${fmt(dqn.onnx!)} ms (${(dqn.onnx! / dqn.wasm!).toFixed(2)}x wasm); ` +
+      `${rounds.toFixed(0)} rounds make a ${DQN_ZOO_STEPS / 1000}k-step run: about ${((rounds * dqn.wasm!) / 1000).toFixed(0)} s and ${((rounds * dqn.onnx!) / 1000).toFixed(0)} s of training\n`,
+  );
+}
+
+await main();

@@ -1,0 +1,120 @@
+"""PyTorch's side of `npm run bench:nets`: one thread, relu MLPs on MSE loss with
+Adam. It reads one JSON request per line on stdin and answers each with one
+JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
+Arena's (the machines are shared, and load that falls on one side only would
+skew the ratios). The first line it prints names the BLAS library it loaded.
+
+Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn", "rows", "seconds"}:
+ms per Adam step at `batch`, per batched forward pass (acting) of `rows`
+rows, or per DQN gradient step as Stable-Baselines3 takes it (target net's
+max without gradients, Q(s, a) by gather, smooth L1 loss, gradient-norm clip
+at 10, Adam), over a trial of about `seconds` (after a warm-up, the first time)."""
+import copy
+import json
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+
+
+def blas_library():
+    """The BLAS shared libraries this process loaded (Debian's torch calls whichever libblas.so.3 the system selects)."""
+    torch.rand(8, 8) @ torch.rand(8, 8)
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line}
+    return sorted(paths)
+
+
+nets = {}
+warm = set()
+
+
+def case(req):
+    name = req["name"]
+    if name not in nets:
+        sizes = req["sizes"]
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i + 2 < len(sizes):
+                layers.append(torch.nn.ReLU())
+        net = torch.nn.Sequential(*layers)
+        gen = torch.Generator().manual_seed(0)
+        x = torch.rand(req["batch"], sizes[0], generator=gen).numpy()
+        y = torch.rand(req["batch"], sizes[-1], generator=gen).numpy()
+        nets[name] = (net, torch.optim.Adam(net.parameters(), lr=1e-4), x, y, gen)
+    return nets[name]
+
+
+def dqn_fn(req):
+    net, opt, x, y, gen = case(req)
+    target = copy.deepcopy(net)
+    sizes, batch = req["sizes"], req["batch"]
+    obs = torch.rand(batch, sizes[0], generator=gen).numpy()
+    next_obs = torch.rand(batch, sizes[0], generator=gen).numpy()
+    actions = torch.randint(0, sizes[-1], (batch, 1), generator=gen).numpy()
+    rewards = torch.rand(batch, generator=gen).numpy()
+    dones = (torch.rand(batch, generator=gen) < 0.1).float().numpy()
+
+    def update():
+        with torch.no_grad():
+            next_q = target(torch.from_numpy(next_obs)).max(dim=1)[0]
+            y = torch.from_numpy(rewards) + 0.99 * (1 - torch.from_numpy(dones)) * next_q
+        q = torch.gather(net(torch.from_numpy(obs)), 1, torch.from_numpy(actions)).squeeze(1)
+        loss = torch.nn.functional.smooth_l1_loss(q, y)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10)
+        opt.step()
+        return loss.item()
+
+    return update
+
+
+def step_fn(req):
+    if req["op"] == "dqn":
+        return dqn_fn(req)
+    net, opt, x, y, gen = case(req)
+    if req["op"] == "train":
+
+        def train():
+            loss = torch.nn.functional.mse_loss(net(torch.from_numpy(x)), torch.from_numpy(y))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return train
+    xa = torch.rand(req["rows"], req["sizes"][0], generator=gen).numpy()
+
+    def act():
+        with torch.no_grad():
+            return net(torch.from_numpy(xa)).numpy()
+
+    return act
+
+
+def trial_ms(req):
+    fn = step_fn(req)
+    key = (req["name"], req["op"], req.get("rows"))
+    if key not in warm:
+        for _ in range(20):
+            fn()
+        warm.add(key)
+    n = 0
+    start = time.perf_counter()
+    while True:
+        fn()
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= req["seconds"]:
+            return 1000 * elapsed / n
+
+
+if __name__ == "__main__":
+    print(json.dumps({"blas": blas_library()}), flush=True)
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps({"ms": trial_ms(json.loads(line))}), flush=True)
