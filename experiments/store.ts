@@ -93,10 +93,21 @@ export function removeTempFiles(runDir: string): void {
 
 // ---------------------------------------------------------------- documents
 
+let tempCount = 0;
+
+/**
+ * A temp file's name beside `path`, unique to this call: two writes of one
+ * file in flight at once in one process (the queue coordinator's) must not
+ * share a temp file, or one rename finds it gone.
+ */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCount}.tmp`);
+}
+
 /** Writes `value` as pretty JSON to `path` atomically; a failed write leaves neither a temp file nor a changed `path`. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await makeDirs(dirname(path));
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = tempPath(path);
   try {
     await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
     await rename(tmp, path);
@@ -108,11 +119,16 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 /** Synchronous twin of writeJsonAtomic, for exit paths where awaiting is not possible. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeTextAtomicSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Replaces `path` with `text` atomically and durably (temp file, fsync, rename); a failed write leaves no temp file. */
+function writeTextAtomicSync(path: string, text: string): void {
+  const tmp = tempPath(path);
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeFully(fd, tmp, JSON.stringify(value, null, 2) + '\n');
+      if (text.length > 0) writeFully(fd, tmp, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -233,18 +249,5 @@ export function truncateJsonlSync<T>(path: string, keep: (line: T) => boolean): 
   }
   const { lines } = parseJsonl<T>(text);
   const kept = lines.filter(keep);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      if (kept.length > 0) writeFully(fd, tmp, kept.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeTextAtomicSync(path, kept.length > 0 ? kept.map((l) => JSON.stringify(l)).join('\n') + '\n' : '');
 }

@@ -12,28 +12,13 @@ import { validateEpisodeRecord } from '../../core/episode.js';
 import { executeRun, findCheckpoint, segmentEnds } from '../../experiments/run.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
-import { runNumbers } from './helpers/runs.js';
+import { runNumbers, qLearningSpec } from './helpers/runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arena-run-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function spec(overrides: Partial<RunSpec>): RunSpec {
-  return {
-    experiment: 'test',
-    variant: 'q',
-    seed: 3,
-    algorithm: 'q-learning',
-    hyperparameters: { learningRate: 0.2, epsilon: 0.1 },
-    env: { id: 'CliffWalking-v1', kwargs: { maxEpisodeSteps: 200 }, wrappers: [] },
-    envs: 0,
-    totalSteps: 6000,
-    eval: { every: 1000, episodes: 2 },
-    record: { every: 3000, episodes: 1, deterministic: true },
-    checkpointEvery: 2000,
-    logEvery: 500,
-    backend: 'wasm',
-    ...overrides,
-  };
+  return qLearningSpec('test', overrides);
 }
 
 let count = 0;

@@ -23,7 +23,7 @@ import { JsonlWriter } from '../../experiments/store.js';
 import type { Executor } from '../../experiments/runner.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import type { PlannedRun, RunRecord, RunSpec, UpdateLine } from '../../experiments/types.js';
-import { runNumbers } from './helpers/runs.js';
+import { runNumbers, qLearningSpec } from './helpers/runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arena-store-faults-'));
 const mounts: string[] = [];
@@ -33,22 +33,7 @@ afterAll(() => {
 });
 
 function spec(overrides: Partial<RunSpec> = {}): RunSpec {
-  return {
-    experiment: 'faults',
-    variant: 'q',
-    seed: 3,
-    algorithm: 'q-learning',
-    hyperparameters: { learningRate: 0.2, epsilon: 0.1 },
-    env: { id: 'CliffWalking-v1', kwargs: { maxEpisodeSteps: 200 }, wrappers: [] },
-    envs: 0,
-    totalSteps: 6000,
-    eval: { every: 1000, episodes: 2 },
-    record: { every: 3000, episodes: 1, deterministic: true },
-    checkpointEvery: 2000,
-    logEvery: 500,
-    backend: 'wasm',
-    ...overrides,
-  };
+  return qLearningSpec('faults', overrides);
 }
 
 let count = 0;

@@ -1,7 +1,8 @@
 // Builds run directories by hand for the comparison tests: run.json,
 // eval.jsonl and metrics.jsonl with chosen numbers, plus raw text appended to
 // a JSONL file to simulate torn or malformed lines. Also reads a run's numbers
-// back without wall-clock fields, to compare two runs.
+// back without wall-clock fields, to compare two runs, and gives the small
+// tabular run spec the run and fault tests execute.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseJsonl } from '../../../experiments/store.js';
 import { join } from 'node:path';
@@ -83,4 +84,24 @@ export function runNumbers(dir: string): { metrics: unknown[]; evals: unknown[];
     return parseJsonl<Record<string, unknown>>(readFileSync(path, 'utf8')).lines.map(({ time: _t, fps: _f, ...rest }) => rest);
   };
   return { metrics: read('metrics.jsonl'), evals: read('eval.jsonl'), episodes: read('episodes/index.jsonl') };
+}
+
+/** A small Q-learning run on CliffWalking (6,000 steps, checkpoints every 2,000): the spec the run and fault tests execute. */
+export function qLearningSpec(experiment: string, overrides: Partial<RunSpec> = {}): RunSpec {
+  return {
+    experiment,
+    variant: 'q',
+    seed: 3,
+    algorithm: 'q-learning',
+    hyperparameters: { learningRate: 0.2, epsilon: 0.1 },
+    env: { id: 'CliffWalking-v1', kwargs: { maxEpisodeSteps: 200 }, wrappers: [] },
+    envs: 0,
+    totalSteps: 6000,
+    eval: { every: 1000, episodes: 2 },
+    record: { every: 3000, episodes: 1, deterministic: true },
+    checkpointEvery: 2000,
+    logEvery: 500,
+    backend: 'wasm',
+    ...overrides,
+  };
 }
