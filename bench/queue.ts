@@ -27,6 +27,7 @@ import { Worker } from 'bullmq';
 import '../envs/index.js';
 import '../agents/index.js';
 import { parseExperimentConfig } from '../experiments/config.js';
+import { scalingExperiment } from './scaling-experiment.js';
 import type { QueueConnection } from '../experiments/queue/connection.js';
 import { connect, parseQueueUrl } from '../experiments/queue/connection.js';
 import { QueueExecutor } from '../experiments/queue/coordinator.js';
@@ -57,29 +58,7 @@ const steps = Number(values.steps);
 const script = fileURLToPath(import.meta.url);
 const cli = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'arena.js');
 
-const HYPERPARAMETERS: Record<string, string> = {
-  ppo: '{ nSteps: 32, batchSize: 128, nEpochs: 5, learningRate: 0.001, gamma: 0.98, gaeLambda: 0.8 }',
-  dqn: '{ learningStarts: 1000, bufferSize: 10000, targetUpdateInterval: 500 }',
-};
-const hp = HYPERPARAMETERS[values.algorithm!];
-if (!hp) throw new Error(`--algorithm must be one of ${Object.keys(HYPERPARAMETERS).join(', ')}`);
-
-const experiment = (seeds: string): ExperimentConfig =>
-  parseExperimentConfig(
-    `
-name: queue-bench
-env: CartPole-v1
-totalSteps: ${steps}
-seeds: ${seeds}
-eval: { every: ${steps / 4}, episodes: 5 }
-checkpointEvery: ${steps / 2}
-backend: wasm
-variants:
-  - algorithm: ${values.algorithm}
-    hyperparameters: ${hp}
-`,
-    'bench/queue.ts',
-  );
+const experiment = scalingExperiment('queue-bench', values.algorithm!, steps, 'bench/queue.ts');
 
 interface Measured {
   steps: number;

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import '../envs/index.js';
 import '../agents/index.js';
-import { parseExperimentConfig } from '../experiments/config.js';
+import { scalingExperiment } from './scaling-experiment.js';
 import { WorkerPoolExecutor, runExperiment } from '../experiments/runner.js';
 
 const { values } = parseArgs({
@@ -33,30 +33,7 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const steps = Number(values.steps);
 
-const HYPERPARAMETERS: Record<string, string> = {
-  ppo: '{ nSteps: 32, batchSize: 128, nEpochs: 5, learningRate: 0.001, gamma: 0.98, gaeLambda: 0.8 }',
-  dqn: '{ learningStarts: 1000, bufferSize: 10000, targetUpdateInterval: 500 }',
-  'q-learning': '{ learningRate: 0.1 }',
-};
-const hp = HYPERPARAMETERS[values.algorithm!];
-if (!hp) throw new Error(`--algorithm must be one of ${Object.keys(HYPERPARAMETERS).join(', ')}`);
-
-const experiment = (seeds: string) =>
-  parseExperimentConfig(
-    `
-name: scaling
-env: CartPole-v1
-totalSteps: ${steps}
-seeds: ${seeds}
-eval: { every: ${steps / 4}, episodes: 5 }
-checkpointEvery: ${steps / 2}
-backend: wasm
-variants:
-  - algorithm: ${values.algorithm}
-    hyperparameters: ${hp}
-`,
-    'bench/workers.ts',
-  );
+const experiment = scalingExperiment('scaling', values.algorithm!, steps, 'bench/workers.ts');
 
 /** Runs the seeds on a pool of `workers`; returns the env steps done and the wall seconds. */
 async function runSeeds(seeds: string, workers: number): Promise<{ steps: number; seconds: number }> {
