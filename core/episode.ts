@@ -87,7 +87,8 @@ export interface RecordOptions {
    * The observation as an image for the frame, when wanted (every frame,
    * the last included); e.g. for CarRacing's pixels:
    * `(obs) => ({ width: 96, height: 96, channels: 3, png: encodePng(obs as Uint8Array, 96, 96).toString('base64') })`.
-   * Each image adds its PNG's size (a few kB at 96x96) to the record.
+   * Each image adds its PNG's size (a few kB at 96x96) to the record. Runs
+   * choose it from the observation space (experiments/observation-record.ts).
    */
   readonly observations?: (obs: unknown) => FrameObservation | undefined;
   /**
