@@ -10,6 +10,7 @@ import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experime
 import type { RunRecord } from '../experiments/types.js';
 import { mean, median } from '../experiments/stats.js';
 import { recordEpisode } from '../core/episode.js';
+import { observationRecording } from '../experiments/observation-record.js';
 import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
 import { fmtDuration } from '../experiments/progress.js';
@@ -176,6 +177,7 @@ export async function evalCommand(runDir: string, options: EvalCommandOptions, o
           seed,
           act: (obs) => agent.act(obs, { deterministic }),
           overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+          ...observationRecording(env.observationSpace),
           agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
           trainingStep: agent.stepCount,
           wrappers: record.spec.env.wrappers,

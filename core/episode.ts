@@ -4,8 +4,9 @@
 // which training step, static scene data once in `header`, and per frame the
 // env's render state, the action taken there, the reward it earned and the
 // agent's view of the state (Q-values, action probabilities, critic value),
-// and optionally the observation itself as an image (CarRacing's 96x96
-// pixels), which the viewer shows as a picture-in-picture.
+// and optionally the observation itself: as an image (CarRacing's 96x96
+// pixels), which the viewer shows as a picture-in-picture, or as a short
+// vector of numbers (CarRacingFeatures' 22), shown as a labelled panel.
 // Records written today must still play after the code moves on, so the
 // format only grows by optional fields; a breaking change gets a new version.
 import type { Env, RenderState } from './env.js';
@@ -46,6 +47,8 @@ export interface Frame {
   readonly overlays?: FrameOverlays;
   /** The observation at time t as an image, when the recorder was asked for it (RecordOptions.observations). */
   readonly observation?: FrameObservation;
+  /** The observation at time t as numbers, when the recorder was asked for them (RecordOptions.features). */
+  readonly features?: readonly number[];
 }
 
 export interface EpisodeRecord {
@@ -59,6 +62,8 @@ export interface EpisodeRecord {
   /** Static scene data drawn once (e.g. a race track); {} when the env has none. */
   readonly header: Readonly<Record<string, unknown>>;
   readonly frames: readonly Frame[];
+  /** Names of the frames' `features`, one per number, when the env defines them (the unwrapped env's observationNames). */
+  readonly featureNames?: readonly string[];
   readonly return: number;
   readonly length: number;
   readonly terminated: boolean;
@@ -68,6 +73,8 @@ export interface EpisodeRecord {
 /** Envs with static scene data expose it on the unwrapped env. */
 interface WithRenderHeader {
   renderHeader?(): Record<string, unknown>;
+  /** Names of a vector observation's entries (e.g. CarRacingFeatures' 22). */
+  readonly observationNames?: readonly string[];
 }
 
 export interface RecordOptions {
@@ -80,9 +87,16 @@ export interface RecordOptions {
    * The observation as an image for the frame, when wanted (every frame,
    * the last included); e.g. for CarRacing's pixels:
    * `(obs) => ({ width: 96, height: 96, channels: 3, png: encodePng(obs as Uint8Array, 96, 96).toString('base64') })`.
-   * Each image adds its PNG's size (a few kB at 96x96) to the record.
+   * Each image adds its PNG's size (a few kB at 96x96) to the record. Runs
+   * choose it from the observation space (experiments/observation-record.ts).
    */
   readonly observations?: (obs: unknown) => FrameObservation | undefined;
+  /**
+   * The observation as numbers for the frame, when wanted (every frame, the
+   * last included); the record then names them with the unwrapped env's
+   * `observationNames` when it has as many names as there are numbers.
+   */
+  readonly features?: (obs: unknown) => readonly number[] | undefined;
   readonly agent?: EpisodeRecord['agent'];
   readonly trainingStep?: number;
   readonly wrappers?: readonly unknown[];
@@ -103,6 +117,7 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
     const state = env.renderState();
     const overlays = options.overlays?.(obs);
     const observation = options.observations?.(obs);
+    const features = options.features?.(obs);
     const chosen = options.act(obs);
     const action = typeof chosen === 'number' ? chosen : Array.from(chosen);
     const r = env.step(chosen);
@@ -115,6 +130,7 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
       return: total,
       ...(overlays ? { overlays: plainOverlays(overlays) } : {}),
       ...(observation ? { observation } : {}),
+      ...(features ? { features: Array.from(features) } : {}),
     });
     obs = r.obs;
     terminated = r.terminated;
@@ -123,8 +139,12 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
   }
   if (!terminated && !truncated) truncated = true;
   const lastObservation = options.observations?.(obs);
-  frames.push({ state: env.renderState(), ...(lastObservation ? { observation: lastObservation } : {}) });
+  const lastFeatures = options.features?.(obs);
+  frames.push({ state: env.renderState(), ...(lastObservation ? { observation: lastObservation } : {}), ...(lastFeatures ? { features: Array.from(lastFeatures) } : {}) });
   const unwrapped = env.unwrapped as Env & WithRenderHeader;
+  const names = unwrapped.observationNames;
+  const width = frames[0]!.features?.length;
+  const featureNames = names && width !== undefined && names.length === width ? [...names] : undefined;
   return {
     format: EPISODE_RECORD_FORMAT,
     env: { id: env.spec.id, kwargs: { ...env.spec.kwargs }, ...(options.wrappers ? { wrappers: options.wrappers } : {}) },
@@ -133,6 +153,7 @@ export function recordEpisode(env: Env, options: RecordOptions): EpisodeRecord {
     ...(options.trainingStep !== undefined ? { trainingStep: options.trainingStep } : {}),
     header: typeof unwrapped.renderHeader === 'function' ? unwrapped.renderHeader() : {},
     frames,
+    ...(featureNames ? { featureNames } : {}),
     return: total,
     length,
     terminated,

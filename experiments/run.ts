@@ -52,6 +52,7 @@ import {
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
 import { createGameTrainer } from './game-run.js';
+import { observationRecording } from './observation-record.js';
 import type { RunTrainer, TrainerHooks } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
 import { RUN_FORMAT } from './types.js';
@@ -214,6 +215,7 @@ async function createAgentTrainer(spec: RunSpec, checkpoint: string | null): Pro
         seed: RECORD_SEED_OFFSET + spec.seed * 1000 + index,
         act: (obs) => agent.act(obs, { deterministic: spec.record.deterministic }),
         overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+        ...observationRecording(recordEnv.observationSpace),
         agent: { algorithm: spec.algorithm, experiment: spec.experiment, variant: spec.variant, runSeed: spec.seed, deterministic: spec.record.deterministic },
         trainingStep: step,
         wrappers: spec.env.wrappers,

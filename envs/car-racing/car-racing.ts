@@ -135,9 +135,27 @@ const MAX_WHEEL_TILES = 8;
 // Features observation.
 export const FEATURES = 22;
 const SPEED_SCALE = 100;
-const RAY_ANGLES = [-90, -60, -30, 0, 30, 60, 90].map((d) => (d * Math.PI) / 180);
+const RAY_DEGREES = [-90, -60, -30, 0, 30, 60, 90];
+const RAY_ANGLES = RAY_DEGREES.map((d) => (d * Math.PI) / 180);
 export const RAY_RANGE = 50;
 const LOOKAHEAD_TILES = [5, 10, 20];
+/** Short names of the features, in the table's order (the viewer labels a recording's numbers with them). */
+export const FEATURE_NAMES: readonly string[] = [
+  'speed fwd',
+  'speed left',
+  'yaw rate',
+  'steer',
+  'wheel FL',
+  'wheel FR',
+  'wheel RL',
+  'wheel RR',
+  ...RAY_DEGREES.map((d) => `ray ${d}°`),
+  'heading err',
+  ...LOOKAHEAD_TILES.map((t) => `heading +${t}`),
+  'offset',
+  'progress',
+  'on grass',
+];
 /** Centerline tracking: search this many tiles around the last answer, unless it is farther than this from the centerline. */
 const TRACKING_WINDOW = 6;
 const TRACKING_FAR = 2 * TRACK_WIDTH;
@@ -216,6 +234,8 @@ export class CarRacingEnv implements Env<BoxValue, number | ArrayLike<number>> {
   readonly observation: CarRacingObservation;
   readonly lapCompletePercent: number;
   readonly domainRandomize: boolean;
+  /** Names of the features observation's numbers (undefined for pixels). */
+  readonly observationNames: readonly string[] | undefined;
 
   private rng: Rng | null = null;
   private world: planck.World | null = null;
@@ -254,6 +274,7 @@ export class CarRacingEnv implements Env<BoxValue, number | ArrayLike<number>> {
     this.actionSpace = this.continuous ? box([-1, 0, 0], [1, 1, 1]) : discrete(5);
     this.observationSpace = this.observation === 'pixels' ? box(0, 255, [STATE_H, STATE_W, 3], 'uint8') : featuresSpace();
     this.renderer = this.observation === 'pixels' ? new Renderer() : null;
+    this.observationNames = this.observation === 'features' ? FEATURE_NAMES : undefined;
   }
 
   get unwrapped(): Env {

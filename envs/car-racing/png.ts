@@ -1,5 +1,5 @@
-// Minimal PNG for 8-bit RGB images (the pixel observation): encode without
-// filtering, decode any filter. Enough to save an observation to look at and
+// Minimal PNG for 8-bit RGB and grey images (pixel observations): encode
+// without filtering, decode RGB with any filter. Enough to save an observation to look at and
 // to keep the golden image of the tests in a viewable file.
 import { deflateSync, inflateSync } from 'node:zlib';
 
@@ -30,15 +30,16 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
-/** A PNG file holding `rgb` (height x width x 3 bytes, row-major). */
-export function encodePng(rgb: Uint8Array, width: number, height: number): Buffer {
-  if (rgb.length !== width * height * 3) throw new RangeError(`encodePng: ${rgb.length} bytes is not ${width} x ${height} x 3`);
+/** A PNG file holding `pixels` (height x width x channels bytes, row-major; 3 channels RGB, 1 grey). */
+export function encodePng(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 = 3): Buffer {
+  if (pixels.length !== width * height * channels) throw new RangeError(`encodePng: ${pixels.length} bytes is not ${width} x ${height} x ${channels}`);
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, deflate, standard filters, no interlace
-  const raw = Buffer.alloc(height * (1 + 3 * width));
-  for (let r = 0; r < height; r++) raw.set(rgb.subarray(3 * width * r, 3 * width * (r + 1)), r * (1 + 3 * width) + 1);
+  header.set([8, channels === 3 ? 2 : 0, 0, 0, 0], 8); // 8 bits, truecolour or greyscale, deflate, standard filters, no interlace
+  const stride = channels * width;
+  const raw = Buffer.alloc(height * (1 + stride));
+  for (let r = 0; r < height; r++) raw.set(pixels.subarray(stride * r, stride * (r + 1)), r * (1 + stride) + 1);
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]);
 }
 

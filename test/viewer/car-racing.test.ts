@@ -5,7 +5,12 @@
 // observation of every frame (PNG, core/episode.ts's `observations` option)
 // for the picture-in-picture. Checks: the scene is drawn (the road, the grass,
 // the red car), playing changes the picture, the chase and top cameras
-// differ, the observation image and the readouts follow the frame. Screenshots
+// differ, the observation image and the readouts follow the frame.
+// Two more recordings carry what a run records (experiments/observation-record.ts):
+// the car-racing-pixels config's grey, resized, 4-stacked view, whose newest
+// frame the picture-in-picture shows, and CarRacingFeatures' 22 numbers, which
+// the side panel lists by name and follow the frame; the overlay toggle hides
+// both. Screenshots
 // go to test/viewer/screenshots/ (git-ignored by a .gitignore the test writes
 // there).
 import { join } from 'node:path';
@@ -21,13 +26,36 @@ import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
 import { SHOTS, describeInChromium, openBrowserSession, stagePixelsScript } from './browser-session.js';
 import { writeFixtureRun } from './fixtures.js';
+import { applyWrappers } from '../../experiments/wrappers.js';
+import { observationRecording } from '../../experiments/observation-record.js';
 
 const STEPS = 300;
 /** Steps of the recording where the driver locks the brakes, then swerves at full lock on the gas: the wheels skid. */
 const BRAKE = [150, 175] as const;
 const SWERVE = [175, 190] as const;
 const FILE = 'step-0000000000-0.json';
-const EPISODE = encodeURIComponent(['car-racing', 'centerline', 'seed-0', FILE].map(encodeURIComponent).join('/'));
+const episodePath = (experiment: string, variant: string) => encodeURIComponent([experiment, variant, 'seed-0', FILE].map(encodeURIComponent).join('/'));
+const EPISODE = episodePath('car-racing', 'centerline');
+
+/** The centerline driver's episode as a run records it (observationRecording on the run's env), on CarRacing-v3 with `wrappers` or on the features variant. */
+function recordAsRun(id: 'CarRacing-v3' | 'CarRacingFeatures-v3', wrappers: Parameters<typeof applyWrappers>[1]): EpisodeRecord {
+  const base = make(id, {});
+  const env = applyWrappers(base, wrappers);
+  return recordEpisode(env, {
+    seed: 3,
+    maxSteps: 60,
+    act: () => centerlineDriver(base),
+    ...observationRecording(env.observationSpace),
+    agent: { algorithm: 'scripted', experiment: 'car-racing', variant: 'centerline', runSeed: 0, deterministic: true },
+    trainingStep: 0,
+  });
+}
+const STACK = [
+  { name: 'frameSkip', args: { k: 4 } },
+  { name: 'grayscaleObservation', args: {} },
+  { name: 'resizeObservation', args: { shape: [48, 48] } },
+  { name: 'frameStack', args: { k: 4, channelsLast: true } },
+];
 
 function recordCarRacing(): EpisodeRecord {
   const env = make('CarRacing-v3', {});
@@ -50,6 +78,8 @@ function recordCarRacing(): EpisodeRecord {
 
 describeInChromium('CarRacing scene in a browser', () => {
   let record: EpisodeRecord;
+  let stacked: EpisodeRecord;
+  let features: EpisodeRecord;
   let session: BrowserSession;
   let viewer: Viewer;
   let page: Page;
@@ -71,6 +101,11 @@ describeInChromium('CarRacing scene in a browser', () => {
           episodes: [{ step: 0, record }],
           trainingEpisodes: 20,
         });
+        stacked = recordAsRun('CarRacing-v3', STACK);
+        features = recordAsRun('CarRacingFeatures-v3', []);
+        for (const [variant, env, r] of [['pixels', 'CarRacing-v3', stacked], ['features', 'CarRacingFeatures-v3', features]] as const) {
+          writeFixtureRun(runs, { experiment: 'car-racing-observations', variant, seed: 0, env, curve: (t) => t / 100, episodes: [{ step: 0, record: r }], trainingEpisodes: 5 });
+        }
       },
     });
     ({ viewer, page } = session);
@@ -183,6 +218,57 @@ describeInChromium('CarRacing scene in a browser', () => {
     await page.keyboard.press('c');
     expect(await page.inputValue('[data-testid="camera"]')).toBe('chase');
     expect(await page.isEnabled('[data-testid="follow"]')).toBe(false);
+  }, 60_000);
+
+  it("shows a stacked grey run's newest frame and a features run's named numbers, hidden with the overlays", async () => {
+    await page.goto(`${viewer.url}#/play?a=${episodePath('car-racing-observations', 'pixels')}`);
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    const pip = page.locator('[data-testid="pip"]');
+    await expect.poll(() => pip.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(48);
+    expect(await pip.isVisible()).toBe(true);
+    await page.locator('[data-testid="scrubber"]').fill('10');
+    await settle();
+    expect(await pip.getAttribute('src')).toBe(`data:image/png;base64,${stacked.frames[10]!.observation!.png}`);
+    // Drawn: the grey road and the light grass make a picture with contrast, not a blank box.
+    const spread = (await pip.evaluate(`(() => {
+      const img = document.querySelector('[data-testid="pip"]');
+      const c = document.createElement('canvas');
+      c.width = 48; c.height = 48;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, 48, 48).data;
+      let lo = 255, hi = 0;
+      for (let p = 0; p < d.length; p += 4) { lo = Math.min(lo, d[p]); hi = Math.max(hi, d[p]); }
+      return hi - lo;
+    })()`)) as number;
+    expect(spread).toBeGreaterThan(40);
+    expect(await page.locator('[data-testid="features"]').count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'car-racing-stacked-observation.png') });
+
+    await page.goto(`${viewer.url}#/play?a=${episodePath('car-racing-observations', 'features')}`);
+    await page.waitForSelector('[data-testid="player"][data-frame]');
+    const panel = page.locator('[data-testid="features"]');
+    await panel.waitFor();
+    expect(await page.locator('[data-testid="pip"]').count()).toBe(0);
+    const labels = await panel.locator('.hud-feature-label').allInnerTexts();
+    expect(labels).toEqual(features.featureNames);
+    expect(labels).toHaveLength(22);
+    const shown = () => panel.locator('.hud-feature-value').allInnerTexts();
+    const expected = (t: number) => features.frames[t]!.features!.map((v) => (Math.abs(v) < 0.0005 ? 0 : v).toFixed(3).replace('-', '\u2212'));
+    expect(await shown()).toEqual(expected(0));
+    await page.locator('[data-testid="scrubber"]').fill('40');
+    await settle();
+    expect(await shown()).toEqual(expected(40));
+    expect(expected(40)).not.toEqual(expected(0));
+    // The whole panel fits in the pane, beside the scene.
+    const box = (await page.locator('[data-testid="hud-side"]').boundingBox())!;
+    const pane = (await page.locator('.viewport').first().boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(pane.y + pane.height);
+    await page.screenshot({ path: join(SHOTS, 'car-racing-features-panel.png') });
+    await page.uncheck('[data-testid="overlays"]');
+    expect(await panel.isVisible()).toBe(false);
+    await page.keyboard.press('o');
+    expect(await panel.isVisible()).toBe(true);
   }, 60_000);
 
   it('no page errors', () => {

@@ -5,8 +5,10 @@
 // episode as a small line with the current frame marked.
 // A second panel on the right shows the observation itself when the record
 // carries it as an image (picture-in-picture, e.g. CarRacing's 96x96 pixels,
-// scaled up without smoothing) and the scene's readouts from the render state
-// (a car's speed, steering, gas and brake) as labelled bars.
+// scaled up without smoothing) or as numbers (e.g. CarRacingFeatures' 22, a
+// compact table labelled with the record's featureNames, else by index), and
+// the scene's readouts from the render state (a car's speed, steering, gas
+// and brake) as labelled bars.
 import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import { fmt, h, replace } from '../dom.js';
 import type { EnvScene, Readout } from '../scenes/index.js';
@@ -35,6 +37,9 @@ export class Hud {
   private readonly pipNote = h('div', { class: 'muted small hud-pip-note' });
   private pipShown: string | null = null;
   private readonly readouts = h('div', { class: 'hud-readouts', 'data-testid': 'readouts' });
+  /** The value cells of the features table, one per number (empty without features). */
+  private readonly featureCells: HTMLElement[] = [];
+  private readonly featureNote = h('div', { class: 'muted small hud-pip-note' });
 
   constructor(
     private readonly episode: EpisodeRecord,
@@ -66,6 +71,16 @@ export class Hud {
       this.pip = h('img', { class: 'hud-pip', 'data-testid': 'pip', alt: 'observation', width: Math.round(seen.width * scale), height: Math.round(seen.height * scale) });
       side.push(h('div', { class: 'hud-title' }, `observation ${seen.width}×${seen.height}`), this.pip, this.pipNote);
     }
+    const width = frames.find((f) => f.features)?.features?.length ?? 0;
+    if (width > 0) {
+      const names = episode.featureNames?.length === width ? episode.featureNames : undefined;
+      const cells = Array.from({ length: width }, (_v, i) => {
+        const value = h('span', { class: 'hud-feature-value' });
+        this.featureCells.push(value);
+        return [h('span', { class: 'hud-feature-label' }, names?.[i] ?? String(i)), value];
+      });
+      side.push(h('div', { class: 'hud-title' }, `observation (${width} numbers)`), h('div', { class: 'hud-features', 'data-testid': 'features' }, ...cells.flat()), this.featureNote);
+    }
     if (scene.readouts) side.push(this.readouts);
     if (side.length > 0) this.side = h('div', { class: 'hud hud-side', 'data-testid': 'hud-side' }, h('div', { class: 'hud-box' }, ...side));
   }
@@ -83,6 +98,7 @@ export class Hud {
     if (this.hasProbs) this.drawBars(this.probBars, 'probs', frame);
     this.drawValue(index);
     this.showObservation(frame);
+    this.showFeatures(frame);
     if (this.scene.readouts) this.drawReadouts(this.scene.readouts(frame));
   }
 
@@ -94,6 +110,16 @@ export class Hud {
     if (png === null || png === this.pipShown) return;
     this.pipShown = png;
     this.pip.src = `data:image/png;base64,${png}`;
+  }
+
+  private showFeatures(frame: Frame): void {
+    if (this.featureCells.length === 0) return;
+    const values = frame.features;
+    this.featureNote.textContent = values ? '' : 'none at this frame';
+    this.featureCells.forEach((cell, i) => {
+      const v = values?.[i];
+      cell.textContent = typeof v === 'number' ? featureText(v) : '–';
+    });
   }
 
   private drawReadouts(readouts: readonly Readout[]): void {
@@ -108,6 +134,12 @@ export class Hud {
   private drawValue(index: number): void {
     this.valueChart?.draw(index);
   }
+}
+
+/** A feature's value to 3 decimals (so the columns line up and float noise reads as 0), larger magnitudes as fmt writes them. */
+function featureText(v: number): string {
+  if (!Number.isFinite(v) || Math.abs(v) >= 1000) return fmt(v);
+  return (Math.abs(v) < 0.0005 ? 0 : v).toFixed(3).replace('-', '\u2212');
 }
 
 /**
