@@ -90,6 +90,11 @@ export function failOnPageErrors(errors: string[]): void {
   });
 }
 
+/** Resolves after n animation frames of `page`: whatever changed has been drawn, and a playing player had n chances to move. */
+export function animationFrames(page: Page, n: number): Promise<unknown> {
+  return page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left > 0 ? requestAnimationFrame(tick) : resolve()); requestAnimationFrame(tick); })`);
+}
+
 /** The player stage's background colour (style.css), RGB. */
 export const STAGE_BACKGROUND = [0xee, 0xf2, 0xf6] as const;
 

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
+import { SHOTS, animationFrames, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
 import { writeFixtureStore, writeLongWalks } from './fixtures.js';
 
 /** Per test: software WebGL on a busy CI machine is slow. */
@@ -109,9 +109,6 @@ describeInChromium('viewer in a browser', () => {
 
   /** Resolves after two animation frames: whatever changed has been drawn. */
   const nextFrames = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-  /** Resolves after n animation frames: n chances for a playing player to move. */
-  const animationFrames = (n: number) =>
-    page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left > 0 ? requestAnimationFrame(tick) : resolve()); requestAnimationFrame(tick); })`);
 
   const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
   const playing = async () => (await page.getAttribute('[data-testid="player"]', 'data-playing')) === 'true';
@@ -195,7 +192,7 @@ describeInChromium('viewer in a browser', () => {
       const stopped = await frame();
       await nextFrames();
       const c = await canvasShot();
-      await animationFrames(15);
+      await animationFrames(page, 15);
       const d = await canvasShot();
       expect(await frame()).toBe(stopped);
       expect(c.equals(d)).toBe(true);

@@ -22,7 +22,7 @@ import type { MatchRecord } from '../../core/match-record.js';
 import type { MetricsLine, RunRecord } from '../../experiments/types.js';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, failOnPageErrors, openBrowserSession } from './browser-session.js';
+import { SHOTS, animationFrames, describeInChromium, failOnPageErrors, openBrowserSession } from './browser-session.js';
 import { gameRecords, playEpisode, writeFixtureRun, writeFixtureStore, writeGameFixtures } from './fixtures.js';
 
 const TIMEOUT = 60_000;
@@ -205,7 +205,7 @@ describeInChromium('viewer: training metrics and curves', () => {
     await expect.poll(() => page.url()).toContain('y=log');
     await page.waitForSelector('[data-testid="curves"] .uplot canvas');
     // Drawn on the new scale (two animation frames); page errors of the redraw fail the test (failOnPageErrors).
-    await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    await animationFrames(page, 2);
     expect(await curveColumns(page, '[data-testid="curves"]')).toBeGreaterThan(0.9);
   }, TIMEOUT);
 

@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
+import { SHOTS, animationFrames, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
 import type { GameFixture } from './fixtures.js';
 import { writeGameFixtures } from './fixtures.js';
 
@@ -166,9 +166,6 @@ describeInChromium('game scenes in a browser', () => {
   failOnPageErrors(errors);
 
   const nextFrames = () => page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-  /** Resolves after n animation frames: n chances for a playing player to move. */
-  const animationFrames = (n: number) =>
-    page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left > 0 ? requestAnimationFrame(tick) : resolve()); requestAnimationFrame(tick); })`);
   const frame = async () => Number(await page.getAttribute('[data-testid="player"]', 'data-frame'));
   const playing = async () => (await page.getAttribute('[data-testid="player"]', 'data-playing')) === 'true';
   const pause = () => page.evaluate(`document.querySelector('[data-testid="player"]').dataset.playing === 'true' && document.querySelector('[data-testid="play"]').click()`);
@@ -217,7 +214,7 @@ describeInChromium('game scenes in a browser', () => {
       const stopped = await frame();
       await nextFrames();
       const c = await canvasShot();
-      await animationFrames(18);
+      await animationFrames(page, 18);
       const d = await canvasShot();
       expect(await frame()).toBe(stopped);
       expect(c.equals(d)).toBe(true);
