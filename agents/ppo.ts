@@ -25,7 +25,8 @@
 // max((V - R)^2, (V_old + clip(V - V_old, +-c_vf) - R)^2); and an optional
 // early stop of the epochs once the approximate KL (CleanRL's (r - 1) - log r)
 // of the last minibatch exceeds targetKl. The value loss has no factor 1/2, as
-// in SB3 (CleanRL halves it): vfCoef values carry over from SB3 recipes.
+// in SB3 (CleanRL halves it): vfCoef values carry over from SB3 recipes. The loss
+// and the target-KL stop are agents/lib/ppo-loss.ts, shared with multi/shared-ppo.ts.
 //
 // Pixel observations (a uint8 Box image [H, W, C]) get a convolutional trunk
 // (agents/lib/cnn.ts, Nature-DQN style, scaling pixels by 1/255 itself)
@@ -63,6 +64,7 @@ import type { Cnn } from './lib/cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import type { Mlp } from './lib/nets.js';
 import { applyForGradients, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { ppoLoss, ppoTerms, stopsEarly } from './lib/ppo-loss.js';
 import { linearSchedule } from './lib/schedules.js';
 
 export const PPO_HYPERPARAMETERS = {
@@ -268,31 +270,21 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
         const t = mb.tensors(size);
         const r = this.optimizer.step(() => {
           const { logp, entropy, value } = policy.evaluate(t.obs, t.actions);
-          const logRatio = tf.sub(logp, t.logProbs);
-          const ratio = tf.exp(logRatio);
-          const surrogate = tf.minimum(tf.mul(t.advantages, ratio), tf.mul(t.advantages, tf.clipByValue(ratio, 1 - clip, 1 + clip)));
-          const policyLoss = tf.neg(tf.mean(surrogate));
-          const valueLoss =
-            hp.clipRangeVf > 0
-              ? tf.mean(
-                  tf.maximum(
-                    tf.square(tf.sub(value, t.returns)),
-                    tf.square(tf.sub(tf.add(t.values, tf.clipByValue(tf.sub(value, t.values), -hp.clipRangeVf, hp.clipRangeVf)), t.returns)),
-                  ),
-                )
-              : tf.mean(tf.square(tf.sub(value, t.returns)));
+          const terms = ppoTerms(
+            { logp, oldLogp: t.logProbs, advantages: t.advantages, value, oldValues: t.values, returns: t.returns },
+            clip,
+            hp.clipRangeVf,
+          );
           // Diagnostics (off the loss's gradient path), kept past the step's tidy.
-          const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-          const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), 'float32'));
-          stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction]) as tf.Tensor1D));
-          return tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy))) as tf.Scalar;
+          stats.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction]) as tf.Tensor1D));
+          return ppoLoss(terms, entropy, hp.vfCoef, hp.entCoef);
         });
         tf.dispose(Object.values(t));
         loss = r.loss;
         gradNorm = r.gradNorm;
       }
       epochs += 1;
-      if (hp.targetKl > 0 && stats[stats.length - 1]!.dataSync()[3]! > hp.targetKl) break;
+      if (stopsEarly(hp.targetKl, () => stats[stats.length - 1]!.dataSync()[3]!)) break;
     }
     policy.readStd();
     if (stats.length === 0) return { learningRate: lr, clipRange: clip, epochs: 0 }; // a rollout of autoreset rows only

@@ -40,6 +40,8 @@ export class EventHub {
   private seen: Map<string, Map<string, string>> | null = null;
   private shape = '';
   private polling = false;
+  /** Resolvers of polled(): called when the next poll that starts after them has finished. */
+  private pollWaiters: (() => void)[] = [];
 
   constructor(
     private readonly catalog: Catalog,
@@ -92,9 +94,19 @@ export class EventHub {
     for (const c of this.clients) c.write(text);
   }
 
+  /**
+   * Resolves once a poll that starts after this call has finished (its fingerprints recorded and its events
+   * sent); polls run only while a stream is open.
+   */
+  polled(): Promise<void> {
+    return new Promise((resolve) => this.pollWaiters.push(resolve));
+  }
+
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
+    const waiters = this.pollWaiters;
+    this.pollWaiters = [];
     try {
       const snapshot = await this.catalog.snapshot(0);
       const now = new Map<string, Map<string, string>>();
@@ -133,6 +145,7 @@ export class EventHub {
       // A scan racing a writer (a directory removed mid-scan): the next poll sees the settled state.
     } finally {
       this.polling = false;
+      for (const resolve of waiters) resolve();
     }
   }
 }

@@ -53,6 +53,8 @@ export interface Viewer {
   readonly root: string;
   /** Resolves once the background indexer has been through the metrics files on disk now (at once when it is off). */
   indexed(): Promise<void>;
+  /** Resolves once a poll for live updates that starts after this call has finished (polls run while an event stream is open). */
+  polled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -294,6 +296,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
       await indexer?.idle();
       await indexer?.index();
     },
+    polled: () => hub.polled(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         indexer?.close();

@@ -44,6 +44,7 @@ import type { Resolved } from '../lib/hparams.js';
 import { bool, choice, int, list, num } from '../lib/hparams.js';
 import type { Mlp } from '../lib/nets.js';
 import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
+import { ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
 import { linearSchedule } from '../lib/schedules.js';
 import { streamGae } from './advantages.js';
 import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
@@ -469,21 +470,15 @@ class SharedPpo implements MultiAgentLearner {
             entropy = gaussianEntropy(this.logStd as tf.Tensor1D);
             if (t.teacher) imitation = tf.neg(tf.mean(gaussianLogProb(head, this.logStd as tf.Tensor1D, t.teacher as tf.Tensor2D))) as tf.Scalar;
           }
-          const logRatio = tf.sub(logp, t.oldLogp);
-          const ratio = tf.exp(logRatio);
-          const surrogate = tf.minimum(tf.mul(t.adv, ratio), tf.mul(t.adv, tf.clipByValue(ratio, 1 - clip, 1 + clip)));
-          const policyLoss = tf.neg(tf.mean(surrogate));
-          const valueLoss = tf.mean(tf.square(tf.sub(value, t.ret)));
-          const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-          const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), 'float32'));
-          stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy, approxKl, clipFraction, imitation]) as tf.Tensor1D));
-          const loss = tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy)));
+          const terms = ppoTerms({ logp, oldLogp: t.oldLogp, advantages: t.adv, value, returns: t.ret }, clip);
+          stats.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction, imitation]) as tf.Tensor1D));
+          const loss = ppoLoss(terms, entropy, hp.vfCoef, hp.entCoef);
           return (t.teacher ? tf.add(loss, tf.mul(kickstart, imitation)) : loss) as tf.Scalar;
         });
         tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
       }
       epochs += 1;
-      if (hp.targetKl > 0 && stats[stats.length - 1]!.dataSync()[3]! > hp.targetKl) break;
+      if (stopsEarly(hp.targetKl, () => stats[stats.length - 1]!.dataSync()[3]!)) break;
     }
     this.readStd();
     const mean = tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());

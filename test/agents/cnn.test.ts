@@ -213,11 +213,14 @@ describe('ppo with the cnn policy', () => {
   it('learns a pixel task: which half of the image holds the bright block', async () => {
     // gamma 0: each step's reward depends on its own action only (a contextual
     // bandit), so the advantages carry no noise from the unseen step count.
-    const agent = await ppo({ ...tinyPpo, nSteps: 32, batchSize: 64, nEpochs: 4, learningRate: 0.001, gamma: 0, entCoef: 0, lrSchedule: 'constant' }, 3);
-    await agent.learn({ vecEnv: sideVec(8), totalSteps: 6144 });
-    // Random play earns 4 of the 8 steps' rewards.
-    const result = evaluate(agent, new SideEnv(), { episodes: 20, seed: 0 });
-    expect(result.mean).toBeGreaterThanOrEqual(7);
-    agent.dispose();
+    // Random play earns 4 of the 8 steps' rewards; seeds 3-5 each reach 8 of 8.
+    const means: number[] = [];
+    for (const seed of [3, 4, 5]) {
+      const agent = await ppo({ ...tinyPpo, nSteps: 32, batchSize: 64, nEpochs: 4, learningRate: 0.001, gamma: 0, entCoef: 0, lrSchedule: 'constant' }, seed);
+      await agent.learn({ vecEnv: sideVec(8), totalSteps: 6144 });
+      means.push(evaluate(agent, new SideEnv(), { episodes: 20, seed: 0 }).mean);
+      agent.dispose();
+    }
+    for (const m of means) expect(m, `greedy means by seed: ${means.join(', ')}`).toBeGreaterThanOrEqual(7);
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildClient } from '../../viewer/build.mjs';
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
@@ -76,6 +76,23 @@ export async function openBrowserSession(options: {
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers an afterEach that fails each test with the page and console errors pushed to `errors` during it
+ * (and clears them, so the next test sees only its own). A test that expects errors removes them from
+ * `errors` itself before it ends.
+ */
+export function failOnPageErrors(errors: string[]): void {
+  afterEach(() => {
+    const added = errors.splice(0);
+    expect(added, added.join('\n')).toEqual([]);
+  });
+}
+
+/** Resolves after n animation frames of `page`: whatever changed has been drawn, and a playing player had n chances to move. */
+export function animationFrames(page: Page, n: number): Promise<unknown> {
+  return page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left > 0 ? requestAnimationFrame(tick) : resolve()); requestAnimationFrame(tick); })`);
 }
 
 /** The player stage's background colour (style.css), RGB. */

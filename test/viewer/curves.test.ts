@@ -10,8 +10,8 @@
 // pane and can be hidden, titles of two panes not cut; Q-value bars from 0;
 // errors that say what is wrong (an unknown experiment, a server that has
 // gone) and the live dot on every page; variants of two experiments overlaid
-// on one chart; runs filtered by status. No console or page errors but the
-// expected failed fetches. Screenshots of the run pages (PPO, DQN), the
+// on one chart; runs filtered by status. No console or page errors in any test
+// but the expected failed fetches. Screenshots of the run pages (PPO, DQN), the
 // experiment page and the overlay go to test/viewer/screenshots/ (git-ignored).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import type { MatchRecord } from '../../core/match-record.js';
 import type { MetricsLine, RunRecord } from '../../experiments/types.js';
 import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
-import { SHOTS, describeInChromium, openBrowserSession } from './browser-session.js';
+import { SHOTS, animationFrames, describeInChromium, failOnPageErrors, openBrowserSession } from './browser-session.js';
 import { gameRecords, playEpisode, writeFixtureRun, writeFixtureStore, writeGameFixtures } from './fixtures.js';
 
 const TIMEOUT = 60_000;
@@ -145,6 +145,7 @@ describeInChromium('viewer: training metrics and curves', () => {
   }, 90_000);
 
   afterAll(() => session?.close());
+  failOnPageErrors(errors);
 
   const open = (hash: string) => page.goto(`${viewer.url}${hash}`);
   const chartsShown = () => page.locator('[data-testid="metric-charts"] [data-metric]').evaluateAll((els) => els.map((e) => e.getAttribute('data-metric')));
@@ -200,13 +201,12 @@ describeInChromium('viewer: training metrics and curves', () => {
   it('experiment page: the symlog scale draws the curves', async () => {
     await open('#/experiment/cartpole');
     await page.waitForSelector('[data-testid="curves"] .uplot canvas');
-    const before = errors.length;
     await page.selectOption('select:has(option[value="log"])', 'log');
+    await expect.poll(() => page.url()).toContain('y=log');
     await page.waitForSelector('[data-testid="curves"] .uplot canvas');
-    await page.waitForTimeout(200);
-    expect(errors.slice(before)).toEqual([]);
+    // Drawn on the new scale (two animation frames); page errors of the redraw fail the test (failOnPageErrors).
+    await animationFrames(page, 2);
     expect(await curveColumns(page, '[data-testid="curves"]')).toBeGreaterThan(0.9);
-    expect(page.url()).toContain('y=log');
   }, TIMEOUT);
 
   it('run page: follows a live run (the episode count grows while the run writes)', async () => {
@@ -396,10 +396,6 @@ describeInChromium('viewer: training metrics and curves', () => {
     for (const e of added) expect(e).toMatch(/status of 404/);
   }, TIMEOUT);
 
-  it('no console or page errors in any of the above', () => {
-    expect(errors, errors.join('\n')).toEqual([]);
-  });
-
   it('a server that has gone: pages say so and the live dot goes out', async () => {
     await open('#/experiment/cartpole');
     await page.waitForSelector('[data-testid="final-table"] tbody tr');
@@ -407,5 +403,9 @@ describeInChromium('viewer: training metrics and curves', () => {
     await page.evaluate(`location.hash = '#/experiment/uneven'`);
     await expect.poll(() => page.innerText('.page')).toContain('has `arena view` stopped?');
     await expect.poll(() => page.locator('#live.on').count()).toBe(0);
+    // The browser reports the refused connections: those are expected here, and nothing else.
+    const added = errors.splice(0);
+    expect(added.length).toBeGreaterThan(0);
+    for (const e of added) expect(e).toMatch(/ERR_CONNECTION_REFUSED/);
   }, TIMEOUT);
 });

@@ -534,12 +534,12 @@ describe('live updates', () => {
     const v = await startViewer({ root, port: 0, pollMs: 100, indexMs: 0 });
     const stream = await events(v);
     try {
-      await new Promise((r) => setTimeout(r, 400));
+      // Two polls: the first records how things stand, the second finds nothing changed.
+      await v.polled();
+      await v.polled();
       expect(stream.text()).not.toContain('event: catalog');
       writeFixtureRun(root, { experiment: 'plan', variant: 'ppo', seed: 1, env: 'CartPole-v1', curve: () => 1, episodes: [] });
-      const deadline = Date.now() + 5000;
-      while (!stream.text().includes('event: catalog') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(stream.text()).toContain('event: catalog');
+      await expect.poll(() => stream.text(), { timeout: 5000 }).toContain('event: catalog');
       expect((await get<ExperimentDetail>('/api/experiments/plan', v)).body.status).toEqual({ pending: 1, finished: 1 });
     } finally {
       stream.close();
@@ -563,12 +563,11 @@ describe('live updates', () => {
     req.end();
     try {
       await ready;
-      // Let the first poll record how things stand before changing them.
-      await new Promise((r) => setTimeout(r, 500));
+      // Let a poll record how things stand before changing them.
+      await viewer.polled();
       const line: EvalLine = { step: 22000, time: 22, episodes: 5, mean: 499, std: 0, min: 499, max: 499, returns: [499], lengths: [499] };
       appendFileSync(join(runs, 'cartpole', 'ppo', 'seed-2', 'eval.jsonl'), JSON.stringify(line) + '\n');
-      const deadline = Date.now() + 5000;
-      while (!received.includes('event: run') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await expect.poll(() => received, { timeout: 5000 }).toContain('event: run');
       const event = received.split('\n\n').find((e) => e.startsWith('event: run'));
       expect(event).toBeDefined();
       const data = JSON.parse(event!.split('\n').find((l) => l.startsWith('data: '))!.slice(6)) as { type: string; run: unknown; files: string[] };

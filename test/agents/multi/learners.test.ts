@@ -184,11 +184,17 @@ describe.each(CASES)('$name', (c) => {
 });
 
 describe('learning', () => {
-  it('iql learns tic-tac-toe against a random player within 30,000 moves', async () => {
-    const l = await createLearner('iql', { learningRate: 0.3, gamma: 0.9, epsilon: 0.3 }, { game: makeGame('TicTacToe-v0'), seed: 1 });
-    await l.learn({ game: makeGame('TicTacToe-v0'), totalSteps: 30_000, opponents: { random: randomPolicy() } });
-    const r = evaluateMatch(l.policy(), randomPolicy(), makeGame('TicTacToe-v0'), { games: 200, seed: 5 });
-    expect(r.wins / r.games).toBeGreaterThan(0.75);
+  it('iql learns tic-tac-toe against a random player within 30,000 moves (seeds 1-3, each)', async () => {
+    // Win rates over 200 games: 0.765, 0.8 and 0.835 for seeds 1-3.
+    const winRates: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const l = await createLearner('iql', { learningRate: 0.3, gamma: 0.9, epsilon: 0.3 }, { game: makeGame('TicTacToe-v0'), seed });
+      await l.learn({ game: makeGame('TicTacToe-v0'), totalSteps: 30_000, opponents: { random: randomPolicy() } });
+      const r = evaluateMatch(l.policy(), randomPolicy(), makeGame('TicTacToe-v0'), { games: 200, seed: 5 });
+      winRates.push(r.wins / r.games);
+      l.dispose();
+    }
+    for (const w of winRates) expect(w, `win rates by seed: ${winRates.join(', ')}`).toBeGreaterThan(0.75);
   });
 });
 
