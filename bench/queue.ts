@@ -27,7 +27,7 @@ import { Worker } from 'bullmq';
 import '../envs/index.js';
 import '../agents/index.js';
 import { parseExperimentConfig } from '../experiments/config.js';
-import { scalingExperiment } from './scaling-experiment.js';
+import { scalingExperiment, twoProcesses } from './scaling-experiment.js';
 import type { QueueConnection } from '../experiments/queue/connection.js';
 import { connect, parseQueueUrl } from '../experiments/queue/connection.js';
 import { QueueExecutor } from '../experiments/queue/coordinator.js';
@@ -173,20 +173,6 @@ async function throughQueue(connection: QueueConnection, url: string, workerProc
   }
 }
 
-async function twoProcesses(): Promise<number> {
-  const start = performance.now();
-  const child = (seeds: string) =>
-    new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, [script, '--child-seeds', seeds, '--steps', String(steps), '--algorithm', values.algorithm!], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.on('error', reject);
-      p.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { steps: number }).steps) : reject(new Error(`child for seeds ${seeds} exited with ${code}`))));
-    });
-  const done = await Promise.all([child('[0, 1]'), child('[2, 3]')]);
-  return (done[0]! + done[1]!) / ((performance.now() - start) / 1000);
-}
-
 const redisDir = mkdtempSync(join(tmpdir(), 'arena-bench-redis-'));
 const server = await startRedis(redisDir, 'bench-password');
 try {
@@ -203,7 +189,7 @@ try {
     queue1 = await throughQueue(connection, url, 1);
     keep('queue, 1 worker process', rate(queue1));
     keep('queue, 2 worker processes', rate(await throughQueue(connection, url, 2)));
-    keep('2 separate processes (ceiling)', await twoProcesses());
+    keep('2 separate processes (ceiling)', await twoProcesses(script, values.algorithm!, steps));
   }
   const base = best['local pool, 1 thread']!;
   for (const [name, stepsPerSecond] of Object.entries(best)) console.log(`  ${name.padEnd(34)} ${String(Math.round(stepsPerSecond)).padStart(7)} steps/s  ${(stepsPerSecond / base).toFixed(2)}x`);

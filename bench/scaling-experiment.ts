@@ -1,6 +1,9 @@
-// The experiment the scaling benchmarks (bench:workers, bench:queue) run: 4
-// seeds of one algorithm on CartPole-v1, with an evaluation every quarter and a
-// checkpoint at the half, so the runs do a real run's file work.
+// What the scaling benchmarks (bench:workers, bench:queue) share: the
+// experiment they run (4 seeds of one algorithm on CartPole-v1, with an
+// evaluation every quarter and a checkpoint at the half, so the runs do a real
+// run's file work) and the machine's ceiling they measure against (the same 4
+// runs as two separate processes, which share nothing).
+import { spawn } from 'node:child_process';
 import { parseExperimentConfig } from '../experiments/config.js';
 import type { ExperimentConfig } from '../experiments/types.js';
 
@@ -31,4 +34,23 @@ variants:
 `,
       source,
     );
+}
+
+/**
+ * Steps/s of the 4 runs as two separate processes of 2 runs each: `script`
+ * run again with `--child-seeds <seeds>` must run those seeds on one worker and
+ * print `{"steps": n}`.
+ */
+export async function twoProcesses(script: string, algorithm: string, steps: number): Promise<number> {
+  const start = performance.now();
+  const child = (seeds: string) =>
+    new Promise<number>((resolve, reject) => {
+      const p = spawn(process.execPath, [script, '--child-seeds', seeds, '--steps', String(steps), '--algorithm', algorithm], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('error', reject);
+      p.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { steps: number }).steps) : reject(new Error(`child process for seeds ${seeds} exited with ${code}`))));
+    });
+  const done = await Promise.all([child('[0, 1]'), child('[2, 3]')]);
+  return (done[0]! + done[1]!) / ((performance.now() - start) / 1000);
 }

@@ -10,7 +10,6 @@
 // 2x. The pool's efficiency is printed as a share of that ceiling.
 //
 //   npm run bench:workers [-- --rounds 2 --steps 60000 --algorithm ppo]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import '../envs/index.js';
 import '../agents/index.js';
-import { scalingExperiment } from './scaling-experiment.js';
+import { scalingExperiment, twoProcesses } from './scaling-experiment.js';
 import { WorkerPoolExecutor, runExperiment } from '../experiments/runner.js';
 
 const { values } = parseArgs({
@@ -64,22 +63,6 @@ async function pool(workers: number): Promise<number> {
   return done / seconds;
 }
 
-/** Steps/s of the 4 runs as two separate processes of 2 runs each. */
-async function twoProcesses(): Promise<number> {
-  const script = fileURLToPath(import.meta.url);
-  const start = performance.now();
-  const child = (seeds: string) =>
-    new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, [script, '--child-seeds', seeds, '--steps', String(steps), '--algorithm', values.algorithm!], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      p.on('error', reject);
-      p.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { steps: number }).steps) : reject(new Error(`child process for seeds ${seeds} exited with ${code}`))));
-    });
-  const done = await Promise.all([child('[0, 1]'), child('[2, 3]')]);
-  return (done[0]! + done[1]!) / ((performance.now() - start) / 1000);
-}
-
 console.log(`4 runs of ${values.algorithm} on CartPole-v1, ${steps} steps each, on ${cpus().length} cores; ${rounds} alternating rounds`);
 const one: number[] = [];
 const two: number[] = [];
@@ -87,7 +70,7 @@ const procs: number[] = [];
 for (let r = 0; r < rounds; r++) {
   one.push(await pool(1));
   two.push(await pool(2));
-  procs.push(await twoProcesses());
+  procs.push(await twoProcesses(fileURLToPath(import.meta.url), values.algorithm!, steps));
   console.log(
     `  round ${r + 1}: 1 worker ${Math.round(one[r]!)} steps/s, 2 workers ${Math.round(two[r]!)} (${(two[r]! / one[r]!).toFixed(2)}x),` +
       ` 2 separate processes ${Math.round(procs[r]!)} (${(procs[r]! / one[r]!).toFixed(2)}x)`,

@@ -137,10 +137,11 @@ export class InProcessExecutor implements Executor {
 
 /**
  * Records in run.json a failure the run could not record itself (its worker
- * died, or executeRun threw before it could), keeping what the run wrote. An
+ * died, or executeRun threw before it could, or the queue gave it up),
+ * keeping what the run wrote. An
  * unreadable run.json is left as it is, and the outcome says so.
  */
-async function recordFailure(planned: PlannedRun, message: string, stack?: string): Promise<RunOutcome> {
+export async function recordFailure(planned: PlannedRun, message: string, stack?: string): Promise<RunOutcome> {
   const file = join(planned.dir, RUN_FILE);
   const recorded = { message, ...(stack ? { stack } : {}) };
   try {

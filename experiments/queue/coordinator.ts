@@ -19,11 +19,12 @@ import type { Job } from 'bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunOutcome, RunProgress } from '../run.js';
-import { failedRunRecord, packageInfo, rollBack } from '../run.js';
+import { packageInfo, rollBack } from '../run.js';
 import { COMPLETE_MARK, checkpointStep, installCheckpoint, openCheckpoint } from '../checkpoint.js';
 import type { Executor, RunEvents } from '../runner.js';
-import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, readJson, writeJsonAtomic } from '../store.js';
-import type { PlannedRun, RunRecord } from '../types.js';
+import { recordFailure } from '../runner.js';
+import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, writeJsonAtomic } from '../store.js';
+import type { PlannedRun } from '../types.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
 import type { CheckpointRef, LineCounts, QueueJob, RunEvent, WorkerBeat } from './protocol.js';
@@ -116,11 +117,11 @@ export class QueueExecutor implements Executor {
     if (this.stopped) return { status: 'interrupted', step: 0, seconds: 0, resumedFrom: null };
     const runId = runIdOf(hostname(), resolve(planned.dir), planned.spec);
     if (planned.spec.warmStart !== undefined) {
-      return this.recordFailure(planned, 'runs with a warm start cannot go through the queue (workers do not see the warm-start directory); run this experiment without --queue');
+      return recordFailure(planned, 'runs with a warm start cannot go through the queue (workers do not see the warm-start directory); run this experiment without --queue');
     }
     const outcome = new Promise<RunOutcome>((resolveOutcome) => {
       const run: ActiveRun = { planned, runId, events, lastId: '0-0', counts: { ...NO_LINES }, token: null, failedOutcome: null, initialBlob: null, done: false, resolve: resolveOutcome };
-      void this.attach(run, resume).catch(async (e: Error) => this.finish(run, await this.recordFailure(planned, scrub(e.message, this.options.connection.secret))));
+      void this.attach(run, resume).catch(async (e: Error) => this.finish(run, await recordFailure(planned, scrub(e.message, this.options.connection.secret))));
     });
     return outcome;
   }
@@ -175,18 +176,6 @@ export class QueueExecutor implements Executor {
     });
   }
 
-  /** Records in run.json a failure the worker could not record (refused, removed, stalled too often, unwritable output). */
-  private async recordFailure(planned: PlannedRun, message: string): Promise<RunOutcome> {
-    const file = join(planned.dir, RUN_FILE);
-    if (existsSync(file)) {
-      const record = await readJson<RunRecord>(file);
-      await writeJsonAtomic(file, { ...record, status: 'failed', endedAt: new Date().toISOString(), error: { message } });
-      return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error: { message } };
-    }
-    await writeJsonAtomic(file, failedRunRecord(planned.spec, { message }));
-    return { status: 'failed', step: 0, seconds: 0, resumedFrom: null, error: { message } };
-  }
-
   /** Reads the streams of every active run and applies their events in order. */
   private async pump(): Promise<void> {
     let first = 0;
@@ -223,7 +212,7 @@ export class QueueExecutor implements Executor {
         } catch (e) {
           // The run store cannot take what the worker sends (e.g. a full disk): stop the run and record why.
           await this.redis.set(keys.stop(run.runId), '1').catch(() => {});
-          const outcome = await this.recordFailure(run.planned, `writing what the worker sent: ${(e as Error).message}`);
+          const outcome = await recordFailure(run.planned, `writing what the worker sent: ${(e as Error).message}`);
           await this.finish(run, outcome);
         }
       }
@@ -321,7 +310,7 @@ export class QueueExecutor implements Executor {
       return;
     }
     if (state === 'unknown') {
-      await this.finish(run, await this.recordFailure(run.planned, `its job ${runId} was removed from the queue (Redis restarted without persistence?); --resume requeues it`));
+      await this.finish(run, await recordFailure(run.planned, `its job ${runId} was removed from the queue (Redis restarted without persistence?); --resume requeues it`));
       return;
     }
     if (state !== 'failed' || !job) return;
@@ -332,7 +321,7 @@ export class QueueExecutor implements Executor {
       await this.finish(run, run.failedOutcome);
       return;
     }
-    const outcome = await this.recordFailure(run.planned, reason);
+    const outcome = await recordFailure(run.planned, reason);
     await this.finish(run, outcome);
   }
 
