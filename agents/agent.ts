@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
 import { flatDim, spaceFromJSON, spaceToJSON } from '../core/spaces.js';
-import { closestMatch } from '../core/text.js';
+import { NamedRegistry } from '../core/named-registry.js';
 import type { VectorEnv } from '../core/vector.js';
 import type { ParamSpec, Resolved, SpaceDims } from './lib/hparams.js';
 import { HyperparameterError, memoryProblems, resolveHyperparameters } from './lib/hparams.js';
@@ -143,25 +143,18 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
 }
 
-const definitions = new Map<string, AgentDefinition>();
+const definitions = new NamedRegistry<AgentDefinition>({ kind: 'agent', registrar: 'registerAgent', versioned: false });
 
 export function registerAgent<S extends ParamSpec>(definition: AgentDefinition<S>): void {
-  if (definitions.has(definition.name)) throw new Error(`registerAgent: ${definition.name} is already registered`);
-  definitions.set(definition.name, definition as unknown as AgentDefinition);
+  definitions.add(definition.name, definition as unknown as AgentDefinition);
 }
 
 export function listAgents(): AgentDefinition[] {
-  return [...definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return definitions.list();
 }
 
 export function agentDefinition(name: string): AgentDefinition {
-  const d = definitions.get(name);
-  if (!d) {
-    const names = [...definitions.keys()].sort();
-    const close = closestMatch(name, names);
-    throw new TypeError(`unknown agent ${JSON.stringify(name)}; ${close ? `did you mean "${close}"? ` : ''}available: ${names.join(', ')}`);
-  }
-  return d;
+  return definitions.get(name);
 }
 
 /** Creates agent `name` with hyperparameters validated against its spec. */

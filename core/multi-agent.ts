@@ -25,6 +25,7 @@ import type { DictSpace, Space, SpaceValue } from './spaces.js';
 import { contains, describeSpace, describeValue, dict, multiBinary } from './spaces.js';
 import { closestMatch } from './text.js';
 import { checkOptions } from './registry.js';
+import { NamedRegistry, resolveKwargs } from './named-registry.js';
 
 export type AgentId = string;
 export type PerAgent<T> = Record<AgentId, T>;
@@ -917,52 +918,28 @@ export class UnknownGameError extends Error {
   override name = 'UnknownGameError';
 }
 
-const GAME_ID = /^(?:[A-Za-z0-9_.:-]+\/)?[A-Za-z0-9_.:-]+?(?:-v\d+)?$/;
-const games = new Map<string, GameRegistration>();
+const games = new NamedRegistry<GameRegistration>({ kind: 'game', registrar: 'registerGame', versioned: true, unknownError: UnknownGameError });
 
 export function registerGame(id: string, factory: GameFactory, options: GameRegisterOptions): void {
-  if (!GAME_ID.test(id)) throw new TypeError(`registerGame: malformed game id ${JSON.stringify(id)} (expected e.g. "[namespace/]Name-v0")`);
-  if (games.has(id)) throw new Error(`registerGame: ${id} is already registered`);
   if (options?.kind !== 'parallel' && options?.kind !== 'turn-based') {
     throw new TypeError(`registerGame: ${id}: kind must be 'parallel' or 'turn-based', got ${JSON.stringify(options?.kind)}`);
   }
   if (options.maxEpisodeSteps !== undefined) checkLimit(options.maxEpisodeSteps, `registerGame: ${id}`);
-  games.set(id, { id, factory, ...options });
+  games.add(id, { id, factory, ...options });
 }
 
 /** Removes an id (for tests that register temporary games). */
 export function unregisterGame(id: string): boolean {
-  return games.delete(id);
+  return games.remove(id);
 }
 
 export function listGames(): GameRegistration[] {
-  return [...games.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return games.list();
 }
 
-/** The registration for `id`, or an error naming the closest registered id. */
+/** The registration for `id`, or an error naming the available versions or the closest ids. */
 export function gameRegistration(id: string): GameRegistration {
-  const found = games.get(id);
-  if (found) return found;
-  const ids = [...games.keys()].sort();
-  const close = closestMatch(id, ids) ?? closestMatch(id.replace(/-v\d+$/, ''), ids.map((k) => k.replace(/-v\d+$/, '')));
-  const suggestion = close === undefined ? undefined : (ids.find((k) => k === close || k.replace(/-v\d+$/, '') === close) ?? close);
-  throw new UnknownGameError(
-    `game ${JSON.stringify(id)} is not registered; ${suggestion ? `did you mean ${suggestion}?` : `registered games: ${ids.join(', ') || '(none)'}`}`,
-  );
-}
-
-function resolveGameKwargs(reg: GameRegistration, given: Record<string, unknown>): Record<string, unknown> {
-  const defaults = reg.kwargs ?? {};
-  const allowed = Object.keys(defaults);
-  for (const key of Object.keys(given)) {
-    if (!allowed.includes(key)) {
-      const close = closestMatch(key, allowed);
-      throw new TypeError(
-        `${reg.id}: unknown keyword argument ${JSON.stringify(key)}${close ? ` (did you mean ${close}?)` : ''}; ${allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : 'it takes none'}`,
-      );
-    }
-  }
-  return { ...defaults, ...given };
+  return games.get(id);
 }
 
 /**
@@ -975,7 +952,7 @@ export function makeGame(id: string, options: MakeGameOptions = {}): Game {
   checkOptions(`makeGame(${JSON.stringify(id)})`, options);
   const { maxEpisodeSteps, disableActionCheck, ...given } = options;
   const reg = gameRegistration(id);
-  const kwargs = resolveGameKwargs(reg, given);
+  const kwargs = resolveKwargs(reg, given);
   if (maxEpisodeSteps !== undefined && maxEpisodeSteps !== null) checkLimit(maxEpisodeSteps, id);
   const limit = maxEpisodeSteps === null ? undefined : (maxEpisodeSteps ?? reg.maxEpisodeSteps);
   const spec: GameSpec = {

@@ -6,7 +6,7 @@ import type { Env, EnvSpec } from './env.js';
 import { actionChecking, orderEnforcing } from './env.js';
 import type { Kernel } from './kernel.js';
 import { timeLimit } from './wrappers/time-limit.js';
-import { editDistance } from './text.js';
+import { NamedRegistry, resolveKwargs } from './named-registry.js';
 import { describeValue } from './spaces.js';
 
 export type EnvFactory = (kwargs: Record<string, unknown>, spec: EnvSpec) => Env;
@@ -38,65 +38,31 @@ export interface MakeOptions {
   [kwarg: string]: unknown;
 }
 
-const ID_PATTERN = /^(?:[A-Za-z0-9_.:-]+\/)?[A-Za-z0-9_.:-]+?(?:-v\d+)?$/;
-const registry = new Map<string, EnvRegistration>();
-
 export class UnknownEnvError extends Error {
   override name = 'UnknownEnvError';
 }
 
+const registry = new NamedRegistry<EnvRegistration>({ kind: 'env', registrar: 'register', versioned: true, unknownError: UnknownEnvError });
+
 export function register(id: string, factory: EnvFactory, options: RegisterOptions = {}): void {
-  if (!ID_PATTERN.test(id)) throw new TypeError(`register: malformed env id ${JSON.stringify(id)} (expected e.g. "[namespace/]Name-v0")`);
-  if (registry.has(id)) throw new Error(`register: ${id} is already registered`);
-  registry.set(id, { id, factory, ...options });
+  registry.add(id, { id, factory, ...options });
 }
 
 /** Removes an id (for tests that register temporary envs). */
 export function unregister(id: string): boolean {
-  return registry.delete(id);
+  return registry.remove(id);
 }
 
 export function listEnvs(): EnvRegistration[] {
-  return [...registry.values()].sort((a, b) => a.id.localeCompare(b.id));
-}
-
-function baseName(id: string): string {
-  return id.replace(/-v\d+$/, '');
+  return registry.list();
 }
 
 /** The registration for `id`, or an error naming the available versions or the closest ids. */
 export function envRegistration(id: string): EnvRegistration {
-  const found = registry.get(id);
-  if (found) return found;
-  const ids = [...registry.keys()];
-  const sameName = ids.filter((k) => baseName(k) === baseName(id));
-  if (sameName.length > 0) {
-    throw new UnknownEnvError(`env ${JSON.stringify(id)} is not registered; available versions: ${sameName.join(', ')}`);
-  }
-  const lower = id.toLowerCase();
-  const close = ids
-    .map((k) => ({ k, d: editDistance(lower, k.toLowerCase()) }))
-    .filter(({ k, d }) => d <= Math.max(3, Math.floor(k.length / 3)) || k.toLowerCase().includes(baseName(lower)))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 5)
-    .map(({ k }) => k);
-  const hint = close.length > 0 ? `did you mean ${close.join(', ')}?` : `registered envs: ${ids.sort().join(', ')}`;
-  throw new UnknownEnvError(`env ${JSON.stringify(id)} is not registered; ${hint}`);
+  return registry.get(id);
 }
 
-/** Default kwargs merged with the given ones; unknown keys throw with the allowed list. */
-export function resolveKwargs(reg: EnvRegistration, given: Record<string, unknown>): Record<string, unknown> {
-  const defaults = reg.kwargs ?? {};
-  const allowed = Object.keys(defaults);
-  for (const key of Object.keys(given)) {
-    if (!allowed.includes(key)) {
-      throw new TypeError(
-        `${reg.id}: unknown keyword argument ${JSON.stringify(key)}; ${allowed.length > 0 ? `allowed: ${allowed.join(', ')}` : 'it takes none'}`,
-      );
-    }
-  }
-  return { ...defaults, ...given };
-}
+export { resolveKwargs };
 
 /** Throws unless `options` is a plain object of keyword arguments (null, a number or a list is a caller's mistake). */
 export function checkOptions(caller: string, options: unknown): void {

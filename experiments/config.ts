@@ -344,7 +344,7 @@ function kwargIssues(registration: EnvRegistration, kwargs: Mapping, path: reado
       resolveKwargs(registration, { [key]: value });
     } catch (e) {
       const close = closestMatch(key, allowed);
-      issues.push({ path: [...path, key], message: `${errorMessage(e)}${close !== undefined ? `; did you mean ${JSON.stringify(close)}?` : ''}`, at: 'key' });
+      issues.push({ path: [...path, key], message: `${errorMessage(e)}${close !== undefined && !errorMessage(e).includes('did you mean') ? `; did you mean ${JSON.stringify(close)}?` : ''}`, at: 'key' });
     }
   }
 }

@@ -26,7 +26,7 @@ import type { AgentId, Game, GameKind, PerAgent } from '../../core/multi-agent.j
 import type { Rng } from '../../core/rng.js';
 import type { Space, SpaceJSON } from '../../core/spaces.js';
 import { spaceFromJSON, spacesEqual, spaceToJSON, describeSpace } from '../../core/spaces.js';
-import { closestMatch } from '../../core/text.js';
+import { NamedRegistry } from '../../core/named-registry.js';
 import type { DiscretizeObservationOptions } from '../../core/wrappers/discretize-observation.js';
 import type { Diagnostics } from '../agent.js';
 import type { ParamSpec, Resolved } from '../lib/hparams.js';
@@ -236,25 +236,18 @@ export interface LearnerDefinition<S extends ParamSpec = ParamSpec> {
   load(hp: Resolved<S>, context: LearnerContext, manifest: LearnerManifest, dir: string): MultiAgentLearner | Promise<MultiAgentLearner>;
 }
 
-const definitions = new Map<string, LearnerDefinition>();
+const definitions = new NamedRegistry<LearnerDefinition>({ kind: 'multi-agent learner', registrar: 'registerLearner', versioned: false });
 
 export function registerLearner<S extends ParamSpec>(definition: LearnerDefinition<S>): void {
-  if (definitions.has(definition.name)) throw new Error(`registerLearner: ${definition.name} is already registered`);
-  definitions.set(definition.name, definition as unknown as LearnerDefinition);
+  definitions.add(definition.name, definition as unknown as LearnerDefinition);
 }
 
 export function listLearners(): LearnerDefinition[] {
-  return [...definitions.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return definitions.list();
 }
 
 export function learnerDefinition(name: string): LearnerDefinition {
-  const d = definitions.get(name);
-  if (!d) {
-    const names = [...definitions.keys()].sort();
-    const close = closestMatch(name, names);
-    throw new TypeError(`unknown multi-agent learner ${JSON.stringify(name)}; ${close ? `did you mean "${close}"? ` : ''}available: ${names.join(', ')}`);
-  }
-  return d;
+  return definitions.get(name);
 }
 
 export interface CreateLearnerContext extends Omit<LearnerContext, 'game'> {

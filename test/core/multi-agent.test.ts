@@ -40,9 +40,9 @@ describe('game registry', () => {
     expect(games['RobotSoccer-v0']).toMatchObject({ kind: 'parallel', maxEpisodeSteps: 600 });
   });
 
-  it('unknown ids fail with the closest registered id', () => {
+  it('unknown ids fail naming the other versions of the name or the closest registered ids, as unknown env ids do', () => {
     expect(() => makeGame('TicTacToe-v1')).toThrow(UnknownGameError);
-    expect(() => makeGame('TicTacToe-v1')).toThrow(/"TicTacToe-v1" is not registered; did you mean TicTacToe-v0\?/);
+    expect(() => makeGame('TicTacToe-v1')).toThrow(/^game "TicTacToe-v1" is not registered; available versions: TicTacToe-v0$/);
     expect(() => makeGame('tictactoe-v0')).toThrow(/did you mean TicTacToe-v0\?/);
     expect(() => gameRegistration('ConectFour-v0')).toThrow(/did you mean ConnectFour-v0\?/);
     expect(() => makeGame('Zzzzzzzzzzzz-v3')).toThrow(/registered games: .*TicTacToe-v0/);

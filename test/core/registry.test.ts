@@ -54,7 +54,7 @@ describe('registry', () => {
     expect(env.spec.kwargs).toEqual({ suttonBartoReward: true });
     env.reset({ seed: 1 });
     expect(env.step(0).reward).toBe(0);
-    expect(() => make('CartPole-v1', { sutton_barto_reward: true })).toThrow(/unknown keyword argument "sutton_barto_reward"; allowed: suttonBartoReward/);
+    expect(() => make('CartPole-v1', { sutton_barto_reward: true })).toThrow(/unknown keyword argument "sutton_barto_reward" \(did you mean suttonBartoReward\?\); allowed: suttonBartoReward/);
   });
 
   it('options that are not an object of keyword arguments are an error naming them', () => {

@@ -433,7 +433,7 @@ describe('bad configs', () => {
     );
     expect(messageOf('name: bad\nenv: { id: CartPole-v1, kwargs: { suttonBarto: true, maxEpisodeSteps: 0 } }\nseeds: 2\ntotalSteps: 1000\nvariants: [{ algorithm: ppo }]\n')).toBe(
       [
-        'cfg.yaml:2:35: env.kwargs.suttonBarto: CartPole-v1: unknown keyword argument "suttonBarto"; allowed: suttonBartoReward; did you mean "suttonBartoReward"?',
+        'cfg.yaml:2:35: env.kwargs.suttonBarto: CartPole-v1: unknown keyword argument "suttonBarto" (did you mean suttonBartoReward?); allowed: suttonBartoReward',
         'cfg.yaml:2:71: env.kwargs.maxEpisodeSteps: must be a positive integer, or null for no time limit, got 0',
       ].join('\n'),
     );

@@ -38,7 +38,7 @@ describe('arena train', () => {
     expect(badJson.status).not.toBe(0);
     expect(badJson.out).toMatch(/--env-kwargs must be a JSON object/);
     expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--env-kwargs', '[1]'], dir).out).toMatch(/--env-kwargs must be a JSON object, got \[1\]/);
-    expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--env-kwargs', '{"slippery": false}', '--steps', '10'], dir).out).toMatch(/unknown keyword argument "slippery"; allowed: .*isSlippery/);
+    expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--env-kwargs', '{"slippery": false}', '--steps', '10'], dir).out).toMatch(/unknown keyword argument "slippery" \(did you mean isSlippery\?\); allowed: .*isSlippery/);
     expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--steps', '10', '--warm-start-map', '{"states": [0]}'], dir).out).toMatch(/a warm-start mapping needs --warm-start <dir>/);
     expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--warm-start-map', '{"stats": []}'], dir).out).toMatch(/--warm-start-map: unknown key "stats"/);
     expect(arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--warm-start-map', 'missing.json'], dir).out).toMatch(/--warm-start-map: neither JSON nor a readable file/);
