@@ -13,8 +13,8 @@
 // - Terminated transitions do not bootstrap; truncated ones (time limits)
 //   bootstrap from the value of the last observation.
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../core/files.js';
+import { readFile } from 'node:fs/promises';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { join } from 'node:path';
 import type { Env } from '../core/env.js';
 import type { Space, SpaceJSON } from '../core/spaces.js';
@@ -276,17 +276,13 @@ export async function writeManifest(dir: string, agent: Agent, state: Record<str
     stepCount: agent.stepCount,
     state,
   };
-  const tmp = join(dir, `${MANIFEST}.tmp`);
-  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
-  await rename(tmp, join(dir, MANIFEST));
+  await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** Writes a binary file atomically next to the manifest. */
 export async function writeBinary(dir: string, name: string, data: ArrayBufferView): Promise<void> {
   await ensureDir(dir);
-  const tmp = join(dir, `${name}.tmp`);
-  await writeFile(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  await rename(tmp, join(dir, name));
+  await writeFileAtomic(join(dir, name), data);
 }
 
 /** Reads a binary file saved by writeBinary as a fresh ArrayBuffer. */

@@ -1,7 +1,6 @@
 // `arena run` and `arena eval`: thin shells over experiments/.
 import { existsSync } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
-import { ensureDir } from '../core/files.js';
+import { ensureDir, writeFileAtomic } from '../core/files.js';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { evaluate, loadAgent } from '../agents/agent.js';
@@ -239,8 +238,7 @@ async function writeEvalEpisodes(
       const { episode, summary } = play(seed, i);
       const file = `eval-step-${String(step).padStart(10, '0')}-seed-${seed}.json`;
       const path = join(dir, file);
-      await writeFile(`${path}.tmp`, JSON.stringify(episode));
-      await rename(`${path}.tmp`, path);
+      await writeFileAtomic(path, JSON.stringify(episode));
       index.append({ file, step, index: i, return: episode.return, length: episode.length, source: 'eval' });
       out(`  recorded ${relative(process.cwd(), path)} (${summary})`);
     }

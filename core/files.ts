@@ -1,11 +1,15 @@
-// Creating the directories users name (a runs directory, an agent's save
-// directory, a figure's output directory): every directory creation that
-// takes a user path goes through ensureDir. It creates one level at a time
-// instead of Node's recursive mkdir, which on Node 20 never returns under
+// Writing files users keep: every directory creation that takes a user path
+// goes through ensureDir, and every file replaced as a whole (run records,
+// saved agents' weights and manifests, recorded episodes) through
+// writeFileAtomic / writeFileAtomicSync. ensureDir creates one level at a
+// time instead of Node's recursive mkdir, which on Node 20 never returns under
 // /proc (and other pseudo file systems that refuse mkdir with ENOENT), and it
-// says which path could not be created and why.
-import { mkdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+// says which path could not be created and why. The atomic writes go to a
+// temp file beside the target and rename it over the target, so a reader sees
+// the old file or the new one, never part of one.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Readonly<Record<string, string>> = {
   EACCES: 'permission denied',
@@ -47,5 +51,55 @@ export async function ensureDir(path: string): Promise<void> {
       if (code === 'EEXIST' && (await stat(level).catch(() => null))?.isDirectory()) continue;
       throw fail(`mkdir ${level}: ${REASONS[code] ?? (e as Error).message}${code ? ` (${code})` : ''}`, code, level);
     }
+  }
+}
+
+let tempCount = 0;
+
+/**
+ * A temp file's name beside `path`, unique to this call: two writes of one
+ * file in flight at once in one process (the queue coordinator's) must not
+ * share a temp file, or one rename finds it gone.
+ */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCount}.tmp`);
+}
+
+const bytesOf = (data: string | ArrayBufferView): Uint8Array =>
+  typeof data === 'string' ? Buffer.from(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
+/** Replaces `path` with `data` atomically; a failed write leaves neither a temp file nor a changed `path`. */
+export async function writeFileAtomic(path: string, data: string | ArrayBufferView): Promise<void> {
+  const tmp = tempPath(path);
+  try {
+    await writeFile(tmp, bytesOf(data));
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * writeFileAtomic, synchronous and durable: the data reaches the disk (fsync)
+ * before the rename, for records that must survive a crash right after, and
+ * for exit paths where awaiting is not possible.
+ */
+export function writeFileAtomicSync(path: string, data: string | ArrayBufferView): void {
+  const tmp = tempPath(path);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = bytesOf(data);
+      // writeSync may write less than asked (a full disk mid-way): go on until all is written or it throws.
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }

@@ -21,8 +21,7 @@
 // agent's generator, at the same steps in every attempt.)
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { rm, writeFile, rename } from 'node:fs/promises';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
@@ -49,6 +48,7 @@ import {
   withPath,
   writeJsonAtomic,
 } from './store.js';
+import { writeFileAtomicSync } from '../core/files.js';
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
 import { createGameTrainer } from './game-run.js';
@@ -431,8 +431,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
         const path = join(dir, EPISODES_DIR, file);
         // Whole file then rename, so the viewer never reads half an episode.
         try {
-          writeFileSync(`${path}.tmp`, JSON.stringify(episode));
-          renameSync(`${path}.tmp`, path);
+          writeFileAtomicSync(path, JSON.stringify(episode));
         } catch (e) {
           throw withPath(e, path);
         }

@@ -10,10 +10,10 @@
 // - A write the file system refuses (full disk, quota, read-only, permissions)
 //   surfaces as an error naming the path, with a hint (storageFailure), and
 //   leaves no temp file behind.
-import { closeSync, fstatSync, ftruncateSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../core/files.js';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { ensureDir, writeFileAtomic, writeFileAtomicSync } from '../core/files.js';
+import { dirname, join, resolve } from 'node:path';
 import type { RunRecord } from './types.js';
 
 export const RUN_FILE = 'run.json';
@@ -93,51 +93,19 @@ export function removeTempFiles(runDir: string): void {
 
 // ---------------------------------------------------------------- documents
 
-let tempCount = 0;
-
-/**
- * A temp file's name beside `path`, unique to this call: two writes of one
- * file in flight at once in one process (the queue coordinator's) must not
- * share a temp file, or one rename finds it gone.
- */
-function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${++tempCount}.tmp`);
-}
-
 /** Writes `value` as pretty JSON to `path` atomically; a failed write leaves neither a temp file nor a changed `path`. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await makeDirs(dirname(path));
-  const tmp = tempPath(path);
   try {
-    await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-    await rename(tmp, path);
+    await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
   } catch (e) {
-    await rm(tmp, { force: true });
     throw withPath(e, path);
   }
 }
 
-/** Synchronous twin of writeJsonAtomic, for exit paths where awaiting is not possible. */
+/** Synchronous twin of writeJsonAtomic (durable: fsync before the rename), for exit paths where awaiting is not possible. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
-  writeTextAtomicSync(path, JSON.stringify(value, null, 2) + '\n');
-}
-
-/** Replaces `path` with `text` atomically and durably (temp file, fsync, rename); a failed write leaves no temp file. */
-function writeTextAtomicSync(path: string, text: string): void {
-  const tmp = tempPath(path);
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      if (text.length > 0) writeFully(fd, tmp, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomicSync(path, JSON.stringify(value, null, 2) + '\n');
 }
 
 /** Errors of writes through a descriptor carry no path: give them the file's. */
@@ -249,5 +217,5 @@ export function truncateJsonlSync<T>(path: string, keep: (line: T) => boolean): 
   }
   const { lines } = parseJsonl<T>(text);
   const kept = lines.filter(keep);
-  writeTextAtomicSync(path, kept.length > 0 ? kept.map((l) => JSON.stringify(l)).join('\n') + '\n' : '');
+  writeFileAtomicSync(path, kept.length > 0 ? kept.map((l) => JSON.stringify(l)).join('\n') + '\n' : '');
 }

@@ -23,8 +23,8 @@
 // (An im2col gather and a matrix product gave the same numbers 20x slower on
 // wasm.) The first layer skips its input gradient (the input is data). The
 // forward values are tf.conv2d's, with or without gradients.
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../../core/files.js';
+import { readFile } from 'node:fs/promises';
+import { ensureDir, writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
@@ -216,11 +216,6 @@ interface CnnJSON {
   weights: { shape: number[]; offset: number; length: number }[];
 }
 
-async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.tmp`, data);
-  await rename(`${path}.tmp`, path);
-}
-
 const sameArchitecture = (json: CnnJSON, net: Cnn): boolean =>
   [json.inputShape, json.filters, json.kernels, json.strides, [json.dense]].map((a) => a.join()).join('|') ===
   [net.inputShape, net.filters, net.kernels, net.strides, [net.dense]].map((a) => a.join()).join('|');
@@ -248,8 +243,8 @@ export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void
     weightsFile: `${name}.weights.bin`,
     weights,
   };
-  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  await writeFileAtomic(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
 }
 
 async function readCnn(dir: string, name: string, who: string): Promise<{ json: CnnJSON; data: Float32Array }> {

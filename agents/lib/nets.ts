@@ -2,8 +2,8 @@
 // overhead than tf.layers for the small nets RL uses), seeded initialization
 // from our own Rng, optimizers with global-norm gradient clipping, and file
 // save/load (model JSON plus a float32 weights file) that needs no tfjs-node.
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../../core/files.js';
+import { readFile } from 'node:fs/promises';
+import { ensureDir, writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
@@ -205,11 +205,6 @@ interface ModelJSON {
   weights: { shape: number[]; offset: number; length: number }[];
 }
 
-async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  await writeFile(`${path}.tmp`, data);
-  await rename(`${path}.tmp`, path);
-}
-
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
 export async function saveMlp(net: Mlp, dir: string, name = 'model'): Promise<void> {
   await saveMlpData({ sizes: net.sizes, activation: net.activation, data: getWeights(net).data }, dir, name);
@@ -241,8 +236,8 @@ export async function saveMlpData(net: MlpData, dir: string, name = 'model'): Pr
   });
   if (offset !== net.data.length) throw new RangeError(`saveMlp: ${net.data.length} values for a net of sizes [${net.sizes.join(', ')}] (${offset} weights)`);
   const json: ModelJSON = { format: MODEL_FORMAT, sizes: [...net.sizes], activation: net.activation, weightsFile: `${name}.weights.bin`, weights };
-  await atomicWrite(join(dir, json.weightsFile), new Uint8Array(net.data.buffer, net.data.byteOffset, net.data.byteLength));
-  await atomicWrite(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  await writeFileAtomic(join(dir, json.weightsFile), new Uint8Array(net.data.buffer, net.data.byteOffset, net.data.byteLength));
+  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
 }
 
 /**

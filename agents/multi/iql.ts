@@ -22,7 +22,8 @@
 // epsilon falls linearly from `epsilon` to `epsilonEnd` over the first
 // explorationFraction of the budget (scheduleSteps, else totalSteps), a
 // function of the step count, so a loaded learner resumes exactly.
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
@@ -331,9 +332,7 @@ async function saveTable(dir: string, name: string, table: Table): Promise<void>
     o += row.length;
   }
   await writeBinary(dir, `${name}.q.f64`, values);
-  const path = join(dir, `${name}.keys.json`);
-  await writeFile(`${path}.tmp`, JSON.stringify(keys));
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(join(dir, `${name}.keys.json`), JSON.stringify(keys));
 }
 
 async function loadTable(dir: string, name: string, table: Table, nActions: number): Promise<void> {

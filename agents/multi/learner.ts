@@ -19,8 +19,8 @@
 //   prefix like blue_0 / red_1, or one side of everybody for a cooperative game
 //   like agent_0..agent_2). In a competitive game the learner controls one side
 //   per episode (or every side, in pure self-play) and opponents the others.
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { ensureDir } from '../../core/files.js';
+import { readFile } from 'node:fs/promises';
+import { ensureDir, writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { AgentId, Game, GameKind, PerAgent } from '../../core/multi-agent.js';
 import type { Rng } from '../../core/rng.js';
@@ -311,9 +311,7 @@ export async function writeLearnerManifest(dir: string, learner: MultiAgentLearn
     stepCount: learner.stepCount,
     state,
   };
-  const tmp = join(dir, `${MANIFEST}.tmp`);
-  await writeFile(tmp, JSON.stringify(manifest, null, 2) + '\n');
-  await rename(tmp, join(dir, MANIFEST));
+  await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
 }
 
 /** Loads a learner saved with `save(dir)`; `backend` overrides the saved one. */

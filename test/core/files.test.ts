@@ -1,12 +1,13 @@
-// Creating directories from user paths (core/files.ts): a path where no
+// Writing users' files (core/files.ts): atomic replacement leaves the old file
+// or the new one and no temp file, also when the write fails; a path where no
 // directory can be made fails at once with the path in the message. Node 20's
 // recursive mkdir loops forever on /proc, so each case runs in a child
 // process with a timeout: a hang fails the test instead of stalling the suite.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureDir } from '../../core/files.js';
+import { ensureDir, writeFileAtomic, writeFileAtomicSync } from '../../core/files.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -20,6 +21,31 @@ function node(code: string, ms = 20_000): { status: number | null; stdout: strin
 }
 
 const hasProc = existsSync('/proc/self');
+
+describe('writeFileAtomic', () => {
+  it('replaces a file with text or bytes, leaving no temp file, with the async and the synchronous write', async () => {
+    const dir = temp();
+    const path = join(dir, 'record.json');
+    await writeFileAtomic(path, 'one');
+    writeFileAtomicSync(path, 'two');
+    expect(readFileSync(path, 'utf8')).toBe('two');
+    const floats = new Float32Array([1.5, -2, 3]);
+    await writeFileAtomic(join(dir, 'w.bin'), floats.subarray(1));
+    expect([...new Float32Array(new Uint8Array(readFileSync(join(dir, 'w.bin'))).buffer)]).toEqual([-2, 3]);
+    writeFileAtomicSync(join(dir, 'w2.bin'), floats);
+    expect([...new Float32Array(new Uint8Array(readFileSync(join(dir, 'w2.bin'))).buffer)]).toEqual([1.5, -2, 3]);
+    expect(readdirSync(dir).sort()).toEqual(['record.json', 'w.bin', 'w2.bin']);
+  });
+
+  it('a write that fails (the target is a directory) leaves no temp file', async () => {
+    const dir = temp();
+    const path = join(dir, 'taken');
+    await ensureDir(join(path, 'inside'));
+    await expect(writeFileAtomic(path, 'x')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(() => writeFileAtomicSync(path, 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+});
 
 describe('ensureDir', () => {
   it('creates missing levels, and accepts an existing directory', async () => {
