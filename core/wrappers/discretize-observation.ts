@@ -12,10 +12,11 @@
 // CartPole's velocities) usable, and infinite bounds without an override
 // throw naming the dimension; NaN observations throw; no MultiDiscrete form
 // (binTuple gives the per-dimension bins).
-import type { Env, ResetArgs, ResetResult, StepResult } from '../env.js';
-import { EnvUsageError, forward } from '../env.js';
+import type { Env } from '../env.js';
+import { EnvUsageError } from '../env.js';
 import type { BoxSpace } from '../spaces.js';
 import { describeSpace, describeValue, discrete } from '../spaces.js';
+import { mapObservations } from './transform-observation.js';
 
 export interface DiscretizeObservationOptions {
   /** Bins per dimension: one number for every dimension, or one per dimension. */
@@ -158,20 +159,6 @@ export function discretizeObservation<A>(
       throw new EnvUsageError(`${where}: ${(e as Error).message}`);
     }
   };
-  const wrapped = forward<number, A, unknown, A>(env, {
-    observationSpace: discrete(grid.n),
-    reset(args?: ResetArgs) {
-      const r = env.reset(args);
-      const out = r as unknown as ResetResult<number>;
-      out.obs = index(r.obs);
-      return out;
-    },
-    step(action: A) {
-      const r = env.step(action);
-      const out = r as unknown as StepResult<number>;
-      out.obs = index(r.obs);
-      return out;
-    },
-  });
+  const wrapped = mapObservations<unknown, number, A>(env, index, discrete(grid.n));
   return Object.assign(wrapped, { discretization: grid });
 }

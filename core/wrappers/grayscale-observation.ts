@@ -9,9 +9,10 @@
 // keep_dim=True), because convolutional nets take channels-last images and
 // frameStack with `channelsLast` stacks along that axis; `keepDim: false`
 // gives [H, W] as Gymnasium's default does.
-import type { Env, ResetArgs, ResetResult, StepResult } from '../env.js';
-import { EnvUsageError, forward } from '../env.js';
+import type { Env } from '../env.js';
+import { EnvUsageError } from '../env.js';
 import { box, describeSpace, describeValue } from '../spaces.js';
+import { mapObservations } from './transform-observation.js';
 
 export interface GrayscaleObservationOptions {
   /** Keep a channel axis of size 1 (default true). */
@@ -41,19 +42,5 @@ export function grayscaleObservation<A>(env: Env<unknown, A>, options: Grayscale
     return out;
   };
 
-  return forward<Uint8Array, A, unknown, A>(env, {
-    observationSpace: box(0, 255, keepDim ? [h, w, 1] : [h, w], 'uint8'),
-    reset(args?: ResetArgs) {
-      const r = env.reset(args);
-      const out = r as unknown as ResetResult<Uint8Array>;
-      out.obs = gray(r.obs);
-      return out;
-    },
-    step(action: A) {
-      const r = env.step(action);
-      const out = r as unknown as StepResult<Uint8Array>;
-      out.obs = gray(r.obs);
-      return out;
-    },
-  });
+  return mapObservations<unknown, Uint8Array, A>(env, gray, box(0, 255, keepDim ? [h, w, 1] : [h, w], 'uint8'));
 }

@@ -11,10 +11,11 @@
 // observations included; outputs are float32; the observation space becomes
 // Box(-inf, inf) of the same shape, float32. Difference: the statistics are
 // kept in float64 (Gymnasium keeps them in the observation dtype, float32).
-import type { Env, ResetArgs, ResetResult, StepResult } from '../env.js';
-import { EnvUsageError, forward } from '../env.js';
+import type { Env } from '../env.js';
+import { EnvUsageError } from '../env.js';
 import { RunningMeanStd } from '../running-stats.js';
 import { box, describeSpace } from '../spaces.js';
+import { mapObservations } from './transform-observation.js';
 
 export interface NormalizeObservationOptions {
   /** Added to the variance under the square root, to keep the division finite (default 1e-8). */
@@ -57,22 +58,7 @@ export function normalizeObservation<A>(
     return out;
   };
 
-  const wrapped = forward<Float32Array, A, unknown, A>(env, {
-    observationSpace: box(-Infinity, Infinity, inner.shape, 'float32'),
-    reset(args?: ResetArgs) {
-      const r = env.reset(args);
-      // Reuse the inner result object; only the observation changes.
-      const out = r as unknown as ResetResult<Float32Array>;
-      out.obs = normalize(r.obs);
-      return out;
-    },
-    step(action: A) {
-      const r = env.step(action);
-      const out = r as unknown as StepResult<Float32Array>;
-      out.obs = normalize(r.obs);
-      return out;
-    },
-  });
+  const wrapped = mapObservations<unknown, Float32Array, A>(env, normalize, box(-Infinity, Infinity, inner.shape, 'float32'));
   return Object.defineProperties(wrapped, {
     updateRunningMean: {
       get: () => update,

@@ -9,9 +9,10 @@
 // this is the same filter for shrinking (exact for integer factors), written
 // out here. Enlarging also averages (each output pixel then lies inside one
 // input pixel, so it copies it: nearest neighbour), where OpenCV interpolates.
-import type { Env, ResetArgs, ResetResult, StepResult } from '../env.js';
-import { EnvUsageError, forward } from '../env.js';
+import type { Env } from '../env.js';
+import { EnvUsageError } from '../env.js';
 import { box, describeSpace, describeValue } from '../spaces.js';
+import { mapObservations } from './transform-observation.js';
 
 /** For each output index along one axis: the input indices it covers and their weights (fractions of the output cell, summing to 1). */
 function areaWeights(inSize: number, outSize: number): { index: Int32Array; weight: Float64Array; start: Int32Array } {
@@ -73,19 +74,5 @@ export function resizeObservation<A>(env: Env<unknown, A>, shape: readonly [numb
     return out;
   };
 
-  return forward<Uint8Array, A, unknown, A>(env, {
-    observationSpace: box(0, 255, inner.shape.length === 3 ? [h, w, c] : [h, w], 'uint8'),
-    reset(args?: ResetArgs) {
-      const r = env.reset(args);
-      const out = r as unknown as ResetResult<Uint8Array>;
-      out.obs = resize(r.obs);
-      return out;
-    },
-    step(action: A) {
-      const r = env.step(action);
-      const out = r as unknown as StepResult<Uint8Array>;
-      out.obs = resize(r.obs);
-      return out;
-    },
-  });
+  return mapObservations<unknown, Uint8Array, A>(env, resize, box(0, 255, inner.shape.length === 3 ? [h, w, c] : [h, w], 'uint8'));
 }

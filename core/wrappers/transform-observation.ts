@@ -1,5 +1,8 @@
 // TransformObservation: applies `fn` to every observation, from reset and from
-// step, for one-off preprocessing that does not deserve its own wrapper. Pass
+// step, for one-off preprocessing that does not deserve its own wrapper; and
+// mapObservations, the same without the argument checks, on which every
+// observation wrapper (grayscale, resize, flatten, normalize, discretize) is
+// built. Pass
 // the new `observationSpace` when `fn` changes the observations' shape or
 // range; without it the env's space is kept (Gymnasium 1.x's rule too), and
 // it is then up to `fn` to stay inside it. `fn` should return a fresh value:
@@ -19,6 +22,15 @@ export function transformObservation<O, O2, A>(env: Env<O, A>, fn: (obs: O) => O
       throw new TypeError(`${where}: observationSpace is not a valid space: ${(e as Error).message}`);
     }
   }
+  return mapObservations(env, fn, observationSpace);
+}
+
+/**
+ * `env` with every observation, from reset and from step, replaced by
+ * `fn(obs)`, and `observationSpace` (when given) as its space. The inner
+ * result objects are reused; only their observation changes.
+ */
+export function mapObservations<O, O2, A>(env: Env<O, A>, fn: (obs: O) => O2, observationSpace?: Space): Env<O2, A> {
   return forward<O2, A, O, A>(env, {
     ...(observationSpace !== undefined ? { observationSpace } : {}),
     reset(args?: ResetArgs) {
