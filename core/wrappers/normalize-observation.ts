@@ -14,6 +14,7 @@
 import type { Env } from '../env.js';
 import { EnvUsageError } from '../env.js';
 import { RunningMeanStd } from '../running-stats.js';
+import { checkEpsilon, updateSwitch } from './normalize-controls.js';
 import { box, describeSpace } from '../spaces.js';
 import { mapObservations } from './transform-observation.js';
 
@@ -39,18 +40,15 @@ export function normalizeObservation<A>(
   const epsilon = options.epsilon ?? 1e-8;
   const inner = env.observationSpace;
   if (inner.type !== 'box') throw new TypeError(`${where}: needs a Box observation space, got ${describeSpace(inner)}`);
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`${where}: epsilon must be a positive finite number, got ${epsilon}`);
-  if (options.update !== undefined && typeof options.update !== 'boolean') {
-    throw new TypeError(`${where}: update must be a boolean, got ${JSON.stringify(options.update)}`);
-  }
+  checkEpsilon(where, epsilon);
+  const update = updateSwitch(where, options.update);
   const n = inner.low.length;
   const rms = new RunningMeanStd(n);
-  let update = options.update ?? true;
 
   const normalize = (obs: unknown): Float32Array => {
     const x = obs as ArrayLike<number>;
     if (x?.length !== n) throw new EnvUsageError(`${where}: expected an observation of ${n} values, got ${x?.length ?? String(obs)}`);
-    if (update) rms.update(x, 1);
+    if (update.on()) rms.update(x, 1);
     const out = new Float32Array(n);
     const mean = rms.mean;
     const variance = rms.var;
@@ -60,14 +58,7 @@ export function normalizeObservation<A>(
 
   const wrapped = mapObservations<unknown, Float32Array, A>(env, normalize, box(-Infinity, Infinity, inner.shape, 'float32'));
   return Object.defineProperties(wrapped, {
-    updateRunningMean: {
-      get: () => update,
-      set: (v: boolean) => {
-        if (typeof v !== 'boolean') throw new TypeError(`${where}: updateRunningMean must be a boolean, got ${JSON.stringify(v)}`);
-        update = v;
-      },
-      enumerable: true,
-    },
+    updateRunningMean: update.property,
     obsRms: { value: rms, enumerable: true },
   }) as Env<Float32Array, A> & NormalizeObservationControls;
 }

@@ -13,6 +13,7 @@
 import type { Env } from '../env.js';
 import { forward } from '../env.js';
 import { RunningMeanStd } from '../running-stats.js';
+import { checkEpsilon, updateSwitch } from './normalize-controls.js';
 
 export interface NormalizeRewardOptions {
   /** Discount of the return whose spread scales the rewards, in [0, 1] (default 0.99). */
@@ -37,20 +38,17 @@ export function normalizeReward<O, A>(env: Env<O, A>, options: NormalizeRewardOp
   const gamma = options.gamma ?? 0.99;
   const epsilon = options.epsilon ?? 1e-8;
   if (!(gamma >= 0 && gamma <= 1)) throw new RangeError(`${where}: gamma must be in [0, 1], got ${gamma}`);
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`${where}: epsilon must be a positive finite number, got ${epsilon}`);
-  if (options.update !== undefined && typeof options.update !== 'boolean') {
-    throw new TypeError(`${where}: update must be a boolean, got ${JSON.stringify(options.update)}`);
-  }
+  checkEpsilon(where, epsilon);
+  const update = updateSwitch(where, options.update);
   const rms = new RunningMeanStd(1);
   const sample = new Float64Array(1);
-  let update = options.update ?? true;
   let discounted = 0;
 
   const wrapped = forward<O, A>(env, {
     step(action: A) {
       const r = env.step(action);
       discounted = discounted * gamma * (r.terminated ? 0 : 1) + r.reward;
-      if (update) {
+      if (update.on()) {
         sample[0] = discounted;
         rms.update(sample, 1);
       }
@@ -59,14 +57,7 @@ export function normalizeReward<O, A>(env: Env<O, A>, options: NormalizeRewardOp
     },
   });
   return Object.defineProperties(wrapped, {
-    updateRunningMean: {
-      get: () => update,
-      set: (v: boolean) => {
-        if (typeof v !== 'boolean') throw new TypeError(`${where}: updateRunningMean must be a boolean, got ${JSON.stringify(v)}`);
-        update = v;
-      },
-      enumerable: true,
-    },
+    updateRunningMean: update.property,
     returnRms: { value: rms, enumerable: true },
     discountedReturn: { get: () => discounted, enumerable: true },
   }) as Env<O, A> & NormalizeRewardControls;
