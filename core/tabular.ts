@@ -3,11 +3,12 @@
 // `env.unwrapped`, in Gymnasium's layout, so that dynamic-programming agents
 // (value iteration, policy iteration) can plan on the same numbers the env
 // samples from: the env's `step` draws from this table and nothing else.
-import type { Env, EnvSpec, ResetArgs, ResetResult, StepResult } from './env.js';
+import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from './env.js';
 import { assertAction, EnvUsageError } from './env.js';
 import type { Rng } from './rng.js';
 import { reseed } from './rng.js';
-import type { Space } from './spaces.js';
+import type { DiscreteSpace } from './spaces.js';
+import { discrete } from './spaces.js';
 
 /** One outcome of an action: its probability, the next state, the reward, and whether the next state is terminal. */
 export type Transition = [prob: number, next: number, reward: number, terminated: boolean];
@@ -100,34 +101,59 @@ export function freezeTable(P: Transition[][][]): Transition[][][] {
 }
 
 /**
- * The moving part of an env that samples its own TabularMDP: the current state,
- * the last action and the generator. FrozenLake, CliffWalking and finite-MDP
- * envs each hold one, so they all reset and step by the table the same way:
- * the start state from initialStateDistrib, each outcome from P[s][a], both
- * drawn from the env's seeded generator, with `info.prob` as in Gymnasium.
+ * The base of every env that samples its own TabularMDP (FrozenLake,
+ * CliffWalking, finite MDPs): it holds the table, the current state, the last
+ * action and the generator, so they all reset and step by the table the same
+ * way: the start state from initialStateDistrib, each outcome from P[s][a],
+ * both drawn from the env's seeded generator, with `info.prob` as in
+ * Gymnasium. A subclass builds its model and says how it is drawn.
  */
-export class TabularSimulator {
+export abstract class TabularEnv implements Env<number, number>, TabularMDP {
+  readonly observationSpace: DiscreteSpace;
+  readonly actionSpace: DiscreteSpace;
+  readonly nS: number;
+  readonly nA: number;
+  readonly P: Transition[][][];
+  readonly initialStateDistrib: Float64Array;
   /** Current state (-1 before the first reset). */
-  state = -1;
-  lastAction: number | null = null;
+  protected state = -1;
+  protected lastAction: number | null = null;
   private rng: Rng | null = null;
 
-  constructor(private readonly env: TabularMDP & { readonly spec: EnvSpec; readonly actionSpace: Space }) {}
+  constructor(
+    readonly spec: EnvSpec,
+    model: TabularMDP,
+  ) {
+    this.nS = model.nS;
+    this.nA = model.nA;
+    this.P = model.P;
+    this.initialStateDistrib = model.initialStateDistrib;
+    this.observationSpace = discrete(this.nS);
+    this.actionSpace = discrete(this.nA);
+  }
+
+  get unwrapped(): Env {
+    return this as Env;
+  }
 
   reset(args: ResetArgs = {}): ResetResult<number> {
     this.rng = reseed(this.rng, args.seed);
-    this.state = sampleIndex(this.env.initialStateDistrib, this.rng);
+    this.state = sampleIndex(this.initialStateDistrib, this.rng);
     this.lastAction = null;
     return { obs: this.state, info: { prob: 1 } };
   }
 
   step(action: number): StepResult<number> {
-    if (this.rng === null) throw new EnvUsageError(`${this.env.spec.id}: step() called before reset(); call reset() to start an episode`);
-    const outcomes = this.env.P[this.state]![action];
-    if (outcomes === undefined) assertAction(this.env, action);
+    if (this.rng === null) throw new EnvUsageError(`${this.spec.id}: step() called before reset(); call reset() to start an episode`);
+    const outcomes = this.P[this.state]![action];
+    if (outcomes === undefined) assertAction(this, action);
     const [prob, next, reward, terminated] = sampleTransition(outcomes!, this.rng);
     this.state = next;
     this.lastAction = action;
     return { obs: next, reward, terminated, truncated: false, info: { prob } };
   }
+
+  abstract renderState(): RenderState;
+
+  close(): void {}
 }

@@ -40,11 +40,9 @@
  * kwargs:
  *   isSlippery  default false
  */
-import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from '../../core/env.js';
-import type { DiscreteSpace } from '../../core/spaces.js';
-import { discrete } from '../../core/spaces.js';
+import type { EnvSpec, RenderState } from '../../core/env.js';
 import type { TabularMDP, Transition } from '../../core/tabular.js';
-import { freezeTable, TabularSimulator } from '../../core/tabular.js';
+import { freezeTable, TabularEnv } from '../../core/tabular.js';
 
 const ROWS = 4;
 const COLS = 12;
@@ -96,43 +94,18 @@ export function cliffWalkingModel(isSlippery: boolean): TabularMDP {
   return { nS: N_STATES, nA: N_ACTIONS, P: freezeTable(P), initialStateDistrib };
 }
 
-export class CliffWalkingEnv implements Env<number, number>, TabularMDP {
-  readonly observationSpace: DiscreteSpace = discrete(N_STATES);
-  readonly actionSpace: DiscreteSpace = discrete(N_ACTIONS);
-  readonly nS: number;
-  readonly nA: number;
-  readonly P: Transition[][][];
-  readonly initialStateDistrib: Float64Array;
-  private readonly sim = new TabularSimulator(this);
+function slipperyOf(id: string, kwargs: CliffWalkingKwargs): boolean {
+  const isSlippery = kwargs.isSlippery ?? false;
+  if (typeof isSlippery !== 'boolean') throw new TypeError(`${id}: isSlippery must be true or false, got ${JSON.stringify(isSlippery)}`);
+  return isSlippery;
+}
 
-  constructor(
-    kwargs: CliffWalkingKwargs = {},
-    readonly spec: EnvSpec = { id: 'CliffWalking-v1', kwargs: { ...kwargs } },
-  ) {
-    const isSlippery = kwargs.isSlippery ?? false;
-    if (typeof isSlippery !== 'boolean') throw new TypeError(`${spec.id}: isSlippery must be true or false, got ${JSON.stringify(isSlippery)}`);
-    const model = cliffWalkingModel(isSlippery);
-    this.nS = model.nS;
-    this.nA = model.nA;
-    this.P = model.P;
-    this.initialStateDistrib = model.initialStateDistrib;
-  }
-
-  get unwrapped(): Env {
-    return this as Env;
-  }
-
-  reset(args: ResetArgs = {}): ResetResult<number> {
-    return this.sim.reset(args);
-  }
-
-  step(action: number): StepResult<number> {
-    return this.sim.step(action);
+export class CliffWalkingEnv extends TabularEnv {
+  constructor(kwargs: CliffWalkingKwargs = {}, spec: EnvSpec = { id: 'CliffWalking-v1', kwargs: { ...kwargs } }) {
+    super(spec, cliffWalkingModel(slipperyOf(spec.id, kwargs)));
   }
 
   renderState(): RenderState {
-    return { rows: ROWS, cols: COLS, cliff: [...CLIFF], start: START, goal: GOAL, position: this.sim.state, lastAction: this.sim.lastAction };
+    return { rows: ROWS, cols: COLS, cliff: [...CLIFF], start: START, goal: GOAL, position: this.state, lastAction: this.lastAction };
   }
-
-  close(): void {}
 }

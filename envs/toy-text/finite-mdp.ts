@@ -39,14 +39,12 @@
  *   must be non-negative and sum to 1 within 1e-9; errors name the state, the
  *   action and what is wrong.
  */
-import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from '../../core/env.js';
+import type { Env, EnvSpec, RenderState } from '../../core/env.js';
 import { actionChecking, orderEnforcing } from '../../core/env.js';
 import type { RegisterOptions } from '../../core/registry.js';
 import { register } from '../../core/registry.js';
-import type { DiscreteSpace } from '../../core/spaces.js';
-import { discrete } from '../../core/spaces.js';
 import type { TabularMDP, Transition } from '../../core/tabular.js';
-import { freezeTable, TabularSimulator } from '../../core/tabular.js';
+import { freezeTable, TabularEnv } from '../../core/tabular.js';
 import { timeLimit } from '../../core/wrappers/time-limit.js';
 
 /** How far a row's probabilities may be from summing to 1 (room for decimal fractions like 0.1 + 0.2 + 0.7). */
@@ -271,54 +269,25 @@ export function finiteMdpModel(mdp: FiniteMdpSpec): FiniteMdpModel {
 
 // ---------------------------------------------------------------- env
 
-export class FiniteMdpEnv implements Env<number, number>, TabularMDP {
-  readonly observationSpace: DiscreteSpace;
-  readonly actionSpace: DiscreteSpace;
-  readonly nS: number;
-  readonly nA: number;
-  readonly P: Transition[][][];
-  readonly initialStateDistrib: Float64Array;
+export class FiniteMdpEnv extends TabularEnv {
   readonly stateNames: readonly string[];
   readonly actionNames: readonly string[];
-  private readonly sim = new TabularSimulator(this);
 
-  constructor(
-    mdp: FiniteMdpSpec | FiniteMdpModel,
-    readonly spec: EnvSpec = { id: 'FiniteMDP-v0', kwargs: {} },
-  ) {
+  constructor(mdp: FiniteMdpSpec | FiniteMdpModel, spec: EnvSpec = { id: 'FiniteMDP-v0', kwargs: {} }) {
     const model = 'P' in mdp ? mdp : finiteMdpModel(mdp);
-    this.nS = model.nS;
-    this.nA = model.nA;
-    this.P = model.P;
-    this.initialStateDistrib = model.initialStateDistrib;
+    super(spec, model);
     this.stateNames = model.stateNames;
     this.actionNames = model.actionNames;
-    this.observationSpace = discrete(this.nS);
-    this.actionSpace = discrete(this.nA);
-  }
-
-  get unwrapped(): Env {
-    return this as Env;
-  }
-
-  reset(args: ResetArgs = {}): ResetResult<number> {
-    return this.sim.reset(args);
-  }
-
-  step(action: number): StepResult<number> {
-    return this.sim.step(action);
   }
 
   renderState(): RenderState {
     return {
-      state: this.sim.state,
-      stateName: this.sim.state >= 0 ? this.stateNames[this.sim.state]! : null,
-      lastAction: this.sim.lastAction,
-      lastActionName: this.sim.lastAction === null ? null : this.actionNames[this.sim.lastAction]!,
+      state: this.state,
+      stateName: this.state >= 0 ? this.stateNames[this.state]! : null,
+      lastAction: this.lastAction,
+      lastActionName: this.lastAction === null ? null : this.actionNames[this.lastAction]!,
     };
   }
-
-  close(): void {}
 }
 
 export interface FiniteMdpEnvOptions {

@@ -53,12 +53,10 @@
  *                   size (default 8) and frozen probability p (default 0.8),
  *                   seeded so that the same kwargs give the same map
  */
-import type { Env, EnvSpec, RenderState, ResetArgs, ResetResult, StepResult } from '../../core/env.js';
+import type { EnvSpec, RenderState } from '../../core/env.js';
 import { Rng } from '../../core/rng.js';
-import type { DiscreteSpace } from '../../core/spaces.js';
-import { discrete } from '../../core/spaces.js';
 import type { TabularMDP, Transition } from '../../core/tabular.js';
-import { freezeTable, TabularSimulator } from '../../core/tabular.js';
+import { freezeTable, TabularEnv } from '../../core/tabular.js';
 
 const LEFT = 0;
 const DOWN = 1;
@@ -293,50 +291,22 @@ function checkOptions(id: string, kwargs: FrozenLakeKwargs): FrozenLakeModelOpti
 
 // ---------------------------------------------------------------- env
 
-export class FrozenLakeEnv implements Env<number, number>, TabularMDP {
-  readonly observationSpace: DiscreteSpace;
-  readonly actionSpace: DiscreteSpace = discrete(N_ACTIONS);
-  readonly nS: number;
-  readonly nA: number;
-  readonly P: Transition[][][];
-  readonly initialStateDistrib: Float64Array;
+export class FrozenLakeEnv extends TabularEnv {
   /** The map, one string per row. */
   readonly desc: readonly string[];
   readonly rows: number;
   readonly cols: number;
-  private readonly sim = new TabularSimulator(this);
 
-  constructor(
-    kwargs: FrozenLakeKwargs = {},
-    readonly spec: EnvSpec = { id: 'FrozenLake-v1', kwargs: { ...kwargs } },
-  ) {
+  constructor(kwargs: FrozenLakeKwargs = {}, spec: EnvSpec = { id: 'FrozenLake-v1', kwargs: { ...kwargs } }) {
     const options = checkOptions(spec.id, kwargs);
-    this.desc = Object.freeze(resolveMap(spec.id, kwargs));
-    this.rows = this.desc.length;
-    this.cols = this.desc[0]!.length;
-    const model = frozenLakeModel(this.desc, options);
-    this.nS = model.nS;
-    this.nA = model.nA;
-    this.P = model.P;
-    this.initialStateDistrib = model.initialStateDistrib;
-    this.observationSpace = discrete(this.nS);
-  }
-
-  get unwrapped(): Env {
-    return this as Env;
-  }
-
-  reset(args: ResetArgs = {}): ResetResult<number> {
-    return this.sim.reset(args);
-  }
-
-  step(action: number): StepResult<number> {
-    return this.sim.step(action);
+    const desc = Object.freeze(resolveMap(spec.id, kwargs));
+    super(spec, frozenLakeModel(desc, options));
+    this.desc = desc;
+    this.rows = desc.length;
+    this.cols = desc[0]!.length;
   }
 
   renderState(): RenderState {
-    return { rows: this.rows, cols: this.cols, desc: [...this.desc], position: this.sim.state, lastAction: this.sim.lastAction };
+    return { rows: this.rows, cols: this.cols, desc: [...this.desc], position: this.state, lastAction: this.lastAction };
   }
-
-  close(): void {}
 }
