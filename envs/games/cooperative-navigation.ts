@@ -64,6 +64,7 @@ import { reseed } from '../../core/rng.js';
 import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { box, contains, describeSpace, describeValue, discrete } from '../../core/spaces.js';
 import { pointList } from './util.js';
+import { SymmetricParallelGame } from './parallel-game.js';
 
 const DT = 0.1;
 const DAMPING = 0.25;
@@ -96,17 +97,16 @@ function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-export class CooperativeNavigationGame implements ParallelEnv<Float32Array, number | Float32Array> {
+export class CooperativeNavigationGame extends SymmetricParallelGame<BoxSpace, BoxSpace | DiscreteSpace> implements ParallelEnv<Float32Array, number | Float32Array> {
   readonly possibleAgents: readonly AgentId[];
   readonly stateSpace: BoxSpace;
   private readonly n: number;
   private readonly localRatio: number | null;
   private readonly continuous: boolean;
-  private readonly obsSpace: BoxSpace;
-  private readonly actSpace: BoxSpace | DiscreteSpace;
+  protected readonly obsSpace: BoxSpace;
+  protected readonly actSpace: BoxSpace | DiscreteSpace;
   private readonly obsDim: number;
   private rng: Rng | null = null;
-  private live: AgentId[] = [];
   /** Per agent: x, y, vx, vy. */
   private readonly bodies: Float64Array;
   /** Per landmark: x, y. */
@@ -119,6 +119,7 @@ export class CooperativeNavigationGame implements ParallelEnv<Float32Array, numb
     kwargs: CooperativeNavigationKwargs = {},
     readonly spec: GameSpec = { id: 'CooperativeNavigation-v0', kind: 'parallel', kwargs: { ...kwargs } },
   ) {
+    super();
     const n = kwargs.n ?? 3;
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`${spec.id}: n must be an integer in [1, 64], got ${String(n)}`);
     const localRatio = kwargs.localRatio ?? null;
@@ -139,29 +140,6 @@ export class CooperativeNavigationGame implements ParallelEnv<Float32Array, numb
     this.landmarks = new Float64Array(2 * n);
     this.force = new Float64Array(2 * n);
     this.tally = new AgentTally(this.possibleAgents);
-  }
-
-  get unwrapped(): ParallelEnv {
-    return this as ParallelEnv;
-  }
-  get agents(): readonly AgentId[] {
-    return this.live;
-  }
-
-  observationSpace(agent: AgentId): BoxSpace {
-    this.index(agent);
-    return this.obsSpace;
-  }
-
-  actionSpace(agent: AgentId): BoxSpace | DiscreteSpace {
-    this.index(agent);
-    return this.actSpace;
-  }
-
-  private index(agent: AgentId): number {
-    const i = this.possibleAgents.indexOf(agent);
-    if (i < 0) throw new EnvUsageError(`${this.spec.id}: unknown agent ${JSON.stringify(agent)}; the agents are ${this.possibleAgents.join(', ')}`);
-    return i;
   }
 
   reset(args: ResetArgs = {}): ParallelResetResult<Float32Array> {

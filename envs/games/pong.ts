@@ -61,6 +61,7 @@ import { reseed } from '../../core/rng.js';
 import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { box, discrete } from '../../core/spaces.js';
 import { finiteNumbers } from './util.js';
+import { SymmetricParallelGame } from './parallel-game.js';
 
 const HALF_WIDTH = 1.0; // goal lines at x = +-1
 const HALF_HEIGHT = 0.75; // walls at y = +-0.75
@@ -83,18 +84,17 @@ export interface PongKwargs {
   pointsToWin?: number;
 }
 
-export class PongGame implements ParallelEnv<Float32Array, number> {
+export class PongGame extends SymmetricParallelGame<BoxSpace, DiscreteSpace> implements ParallelEnv<Float32Array, number> {
   readonly possibleAgents = PONG_AGENTS;
   readonly stateSpace: BoxSpace = box(
     [-PADDLE_LIMIT, -PADDLE_LIMIT, -HALF_WIDTH, -HALF_HEIGHT, -MAX_BALL_SPEED, -MAX_BALL_SPEED],
     [PADDLE_LIMIT, PADDLE_LIMIT, HALF_WIDTH, HALF_HEIGHT, MAX_BALL_SPEED, MAX_BALL_SPEED],
   );
-  private readonly obsSpace: BoxSpace = this.stateSpace;
-  private readonly actSpace: DiscreteSpace = discrete(3);
+  protected readonly obsSpace: BoxSpace = this.stateSpace;
+  protected readonly actSpace: DiscreteSpace = discrete(3);
   private readonly mode: 'competitive' | 'cooperative';
   private readonly pointsToWin: number;
   private rng: Rng | null = null;
-  private live: AgentId[] = [];
   private readonly paddles = new Float64Array(2);
   /** x, y, vx, vy */
   private readonly ball = new Float64Array(4);
@@ -106,35 +106,13 @@ export class PongGame implements ParallelEnv<Float32Array, number> {
     kwargs: PongKwargs = {},
     readonly spec: GameSpec = { id: 'Pong-v0', kind: 'parallel', kwargs: { ...kwargs } },
   ) {
+    super();
     const mode = kwargs.mode ?? 'competitive';
     if (mode !== 'competitive' && mode !== 'cooperative') throw new TypeError(`${spec.id}: mode must be 'competitive' or 'cooperative', got ${JSON.stringify(mode)}`);
     const pointsToWin = kwargs.pointsToWin ?? 5;
     if (!Number.isInteger(pointsToWin) || pointsToWin < 1) throw new RangeError(`${spec.id}: pointsToWin must be a positive integer, got ${String(pointsToWin)}`);
     this.mode = mode;
     this.pointsToWin = pointsToWin;
-  }
-
-  get unwrapped(): ParallelEnv {
-    return this as ParallelEnv;
-  }
-  get agents(): readonly AgentId[] {
-    return this.live;
-  }
-
-  observationSpace(agent: AgentId): BoxSpace {
-    this.index(agent);
-    return this.obsSpace;
-  }
-
-  actionSpace(agent: AgentId): DiscreteSpace {
-    this.index(agent);
-    return this.actSpace;
-  }
-
-  private index(agent: AgentId): number {
-    const i = PONG_AGENTS.indexOf(agent);
-    if (i < 0) throw new EnvUsageError(`${this.spec.id}: unknown agent ${JSON.stringify(agent)}; the agents are ${PONG_AGENTS.join(', ')}`);
-    return i;
   }
 
   reset(args: ResetArgs = {}): ParallelResetResult<Float32Array> {

@@ -73,6 +73,7 @@ import { reseed } from '../../core/rng.js';
 import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { box, contains, describeSpace, describeValue, discrete } from '../../core/spaces.js';
 import { finiteNumbers } from './util.js';
+import { SymmetricParallelGame } from './parallel-game.js';
 
 const HALF_LENGTH = 2.0; // goal lines at x = +-2
 const HALF_WIDTH = 1.3; // side lines at y = +-1.3
@@ -131,15 +132,14 @@ const team = (i: number): number => (i < 2 ? 0 : 1);
 /** +1 for blue's frame (the field's), -1 for red's (the field turned by 180 degrees). */
 const frameSign = (i: number): number => (team(i) === 0 ? 1 : -1);
 
-export class RobotSoccerGame implements ParallelEnv<Float32Array, Float32Array | number> {
+export class RobotSoccerGame extends SymmetricParallelGame<BoxSpace, BoxSpace | DiscreteSpace> implements ParallelEnv<Float32Array, Float32Array | number> {
   readonly possibleAgents = SOCCER_AGENTS;
   readonly stateSpace: BoxSpace;
-  private readonly obsSpace: BoxSpace;
-  private readonly actSpace: BoxSpace | DiscreteSpace;
+  protected readonly obsSpace: BoxSpace;
+  protected readonly actSpace: BoxSpace | DiscreteSpace;
   private readonly continuous: boolean;
   private readonly goalsToWin: number;
   private rng: Rng | null = null;
-  private live: AgentId[] = [];
   /** Per body (blue_0, blue_1, red_0, red_1, ball): x, y, vx, vy in the field frame. */
   private readonly bodies = new Float64Array(4 * N_BODIES);
   private readonly accel = new Float64Array(8);
@@ -150,6 +150,7 @@ export class RobotSoccerGame implements ParallelEnv<Float32Array, Float32Array |
     kwargs: RobotSoccerKwargs = {},
     readonly spec: GameSpec = { id: 'RobotSoccer-v0', kind: 'parallel', kwargs: { ...kwargs } },
   ) {
+    super();
     const continuous = kwargs.continuousActions ?? true;
     if (typeof continuous !== 'boolean') throw new TypeError(`${spec.id}: continuousActions must be true or false, got ${JSON.stringify(continuous)}`);
     const goalsToWin = kwargs.goalsToWin ?? 3;
@@ -174,29 +175,6 @@ export class RobotSoccerGame implements ParallelEnv<Float32Array, Float32Array |
       obsHigh.map((v) => -v),
       obsHigh,
     );
-  }
-
-  get unwrapped(): ParallelEnv {
-    return this as ParallelEnv;
-  }
-  get agents(): readonly AgentId[] {
-    return this.live;
-  }
-
-  observationSpace(agent: AgentId): BoxSpace {
-    this.index(agent);
-    return this.obsSpace;
-  }
-
-  actionSpace(agent: AgentId): BoxSpace | DiscreteSpace {
-    this.index(agent);
-    return this.actSpace;
-  }
-
-  private index(agent: AgentId): number {
-    const i = SOCCER_AGENTS.indexOf(agent);
-    if (i < 0) throw new EnvUsageError(`${this.spec.id}: unknown agent ${JSON.stringify(agent)}; the agents are ${SOCCER_AGENTS.join(', ')}`);
-    return i;
   }
 
   reset(args: ResetArgs = {}): ParallelResetResult<Float32Array> {
