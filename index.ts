@@ -72,5 +72,7 @@ export { parseExperimentConfig, loadExperimentConfig, planRuns, ConfigError } fr
 export { executeRun } from './experiments/run.js';
 export { runExperiment, WorkerPoolExecutor, InProcessExecutor } from './experiments/runner.js';
 export type { Executor } from './experiments/runner.js';
-export { loadRuns, compareRuns, formatTable } from './experiments/compare.js';
+export { loadRuns } from './experiments/load-runs.js';
+export { compareRuns } from './experiments/compare.js';
+export { formatTable } from './experiments/comparison-format.js';
 export type * from './experiments/types.js';

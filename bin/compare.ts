@@ -5,7 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { ensureDir } from '../core/files.js';
 import { join, resolve } from 'node:path';
-import { compareRuns, findRunDirs, formatTable, loadRuns, toCsv, toJson } from '../experiments/compare.js';
+import { compareRuns } from '../experiments/compare.js';
+import { findRunDirs, loadRuns } from '../experiments/load-runs.js';
+import { formatTable, toCsv, toJson } from '../experiments/comparison-format.js';
 import type { CompareX } from '../experiments/compare.js';
 
 export interface CompareCommandOptions {

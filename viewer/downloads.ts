@@ -5,7 +5,7 @@
 // the per-variant table as CSV and the whole comparison as JSON
 // (experiments/compare.ts).
 import type { CompareX } from '../experiments/compare.js';
-import { toCsv, toJson } from '../experiments/compare.js';
+import { toCsv, toJson } from '../experiments/comparison-format.js';
 import { learningCurveFigure } from '../experiments/figure.js';
 import type { Catalog, ExperimentEntry } from './catalog.js';
 import { HttpError } from './catalog.js';

@@ -18,7 +18,9 @@ import type { ApiError, CurvesResponse, EpisodesResponse, ExperimentDetail, Expe
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
 import { clearMetricsCache } from '../../viewer/metrics-store.js';
-import { compareRuns, loadRun, toCsv } from '../../experiments/compare.js';
+import { compareRuns } from '../../experiments/compare.js';
+import { loadRun } from '../../experiments/load-runs.js';
+import { toCsv } from '../../experiments/comparison-format.js';
 import { playEpisode, writeFixtureRun, writeFixtureStore } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'arena-viewer-'));
