@@ -16,6 +16,11 @@
 //            loss Huber(Q(s, a) - y) with y = r + gamma * (1 - terminated) * Q_target(s', a*),
 //            a* = argmax Q_target(s', .) (or argmax Q_online(s', .) for double DQN):
 //            truncated transitions bootstrap, terminated ones do not
+//            (n-step: r is the discounted sum of up to n rewards and gamma is
+//            gamma^m for a transition of m steps, lib/n-step.ts; prioritized:
+//            the minibatch is drawn by priority, lib/prioritized.ts, each row's
+//            loss is scaled by its importance-sampling weight, and the rows'
+//            |Q(s, a) - y| become their new priorities)
 //   log      onEpisodeEnd for each finished episode, onUpdate after each training round
 //
 // Epsilon falls linearly from explorationInitialEps to explorationFinalEps over
@@ -28,6 +33,8 @@
 // Steps count every env of every vector step (autoreset steps of a next-step
 // vector env included, as CleanRL and our PPO count them); a single env is
 // stepped with same-step autoreset, so there every step is a transition.
+// Prioritized replay's beta rises linearly from priorityBeta0 to 1 over the
+// whole budget (Schaul et al. 2016), a function of the step count too.
 // The networks and their update run on tfjs (TfjsQModel below) or, with
 // backend 'onnx', on ONNX Runtime with each gradient step one graph
 // (lib/compute/q-model.ts); both draw the same initial weights and write the
@@ -51,6 +58,8 @@ import type { Activation, Mlp } from './lib/nets.js';
 import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 import type { ReplayBatch } from './lib/replay.js';
 import { ReplayBuffer } from './lib/replay.js';
+import { NStepCollector } from './lib/n-step.js';
+import { PrioritizedSampler } from './lib/prioritized.js';
 import { linearSchedule } from './lib/schedules.js';
 
 // Defaults are Stable-Baselines3's, except bufferSize (SB3: 1e6; ours is
@@ -77,6 +86,11 @@ export const DQN_HYPERPARAMETERS = {
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
   dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
   saveReplayBuffer: bool(true, 'save the replay buffer with the agent (needed for an exact resume)'),
+  nStep: int(1, 'n-step returns: each transition sums up to n discounted rewards and bootstraps with gamma^n (1: plain DQN)', { min: 1, max: 1000 }),
+  prioritizedReplay: bool(false, 'proportional prioritized replay (Schaul et al. 2016): draw transitions by |TD error|, correct with importance-sampling weights'),
+  priorityAlpha: num(0.6, 'prioritized replay: priorities are (|TD error| + priorityEpsilon)^alpha (0: uniform)', { min: 0, max: 1 }),
+  priorityBeta0: num(0.4, 'prioritized replay: importance-sampling exponent at the start, raised linearly to 1 over the training budget', { min: 0, max: 1 }),
+  priorityEpsilon: num(1e-6, 'prioritized replay: added to |TD error| so that no transition has priority 0', { min: 0, exclusiveMin: true }),
 } as const;
 
 export type DqnHyperparameters = Resolved<typeof DQN_HYPERPARAMETERS>;
@@ -88,17 +102,36 @@ export type DqnHyperparameters = Resolved<typeof DQN_HYPERPARAMETERS>;
  * bootstraps from its s'. Call inside tf.tidy.
  */
 export function tdTargets(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, rewards: tf.Tensor1D, terminated: tf.Tensor1D, gamma: number): tf.Tensor1D {
+  return bootstrapTargets(qNextTarget, qNextOnline, rewards, tf.mul(tf.sub(1, terminated), gamma));
+}
+
+/**
+ * y = r + discount * Q_target(s', a*) with a per-row discount: gamma^m for a
+ * transition of m steps, 0 for a terminated one (tdTargets is the 1-step case).
+ * Call inside tf.tidy.
+ */
+export function bootstrapTargets(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, rewards: tf.Tensor1D, discounts: tf.Tensor1D): tf.Tensor1D {
   const next = qNextOnline
     ? tf.sum(tf.mul(qNextTarget, tf.oneHot(tf.argMax(qNextOnline, 1), qNextTarget.shape[1])), 1)
     : tf.max(qNextTarget, 1);
-  return tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), next));
+  return tf.add(rewards, tf.mul(discounts, next));
 }
 
-/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, as SB3's DQN), written out to keep the op count low. */
-export function huberLoss(predictions: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
-  const err = tf.abs(tf.sub(predictions, targets));
+/** Elementwise Huber loss with delta 1 of the errors `d`, written out to keep the op count low. */
+function huberElements(d: tf.Tensor1D): tf.Tensor1D {
+  const err = tf.abs(d);
   const quadratic = tf.minimum(err, 1);
-  return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(err, quadratic)));
+  return tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(err, quadratic));
+}
+
+/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, as SB3's DQN). */
+export function huberLoss(predictions: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.mean(huberElements(tf.sub(predictions, targets)));
+}
+
+/** The mean of weights * loss(d) per row, Huber or squared: prioritized replay's importance-sampling-weighted loss. */
+export function weightedLoss(d: tf.Tensor1D, weights: tf.Tensor1D, loss: 'huber' | 'mse'): tf.Scalar {
+  return tf.mean(tf.mul(weights, loss === 'huber' ? huberElements(d) : tf.square(d)));
 }
 
 interface Counters {
@@ -115,6 +148,8 @@ interface DqnState {
   optimizerStep: number;
   epsilon: number;
   replayFile: string | null;
+  /** Prioritized replay's priorities (absent in agents saved before it existed). */
+  priorityFile?: string | null;
 }
 
 /** DQN's networks and their update on one compute path: TfjsQModel (below) or OnnxQModel (lib/compute/q-model.ts). */
@@ -122,8 +157,8 @@ interface QModel {
   learningRate: number;
   /** Q-values [rows, actions] of `rows` encoded inputs. */
   qValues(x: Float32Array, rows: number): Float32Array;
-  /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a). */
-  update(batch: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number };
+  /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a); with batch.weights, tdErrors are the rows' |Q(s, a) - y|. */
+  update(batch: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array };
   /** target <- tau * online + (1 - tau) * target. */
   syncTarget(tau: number): void;
   optimizerState(): { t: number; data: Float32Array };
@@ -146,6 +181,12 @@ class Dqn implements Agent {
   /** Epsilon of the last collected step, used by act() when not deterministic. */
   private epsilon: number;
   private readonly one: Float32Array;
+  /** Prioritized replay's importance-sampling exponent at the last collected step. */
+  private beta: number;
+  /** gamma^m at [m] for m = 0..nStep, in float32 as the update reads them, and a minibatch's discounts and weights. */
+  private readonly discountOf: Float32Array;
+  private readonly discounts: Float32Array;
+  private readonly weights: Float32Array | undefined;
 
   constructor(
     readonly hyperparameters: DqnHyperparameters,
@@ -153,6 +194,8 @@ class Dqn implements Agent {
     private readonly model: QModel,
     private readonly replay: ReplayBuffer,
     private readonly rng: Rng,
+    /** Prioritized replay's priorities over the replay buffer's slots, or null for uniform replay. */
+    private readonly sampler: PrioritizedSampler | null,
     saved?: { counters: Counters; epsilon: number },
   ) {
     const hp = hyperparameters;
@@ -164,6 +207,10 @@ class Dqn implements Agent {
     this.one = new Float32Array(this.obsDim);
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
     this.epsilon = saved?.epsilon ?? hp.explorationInitialEps;
+    this.beta = hp.priorityBeta0;
+    this.discountOf = Float32Array.from({ length: hp.nStep + 1 }, (_, m) => hp.gamma ** m);
+    this.discounts = new Float32Array(hp.batchSize);
+    this.weights = sampler ? new Float32Array(hp.batchSize) : undefined;
   }
 
   get stepCount(): number {
@@ -184,16 +231,20 @@ class Dqn implements Agent {
       const envActions = this.actionStart === 0 ? actions : new Float32Array(n);
       const batch = this.replay.batch(hp.batchSize);
       const epsilonAt = linearSchedule(hp.explorationInitialEps, hp.explorationFinalEps, hp.explorationFraction);
+      const betaAt = linearSchedule(hp.priorityBeta0, 1);
+      const sampler = this.sampler;
+      const collector = new NStepCollector(this.replay, n, hp.nStep, hp.gamma, sampler ? (slot) => sampler.added(slot) : undefined);
       const gradientSteps = hp.gradientSteps === -1 ? hp.trainFreq : hp.gradientSteps;
       while (c.steps < totalSteps) {
         // 1. collect
         const progress = Math.min(1, c.steps / (scheduleSteps ?? totalSteps));
         this.epsilon = epsilonAt(progress);
+        this.beta = betaAt(progress);
         if (hp.lrSchedule === 'linear') this.model.learningRate = hp.learningRate * (1 - progress);
         this.chooseActions(obs, n, c.steps < hp.learningStarts ? 1 : this.epsilon, actions);
         if (envActions !== actions) for (let i = 0; i < n; i++) envActions[i] = actions[i]! + this.actionStart;
         const r = vec.step(envActions);
-        this.replay.addVector(obs, actions, r);
+        collector.addVector(obs, actions, r);
         obs.set(r.obs);
         const before = c.steps;
         c.steps += n;
@@ -214,6 +265,8 @@ class Dqn implements Agent {
         }
         if (hooks.shouldStop?.({ step: c.steps })) break;
       }
+      // The episodes in progress are abandoned (the next learn call resets the envs): n-step windows end here.
+      collector.flush(obs);
     }
     return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
   }
@@ -224,11 +277,18 @@ class Dqn implements Agent {
     let gradNorm = 0;
     let meanQ: number | undefined;
     for (let g = 0; g < gradientSteps; g++) {
-      this.replay.sample(this.rng, batch);
+      if (this.sampler) {
+        this.sampler.sample(this.rng, this.beta, batch.indices, this.weights!);
+        this.replay.gather(batch);
+      } else {
+        this.replay.sample(this.rng, batch);
+      }
+      for (let j = 0; j < batch.size; j++) this.discounts[j] = batch.terminated[j] ? 0 : this.discountOf[batch.horizons[j]!]!;
       const r = this.model.update(
-        { obs: this.encode(batch.obs, batch.size), nextObs: this.encode(batch.nextObs, batch.size), actions: batch.actions, rewards: batch.rewards, terminated: batch.terminated },
+        { obs: this.encode(batch.obs, batch.size), nextObs: this.encode(batch.nextObs, batch.size), actions: batch.actions, rewards: batch.rewards, discounts: this.discounts, weights: this.weights },
         wantStats && g + 1 === gradientSteps,
       );
+      if (this.sampler) this.sampler.update(batch.indices, r.tdErrors!);
       loss += r.loss;
       gradNorm += r.gradNorm;
       meanQ = r.meanQ;
@@ -236,6 +296,7 @@ class Dqn implements Agent {
     }
     const metrics: Record<string, number> = { loss: loss / gradientSteps, gradNorm: gradNorm / gradientSteps, epsilon: this.epsilon, updates: this.counters.updates };
     if (wantStats && meanQ !== undefined) metrics.meanQ = meanQ;
+    if (this.sampler) metrics.beta = this.beta;
     return metrics;
   }
 
@@ -312,7 +373,9 @@ class Dqn implements Agent {
     await writeBinary(dir, 'optimizer.bin', opt.data);
     const replayFile = this.hyperparameters.saveReplayBuffer ? 'replay.bin' : null;
     if (replayFile) await writeBinary(dir, replayFile, this.replay.toBytes());
-    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile };
+    const priorityFile = replayFile && this.sampler ? 'priorities.bin' : null;
+    if (priorityFile) await writeBinary(dir, priorityFile, this.sampler!.toBytes());
+    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile, priorityFile };
     await writeManifest(dir, this, state as unknown as Record<string, unknown>);
   }
 
@@ -521,7 +584,7 @@ class TfjsQModel implements QModel {
     return values;
   }
 
-  update(b: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number } {
+  update(b: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array } {
     const hp = this.hp;
     const rows = hp.batchSize;
     const mask = this.actionMask.fill(0);
@@ -531,20 +594,33 @@ class TfjsQModel implements QModel {
       nextObs: this.input(b.nextObs, rows),
       actionMask: tf.tensor2d(mask, [rows, this.nActions]),
       rewards: tf.tensor1d(b.rewards),
-      terminated: tf.tensor1d(b.terminated),
+      discounts: tf.tensor1d(b.discounts),
+      weights: b.weights ? tf.tensor1d(b.weights) : null,
     };
-    const y = tf.tidy(() => tdTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.terminated, hp.gamma));
+    const y = tf.tidy(() => bootstrapTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.discounts));
     let meanQ: tf.Scalar | null = null;
+    let tdErrors: tf.Tensor1D | null = null;
     const r = this.optimizer.step(() => {
       const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
       if (wantMeanQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
+      if (t.weights) {
+        const d = tf.sub(q, y) as tf.Tensor1D;
+        tdErrors = tf.keep(tf.abs(d));
+        return weightedLoss(d, t.weights, hp.loss);
+      }
       return hp.loss === 'huber' ? huberLoss(q, y) : (tf.mean(tf.square(tf.sub(q, y))) as tf.Scalar);
     });
-    tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.terminated]);
-    if (!meanQ) return r;
-    const value = (meanQ as tf.Scalar).dataSync()[0]!;
-    (meanQ as tf.Scalar).dispose();
-    return { ...r, meanQ: value };
+    tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.discounts, ...(t.weights ? [t.weights] : [])]);
+    const out: { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array } = r;
+    if (meanQ) {
+      out.meanQ = (meanQ as tf.Scalar).dataSync()[0]!;
+      (meanQ as tf.Scalar).dispose();
+    }
+    if (tdErrors) {
+      out.tdErrors = (tdErrors as tf.Tensor1D).dataSync() as Float32Array;
+      (tdErrors as tf.Tensor1D).dispose();
+    }
+    return out;
   }
 
   syncTarget(tau: number): void {
@@ -606,6 +682,10 @@ async function createModel(
   return model;
 }
 
+function newSampler(hp: DqnHyperparameters): PrioritizedSampler | null {
+  return hp.prioritizedReplay ? new PrioritizedSampler(hp.bufferSize, hp.priorityAlpha, hp.priorityEpsilon) : null;
+}
+
 function checkSetup(hp: DqnHyperparameters, context: AgentContext): void {
   if (context.actionSpace.type !== 'discrete') throw new TypeError(`dqn: needs a Discrete action space, got ${describeSpace(context.actionSpace)}`);
   const o = context.observationSpace;
@@ -630,7 +710,7 @@ registerAgent({
     const online = qInit(parts, hp, rng);
     const target = qInit(parts, hp, rng);
     const model = await createModel(hp, context, online, target);
-    return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng);
+    return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng, newSampler(hp));
   },
   async load(hp, context, manifest, dir) {
     checkSetup(hp, context);
@@ -642,6 +722,12 @@ registerAgent({
     const replay = s.replayFile
       ? ReplayBuffer.fromBytes(await readBinary(dir, s.replayFile), { capacity: hp.bufferSize, obsDim, actionDim: 1 })
       : new ReplayBuffer(hp.bufferSize, obsDim);
-    return new Dqn(hp, context, model, replay, Rng.fromState(s.rng), { counters: s.counters, epsilon: s.epsilon });
+    let sampler = newSampler(hp);
+    if (sampler && s.replayFile) {
+      if (!s.priorityFile) throw new Error(`dqn: ${dir}/agent.json has prioritizedReplay and a replay buffer but no priorities file`);
+      sampler = PrioritizedSampler.fromBytes(await readBinary(dir, s.priorityFile), hp.bufferSize, hp.priorityAlpha, hp.priorityEpsilon);
+      if (sampler.size !== replay.size) throw new Error(`dqn: ${dir}/${s.priorityFile} holds priorities for ${sampler.size} transitions, ${s.replayFile} holds ${replay.size}`);
+    }
+    return new Dqn(hp, context, model, replay, Rng.fromState(s.rng), sampler, { counters: s.counters, epsilon: s.epsilon });
   },
 });
