@@ -4,6 +4,11 @@
 // hyperparameters the recipes in agents/recipes/dqn.ts use. Options: the
 // double-DQN target (van Hasselt et al. 2016) and dueling heads (Wang et al.
 // 2016). Discrete actions; Box observations, or Discrete ones as one-hot inputs.
+// Image observations (uint8 Box [H, W, C], e.g. CarRacing's pixels with
+// discrete actions) go through the convolutional trunk PPO's cnn policy uses
+// (lib/cnn.ts, Nature-DQN style) with the Q-network's layers on its features,
+// as SB3's DQN CnnPolicy; on tfjs only (the ONNX compute graph has no
+// convolution).
 //
 // The loop, per vector step (a single env is a vector env of one):
 //   collect  epsilon-greedy actions (uniformly random before learningStarts),
@@ -42,7 +47,7 @@
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
-import type { DiscreteSpace, Space } from '../core/spaces.js';
+import type { BoxSpace, DiscreteSpace, Space } from '../core/spaces.js';
 import { describeSpace, spacesEqual } from '../core/spaces.js';
 import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv } from '../core/vector.js';
@@ -51,6 +56,8 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxQModel, readQNet } from './lib/compute/q-model.js';
 import type { QBatch, QModelSpec, QPart } from './lib/compute/q-model.js';
+import type { Cnn, CnnOptions } from './lib/cnn.js';
+import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
@@ -85,6 +92,11 @@ export const DQN_HYPERPARAMETERS = {
   init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
   dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
+  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk under the Q-network's hidden layers, for uint8 image observations [H, W, C] (tfjs backends only); 'auto': cnn for those, else mlp"),
+  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
+  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
+  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
+  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the hidden layers read (cnn policy)', { min: 1 }),
   saveReplayBuffer: bool(true, 'save the replay buffer with the agent (needed for an exact resume)'),
   nStep: int(1, 'n-step returns: each transition sums up to n discounted rewards and bootstraps with gamma^n (1: plain DQN)', { min: 1, max: 1000 }),
   prioritizedReplay: bool(false, 'proportional prioritized replay (Schaul et al. 2016): draw transitions by |TD error|, correct with importance-sampling weights'),
@@ -150,11 +162,15 @@ interface DqnState {
   replayFile: string | null;
   /** Prioritized replay's priorities (absent in agents saved before it existed). */
   priorityFile?: string | null;
+  /** Whether the nets sit on conv trunks saved as online-cnn and target-cnn (absent in agents saved before: false). */
+  cnn?: boolean;
 }
 
 /** DQN's networks and their update on one compute path: TfjsQModel (below) or OnnxQModel (lib/compute/q-model.ts). */
 interface QModel {
   learningRate: number;
+  /** Whether the nets have conv trunks (tfjs only). */
+  readonly cnn: boolean;
   /** Q-values [rows, actions] of `rows` encoded inputs. */
   qValues(x: Float32Array, rows: number): Float32Array;
   /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a); with batch.weights, tdErrors are the rows' |Q(s, a) - y|. */
@@ -375,7 +391,7 @@ class Dqn implements Agent {
     if (replayFile) await writeBinary(dir, replayFile, this.replay.toBytes());
     const priorityFile = replayFile && this.sampler ? 'priorities.bin' : null;
     if (priorityFile) await writeBinary(dir, priorityFile, this.sampler!.toBytes());
-    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile, priorityFile };
+    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile, priorityFile, cnn: this.model.cnn };
     await writeManifest(dir, this, state as unknown as Record<string, unknown>);
   }
 
@@ -385,6 +401,8 @@ class Dqn implements Agent {
     if (Boolean(from.hyperparameters.dueling) !== this.hyperparameters.dueling) {
       throw new Error(`warmStart: ${dir} holds a ${from.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
     }
+    const fromCnn = Boolean((from.state as Partial<DqnState> | undefined)?.cnn);
+    if (fromCnn !== this.model.cnn) throw new Error(`warmStart: ${dir} holds a Q-network ${fromCnn ? 'with' : 'without'} a conv trunk, this agent's is ${this.model.cnn ? 'with' : 'without'} one`);
     await this.model.loadNet(dir, 'online', 'online', 'warmStart');
     this.model.syncTarget(1);
   }
@@ -501,32 +519,35 @@ function flat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-/** The Q-network on tfjs: the parts' MLPs, applied through `forward`. */
+/** The Q-network on tfjs: an optional conv trunk (saved as `<prefix>-cnn`), then the parts' MLPs, applied through `forward`. */
 class QNet {
   constructor(
     readonly parts: Mlp[],
     private readonly dueling: boolean,
+    readonly convs: Cnn | null,
   ) {}
 
-  static fromData(parts: readonly QPart[], activation: Activation, data: readonly Float32Array[], dueling: boolean): QNet {
+  static fromData(parts: readonly QPart[], activation: Activation, init: QInit, dueling: boolean): QNet {
     return new QNet(
-      parts.map((p, i) => mlpFromData(p.sizes, activation, data[i]!)),
+      parts.map((p, i) => mlpFromData(p.sizes, activation, init.parts[i]!)),
       dueling,
+      init.convs,
     );
   }
 
-  static async load(dir: string, prefix: string, parts: readonly QPart[], dueling: boolean): Promise<QNet> {
+  static async load(dir: string, prefix: string, parts: readonly QPart[], dueling: boolean, withCnn: boolean): Promise<QNet> {
     const loaded: Mlp[] = [];
     for (const p of parts) loaded.push(await loadMlp(dir, `${prefix}-${p.name}`));
-    return new QNet(loaded, dueling);
+    return new QNet(loaded, dueling, withCnn ? await loadCnn(dir, `${prefix}-cnn`) : null);
   }
 
   get variables(): tf.Variable[] {
-    return this.parts.flatMap((p) => p.variables);
+    return [...(this.convs?.variables ?? []), ...this.parts.flatMap((p) => p.variables)];
   }
 
-  /** Q-values [rows, actions]; call inside tf.tidy. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /** Q-values [rows, actions]; `forGradients` runs the conv trunk with the gradients the wasm backend has (lib/cnn.ts). Call inside tf.tidy. */
+  apply(input: tf.Tensor2D, forGradients = false): tf.Tensor2D {
+    const x = this.convs ? (forGradients ? this.convs.applyForGradients(input) : this.convs.apply(input)) : input;
     if (!this.dueling) return forward(this.parts[0]!, x, false);
     const [trunk, value, advantage] = this.parts as [Mlp, Mlp, Mlp];
     const h = forward(trunk, x, true);
@@ -535,14 +556,17 @@ class QNet {
   }
 
   copyFrom(source: QNet, tau: number): void {
+    if (this.convs) copyWeights(this.convs as unknown as Mlp, source.convs as unknown as Mlp, tau); // copyWeights reads .variables only
     this.parts.forEach((p, i) => copyWeights(p, source.parts[i]!, tau));
   }
 
   async save(dir: string, prefix: string, parts: readonly QPart[]): Promise<void> {
+    if (this.convs) await saveCnn(this.convs, dir, `${prefix}-cnn`);
     for (let i = 0; i < parts.length; i++) await saveMlp(this.parts[i]!, dir, `${prefix}-${parts[i]!.name}`);
   }
 
   dispose(): void {
+    this.convs?.dispose();
     for (const p of this.parts) p.dispose();
   }
 }
@@ -601,7 +625,7 @@ class TfjsQModel implements QModel {
     let meanQ: tf.Scalar | null = null;
     let tdErrors: tf.Tensor1D | null = null;
     const r = this.optimizer.step(() => {
-      const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
+      const q = tf.sum(tf.mul(this.online.apply(t.obs, true), t.actionMask), 1) as tf.Tensor1D;
       if (wantMeanQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
       if (t.weights) {
         const d = tf.sub(q, y) as tf.Tensor1D;
@@ -640,9 +664,14 @@ class TfjsQModel implements QModel {
     await this.target.save(dir, 'target', this.parts);
   }
 
+  get cnn(): boolean {
+    return this.online.convs !== null;
+  }
+
   async loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void> {
     const data = await readQNet(dir, prefix, this.parts, who);
     const net = which === 'online' ? this.online : this.target;
+    if (net.convs) await loadCnnWeightsInto(net.convs, dir, `${prefix}-cnn`, who);
     let o = 0;
     for (const p of net.parts) {
       const n = p.variables.reduce((a, v) => a + v.size, 0);
@@ -658,28 +687,51 @@ class TfjsQModel implements QModel {
   }
 }
 
+/** A net's initial weights: the conv trunk (cnn policy) and the parts' flat weights. */
+interface QInit {
+  convs: Cnn | null;
+  parts: readonly Float32Array[];
+}
+
 /** Builds the Q-model on the context's backend: ONNX Runtime for 'onnx', else tfjs on the backend initBackend picks. */
-async function createModel(
-  hp: DqnHyperparameters,
-  context: AgentContext,
-  online: readonly Float32Array[] | { dir: string },
-  target: readonly Float32Array[] | { dir: string },
-): Promise<QModel> {
+async function createModel(hp: DqnHyperparameters, context: AgentContext, withCnn: boolean, online: QInit | { dir: string }, target: QInit | { dir: string }): Promise<QModel> {
   const nActions = (context.actionSpace as DiscreteSpace).n;
   const inputDim = inputDimOf(context.observationSpace);
-  const parts = qParts(inputDim, nActions, hp);
+  const parts = qParts(withCnn ? hp.cnnDense : inputDim, nActions, hp);
   if (usesOnnx(context.backend)) {
+    if (withCnn) throw new TypeError(ONNX_NO_CONV);
     const spec: QModelSpec = { ...hp, parts, inputDim, nActions };
-    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online));
+    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online.parts));
     if ('dir' in target) await model.loadNet(target.dir, 'target', 'target', 'dqn');
     return model;
   }
   await initBackend(context.backend ?? 'auto');
-  const net = async (from: readonly Float32Array[] | { dir: string }, prefix: string) =>
-    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling) : QNet.fromData(parts, hp.activation, from, hp.dueling);
+  const net = async (from: QInit | { dir: string }, prefix: string) =>
+    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling, withCnn) : QNet.fromData(parts, hp.activation, from, hp.dueling);
   const model = new TfjsQModel(hp, parts, inputDim, nActions, await net(online, 'online'), await net(target, 'target'));
   if (!('dir' in target)) model.syncTarget(1);
   return model;
+}
+
+const ONNX_NO_CONV =
+  "dqn: the cnn policy needs convolutions, which backend 'onnx' (the compute graph of agents/lib/compute) does not have: use backend 'wasm' (or 'auto'), or policy 'mlp' for a dense net over the raw pixels";
+
+/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
+function isImageSpace(space: Space): space is BoxSpace {
+  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
+}
+
+/** Whether a new agent gets the conv trunk: policy 'cnn', or 'auto' on an image space. */
+function wantsCnn(hp: DqnHyperparameters, context: AgentContext): boolean {
+  const image = isImageSpace(context.observationSpace);
+  if (hp.policy === 'cnn' && !image) throw new TypeError(`dqn: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
+  const use = hp.policy === 'cnn' || (hp.policy === 'auto' && image);
+  if (use && usesOnnx(context.backend)) throw new TypeError(`${ONNX_NO_CONV}${hp.policy === 'auto' ? " (policy 'auto' picks cnn for image observations)" : ''}`);
+  return use;
+}
+
+function cnnOptionsOf(hp: DqnHyperparameters): CnnOptions {
+  return { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
 }
 
 function newSampler(hp: DqnHyperparameters): PrioritizedSampler | null {
@@ -705,18 +757,22 @@ registerAgent({
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);
-    const parts = qParts(inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
+    const withCnn = wantsCnn(hp, context);
+    const parts = qParts(withCnn ? hp.cnnDense : inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
+    // The conv trunk's variables need the tfjs backend up before they are drawn.
+    if (withCnn) await initBackend(context.backend ?? 'auto');
+    const draw = (): QInit => ({ convs: withCnn ? cnn((context.observationSpace as BoxSpace).shape, rng, cnnOptionsOf(hp)) : null, parts: qInit(parts, hp, rng) });
     // Both nets are drawn (the target is then overwritten by the online net's weights), as always: a seed keeps its stream.
-    const online = qInit(parts, hp, rng);
-    const target = qInit(parts, hp, rng);
-    const model = await createModel(hp, context, online, target);
+    const online = draw();
+    const target = draw();
+    const model = await createModel(hp, context, withCnn, online, target);
     return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng, newSampler(hp));
   },
   async load(hp, context, manifest, dir) {
     checkSetup(hp, context);
     const s = manifest.state as unknown as DqnState;
     if (!s?.counters || !s.rng || typeof s.optimizerStep !== 'number') throw new Error(`dqn: ${dir}/agent.json has no complete state (counters, rng, optimizerStep)`);
-    const model = await createModel(hp, context, { dir }, { dir });
+    const model = await createModel(hp, context, s.cnn ?? false, { dir }, { dir });
     model.setOptimizerState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
     const obsDim = obsDimOf(context.observationSpace);
     const replay = s.replayFile

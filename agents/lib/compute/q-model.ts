@@ -70,6 +70,8 @@ function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): S
 }
 
 export class OnnxQModel {
+  /** No conv trunk: the compute graph has no convolution (DQN's cnn policy runs on tfjs). */
+  readonly cnn = false;
   private readonly target: Float32Array;
   private readonly targetFeeds: Record<string, Tensor>;
   private readonly batchFeeds: Record<string, Tensor>;
