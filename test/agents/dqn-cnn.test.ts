@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../../agents/dqn.js';
+import '../../envs/index.js';
+import { make } from '../../core/registry.js';
 import type { Agent } from '../../agents/agent.js';
 import { createAgent, evaluate, loadAgent, warmStart } from '../../agents/agent.js';
 import { initBackend, tf } from '../../agents/lib/backend.js';
@@ -101,6 +103,21 @@ describe('DQN with the cnn policy', () => {
     expect(tf.memory().numTensors).toBe(before);
     agent.dispose();
   }, 60_000);
+
+  it("trains on CarRacing-v3's pixels with discrete actions (Nature CNN, 96x96x3)", async () => {
+    const env = make('CarRacing-v3', { continuous: false });
+    const agent = await createAgent('dqn', { bufferSize: 200, batchSize: 8, learningStarts: 48, trainFreq: 16, hidden: [] }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'wasm' });
+    const losses: number[] = [];
+    await agent.learn({ env, totalSteps: 80, hooks: { onUpdate: (e) => losses.push(e.metrics.loss!) } });
+    expect(losses.length).toBe(2);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    const { obs } = env.reset({ seed: 1 });
+    const q = agent.diagnostics!(obs).qValues!;
+    expect(q).toHaveLength(5);
+    expect(q.every(Number.isFinite)).toBe(true);
+    expect(agent.act(obs, { deterministic: true })).toBe(q.indexOf(Math.max(...q)));
+    agent.dispose();
+  }, 120_000);
 
   it('learns a pixel task: which half of the image holds the bright block', async () => {
     // gamma 0: each step's reward depends on its own action only (a contextual bandit).
