@@ -556,7 +556,7 @@ class QNet {
   }
 
   copyFrom(source: QNet, tau: number): void {
-    if (this.convs) copyWeights(this.convs as unknown as Mlp, source.convs as unknown as Mlp, tau); // copyWeights reads .variables only
+    if (this.convs) copyWeights(this.convs, source.convs!, tau);
     this.parts.forEach((p, i) => copyWeights(p, source.parts[i]!, tau));
   }
 
