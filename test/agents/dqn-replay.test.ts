@@ -90,6 +90,39 @@ describe('DQN with n-step and prioritized replay', () => {
     agent.dispose();
   });
 
+  // One update with a learning rate too small to move a float32 weight: the new priorities are then
+  // (|Q(s, a) - y| + eps)^1 with y = R + gamma^m max_a Q(s', a) (0 after a termination) computed here from
+  // the agent's own Q-values and stored transitions, which checks the discounts, the n-step returns and
+  // the |TD error| output of each backend's update.
+  it.each(['wasm', 'onnx'])('sets the priorities of the rows it trained on to their n-step |TD errors| (%s)', async (backend) => {
+    const gamma = 0.5;
+    const eps = 1e-6;
+    const hp = { ...QUICK, ...PER, priorityAlpha: 1, priorityEpsilon: eps, gamma, learningRate: 1e-20, learningStarts: 99, trainFreq: 100, batchSize: 32, targetUpdateInterval: 1000 };
+    const agent = await dqn(hp, 2, backend);
+    await agent.learn({ env: make('CartPole-v1', { suttonBartoReward: true }), totalSteps: 100 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const buf = ReplayBuffer.fromBytes(bytesOf(dir, 'replay.bin'));
+    const priorities = PrioritizedSampler.fromBytes(bytesOf(dir, 'priorities.bin'), 500, 1, eps);
+    const q = (slot: number, next: boolean) => agent.diagnostics!((next ? buf.nextObs : buf.obs).slice(4 * slot, 4 * slot + 4)).qValues!;
+    let checked = 0;
+    const horizons = new Set<number>();
+    for (let s = 0; s < buf.size; s++) {
+      if (priorities.priority(s) === 1) continue; // not drawn: still the initial max priority
+      const discount = buf.terminated[s] ? 0 : gamma ** buf.horizons[s]!;
+      const y = buf.rewards[s]! + discount * Math.max(...q(s, true));
+      const delta = Math.abs(q(s, false)[buf.actions[s]!]! - y);
+      expect(priorities.priority(s), `slot ${s}`).toBeCloseTo(delta + eps, 5);
+      horizons.add(buf.horizons[s]! + 10 * buf.terminated[s]!);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(20);
+    // 3-step rows, and shorter ones at a termination (where CartPole's Sutton-Barto reward is -1), among those checked
+    expect(horizons.has(3)).toBe(true);
+    expect([...horizons].some((h) => h > 10)).toBe(true);
+    agent.dispose();
+  });
+
   // Two learn calls with a save and load in between give the same numbers, bit for bit, as two learn calls on one agent.
   it.each(['wasm', 'onnx'])('continues exactly after save and load on %s (prioritized, 3-step, vector env)', async (backend) => {
     const hp = { ...QUICK, ...PER, doubleQ: true, gradientSteps: -1, trainFreq: 4 };
