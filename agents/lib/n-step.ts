@@ -26,8 +26,8 @@ export class NStepCollector {
   private readonly next: Float32Array;
 
   /**
-   * `store` receives each finished transition with the replay slot it went
-   * to (a prioritized sampler gives it its priority there).
+   * `stored` is told the replay slot of each finished transition (a
+   * prioritized sampler gives it its priority there).
    */
   constructor(
     readonly buffer: ReplayBuffer,
