@@ -4,6 +4,11 @@
 // hyperparameters the recipes in agents/recipes/dqn.ts use. Options: the
 // double-DQN target (van Hasselt et al. 2016) and dueling heads (Wang et al.
 // 2016). Discrete actions; Box observations, or Discrete ones as one-hot inputs.
+// Image observations (uint8 Box [H, W, C], e.g. CarRacing's pixels with
+// discrete actions) go through the convolutional trunk PPO's cnn policy uses
+// (lib/cnn.ts, Nature-DQN style) with the Q-network's layers on its features,
+// as SB3's DQN CnnPolicy; on tfjs only (the ONNX compute graph has no
+// convolution).
 //
 // The loop, per vector step (a single env is a vector env of one):
 //   collect  epsilon-greedy actions (uniformly random before learningStarts),
@@ -16,6 +21,11 @@
 //            loss Huber(Q(s, a) - y) with y = r + gamma * (1 - terminated) * Q_target(s', a*),
 //            a* = argmax Q_target(s', .) (or argmax Q_online(s', .) for double DQN):
 //            truncated transitions bootstrap, terminated ones do not
+//            (n-step: r is the discounted sum of up to n rewards and gamma is
+//            gamma^m for a transition of m steps, lib/n-step.ts; prioritized:
+//            the minibatch is drawn by priority, lib/prioritized.ts, each row's
+//            loss is scaled by its importance-sampling weight, and the rows'
+//            |Q(s, a) - y| become their new priorities)
 //   log      onEpisodeEnd for each finished episode, onUpdate after each training round
 //
 // Epsilon falls linearly from explorationInitialEps to explorationFinalEps over
@@ -28,6 +38,8 @@
 // Steps count every env of every vector step (autoreset steps of a next-step
 // vector env included, as CleanRL and our PPO count them); a single env is
 // stepped with same-step autoreset, so there every step is a transition.
+// Prioritized replay's beta rises linearly from priorityBeta0 to 1 over the
+// whole budget (Schaul et al. 2016), a function of the step count too.
 // The networks and their update run on tfjs (TfjsQModel below) or, with
 // backend 'onnx', on ONNX Runtime with each gradient step one graph
 // (lib/compute/q-model.ts); both draw the same initial weights and write the
@@ -35,7 +47,7 @@
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
-import type { DiscreteSpace, Space } from '../core/spaces.js';
+import type { BoxSpace, DiscreteSpace, Space } from '../core/spaces.js';
 import { describeSpace, spacesEqual } from '../core/spaces.js';
 import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv } from '../core/vector.js';
@@ -44,6 +56,8 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxQModel, readQNet } from './lib/compute/q-model.js';
 import type { QBatch, QModelSpec, QPart } from './lib/compute/q-model.js';
+import type { Cnn, CnnOptions } from './lib/cnn.js';
+import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
@@ -51,6 +65,8 @@ import type { Activation, Mlp } from './lib/nets.js';
 import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 import type { ReplayBatch } from './lib/replay.js';
 import { ReplayBuffer } from './lib/replay.js';
+import { NStepCollector } from './lib/n-step.js';
+import { PrioritizedSampler } from './lib/prioritized.js';
 import { linearSchedule } from './lib/schedules.js';
 
 // Defaults are Stable-Baselines3's, except bufferSize (SB3: 1e6; ours is
@@ -76,7 +92,17 @@ export const DQN_HYPERPARAMETERS = {
   init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
   dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
+  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk under the Q-network's hidden layers, for uint8 image observations [H, W, C] (tfjs backends only); 'auto': cnn for those, else mlp"),
+  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
+  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
+  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
+  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the hidden layers read (cnn policy)', { min: 1 }),
   saveReplayBuffer: bool(true, 'save the replay buffer with the agent (needed for an exact resume)'),
+  nStep: int(1, 'n-step returns: each transition sums up to n discounted rewards and bootstraps with gamma^n (1: plain DQN)', { min: 1, max: 1000 }),
+  prioritizedReplay: bool(false, 'proportional prioritized replay (Schaul et al. 2016): draw transitions by |TD error|, correct with importance-sampling weights'),
+  priorityAlpha: num(0.6, 'prioritized replay: priorities are (|TD error| + priorityEpsilon)^alpha (0: uniform)', { min: 0, max: 1 }),
+  priorityBeta0: num(0.4, 'prioritized replay: importance-sampling exponent at the start, raised linearly to 1 over the training budget', { min: 0, max: 1 }),
+  priorityEpsilon: num(1e-6, 'prioritized replay: added to |TD error| so that no transition has priority 0', { min: 0, exclusiveMin: true }),
 } as const;
 
 export type DqnHyperparameters = Resolved<typeof DQN_HYPERPARAMETERS>;
@@ -88,17 +114,36 @@ export type DqnHyperparameters = Resolved<typeof DQN_HYPERPARAMETERS>;
  * bootstraps from its s'. Call inside tf.tidy.
  */
 export function tdTargets(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, rewards: tf.Tensor1D, terminated: tf.Tensor1D, gamma: number): tf.Tensor1D {
+  return bootstrapTargets(qNextTarget, qNextOnline, rewards, tf.mul(tf.sub(1, terminated), gamma));
+}
+
+/**
+ * y = r + discount * Q_target(s', a*) with a per-row discount: gamma^m for a
+ * transition of m steps, 0 for a terminated one (tdTargets is the 1-step case).
+ * Call inside tf.tidy.
+ */
+export function bootstrapTargets(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, rewards: tf.Tensor1D, discounts: tf.Tensor1D): tf.Tensor1D {
   const next = qNextOnline
     ? tf.sum(tf.mul(qNextTarget, tf.oneHot(tf.argMax(qNextOnline, 1), qNextTarget.shape[1])), 1)
     : tf.max(qNextTarget, 1);
-  return tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), next));
+  return tf.add(rewards, tf.mul(discounts, next));
 }
 
-/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, as SB3's DQN), written out to keep the op count low. */
-export function huberLoss(predictions: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
-  const err = tf.abs(tf.sub(predictions, targets));
+/** Elementwise Huber loss with delta 1 of the errors `d`, written out to keep the op count low. */
+function huberElements(d: tf.Tensor1D): tf.Tensor1D {
+  const err = tf.abs(d);
   const quadratic = tf.minimum(err, 1);
-  return tf.mean(tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(err, quadratic)));
+  return tf.add(tf.mul(0.5, tf.square(quadratic)), tf.sub(err, quadratic));
+}
+
+/** Mean Huber loss with delta 1 (PyTorch's smooth_l1_loss, as SB3's DQN). */
+export function huberLoss(predictions: tf.Tensor1D, targets: tf.Tensor1D): tf.Scalar {
+  return tf.mean(huberElements(tf.sub(predictions, targets)));
+}
+
+/** The mean of weights * loss(d) per row, Huber or squared: prioritized replay's importance-sampling-weighted loss. */
+export function weightedLoss(d: tf.Tensor1D, weights: tf.Tensor1D, loss: 'huber' | 'mse'): tf.Scalar {
+  return tf.mean(tf.mul(weights, loss === 'huber' ? huberElements(d) : tf.square(d)));
 }
 
 interface Counters {
@@ -115,15 +160,21 @@ interface DqnState {
   optimizerStep: number;
   epsilon: number;
   replayFile: string | null;
+  /** Prioritized replay's priorities (absent in agents saved before it existed). */
+  priorityFile?: string | null;
+  /** Whether the nets sit on conv trunks saved as online-cnn and target-cnn (absent in agents saved before: false). */
+  cnn?: boolean;
 }
 
 /** DQN's networks and their update on one compute path: TfjsQModel (below) or OnnxQModel (lib/compute/q-model.ts). */
 interface QModel {
   learningRate: number;
+  /** Whether the nets have conv trunks (tfjs only). */
+  readonly cnn: boolean;
   /** Q-values [rows, actions] of `rows` encoded inputs. */
   qValues(x: Float32Array, rows: number): Float32Array;
-  /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a). */
-  update(batch: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number };
+  /** One Adam step on a minibatch; meanQ is the batch's mean Q(s, a); with batch.weights, tdErrors are the rows' |Q(s, a) - y|. */
+  update(batch: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array };
   /** target <- tau * online + (1 - tau) * target. */
   syncTarget(tau: number): void;
   optimizerState(): { t: number; data: Float32Array };
@@ -146,6 +197,12 @@ class Dqn implements Agent {
   /** Epsilon of the last collected step, used by act() when not deterministic. */
   private epsilon: number;
   private readonly one: Float32Array;
+  /** Prioritized replay's importance-sampling exponent at the last collected step. */
+  private beta: number;
+  /** gamma^m at [m] for m = 0..nStep, in float32 as the update reads them, and a minibatch's discounts and weights. */
+  private readonly discountOf: Float32Array;
+  private readonly discounts: Float32Array;
+  private readonly weights: Float32Array | undefined;
 
   constructor(
     readonly hyperparameters: DqnHyperparameters,
@@ -153,6 +210,8 @@ class Dqn implements Agent {
     private readonly model: QModel,
     private readonly replay: ReplayBuffer,
     private readonly rng: Rng,
+    /** Prioritized replay's priorities over the replay buffer's slots, or null for uniform replay. */
+    private readonly sampler: PrioritizedSampler | null,
     saved?: { counters: Counters; epsilon: number },
   ) {
     const hp = hyperparameters;
@@ -164,6 +223,10 @@ class Dqn implements Agent {
     this.one = new Float32Array(this.obsDim);
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
     this.epsilon = saved?.epsilon ?? hp.explorationInitialEps;
+    this.beta = hp.priorityBeta0;
+    this.discountOf = Float32Array.from({ length: hp.nStep + 1 }, (_, m) => hp.gamma ** m);
+    this.discounts = new Float32Array(hp.batchSize);
+    this.weights = sampler ? new Float32Array(hp.batchSize) : undefined;
   }
 
   get stepCount(): number {
@@ -184,16 +247,20 @@ class Dqn implements Agent {
       const envActions = this.actionStart === 0 ? actions : new Float32Array(n);
       const batch = this.replay.batch(hp.batchSize);
       const epsilonAt = linearSchedule(hp.explorationInitialEps, hp.explorationFinalEps, hp.explorationFraction);
+      const betaAt = linearSchedule(hp.priorityBeta0, 1);
+      const sampler = this.sampler;
+      const collector = new NStepCollector(this.replay, n, hp.nStep, hp.gamma, sampler ? (slot) => sampler.added(slot) : undefined);
       const gradientSteps = hp.gradientSteps === -1 ? hp.trainFreq : hp.gradientSteps;
       while (c.steps < totalSteps) {
         // 1. collect
         const progress = Math.min(1, c.steps / (scheduleSteps ?? totalSteps));
         this.epsilon = epsilonAt(progress);
+        this.beta = betaAt(progress);
         if (hp.lrSchedule === 'linear') this.model.learningRate = hp.learningRate * (1 - progress);
         this.chooseActions(obs, n, c.steps < hp.learningStarts ? 1 : this.epsilon, actions);
         if (envActions !== actions) for (let i = 0; i < n; i++) envActions[i] = actions[i]! + this.actionStart;
         const r = vec.step(envActions);
-        this.replay.addVector(obs, actions, r);
+        collector.addVector(obs, actions, r);
         obs.set(r.obs);
         const before = c.steps;
         c.steps += n;
@@ -214,6 +281,8 @@ class Dqn implements Agent {
         }
         if (hooks.shouldStop?.({ step: c.steps })) break;
       }
+      // The episodes in progress are abandoned (the next learn call resets the envs): n-step windows end here.
+      collector.flush(obs);
     }
     return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
   }
@@ -224,11 +293,18 @@ class Dqn implements Agent {
     let gradNorm = 0;
     let meanQ: number | undefined;
     for (let g = 0; g < gradientSteps; g++) {
-      this.replay.sample(this.rng, batch);
+      if (this.sampler) {
+        this.sampler.sample(this.rng, this.beta, batch.indices, this.weights!);
+        this.replay.gather(batch);
+      } else {
+        this.replay.sample(this.rng, batch);
+      }
+      for (let j = 0; j < batch.size; j++) this.discounts[j] = batch.terminated[j] ? 0 : this.discountOf[batch.horizons[j]!]!;
       const r = this.model.update(
-        { obs: this.encode(batch.obs, batch.size), nextObs: this.encode(batch.nextObs, batch.size), actions: batch.actions, rewards: batch.rewards, terminated: batch.terminated },
+        { obs: this.encode(batch.obs, batch.size), nextObs: this.encode(batch.nextObs, batch.size), actions: batch.actions, rewards: batch.rewards, discounts: this.discounts, weights: this.weights },
         wantStats && g + 1 === gradientSteps,
       );
+      if (this.sampler) this.sampler.update(batch.indices, r.tdErrors!);
       loss += r.loss;
       gradNorm += r.gradNorm;
       meanQ = r.meanQ;
@@ -236,6 +312,7 @@ class Dqn implements Agent {
     }
     const metrics: Record<string, number> = { loss: loss / gradientSteps, gradNorm: gradNorm / gradientSteps, epsilon: this.epsilon, updates: this.counters.updates };
     if (wantStats && meanQ !== undefined) metrics.meanQ = meanQ;
+    if (this.sampler) metrics.beta = this.beta;
     return metrics;
   }
 
@@ -312,7 +389,9 @@ class Dqn implements Agent {
     await writeBinary(dir, 'optimizer.bin', opt.data);
     const replayFile = this.hyperparameters.saveReplayBuffer ? 'replay.bin' : null;
     if (replayFile) await writeBinary(dir, replayFile, this.replay.toBytes());
-    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile };
+    const priorityFile = replayFile && this.sampler ? 'priorities.bin' : null;
+    if (priorityFile) await writeBinary(dir, priorityFile, this.sampler!.toBytes());
+    const state: DqnState = { counters: { ...this.counters }, rng: this.rng.getState(), optimizerStep: opt.t, epsilon: this.epsilon, replayFile, priorityFile, cnn: this.model.cnn };
     await writeManifest(dir, this, state as unknown as Record<string, unknown>);
   }
 
@@ -322,6 +401,8 @@ class Dqn implements Agent {
     if (Boolean(from.hyperparameters.dueling) !== this.hyperparameters.dueling) {
       throw new Error(`warmStart: ${dir} holds a ${from.hyperparameters.dueling ? 'dueling' : 'plain'} Q-network, this agent has a ${this.hyperparameters.dueling ? 'dueling' : 'plain'} one`);
     }
+    const fromCnn = Boolean((from.state as Partial<DqnState> | undefined)?.cnn);
+    if (fromCnn !== this.model.cnn) throw new Error(`warmStart: ${dir} holds a Q-network ${fromCnn ? 'with' : 'without'} a conv trunk, this agent's is ${this.model.cnn ? 'with' : 'without'} one`);
     await this.model.loadNet(dir, 'online', 'online', 'warmStart');
     this.model.syncTarget(1);
   }
@@ -438,32 +519,35 @@ function flat(parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-/** The Q-network on tfjs: the parts' MLPs, applied through `forward`. */
+/** The Q-network on tfjs: an optional conv trunk (saved as `<prefix>-cnn`), then the parts' MLPs, applied through `forward`. */
 class QNet {
   constructor(
     readonly parts: Mlp[],
     private readonly dueling: boolean,
+    readonly convs: Cnn | null,
   ) {}
 
-  static fromData(parts: readonly QPart[], activation: Activation, data: readonly Float32Array[], dueling: boolean): QNet {
+  static fromData(parts: readonly QPart[], activation: Activation, init: QInit, dueling: boolean): QNet {
     return new QNet(
-      parts.map((p, i) => mlpFromData(p.sizes, activation, data[i]!)),
+      parts.map((p, i) => mlpFromData(p.sizes, activation, init.parts[i]!)),
       dueling,
+      init.convs,
     );
   }
 
-  static async load(dir: string, prefix: string, parts: readonly QPart[], dueling: boolean): Promise<QNet> {
+  static async load(dir: string, prefix: string, parts: readonly QPart[], dueling: boolean, withCnn: boolean): Promise<QNet> {
     const loaded: Mlp[] = [];
     for (const p of parts) loaded.push(await loadMlp(dir, `${prefix}-${p.name}`));
-    return new QNet(loaded, dueling);
+    return new QNet(loaded, dueling, withCnn ? await loadCnn(dir, `${prefix}-cnn`) : null);
   }
 
   get variables(): tf.Variable[] {
-    return this.parts.flatMap((p) => p.variables);
+    return [...(this.convs?.variables ?? []), ...this.parts.flatMap((p) => p.variables)];
   }
 
-  /** Q-values [rows, actions]; call inside tf.tidy. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
+  /** Q-values [rows, actions]; `forGradients` runs the conv trunk with the gradients the wasm backend has (lib/cnn.ts). Call inside tf.tidy. */
+  apply(input: tf.Tensor2D, forGradients = false): tf.Tensor2D {
+    const x = this.convs ? (forGradients ? this.convs.applyForGradients(input) : this.convs.apply(input)) : input;
     if (!this.dueling) return forward(this.parts[0]!, x, false);
     const [trunk, value, advantage] = this.parts as [Mlp, Mlp, Mlp];
     const h = forward(trunk, x, true);
@@ -472,14 +556,17 @@ class QNet {
   }
 
   copyFrom(source: QNet, tau: number): void {
+    if (this.convs) copyWeights(this.convs, source.convs!, tau);
     this.parts.forEach((p, i) => copyWeights(p, source.parts[i]!, tau));
   }
 
   async save(dir: string, prefix: string, parts: readonly QPart[]): Promise<void> {
+    if (this.convs) await saveCnn(this.convs, dir, `${prefix}-cnn`);
     for (let i = 0; i < parts.length; i++) await saveMlp(this.parts[i]!, dir, `${prefix}-${parts[i]!.name}`);
   }
 
   dispose(): void {
+    this.convs?.dispose();
     for (const p of this.parts) p.dispose();
   }
 }
@@ -521,7 +608,7 @@ class TfjsQModel implements QModel {
     return values;
   }
 
-  update(b: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number } {
+  update(b: QBatch, wantMeanQ: boolean): { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array } {
     const hp = this.hp;
     const rows = hp.batchSize;
     const mask = this.actionMask.fill(0);
@@ -531,20 +618,33 @@ class TfjsQModel implements QModel {
       nextObs: this.input(b.nextObs, rows),
       actionMask: tf.tensor2d(mask, [rows, this.nActions]),
       rewards: tf.tensor1d(b.rewards),
-      terminated: tf.tensor1d(b.terminated),
+      discounts: tf.tensor1d(b.discounts),
+      weights: b.weights ? tf.tensor1d(b.weights) : null,
     };
-    const y = tf.tidy(() => tdTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.terminated, hp.gamma));
+    const y = tf.tidy(() => bootstrapTargets(this.target.apply(t.nextObs), hp.doubleQ ? this.online.apply(t.nextObs) : null, t.rewards, t.discounts));
     let meanQ: tf.Scalar | null = null;
+    let tdErrors: tf.Tensor1D | null = null;
     const r = this.optimizer.step(() => {
-      const q = tf.sum(tf.mul(this.online.apply(t.obs), t.actionMask), 1) as tf.Tensor1D;
+      const q = tf.sum(tf.mul(this.online.apply(t.obs, true), t.actionMask), 1) as tf.Tensor1D;
       if (wantMeanQ) meanQ = tf.keep(tf.mean(q) as tf.Scalar);
+      if (t.weights) {
+        const d = tf.sub(q, y) as tf.Tensor1D;
+        tdErrors = tf.keep(tf.abs(d));
+        return weightedLoss(d, t.weights, hp.loss);
+      }
       return hp.loss === 'huber' ? huberLoss(q, y) : (tf.mean(tf.square(tf.sub(q, y))) as tf.Scalar);
     });
-    tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.terminated]);
-    if (!meanQ) return r;
-    const value = (meanQ as tf.Scalar).dataSync()[0]!;
-    (meanQ as tf.Scalar).dispose();
-    return { ...r, meanQ: value };
+    tf.dispose([y, t.obs, t.nextObs, t.actionMask, t.rewards, t.discounts, ...(t.weights ? [t.weights] : [])]);
+    const out: { loss: number; gradNorm: number; meanQ?: number; tdErrors?: Float32Array } = r;
+    if (meanQ) {
+      out.meanQ = (meanQ as tf.Scalar).dataSync()[0]!;
+      (meanQ as tf.Scalar).dispose();
+    }
+    if (tdErrors) {
+      out.tdErrors = (tdErrors as tf.Tensor1D).dataSync() as Float32Array;
+      (tdErrors as tf.Tensor1D).dispose();
+    }
+    return out;
   }
 
   syncTarget(tau: number): void {
@@ -564,9 +664,14 @@ class TfjsQModel implements QModel {
     await this.target.save(dir, 'target', this.parts);
   }
 
+  get cnn(): boolean {
+    return this.online.convs !== null;
+  }
+
   async loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void> {
     const data = await readQNet(dir, prefix, this.parts, who);
     const net = which === 'online' ? this.online : this.target;
+    if (net.convs) await loadCnnWeightsInto(net.convs, dir, `${prefix}-cnn`, who);
     let o = 0;
     for (const p of net.parts) {
       const n = p.variables.reduce((a, v) => a + v.size, 0);
@@ -582,28 +687,55 @@ class TfjsQModel implements QModel {
   }
 }
 
+/** A net's initial weights: the conv trunk (cnn policy) and the parts' flat weights. */
+interface QInit {
+  convs: Cnn | null;
+  parts: readonly Float32Array[];
+}
+
 /** Builds the Q-model on the context's backend: ONNX Runtime for 'onnx', else tfjs on the backend initBackend picks. */
-async function createModel(
-  hp: DqnHyperparameters,
-  context: AgentContext,
-  online: readonly Float32Array[] | { dir: string },
-  target: readonly Float32Array[] | { dir: string },
-): Promise<QModel> {
+async function createModel(hp: DqnHyperparameters, context: AgentContext, withCnn: boolean, online: QInit | { dir: string }, target: QInit | { dir: string }): Promise<QModel> {
   const nActions = (context.actionSpace as DiscreteSpace).n;
   const inputDim = inputDimOf(context.observationSpace);
-  const parts = qParts(inputDim, nActions, hp);
+  const parts = qParts(withCnn ? hp.cnnDense : inputDim, nActions, hp);
   if (usesOnnx(context.backend)) {
+    if (withCnn) throw new TypeError(ONNX_NO_CONV);
     const spec: QModelSpec = { ...hp, parts, inputDim, nActions };
-    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online));
+    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online.parts));
     if ('dir' in target) await model.loadNet(target.dir, 'target', 'target', 'dqn');
     return model;
   }
   await initBackend(context.backend ?? 'auto');
-  const net = async (from: readonly Float32Array[] | { dir: string }, prefix: string) =>
-    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling) : QNet.fromData(parts, hp.activation, from, hp.dueling);
+  const net = async (from: QInit | { dir: string }, prefix: string) =>
+    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling, withCnn) : QNet.fromData(parts, hp.activation, from, hp.dueling);
   const model = new TfjsQModel(hp, parts, inputDim, nActions, await net(online, 'online'), await net(target, 'target'));
   if (!('dir' in target)) model.syncTarget(1);
   return model;
+}
+
+const ONNX_NO_CONV =
+  "dqn: the cnn policy needs convolutions, which backend 'onnx' (the compute graph of agents/lib/compute) does not have: use backend 'wasm' (or 'auto'), or policy 'mlp' for a dense net over the raw pixels";
+
+/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
+function isImageSpace(space: Space): space is BoxSpace {
+  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
+}
+
+/** Whether a new agent gets the conv trunk: policy 'cnn', or 'auto' on an image space. */
+function wantsCnn(hp: DqnHyperparameters, context: AgentContext): boolean {
+  const image = isImageSpace(context.observationSpace);
+  if (hp.policy === 'cnn' && !image) throw new TypeError(`dqn: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
+  const use = hp.policy === 'cnn' || (hp.policy === 'auto' && image);
+  if (use && usesOnnx(context.backend)) throw new TypeError(`${ONNX_NO_CONV}${hp.policy === 'auto' ? " (policy 'auto' picks cnn for image observations)" : ''}`);
+  return use;
+}
+
+function cnnOptionsOf(hp: DqnHyperparameters): CnnOptions {
+  return { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
+}
+
+function newSampler(hp: DqnHyperparameters): PrioritizedSampler | null {
+  return hp.prioritizedReplay ? new PrioritizedSampler(hp.bufferSize, hp.priorityAlpha, hp.priorityEpsilon) : null;
 }
 
 function checkSetup(hp: DqnHyperparameters, context: AgentContext): void {
@@ -625,23 +757,33 @@ registerAgent({
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);
-    const parts = qParts(inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
+    const withCnn = wantsCnn(hp, context);
+    const parts = qParts(withCnn ? hp.cnnDense : inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
+    // The conv trunk's variables need the tfjs backend up before they are drawn.
+    if (withCnn) await initBackend(context.backend ?? 'auto');
+    const draw = (): QInit => ({ convs: withCnn ? cnn((context.observationSpace as BoxSpace).shape, rng, cnnOptionsOf(hp)) : null, parts: qInit(parts, hp, rng) });
     // Both nets are drawn (the target is then overwritten by the online net's weights), as always: a seed keeps its stream.
-    const online = qInit(parts, hp, rng);
-    const target = qInit(parts, hp, rng);
-    const model = await createModel(hp, context, online, target);
-    return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng);
+    const online = draw();
+    const target = draw();
+    const model = await createModel(hp, context, withCnn, online, target);
+    return new Dqn(hp, context, model, new ReplayBuffer(hp.bufferSize, obsDimOf(context.observationSpace)), rng, newSampler(hp));
   },
   async load(hp, context, manifest, dir) {
     checkSetup(hp, context);
     const s = manifest.state as unknown as DqnState;
     if (!s?.counters || !s.rng || typeof s.optimizerStep !== 'number') throw new Error(`dqn: ${dir}/agent.json has no complete state (counters, rng, optimizerStep)`);
-    const model = await createModel(hp, context, { dir }, { dir });
+    const model = await createModel(hp, context, s.cnn ?? false, { dir }, { dir });
     model.setOptimizerState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
     const obsDim = obsDimOf(context.observationSpace);
     const replay = s.replayFile
       ? ReplayBuffer.fromBytes(await readBinary(dir, s.replayFile), { capacity: hp.bufferSize, obsDim, actionDim: 1 })
       : new ReplayBuffer(hp.bufferSize, obsDim);
-    return new Dqn(hp, context, model, replay, Rng.fromState(s.rng), { counters: s.counters, epsilon: s.epsilon });
+    let sampler = newSampler(hp);
+    if (sampler && s.replayFile) {
+      if (!s.priorityFile) throw new Error(`dqn: ${dir}/agent.json has prioritizedReplay and a replay buffer but no priorities file`);
+      sampler = PrioritizedSampler.fromBytes(await readBinary(dir, s.priorityFile), hp.bufferSize, hp.priorityAlpha, hp.priorityEpsilon);
+      if (sampler.size !== replay.size) throw new Error(`dqn: ${dir}/${s.priorityFile} holds priorities for ${sampler.size} transitions, ${s.replayFile} holds ${replay.size}`);
+    }
+    return new Dqn(hp, context, model, replay, Rng.fromState(s.rng), sampler, { counters: s.counters, epsilon: s.epsilon });
   },
 });

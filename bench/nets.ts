@@ -244,6 +244,7 @@ async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void
       doubleQ: false,
       maxGradNorm: 10,
       learningRate: DQN_ZOO.learningRate,
+      prioritizedReplay: false,
     },
     flat,
   );
@@ -253,7 +254,7 @@ async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void
     nextObs: uniform(c.batch * c.sizes[0]!, rng),
     actions: Float32Array.from({ length: c.batch }, () => rng.integers(0, nActions)),
     rewards: uniform(c.batch, rng),
-    terminated: Float32Array.from({ length: c.batch }, () => (rng.random() < 0.1 ? 1 : 0)),
+    discounts: Float32Array.from({ length: c.batch }, () => (rng.random() < 0.1 ? 0 : DQN_ZOO.gamma)),
   };
   return { fn: () => model.update(batch), dispose: () => model.dispose() };
 }

@@ -162,8 +162,8 @@ export function applyForGradients(net: Mlp, x: tf.Tensor2D): tf.Tensor2D {
   return h;
 }
 
-/** Copies `source`'s weights into `target` (e.g. a DQN target network); `tau` < 1 does Polyak averaging. */
-export function copyWeights(target: Mlp, source: Mlp, tau = 1): void {
+/** Copies `source`'s weights into `target` (e.g. a DQN target network, or its conv trunk); `tau` < 1 does Polyak averaging. */
+export function copyWeights(target: Pick<Mlp, 'variables'>, source: Pick<Mlp, 'variables'>, tau = 1): void {
   tf.tidy(() => {
     target.variables.forEach((t, i) => {
       const s = source.variables[i]!;

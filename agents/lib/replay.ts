@@ -1,7 +1,11 @@
 // Experience replay: a ring buffer of transitions (s, a, r, s', terminated,
-// truncated) over flat typed arrays allocated once, sampled uniformly with
-// replacement (as Stable-Baselines3's ReplayBuffer and CleanRL do), with no
-// allocation per add or per sample.
+// truncated, horizon) over flat typed arrays allocated once, sampled uniformly
+// with replacement (as Stable-Baselines3's ReplayBuffer and CleanRL do), or at
+// slots a sampler chose (`gather`, for prioritized replay), with no
+// allocation per add or per sample. The horizon is the number of env steps
+// the transition spans: 1, or up to n for an n-step transition, whose reward
+// is the discounted sum of its rewards and whose s' is where it bootstraps
+// (with gamma^horizon).
 //
 // Both end flags are kept: a learner bootstraps from s' unless `terminated`.
 // For an episode cut by a time limit, s' must be the observation the episode
@@ -13,7 +17,8 @@
 // Binary form (`toBytes` / `fromBytes`, for checkpoints): a 32-byte header of
 // little-endian uint32 (magic "ARPL", version, capacity, obsDim, actionDim,
 // size, pos, 0), then the filled rows of obs, nextObs, actions, rewards
-// (float32), terminated, truncated (uint8), each section in slot order.
+// (float32), terminated, truncated (uint8), horizons (uint16), each section
+// in slot order. Version 1 files (no horizons) load with horizon 1.
 import type { Rng } from '../../core/rng.js';
 import type { VectorStepResult } from '../../core/vector.js';
 
@@ -30,12 +35,14 @@ export interface ReplayBatch {
   /** 1 or 0, as floats, ready for a tensor. */
   readonly terminated: Float32Array;
   readonly truncated: Float32Array;
+  /** Env steps each row spans (1 unless n-step), as floats. */
+  readonly horizons: Float32Array;
   /** The slot of each row. */
   readonly indices: Int32Array;
 }
 
 const MAGIC = 0x4c505241; // "ARPL" read as a little-endian uint32
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_BYTES = 32;
 
 export class ReplayBuffer {
@@ -45,6 +52,7 @@ export class ReplayBuffer {
   readonly rewards: Float32Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
+  readonly horizons: Uint16Array;
   /** Slot the next transition goes to. */
   pos = 0;
   /** Filled slots: min(transitions added, capacity). */
@@ -68,6 +76,7 @@ export class ReplayBuffer {
     this.rewards = new Float32Array(capacity);
     this.terminated = new Uint8Array(capacity);
     this.truncated = new Uint8Array(capacity);
+    this.horizons = new Uint16Array(capacity);
   }
 
   /** Takes the next slot (overwriting the oldest transition once full) and returns it. */
@@ -78,10 +87,15 @@ export class ReplayBuffer {
     return slot;
   }
 
-  /** Stores one transition; `obs` and `nextObs` hold obsDim numbers each, `action` a number or actionDim numbers. */
-  add(obs: ArrayLike<number>, action: number | ArrayLike<number>, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated: boolean): void {
+  /**
+   * Stores one transition and returns its slot; `obs` and `nextObs` hold
+   * obsDim numbers each, `action` a number or actionDim numbers, `horizon`
+   * the env steps it spans (1 to 65535).
+   */
+  add(obs: ArrayLike<number>, action: number | ArrayLike<number>, reward: number, nextObs: ArrayLike<number>, terminated: boolean, truncated: boolean, horizon = 1): number {
     const d = this.obsDim;
     if (obs.length < d || nextObs.length < d) throw new RangeError(`ReplayBuffer.add: observations need ${d} numbers, got ${obs.length} and ${nextObs.length}`);
+    if (!Number.isInteger(horizon) || horizon < 1 || horizon > 0xffff) throw new RangeError(`ReplayBuffer.add: horizon must be an integer in [1, 65535], got ${horizon}`);
     const slot = this.claim();
     for (let k = 0; k < d; k++) {
       this.obs[slot * d + k] = obs[k]!;
@@ -93,6 +107,8 @@ export class ReplayBuffer {
     this.rewards[slot] = reward;
     this.terminated[slot] = terminated ? 1 : 0;
     this.truncated[slot] = truncated ? 1 : 0;
+    this.horizons[slot] = horizon;
+    return slot;
   }
 
   /**
@@ -124,6 +140,7 @@ export class ReplayBuffer {
       this.rewards[slot] = step.rewards[i]!;
       this.terminated[slot] = step.terminations[i]!;
       this.truncated[slot] = step.truncations[i]!;
+      this.horizons[slot] = 1;
       added += 1;
     }
     return added;
@@ -140,6 +157,7 @@ export class ReplayBuffer {
       nextObs: new Float32Array(batchSize * this.obsDim),
       terminated: new Float32Array(batchSize),
       truncated: new Float32Array(batchSize),
+      horizons: new Float32Array(batchSize),
       indices: new Int32Array(batchSize),
     };
   }
@@ -147,14 +165,20 @@ export class ReplayBuffer {
   /** Fills `out` with `out.size` transitions drawn uniformly, with replacement, from the filled slots. */
   sample(rng: Rng, out: ReplayBatch): ReplayBatch {
     if (this.size === 0) throw new RangeError('ReplayBuffer.sample: the buffer is empty');
+    for (let j = 0; j < out.size; j++) out.indices[j] = rng.integers(0, this.size);
+    return this.gather(out);
+  }
+
+  /** Fills the rows of `out` with the transitions at the filled slots `out.indices`. */
+  gather(out: ReplayBatch): ReplayBatch {
     if (out.obs.length !== out.size * this.obsDim || out.actions.length !== out.size * this.actionDim) {
-      throw new RangeError(`ReplayBuffer.sample: the batch was not made for this buffer (obsDim ${this.obsDim}, actionDim ${this.actionDim})`);
+      throw new RangeError(`ReplayBuffer.gather: the batch was not made for this buffer (obsDim ${this.obsDim}, actionDim ${this.actionDim})`);
     }
     const d = this.obsDim;
     const da = this.actionDim;
     for (let j = 0; j < out.size; j++) {
-      const s = rng.integers(0, this.size);
-      out.indices[j] = s;
+      const s = out.indices[j]!;
+      if (!(s >= 0 && s < this.size)) throw new RangeError(`ReplayBuffer.gather: slot ${s} (row ${j}) is not one of the ${this.size} filled slots`);
       for (let k = 0; k < d; k++) {
         out.obs[j * d + k] = this.obs[s * d + k]!;
         out.nextObs[j * d + k] = this.nextObs[s * d + k]!;
@@ -163,6 +187,7 @@ export class ReplayBuffer {
       out.rewards[j] = this.rewards[s]!;
       out.terminated[j] = this.terminated[s]!;
       out.truncated[j] = this.truncated[s]!;
+      out.horizons[j] = this.horizons[s]!;
     }
     return out;
   }
@@ -179,7 +204,7 @@ export class ReplayBuffer {
     const d = this.obsDim;
     const da = this.actionDim;
     const floats = n * (2 * d + da + 1);
-    const bytes = new Uint8Array(HEADER_BYTES + 4 * floats + 2 * n);
+    const bytes = new Uint8Array(HEADER_BYTES + 4 * floats + 4 * n);
     new Uint32Array(bytes.buffer, 0, 8).set([MAGIC, VERSION, this.capacity, d, da, n, this.pos, 0]);
     const f = new Float32Array(bytes.buffer, HEADER_BYTES, floats);
     let o = 0;
@@ -190,6 +215,8 @@ export class ReplayBuffer {
     const flags = HEADER_BYTES + 4 * floats;
     bytes.set(this.terminated.subarray(0, n), flags);
     bytes.set(this.truncated.subarray(0, n), flags + n);
+    const h = this.horizons.subarray(0, n);
+    bytes.set(new Uint8Array(h.buffer, h.byteOffset, h.byteLength), flags + 2 * n);
     return bytes;
   }
 
@@ -201,7 +228,7 @@ export class ReplayBuffer {
     if (data.byteLength < HEADER_BYTES) fail(`${data.byteLength} bytes is shorter than the ${HEADER_BYTES}-byte header`);
     const [magic, version, capacity, d, da, n, pos] = new Uint32Array(data, 0, 8) as unknown as number[];
     if (magic !== MAGIC) fail('not a replay buffer file (bad magic number)');
-    if (version !== VERSION) fail(`unsupported version ${version}`);
+    if (version !== 1 && version !== VERSION) fail(`unsupported version ${version}`);
     for (const [name, want, got] of [
       ['capacity', expected?.capacity, capacity],
       ['obsDim', expected?.obsDim, d],
@@ -211,7 +238,8 @@ export class ReplayBuffer {
     }
     if (n! > capacity! || pos! >= capacity! || (n! < capacity! && pos !== n)) fail(`inconsistent size ${n} and position ${pos} for capacity ${capacity}`);
     const floats = n! * (2 * d! + da! + 1);
-    if (data.byteLength !== HEADER_BYTES + 4 * floats + 2 * n!) fail(`${data.byteLength} bytes, expected ${HEADER_BYTES + 4 * floats + 2 * n!} for ${n} transitions`);
+    const bytes = HEADER_BYTES + 4 * floats + (version === 1 ? 2 : 4) * n!;
+    if (data.byteLength !== bytes) fail(`${data.byteLength} bytes, expected ${bytes} for ${n} transitions`);
     const buf = new ReplayBuffer(capacity!, d!, da!);
     const f = new Float32Array(data, HEADER_BYTES, floats);
     let o = 0;
@@ -222,6 +250,9 @@ export class ReplayBuffer {
     const flags = new Uint8Array(data, HEADER_BYTES + 4 * floats, 2 * n!);
     buf.terminated.set(flags.subarray(0, n!));
     buf.truncated.set(flags.subarray(n!));
+    // A copy: the section may not start at an even offset of `data`'s buffer.
+    if (version === 1) buf.horizons.fill(1, 0, n!);
+    else buf.horizons.set(new Uint16Array(data.slice(HEADER_BYTES + 4 * floats + 2 * n!)));
     buf.size = n!;
     buf.pos = pos!;
     return buf;

@@ -160,12 +160,12 @@ describe('ReplayBuffer', () => {
   it('saves and loads its filled slots exactly, before and after wrapping', () => {
     for (const count of [0, 5, 8, 19]) {
       const buf = new ReplayBuffer(8, 2);
-      for (let t = 0; t < count; t++) addNumbered(buf, t, { terminated: t % 4 === 1, truncated: t % 4 === 2 });
+      for (let t = 0; t < count; t++) buf.add([t, -t], t % 3, t / 10, [t + 1, -t - 1], t % 4 === 1, t % 4 === 2, 1 + (t % 5));
       const bytes = buf.toBytes();
-      expect(bytes.byteLength).toBe(32 + buf.size * (2 * 2 + 1 + 1) * 4 + 2 * buf.size);
+      expect(bytes.byteLength).toBe(32 + buf.size * (2 * 2 + 1 + 1) * 4 + 2 * buf.size + 2 * buf.size);
       const back = ReplayBuffer.fromBytes(bytes.buffer.slice(0) as ArrayBuffer, { capacity: 8, obsDim: 2, actionDim: 1 });
       expect([back.size, back.pos, back.capacity]).toEqual([buf.size, buf.pos, 8]);
-      for (const k of ['obs', 'nextObs', 'actions', 'rewards', 'terminated', 'truncated'] as const) {
+      for (const k of ['obs', 'nextObs', 'actions', 'rewards', 'terminated', 'truncated', 'horizons'] as const) {
         expect(Array.from(back[k]), k).toEqual(Array.from(buf[k]));
       }
       // The loaded buffer continues exactly like the original.
@@ -175,6 +175,33 @@ describe('ReplayBuffer', () => {
         expect(Array.from(back.sample(new Rng(1), back.batch(5)).obs)).toEqual(Array.from(buf.sample(new Rng(1), buf.batch(5)).obs));
       }
     }
+  });
+
+  it('reads version 1 files (before horizons) with horizon 1', () => {
+    const buf = new ReplayBuffer(8, 2);
+    for (let t = 0; t < 3; t++) buf.add([t, -t], t % 3, t / 10, [t + 1, -t - 1], false, false, 4);
+    const v2 = buf.toBytes();
+    // Version 1 is version 2 without the trailing uint16 horizons.
+    const v1 = v2.slice(0, v2.byteLength - 2 * 3);
+    new Uint32Array(v1.buffer, 0, 2)[1] = 1;
+    const back = ReplayBuffer.fromBytes(v1.buffer as ArrayBuffer);
+    expect(Array.from(back.horizons.subarray(0, 3))).toEqual([1, 1, 1]);
+    expect(Array.from(back.obs)).toEqual(Array.from(buf.obs));
+    expect(Array.from(back.rewards)).toEqual(Array.from(buf.rewards));
+    expect(() => ReplayBuffer.fromBytes(v2.slice(0, v2.byteLength - 2).buffer as ArrayBuffer)).toThrow(/expected \d+ for 3 transitions/);
+  });
+
+  it('gathers the slots it is given and refuses unfilled ones', () => {
+    const buf = new ReplayBuffer(8, 2);
+    for (let t = 0; t < 4; t++) buf.add([t, -t], t % 3, t / 10, [t + 1, -t - 1], t === 2, false, t + 1);
+    const batch = buf.batch(3);
+    batch.indices.set([3, 0, 3]);
+    buf.gather(batch);
+    expect(Array.from(batch.obs)).toEqual([3, -3, 0, -0, 3, -3]);
+    expect(Array.from(batch.horizons)).toEqual([4, 1, 4]);
+    batch.indices.set([1, 2, 4]);
+    expect(() => buf.gather(batch)).toThrow(/slot 4 \(row 2\) is not one of the 4 filled slots/);
+    expect(() => buf.add([0, 0], 0, 0, [0, 0], false, false, 0)).toThrow(/horizon must be an integer in \[1, 65535\], got 0/);
   });
 
   it('refuses a file that is not a matching replay buffer', () => {

@@ -1,7 +1,10 @@
 // DQN's networks on ONNX Runtime: a Q-network (one MLP, or a dueling trunk
 // with value and advantage heads) whose whole update -- TD targets from the
-// target net (max, or the online net's argmax for double DQN), Q(s, a) by a
-// gather along the action axis, Huber or squared loss, the generated backward
+// target net (max, or the online net's argmax for double DQN) with a per-row
+// discount (gamma^m, 0 after a termination), Q(s, a) by a gather along the
+// action axis, Huber or squared loss (with prioritized replay: weighted per
+// row by importance-sampling weights, and |Q(s, a) - y| an output for the new
+// priorities), the generated backward
 // pass, gradient clipping and Adam -- is one graph run per gradient step, and
 // a forward graph for acting at any batch size. Parameters are flat, in the
 // order of the tfjs Q-network's variables (part by part, [W0, b0, W1, b1, ...]),
@@ -34,6 +37,8 @@ export interface QModelSpec {
   doubleQ: boolean;
   maxGradNorm: number;
   learningRate: number;
+  /** The update takes importance-sampling weights and returns per-row |TD errors| (prioritized replay). */
+  prioritizedReplay: boolean;
 }
 
 /** A minibatch with encoded inputs; actions are indices from 0. */
@@ -42,7 +47,10 @@ export interface QBatch {
   nextObs: Float32Array;
   actions: Float32Array;
   rewards: Float32Array;
-  terminated: Float32Array;
+  /** What Q_target(s', a*) is multiplied by: gamma^m for a transition of m steps, 0 when it terminated. */
+  discounts: Float32Array;
+  /** Importance-sampling weights of the rows (prioritized replay only). */
+  weights?: Float32Array;
 }
 
 /** Q-values [rows, actions] of `x` under the parameters `params` (symbols in QModelSpec.parts' order). */
@@ -62,6 +70,8 @@ function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): S
 }
 
 export class OnnxQModel {
+  /** No conv trunk: the compute graph has no convolution (DQN's cnn policy runs on tfjs). */
+  readonly cnn = false;
   private readonly target: Float32Array;
   private readonly targetFeeds: Record<string, Tensor>;
   private readonly batchFeeds: Record<string, Tensor>;
@@ -69,7 +79,8 @@ export class OnnxQModel {
   private readonly obs: Float32Array;
   private readonly nextObs: Float32Array;
   private readonly rewards: Float32Array;
-  private readonly terminated: Float32Array;
+  private readonly discounts: Float32Array;
+  private readonly weights: Float32Array;
 
   private constructor(
     readonly spec: QModelSpec,
@@ -84,13 +95,15 @@ export class OnnxQModel {
     this.nextObs = new Float32Array(b * inputDim);
     this.actions = new BigInt64Array(b);
     this.rewards = new Float32Array(b);
-    this.terminated = new Float32Array(b);
+    this.discounts = new Float32Array(b);
+    this.weights = new Float32Array(spec.prioritizedReplay ? b : 0);
     this.batchFeeds = {
       obs: new Tensor('float32', this.obs, [b, inputDim]),
       nextObs: new Tensor('float32', this.nextObs, [b, inputDim]),
       actions: new Tensor('int64', this.actions, [b]),
       rewards: new Tensor('float32', this.rewards, [b]),
-      terminated: new Tensor('float32', this.terminated, [b]),
+      discounts: new Tensor('float32', this.discounts, [b]),
+      ...(spec.prioritizedReplay ? { weights: new Tensor('float32', this.weights, [b]) } : {}),
     };
   }
 
@@ -101,20 +114,22 @@ export class OnnxQModel {
     const trainer = await Trainer.create(
       {
         layout,
-        build(g, params) {
+        build(g, params): { loss: Sym; outputs: Record<string, Sym> } {
           const obs = g.input('obs', [b, spec.inputDim]);
           const nextObs = g.input('nextObs', [b, spec.inputDim]);
           const actions = g.input('actions', [b], 'int64');
           const rewards = g.input('rewards', [b]);
-          const terminated = g.input('terminated', [b]);
+          const discounts = g.input('discounts', [b]);
           const targetParams = layout.inputs(g, 't');
           const qNextTarget = qForward(g, spec, targetParams, nextObs);
           const next = spec.doubleQ ? g.gatherActions(qNextTarget, g.argmax(qForward(g, spec, params, nextObs), 1)) : g.reduceMax(qNextTarget, 1);
-          // y = r + gamma (1 - terminated) Q_target(s', a*): only termination cuts the return.
-          const y = g.add(rewards, g.mul(g.mul(g.sub(1, terminated), spec.gamma), next));
+          // y = r + gamma^m (1 - terminated) Q_target(s', a*), the discount given per row: only termination cuts the return.
+          const y = g.add(rewards, g.mul(discounts, next));
           const q = g.gatherActions(qForward(g, spec, params, obs), actions);
           const d = g.sub(q, y);
-          return { loss: g.mean(spec.loss === 'huber' ? g.huber(d) : g.square(d)), outputs: { meanQ: g.mean(q) } };
+          const perRow = spec.loss === 'huber' ? g.huber(d) : g.square(d);
+          if (!spec.prioritizedReplay) return { loss: g.mean(perRow), outputs: { meanQ: g.mean(q) } };
+          return { loss: g.mean(g.mul(g.input('weights', [b]), perRow)), outputs: { meanQ: g.mean(q), tdErrors: g.abs(d) } };
         },
         adam: { maxGradNorm: spec.maxGradNorm > 0 ? spec.maxGradNorm : Infinity },
       },
@@ -143,15 +158,21 @@ export class OnnxQModel {
     return q;
   }
 
-  /** One gradient step on `batch`. */
-  update(batch: QBatch): { loss: number; gradNorm: number; meanQ: number } {
+  /** One gradient step on `batch` (which has weights if and only if the model was built for prioritized replay). */
+  update(batch: QBatch): { loss: number; gradNorm: number; meanQ: number; tdErrors?: Float32Array } {
+    if (this.spec.prioritizedReplay !== (batch.weights !== undefined)) {
+      throw new Error(`OnnxQModel.update: the model was built ${this.spec.prioritizedReplay ? 'for' : 'without'} prioritized replay, the batch ${batch.weights ? 'has' : 'has no'} weights`);
+    }
     this.obs.set(batch.obs.subarray(0, this.obs.length));
     this.nextObs.set(batch.nextObs.subarray(0, this.nextObs.length));
     for (let j = 0; j < this.actions.length; j++) this.actions[j] = BigInt(batch.actions[j]!);
     this.rewards.set(batch.rewards.subarray(0, this.rewards.length));
-    this.terminated.set(batch.terminated.subarray(0, this.terminated.length));
+    this.discounts.set(batch.discounts.subarray(0, this.discounts.length));
+    if (batch.weights) this.weights.set(batch.weights.subarray(0, this.weights.length));
     const r = this.trainer.step({ ...this.batchFeeds, ...this.targetFeeds });
-    return { loss: r.loss, gradNorm: r.gradNorm, meanQ: (r.outputs.meanQ!.data as Float32Array)[0]! };
+    const out: { loss: number; gradNorm: number; meanQ: number; tdErrors?: Float32Array } = { loss: r.loss, gradNorm: r.gradNorm, meanQ: (r.outputs.meanQ!.data as Float32Array)[0]! };
+    if (r.outputs.tdErrors) out.tdErrors = Float32Array.from(r.outputs.tdErrors.data as Float32Array);
+    return out;
   }
 
   /** target <- tau * online + (1 - tau) * target, in float32 as the tfjs path computes it. */

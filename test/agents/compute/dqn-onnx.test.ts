@@ -29,9 +29,13 @@ describe("DQN on backend 'onnx'", () => {
   // while the replayed trajectories are the same (the same draws from the same
   // seed, and greedy actions that agree); 1e-4 leaves room for that rounding,
   // and a wrong target, loss or optimizer step is off by far more.
+  // With prioritized replay the weights enter the loss and the |TD errors| come back as priorities, which pick the
+  // next minibatches: the same losses mean the same weights, errors and draws on both paths.
   it.each([
     ['plain, Huber', {}],
     ['dueling, double, MSE, Polyak', DUELING],
+    ['prioritized replay, 3-step, Huber', { prioritizedReplay: true, nStep: 3, priorityBeta0: 0.2 }],
+    ['prioritized replay, dueling, double, MSE', { ...DUELING, prioritizedReplay: true, priorityAlpha: 1 }],
   ])('takes the same gradient steps as the tfjs path (%s)', async (_name, extra) => {
     const losses: Record<string, number[]> = {};
     for (const backend of ['wasm', 'onnx']) {
