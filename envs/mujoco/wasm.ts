@@ -1,0 +1,14 @@
+// The MuJoCo WebAssembly module (DeepMind's official build, `@mujoco/mujoco`),
+// loaded once per process and per worker thread, when this module is first
+// imported: a top-level await, so `make('Hopper-v5')` stays synchronous like
+// every other env's make. Loading takes about 130 ms.
+//
+// The single-threaded build is used: `npm run bench` compares it with the
+// multi-threaded one (`@mujoco/mujoco/mt`), which runs these models no faster
+// (MuJoCo's thread pool only helps large scenes with many islands).
+import loadMujoco from '@mujoco/mujoco';
+import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
+
+export type { MainModule as Mujoco, MjData, MjModel };
+
+export const mujoco: MainModule = await loadMujoco();
