@@ -88,6 +88,8 @@ export abstract class MujocoEnv implements Env<Float32Array, Float32Array> {
   readonly actionSpace: BoxSpace;
   /** Seconds per env step: the model's timestep times the frame skip. */
   readonly dt: number;
+  /** Seconds per simulator step (the model's option). */
+  readonly timestep: number;
   protected readonly model: MjModel;
   protected readonly data: MjData;
   /** The model's reference configuration and zero velocity (Gymnasium's init_qpos, init_qvel). */
@@ -106,7 +108,10 @@ export abstract class MujocoEnv implements Env<Float32Array, Float32Array> {
     this.data = new mujoco.MjData(this.model);
     this.handles = { model: this.model, data: this.data };
     leaked.register(this, this.handles, this.handles);
-    this.dt = this.model.opt.timestep * frameSkip;
+    const opt = this.model.opt;
+    this.timestep = opt.timestep;
+    opt.delete();
+    this.dt = this.timestep * frameSkip;
     this.initQpos = Float64Array.from(this.data.qpos as Float64Array);
     this.initQvel = Float64Array.from(this.data.qvel as Float64Array);
     const range = this.model.actuator_ctrlrange as Float64Array;
@@ -149,7 +154,13 @@ export abstract class MujocoEnv implements Env<Float32Array, Float32Array> {
   protected resetInfo(): Info {
     return {};
   }
-  abstract step(action: Float32Array): StepResult<Float32Array>;
+  /** Takes one env step (Gymnasium's step: usually state before, simulate, reward and observation after). */
+  protected abstract advance(action: Float32Array): StepResult<Float32Array>;
+
+  step(action: Float32Array): StepResult<Float32Array> {
+    this.assertOpen('step');
+    return this.advance(action);
+  }
 
   reset(args: ResetArgs = {}): ResetResult<Float32Array> {
     this.assertOpen('reset');
@@ -184,7 +195,6 @@ export abstract class MujocoEnv implements Env<Float32Array, Float32Array> {
 
   /** Sets the controls and advances the simulation by the frame skip (Gymnasium's do_simulation). */
   protected simulate(action: ArrayLike<number>): void {
-    this.assertOpen('step');
     const m = this.model;
     const d = this.data;
     const ctrl = d.ctrl as Float64Array;
@@ -291,4 +301,25 @@ export function uniformNoise(rng: Rng, values: Float64Array, scale: number): voi
 /** Gymnasium's normal reset noise: every value plus scale * N(0, 1). */
 export function normalNoise(rng: Rng, values: Float64Array, scale: number): void {
   for (let i = 0; i < values.length; i++) values[i] = values[i]! + scale * rng.normal();
+}
+
+/** The position terms of `info` for envs that move in the plane: x, y and the distance from the start. */
+export function planarPositionInfo(qpos: Float64Array, initQpos: Float64Array): Info {
+  return {
+    x_position: qpos[0]!,
+    y_position: qpos[1]!,
+    distance_from_origin: norm([qpos[0]! - initQpos[0]!, qpos[1]! - initQpos[1]!]),
+  };
+}
+
+/** The Euclidean norm as numpy's linalg.norm computes it for a short vector (the root of the sum of squares). */
+export function norm(v: ArrayLike<number>): number {
+  return Math.sqrt(squaredSum(v));
+}
+
+/** Sum of squares of a float64 array (the control and contact costs of Humanoid and HumanoidStandup). */
+export function squaredSum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return s;
 }

@@ -86,7 +86,7 @@ export class PlanarWalkerEnv extends MujocoEnv {
     return { x_position: qpos[0]!, z_distance_from_origin: qpos[1]! - this.initQpos[1]! };
   }
 
-  step(action: Float32Array): StepResult<Float32Array> {
+  protected advance(action: Float32Array): StepResult<Float32Array> {
     const xBefore = (this.data.qpos as Float64Array)[0]!;
     this.simulate(action);
     const xAfter = (this.data.qpos as Float64Array)[0]!;

@@ -12,3 +12,13 @@ import type { MainModule, MjData, MjModel } from '@mujoco/mujoco';
 export type { MainModule as Mujoco, MjData, MjModel };
 
 export const mujoco: MainModule = await loadMujoco();
+
+/** The size of the module's wasm memory in bytes (it grows as models and data are allocated, never shrinks). */
+export function wasmMemoryBytes(): number {
+  const probe = new mujoco.DoubleBuffer(1);
+  try {
+    return (probe.GetView() as Float64Array).buffer.byteLength;
+  } finally {
+    probe.delete();
+  }
+}

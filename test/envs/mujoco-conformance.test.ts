@@ -7,7 +7,8 @@
 //   observation and the termination flag (and, where the reward is a function of the state alone, the
 //   reward and its `info` terms);
 // - open loop: the recorded actions from the recorded reset state must give the same flags at every step,
-//   and observations, rewards and `info` terms close to the recorded ones.
+//   and observations, rewards and `info` terms close to the recorded ones (to TIGHT over whole episodes,
+//   except in HalfCheetah, where contacts make the system chaotic: TIGHT early, LOOSE later, flags at the end).
 //
 // Differences are measured as |ours - recorded| / max(1, |recorded|): relative for large values, absolute
 // below 1 (observations are float32 here and float64 in Gymnasium, a relative rounding of at most 6e-8).
@@ -56,20 +57,50 @@ const fixture = JSON.parse(gunzipSync(readFileSync(new URL('../fixtures/gymnasiu
 };
 
 /**
- * Per env: whether a step's reward is a function of the state before it alone. Ant, Humanoid, Reacher and
- * Pusher read body positions that `mj_step` computed before its last integration (the "before" position of
- * the forward velocity, or the distances in Reacher's and Pusher's rewards, taken before the step), which a
- * reset to qpos/qvel recomputes from the state instead; their rewards are checked in the open-loop episodes.
+ * Per env: whether a step's reward is a function of the state before it alone. Ant and Humanoid take the
+ * forward velocity from a body position read before the step from data that the previous `mj_step` left
+ * (computed before its last integration), which a reset to qpos/qvel recomputes from the state instead;
+ * their rewards are checked in the open-loop episodes, which follow Gymnasium's order.
  */
-const ENVS: Record<string, { stateReward: boolean }> = {
+interface Expectations {
+  /** Whether a step's reward is a function of the state before it alone (see above). */
+  stateReward: boolean;
+  /** Open-loop steps held to TIGHT (all when absent), then to LOOSE until `looseUntil`, then flags only. */
+  chaotic?: { tightSteps: number; looseUntil: number };
+}
+
+const ENVS: Record<string, Expectations> = {
   'Hopper-v5': { stateReward: true },
+  'Walker2d-v5': { stateReward: true },
+  // The cheetah's contacts amplify the last-bit differences about tenfold every 5 steps once it tumbles:
+  // measured over the recorded episodes, 2.2e-8 up to step 40, 1.9e-4 up to step 60, 5e-2 at step 70, and of
+  // order 1 (two different trajectories) from step 100 on; the slow episode (actions x 0.1) stays at 1e-15.
+  'HalfCheetah-v5': { stateReward: true, chaotic: { tightSteps: 40, looseUntil: 60 } },
+  'Ant-v5': { stateReward: false },
+  'Humanoid-v5': { stateReward: false },
+  'HumanoidStandup-v5': { stateReward: true },
+  'InvertedPendulum-v5': { stateReward: true },
+  'InvertedDoublePendulum-v5': { stateReward: true },
+  'Reacher-v5': { stateReward: true },
+  'Swimmer-v5': { stateReward: true },
+  'Pusher-v5': { stateReward: true },
 };
 
-/** One step from a recorded state: qpos and qvel (the physics replays Gymnasium's to the last bits; measured max below). */
+/**
+ * One step from a recorded state, qpos and qvel: the npm build replays Gymnasium's native physics to the
+ * last bits once the solver's warm start is restored (measured max 3.8e-13, HalfCheetah; without the warm
+ * start Humanoid's steps differ by up to 1.6e-6).
+ */
 const STATE_ONE_STEP = 1e-9;
-/** Observations, rewards and info terms of one step and the first OPEN_LOOP_TIGHT_STEPS open-loop steps. */
+/**
+ * Observations, rewards and info terms of one step, and of open-loop steps except where `chaotic` says.
+ * Measured maxima: 0 for observations (float32 rounds the last-bit differences away), 2e-14 for rewards and
+ * info terms over whole episodes, 1.5e-8 in Ant's slow episode at step 110 (an observation one float32
+ * ulp off), 3e-8 for HalfCheetah's first 40 steps.
+ */
 const TIGHT = 1e-5;
-const OPEN_LOOP_TIGHT_STEPS = 20;
+/** Open-loop steps of a chaotic env between its tight steps and `looseUntil` (HalfCheetah: measured 1.9e-4). */
+const LOOSE = 1e-2;
 
 function diff(ours: number, theirs: number): number {
   return Math.abs(ours - theirs) / Math.max(1, Math.abs(theirs));
@@ -110,7 +141,7 @@ function simulator(env: Env): MujocoEnv {
 
 describe.each(Object.keys(ENVS))('%s matches Gymnasium 1.3.0', (id) => {
   const record = fixture.envs[id]!;
-  const { stateReward } = ENVS[id]!;
+  const { stateReward, chaotic } = ENVS[id]!;
 
   it('has the recorded spaces, limits and timing', () => {
     const env = make<Float32Array, Float32Array>(id);
@@ -151,8 +182,8 @@ describe.each(Object.keys(ENVS))('%s matches Gymnasium 1.3.0', (id) => {
 
   it('replays every recorded episode open loop with the same flags, observations and rewards', () => {
     const env = make<Float32Array, Float32Array>(id);
-    const early = new Worst();
-    const late = new Worst();
+    const tight = new Worst();
+    const loose = new Worst();
     for (const ep of record.episodes) {
       env.reset({ options: { qpos: ep.reset_qpos, qvel: ep.reset_qvel, qaccWarmstart: ep.reset_qacc_warmstart } });
       ep.steps.forEach((step, i) => {
@@ -162,12 +193,14 @@ describe.each(Object.keys(ENVS))('%s matches Gymnasium 1.3.0', (id) => {
           terminated: step.terminated,
           truncated: step.truncated,
         });
+        expect(out.obs.every(Number.isFinite) && Number.isFinite(out.reward), `${where}: finite`).toBe(true);
         const d = Math.max(maxDiff(out.obs, step.obs), diff(out.reward, step.reward), infoDiff(out.info, step.info, where));
-        (i < OPEN_LOOP_TIGHT_STEPS ? early : late).see(d, where);
+        if (!chaotic || i < chaotic.tightSteps) tight.see(d, where);
+        else if (i < chaotic.looseUntil) loose.see(d, where);
       });
     }
     env.close();
-    early.expectAtMost(TIGHT, `${id} open loop, first ${OPEN_LOOP_TIGHT_STEPS} steps`);
-    late.expectAtMost(TIGHT, `${id} open loop, later steps`);
+    tight.expectAtMost(TIGHT, `${id} open loop${chaotic ? `, first ${chaotic.tightSteps} steps` : ''}`);
+    if (chaotic) loose.expectAtMost(LOOSE, `${id} open loop, steps ${chaotic.tightSteps} to ${chaotic.looseUntil}`);
   });
 });
