@@ -164,13 +164,13 @@ export abstract class MujocoEnv implements Env<Float32Array, Float32Array> {
 
   reset(args: ResetArgs = {}): ResetResult<Float32Array> {
     this.assertOpen('reset');
-    this.rng = reseed(this.rng, args.seed);
     const options = args.options ?? {};
     for (const key of Object.keys(options)) {
       if (!RESET_OPTIONS.includes(key)) {
         throw new EnvUsageError(`${this.spec.id}: unknown reset option ${JSON.stringify(key)}; allowed: ${RESET_OPTIONS.join(', ')}`);
       }
     }
+    this.rng = reseed(this.rng, args.seed);
     const m = this.model;
     const d = this.data;
     mujoco.mj_resetData(m, d);
