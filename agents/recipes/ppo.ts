@@ -133,4 +133,37 @@ export const PPO_RECIPES: readonly AgentRecipe[] = [
     threshold: 1500,
     evalEvery: 20_000,
   },
+  {
+    // rl-baselines3-zoo's PPO HalfCheetah (hyperparams/ppo.yml, tuned for
+    // HalfCheetah-v3): 1 env, n_steps 512, batch 64, 20 epochs, lr 2.0633e-5,
+    // gamma 0.98, gae_lambda 0.92, clip 0.1, ent_coef 0.000401762, vf_coef
+    // 0.58096, max_grad_norm 0.8, log_std_init -2, ReLU 256-256 nets,
+    // VecNormalize (ortho_init=False not applied). Not yet run on this machine
+    // kind: the threshold is Gymnasium's, not a measured result.
+    id: 'ppo-halfcheetah',
+    agent: 'ppo',
+    env: 'HalfCheetah-v5',
+    totalSteps: 1_000_000,
+    nEnvs: 1,
+    hyperparameters: {
+      nSteps: 512,
+      batchSize: 64,
+      nEpochs: 20,
+      learningRate: 2.0633e-5,
+      lrSchedule: 'constant',
+      gamma: 0.98,
+      gaeLambda: 0.92,
+      clipRange: 0.1,
+      entCoef: 0.000401762,
+      vfCoef: 0.58096,
+      maxGradNorm: 0.8,
+      logStdInit: -2,
+      hidden: [256, 256],
+      activation: 'relu',
+      normalizeObs: true,
+      normalizeReward: true,
+    },
+    threshold: 4800,
+    evalEvery: 20_000,
+  },
 ];
