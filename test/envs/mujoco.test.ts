@@ -131,7 +131,7 @@ describe('MuJoCo envs', () => {
 
   it('rejects bad reset options precisely', () => {
     const env = make('Hopper-v5');
-    expect(() => env.reset({ options: { qpos: [0, 1.25, 0, 0, 0] , qvel: [0, 0, 0, 0, 0, 0] } })).toThrow(
+    expect(() => env.reset({ options: { qpos: [0, 1.25, 0, 0, 0], qvel: [0, 0, 0, 0, 0, 0] } })).toThrow(
       /Hopper-v5: reset options.qpos must be an array of 6 numbers/,
     );
     expect(() => env.reset({ options: { qpos: [0, 1.25, 0, 0, 0, 0] } })).toThrow(/qpos and options.qvel must be given together/);
@@ -166,7 +166,7 @@ describe('MuJoCo envs', () => {
     expect(state.bodyQuat).toHaveLength(5 * 4);
     expect(state.geoms.map((g) => g.type)).toEqual(['plane', 'capsule', 'capsule', 'capsule', 'capsule']);
     expect(state.geoms.map((g) => g.body)).toEqual([0, 1, 2, 3, 4]);
-    expect(state.bodyPos.slice(5, 6)[0]).toBeCloseTo(sim(env).simulatorState().qpos[1]! , 1); // the torso's height
+    expect(state.bodyPos.slice(5, 6)[0]).toBeCloseTo(sim(env).simulatorState().qpos[1]!, 1); // the torso's height
   });
 
   it('runs as a vector env', () => {
