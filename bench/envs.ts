@@ -1,7 +1,9 @@
 // Env throughput benchmark: steps per second for each classic env through
 // make(), vector envs, the batched CartPole at 1, 1024 and 16384 copies, and
-// CarRacing-v3 with pixels and with features, single thread; then the
-// CarRacing centerline driver's lap times and scores. When python3 can import
+// CarRacing-v3 with pixels and with features, the MuJoCo Hopper-v5 and
+// Humanoid-v5 (single env, sync vector env, and bare mj_step on the single- and
+// multi-threaded wasm builds), single thread; then the CarRacing centerline
+// driver's lap times and scores. When python3 can import
 // gymnasium, the same run measures Gymnasium with
 // ../shared/anchors/gym_throughput.py and prints Arena/Gymnasium ratios: these
 // machines are shared and noisy, so only ratios measured side by side in one
@@ -13,6 +15,7 @@
 //   ARENA_BENCH_FILTER=batched npm run bench   # only cases whose name matches
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../envs/index.js';
@@ -24,6 +27,9 @@ import { Rng } from '../core/rng.js';
 import { sample } from '../core/spaces.js';
 import type { SpaceValue } from '../core/spaces.js';
 import { makeVec } from '../core/vector.js';
+import { HOPPER_XML } from '../envs/mujoco/models/hopper.js';
+import type { Mujoco as MainModule } from '../envs/mujoco/wasm.js';
+import { HUMANOID_XML } from '../envs/mujoco/models/humanoid.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -32,6 +38,8 @@ interface Case {
   /** Name shared with gym_throughput.py's `case` field, when there is a counterpart. */
   name: string;
   gymCase?: string;
+  /** The MuJoCo wasm build the case runs on, loaded before setup (cases that step bare physics). */
+  mujocoBuild?: MujocoBuild;
   /** Builds the case (only when it is selected) and returns its runner: `iterations` iterations in, env steps out. */
   setup(): (iterations: number) => number;
 }
@@ -113,6 +121,76 @@ function vectorCase(id: string, numEnvs: number, mode: 'sync' | 'batched', gymCa
   };
 }
 
+/** A vector env of a Box-action env, stepped with actions sampled every step. */
+function continuousVectorCase(id: string, numEnvs: number): Case {
+  return {
+    name: `${id} sync vector x${numEnvs}`,
+    setup() {
+      const vec = makeVec(id, numEnvs);
+      vec.reset({ seed: 0 });
+      const rng = new Rng(0);
+      const actions = new Float32Array(numEnvs * vec.actionDim);
+      return (iterations) => {
+        for (let t = 0; t < iterations; t++) {
+          for (let i = 0; i < numEnvs; i++) actions.set(sample(vec.singleActionSpace, rng) as Float32Array, i * vec.actionDim);
+          vec.step(actions);
+        }
+        return iterations * numEnvs;
+      };
+    },
+  };
+}
+
+const MUJOCO_MODELS: Record<string, { xml: string; frameSkip: number }> = {
+  'Hopper-v5': { xml: HOPPER_XML, frameSkip: 4 },
+  'Humanoid-v5': { xml: HUMANOID_XML, frameSkip: 5 },
+};
+
+type MujocoBuild = 'single-threaded' | 'multi-threaded';
+/** The wasm build a `mujocoBuild` case runs on, loaded by main() in that case's process. */
+let loadedBuild: MainModule | null = null;
+
+/**
+ * Loads one of the two wasm builds (the multi-threaded one needs `navigator`,
+ * which Node 20 lacks; given here). Every case runs in its own process, so the
+ * other cases never load the multi-threaded build.
+ */
+async function loadMujocoBuild(build: MujocoBuild): Promise<MainModule> {
+  if (build === 'single-threaded') return (await import('@mujoco/mujoco')).default();
+  const g = globalThis as { navigator?: { hardwareConcurrency: number } };
+  g.navigator ??= { hardwareConcurrency: availableParallelism() };
+  return (await import('@mujoco/mujoco/mt')).default();
+}
+
+/**
+ * The env's physics alone: `frameSkip` mj_step per iteration with random controls, no env code, counted in
+ * env steps, reset every 1024 iterations (so the body spends most of the time fallen, in contact with the
+ * floor: a different load from the env cases, which reset on termination; compare the two builds, not these
+ * with the env cases).
+ */
+function mujocoBuildCase(id: string, build: MujocoBuild): Case {
+  return {
+    name: `${id} mj_step x frame skip, ${build} build`,
+    mujocoBuild: build,
+    setup() {
+      const mj = loadedBuild!;
+      const { xml, frameSkip } = MUJOCO_MODELS[id]!;
+      const model = mj.MjModel.from_xml_string(xml);
+      const data = new mj.MjData(model);
+      const rng = new Rng(0);
+      return (iterations) => {
+        const ctrl = data.ctrl as Float64Array;
+        for (let i = 0; i < iterations; i++) {
+          for (let a = 0; a < ctrl.length; a++) ctrl[a] = rng.uniform(-0.4, 0.4);
+          for (let k = 0; k < frameSkip; k++) mj.mj_step(model, data);
+          if ((i & 1023) === 1023) mj.mj_resetData(model, data);
+        }
+        return iterations;
+      };
+    },
+  };
+}
+
 function gymnasiumNumbers(): Map<string, number> | string {
   const anchors = process.env.ARENA_ANCHORS ?? resolve(repoRoot, '..', 'shared', 'anchors');
   const script = resolve(anchors, 'gym_throughput.py');
@@ -152,6 +230,12 @@ function allCases(): Case[] {
   cases.push(vectorCase('CartPole-v1', 16384, 'batched', 'CartPole-v1 native vector x16384'));
   cases.push(singleEnvCase('CarRacing-v3', 'make()', 5000)); // pixels
   cases.push(singleEnvCase('CarRacingFeatures-v3', 'make()', 5000));
+  for (const id of Object.keys(MUJOCO_MODELS)) {
+    cases.push(singleEnvCase(id, 'make()'));
+    cases.push(continuousVectorCase(id, 8));
+    cases.push(mujocoBuildCase(id, 'single-threaded'));
+    cases.push(mujocoBuildCase(id, 'multi-threaded'));
+  }
   return cases;
 }
 
@@ -202,27 +286,39 @@ function measureInChild(name: string): number {
   return (JSON.parse(out.trim().split('\n').pop()!) as { stepsPerSecond: number }).stepsPerSecond;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const cases = allCases();
   const caseArg = process.argv.indexOf('--case');
   if (caseArg >= 0) {
     const c = cases.find((x) => x.name === process.argv[caseArg + 1]);
     if (!c) throw new Error(`unknown bench case ${JSON.stringify(process.argv[caseArg + 1])}`);
+    if (c.mujocoBuild) loadedBuild = await loadMujocoBuild(c.mujocoBuild);
     process.stdout.write(`${JSON.stringify({ stepsPerSecond: measure(c) })}\n`);
-    return;
+    process.exit(0); // the multi-threaded build's worker threads would keep the process alive
   }
 
   const filter = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
   const selected = filter ? cases.filter((c) => filter.test(c.name)) : cases;
   process.stdout.write(`Arena env throughput, single thread, each case in a fresh process (node ${process.version})\n`);
   const arena = new Map<string, number>();
+  const width = Math.max(44, ...selected.map((c) => c.name.length));
   for (const c of selected) {
     const rate = measureInChild(c.name);
     arena.set(c.name, rate);
-    process.stdout.write(`  ${c.name.padEnd(44)} ${fmtRate(rate).padStart(9)} steps/s\n`);
+    process.stdout.write(`  ${c.name.padEnd(width)} ${fmtRate(rate).padStart(9)} steps/s\n`);
   }
   if (selected.some((c) => c.name.startsWith('CarRacing'))) {
     process.stdout.write('  targets: CarRacing-v3 (pixels) >= 2k steps/s, CarRacingFeatures-v3 >= 20k steps/s (Gymnasium has no CarRacing anchor)\n');
+  }
+  for (const id of Object.keys(MUJOCO_MODELS)) {
+    const single = arena.get(`${id} mj_step x frame skip, single-threaded build`);
+    const multi = arena.get(`${id} mj_step x frame skip, multi-threaded build`);
+    if (single !== undefined && multi !== undefined) {
+      process.stdout.write(`  ${id}: multi-threaded / single-threaded build ${(multi / single).toFixed(2)}x (Arena loads the single-threaded build)\n`);
+    }
+  }
+  if (selected.some((c) => c.name.startsWith('Hopper-v5'))) {
+    process.stdout.write('  reference, not measured in this run: Gymnasium Hopper-v5 with random actions, about 8.4k steps/s on this machine (../shared/anchors/README.md)\n');
   }
   if (!filter || filter.test('CarRacing-v3 centerline driver')) carRacingLaps([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
@@ -243,4 +339,4 @@ function main(): void {
   process.stdout.write('\ntargets: CartPole-v1 make() >= 10x Gymnasium make(); batched x16384 >= 1.5x Gymnasium native vector x16384\n');
 }
 
-main();
+await main();

@@ -7,6 +7,7 @@ import './cooperative-navigation.js';
 import './fallback.js';
 import './grid-world.js';
 import './mountain-car.js';
+import './mujoco.js';
 import './pendulum.js';
 import './pong.js';
 import './robot-soccer.js';
