@@ -159,6 +159,7 @@ program
         ...(opts.warmStart !== undefined ? { warmStart: opts.warmStart } : {}),
         ...(opts.warmStartMap !== undefined ? { warmStartMapping: opts.warmStartMap } : {}),
         ...(base?.wrapEnv ? { wrapEnv: base.wrapEnv } : {}),
+        ...(opts.recipe !== undefined ? { recipe: opts.recipe } : {}),
         backend: opts.backend,
         evalEpisodes: opts.evalEpisodes,
         ...(opts.save ? { save: opts.save } : {}),
@@ -193,16 +194,18 @@ program
   });
 
 program
-  .command('eval <run-dir>')
-  .description("evaluate a run's checkpoint deterministically, optionally recording episodes for the viewer")
+  .command('eval <dir>')
+  .description("evaluate a run's checkpoint or an agent saved by `arena train --save` deterministically, optionally recording a run's episodes for the viewer")
   .option('--episodes <n>', 'evaluation episodes', positiveInt('--episodes'), 100)
   .option('--seed <n>', 'seed of the first episode', integer('--seed'), 0)
   .option('--record [n]', 'also record n episodes (default 1) into the run for `arena view`', positiveInt('--record'))
   .option('--stochastic', 'sample actions instead of acting greedily')
   .option('--backend <name>', 'neural-net backend (default: the one the run used)')
   .option('--import <module...>', 'modules that register extra envs or agents', [])
-  .action(async (runDir: string, opts: EvalCommandOptions) => {
-    await evalCommand(runDir, opts, (line) => process.stdout.write(`${line}\n`));
+  .option('--env <id>', 'for a saved agent: the env to evaluate on (default: the one its env.json names)')
+  .option('--env-kwargs <json>', 'for a saved agent: make() keyword arguments as a JSON object', jsonObject('--env-kwargs'))
+  .action(async (dir: string, opts: EvalCommandOptions) => {
+    await evalCommand(dir, opts, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
