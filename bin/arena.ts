@@ -13,6 +13,7 @@ import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
+import type { ExportCommandOptions } from './export.js';
 import type { WorkerCommandOptions } from './queue.js';
 import { ConfigError } from '../experiments/config.js';
 
@@ -71,6 +72,14 @@ function readText(path: string): string {
   } catch (e) {
     throw new InvalidArgumentError(`--warm-start-map: neither JSON nor a readable file: ${(e as Error).message}`);
   }
+}
+
+/** The agent directory of eval, export and serve: the argument or --save, exactly one of them. */
+function oneDirectory(command: string, dir: string | undefined, save: string | undefined): string {
+  if (dir !== undefined && save !== undefined) throw new InvalidArgumentError(`${command}: give a directory or --save <dir>, not both`);
+  const chosen = dir ?? save;
+  if (chosen === undefined) throw new InvalidArgumentError(`${command}: give a run directory or --save <dir> (an agent saved by \`arena train --save\`)`);
+  return chosen;
 }
 
 const program = new Command()
@@ -194,7 +203,7 @@ program
   });
 
 program
-  .command('eval <dir>')
+  .command('eval [dir]')
   .description("evaluate a run's checkpoint or an agent saved by `arena train --save` deterministically, optionally recording a run's episodes for the viewer")
   .option('--episodes <n>', 'evaluation episodes', positiveInt('--episodes'), 100)
   .option('--seed <n>', 'seed of the first episode', integer('--seed'), 0)
@@ -204,8 +213,21 @@ program
   .option('--import <module...>', 'modules that register extra envs or agents', [])
   .option('--env <id>', 'for a saved agent: the env to evaluate on (default: the one its env.json names)')
   .option('--env-kwargs <json>', 'for a saved agent: make() keyword arguments as a JSON object', jsonObject('--env-kwargs'))
-  .action(async (dir: string, opts: EvalCommandOptions) => {
-    await evalCommand(dir, opts, (line) => process.stdout.write(`${line}\n`));
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
+  .action(async (dir: string | undefined, opts: EvalCommandOptions & { save?: string }) => {
+    await evalCommand(oneDirectory('eval', dir, opts.save), opts, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('export [dir]')
+  .description('export the acting path of a run\'s checkpoint or of an agent saved by `arena train --save` as one ONNX model (observations in, actions out)')
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
+  .option('--format <name>', 'model format: onnx', 'onnx')
+  .option('--out <file>', 'where to write the model', 'policy.onnx')
+  .option('--import <module...>', 'modules that register extra envs or agents', [])
+  .action(async (dir: string | undefined, opts: ExportCommandOptions & { save?: string }) => {
+    const { exportCommand } = await import('./export.js');
+    await exportCommand(oneDirectory('export', dir, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
