@@ -30,7 +30,7 @@ variants:
 `;
 
 describe('arena export', () => {
-  it('exports a run directory and a saved agent; the run's model walks the deterministic lake to its goal', async () => {
+  it('exports a run directory and a saved agent; the run model walks the deterministic lake to its goal', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'lake.yaml'), CONFIG);
     const ran = arena(['run', 'lake.yaml', '--workers', '1'], dir);
