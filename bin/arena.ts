@@ -14,6 +14,7 @@ import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
 import type { ExportCommandOptions } from './export.js';
+import type { ServeCommandOptions } from './serve.js';
 import type { WorkerCommandOptions } from './queue.js';
 import { ConfigError } from '../experiments/config.js';
 
@@ -228,6 +229,21 @@ program
   .action(async (dir: string | undefined, opts: ExportCommandOptions & { save?: string }) => {
     const { exportCommand } = await import('./export.js');
     await exportCommand(oneDirectory('export', dir, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('serve [source]')
+  .description('serve a policy over HTTP (POST /act, GET /health, GET /spaces): a run directory, an agent saved by `arena train --save`, or a model written by `arena export`')
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [source])')
+  .option('--host <address>', 'address to listen on (a loopback address unless --public)', '127.0.0.1')
+  .option('--port <n>', 'port (0: any free one)', nonNegativeInt('--port'), 8090)
+  .option('--public', 'allow a --host that other machines can reach')
+  .option('--allow-host <name...>', "also answer requests whose Host header names this host (besides localhost, 127.0.0.1, [::1] and --host); '*' for any", [])
+  .option('--max-batch <n>', 'observations per request, at most', positiveInt('--max-batch'), 1024)
+  .option('--import <module...>', 'modules that register extra envs or agents', [])
+  .action(async (source: string | undefined, opts: ServeCommandOptions & { save?: string }) => {
+    const { serveCommand } = await import('./serve.js');
+    await serveCommand(oneDirectory('serve', source, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
