@@ -2,7 +2,9 @@
 // agent's deterministic act, single and batched; every malformed request gets
 // a 400 (413 for a body too large) naming the problem and the server keeps
 // answering; /health and /spaces; the Host check; counts and latencies logged.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import '../../agents/index.js';
@@ -13,6 +15,8 @@ import { make } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
 import { box, spaceToJSON } from '../../core/spaces.js';
 import { makeVec } from '../../core/vector.js';
+import { Graph } from '../../agents/lib/compute/graph.js';
+import { toOnnx } from '../../agents/lib/compute/serialize.js';
 import '../../envs/index.js';
 import { parseObservations, startPolicyServer } from '../../viewer/policy-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -129,7 +133,7 @@ describe('policy server', () => {
     expect(() => parseObservations([1, 2, 3, 4, 5], lake, 4)).toThrow(/a batch of 5 observations; this server takes at most 4/);
   });
 
-  it('arena serve: a saved agent on a free port; a non-loopback --host needs --public', async () => {
+  it('arena serve: a saved agent and its exported model file serve the same action; a non-loopback --host needs --public, a model needs its metadata', async () => {
     const dir = tempDir();
     (await trainedPpo(dir)).dispose();
     const refused = spawn(process.execPath, [cli, 'serve', dir, '--host', '0.0.0.0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -139,24 +143,48 @@ describe('policy server', () => {
     expect(refusedCode).toBe(1);
     expect(refusal).toMatch(/serve: --host 0.0.0.0 is not a loopback address, so other machines could query the policy; add --public if that is meant/);
 
-    const child = spawn(process.execPath, [cli, 'serve', '--save', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      let output = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          output += d.toString();
-          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)act/.exec(output);
-          if (m) resolve(m[1]!);
-        });
-        child.on('exit', () => reject(new Error(`arena serve exited: ${output}`)));
-      });
-      expect(output).toMatch(/arena serve: ppo \(unknown\) at/);
-      const r = await post(url, JSON.stringify({ obs: [0, 0, 0, 0] }));
-      expect(r.status).toBe(200);
-      expect([0, 1]).toContain(r.json['action']);
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.on('exit', resolve));
-    }
+    // A model file without arena's metadata cannot say its spaces.
+    const g = new Graph('float32');
+    g.output('action', g.identity(g.input('obs', [-1, 4])));
+    const bare = join(dir, 'bare.onnx');
+    writeFileSync(bare, toOnnx(g));
+    const bareRun = spawnSync(process.execPath, [cli, 'serve', bare], { encoding: 'utf8', timeout: 30_000 });
+    expect(bareRun.status).toBe(1);
+    expect(bareRun.stderr).toMatch(/serve: .*bare.onnx has no arena.observation_space \/ arena.action_space metadata; serve a model written by `arena export`/);
+
+    // A saved agent, and the model `arena export` writes of it, serve the same actions.
+    const file = join(dir, 'policy.onnx');
+    expect(spawnSync(process.execPath, [cli, 'export', '--save', dir, '--out', file], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
+    const obs = [0.1, -0.5, 0.05, 1.2];
+    const actions: unknown[] = [];
+    for (const args of [['--save', dir], [file]]) actions.push(await servedAction(args, obs));
+    expect(actions[0]).toBe(actions[1]);
+    expect([0, 1]).toContain(actions[0]);
   }, 60_000);
 });
+
+/** Starts `arena serve <args> --port 0`, asks it for the action of `obs`, stops it. */
+async function servedAction(args: string[], obs: number[]): Promise<unknown> {
+  const child = spawn(process.execPath, [cli, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        output += d.toString();
+        const m = /at (http:\/\/127\.0\.0\.1:\d+\/)act/.exec(output);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', () => reject(new Error(`arena serve exited: ${output}`)));
+    });
+    expect(output).toMatch(/arena serve: ppo \(unknown\) at/);
+    const r = await post(url, JSON.stringify({ obs }));
+    expect(r.status).toBe(200);
+    return r.json['action'];
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
