@@ -106,22 +106,34 @@ export function parseObservations(obs: unknown, space: Space, maxBatch: number):
   const data = new Float32Array(list.length * d);
   const image = space.dtype === 'uint8';
   let o = 0;
-  const visit = (v: unknown, level: number, where: string): void => {
-    if (level === shape.length) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadRequest(400, `${where} is ${describeValue(v)}; observations hold finite numbers`);
-      const k = o % d;
-      if (image && (!Number.isInteger(v) || v < space.low[k]! || v > space.high[k]!)) {
-        throw new BadRequest(400, `${where} is ${v}; ${describeSpace(space)} holds integers in [${space.low[k]}, ${space.high[k]}]`);
-      }
-      data[o++] = v;
-      return;
+  // The indices down to the value being checked; the path is spelled out only for an error.
+  const path: number[] = [];
+  const where = (): string => `obs${path.map((i) => `[${i}]`).join('')}`;
+  const number = (v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new BadRequest(400, `${where()} is ${describeValue(v)}; observations hold finite numbers`);
+    const k = o % d;
+    if (image && (!Number.isInteger(v) || v < space.low[k]! || v > space.high[k]!)) {
+      throw new BadRequest(400, `${where()} is ${v}; ${describeSpace(space)} holds integers in [${space.low[k]}, ${space.high[k]}]`);
     }
-    if (!Array.isArray(v) || v.length !== shape[level]) {
-      throw new BadRequest(400, `${where} is ${describeValue(v)}; expected an array of ${shape[level]} (observations of ${describeSpace(space)} have shape [${shape.join(', ')}])`);
-    }
-    for (let i = 0; i < v.length; i++) visit(v[i], level + 1, `${where}[${i}]`);
+    data[o++] = v;
   };
-  list.forEach((v, i) => visit(v, 0, batched ? `obs[${i}]` : 'obs'));
+  const visit = (v: unknown, level: number): void => {
+    if (level === shape.length) return number(v);
+    if (!Array.isArray(v) || v.length !== shape[level]) {
+      throw new BadRequest(400, `${where()} is ${describeValue(v)}; expected an array of ${shape[level]} (observations of ${describeSpace(space)} have shape [${shape.join(', ')}])`);
+    }
+    path.push(0);
+    for (let i = 0; i < v.length; i++) {
+      path[path.length - 1] = i;
+      visit(v[i], level + 1);
+    }
+    path.pop();
+  };
+  list.forEach((v, i) => {
+    if (batched) path.push(i);
+    visit(v, 0);
+    if (batched) path.pop();
+  });
   return { rows: list.length, batched, tensor: new ort.Tensor('float32', data, [list.length, ...shape]) };
 }
 

@@ -1,0 +1,179 @@
+// `arena serve` under load, on loopback: requests per second and p50/p99
+// latency for batches of 1 and 64 observations, for a CartPole PPO policy
+// (the ppo-cartpole recipe's nets, briefly trained) and a CarRacing PPO CNN
+// policy (the Nature CNN on 96x96x3 frames, briefly trained). The server is
+// the real CLI in a child process; the client keeps `--concurrency` requests
+// in flight for `--requests` requests or `--seconds` seconds, whichever ends
+// first, and every 100th request is malformed (an observation one number
+// short): those must get a 400 and every other request a 200 with one action
+// per observation. Latencies are of the well-formed requests.
+//
+//   npm run bench:serve [-- --requests 2000 --seconds 10 --concurrency 4 --only cartpole|carracing]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import '../agents/index.js';
+import { createAgent } from '../agents/agent.js';
+import { recipe } from '../agents/recipes/index.js';
+import { make } from '../core/registry.js';
+import { Rng } from '../core/rng.js';
+import { makeVec } from '../core/vector.js';
+import '../envs/index.js';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '4' },
+    only: { type: 'string' },
+  },
+});
+const bounded = (name: string, v: string, max: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`bench:serve: --${name} must be an integer in [1, ${max}], got ${v}`);
+  return n;
+};
+const REQUESTS = bounded('requests', values.requests, 100_000);
+const SECONDS = bounded('seconds', values.seconds, 300);
+const CONCURRENCY = bounded('concurrency', values.concurrency, 64);
+const BAD_EVERY = 100;
+const cli = new URL('../bin/arena.js', import.meta.url).pathname;
+
+interface Model {
+  readonly name: string;
+  readonly env: string;
+  /** One observation: random but plausible values. */
+  observation(rng: Rng): number[] | number[][][];
+  train(dir: string): Promise<void>;
+}
+
+const MODELS: Model[] = [
+  {
+    name: 'cartpole',
+    env: 'CartPole-v1',
+    observation: (rng) => [rng.uniform(-2, 2), rng.normal(), rng.uniform(-0.2, 0.2), rng.normal()],
+    async train(dir) {
+      const r = recipe('ppo-cartpole');
+      const env = make('CartPole-v1');
+      const agent = await createAgent('ppo', r.hyperparameters, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 });
+      await agent.learn({ vecEnv: makeVec('CartPole-v1', r.nEnvs ?? 8), totalSteps: 4096 });
+      await agent.save(dir);
+      agent.dispose();
+    },
+  },
+  {
+    name: 'carracing',
+    env: 'CarRacing-v3',
+    observation: (rng) => Array.from({ length: 96 }, () => Array.from({ length: 96 }, () => [rng.integers(0, 256), rng.integers(0, 256), rng.integers(0, 256)])),
+    async train(dir) {
+      const env = make('CarRacing-v3');
+      const agent = await createAgent('ppo', { policy: 'cnn', nSteps: 16, batchSize: 32, nEpochs: 1 }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 });
+      await agent.learn({ vecEnv: makeVec('CarRacing-v3', 2), totalSteps: 32 });
+      await agent.save(dir);
+      agent.dispose();
+    },
+  },
+];
+
+/** Starts `arena serve --save dir --port 0`; resolves with its URL and a stopper. */
+function serve(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [cli, 'serve', '--save', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)act/.exec(out);
+      if (m) resolve({ url: m[1]!, stop });
+    });
+    child.on('exit', (code) => reject(new Error(`arena serve exited (${code}): ${out}`)));
+  });
+}
+
+interface Result {
+  good: number;
+  bad: number;
+  wrong: string[];
+  seconds: number;
+  latencies: number[];
+}
+
+/** Sends requests of `batch` observations (every BAD_EVERY-th malformed) with CONCURRENCY in flight. */
+async function load(url: string, model: Model, batch: number): Promise<Result> {
+  const rng = new Rng(batch);
+  // A few distinct bodies, made before timing (building CarRacing JSON is the client's cost, not the server's).
+  const bodies = Array.from({ length: 4 }, () => JSON.stringify({ obs: batch === 1 ? model.observation(rng) : Array.from({ length: batch }, () => model.observation(rng)) }));
+  const short = model.observation(rng);
+  (short as unknown[]).pop();
+  const badBody = JSON.stringify({ obs: batch === 1 ? short : [short, ...Array.from({ length: batch - 1 }, () => model.observation(rng))] });
+  const result: Result = { good: 0, bad: 0, wrong: [], seconds: 0, latencies: [] };
+  const deadline = performance.now() + SECONDS * 1000;
+  let next = 0;
+  const start = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < REQUESTS && performance.now() < deadline) {
+      const i = next++;
+      const malformed = (i + 1) % BAD_EVERY === 0;
+      const t0 = performance.now();
+      const r = await fetch(`${url}act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: malformed ? badBody : bodies[i % bodies.length] });
+      const json = (await r.json()) as { action?: unknown; error?: string };
+      const ms = performance.now() - t0;
+      if (malformed) {
+        result.bad += 1;
+        if (r.status !== 400) result.wrong.push(`malformed request ${i}: status ${r.status}`);
+      } else {
+        result.good += 1;
+        result.latencies.push(ms);
+        const ok = r.status === 200 && (batch === 1 ? json.action !== undefined : Array.isArray(json.action) && json.action.length === batch);
+        if (!ok) result.wrong.push(`request ${i}: status ${r.status} ${JSON.stringify(json).slice(0, 120)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  result.seconds = (performance.now() - start) / 1000;
+  return result;
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'arena-bench-serve-'));
+try {
+  console.log(`bench:serve: ${REQUESTS} requests or ${SECONDS} s per case, ${CONCURRENCY} in flight, 1 malformed in ${BAD_EVERY}; server: arena serve (child process), client: fetch`);
+  console.log('model       batch  requests  seconds   req/s    obs/s  p50 ms  p99 ms  malformed -> 400  wrong');
+  let failures = 0;
+  for (const model of MODELS) {
+    if (values.only !== undefined && values.only !== model.name) continue;
+    const dir = join(root, model.name);
+    await model.train(dir);
+    const server = await serve(dir);
+    try {
+      for (const batch of [1, 64]) {
+        const r = await load(server.url, model, batch);
+        const sorted = [...r.latencies].sort((a, b) => a - b);
+        const total = r.good + r.bad;
+        console.log(
+          `${model.name.padEnd(10)} ${String(batch).padStart(6)} ${String(total).padStart(9)} ${r.seconds.toFixed(2).padStart(8)} ${(total / r.seconds).toFixed(1).padStart(7)} ${((r.good * batch) / r.seconds).toFixed(0).padStart(8)} ${percentile(sorted, 0.5).toFixed(2).padStart(7)} ${percentile(sorted, 0.99).toFixed(2).padStart(7)} ${String(r.bad - r.wrong.filter((w) => w.startsWith('malformed')).length).padStart(6)}/${String(r.bad).padEnd(10)} ${r.wrong.length}`,
+        );
+        for (const w of r.wrong.slice(0, 5)) console.log(`  wrong: ${w}`);
+        failures += r.wrong.length;
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  if (failures > 0) {
+    console.log(`bench:serve: ${failures} requests were answered wrongly`);
+    process.exitCode = 1;
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
