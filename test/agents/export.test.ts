@@ -64,7 +64,7 @@ const CASES: Case[] = [
   { name: 'reinforce, continuous, no baseline', algorithm: 'reinforce', env: 'Pendulum-v1', hp: { hidden: [32], baseline: false }, steps: 1000 },
   { name: 'ppo, discrete, normalizeObs', algorithm: 'ppo', env: 'CartPole-v1', hp: { hidden: [32, 32], normalizeObs: true, nSteps: 64 }, steps: 2048, envs: 4 },
   { name: 'ppo, continuous, normalizeObs', algorithm: 'ppo', env: 'Pendulum-v1', hp: { hidden: [32, 32], normalizeObs: true, nSteps: 64 }, steps: 1024, envs: 4 },
-  { name: 'ppo, cnn on CarRacing', algorithm: 'ppo', env: 'CarRacing-v3', hp: { ...TINY_CNN, nSteps: 16, batchSize: 16, nEpochs: 1 }, steps: 32, envs: 2, count: 300 },
+  { name: 'ppo, cnn on CarRacing', algorithm: 'ppo', env: 'CarRacing-v3', hp: { ...TINY_CNN, nSteps: 16, batchSize: 16, nEpochs: 1 }, steps: 32, envs: 2, count: 1000 },
   { name: 'a2c, discrete', algorithm: 'a2c', env: 'CartPole-v1', hp: { hidden: [32, 32] }, steps: 2000, envs: 4 },
   { name: 'a2c, Discrete observations (one-hot)', algorithm: 'a2c', env: 'FrozenLake-v1', hp: { hidden: [16] }, steps: 1000, envs: 4 },
   { name: 'dqn', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
