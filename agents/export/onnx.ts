@@ -19,6 +19,7 @@
 // stay outside: the model takes and returns what the agent itself takes and
 // returns. Metadata (metadata_props) names the algorithm, the env, the spaces
 // (as spaceToJSON writes them), the outputs and Arena's version.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnx from 'onnx-proto';
@@ -90,6 +91,7 @@ export async function exportOnnx(dir: string, meta: { env?: string; version: str
 
 async function readManifest(dir: string): Promise<AgentManifest> {
   const path = join(dir, 'agent.json');
+  if (!existsSync(path) && existsSync(join(dir, 'learner.json'))) throw new ExportError(`export: ${dir} holds a multi-agent learner (learner.json); learners have no ONNX export path yet`);
   let manifest: AgentManifest;
   try {
     manifest = JSON.parse(await readFile(path, 'utf8')) as AgentManifest;
