@@ -8,7 +8,8 @@
 //
 // One observation has the shape of the observation space (a Box [4]: [x, x,
 // x, x]; a Box [96, 96, 3]: nested arrays; a Discrete space: an integer); a
-// batch is an array of them, at most `maxBatch`. Every value is checked
+// batch is an array of them, at most `maxBatch`; at most `maxInFlight`
+// requests are taken at once (more get a 503). Every value is checked
 // before the model runs (finite numbers, integers of a uint8 Box within its
 // bounds, Discrete observations within the space), and a bad request gets a
 // 400 whose message names the problem and where it is (`obs[3][1]`); a body
@@ -40,6 +41,8 @@ export interface PolicyServerOptions {
   readonly maxBatch?: number;
   /** Request body size, at most (default 16 MiB: a batch of 64 CarRacing frames is about 7 MB of JSON). */
   readonly maxBodyBytes?: number;
+  /** /act requests being read, checked or run at once, at most (default 32); more get a 503 (memory stays bounded by this times maxBodyBytes). */
+  readonly maxInFlight?: number;
   readonly log?: (line: string) => void;
   /** How often the request counts and latencies are logged (default 10 s; 0: only at close). */
   readonly logEveryMs?: number;
@@ -201,6 +204,8 @@ export async function startPolicyServer(options: PolicyServerOptions): Promise<P
   if (!Number.isInteger(wanted) || wanted < 0 || wanted > 65535) throw new Error(`serve: port must be an integer in [0, 65535], got ${wanted}`);
   const maxBatch = options.maxBatch ?? 1024;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const maxInFlight = options.maxInFlight ?? 32;
+  let inFlight = 0;
   const log = options.log ?? (() => undefined);
   const session = await ort.InferenceSession.create(options.model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
   if (session.inputNames.length !== 1 || session.inputNames[0] !== 'obs' || session.outputNames[0] !== 'action') {
@@ -238,7 +243,24 @@ export async function startPolicyServer(options: PolicyServerOptions): Promise<P
       metadata: options.metadata ?? {},
     });
   });
-  app.post('/act', express.json({ limit: maxBodyBytes, strict: false, type: () => true }), async (req: Request, res: Response, next: NextFunction) => {
+  // Admission before the body is read: a request beyond maxInFlight costs nothing but its 503.
+  const admit = (_req: Request, res: Response, next: NextFunction): void => {
+    if (inFlight >= maxInFlight) {
+      res.status(503).set('retry-after', '1').json({ error: `${inFlight} requests are in progress, the most this server takes at once; retry shortly` });
+      return;
+    }
+    inFlight += 1;
+    let done = false;
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      inFlight -= 1;
+    };
+    res.on('finish', release);
+    res.on('close', release);
+    next();
+  };
+  app.post('/act', admit, express.json({ limit: maxBodyBytes, strict: false, type: () => true }), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const body = req.body as unknown;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest(400, `the body is ${describeValue(body)}; send a JSON object {"obs": ...}`);
@@ -269,6 +291,8 @@ export async function startPolicyServer(options: PolicyServerOptions): Promise<P
   });
 
   const server = createServer(app);
+  // A client that sends its body slowly holds an in-flight slot at most this long (Node's default is 5 minutes).
+  server.requestTimeout = 30_000;
   port = await listen(server, host, wanted).catch((e: Error) => {
     void session.release();
     throw new Error(`serve: cannot listen on ${host}:${wanted}: ${e.message}`);

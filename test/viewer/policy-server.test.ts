@@ -117,6 +117,31 @@ describe('policy server', () => {
     agent.dispose();
   }, 60_000);
 
+  it('takes at most maxInFlight requests at once: one more gets a 503 before its body is read, and the slot frees when the first ends', async () => {
+    const dir = tempDir();
+    const agent = await trainedPpo(dir);
+    const exported = await exportOnnx(dir, { version: 'test' });
+    const server = await startPolicyServer({ ...exported, port: 0, maxInFlight: 1 });
+    try {
+      // A request whose body never finishes holds the one slot.
+      const stalled = request({ host: '127.0.0.1', port: server.port, path: '/act', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
+      stalled.on('error', () => undefined);
+      stalled.write('{"obs": [0, ');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const busy = await post(server.url, JSON.stringify({ obs: [0, 0, 0, 0] }));
+      expect(busy.status).toBe(503);
+      expect(busy.json['error']).toMatch(/1 requests are in progress, the most this server takes at once; retry shortly/);
+      stalled.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await post(server.url, JSON.stringify({ obs: [0, 0, 0, 0] }));
+      expect(after.status).toBe(200);
+      expect(after.json['action']).toBe(agent.act([0, 0, 0, 0], { deterministic: true }));
+    } finally {
+      await server.close();
+      agent.dispose();
+    }
+  }, 30_000);
+
   it('checks image and Discrete observations', () => {
     const image = box(0, 255, [2, 2, 1], 'uint8');
     const ok = parseObservations([[[0], [255]], [[7], [9]]], image, 4);
