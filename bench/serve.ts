@@ -6,7 +6,10 @@
 // in flight for `--requests` requests or `--seconds` seconds, whichever ends
 // first, and every 100th request is malformed (an observation one number
 // short): those must get a 400 and every other request a 200 with one action
-// per observation. Latencies are of the well-formed requests.
+// per observation. Latencies are of the well-formed requests. Beside them,
+// the model alone on the same batch (onnxruntime-node in this process, one
+// thread, median of a few runs) and the ratio of the served p50 to it: what
+// HTTP, JSON and the checks add.
 //
 //   npm run bench:serve [-- --requests 2000 --seconds 10 --concurrency 4 --only cartpole|carracing]
 import { spawn } from 'node:child_process';
@@ -15,10 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import '../agents/index.js';
+import ort from 'onnxruntime-node';
 import { createAgent } from '../agents/agent.js';
+import { exportOnnx } from '../agents/export/onnx.js';
 import { recipe } from '../agents/recipes/index.js';
 import { make } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
+import type { BoxSpace } from '../core/spaces.js';
 import { makeVec } from '../core/vector.js';
 import '../envs/index.js';
 
@@ -97,6 +103,23 @@ function serve(dir: string): Promise<{ url: string; stop: () => Promise<void> }>
   });
 }
 
+/** The median time of the exported model on `batch` observations, in ms. */
+async function modelMs(dir: string, model: Model, batch: number): Promise<number> {
+  const exported = await exportOnnx(dir, { version: 'bench' });
+  const session = await ort.InferenceSession.create(exported.model, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+  const rng = new Rng(batch);
+  const data = Float32Array.from(Array.from({ length: batch }, () => model.observation(rng)).flat(3) as number[]);
+  const obs = new ort.Tensor('float32', data, [batch, ...(exported.observationSpace as BoxSpace).shape]);
+  const times: number[] = [];
+  for (let i = 0; i < (batch === 1 ? 50 : 10); i++) {
+    const t0 = performance.now();
+    await session.run({ obs });
+    times.push(performance.now() - t0);
+  }
+  await session.release();
+  return percentile(times.sort((a, b) => a - b), 0.5);
+}
+
 interface Result {
   good: number;
   bad: number;
@@ -149,7 +172,7 @@ function percentile(sorted: readonly number[], q: number): number {
 const root = mkdtempSync(join(tmpdir(), 'arena-bench-serve-'));
 try {
   console.log(`bench:serve: ${REQUESTS} requests or ${SECONDS} s per case, ${CONCURRENCY} in flight, 1 malformed in ${BAD_EVERY}; server: arena serve (child process), client: fetch`);
-  console.log('model       batch  requests  seconds   req/s    obs/s  p50 ms  p99 ms  malformed -> 400  wrong');
+  console.log('model       batch  requests  seconds   req/s    obs/s  p50 ms  p99 ms  malformed -> 400  wrong  model ms  p50/model');
   let failures = 0;
   for (const model of MODELS) {
     if (values.only !== undefined && values.only !== model.name) continue;
@@ -161,8 +184,10 @@ try {
         const r = await load(server.url, model, batch);
         const sorted = [...r.latencies].sort((a, b) => a - b);
         const total = r.good + r.bad;
+        const alone = await modelMs(dir, model, batch);
+        const p50 = percentile(sorted, 0.5);
         console.log(
-          `${model.name.padEnd(10)} ${String(batch).padStart(6)} ${String(total).padStart(9)} ${r.seconds.toFixed(2).padStart(8)} ${(total / r.seconds).toFixed(1).padStart(7)} ${((r.good * batch) / r.seconds).toFixed(0).padStart(8)} ${percentile(sorted, 0.5).toFixed(2).padStart(7)} ${percentile(sorted, 0.99).toFixed(2).padStart(7)} ${String(r.bad - r.wrong.filter((w) => w.startsWith('malformed')).length).padStart(6)}/${String(r.bad).padEnd(10)} ${r.wrong.length}`,
+          `${model.name.padEnd(10)} ${String(batch).padStart(6)} ${String(total).padStart(9)} ${r.seconds.toFixed(2).padStart(8)} ${(total / r.seconds).toFixed(1).padStart(7)} ${((r.good * batch) / r.seconds).toFixed(0).padStart(8)} ${p50.toFixed(2).padStart(7)} ${percentile(sorted, 0.99).toFixed(2).padStart(7)} ${String(r.bad - r.wrong.filter((w) => w.startsWith('malformed')).length).padStart(6)}/${String(r.bad).padEnd(10)} ${String(r.wrong.length).padStart(5)} ${alone.toFixed(2).padStart(9)} ${(p50 / alone).toFixed(1).padStart(10)}`,
         );
         for (const w of r.wrong.slice(0, 5)) console.log(`  wrong: ${w}`);
         failures += r.wrong.length;
