@@ -1,15 +1,16 @@
 // `arena serve` under load, on loopback: requests per second and p50/p99
-// latency for batches of 1 and 64 observations, for a CartPole PPO policy
-// (the ppo-cartpole recipe's nets, briefly trained) and a CarRacing PPO CNN
-// policy (the Nature CNN on 96x96x3 frames, briefly trained). The server is
-// the real CLI in a child process; the client keeps `--concurrency` requests
-// in flight for `--requests` requests or `--seconds` seconds, whichever ends
-// first, and every 100th request is malformed (an observation one number
-// short): those must get a 400 and every other request a 200 with one action
-// per observation. Latencies are of the well-formed requests. Beside them,
-// the model alone on the same batch (onnxruntime-node in this process, one
-// thread, median of a few runs) and the ratio of the served p50 to it: what
-// HTTP, JSON and the checks add.
+// latency for batches of 1 and 64 observations as JSON, and the batch of 64
+// as a binary body (application/octet-stream: float32 values, CarRacing's
+// uint8 pixels), for a CartPole PPO policy (the ppo-cartpole recipe's nets,
+// briefly trained) and a CarRacing PPO CNN policy (the Nature CNN on 96x96x3
+// frames, briefly trained). The server is the real CLI in a child process;
+// the client keeps `--concurrency` requests in flight for `--requests`
+// requests or `--seconds` seconds, whichever ends first. The 6th request of
+// every 100 is malformed (a value short): it must get a 400 and every other
+// request a 200 with one action per observation. Latencies are of the
+// well-formed requests. Beside them, the model alone on the same batch
+// (onnxruntime-node in this process, one thread, median of a few runs) and
+// the served p50's ratio to it: what HTTP, JSON and the checks add.
 //
 //   npm run bench:serve [-- --requests 2000 --seconds 10 --concurrency 4 --only cartpole|carracing]
 import { spawn } from 'node:child_process';
@@ -126,17 +127,27 @@ interface Result {
   wrong: string[];
   seconds: number;
   latencies: number[];
+  /** Requests sent again after their connection closed under them. */
+  resent: number;
 }
 
-/** Sends requests of `batch` observations (every BAD_EVERY-th malformed) with CONCURRENCY in flight. */
-async function load(url: string, model: Model, batch: number): Promise<Result> {
+/** Sends requests of `batch` observations (every BAD_EVERY-th malformed) with CONCURRENCY in flight, as JSON or as a binary batch. */
+async function load(url: string, model: Model, batch: number, binary: boolean): Promise<Result> {
   const rng = new Rng(batch);
   // A few distinct bodies, made before timing (building CarRacing JSON is the client's cost, not the server's).
-  const bodies = Array.from({ length: 4 }, () => JSON.stringify({ obs: batch === 1 ? model.observation(rng) : Array.from({ length: batch }, () => model.observation(rng)) }));
+  const batchOf = () => (batch === 1 ? model.observation(rng) : Array.from({ length: batch }, () => model.observation(rng)));
+  const encode = (obs: unknown): string | Buffer => {
+    if (!binary) return JSON.stringify({ obs });
+    const values = (batch === 1 ? [obs] : (obs as unknown[])).flat(3) as number[];
+    return model.name === 'carracing' ? Buffer.from(Uint8Array.from(values)) : Buffer.from(Float32Array.from(values).buffer);
+  };
+  const bodies = Array.from({ length: 4 }, () => encode(batchOf()));
   const short = model.observation(rng);
   (short as unknown[]).pop();
-  const badBody = JSON.stringify({ obs: batch === 1 ? short : [short, ...Array.from({ length: batch - 1 }, () => model.observation(rng))] });
-  const result: Result = { good: 0, bad: 0, wrong: [], seconds: 0, latencies: [] };
+  // Malformed: an observation one value short (JSON), a body one value short (binary).
+  const badBody = binary ? (bodies[0] as Buffer).subarray(0, (bodies[0] as Buffer).byteLength - (model.name === 'carracing' ? 3 * 96 : 4)) : JSON.stringify({ obs: batch === 1 ? short : [short, ...Array.from({ length: batch - 1 }, () => model.observation(rng))] });
+  const headers = { 'content-type': binary ? 'application/octet-stream' : 'application/json' };
+  const result: Result = { good: 0, bad: 0, wrong: [], seconds: 0, latencies: [], resent: 0 };
   const deadline = performance.now() + SECONDS * 1000;
   let next = 0;
   const start = performance.now();
@@ -146,7 +157,18 @@ async function load(url: string, model: Model, batch: number): Promise<Result> {
       // The 6th of every 100, so that short cases (CarRacing batches of 64) have one too.
       const malformed = i % BAD_EVERY === 5;
       const t0 = performance.now();
-      const r = await fetch(`${url}act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: malformed ? badBody : bodies[i % bodies.length] });
+      const send = () => fetch(`${url}act`, { method: 'POST', headers, body: malformed ? badBody : bodies[i % bodies.length]! });
+      let r: Response;
+      try {
+        r = await send();
+      } catch (e) {
+        // A kept-alive connection the server closed just as this request went out (its idle timeout; timers run late on a
+        // loaded machine): fetch does not resend a POST itself. Sent again once, and counted.
+        const code = ((e as Error).cause as { code?: string } | undefined)?.code;
+        if (code !== 'EPIPE' && code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw e;
+        result.resent += 1;
+        r = await send();
+      }
       const json = (await r.json()) as { action?: unknown; error?: string };
       const ms = performance.now() - t0;
       if (malformed) {
@@ -155,7 +177,8 @@ async function load(url: string, model: Model, batch: number): Promise<Result> {
       } else {
         result.good += 1;
         result.latencies.push(ms);
-        const ok = r.status === 200 && (batch === 1 ? json.action !== undefined : Array.isArray(json.action) && json.action.length === batch);
+        // A binary body is always a batch (of one, too).
+        const ok = r.status === 200 && (batch === 1 && !binary ? json.action !== undefined : Array.isArray(json.action) && json.action.length === batch);
         if (!ok) result.wrong.push(`request ${i}: status ${r.status} ${JSON.stringify(json).slice(0, 120)}`);
       }
     }
@@ -172,7 +195,7 @@ function percentile(sorted: readonly number[], q: number): number {
 const root = mkdtempSync(join(tmpdir(), 'arena-bench-serve-'));
 try {
   console.log(`bench:serve: ${REQUESTS} requests or ${SECONDS} s per case, ${CONCURRENCY} in flight, 1 malformed in ${BAD_EVERY}; server: arena serve (child process), client: fetch`);
-  console.log('model       batch  requests  seconds   req/s    obs/s  p50 ms  p99 ms  malformed -> 400  wrong  model ms  p50/model');
+  console.log('model      body    batch  requests  seconds   req/s    obs/s  p50 ms  p99 ms  malformed -> 400  wrong  model ms  p50/model');
   let failures = 0;
   for (const model of MODELS) {
     if (values.only !== undefined && values.only !== model.name) continue;
@@ -180,16 +203,21 @@ try {
     await model.train(dir);
     const server = await serve(dir);
     try {
-      for (const batch of [1, 64]) {
-        const r = await load(server.url, model, batch);
+      for (const [batch, binary] of [
+        [1, false],
+        [64, false],
+        [64, true],
+      ] as const) {
+        const r = await load(server.url, model, batch, binary);
         const sorted = [...r.latencies].sort((a, b) => a - b);
         const total = r.good + r.bad;
         const alone = await modelMs(dir, model, batch);
         const p50 = percentile(sorted, 0.5);
         console.log(
-          `${model.name.padEnd(10)} ${String(batch).padStart(6)} ${String(total).padStart(9)} ${r.seconds.toFixed(2).padStart(8)} ${(total / r.seconds).toFixed(1).padStart(7)} ${((r.good * batch) / r.seconds).toFixed(0).padStart(8)} ${p50.toFixed(2).padStart(7)} ${percentile(sorted, 0.99).toFixed(2).padStart(7)} ${String(r.bad - r.wrong.filter((w) => w.startsWith('malformed')).length).padStart(6)}/${String(r.bad).padEnd(10)} ${String(r.wrong.length).padStart(5)} ${alone.toFixed(2).padStart(9)} ${(p50 / alone).toFixed(1).padStart(10)}`,
+          `${model.name.padEnd(10)} ${(binary ? 'binary' : 'json').padEnd(6)} ${String(batch).padStart(6)} ${String(total).padStart(9)} ${r.seconds.toFixed(2).padStart(8)} ${(total / r.seconds).toFixed(1).padStart(7)} ${((r.good * batch) / r.seconds).toFixed(0).padStart(8)} ${p50.toFixed(2).padStart(7)} ${percentile(sorted, 0.99).toFixed(2).padStart(7)} ${String(r.bad - r.wrong.filter((w) => w.startsWith('malformed')).length).padStart(6)}/${String(r.bad).padEnd(10)} ${String(r.wrong.length).padStart(5)} ${alone.toFixed(2).padStart(9)} ${(p50 / alone).toFixed(1).padStart(10)}`,
         );
         for (const w of r.wrong.slice(0, 5)) console.log(`  wrong: ${w}`);
+        if (r.resent > 0) console.log(`  ${r.resent} requests sent again: their kept-alive connection closed as they went out`);
         failures += r.wrong.length;
       }
     } finally {

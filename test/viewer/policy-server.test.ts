@@ -18,7 +18,7 @@ import { makeVec } from '../../core/vector.js';
 import { Graph } from '../../agents/lib/compute/graph.js';
 import { toOnnx } from '../../agents/lib/compute/serialize.js';
 import '../../envs/index.js';
-import { parseObservations, startPolicyServer } from '../../viewer/policy-server.js';
+import { parseBinaryObservations, parseObservations, startPolicyServer } from '../../viewer/policy-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('policy-server');
@@ -95,6 +95,22 @@ describe('policy server', () => {
         // ... and the next good request is answered as before.
         expect((await post(server.url, JSON.stringify({ obs: batch[1] }))).json['action']).toBe(agent.act(batch[1], { deterministic: true }));
       }
+      // The same batch as binary float32 values gets the same actions; a wrong size or a NaN a 400.
+      const raw = Buffer.from(Float32Array.from(batch.flat()).buffer);
+      const postRaw = async (bytes: Buffer) => {
+        const r = await fetch(`${server.url}act`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+        return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+      };
+      const viaBinary = await postRaw(raw);
+      expect(viaBinary.status).toBe(200);
+      expect(viaBinary.json['action']).toEqual(many.json['action']);
+      expect(viaBinary.json['value']).toEqual(many.json['value']);
+      const short = await postRaw(raw.subarray(0, 30));
+      expect(short.status).toBe(400);
+      expect(short.json['error']).toMatch(/the binary body has 30 bytes; a batch of Box.* observations is a multiple of 16 \(4 float32 little-endian values each\)/);
+      const nan = Buffer.from(Float32Array.of(0, 0, Number.NaN, 0).buffer);
+      expect((await postRaw(nan)).json['error']).toMatch(/value 2 of observation 0 is NaN; observations hold finite numbers/);
+
       const wrongHost = await getWithHost(server.port, '/health', 'evil.example:80');
       expect(wrongHost.status).toBe(403);
       expect((JSON.parse(wrongHost.text) as { error: string }).error).toMatch(/the Host header "evil.example:80" is not one this policy server serves/);
@@ -103,8 +119,8 @@ describe('policy server', () => {
 
       const health = (await (await fetch(`${server.url}health`)).json()) as { status: string; requests: number; errors: number };
       expect(health.status).toBe('ok');
-      expect(health.requests).toBe(2 + 2 * bad.length + 2); // the 403 and the 404 count too
-      expect(health.errors).toBe(bad.length + 2);
+      expect(health.requests).toBe(2 + 2 * bad.length + 3 + 2); // the binary ones, the 403 and the 404 count too
+      expect(health.errors).toBe(bad.length + 2 + 2);
       const spaces = (await (await fetch(`${server.url}spaces`)).json()) as Record<string, unknown>;
       expect(spaces['observationSpace']).toEqual(spaceToJSON(agent.context.observationSpace));
       expect(spaces['actionSpace']).toEqual(spaceToJSON(agent.context.actionSpace));
@@ -113,7 +129,7 @@ describe('policy server', () => {
     } finally {
       await server.close();
     }
-    expect(lines.some((l) => /serve: \d+ requests \(\d+ in all, 16 errors\), latency p50 [\d.]+ ms, p99 [\d.]+ ms/.test(l))).toBe(true);
+    expect(lines.some((l) => /serve: \d+ requests \(\d+ in all, 18 errors\), latency p50 [\d.]+ ms, p99 [\d.]+ ms/.test(l))).toBe(true);
     agent.dispose();
   }, 60_000);
 
@@ -151,7 +167,13 @@ describe('policy server', () => {
     expect(parseObservations([[[[0], [1]], [[2], [3]]]], image, 4).batched).toBe(true);
     expect(() => parseObservations([[[0], [256]], [[7], [9]]], image, 4)).toThrow(/obs\[0\]\[1\]\[0\] is 256; Box\(.*uint8.*\) holds integers in \[0, 255\]/);
     expect(() => parseObservations([[[0], [1.5]], [[7], [9]]], image, 4)).toThrow(/obs\[0\]\[1\]\[0\] is 1.5; .* holds integers/);
+    const bytes = parseBinaryObservations(Buffer.from([0, 255, 7, 9, 1, 2, 3, 4]), image, 4);
+    expect(bytes.rows).toBe(2);
+    expect(bytes.tensor.dims).toEqual([2, 2, 2, 1]);
+    expect(Array.from(bytes.tensor.data as Float32Array)).toEqual([0, 255, 7, 9, 1, 2, 3, 4]);
+    expect(() => parseBinaryObservations(Buffer.alloc(20), image, 4)).toThrow(/a batch of 5 observations; this server takes at most 4/);
     const lake = { type: 'discrete', n: 16, start: 0 } as const;
+    expect(() => parseBinaryObservations(Buffer.alloc(8), lake, 4)).toThrow(/binary bodies are for Box observations; this model's are Discrete\(16\): send JSON/);
     expect(Array.from(parseObservations([3, 15], lake, 4).tensor.data as BigInt64Array, Number)).toEqual([3, 15]);
     expect(() => parseObservations(16, lake, 4)).toThrow(/obs is 16; an observation of Discrete\(16\) is an integer in \[0, 15\]/);
     expect(() => parseObservations([1, 2.5], lake, 4)).toThrow(/obs\[1\] is 2.5/);
