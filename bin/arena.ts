@@ -75,11 +75,12 @@ function readText(path: string): string {
   }
 }
 
-/** The agent directory of eval, export and serve: the argument or --save, exactly one of them. */
+/** The agent directory of eval, export and serve (or serve's model file): the argument or --save, exactly one of them. */
 function oneDirectory(command: string, dir: string | undefined, save: string | undefined): string {
   if (dir !== undefined && save !== undefined) throw new InvalidArgumentError(`${command}: give a directory or --save <dir>, not both`);
   const chosen = dir ?? save;
-  if (chosen === undefined) throw new InvalidArgumentError(`${command}: give a run directory or --save <dir> (an agent saved by \`arena train --save\`)`);
+  const file = command === 'serve' ? ', a model file written by `arena export`,' : '';
+  if (chosen === undefined) throw new InvalidArgumentError(`${command}: give a run directory${file} or --save <dir> (an agent saved by \`arena train --save\`)`);
   return chosen;
 }
 
