@@ -291,9 +291,17 @@ export async function readBinary(dir: string, name: string): Promise<ArrayBuffer
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
-/** Loads an agent saved with `save(dir)`; `backend` overrides the saved one. */
-export async function loadAgent(dir: string, options: { backend?: string } = {}): Promise<Agent> {
-  const path = join(dir, MANIFEST);
+/**
+ * Loads an agent saved with `save(dir)` (e.g. by `arena train --save`) or the
+ * checkpoint of a run directory; `backend` overrides the saved one.
+ */
+export async function loadAgent(path: string, options: { backend?: string } = {}): Promise<Agent> {
+  const dir = agentDirectory(path);
+  const manifestPath = join(dir, MANIFEST);
+  return loadManifestAgent(dir, manifestPath, options);
+}
+
+async function loadManifestAgent(dir: string, path: string, options: { backend?: string }): Promise<Agent> {
   let manifest: AgentManifest;
   try {
     manifest = JSON.parse(await readFile(path, 'utf8')) as AgentManifest;
@@ -316,7 +324,14 @@ export async function loadAgent(dir: string, options: { backend?: string } = {})
 export function agentDirectory(path: string): string {
   if (existsSync(join(path, MANIFEST))) return path;
   if (existsSync(join(path, 'checkpoint', MANIFEST))) return join(path, 'checkpoint');
-  throw new Error(`${path} holds no saved agent (no ${MANIFEST}, nor checkpoint/${MANIFEST})`);
+  const why = !existsSync(path)
+    ? 'it does not exist'
+    : existsSync(join(path, 'run.json'))
+      ? 'it is a run directory (run.json) whose run has no checkpoint yet'
+      : existsSync(join(path, LEARNER_MANIFEST))
+        ? `it holds a multi-agent learner (${LEARNER_MANIFEST}), not a single agent`
+        : `it is neither a saved agent directory (arena train --save) nor a run directory (run.json)`;
+  throw new Error(`${path} holds no saved agent (no ${MANIFEST}, nor checkpoint/${MANIFEST}): ${why}`);
 }
 
 /**

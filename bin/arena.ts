@@ -13,6 +13,8 @@ import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
 import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
+import type { ExportCommandOptions } from './export.js';
+import type { ServeCommandOptions } from './serve.js';
 import type { WorkerCommandOptions } from './queue.js';
 import { ConfigError } from '../experiments/config.js';
 
@@ -71,6 +73,15 @@ function readText(path: string): string {
   } catch (e) {
     throw new InvalidArgumentError(`--warm-start-map: neither JSON nor a readable file: ${(e as Error).message}`);
   }
+}
+
+/** The agent directory of eval, export and serve (or serve's model file): the argument or --save, exactly one of them. */
+function oneDirectory(command: string, dir: string | undefined, save: string | undefined): string {
+  if (dir !== undefined && save !== undefined) throw new InvalidArgumentError(`${command}: give a directory or --save <dir>, not both`);
+  const chosen = dir ?? save;
+  const file = command === 'serve' ? ', a model file written by `arena export`,' : '';
+  if (chosen === undefined) throw new InvalidArgumentError(`${command}: give a run directory${file} or --save <dir> (an agent saved by \`arena train --save\`)`);
+  return chosen;
 }
 
 const program = new Command()
@@ -159,6 +170,7 @@ program
         ...(opts.warmStart !== undefined ? { warmStart: opts.warmStart } : {}),
         ...(opts.warmStartMap !== undefined ? { warmStartMapping: opts.warmStartMap } : {}),
         ...(base?.wrapEnv ? { wrapEnv: base.wrapEnv } : {}),
+        ...(opts.recipe !== undefined ? { recipe: opts.recipe } : {}),
         backend: opts.backend,
         evalEpisodes: opts.evalEpisodes,
         ...(opts.save ? { save: opts.save } : {}),
@@ -193,16 +205,46 @@ program
   });
 
 program
-  .command('eval <run-dir>')
-  .description("evaluate a run's checkpoint deterministically, optionally recording episodes for the viewer")
+  .command('eval [dir]')
+  .description("evaluate a run's checkpoint or an agent saved by `arena train --save` deterministically, optionally recording a run's episodes for the viewer")
   .option('--episodes <n>', 'evaluation episodes', positiveInt('--episodes'), 100)
   .option('--seed <n>', 'seed of the first episode', integer('--seed'), 0)
   .option('--record [n]', 'also record n episodes (default 1) into the run for `arena view`', positiveInt('--record'))
   .option('--stochastic', 'sample actions instead of acting greedily')
   .option('--backend <name>', 'neural-net backend (default: the one the run used)')
   .option('--import <module...>', 'modules that register extra envs or agents', [])
-  .action(async (runDir: string, opts: EvalCommandOptions) => {
-    await evalCommand(runDir, opts, (line) => process.stdout.write(`${line}\n`));
+  .option('--env <id>', 'for a saved agent: the env to evaluate on (default: the one its env.json names)')
+  .option('--env-kwargs <json>', 'for a saved agent: make() keyword arguments as a JSON object', jsonObject('--env-kwargs'))
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
+  .action(async (dir: string | undefined, opts: EvalCommandOptions & { save?: string }) => {
+    await evalCommand(oneDirectory('eval', dir, opts.save), opts, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('export [dir]')
+  .description('export the acting path of a run\'s checkpoint or of an agent saved by `arena train --save` as one ONNX model (observations in, actions out)')
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
+  .option('--format <name>', 'model format: onnx', 'onnx')
+  .option('--out <file>', 'where to write the model', 'policy.onnx')
+  .option('--import <module...>', 'modules that register extra envs or agents', [])
+  .action(async (dir: string | undefined, opts: ExportCommandOptions & { save?: string }) => {
+    const { exportCommand } = await import('./export.js');
+    await exportCommand(oneDirectory('export', dir, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('serve [source]')
+  .description('serve a policy over HTTP (POST /act, GET /health, GET /spaces): a run directory, an agent saved by `arena train --save`, or a model written by `arena export`')
+  .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [source])')
+  .option('--host <address>', 'address to listen on (a loopback address unless --public)', '127.0.0.1')
+  .option('--port <n>', 'port (0: any free one)', nonNegativeInt('--port'), 8090)
+  .option('--public', 'allow a --host that other machines can reach')
+  .option('--allow-host <name...>', "also answer requests whose Host header names this host (besides localhost, 127.0.0.1, [::1] and --host); '*' for any", [])
+  .option('--max-batch <n>', 'observations per request, at most', positiveInt('--max-batch'), 1024)
+  .option('--import <module...>', 'modules that register extra envs or agents', [])
+  .action(async (source: string | undefined, opts: ServeCommandOptions & { save?: string }) => {
+    const { serveCommand } = await import('./serve.js');
+    await serveCommand(oneDirectory('serve', source, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
   });
 
 program

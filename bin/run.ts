@@ -14,11 +14,12 @@ import { loadExperimentConfig } from '../experiments/config.js';
 import { defaultReporter } from '../experiments/progress.js';
 import { fmtDuration } from '../experiments/progress.js';
 import { makeRunEnv } from '../experiments/run.js';
-import { findIntactCheckpoint } from '../experiments/checkpoint.js';
 import type { Executor, Reporter } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
-import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, readRunRecord, storageFailure } from '../experiments/store.js';
+import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, storageFailure } from '../experiments/store.js';
 import { compareCommand } from './compare.js';
+import type { SavedEnv } from './saved-env.js';
+import { agentSource, makeSavedEnv, SAVED_ENV_FILE } from './saved-env.js';
 
 export interface RunCommandOptions {
   workers?: number;
@@ -149,16 +150,23 @@ export interface EvalCommandOptions {
   stochastic?: boolean;
   backend?: string;
   import: string[];
+  /** For a save directory: the env to evaluate on (over its env.json). */
+  env?: string;
+  envKwargs?: Record<string, unknown>;
 }
 
-/** `arena eval <run dir>`: evaluates the run's checkpoint, optionally recording episodes for the viewer. */
-export async function evalCommand(runDir: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
+/**
+ * `arena eval <run dir | save dir>`: evaluates the run's checkpoint (optionally
+ * recording episodes for the viewer), or an agent saved by `arena train --save`.
+ */
+export async function evalCommand(path: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
   await importModules(options.import);
-  const record = await readRunRecord(runDir);
-  const found = await findIntactCheckpoint(runDir);
-  if (!found) throw new Error(`${runDir} has no checkpoint yet (status ${record.status}, step ${record.step})`);
-  for (const w of found.warnings) out(`warning: ${w}`);
-  const checkpoint = found.dir;
+  const source = await agentSource(path);
+  if (source.kind === 'save') return evalSavedCommand(source.agentDir, source.env, options, out);
+  if (options.env !== undefined || options.envKwargs !== undefined) throw new Error(`eval: --env and --env-kwargs are for a saved agent directory; ${path} is a run, evaluated on its own env`);
+  const { runDir, record } = source;
+  for (const w of source.warnings) out(`warning: ${w}`);
+  const checkpoint = source.agentDir;
   if (record.spec.game) return evalGameCommand(runDir, record, checkpoint, options, out);
   const agent = await loadAgent(checkpoint, options.backend ? { backend: options.backend } : {});
   try {
@@ -184,6 +192,27 @@ export async function evalCommand(runDir: string, options: EvalCommandOptions, o
         return { episode, summary: `return ${round(episode.return)}, ${episode.length} steps` };
       });
     }
+    env.close();
+  } finally {
+    agent.dispose();
+  }
+}
+
+/** `arena eval` of an agent saved by `arena train --save`: on the env its env.json names, or --env. */
+async function evalSavedCommand(dir: string, saved: SavedEnv | null, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
+  if (options.record) throw new Error(`eval: --record writes episodes into a run directory; ${dir} is a saved agent (evaluate it without --record)`);
+  const id = options.env ?? saved?.id;
+  if (id === undefined) throw new Error(`eval: ${dir} has no ${SAVED_ENV_FILE} naming its env (it was saved without \`arena train --save\`); give --env <id>`);
+  const sameEnv = options.env === undefined || options.env === saved?.id;
+  const kwargs = options.envKwargs ?? (sameEnv ? saved?.kwargs : undefined) ?? {};
+  const agent = await loadAgent(dir, options.backend ? { backend: options.backend } : {});
+  try {
+    const env = makeSavedEnv({ id, kwargs, ...(sameEnv && saved?.recipe !== undefined ? { recipe: saved.recipe } : {}) });
+    const deterministic = !options.stochastic;
+    const result = evaluate(agent, env, { episodes: options.episodes, seed: options.seed, deterministic });
+    out(`${dir} (${agent.algorithm}) at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${id} (seed ${options.seed})`);
+    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
+    out(`  mean length ${round(mean(result.lengths))}`);
     env.close();
   } finally {
     agent.dispose();

@@ -7,6 +7,7 @@ import { createAgent, evaluate, warmStart } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
 import { ensureDir } from '../core/files.js';
+import { writeSavedEnv } from './saved-env.js';
 
 export interface TrainOptions {
   agent: string;
@@ -25,6 +26,8 @@ export interface TrainOptions {
   warmStart?: string;
   warmStartMapping?: WarmStartMapping;
   save?: string;
+  /** The recipe the options came from (recorded with a saved agent, whose env its wrapper shapes). */
+  recipe?: string;
   evalEpisodes: number;
   /** Where progress lines go (stderr by default). */
   log?: (line: string) => void;
@@ -84,6 +87,7 @@ export async function train(options: TrainOptions): Promise<TrainReport> {
   log(`done in ${seconds.toFixed(1)} s; deterministic evaluation over ${options.evalEpisodes} episodes: mean return ${Number(result.mean.toFixed(3))} (std ${Number(result.std.toFixed(3))})`);
   if (options.save) {
     await agent.save(options.save);
+    await writeSavedEnv(options.save, { id: options.env, ...(options.envKwargs ? { kwargs: options.envKwargs } : {}), ...(options.recipe !== undefined && options.wrapEnv ? { recipe: options.recipe } : {}) });
     log(`saved to ${options.save} (load with loadAgent)`);
   }
   return { agent, seconds, evalMean: result.mean, evalStd: result.std };

@@ -4,10 +4,7 @@
 // otherwise, serves nothing outside its root, and answers a damaged file with
 // a 422 naming the file and line while it goes on serving the rest.
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
@@ -18,6 +15,7 @@ import { RawJson, experimentDetail, getCurves, getEpisodeIndex, getEpisodeJson, 
 import { DOWNLOAD_FILES, Download, getDownload } from './downloads.js';
 import { EventHub } from './events.js';
 import { MetricsIndexer } from './metrics-indexer.js';
+import { allowedHostNames, guardHost, listen } from './http-guard.js';
 
 export interface ViewerOptions {
   /** A runs directory, an experiment directory, a run directory or an episode file. */
@@ -119,40 +117,6 @@ function guardPath(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** A host name as a Host header writes it: lower case, an IPv6 address in brackets. */
-function hostName(host: string): string {
-  const h = host.toLowerCase();
-  return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
-}
-
-/** Names the Host header may carry for a server bound to `host`; null accepts any. */
-function allowedHostNames(host: string, extra: readonly string[]): Set<string> | null {
-  if (extra.includes('*')) return null;
-  // Bound to every interface: the machine's own name and addresses name it too.
-  const machine = host === '0.0.0.0' || host === '::' ? [hostname(), ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address))] : [];
-  return new Set(['localhost', '127.0.0.1', '[::1]', host, ...machine, ...extra].map(hostName));
-}
-
-/**
- * Refuses a request whose Host header names another host than the viewer's
- * (or another port): a web page on another site can make a browser's name
- * for that site resolve to 127.0.0.1 (DNS rebinding) and then read this
- * loopback server as its own origin; the Host header still names that site.
- */
-function guardHost(allowed: Set<string> | null, port: () => number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (allowed === null) return next();
-    const header = req.headers.host ?? '';
-    const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(header);
-    const name = m ? hostName(m[1]!) : '';
-    const givenPort = m?.[2] === undefined ? 80 : Number(m[2]);
-    if (allowed.has(name) && givenPort === port()) return next();
-    res.status(403).json({
-      error: `the Host header ${JSON.stringify(header)} is not one this viewer serves (it answers ${[...allowed].join(', ')} on port ${port()}); to serve another name, start it with --allow-host <name>`,
-    } satisfies ApiError);
-  };
-}
-
 /** The express app over `catalog`; `hub` carries live updates. */
 function createApp(catalog: Catalog, hub: EventHub, client: string | null, hostGuard: express.RequestHandler): express.Express {
   const app = express();
@@ -242,22 +206,6 @@ function createApp(catalog: Catalog, hub: EventHub, client: string | null, hostG
   return app;
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => {
-      server.off('listening', onListening);
-      reject(e);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
 /** Starts the viewer over `root`; resolves once it listens. */
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const host = options.host ?? '127.0.0.1';
@@ -266,7 +214,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const catalog = await Catalog.open(options.root);
   const hub = new EventHub(catalog, options.pollMs ?? 1000);
   let port = -1;
-  const hostGuard = guardHost(allowedHostNames(host, options.allowHosts ?? []), () => port);
+  const hostGuard = guardHost(allowedHostNames(host, options.allowHosts ?? []), () => port, 'this viewer');
   const app = createApp(catalog, hub, options.clientDir ?? clientDir(), hostGuard);
   const server = createServer(app);
   const last = wanted === 0 ? 0 : Math.min(65535, wanted + PORT_ATTEMPTS);

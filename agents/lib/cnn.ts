@@ -205,7 +205,7 @@ function setCnnWeights(net: Cnn, data: Float32Array, where: string): void {
 
 export const CNN_FORMAT = 'arena.cnn/1';
 
-interface CnnJSON {
+export interface CnnJSON {
   format: typeof CNN_FORMAT;
   inputShape: number[];
   filters: number[];
@@ -247,7 +247,8 @@ export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void
   await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
 }
 
-async function readCnn(dir: string, name: string, who: string): Promise<{ json: CnnJSON; data: Float32Array }> {
+/** A trunk written by saveCnn as plain data (its JSON and float32 weights), for readers that do not run it on tfjs (the ONNX export). */
+export async function readCnn(dir: string, name: string, who: string): Promise<{ json: CnnJSON; data: Float32Array }> {
   const path = join(dir, `${name}.json`);
   let json: CnnJSON;
   try {

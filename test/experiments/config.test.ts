@@ -441,7 +441,7 @@ describe('bad configs', () => {
 
   it('a warm start must name a saved agent or run', () => {
     expect(messageOf(valid('variants:\n  - algorithm: dqn\n    warmStart: /nonexistent/run\n'))).toBe(
-      'cfg.yaml:7:16: variants[0].warmStart: /nonexistent/run holds no saved agent (no agent.json, nor checkpoint/agent.json); warmStart takes a run directory or a saved agent directory',
+      'cfg.yaml:7:16: variants[0].warmStart: /nonexistent/run holds no saved agent (no agent.json, nor checkpoint/agent.json): it does not exist; warmStart takes a run directory or a saved agent directory',
     );
   });
 

@@ -1,0 +1,173 @@
+// ONNX export (agents/export/onnx.ts): for every algorithm with an export
+// path, a briefly trained agent is saved, exported, and run by onnxruntime-node
+// on a few thousand observations; its actions equal the agent's deterministic
+// act (exactly for discrete actions, within 1e-5 for continuous ones) and its
+// extra outputs equal the agent's diagnostics.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import '../../agents/index.js';
+import type { Agent, LearnOptions } from '../../agents/agent.js';
+import { createAgent } from '../../agents/agent.js';
+import { exportOnnx, META, readMetadata } from '../../agents/export/onnx.js';
+import type { Env } from '../../core/env.js';
+import { make } from '../../core/registry.js';
+import { Rng } from '../../core/rng.js';
+import type { Space } from '../../core/spaces.js';
+import { spaceToJSON } from '../../core/spaces.js';
+import { makeVec } from '../../core/vector.js';
+import '../../envs/index.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
+
+const tempDir = tempDirs('export');
+
+/** `count` observations of `space`: uniform within finite bounds, N(0, 2) on an unbounded side, integers for images and Discrete spaces. */
+function observations(space: Space, count: number, seed: number): { rows: (number | Float32Array)[]; tensor: ort.Tensor } {
+  const rng = new Rng(seed);
+  if (space.type === 'discrete') {
+    const rows = Array.from({ length: count }, () => space.start + rng.integers(0, space.n));
+    return { rows, tensor: new ort.Tensor('int64', BigInt64Array.from(rows, (r) => BigInt(r)), [count]) };
+  }
+  if (space.type !== 'box') throw new Error(`no observations for ${space.type}`);
+  const d = space.low.length;
+  const data = new Float32Array(count * d);
+  for (let i = 0; i < count * d; i++) {
+    const lo = space.low[i % d]!;
+    const hi = space.high[i % d]!;
+    data[i] =
+      space.dtype === 'uint8' ? rng.integers(lo, hi + 1) : Number.isFinite(lo) && Number.isFinite(hi) ? rng.uniform(lo, hi) : (Number.isFinite(lo) ? lo : Number.isFinite(hi) ? hi : 0) + 2 * rng.normal();
+  }
+  const rows = Array.from({ length: count }, (_, r) => data.subarray(r * d, (r + 1) * d));
+  return { rows, tensor: new ort.Tensor('float32', data, [count, ...space.shape]) };
+}
+
+interface Case {
+  readonly name: string;
+  readonly algorithm: string;
+  readonly env: string;
+  readonly hp: Record<string, unknown>;
+  readonly steps: number;
+  /** Vector env copies (the actor-critics); 0 for a single env. */
+  readonly envs?: number;
+  readonly wrap?: (env: Env) => Env;
+  readonly count?: number;
+  readonly backend?: string;
+  /** Diagnostics the model does not carry (the tabular agents' probabilities are their exploration policy's, not the greedy act's). */
+  readonly notExported?: readonly string[];
+}
+
+const TINY_CNN = { policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [8, 4], cnnStrides: [4, 2], cnnDense: 16 };
+
+const CASES: Case[] = [
+  { name: 'reinforce, discrete, with baseline', algorithm: 'reinforce', env: 'CartPole-v1', hp: { hidden: [32, 32] }, steps: 2000 },
+  { name: 'reinforce, continuous, no baseline', algorithm: 'reinforce', env: 'Pendulum-v1', hp: { hidden: [32], baseline: false }, steps: 1000 },
+  { name: 'ppo, discrete, normalizeObs', algorithm: 'ppo', env: 'CartPole-v1', hp: { hidden: [32, 32], normalizeObs: true, nSteps: 64 }, steps: 2048, envs: 4 },
+  { name: 'ppo, continuous, normalizeObs', algorithm: 'ppo', env: 'Pendulum-v1', hp: { hidden: [32, 32], normalizeObs: true, nSteps: 64 }, steps: 1024, envs: 4 },
+  { name: 'ppo, cnn on CarRacing', algorithm: 'ppo', env: 'CarRacing-v3', hp: { ...TINY_CNN, nSteps: 16, batchSize: 16, nEpochs: 1 }, steps: 32, envs: 2, count: 1000 },
+  { name: 'a2c, discrete', algorithm: 'a2c', env: 'CartPole-v1', hp: { hidden: [32, 32] }, steps: 2000, envs: 4 },
+  { name: 'a2c, Discrete observations (one-hot)', algorithm: 'a2c', env: 'FrozenLake-v1', hp: { hidden: [16] }, steps: 1000, envs: 4 },
+  { name: 'dqn', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
+  { name: 'dqn, dueling', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], dueling: true, learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
+  { name: 'dqn on the onnx backend, Discrete observations', algorithm: 'dqn', env: 'FrozenLake-v1', hp: { hidden: [16], learningStarts: 100, bufferSize: 1000 }, steps: 800, backend: 'onnx' },
+  { name: 'ddpg', algorithm: 'ddpg', env: 'Pendulum-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 600 },
+  { name: 'q-learning (a table)', algorithm: 'q-learning', env: 'FrozenLake-v1', hp: {}, steps: 5000, notExported: ['probs'] },
+  { name: 'monte-carlo (a table)', algorithm: 'monte-carlo', env: 'CliffWalking-v1', hp: {}, steps: 3000, notExported: ['probs'] },
+  { name: 'value-iteration (a planned policy)', algorithm: 'value-iteration', env: 'FrozenLake8x8-v1', hp: {}, steps: 1 },
+  { name: 'policy-iteration (a planned policy)', algorithm: 'policy-iteration', env: 'CliffWalking-v1', hp: {}, steps: 1 },
+];
+
+async function trained(c: Case, dir: string): Promise<Agent> {
+  const probe = make(c.env);
+  const agent = await createAgent(c.algorithm, c.hp, { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: 7, backend: c.backend ?? 'wasm' });
+  const where: Pick<LearnOptions, 'env' | 'vecEnv'> = c.envs ? { vecEnv: makeVec(c.env, c.envs) } : { env: probe };
+  await agent.learn({ ...where, totalSteps: c.steps });
+  await agent.save(dir);
+  return agent;
+}
+
+/** Within `tol` of `expected`, relative to its size once that exceeds 1 (float32 sums in another order). */
+function close(actual: number, expected: number, tol: number): boolean {
+  return Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected));
+}
+
+describe('arena export --format onnx', () => {
+  for (const c of CASES) {
+    it(`${c.name}: the exported model acts as the agent does`, async () => {
+      const dir = tempDir();
+      const agent = await trained(c, dir);
+      const exported = await exportOnnx(dir, { env: c.env, version: '9.9.9' });
+      const meta = readMetadata(exported.model);
+      expect(meta[META.algorithm]).toBe(c.algorithm);
+      expect(meta[META.env]).toBe(c.env);
+      expect(meta[META.version]).toBe('9.9.9');
+      expect(JSON.parse(meta[META.observationSpace]!)).toEqual(spaceToJSON(agent.context.observationSpace));
+      expect(JSON.parse(meta[META.actionSpace]!)).toEqual(spaceToJSON(agent.context.actionSpace));
+      expect(exported.outputs[0]).toBe('action');
+
+      const session = await ort.InferenceSession.create(exported.model);
+      expect(session.inputNames).toEqual(['obs']);
+      expect(session.outputNames).toEqual(exported.outputs);
+      const count = c.count ?? 3000;
+      const { rows, tensor } = observations(agent.context.observationSpace, count, 11);
+      const out = await session.run({ obs: tensor });
+      const action = out['action']!;
+      const discrete = agent.context.actionSpace.type === 'discrete';
+      let mismatches = 0;
+      let worst = 0;
+      let worstExtra = 0;
+      for (let r = 0; r < count; r++) {
+        const expected = agent.act(rows[r], { deterministic: true });
+        if (discrete) {
+          if (Number((action.data as BigInt64Array)[r]) !== expected) mismatches += 1;
+        } else {
+          const e = expected as Float32Array;
+          const a = (action.data as Float32Array).subarray(r * e.length, (r + 1) * e.length);
+          for (let d = 0; d < e.length; d++) worst = Math.max(worst, Math.abs(a[d]! - e[d]!));
+        }
+        // Extra outputs against the agent's diagnostics, on a tenth of the rows (diagnostics run the nets again).
+        if (r % 10 === 0 && agent.diagnostics) {
+          const diag = agent.diagnostics(rows[r]);
+          const pairs: [string, number[] | number | undefined][] = [
+            ['probs', diag.probs],
+            ['q_values', diag.qValues],
+            ['value', diag.value],
+          ];
+          for (const [name, want] of pairs) {
+            if (want === undefined || c.notExported?.includes(name)) continue;
+            const t = out[name];
+            expect(t, `output ${name}`).toBeDefined();
+            const w = typeof want === 'number' ? [want] : want;
+            const got = Array.from(t!.data as Float32Array, Number).slice(r * w.length, (r + 1) * w.length);
+            // Tabular values are the saved float64 table itself: exact.
+            const tol = t!.type === 'float64' ? 0 : 1e-5;
+            got.forEach((g, i) => {
+              if (!close(g, w[i]!, tol)) worstExtra = Math.max(worstExtra, Math.abs(g - w[i]!));
+            });
+          }
+        }
+      }
+      expect(mismatches, 'discrete actions that differ').toBe(0);
+      expect(worst, 'largest continuous action difference').toBeLessThanOrEqual(1e-5);
+      expect(worstExtra, 'largest extra-output difference beyond tolerance').toBe(0);
+      // Batches of one give the same as the big batch (the batch dimension is dynamic).
+      const one = observations(agent.context.observationSpace, 1, 11);
+      const single = (await session.run({ obs: one.tensor }))['action']!;
+      expect(Array.from(single.data as ArrayLike<number | bigint>, Number)).toEqual(Array.from(action.data as ArrayLike<number | bigint>, Number).slice(0, single.data.length));
+      await session.release();
+      agent.dispose();
+    }, 120_000);
+  }
+
+  it('an agent without an export path, and a directory that holds no agent, get errors that say so', async () => {
+    const dir = tempDir();
+    const env = make('Bandit-v0');
+    const bandit = await createAgent('bandit-ucb', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 });
+    await bandit.save(dir);
+    await expect(exportOnnx(dir, { version: '0' })).rejects.toThrow(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg/);
+    const empty = tempDir();
+    await expect(exportOnnx(empty, { version: '0' })).rejects.toThrow(/export: cannot read .*agent.json/);
+    await writeFile(join(empty, 'agent.json'), '{"format": "other"}');
+    await expect(exportOnnx(empty, { version: '0' })).rejects.toThrow(/has format "other", expected arena.agent\/1/);
+  });
+});
