@@ -123,7 +123,7 @@ export function writeJsonAtomicSync(path: string, value: unknown): void {
 }
 
 /** Replaces `path` with `text` atomically and durably (temp file, fsync, rename); a failed write leaves no temp file. */
-function writeTextAtomicSync(path: string, text: string): void {
+export function writeTextAtomicSync(path: string, text: string): void {
   const tmp = tempPath(path);
   try {
     const fd = openSync(tmp, 'w');

@@ -12,7 +12,12 @@
 //   waits; whenever a job is wanted, the highest rung k (below the last) whose
 //   top floor(n_k / eta) trials include one not yet promoted promotes it to
 //   rung k + 1; with none to promote, a new trial starts at the first rung.
-//   Ties go to the earlier trial.
+//   Ties go to the earlier trial. With a finite number of trials the top
+//   1/eta of a small rung can be nobody (8 trials, eta 3: 2 reach the second
+//   rung, floor(2/3) = 0 the third), so when the study has nothing else to
+//   run and no trial has reached the last rung, the best trial of the highest
+//   rung reached is promoted (`finish`): a study always ends with a trial run
+//   to the full budget.
 import { median } from '../stats.js';
 
 /** A job for a trial already started: take it to rung `rung`. */
@@ -26,6 +31,8 @@ export interface Pruner {
   report(trial: number, rung: number, loss: number): void;
   /** The next started trial to take further, or null (then a new trial starts, if any remain). */
   next(): Promotion | null;
+  /** With nothing running and no trial left to start: a last promotion to make, or null (the study ends). */
+  finish?(): Promotion | null;
 }
 
 export class NoPruner implements Pruner {
@@ -94,6 +101,20 @@ export class AshaPruner implements Pruner {
         this.promoted[k]!.add(candidate[0]);
         return { trial: candidate[0], rung: k + 1 };
       }
+    }
+    return null;
+  }
+
+  finish(): Promotion | null {
+    if (this.results[this.rungs - 1]!.size > 0) return null;
+    for (let k = this.rungs - 2; k >= 0; k--) {
+      const ranked = [...this.results[k]!].filter(([trial]) => !this.promoted[k]!.has(trial)).sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+      const best = ranked[0];
+      if (best && Number.isFinite(best[1])) {
+        this.promoted[k]!.add(best[0]);
+        return { trial: best[0], rung: k + 1 };
+      }
+      if (this.results[k]!.size > 0 && this.promoted[k]!.size > 0) return null; // its best went on already and is still below the last rung
     }
     return null;
   }

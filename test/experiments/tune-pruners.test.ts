@@ -44,6 +44,29 @@ describe('ASHA', () => {
     expect(asha.next()).toEqual({ trial: 2, rung: 1 });
     expect(asha.next()).toBeNull();
   });
+
+  it('finishes a study whose rungs promote nobody to the last: the best of the highest rung reached goes on', () => {
+    // 8 trials, eta 3: 2 reach rung 1, and floor(2/3) = 0 would reach rung 2.
+    const asha = new AshaPruner(3, 3);
+    [5, 3, 8, 1, 4, 2, 6, 7].forEach((loss, trial) => asha.report(trial, 0, loss));
+    const promoted = [];
+    for (let p = asha.next(); p !== null; p = asha.next()) promoted.push(p);
+    expect(promoted).toEqual([{ trial: 3, rung: 1 }, { trial: 5, rung: 1 }]);
+    asha.report(3, 1, 2);
+    asha.report(5, 1, 0.5);
+    expect(asha.next()).toBeNull();
+    expect(asha.finish()).toEqual({ trial: 5, rung: 2 });
+    asha.report(5, 2, 0.4);
+    expect(asha.finish()).toBeNull();
+    // Nobody past rung 0 (every promotion failed): its best unpromoted trial climbs one rung at a time.
+    const early = new AshaPruner(3, 3);
+    early.report(0, 0, 2);
+    early.report(1, 0, 1);
+    early.report(2, 0, Infinity);
+    expect(early.finish()).toEqual({ trial: 1, rung: 1 });
+    early.report(1, 1, 1);
+    expect(early.finish()).toEqual({ trial: 1, rung: 2 });
+  });
 });
 
 describe('median pruner', () => {
