@@ -134,7 +134,7 @@ describe('arena tune', () => {
     writeFileSync(join(root, 'bad.yaml'), STUDY.replace('epsilon: { uniform', 'epsilonn: { uniform'));
     const r = arena(['tune', 'bad.yaml', '--runs-dir', 'bad']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/bad\.yaml:19:7: variants\[0\]\.search\.epsilonn: unknown hyperparameter "epsilonn"; did you mean "epsilon"\?/);
+    expect(r.stderr).toMatch(/bad\.yaml:18:7: variants\[0\]\.search\.epsilonn: unknown hyperparameter "epsilonn"; did you mean "epsilon"\?/);
     expect(existsSync(join(root, 'bad'))).toBe(false);
   });
 });
