@@ -7,7 +7,7 @@ import { formatNumber } from '../experiments/format.js';
 import { fmtDuration } from '../experiments/progress.js';
 import { defaultStudyReporter, summaryText } from '../experiments/tune/progress.js';
 import { runStudy } from '../experiments/tune/study.js';
-import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV } from '../experiments/tune/outputs.js';
+import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV } from '../experiments/tune/files.js';
 import { importModules } from './run.js';
 
 export interface TuneCommandOptions {

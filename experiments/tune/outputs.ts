@@ -10,12 +10,9 @@ import { stringify } from 'yaml';
 import { FIGURE_STYLE, renderFigure } from '../figure.js';
 import { writeJsonAtomic, writeTextAtomicSync } from '../store.js';
 import type { StudyConfig } from './config.js';
+import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV, TRIALS_JSON } from './files.js';
 import type { SearchSpace } from './space.js';
 
-export const TRIALS_CSV = 'trials.csv';
-export const TRIALS_JSON = 'trials.json';
-export const BEST_CONFIG = 'best.yaml';
-export const FIGURE_NAME = 'tune';
 
 export type TrialStatus = 'running' | 'paused' | 'complete' | 'pruned' | 'failed';
 

@@ -27,6 +27,7 @@ import { ExistingRunsError } from '../runner.js';
 import { makeDirs, readJson, writeJsonAtomic } from '../store.js';
 import type { ExperimentConfig, PlannedRun } from '../types.js';
 import type { StudyConfig } from './config.js';
+import { STUDY_FILE } from './files.js';
 import { lossOf, trialObjective } from './objective.js';
 import type { TrialRow, TrialStatus } from './outputs.js';
 import { writeStudyResults, writeTrialsTable } from './outputs.js';
@@ -36,7 +37,6 @@ import type { Observation, Sampler } from './sampler.js';
 import { RandomSampler } from './sampler.js';
 import { TpeSampler } from './tpe.js';
 
-export const STUDY_FILE = 'study.json';
 export const STUDY_FORMAT = 'arena.study/1';
 const TRIAL_DIR = /^trial-\d+$/;
 
