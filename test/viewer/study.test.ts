@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentDetail, StudyTable, StudyTrial } from '../../viewer/api-types.js';
-import { defaultTrialSort, sortTrials } from '../../viewer/client/pages/study.js';
+import { defaultTrialSort, sortTrials } from '../../viewer/client/pages/trial-sort.js';
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';

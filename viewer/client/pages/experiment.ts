@@ -17,8 +17,9 @@ import { LineChart, PALETTE } from '../charts.js';
 import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
 import { experimentHref, keepState, overlayHref, runHref, stateOf } from '../routes.js';
-import type { TrialSort } from './study.js';
-import { defaultTrialSort, drawTrials } from './study.js';
+import { drawTrials } from './study.js';
+import type { TrialSort } from './trial-sort.js';
+import { defaultTrialSort } from './trial-sort.js';
 
 interface Controls {
   x: 'steps' | 'time';
