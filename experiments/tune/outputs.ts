@@ -89,7 +89,7 @@ export function studyFigureSpec(study: StudyConfig, rows: readonly TrialRow[]): 
       data: { values: scored.map((r) => ({ value: numeric ? r.params[key] : JSON.stringify(r.params[key]), objective: r.objective, status: r.status })) },
       mark: { type: 'point', filled: true },
       encoding: {
-        x: numeric ? { field: 'value', type: 'quantitative', title: key, scale: d.kind === 'loguniform' ? { type: 'log' } : { zero: false } } : { field: 'value', type: 'nominal', title: key },
+        x: numeric ? { field: 'value', type: 'quantitative', title: key, scale: d.kind === 'loguniform' ? { type: 'log' } : { zero: false } } : { field: 'value', type: 'nominal', title: key, sort: d.values.map((v) => JSON.stringify(v)) },
         y: { field: 'objective', type: 'quantitative', scale: { zero: false } },
         color,
       },

@@ -99,8 +99,10 @@ describe('study outputs', () => {
   });
 
   it('the figure has a panel per hyperparameter besides objective by trial, log-scaled for loguniform', () => {
-    const spec = studyFigureSpec(study, rows) as unknown as { concat: { title: string; encoding: { x: { scale?: { type?: string } } } }[] };
+    const spec = studyFigureSpec(study, rows) as unknown as { concat: { title: string; encoding: { x: { scale?: { type?: string }; sort?: string[] } } }[] };
     expect(spec.concat.map((p) => p.title)).toEqual(['objective by trial', 'learningRate', 'hidden']);
     expect(spec.concat[1]!.encoding.x.scale).toEqual({ type: 'log' });
+    // Choices in the order the config lists them, not alphabetically.
+    expect(spec.concat[2]!.encoding.x.sort).toEqual(['[64,64]', '[256,256]']);
   });
 });
