@@ -1,10 +1,13 @@
 // A tuning study in the viewer: the experiment detail carries the trials table
 // (trials.json) and links to the trials' runs; the table sorts by any column,
 // trials without an objective last; a damaged trials.json leaves the page a
-// plain experiment.
+// plain experiment; in Chromium the page shows the table, sorts it on a
+// header click and links each trial to its runs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserSession } from './browser-session.js';
+import { describeInChromium, failOnPageErrors, openBrowserSession } from './browser-session.js';
 import type { ExperimentDetail, StudyTable, StudyTrial } from '../../viewer/api-types.js';
 import { defaultTrialSort, sortTrials } from '../../viewer/client/pages/trial-sort.js';
 import type { Viewer } from '../../viewer/server.js';
@@ -55,4 +58,39 @@ describe('the server', () => {
     expect(damaged.study).toBeUndefined();
     expect(damaged.runs).toHaveLength(1);
   });
+});
+
+describeInChromium('the study page', () => {
+  let session: BrowserSession;
+  const errors: string[] = [];
+  failOnPageErrors(errors);
+  beforeAll(async () => {
+    session = await openBrowserSession({
+      prefix: 'arena-study-browser-',
+      viewport: { width: 1200, height: 800 },
+      errors,
+      writeRuns: (runs) => {
+        for (const [n, seed] of [[0, 0], [1, 0], [1, 1]] as const) writeFixtureRun(runs, { experiment: 'study', variant: `trial-000${n}`, seed, env: 'CartPole-v1', curve: () => 1, episodes: [] });
+        writeFileSync(join(runs, 'study', 'trials.json'), JSON.stringify(STUDY));
+      },
+    });
+  }, 120_000);
+  afterAll(async () => session?.close());
+
+  it('shows the trials best first, sorts on a header click, and links a trial to its runs', async () => {
+    const { page, viewer } = session;
+    await page.goto(`${viewer.url}#/experiment/study`);
+    const rows = page.locator('[data-testid=trials-table] tbody tr');
+    await rows.first().waitFor();
+    const firstCells = async () => (await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')!.textContent))) as string[];
+    expect(await firstCells()).toEqual(['trial-0001', 'trial-0000', 'trial-0003', 'trial-0002']);
+    await page.click('[data-testid="sort-param:learningRate"]');
+    expect(await firstCells()).toEqual(['trial-0003', 'trial-0001', 'trial-0000', 'trial-0002']);
+    await page.click('[data-testid="sort-param:learningRate"]');
+    expect(await firstCells()).toEqual(['trial-0002', 'trial-0000', 'trial-0001', 'trial-0003']);
+    const links = page.locator('[data-testid="trial-trial-0001"] a');
+    expect(await links.allTextContents()).toEqual(['seed-0 ', 'seed-1 ']);
+    await links.first().click();
+    await page.waitForURL(/#\/run\/study\/trial-0001\/seed-0$/);
+  }, 60_000);
 });

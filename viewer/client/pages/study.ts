@@ -8,7 +8,7 @@ import { runHref } from '../routes.js';
 import type { TrialSort } from './trial-sort.js';
 import { sortTrials } from './trial-sort.js';
 
-const showValue = (v: unknown): string => (typeof v === 'number' ? fmt(v) : JSON.stringify(v));
+const showValue = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : fmt(v)) : JSON.stringify(v));
 
 /** Fills `box` with the trials table, re-drawing it on a header click; `sort` is kept across refreshes by the caller. */
 export function drawTrials(box: HTMLElement, study: StudyTable, runs: readonly RunSummary[], sort: { current: TrialSort }): void {
