@@ -787,7 +787,10 @@ export function parseExperimentConfig(text: string, source: string, format: 'yam
 /** Every problem of a parsed experiment document (structure, then meaning), each at its path. */
 export function experimentIssues(data: unknown): Issue[] {
   const structural = data === null || data === undefined ? [{ path: [], message: 'the config is empty; expected a mapping with name, env, seeds and variants' }] : schemaIssues(EXPERIMENT, data);
-  return [...structural, ...meaningIssues(data, structural)];
+  // A tuning study's keys (experiments/tune/config.ts) given to `arena run`: say where they belong.
+  const studyKey = (path: readonly PathSegment[]) => (path.length === 1 && path[0] === 'tune') || (path.length === 3 && path[0] === 'variants' && path[2] === 'search');
+  const hinted = structural.map((i) => (studyKey(i.path) && i.message.startsWith('unknown key') ? { ...i, message: `${i.message} (a tuning study's key: run the config with \`arena tune\`)` } : i));
+  return [...hinted, ...meaningIssues(data, structural)];
 }
 
 /** Throws a ConfigError of `issues` (when there are any), positioned by `locate` and in file order. */
