@@ -72,5 +72,10 @@ export { parseExperimentConfig, loadExperimentConfig, planRuns, ConfigError } fr
 export { executeRun } from './experiments/run.js';
 export { runExperiment, WorkerPoolExecutor, InProcessExecutor } from './experiments/runner.js';
 export type { Executor } from './experiments/runner.js';
+export { parseStudyConfig, loadStudyConfig } from './experiments/tune/config.js';
+export type { StudyConfig } from './experiments/tune/config.js';
+export { runStudy } from './experiments/tune/study.js';
+export { RandomSampler } from './experiments/tune/sampler.js';
+export { TpeSampler } from './experiments/tune/tpe.js';
 export { loadRuns, compareRuns, formatTable } from './experiments/compare.js';
 export type * from './experiments/types.js';
