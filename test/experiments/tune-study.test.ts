@@ -71,4 +71,12 @@ describe('runStudy', () => {
     expect(studyFile(dir).jobs).toEqual(studyFile(whole.dir).jobs);
     expect(resumed.steps).toBe(whole.steps);
   }, 300_000);
+
+  it('refuses a pruner on an executor that cannot pause runs at rungs', async () => {
+    const study = parseStudyConfig(STUDY, 'cliff.yaml');
+    const executor = new InProcessExecutor();
+    const noPause = { concurrency: 1, execute: executor.execute.bind(executor), stop: () => executor.stop(), close: () => executor.close() };
+    const runsDir = temp();
+    await expect(runStudy(study, { runsDir, executor: noPause })).rejects.toThrow(/pruner median pauses trials at rungs, which this executor cannot do/);
+  });
 });
