@@ -27,7 +27,7 @@ import { ExistingRunsError } from '../runner.js';
 import { makeDirs, readJson, writeJsonAtomic } from '../store.js';
 import type { ExperimentConfig, PlannedRun } from '../types.js';
 import type { StudyConfig } from './config.js';
-import { STUDY_FILE } from './files.js';
+import { BEST_CONFIG, FIGURE_NAME, STUDY_FILE, TRIALS_CSV, TRIALS_JSON } from './files.js';
 import { lossOf, trialObjective } from './objective.js';
 import type { TrialRow, TrialStatus } from './outputs.js';
 import { writeStudyResults, writeTrialsTable } from './outputs.js';
@@ -136,6 +136,8 @@ export async function runStudy(study: StudyConfig, options: StudyOptions): Promi
     throw new Error(`pruner ${study.tune.pruner} pauses trials at rungs, which this executor cannot do (the queue's does not yet): run the study on local workers, or with pruner: none`);
   }
   const dir = join(options.runsDir, study.experiment.name);
+  // Stopped before it began: nothing is written, deleted or started.
+  if (options.signal?.aborted) return { dir, trials: [], best: null, interrupted: true, steps: 0, stepsWithoutPruning: 0 };
   await makeDirs(dir);
   const lock = acquireExperimentLock(dir, options.command ?? 'arena tune');
   try {
@@ -154,7 +156,7 @@ async function runLocked(study: StudyConfig, options: StudyOptions, dir: string)
   }
   if (options.overwrite) {
     for (const n of trialDirs) await rm(join(dir, n), { recursive: true, force: true });
-    await rm(file, { force: true });
+    for (const name of [STUDY_FILE, TRIALS_JSON, TRIALS_CSV, BEST_CONFIG, `${FIGURE_NAME}.svg`, `${FIGURE_NAME}.png`]) await rm(join(dir, name), { force: true });
   }
   let logged: readonly JobRecord[] = [];
   let storedTrials: StudyFile['trials'] = [];
@@ -314,6 +316,8 @@ async function runLocked(study: StudyConfig, options: StudyOptions, dir: string)
   } finally {
     options.signal?.removeEventListener('abort', stop);
   }
+  // Stopped while nothing was running (between jobs): the study is not done either.
+  interrupted ||= stopping;
   if (interrupted) {
     for (const t of trials) if (t.status === 'running') t.status = 'paused';
   } else {

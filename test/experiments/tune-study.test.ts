@@ -2,7 +2,7 @@
 // of tabular Q-learning stopped (as by Ctrl-C) after a few results and resumed
 // ends with the trials and results of a study never stopped; a resume with
 // another config, or a start over an existing study, is refused.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InProcessExecutor } from '../../experiments/runner.js';
@@ -71,6 +71,26 @@ describe('runStudy', () => {
     expect(studyFile(dir).jobs).toEqual(studyFile(whole.dir).jobs);
     expect(resumed.steps).toBe(whole.steps);
   }, 300_000);
+
+  it('--overwrite deletes the study and its trials first; a study stopped before it began touches nothing', async () => {
+    const study = parseStudyConfig(STUDY.replace('trials: 6', 'trials: 2').replace('pruner: median', 'pruner: none'), 'cliff.yaml');
+    const runsDir = temp();
+    const first = await runStudy(study, { runsDir, executor: new InProcessExecutor(), reporter: silent() });
+    const files = readdirSync(first.dir).sort();
+    expect(files).toEqual(['best.yaml', 'study.json', 'trial-0000', 'trial-0001', 'trials.csv', 'trials.json', 'tune.png', 'tune.svg']);
+    const stop = new AbortController();
+    stop.abort();
+    const never = await runStudy(study, { runsDir, executor: new InProcessExecutor(), reporter: silent(), overwrite: true, signal: stop.signal });
+    expect(never.interrupted).toBe(true);
+    expect(readdirSync(first.dir).sort()).toEqual(files);
+    // Over a study of another config: one trial now, sampled with another seed.
+    mkdirSync(join(first.dir, 'trial-0009'));
+    const other = parseStudyConfig(STUDY.replace('trials: 6', 'trials: 1').replace('pruner: median', 'pruner: none').replace('seed: 4', 'seed: 5'), 'cliff.yaml');
+    const again = await runStudy(other, { runsDir, executor: new InProcessExecutor(), reporter: silent(), overwrite: true });
+    expect(again.trials).toHaveLength(1);
+    expect(readdirSync(first.dir).sort()).toEqual(['best.yaml', 'study.json', 'trial-0000', 'trials.csv', 'trials.json', 'tune.png', 'tune.svg']);
+    expect(again.trials[0]!.params).not.toEqual(first.trials[0]!.params);
+  });
 
   it('refuses a pruner on an executor that cannot pause runs at rungs', async () => {
     const study = parseStudyConfig(STUDY, 'cliff.yaml');
