@@ -15,6 +15,8 @@ import { checkConfigPath, evalCommand, runCommand } from './run.js';
 import { compareCommand } from './compare.js';
 import type { ExportCommandOptions } from './export.js';
 import type { ServeCommandOptions } from './serve.js';
+import type { TuneCommandOptions } from './tune.js';
+import { tuneCommand } from './tune.js';
 import type { WorkerCommandOptions } from './queue.js';
 import { ConfigError } from '../experiments/config.js';
 
@@ -202,6 +204,20 @@ program
     if (opts.queue !== undefined && opts.workers !== undefined) throw new Error('run: --workers sets local threads and --queue sends runs to remote workers; choose one');
     checkConfigPath(config);
     process.exitCode = await runCommand(config, opts);
+  });
+
+program
+  .command('tune <config>')
+  .description('run a hyperparameter study: sample trials from a variant\'s search space, prune them at rungs, write trials.csv, best.yaml and a figure')
+  .option('--parallel <n>', "runs at once in worker threads (overrides the config's tune.parallel; a study resumes only with the same value)", positiveInt('--parallel'))
+  .option('--resume', 'continue a stopped or killed study: logged results are kept, running trials resume from their checkpoints')
+  .option('--overwrite', "delete the study's trials and start over")
+  .option('--runs-dir <dir>', 'where studies are written', 'runs')
+  .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
+  .action(async (config: string, opts: TuneCommandOptions) => {
+    if (opts.resume && opts.overwrite) throw new Error('tune: --resume and --overwrite contradict each other; choose one');
+    checkConfigPath(config);
+    process.exitCode = await tuneCommand(config, opts);
   });
 
 program

@@ -150,7 +150,7 @@ type RawVariant = z.output<typeof VARIANT>;
 
 // ---------------------------------------------------------------- documents
 
-type Locate = (path: readonly PathSegment[], at?: 'key') => { line?: number; column?: number };
+export type Locate = (path: readonly PathSegment[], at?: 'key') => { line?: number; column?: number };
 
 function linePosition(lineCounter: LineCounterType, offset: number): { line: number; column: number } {
   const { line, col } = lineCounter.linePos(offset);
@@ -190,8 +190,8 @@ function locator(doc: Document, lineCounter: LineCounterType): Locate {
   };
 }
 
-/** Parses the text; syntax errors throw a ConfigError with their positions. */
-function readDocument(text: string, source: string, format: 'yaml' | 'json'): { data: unknown; locate: Locate } {
+/** Parses the text; syntax errors throw a ConfigError with their positions. `locate` gives the position of a path's node. */
+export function readDocument(text: string, source: string, format: 'yaml' | 'json'): { data: unknown; locate: Locate } {
   const lineCounter = new LineCounter();
   if (format === 'json') {
     let data: unknown;
@@ -359,7 +359,7 @@ function buildIssue(env: EnvConfig): string | undefined {
   }
 }
 
-function hyperparameterIssue(definition: Pick<AgentDefinition, 'hyperparameters'>, key: string, message: string, path: PathSegment[]): Issue {
+export function hyperparameterIssue(definition: Pick<AgentDefinition, 'hyperparameters'>, key: string, message: string, path: PathSegment[]): Issue {
   if (Object.hasOwn(definition.hyperparameters, key)) return { path, message };
   const close = closestMatch(key, Object.keys(definition.hyperparameters));
   return { path, message: close !== undefined ? `${message}; did you mean ${JSON.stringify(close)}?` : message, at: 'key' };
@@ -780,15 +780,30 @@ function resolveVariants(raw: RawExperiment, env: EnvConfig, isGame: boolean): V
 /** Checks `text` (a config in YAML or JSON) and resolves it; throws a ConfigError listing every problem. */
 export function parseExperimentConfig(text: string, source: string, format: 'yaml' | 'json' = 'yaml'): ExperimentConfig {
   const { data, locate } = readDocument(text, source, format);
-  const structural = data === null || data === undefined ? [{ path: [], message: 'the config is empty; expected a mapping with name, env, seeds and variants' }] : schemaIssues(EXPERIMENT, data);
-  const issues = [...structural, ...meaningIssues(data, structural)];
-  if (issues.length > 0) {
-    const problems = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, ...locate(issue.path, issue.at) }));
-    // In file order; problems without a position last.
-    problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-    throw new ConfigError(source, problems);
-  }
+  throwIssues(source, experimentIssues(data), locate);
+  return resolveExperiment(data);
+}
 
+/** Every problem of a parsed experiment document (structure, then meaning), each at its path. */
+export function experimentIssues(data: unknown): Issue[] {
+  const structural = data === null || data === undefined ? [{ path: [], message: 'the config is empty; expected a mapping with name, env, seeds and variants' }] : schemaIssues(EXPERIMENT, data);
+  // A tuning study's keys (experiments/tune/config.ts) given to `arena run`: say where they belong.
+  const studyKey = (path: readonly PathSegment[]) => (path.length === 1 && path[0] === 'tune') || (path.length === 3 && path[0] === 'variants' && path[2] === 'search');
+  const hinted = structural.map((i) => (studyKey(i.path) && i.message.startsWith('unknown key') ? { ...i, message: `${i.message} (a tuning study's key: run the config with \`arena tune\`)` } : i));
+  return [...hinted, ...meaningIssues(data, structural)];
+}
+
+/** Throws a ConfigError of `issues` (when there are any), positioned by `locate` and in file order. */
+export function throwIssues(source: string, issues: readonly Issue[], locate: Locate): void {
+  if (issues.length === 0) return;
+  const problems = issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message, ...locate(issue.path, issue.at) }));
+  // In file order; problems without a position last.
+  problems.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  throw new ConfigError(source, problems);
+}
+
+/** The ExperimentConfig of a document experimentIssues found no problem in. */
+export function resolveExperiment(data: unknown): ExperimentConfig {
   const raw = EXPERIMENT.parse(data);
   const rawEnv = typeof raw.env === 'string' ? { id: raw.env } : raw.env;
   const env: EnvConfig = { id: rawEnv.id, kwargs: rawEnv.kwargs ?? {}, wrappers: wrapperSpecs(rawEnv.wrappers, [], []) ?? [] };
@@ -806,6 +821,12 @@ export function parseExperimentConfig(text: string, source: string, format: 'yam
 
 /** Reads and checks a config file; the format comes from the extension (.yaml, .yml or .json). */
 export async function loadExperimentConfig(path: string): Promise<ExperimentConfig> {
+  const { text, format } = await readConfigFile(path);
+  return parseExperimentConfig(text, path, format);
+}
+
+/** A config file's text and its format (from the extension: .yaml, .yml or .json); a ConfigError when it cannot be read. */
+export async function readConfigFile(path: string): Promise<{ text: string; format: 'yaml' | 'json' }> {
   const extension = extname(path).toLowerCase();
   const format = extension === '.yaml' || extension === '.yml' ? 'yaml' : extension === '.json' ? 'json' : undefined;
   if (format === undefined) {
@@ -818,7 +839,7 @@ export async function loadExperimentConfig(path: string): Promise<ExperimentConf
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(path, [{ path: '', message: code === 'ENOENT' ? 'no such file' : `cannot read the file: ${errorMessage(e)}` }]);
   }
-  return parseExperimentConfig(text, path, format);
+  return { text, format };
 }
 
 // ---------------------------------------------------------------- planning

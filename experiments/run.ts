@@ -19,6 +19,11 @@
 // agent's deterministic `act`, which draws no random numbers, so they do not
 // change training. (Recording with the stochastic policy does draw from the
 // agent's generator, at the same steps in every attempt.)
+//
+// Pausing (tuning studies' rungs): with `pauseAt`, the run stops after the
+// checkpoint of the first segment ending at or past that step, marked
+// interrupted; resumed later (with a larger pauseAt, or none) it continues
+// from that checkpoint exactly as if it had never stopped.
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -326,7 +331,7 @@ function recordedError(e: unknown): NonNullable<RunRecord['error']> {
  * different run (another spec) or an unreadable run.json, which it leaves as
  * they are.
  */
-export async function executeRun(planned: PlannedRun, options: { resume?: boolean; control?: RunControl } = {}): Promise<RunOutcome> {
+export async function executeRun(planned: PlannedRun, options: { resume?: boolean; control?: RunControl; pauseAt?: number } = {}): Promise<RunOutcome> {
   const { spec, dir } = planned;
   const control = options.control ?? {};
   const runFile = join(dir, RUN_FILE);
@@ -336,6 +341,10 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       throw new Error(`${dir}: the config changed since this run started (its run.json spec differs); resume with the original config, or start it over`);
     }
     if (previous.status === 'finished') return { status: 'finished', step: previous.step, seconds: previous.seconds, resumedFrom: null };
+    // Already paused at or past this point (a study resumed after its runs had paused): nothing to do.
+    if (options.pauseAt !== undefined && previous.status === 'interrupted' && previous.checkpointStep !== null && previous.checkpointStep >= options.pauseAt) {
+      return { status: 'interrupted', step: previous.checkpointStep, seconds: previous.seconds, resumedFrom: null };
+    }
   }
   const startedAt = new Date().toISOString();
   let record: RunRecord = {
@@ -474,6 +483,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     };
 
     let stopped = false;
+    let paused = false;
     let lastProgress = 0;
     let progressStep = scheduler.step;
     let progressTime = performance.now();
@@ -544,8 +554,12 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
       record = { ...record, step, seconds: scheduler.seconds, checkpointStep: step };
       await writeJsonAtomic(runFile, record);
       report(step, true);
+      if (options.pauseAt !== undefined && step >= options.pauseAt && step < spec.totalSteps) {
+        paused = true;
+        break;
+      }
     }
-    const status: RunStatus = stopped ? 'interrupted' : 'finished';
+    const status: RunStatus = stopped || paused ? 'interrupted' : 'finished';
     record = { ...record, status, step: stopped ? t.stepCount : record.step, seconds: secondsNow(), endedAt: new Date().toISOString() };
     await writeJsonAtomic(runFile, record);
     return { status, step: record.step, seconds: record.seconds, resumedFrom, ...(warnings.length > 0 ? { warnings } : {}) };

@@ -31,9 +31,16 @@ export interface RunEvents {
   onProgress?(progress: RunProgress): void;
 }
 
+/** How far to take a run this time: to its end, or (pauseAt) to the checkpoint at or past a step (run.ts, "Pausing"). */
+export interface RunLimits {
+  readonly pauseAt?: number;
+}
+
 /** Where runs execute. */
 export interface Executor {
-  execute(planned: PlannedRun, resume: boolean, events: RunEvents): Promise<RunOutcome>;
+  execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits?: RunLimits): Promise<RunOutcome>;
+  /** Whether it honours RunLimits.pauseAt (the queue's executor does not yet). */
+  readonly pauses?: boolean;
   /** Asks every executing run to stop at its next env step (they end 'interrupted'). */
   stop(): void;
   close(): Promise<void>;
@@ -55,6 +62,7 @@ export function maxWorkers(): number {
  * never has more threads than runs executing at once.
  */
 export class WorkerPoolExecutor implements Executor {
+  readonly pauses = true;
   private readonly pool: Piscina;
   private readonly stopFlag = new SharedArrayBuffer(4);
 
@@ -80,10 +88,10 @@ export class WorkerPoolExecutor implements Executor {
     });
   }
 
-  async execute(planned: PlannedRun, resume: boolean, events: RunEvents): Promise<RunOutcome> {
+  async execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits: RunLimits = {}): Promise<RunOutcome> {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (p: RunProgress) => events.onProgress?.(p));
-    const task: WorkerTask = { planned, resume, stop: this.stopFlag, port: port2, imports: this.imports };
+    const task: WorkerTask = { planned, resume, stop: this.stopFlag, port: port2, imports: this.imports, ...(limits.pauseAt !== undefined ? { pauseAt: limits.pauseAt } : {}) };
     try {
       const result = (await this.pool.run(task, { transferList: [port2] })) as WorkerResult;
       if ('thrown' in result) return recordFailure(planned, result.thrown.message, result.thrown.stack);
@@ -114,12 +122,14 @@ export class WorkerPoolExecutor implements Executor {
 /** Runs in this thread, one at a time (for debugging and tests; `--workers 0`). */
 export class InProcessExecutor implements Executor {
   readonly concurrency = 1;
+  readonly pauses = true;
   private stopped = false;
 
-  async execute(planned: PlannedRun, resume: boolean, events: RunEvents): Promise<RunOutcome> {
+  async execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits: RunLimits = {}): Promise<RunOutcome> {
     try {
       return await executeRun(planned, {
         resume,
+        ...(limits.pauseAt !== undefined ? { pauseAt: limits.pauseAt } : {}),
         control: { shouldStop: () => this.stopped, ...(events.onProgress ? { onProgress: (p: RunProgress) => events.onProgress!(p) } : {}) },
       });
     } catch (e) {

@@ -17,6 +17,8 @@ export interface WorkerTask {
   readonly port: MessagePort;
   /** Modules that register extra envs or agents (absolute file URLs), imported before the run. */
   readonly imports: readonly string[];
+  /** Stop after the checkpoint at or past this step (run.ts, "Pausing"). */
+  readonly pauseAt?: number;
 }
 
 /** The run's outcome, or what executeRun threw (kept apart from a worker dying, which rejects the task). */
@@ -28,6 +30,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
     for (const url of task.imports) await import(url);
     const outcome = await executeRun(task.planned, {
       resume: task.resume,
+      ...(task.pauseAt !== undefined ? { pauseAt: task.pauseAt } : {}),
       control: {
         shouldStop: () => Atomics.load(flag, 0) !== 0,
         onProgress: (progress) => task.port.postMessage(progress),

@@ -68,6 +68,28 @@ export interface ExperimentDetail {
   readonly runs: readonly RunSummary[];
   /** Planned runs not in `runs` (an experiment planning more than the viewer lists); all pending, counted in `status`. */
   readonly unlisted?: number;
+  /** A tuning study (`arena tune`): its trials table (trials.json); the trials are the variants. */
+  readonly study?: StudyTable;
+}
+
+/** One trial of a tuning study, as trials.json has it (experiments/tune/outputs.ts). */
+export interface StudyTrial {
+  readonly number: number;
+  /** The variant its runs are under. */
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly status: 'running' | 'paused' | 'complete' | 'pruned' | 'failed';
+  readonly objective: number | null;
+  readonly rung: number;
+  readonly budget: number | null;
+  readonly steps: number;
+  readonly error?: string;
+}
+
+export interface StudyTable {
+  readonly objective: { readonly metric: string; readonly aggregate: string; readonly direction: 'maximize' | 'minimize' };
+  readonly rungs: readonly number[];
+  readonly trials: readonly StudyTrial[];
 }
 
 /** One seed's evaluation curve: its own points, and the same put on the shared grid. */

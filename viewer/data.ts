@@ -25,10 +25,12 @@ import type {
   MetricsResponse,
   RunSummary,
   StatusCounts,
+  StudyTable,
 } from './api-types.js';
 import type { Catalog, ExperimentEntry, RunEntry } from './catalog.js';
 import { HttpError } from './catalog.js';
 import { metricsOf } from './metrics-store.js';
+import { TRIALS_JSON } from '../experiments/tune/files.js';
 
 // ---------------------------------------------------------------- files
 
@@ -228,10 +230,29 @@ export async function listExperiments(catalog: Catalog): Promise<ExperimentListE
   return out;
 }
 
+/** trials.json files larger than this are not read (a study of 10,000 trials writes about 3 MB). */
+const STUDY_FILE_BYTES = 32 * 1024 * 1024;
+
+/** A tuning study's trials table (trials.json in the experiment directory), or undefined when there is none or it cannot be read. */
+async function studyTable(catalog: Catalog, e: ExperimentEntry): Promise<StudyTable | undefined> {
+  if (e.dir === null) return undefined;
+  const file = await catalog.insideOrNull(join(e.dir, TRIALS_JSON));
+  if (file === null) return undefined;
+  try {
+    if ((await stat(file)).size > STUDY_FILE_BYTES) return undefined;
+    const doc = JSON.parse(await readFile(file, 'utf8')) as Partial<StudyTable>;
+    if (!Array.isArray(doc.trials) || !Array.isArray(doc.rungs) || typeof doc.objective !== 'object' || doc.objective === null) return undefined;
+    return { objective: doc.objective, rungs: doc.rungs, trials: doc.trials };
+  } catch {
+    return undefined; // being replaced, or not a study's: the runs are listed all the same
+  }
+}
+
 /** GET /api/experiments/:experiment */
 export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Promise<ExperimentDetail> {
   const config = await experimentConfig(catalog, e);
   const runs = await runSummaries(catalog, e, config);
+  const study = await studyTable(catalog, e);
   return {
     name: e.name,
     kind: catalog.kind,
@@ -241,6 +262,7 @@ export async function experimentDetail(catalog: Catalog, e: ExperimentEntry): Pr
     status: countStatus(runs, e.unlisted),
     runs,
     ...(e.unlisted ? { unlisted: e.unlisted } : {}),
+    ...(study ? { study } : {}),
   };
 }
 

@@ -146,6 +146,22 @@ describe('executeRun', () => {
     }, 120_000);
   }
 
+  it('paused at checkpoints (pauseAt) and resumed step by step, a run ends with the same numbers as a run never paused', async () => {
+    const s = spec({ totalSteps: 8000, checkpointEvery: 1000 });
+    const whole = planned(s);
+    const paused = planned(s);
+    await executeRun(whole);
+    expect(await executeRun(paused, { resume: true, pauseAt: 2000 })).toMatchObject({ status: 'interrupted', step: 2000 });
+    expect(runRecord(paused.dir)).toMatchObject({ status: 'interrupted', checkpointStep: 2000, attempts: 1 });
+    expect(lines<EvalLine>(paused.dir, 'eval.jsonl').at(-1)!.step).toBe(2000);
+    // Asked again to pause at the same point (a study resumed after the pause): nothing runs.
+    expect(await executeRun(paused, { resume: true, pauseAt: 2000 })).toMatchObject({ status: 'interrupted', step: 2000 });
+    expect(runRecord(paused.dir).attempts).toBe(1);
+    expect(await executeRun(paused, { resume: true, pauseAt: 6000 })).toMatchObject({ status: 'interrupted', step: 6000, resumedFrom: 2000 });
+    expect(await executeRun(paused, { resume: true })).toMatchObject({ status: 'finished', step: 8000, resumedFrom: 6000 });
+    expect(numbers(paused.dir)).toEqual(numbers(whole.dir));
+  }, 60_000);
+
   it('ends with an evaluation and a recording of the final policy when a rollout overshoots the budget inside an earlier segment', async () => {
     // PPO collects 4 x 64 = 256 steps a rollout: the segment to 1000 ends at 1024, past the budget of 1010, so the last segment never runs.
     const run = planned(spec({ ...small.ppo, totalSteps: 1010, checkpointEvery: 1000, eval: { every: 0, episodes: 1 }, record: { every: 0, episodes: 1, deterministic: true } }));

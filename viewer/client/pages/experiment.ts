@@ -7,7 +7,8 @@
 // (`arena compare`'s), a way to overlay the curves with another experiment's,
 // and the runs with their status (filtered by status). Curves and runs
 // refresh while the experiment is running; axis, smoothing, scale, single
-// seeds and the status filter stay in the address.
+// seeds and the status filter stay in the address. A tuning study's page
+// also has its trials table (study.ts).
 import type { RunRecord } from '../../../experiments/types.js';
 import type { CurvesResponse, ExperimentDetail, VariantCurves } from '../../api-types.js';
 import { api, onLive, throttle } from '../api.js';
@@ -16,6 +17,9 @@ import { LineChart, PALETTE } from '../charts.js';
 import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
 import { experimentHref, keepState, overlayHref, runHref, stateOf } from '../routes.js';
+import { drawTrials } from './study.js';
+import type { TrialSort } from './trial-sort.js';
+import { defaultTrialSort } from './trial-sort.js';
 
 interface Controls {
   x: 'steps' | 'time';
@@ -93,6 +97,9 @@ export function experimentPage(root: HTMLElement, name: string): Page {
   const finalBox = h('div', {}, notice('loading…'));
   const hpBox = h('div', {}, notice('loading…'));
   const runsBox = h('div', {}, notice('loading…'));
+  const trialsBox = h('div');
+  const trialsCard = h('section', { class: 'card', hidden: true, 'data-testid': 'trials' }, h('h2', {}, 'Trials'), trialsBox);
+  let trialSort: { current: TrialSort } | null = null;
   const downloads = h('div', { class: 'toolbar downloads', 'data-testid': 'downloads' });
   const problemsBox = h('div');
   let chart: LineChart | null = null;
@@ -137,6 +144,7 @@ export function experimentPage(root: HTMLElement, name: string): Page {
   replace(
     root,
     h('h1', {}, name),
+    trialsCard,
     h('section', { class: 'card' }, h('h2', {}, 'Evaluation return'), toolbar, chartBox, bandNote, downloads),
     h('section', { class: 'card' }, h('h2', {}, 'Final return per variant'), finalBox),
     h('section', { class: 'card' }, h('h2', {}, 'Hyperparameters'), hpBox),
@@ -389,6 +397,11 @@ export function experimentPage(root: HTMLElement, name: string): Page {
       const d = await api.experiment(name);
       if (!alive) return;
       replace(runsBox, runsBlock(d));
+      trialsCard.hidden = !d.study;
+      if (d.study) {
+        trialSort ??= { current: defaultTrialSort(d.study) };
+        drawTrials(trialsBox, d.study, d.runs, trialSort);
+      }
       await loadHyperparameters(d);
     } catch (e) {
       if (!alive) return;
