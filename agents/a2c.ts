@@ -15,19 +15,23 @@
 // added outside the square root, no momentum), written out below so its state
 // saves exactly. 'adam' selects the Adam of agents/lib/nets.ts (eps 1e-5)
 // instead. The networks, the action sampling, observation and reward
-// normalization and the rollout collection are PPO's (agents/ppo.ts): A2C is
+// normalization and the rollout collection are the actor-critic library's
+// (agents/lib/actor-critic.ts, rollout.ts), shared with PPO: A2C is
 // PPO with one epoch, one minibatch, no ratio clipping and no advantage
 // normalization.
 import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
+import type { ActorCritic } from './lib/actor-critic.js';
+import { newVariable } from './lib/actor-critic.js';
+import type { SavedActorCritic, StepOptimizer } from './lib/actor-critic-agent.js';
+import { ActorCriticAgent, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
+import { collectRollout, explainedVariance, Minibatch, RolloutBuffer, startSession, trainingVectorEnv } from './lib/rollout.js';
 import { linearSchedule } from './lib/schedules.js';
-import type { SavedActorCritic, StepOptimizer } from './ppo.js';
-import { ActorCritic, ActorCriticAgent, collectRollout, explainedVariance, Minibatch, newVariable, registerActorCriticAgent, RolloutBuffer, startSession, trainingVectorEnv } from './ppo.js';
 
 export const A2C_HYPERPARAMETERS = {
   nSteps: int(5, 'steps per env in each rollout: the n of the n-step returns', { min: 1 }),
