@@ -48,14 +48,14 @@ import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import type { ActorCritic } from './lib/actor-critic.js';
 import type { SavedActorCritic } from './lib/actor-critic-agent.js';
-import { ActorCriticAgent, registerActorCriticAgent } from './lib/actor-critic-agent.js';
+import { ActorCriticAgent, onnxOptimizer, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
 import { ppoLoss, ppoTerms, stopsEarly } from './lib/ppo-loss.js';
-import { collectRollout, explainedVariance, Minibatch, RolloutBuffer, shuffle, startSession, trainingVectorEnv } from './lib/rollout.js';
+import { collectRollout, explainedVariance, meanOfRows, Minibatch, RolloutBuffer, shuffle, startSession, trainingVectorEnv } from './lib/rollout.js';
 import { linearSchedule } from './lib/schedules.js';
 
 export const PPO_HYPERPARAMETERS = {
@@ -93,9 +93,13 @@ export type PpoHyperparameters = Resolved<typeof PPO_HYPERPARAMETERS>;
 class Ppo extends ActorCriticAgent<PpoHyperparameters> {
   readonly algorithm = 'ppo';
 
+  /** Adam on the tfjs variables, or null on backend 'onnx' (the policy's ONNX model then steps). */
+  private readonly tfOptimizer: Optimizer | null;
+
   constructor(hyperparameters: PpoHyperparameters, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) {
-    const optimizer = new Optimizer(policy.variables, hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
-    super(hyperparameters, context, policy, rng, optimizer, saved);
+    const tfOptimizer = policy.onnx ? null : new Optimizer(policy.variables, hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
+    super(hyperparameters, context, policy, rng, tfOptimizer ?? onnxOptimizer(policy.onnx!), saved);
+    this.tfOptimizer = tfOptimizer;
   }
 
   async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -105,6 +109,7 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
     if (!(totalSteps >= 0)) throw new RangeError(`ppo.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
     const buf = new RolloutBuffer(hp.nSteps, vec.numEnvs, this.policy);
     const lastValues = new Float32Array(vec.numEnvs);
+    await this.policy.onnx?.prepare(Math.min(hp.batchSize, buf.size));
     if (this.counters.steps < totalSteps) {
       const session = startSession(vec, this.policy, this.rng);
       while (this.counters.steps < totalSteps) {
@@ -135,7 +140,10 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
     this.optimizer.learningRate = lr;
     const n = validRows(buf.autoreset, buf.size, buf.rows);
     const mb = new Minibatch(Math.min(hp.batchSize, n), policy);
-    const stats: tf.Tensor1D[] = []; // per minibatch: policy loss, value loss, entropy, approx KL, clip fraction
+    const onnx = policy.onnx;
+    // Per minibatch: policy loss, value loss, entropy, approx KL, clip fraction (as tensors on tfjs, read back once).
+    const stats: tf.Tensor1D[] = [];
+    const onnxStats: Float32Array[] = [];
     let loss = 0;
     let gradNorm = 0;
     let epochs = 0;
@@ -143,8 +151,15 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
       shuffle(buf.rows, n, this.rng);
       for (let from = 0; from < n; from += hp.batchSize) {
         const size = mb.gather(buf, from, Math.min(from + hp.batchSize, n), hp.normalizeAdvantage);
+        if (onnx) {
+          const r = onnx.step(mb, size, clip);
+          onnxStats.push(r.stats);
+          loss = r.loss;
+          gradNorm = r.gradNorm;
+          continue;
+        }
         const t = mb.tensors(size);
-        const r = this.optimizer.step(() => {
+        const r = this.tfOptimizer!.step(() => {
           const { logp, entropy, value } = policy.evaluate(t.obs, t.actions);
           const terms = ppoTerms(
             { logp, oldLogp: t.logProbs, advantages: t.advantages, value, oldValues: t.values, returns: t.returns },
@@ -160,11 +175,11 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
         gradNorm = r.gradNorm;
       }
       epochs += 1;
-      if (stopsEarly(hp.targetKl, () => stats[stats.length - 1]!.dataSync()[3]!)) break;
+      if (stopsEarly(hp.targetKl, () => (onnx ? onnxStats[onnxStats.length - 1]![3]! : stats[stats.length - 1]!.dataSync()[3]!))) break;
     }
     policy.readStd();
-    if (stats.length === 0) return { learningRate: lr, clipRange: clip, epochs: 0 }; // a rollout of autoreset rows only
-    const mean = tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
+    if (stats.length + onnxStats.length === 0) return { learningRate: lr, clipRange: clip, epochs: 0 }; // a rollout of autoreset rows only
+    const mean = onnx ? meanOfRows(onnxStats) : tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
     tf.dispose(stats);
     return {
       policyLoss: mean[0]!,
@@ -188,4 +203,9 @@ registerActorCriticAgent({
   description: 'PPO-clip (Schulman et al. 2017) with GAE, separate actor and critic MLPs (or a shared CNN trunk for image observations); discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: PPO_HYPERPARAMETERS,
   build: (hp, context, policy, rng, saved) => new Ppo(hp, context, policy, rng, saved),
+  onnx: (hp) => ({
+    loss: { kind: 'ppo', vfCoef: hp.vfCoef, entCoef: hp.entCoef, clipRangeVf: hp.clipRangeVf },
+    optimizer: { kind: 'adam', epsilon: 1e-5, maxGradNorm: hp.maxGradNorm },
+    learningRate: hp.learningRate,
+  }),
 });

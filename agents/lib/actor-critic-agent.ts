@@ -1,7 +1,9 @@
 // The agent shell PPO and A2C share around their learn loops: the policy
 // (actor-critic.ts), the optimizer, the step counters and the return
 // normalizer; acting, diagnostics, warm starts, saving and loading, and the
-// registration of such an agent.
+// registration of such an agent. On backend 'onnx' the registration builds
+// the policy's ONNX Runtime model (compute/actor-critic-model.ts) for the
+// agent's loss and optimizer, and the optimizer state lives there.
 import { Rng } from '../../core/rng.js';
 import type { RngState } from '../../core/rng.js';
 import { RunningMeanStd } from '../../core/running-stats.js';
@@ -10,16 +12,44 @@ import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOpti
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
 import type { PolicyOptions, PolicyState } from './actor-critic.js';
 import { ActorCritic } from './actor-critic.js';
-import { initBackend, tf } from './backend.js';
+import { BackendError, initBackend, tf, usesOnnx } from './backend.js';
+import type { ActorCriticLoss, ActorCriticOptimizer, OnnxActorCritic } from './compute/actor-critic-model.js';
+import { OnnxActorCritic as OnnxModel } from './compute/actor-critic-model.js';
 import type { ParamSpec, Resolved } from './hparams.js';
 
-/** What an actor-critic agent's optimizer offers: a step on a loss, a settable learning rate, exact state (nets.ts's Adam, A2C's RMSprop). */
-export interface StepOptimizer {
+/** What the agent shell needs of an optimizer: a settable learning rate and exact state. */
+export interface OptimizerHandle {
   learningRate: number;
-  step(loss: () => tf.Scalar): { loss: number; gradNorm: number };
   getState(): { t: number; data: Float32Array };
   setState(state: { t: number; data: Float32Array }): void;
   dispose(): void;
+}
+
+/** A tfjs optimizer: also a step on a loss (nets.ts's Adam, A2C's RMSprop). */
+export interface StepOptimizer extends OptimizerHandle {
+  step(loss: () => tf.Scalar): { loss: number; gradNorm: number };
+}
+
+/** The optimizer of an ONNX Runtime model, as the shell sees it (the policy disposes the model itself). */
+export function onnxOptimizer(model: OnnxActorCritic): OptimizerHandle {
+  return {
+    get learningRate() {
+      return model.learningRate;
+    },
+    set learningRate(lr: number) {
+      model.learningRate = lr;
+    },
+    getState: () => model.getOptimizerState(),
+    setState: (state) => model.setOptimizerState(state),
+    dispose: () => {},
+  };
+}
+
+/** How an agent trains on backend 'onnx': its loss, optimizer and (initial) learning rate. */
+export interface OnnxTraining {
+  loss: ActorCriticLoss;
+  optimizer: ActorCriticOptimizer;
+  learningRate: number;
 }
 
 /** The state a loaded actor-critic agent starts from (the policy itself is loaded apart). */
@@ -45,7 +75,7 @@ export abstract class ActorCriticAgent<H extends { readonly normalizeReward: boo
     readonly context: AgentContext,
     protected readonly policy: ActorCritic,
     protected readonly rng: Rng,
-    protected readonly optimizer: StepOptimizer,
+    protected readonly optimizer: OptimizerHandle,
     saved?: SavedActorCritic,
   ) {
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
@@ -96,8 +126,25 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
   readonly description: string;
   readonly hyperparameters: S;
   readonly build: (hp: Resolved<S>, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) => Agent;
+  /** The loss and optimizer on backend 'onnx'. */
+  readonly onnx: (hp: Resolved<S>) => OnnxTraining;
 }): void {
   const { name, build } = spec;
+  /** On backend 'onnx', hands the policy to an ONNX Runtime model; else makes sure tfjs is ready (it also holds the nets for 'onnx'). */
+  async function prepare(hp: Resolved<S>, context: AgentContext, policy: () => ActorCritic | Promise<ActorCritic>): Promise<ActorCritic> {
+    const onnx = usesOnnx(context.backend);
+    await initBackend(onnx ? 'auto' : (context.backend ?? 'auto'));
+    const p = await policy();
+    if (onnx) {
+      if (p.trunk) {
+        p.dispose();
+        throw new BackendError(`${name}: backend 'onnx' runs the mlp policy only so far; the cnn policy trains on TensorFlow.js: use backend 'wasm' (or 'auto')`);
+      }
+      const t = spec.onnx(hp);
+      p.useOnnx(await OnnxModel.create(p.netSpec(), t.loss, t.optimizer, p.flatParams(), t.learningRate));
+    }
+    return p;
+  }
   // Both agents' hyperparameters include the policy's options (hidden, activation, normalizeObs, ...).
   const opts = (hp: Resolved<S>) => hp as unknown as PolicyOptions;
   registerAgent({
@@ -109,14 +156,12 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     // PolicyNets.warmStart: an actor-critic takes another's nets.
     warmStartsFrom: ['ppo', 'a2c'],
     async create(hp, context) {
-      await initBackend(context.backend ?? 'auto');
       const rng = new Rng(context.seed);
-      return build(hp, context, ActorCritic.create(name, context, opts(hp), rng), rng);
+      return build(hp, context, await prepare(hp, context, () => ActorCritic.create(name, context, opts(hp), rng)), rng);
     },
     async load(hp, context, manifest, dir) {
-      await initBackend(context.backend ?? 'auto');
       const s = loadedState(manifest);
-      const policy = await ActorCritic.load(name, context, opts(hp), dir, s.policy);
+      const policy = await prepare(hp, context, () => ActorCritic.load(name, context, opts(hp), dir, s.policy));
       return build(hp, context, policy, Rng.fromState(s.rng), {
         counters: s.counters,
         optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },

@@ -3,7 +3,10 @@
 // conv trunk under two linear heads for image observations (agents/lib/cnn.ts);
 // observation encoding and normalization, acting with one forward pass and
 // one read-back per batch, action sampling from the seeded Rng, saving,
-// loading and warm starts.
+// loading and warm starts. On backend 'onnx' an OnnxActorCritic
+// (compute/actor-critic-model.ts) attached with useOnnx runs the forward
+// passes and the updates on a flat copy of the same weights; the tfjs
+// variables then hold them for saving and warm starts, synced both ways there.
 import type { Rng } from '../../core/rng.js';
 import { RunningMeanStd } from '../../core/running-stats.js';
 import type { RunningMeanStdState } from '../../core/running-stats.js';
@@ -15,7 +18,8 @@ import type { Cnn } from './cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './cnn.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, HALF_LOG_2PI, softmaxRow } from './distributions.js';
 import type { Mlp } from './nets.js';
-import { applyForGradients, loadMlp, loadWeightsInto, mlp, saveMlp } from './nets.js';
+import { applyForGradients, getWeights, loadMlp, loadWeightsInto, mlp, saveMlp, setWeights } from './nets.js';
+import type { ActorCriticNetSpec, OnnxActorCritic } from './compute/actor-critic-model.js';
 
 export interface PolicyOptions {
   readonly hidden: readonly number[];
@@ -86,6 +90,8 @@ export class ActorCritic {
   /** exp(logStd), refreshed by `readStd` (once per rollout: it changes only in updates). */
   private readonly std: Float64Array;
   private readonly logStdCache: Float64Array;
+  /** The ONNX Runtime model that acts and trains in place of the tfjs nets (backend 'onnx'), or null. */
+  private onnxModel: OnnxActorCritic | null = null;
 
   private constructor(
     /** The conv trunk under both heads (cnn policy), or null: the heads then read the encoded observation. */
@@ -164,6 +170,7 @@ export class ActorCritic {
 
   /** Writes the nets into `dir`; returns the JSON part (log std, observation statistics). */
   async save(dir: string): Promise<PolicyState> {
+    this.pullFromOnnx();
     if (this.trunk) await saveCnn(this.trunk, dir, 'cnn');
     await saveMlp(this.actor, dir, 'actor');
     await saveMlp(this.critic, dir, 'critic');
@@ -189,6 +196,35 @@ export class ActorCritic {
     }
     // Weights learned on normalized observations need the statistics they were normalized with.
     if (this.obsRms && saved?.obsRms) this.obsRms.setState(saved.obsRms);
+    this.onnxModel?.setParams(this.flatParams());
+    this.readStd();
+  }
+
+  /** The nets as compute/actor-critic-model.ts describes them (the mlp policy only: a conv trunk has no ONNX path yet). */
+  netSpec(): ActorCriticNetSpec {
+    if (this.trunk) throw new Error('ActorCritic.netSpec: the cnn policy has no ONNX Runtime path yet');
+    return { actorSizes: this.actor.sizes, criticSizes: this.critic.sizes, activation: this.actor.activation, discrete: this.discrete };
+  }
+
+  /** All trainable values as one flat vector in `variables` order (the ONNX model's parameter layout). */
+  flatParams(): Float32Array {
+    return getWeights(this).data;
+  }
+
+  /** Hands acting and training to `model`, which starts from these weights. */
+  useOnnx(model: OnnxActorCritic): void {
+    model.setParams(this.flatParams());
+    this.onnxModel = model;
+    this.readStd();
+  }
+
+  get onnx(): OnnxActorCritic | null {
+    return this.onnxModel;
+  }
+
+  /** Copies the ONNX model's weights into the tfjs variables (before they are saved). */
+  private pullFromOnnx(): void {
+    if (this.onnxModel) setWeights(this, this.onnxModel.params);
   }
 
   /** Every trainable variable: conv trunk, actor, critic, log std. */
@@ -199,7 +235,7 @@ export class ActorCritic {
   /** Reads the log std back (call after each update, before acting). */
   readStd(): void {
     if (!this.logStd) return;
-    const v = this.logStd.dataSync();
+    const v = this.onnxModel?.logStd() ?? this.logStd.dataSync();
     for (let d = 0; d < this.actionDim; d++) {
       this.logStdCache[d] = v[d]!;
       this.std[d] = Math.exp(v[d]!);
@@ -240,6 +276,7 @@ export class ActorCritic {
 
   /** Both nets on `rows` encoded inputs: rows x (nOut + 1) numbers, the value last, in one read-back. */
   forward(x: Float32Array, rows: number): Float32Array {
+    if (this.onnxModel) return this.onnxModel.forward(x, rows);
     const out = tf.tidy(() => {
       const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
       const input = this.trunk ? this.trunk.apply(raw) : raw;
@@ -252,6 +289,7 @@ export class ActorCritic {
 
   /** V of `rows` encoded inputs into `out`. */
   values(x: Float32Array, rows: number, out: Float32Array): void {
+    if (this.onnxModel) return this.onnxModel.values(x, rows, out);
     const v = tf.tidy(() => {
       const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
       return this.critic.apply(this.trunk ? this.trunk.apply(raw) : raw);
@@ -328,6 +366,7 @@ export class ActorCritic {
   }
 
   dispose(): void {
+    this.onnxModel?.dispose();
     this.trunk?.dispose();
     this.actor.dispose();
     this.critic.dispose();

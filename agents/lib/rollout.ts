@@ -54,12 +54,12 @@ export class RolloutBuffer implements RolloutView {
 
 /** Gathers rows of a RolloutBuffer into contiguous arrays and tensors for one gradient step. */
 export class Minibatch {
-  private readonly obs: Float32Array;
-  private readonly actions: Float32Array;
-  private readonly logProbs: Float32Array;
-  private readonly values: Float32Array;
-  private readonly advantages: Float32Array;
-  private readonly returns: Float32Array;
+  readonly obs: Float32Array;
+  readonly actions: Float32Array;
+  readonly logProbs: Float32Array;
+  readonly values: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
 
   constructor(
     capacity: number,
@@ -247,4 +247,11 @@ export function collectRollout(
     if (hooks.shouldStop?.({ step: counters.steps })) return true;
   }
   return false;
+}
+
+/** The mean of each column over equal-length rows (per-minibatch statistics), in float64. */
+export function meanOfRows(rows: readonly Float32Array[]): Float64Array {
+  const mean = new Float64Array(rows[0]?.length ?? 0);
+  for (const r of rows) for (let i = 0; i < mean.length; i++) mean[i]! += r[i]! / rows.length;
+  return mean;
 }
