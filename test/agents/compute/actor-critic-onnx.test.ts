@@ -1,0 +1,180 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../../envs/index.js';
+import '../../../agents/index.js';
+import type { Agent } from '../../../agents/agent.js';
+import { createAgent, evaluate, loadAgent } from '../../../agents/agent.js';
+import { make } from '../../../core/registry.js';
+import { Rng } from '../../../core/rng.js';
+import { box } from '../../../core/spaces.js';
+import { makeVec } from '../../../core/vector.js';
+import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
+
+const tempDir = tempDirs('actor-critic-onnx');
+
+async function agentOn(algorithm: string, hp: Record<string, unknown>, id: string, backend: string, seed = 3): Promise<Agent> {
+  const env = make(id);
+  return createAgent(algorithm, hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend });
+}
+
+/** Every file an agent saved, as bytes. */
+function savedFiles(dir: string): Record<string, Buffer> {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+/** 30 observations of env `id`'s shape drawn from a fixed seed, inside its usual range. */
+function observations(id: string): Float32Array[] {
+  const rng = new Rng(11);
+  const dim = id === 'CartPole-v1' ? 4 : 3;
+  return Array.from({ length: 30 }, () => Float32Array.from({ length: dim }, () => rng.uniform(-1, 1)));
+}
+
+// PPO with value clipping and an annealed clip range; A2C with each optimizer; discrete and Box actions.
+const CASES = [
+  ['ppo', 'CartPole-v1', { nSteps: 16, batchSize: 24, nEpochs: 2, clipRangeVf: 0.2, normalizeObs: true }],
+  ['ppo', 'Pendulum-v1', { nSteps: 16, batchSize: 24, nEpochs: 2, clipSchedule: 'linear', normalizeReward: true }],
+  ['a2c', 'CartPole-v1', { optimizer: 'rmsprop' }],
+  ['a2c', 'Pendulum-v1', { optimizer: 'adam', normalizeAdvantage: true }],
+] as const;
+
+describe("PPO and A2C on backend 'onnx'", () => {
+  // The ONNX graph and the tfjs ops compute the same float32 update with
+  // different kernels and summation orders; over these runs every metric
+  // agreed to 1e-6 relative (most to 1e-7) while the sampled trajectories
+  // were the same draws from the same seed. 1e-5 leaves room for that
+  // rounding; a wrong loss term, gradient or optimizer step is off by far more.
+  it.each(CASES)('%s on %s takes the same updates as the tfjs path', async (algorithm, id, hp) => {
+    const metrics: Record<string, Record<string, number>[]> = {};
+    const weights: Record<string, Record<string, Buffer>> = {};
+    for (const backend of ['wasm', 'onnx']) {
+      const agent = await agentOn(algorithm, hp, id, backend);
+      const list: Record<string, number>[] = (metrics[backend] = []);
+      await agent.learn({ vecEnv: makeVec(id, 4), totalSteps: 256, hooks: { onUpdate: (u) => list.push(u.metrics) } });
+      const dir = tempDir();
+      await agent.save(dir);
+      weights[backend] = savedFiles(dir);
+      agent.dispose();
+    }
+    expect(metrics.onnx!.length).toBe(metrics.wasm!.length);
+    expect(metrics.onnx!.length).toBeGreaterThanOrEqual(4);
+    metrics.onnx!.forEach((m, i) => {
+      const w = metrics.wasm![i]!;
+      expect(Object.keys(m).sort()).toEqual(Object.keys(w).sort());
+      for (const [k, v] of Object.entries(m)) expect(Math.abs(v - w[k]!), `update ${i}, ${k}: onnx ${v}, wasm ${w[k]}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(w[k]!)));
+    });
+    // The trained weights: the same files, the numbers within the same rounding (Adam and RMSprop divide by
+    // sqrt(v) + eps, so a near-zero gradient's rounding moves its weight by up to about lr * 1e-2: 1e-5 absolute).
+    expect(Object.keys(weights.onnx!).sort()).toEqual(Object.keys(weights.wasm!).sort());
+    for (const f of ['actor.weights.bin', 'critic.weights.bin']) {
+      const a = new Float32Array(weights.onnx![f]!.buffer, weights.onnx![f]!.byteOffset, weights.onnx![f]!.byteLength / 4);
+      const b = new Float32Array(weights.wasm![f]!.buffer, weights.wasm![f]!.byteOffset, weights.wasm![f]!.byteLength / 4);
+      let worst = 0;
+      a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[i]!))));
+      expect(worst, f).toBeLessThan(1e-5);
+    }
+  }, 60_000);
+
+  it.each(CASES)('%s on %s: saving and loading between two learn calls continues exactly', async (algorithm, id, hp) => {
+    const vec = () => makeVec(id, 2);
+    const direct = await agentOn(algorithm, hp, id, 'onnx', 11);
+    // Multiples of both rollouts' sizes (PPO 16 x 2, A2C 5 x 2 steps).
+    await direct.learn({ vecEnv: vec(), totalSteps: 160 });
+    await direct.learn({ vecEnv: vec(), totalSteps: 320 });
+    const directDir = tempDir();
+    await direct.save(directDir);
+
+    const first = await agentOn(algorithm, hp, id, 'onnx', 11);
+    await first.learn({ vecEnv: vec(), totalSteps: 160 });
+    const midDir = tempDir();
+    await first.save(midDir);
+    first.dispose();
+    const resumed = await loadAgent(midDir, { backend: 'onnx' });
+    expect(resumed.stepCount).toBe(160);
+    await resumed.learn({ vecEnv: vec(), totalSteps: 320 });
+    const resumedDir = tempDir();
+    await resumed.save(resumedDir);
+
+    const a = savedFiles(directDir);
+    const b = savedFiles(resumedDir);
+    expect(Object.keys(a).sort()).toEqual(['actor.json', 'actor.weights.bin', 'agent.json', 'critic.json', 'critic.weights.bin', 'optimizer.bin']);
+    for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
+    direct.dispose();
+    resumed.dispose();
+  }, 60_000);
+
+  it.each([
+    ['ppo', 'CartPole-v1', 'onnx', 'wasm'],
+    ['ppo', 'CartPole-v1', 'wasm', 'onnx'],
+    ['ppo', 'Pendulum-v1', 'onnx', 'wasm'],
+    ['a2c', 'Pendulum-v1', 'wasm', 'onnx'],
+  ])('%s on %s: trained on %s, loaded on %s, acts the same', async (algorithm, id, from, to) => {
+    const hp = CASES.find((c) => c[0] === algorithm && c[1] === id)![2];
+    const agent = await agentOn(algorithm, hp, id, from);
+    await agent.learn({ vecEnv: makeVec(id, 2), totalSteps: 160 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const moved = await loadAgent(dir, { backend: to });
+    expect(moved.context.backend).toBe(to);
+    expect(moved.stepCount).toBe(160);
+    for (const obs of observations(id)) {
+      const a = agent.diagnostics!(obs);
+      const b = moved.diagnostics!(obs);
+      // The same float32 weights through two float32 forward passes.
+      expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
+      if (id === 'CartPole-v1') {
+        a.probs!.forEach((p, i) => expect(Math.abs(b.probs![i]! - p)).toBeLessThan(1e-6));
+        expect(moved.act(obs, { deterministic: true })).toBe(agent.act(obs, { deterministic: true }));
+      } else {
+        const x = agent.act(obs, { deterministic: true }) as Float32Array;
+        const y = moved.act(obs, { deterministic: true }) as Float32Array;
+        x.forEach((v, i) => expect(Math.abs(y[i]! - v)).toBeLessThan(1e-5));
+      }
+    }
+    // The optimizer state came along: training goes on.
+    const losses: number[] = [];
+    await moved.learn({ vecEnv: makeVec(id, 2), totalSteps: 320, hooks: { onUpdate: (u) => losses.push(u.metrics.loss!) } });
+    expect(losses.length).toBeGreaterThan(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    agent.dispose();
+    moved.dispose();
+  }, 60_000);
+
+  it('warm starts on onnx from an agent trained on wasm, and acts from the weights it took', async () => {
+    const source = await agentOn('a2c', {}, 'CartPole-v1', 'wasm', 5);
+    await source.learn({ vecEnv: makeVec('CartPole-v1', 2), totalSteps: 200 });
+    const dir = tempDir();
+    await source.save(dir);
+    const target = await agentOn('ppo', {}, 'CartPole-v1', 'onnx', 6);
+    const manifest = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'));
+    await target.warmStart!(dir, manifest);
+    for (const obs of observations('CartPole-v1')) {
+      const a = source.diagnostics!(obs);
+      const b = target.diagnostics!(obs);
+      a.probs!.forEach((p, i) => expect(Math.abs(b.probs![i]! - p)).toBeLessThan(1e-6));
+    }
+    source.dispose();
+    target.dispose();
+  });
+
+  it('refuses the cnn policy, saying what to use', async () => {
+    const image = box(0, 255, [36, 36, 1], 'uint8');
+    await expect(createAgent('ppo', {}, { observationSpace: image, actionSpace: make('CartPole-v1').actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
+      /ppo: backend 'onnx' runs the mlp policy only so far; the cnn policy trains on TensorFlow.js: use backend 'wasm'/,
+    );
+  });
+});
+
+describe("PPO learns on backend 'onnx'", () => {
+  // The ppo-cartpole recipe (agents/recipes/ppo.ts: the zoo's with 5 epochs of
+  // minibatches of 128, 100k steps, target 475) on three seeds, greedy over 10 episodes.
+  const recipe = PPO_RECIPES.find((r) => r.id === 'ppo-cartpole')!;
+  it.each([1, 2, 3])('CartPole-v1, seed %i: the ppo-cartpole recipe reaches its target 475', async (seed) => {
+    const agent = await agentOn('ppo', recipe.hyperparameters, recipe.env, 'onnx', seed);
+    await agent.learn({ vecEnv: makeVec(recipe.env, recipe.nEnvs!), totalSteps: recipe.totalSteps });
+    const result = evaluate(agent, make(recipe.env), { episodes: 10, seed: 0 });
+    expect(result.mean).toBeGreaterThanOrEqual(recipe.threshold!);
+    agent.dispose();
+  }, 120_000);
+});
