@@ -6,13 +6,14 @@
 // ActorCritic.variables ([actor W0, b0, ...], [critic W0, b0, ...], log std),
 // so checkpoints and saved agents are the same files on both backends. The
 // update graph has a fixed row capacity: a smaller minibatch is padded with
-// rows of weight 0 (policy-ops.ts's weighted means), so one graph serves
-// every size.
+// rows of weight 0 (padded-batch.ts), so one graph serves every size.
 import type { Activation } from '../nets.js';
 import { mlpShapes } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import { mlpForward } from './layers.js';
+import { PaddedBatch } from './padded-batch.js';
+import type { Column } from './padded-batch.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, ppoGraphTerms, weightedMean } from './policy-ops.js';
 import type { RmsPropOptions } from './rmsprop.js';
 import { toOnnx } from './serialize.js';
@@ -56,8 +57,9 @@ export class OnnxActorCritic {
   private readonly paramFeeds: Record<string, Tensor>;
   private trainer: Trainer | null = null;
   private capacity = 0;
-  private rows: { feeds: Record<string, Tensor>; obs: Float32Array; actions: Float32Array | BigInt64Array; w: Float32Array; floats: Record<string, Float32Array> } | null = null;
+  private rows: PaddedBatch | null = null;
   private readonly clip = new Float32Array(1);
+  private readonly clipFeed = { clip: new Tensor('float32', this.clip, []) };
   private optimizerState: { t: number; data: Float32Array };
   private lr: number;
   private disposed = false;
@@ -152,28 +154,10 @@ export class OnnxActorCritic {
     if (size < 1) throw new RangeError(`OnnxActorCritic.step: needs at least one row, got ${size}`);
     const trainer = this.trainer;
     if (!trainer || size > this.capacity) throw new Error(`OnnxActorCritic.step: ${size} rows, the update graph holds ${this.capacity}: await prepare(${size}) first`);
-    const r = this.rows!;
-    const din = this.inputDim;
-    const da = this.spec.discrete ? 1 : this.nOut;
-    const cap = this.capacity;
-    // Rows past `size` are zeros of weight 0: finite everywhere, so they add exactly nothing.
-    r.obs.set(batch.obs.subarray(0, size * din));
-    r.obs.fill(0, size * din);
-    if (r.actions instanceof BigInt64Array) {
-      for (let j = 0; j < size; j++) r.actions[j] = BigInt(batch.actions[j]!);
-      r.actions.fill(0n, size);
-    } else {
-      r.actions.set(batch.actions.subarray(0, size * da));
-      r.actions.fill(0, size * da);
-    }
-    for (const [name, dst] of Object.entries(r.floats)) {
-      dst.set(batch[name as 'logProbs' | 'values' | 'advantages' | 'returns'].subarray(0, size));
-      dst.fill(0, size);
-    }
-    r.w.fill(Math.fround(1 / size), 0, size);
-    r.w.fill(0, size, cap);
+    const rows = this.rows!;
+    rows.fill({ obs: batch.obs, actions: batch.actions, oldLogp: batch.logProbs, oldValues: batch.values, advantages: batch.advantages, returns: batch.returns }, size);
     this.clip[0] = clipRange;
-    const out = trainer.step(r.feeds);
+    const out = trainer.step(this.loss.kind === 'ppo' ? { ...rows.feeds, ...this.clipFeed } : rows.feeds);
     this.params.set(trainer.params);
     return { loss: out.loss, gradNorm: out.gradNorm, stats: (out.outputs.stats!.data as Float32Array).slice() };
   }
@@ -189,13 +173,11 @@ export class OnnxActorCritic {
     this.trainer?.dispose();
     this.trainer = null;
     const { spec, loss, optimizer } = this;
-    const din = this.inputDim;
-    const da = spec.discrete ? 1 : this.nOut;
-    const layout = this.layout;
+    const columns = columnsOf(spec, loss);
     const trainer = await Trainer.create(
       {
-        layout,
-        build: (g, params) => buildLoss(g, spec, loss, params, capacity, din, da),
+        layout: this.layout,
+        build: (g, params) => buildLoss(g, spec, loss, params, PaddedBatch.inputs(g, capacity, columns)),
         ...(optimizer.kind === 'adam' ? { adam: { epsilon: optimizer.epsilon, maxGradNorm: optimizer.maxGradNorm } } : { rmsprop: optimizer }),
       },
       this.params,
@@ -204,23 +186,7 @@ export class OnnxActorCritic {
     trainer.setState(state);
     this.trainer = trainer;
     this.capacity = capacity;
-    const obs = new Float32Array(capacity * din);
-    const actions = spec.discrete ? new BigInt64Array(capacity) : new Float32Array(capacity * da);
-    const w = new Float32Array(capacity);
-    const floats = { logProbs: new Float32Array(capacity), advantages: new Float32Array(capacity), returns: new Float32Array(capacity), values: new Float32Array(capacity) };
-    const feeds: Record<string, Tensor> = {
-      obs: new Tensor('float32', obs, [capacity, din]),
-      actions: actions instanceof BigInt64Array ? new Tensor('int64', actions, [capacity]) : new Tensor('float32', actions, [capacity, da]),
-      w: new Tensor('float32', w, [capacity]),
-      advantages: new Tensor('float32', floats.advantages, [capacity]),
-      returns: new Tensor('float32', floats.returns, [capacity]),
-    };
-    if (loss.kind === 'ppo') {
-      feeds.clip = new Tensor('float32', this.clip, []);
-      feeds.oldLogp = new Tensor('float32', floats.logProbs, [capacity]);
-      if (loss.clipRangeVf > 0) feeds.oldValues = new Tensor('float32', floats.values, [capacity]);
-    }
-    this.rows = { feeds, obs, actions, w, floats };
+    this.rows = new PaddedBatch(capacity, columns);
   }
 
   dispose(): void {
@@ -244,23 +210,32 @@ function split(spec: ActorCriticNetSpec, params: readonly Sym[]): { actor: Sym[]
   return { actor: params.slice(0, na), critic: params.slice(na, na + nc), logStd: spec.discrete ? null : params[na + nc]! };
 }
 
-/** The update's loss (as ppo.ts / a2c.ts compute it on tfjs) over `capacity` weighted rows, and its statistics. */
-function buildLoss(g: Graph, spec: ActorCriticNetSpec, loss: ActorCriticLoss, params: Sym[], capacity: number, din: number, da: number): { loss: Sym; outputs: Record<string, Sym> } {
+/** The update graph's inputs per row: what each loss reads. */
+function columnsOf(spec: ActorCriticNetSpec, loss: ActorCriticLoss): Column[] {
+  const nOut = spec.actorSizes[spec.actorSizes.length - 1]!;
+  const columns: Column[] = [
+    { name: 'obs', width: spec.actorSizes[0]! },
+    spec.discrete ? { name: 'actions', width: 0, int: true } : { name: 'actions', width: nOut },
+    { name: 'advantages', width: 0 },
+    { name: 'returns', width: 0 },
+  ];
+  if (loss.kind === 'ppo') columns.push({ name: 'oldLogp', width: 0 });
+  if (loss.kind === 'ppo' && loss.clipRangeVf > 0) columns.push({ name: 'oldValues', width: 0 });
+  return columns;
+}
+
+/** The update's loss (as ppo.ts / a2c.ts compute it on tfjs) over the weighted rows of `x` (columnsOf's inputs), and its statistics. */
+function buildLoss(g: Graph, spec: ActorCriticNetSpec, loss: ActorCriticLoss, params: Sym[], x: Record<string, Sym> & { w: Sym }): { loss: Sym; outputs: Record<string, Sym> } {
   const nets = split(spec, params);
-  const obs = g.input('obs', [capacity, din]);
-  const actions = spec.discrete ? g.input('actions', [capacity], 'int64') : g.input('actions', [capacity, da]);
-  const w = g.input('w', [capacity]);
-  const advantages = g.input('advantages', [capacity]);
-  const returns = g.input('returns', [capacity]);
+  const { obs, actions, advantages, returns, w } = x as Record<string, Sym>;
+  const capacity = obs.shape[0]!;
   const head = mlpForward(g, nets.actor, obs, spec.activation);
   const value = g.reshape(mlpForward(g, nets.critic, obs, spec.activation), [capacity]);
   const logp = nets.logStd ? gaussianLogProb(g, head, nets.logStd, actions) : categoricalLogProb(g, head, actions);
   const entropy = nets.logStd ? gaussianEntropy(g, nets.logStd) : weightedMean(g, categoricalEntropy(g, head), w);
   const one = (s: Sym) => g.reshape(s, [1]);
   if (loss.kind === 'ppo') {
-    const oldLogp = g.input('oldLogp', [capacity]);
-    const oldValues = loss.clipRangeVf > 0 ? g.input('oldValues', [capacity]) : value;
-    const t = ppoGraphTerms(g, { logp, oldLogp, advantages, value, oldValues, returns, w }, g.input('clip', []), loss.clipRangeVf);
+    const t = ppoGraphTerms(g, { logp, oldLogp: x.oldLogp!, advantages, value, oldValues: x.oldValues ?? value, returns, w }, g.input('clip', []), loss.clipRangeVf);
     const total = g.add(t.policyLoss, g.sub(g.mul(t.valueLoss, loss.vfCoef), g.mul(entropy, loss.entCoef)));
     return { loss: total, outputs: { stats: g.concat([t.policyLoss, t.valueLoss, entropy, t.approxKl, t.clipFraction].map(one), 0) } };
   }
