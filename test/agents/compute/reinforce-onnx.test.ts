@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../../envs/index.js';
+import '../../../agents/index.js';
+import type { Agent } from '../../../agents/agent.js';
+import { createAgent, loadAgent } from '../../../agents/agent.js';
+import { make } from '../../../core/registry.js';
+import { Rng } from '../../../core/rng.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
+
+const tempDir = tempDirs('reinforce-onnx');
+
+async function reinforce(hp: Record<string, unknown>, id: string, backend: string, seed = 3): Promise<Agent> {
+  const env = make(id);
+  return createAgent('reinforce', hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend });
+}
+
+function savedFiles(dir: string): Record<string, Buffer> {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+// Pendulum episodes are 200 steps (truncated: the baseline bootstraps); CartPole's end by termination.
+const CASES = [
+  ['CartPole-v1', { episodesPerUpdate: 2, entCoef: 0.01 }],
+  ['Pendulum-v1', { maxGradNorm: 0.5, valueSteps: 3 }],
+  ['CartPole-v1', { baseline: false, normalizeReturns: false }],
+] as const;
+
+describe("REINFORCE on backend 'onnx'", () => {
+  // As for PPO and A2C (actor-critic-onnx.test.ts): the same float32 updates with other kernels and summation orders.
+  it.each(CASES)('%s %j: the same updates as the tfjs path', async (id, hp) => {
+    const metrics: Record<string, Record<string, number>[]> = {};
+    for (const backend of ['wasm', 'onnx']) {
+      const agent = await reinforce(hp, id, backend);
+      const list: Record<string, number>[] = (metrics[backend] = []);
+      await agent.learn({ env: make(id), totalSteps: 600, hooks: { onUpdate: (u) => list.push(u.metrics) } });
+      agent.dispose();
+    }
+    expect(metrics.onnx!.length).toBe(metrics.wasm!.length);
+    expect(metrics.onnx!.length).toBeGreaterThanOrEqual(2);
+    metrics.onnx!.forEach((m, i) => {
+      const w = metrics.wasm![i]!;
+      expect(Object.keys(m).sort()).toEqual(Object.keys(w).sort());
+      for (const [k, v] of Object.entries(m)) expect(Math.abs(v - w[k]!), `update ${i}, ${k}: onnx ${v}, wasm ${w[k]}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(w[k]!)));
+    });
+  }, 60_000);
+
+  it.each(CASES)('%s %j: saving and loading between two learn calls continues exactly', async (id, hp) => {
+    const direct = await reinforce(hp, id, 'onnx', 11);
+    await direct.learn({ env: make(id), totalSteps: 500 });
+    await direct.learn({ env: make(id), totalSteps: 1000 });
+    const directDir = tempDir();
+    await direct.save(directDir);
+    const first = await reinforce(hp, id, 'onnx', 11);
+    await first.learn({ env: make(id), totalSteps: 500 });
+    const midDir = tempDir();
+    await first.save(midDir);
+    first.dispose();
+    const resumed = await loadAgent(midDir, { backend: 'onnx' });
+    await resumed.learn({ env: make(id), totalSteps: 1000 });
+    const resumedDir = tempDir();
+    await resumed.save(resumedDir);
+    const a = savedFiles(directDir);
+    const b = savedFiles(resumedDir);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
+    direct.dispose();
+    resumed.dispose();
+  }, 60_000);
+
+  it.each([
+    ['onnx', 'wasm'],
+    ['wasm', 'onnx'],
+  ])('trained on %s, loaded on %s: the same probabilities, values and greedy actions', async (from, to) => {
+    const agent = await reinforce({}, 'CartPole-v1', from);
+    await agent.learn({ env: make('CartPole-v1'), totalSteps: 400 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const moved = await loadAgent(dir, { backend: to });
+    const rng = new Rng(11);
+    for (let i = 0; i < 30; i++) {
+      const obs = Float32Array.from({ length: 4 }, () => rng.uniform(-1, 1));
+      const a = agent.diagnostics!(obs);
+      const b = moved.diagnostics!(obs);
+      a.probs!.forEach((p, k) => expect(Math.abs(b.probs![k]! - p)).toBeLessThan(1e-6));
+      expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
+      expect(moved.act(obs, { deterministic: true })).toBe(agent.act(obs, { deterministic: true }));
+    }
+    agent.dispose();
+    moved.dispose();
+  }, 60_000);
+});
