@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.js';
@@ -11,17 +11,13 @@ import { box } from '../../../core/spaces.js';
 import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
+import { expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
 
 const tempDir = tempDirs('actor-critic-onnx');
 
 async function agentOn(algorithm: string, hp: Record<string, unknown>, id: string, backend: string, seed = 3): Promise<Agent> {
   const env = make(id);
   return createAgent(algorithm, hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend });
-}
-
-/** Every file an agent saved, as bytes. */
-function savedFiles(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
 /** 30 observations of env `id`'s shape drawn from a fixed seed, inside its usual range. */
@@ -57,13 +53,8 @@ describe("PPO and A2C on backend 'onnx'", () => {
       weights[backend] = savedFiles(dir);
       agent.dispose();
     }
-    expect(metrics.onnx!.length).toBe(metrics.wasm!.length);
     expect(metrics.onnx!.length).toBeGreaterThanOrEqual(4);
-    metrics.onnx!.forEach((m, i) => {
-      const w = metrics.wasm![i]!;
-      expect(Object.keys(m).sort()).toEqual(Object.keys(w).sort());
-      for (const [k, v] of Object.entries(m)) expect(Math.abs(v - w[k]!), `update ${i}, ${k}: onnx ${v}, wasm ${w[k]}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(w[k]!)));
-    });
+    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
     // The trained weights: the same files, the numbers within the same rounding (Adam and RMSprop divide by
     // sqrt(v) + eps, so a near-zero gradient's rounding moves its weight by up to about lr * 1e-2: 1e-5 absolute).
     expect(Object.keys(weights.onnx!).sort()).toEqual(Object.keys(weights.wasm!).sort());
@@ -77,31 +68,9 @@ describe("PPO and A2C on backend 'onnx'", () => {
   }, 60_000);
 
   it.each(CASES)('%s on %s: saving and loading between two learn calls continues exactly', async (algorithm, id, hp) => {
-    const vec = () => makeVec(id, 2);
-    const direct = await agentOn(algorithm, hp, id, 'onnx', 11);
     // Multiples of both rollouts' sizes (PPO 16 x 2, A2C 5 x 2 steps).
-    await direct.learn({ vecEnv: vec(), totalSteps: 160 });
-    await direct.learn({ vecEnv: vec(), totalSteps: 320 });
-    const directDir = tempDir();
-    await direct.save(directDir);
-
-    const first = await agentOn(algorithm, hp, id, 'onnx', 11);
-    await first.learn({ vecEnv: vec(), totalSteps: 160 });
-    const midDir = tempDir();
-    await first.save(midDir);
-    first.dispose();
-    const resumed = await loadAgent(midDir, { backend: 'onnx' });
-    expect(resumed.stepCount).toBe(160);
-    await resumed.learn({ vecEnv: vec(), totalSteps: 320 });
-    const resumedDir = tempDir();
-    await resumed.save(resumedDir);
-
-    const a = savedFiles(directDir);
-    const b = savedFiles(resumedDir);
-    expect(Object.keys(a).sort()).toEqual(['actor.json', 'actor.weights.bin', 'agent.json', 'critic.json', 'critic.weights.bin', 'optimizer.bin']);
-    for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
-    direct.dispose();
-    resumed.dispose();
+    const learn = (agent: Agent, totalSteps: number) => agent.learn({ vecEnv: makeVec(id, 2), totalSteps });
+    await expectExactResume(() => agentOn(algorithm, hp, id, 'onnx', 11), learn, 160, 320, 'onnx', tempDir);
   }, 60_000);
 
   it.each([

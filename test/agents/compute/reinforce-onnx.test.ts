@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.js';
 import '../../../agents/index.js';
@@ -8,16 +6,13 @@ import { createAgent, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
+import { expectExactResume, expectSameMetrics } from './backend-checks.js';
 
 const tempDir = tempDirs('reinforce-onnx');
 
 async function reinforce(hp: Record<string, unknown>, id: string, backend: string, seed = 3): Promise<Agent> {
   const env = make(id);
   return createAgent('reinforce', hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend });
-}
-
-function savedFiles(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
 }
 
 // Pendulum episodes are 200 steps (truncated: the baseline bootstraps); CartPole's end by termination.
@@ -37,36 +32,13 @@ describe("REINFORCE on backend 'onnx'", () => {
       await agent.learn({ env: make(id), totalSteps: 600, hooks: { onUpdate: (u) => list.push(u.metrics) } });
       agent.dispose();
     }
-    expect(metrics.onnx!.length).toBe(metrics.wasm!.length);
     expect(metrics.onnx!.length).toBeGreaterThanOrEqual(2);
-    metrics.onnx!.forEach((m, i) => {
-      const w = metrics.wasm![i]!;
-      expect(Object.keys(m).sort()).toEqual(Object.keys(w).sort());
-      for (const [k, v] of Object.entries(m)) expect(Math.abs(v - w[k]!), `update ${i}, ${k}: onnx ${v}, wasm ${w[k]}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(w[k]!)));
-    });
+    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
   }, 60_000);
 
   it.each(CASES)('%s %j: saving and loading between two learn calls continues exactly', async (id, hp) => {
-    const direct = await reinforce(hp, id, 'onnx', 11);
-    await direct.learn({ env: make(id), totalSteps: 500 });
-    await direct.learn({ env: make(id), totalSteps: 1000 });
-    const directDir = tempDir();
-    await direct.save(directDir);
-    const first = await reinforce(hp, id, 'onnx', 11);
-    await first.learn({ env: make(id), totalSteps: 500 });
-    const midDir = tempDir();
-    await first.save(midDir);
-    first.dispose();
-    const resumed = await loadAgent(midDir, { backend: 'onnx' });
-    await resumed.learn({ env: make(id), totalSteps: 1000 });
-    const resumedDir = tempDir();
-    await resumed.save(resumedDir);
-    const a = savedFiles(directDir);
-    const b = savedFiles(resumedDir);
-    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
-    for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
-    direct.dispose();
-    resumed.dispose();
+    const learn = (agent: Agent, totalSteps: number) => agent.learn({ env: make(id), totalSteps });
+    await expectExactResume(() => reinforce(hp, id, 'onnx', 11), learn, 500, 1000, 'onnx', tempDir);
   }, 60_000);
 
   it.each([
