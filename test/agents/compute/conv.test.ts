@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { gradients } from '../../../agents/lib/compute/grad.js';
+import { Graph, GraphError } from '../../../agents/lib/compute/graph.js';
+import type { Sym } from '../../../agents/lib/compute/graph.js';
+import { toOnnx } from '../../../agents/lib/compute/serialize.js';
+import { Session, Tensor } from '../../../agents/lib/compute/session.js';
+import { Rng } from '../../../core/rng.js';
+
+// ONNX Runtime's CPU Conv and ConvTranspose run in float32 only, so these
+// gradients cannot be checked in the float64 graphs of grad.test.ts. They are
+// linear ops instead: the loss sum(y * W) is linear in x (w fixed) and in w
+// (x fixed), so a central difference with any step is exact but for
+// rounding. With step 0.5 and the loss summed in float64 from the float32
+// outputs (each off by ~1e-6 here), the difference is off by ~1e-5 at most;
+// 1e-4 (relative to the larger of 1 and the gradient) leaves room for that,
+// while a wrong rule (a skipped row, a flipped kernel, a missing stride) is off by O(1).
+const H = 0.5;
+const TOLERANCE = 1e-4;
+
+type Shapes = Record<string, number[]>;
+
+async function checkLinear(shapes: Shapes, f: (g: Graph, x: Record<string, Sym>) => Sym, seed = 1): Promise<void> {
+  const rng = new Rng(seed);
+  const g = new Graph('float32');
+  const syms: Record<string, Sym> = {};
+  const values: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    syms[name] = g.input(name, shape);
+    values[name] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
+  }
+  const y = f(g, syms);
+  const weights = Array.from({ length: y.shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(0.5, 1.5));
+  const grads = gradients(g, g.sum(g.mul(y, g.constant(weights, y.shape))), Object.values(syms));
+  g.output('loss64', g.sum(g.mul(g.cast(y, 'float64'), g.constant(weights, y.shape, 'float64'))));
+  Object.keys(shapes).forEach((name, i) => g.output(`grad_${name}`, grads[i]!));
+  const session = await Session.create(toOnnx(g));
+  const feeds = () => Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, new Tensor('float32', values[name]!, shape)]));
+  const lossAt = () => (session.run(feeds(), { loss64: null }).loss64!.data as Float64Array)[0]!;
+  const analytic = session.run(feeds());
+  for (const name of Object.keys(shapes)) {
+    const x = values[name]!;
+    const gr = analytic[`grad_${name}`]!.data as Float32Array;
+    expect(gr.length, name).toBe(x.length);
+    for (let i = 0; i < x.length; i++) {
+      const keep = x[i]!;
+      x[i] = keep + H;
+      const up = lossAt();
+      x[i] = keep - H;
+      const down = lossAt();
+      x[i] = keep;
+      const numeric = (up - down) / (2 * H);
+      expect(Math.abs(gr[i]! - numeric), `d loss / d ${name}[${i}]: analytic ${gr[i]}, numeric ${numeric}`).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(numeric)));
+    }
+  }
+  session.dispose();
+}
+
+describe('convolution gradients against finite differences (float32, exact for linear ops)', () => {
+  it.each([
+    ['stride 1', [2, 2, 6, 6], [3, 2, 3, 3], 1],
+    ['stride 2, every input row used', [2, 2, 7, 7], [3, 2, 3, 3], 2],
+    ['stride 2, the last input row skipped', [2, 2, 8, 8], [3, 2, 3, 3], 2],
+    ['stride 3, two rows skipped, 4x4 kernel', [1, 3, 9, 9], [2, 3, 4, 4], 3],
+  ] as const)('conv with bias, %s', async (_name, xs, ws, s) => {
+    await checkLinear({ x: [...xs], w: [...ws], b: [ws[0]] }, (g, v) => g.conv(v.x!, v.w!, v.b!, { strides: [s, s] }));
+  });
+
+  it('conv without bias, non-square input', async () => {
+    await checkLinear({ x: [2, 1, 9, 6], w: [2, 1, 3, 2] }, (g, v) => g.conv(v.x!, v.w!, undefined, { strides: [2, 2] }));
+  });
+
+  it('transpose (NHWC to NCHW, as the CNN policy reads frames)', async () => {
+    await checkLinear({ x: [2, 3, 4, 5] }, (g, v) => g.transpose(v.x!, [0, 3, 1, 2]));
+  });
+
+  it('refuses shapes that do not fit, naming them', () => {
+    const g = new Graph('float32');
+    expect(() => g.conv(g.input('x', [1, 2, 4, 4]), g.input('w', [3, 1, 3, 3]))).toThrow(GraphError);
+    expect(() => g.conv(g.input('x2', [1, 1, 2, 2]), g.input('w2', [1, 1, 3, 3]))).toThrow(/does not fit a 2x2 input/);
+    expect(() => g.transpose(g.input('t', [2, 3]), [0, 0])).toThrow(/not a permutation/);
+  });
+});
