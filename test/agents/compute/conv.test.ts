@@ -1,10 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../../agents/lib/backend.js';
+import { cnn } from '../../../agents/lib/cnn.js';
+import { cnnForward } from '../../../agents/lib/compute/layers.js';
 import { gradients } from '../../../agents/lib/compute/grad.js';
 import { Graph, GraphError } from '../../../agents/lib/compute/graph.js';
 import type { Sym } from '../../../agents/lib/compute/graph.js';
 import { toOnnx } from '../../../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../../../agents/lib/compute/session.js';
 import { Rng } from '../../../core/rng.js';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
 
 // ONNX Runtime's CPU Conv and ConvTranspose run in float32 only, so these
 // gradients cannot be checked in the float64 graphs of grad.test.ts. They are
@@ -78,5 +85,43 @@ describe('convolution gradients against finite differences (float32, exact for l
     expect(() => g.conv(g.input('x', [1, 2, 4, 4]), g.input('w', [3, 1, 3, 3]))).toThrow(GraphError);
     expect(() => g.conv(g.input('x2', [1, 1, 2, 2]), g.input('w2', [1, 1, 3, 3]))).toThrow(/does not fit a 2x2 input/);
     expect(() => g.transpose(g.input('t', [2, 3]), [0, 0])).toThrow(/not a permutation/);
+  });
+});
+
+describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
+  it('gives the features and the weight gradients of the tfjs trunk (float32, to 1e-4 of each tensor's largest value)', async () => {
+    const shape = [20, 18, 4] as const;
+    const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
+    const rows = 3;
+    const trunk = cnn(shape, new Rng(5), options);
+    // Biases are zeros at init: other values, so that a misplaced bias shows.
+    trunk.variables.forEach((v, i) => {
+      if (v.shape.length === 1) v.assign(tf.tensor1d(Float32Array.from({ length: v.size }, (_, k) => 0.01 * ((i + k) % 7) - 0.03)));
+    });
+    const rng = new Rng(6);
+    const x = Float32Array.from({ length: rows * shape[0] * shape[1] * shape[2] }, () => rng.uniform(0, 255));
+    const w = Float32Array.from({ length: rows * options.dense }, () => rng.uniform(-1, 1));
+    const expected = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [rows, x.length / rows]);
+      const features = trunk.apply(xt).dataSync();
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(trunk.applyForGradients(xt), tf.tensor2d(w, [rows, options.dense]))) as tf.Scalar, trunk.variables);
+      return { features: Array.from(features), grads: trunk.variables.map((v) => Array.from(grads[v.name]!.dataSync())) };
+    });
+    const g = new Graph('float32');
+    const params = trunk.variables.map((v, i) => g.input(`p${i}`, v.shape));
+    const features = cnnForward(g, params, g.input('x', [rows, x.length / rows]), shape, options);
+    const grads = gradients(g, g.sum(g.mul(features, g.constant(w, [rows, options.dense]))), params);
+    g.output('features', features);
+    grads.forEach((gr, i) => g.output(`g${i}`, gr));
+    const session = await Session.create(toOnnx(g));
+    const out = session.run({ x: new Tensor('float32', x, [rows, x.length / rows]), ...Object.fromEntries(trunk.variables.map((v, i) => [`p${i}`, new Tensor('float32', v.dataSync() as Float32Array, v.shape)])) });
+    const near = (got: ArrayLike<number>, want: number[], what: string) => {
+      const scale = Math.max(1, ...want.map(Math.abs));
+      want.forEach((v, i) => expect(Math.abs(got[i]! - v), `${what}[${i}]: ${got[i]} vs ${v}`).toBeLessThan(1e-4 * scale));
+    };
+    near(out.features!.data as Float32Array, expected.features, 'features');
+    expected.grads.forEach((want, i) => near(out[`g${i}`]!.data as Float32Array, want, `gradient of variable ${i}`));
+    session.dispose();
+    trunk.dispose();
   });
 });
