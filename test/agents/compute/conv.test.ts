@@ -89,7 +89,7 @@ describe('convolution gradients against finite differences (float32, exact for l
 });
 
 describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
-  it('gives the features and the weight gradients of the tfjs trunk (float32, to 1e-4 of each tensor's largest value)', async () => {
+  it('gives the features and the weight gradients of the tfjs trunk (float32, to 1e-4 of the largest value of each tensor)', async () => {
     const shape = [20, 18, 4] as const;
     const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
     const rows = 3;
