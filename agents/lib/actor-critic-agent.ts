@@ -12,7 +12,7 @@ import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOpti
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
 import type { PolicyOptions, PolicyState } from './actor-critic.js';
 import { ActorCritic } from './actor-critic.js';
-import { BackendError, initBackend, tf, usesOnnx } from './backend.js';
+import { initBackend, tf, usesOnnx } from './backend.js';
 import type { ActorCriticLoss, ActorCriticOptimizer, OnnxActorCritic } from './compute/actor-critic-model.js';
 import { OnnxActorCritic as OnnxModel } from './compute/actor-critic-model.js';
 import type { ParamSpec, Resolved } from './hparams.js';
@@ -136,10 +136,6 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     await initBackend(onnx ? 'auto' : (context.backend ?? 'auto'));
     const p = await policy();
     if (onnx) {
-      if (p.trunk) {
-        p.dispose();
-        throw new BackendError(`${name}: backend 'onnx' runs the mlp policy only so far; the cnn policy trains on TensorFlow.js: use backend 'wasm' (or 'auto')`);
-      }
       const t = spec.onnx(hp);
       p.useOnnx(await OnnxModel.create(p.netSpec(), t.loss, t.optimizer, p.flatParams(), t.learningRate));
     }

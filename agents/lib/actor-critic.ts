@@ -200,10 +200,16 @@ export class ActorCritic {
     this.readStd();
   }
 
-  /** The nets as compute/actor-critic-model.ts describes them (the mlp policy only: a conv trunk has no ONNX path yet). */
+  /** The nets as compute/actor-critic-model.ts describes them. */
   netSpec(): ActorCriticNetSpec {
-    if (this.trunk) throw new Error('ActorCritic.netSpec: the cnn policy has no ONNX Runtime path yet');
-    return { actorSizes: this.actor.sizes, criticSizes: this.critic.sizes, activation: this.actor.activation, discrete: this.discrete };
+    const t = this.trunk;
+    return {
+      actorSizes: this.actor.sizes,
+      criticSizes: this.critic.sizes,
+      activation: this.actor.activation,
+      discrete: this.discrete,
+      ...(t ? { trunk: { inputShape: [...t.inputShape], options: { filters: t.filters, kernels: t.kernels, strides: t.strides, dense: t.dense }, shapes: t.variables.map((v) => v.shape) } } : {}),
+    };
   }
 
   /** All trainable values as one flat vector in `variables` order (the ONNX model's parameter layout). */

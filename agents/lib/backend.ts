@@ -2,7 +2,7 @@
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update); DQN, PPO, A2C
-// and REINFORCE (mlp policies) run on it so far, and asking another agent for
+// (also with the cnn policy) and REINFORCE run on it so far, and asking another agent for
 // it fails with a message saying so (PPO, A2C and REINFORCE keep their nets in
 // tfjs variables for saving, so tfjs is initialized for them too).
 // 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
@@ -75,7 +75,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      "backend 'onnx' runs dqn, ppo, a2c and reinforce (mlp policies) so far; this agent trains on TensorFlow.js (still to come on 'onnx': ddpg/td3/sac, the cnn policy and the multi-agent learners): use backend 'wasm' (or 'auto')",
+      "backend 'onnx' runs dqn, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js (still to come on 'onnx': ddpg/td3/sac and the multi-agent learners): use backend 'wasm' (or 'auto')",
     );
   }
   const name = requested as Exclude<BackendName, 'onnx'>;

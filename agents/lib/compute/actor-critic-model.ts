@@ -1,17 +1,19 @@
-// The actor-critic MLPs of PPO and A2C on ONNX Runtime: a forward graph for
+// The actor-critic nets of PPO and A2C on ONNX Runtime (two MLPs, or two
+// linear heads on cnn.ts's conv trunk, layers.ts's cnnForward): a forward graph for
 // acting at any batch size (policy head and value in one run) and one graph
 // per update for the loss -- PPO's clipped objective or A2C's -- with the
 // generated backward pass, global grad-norm clipping and Adam or RMSprop
 // (trainer.ts). The parameters are one flat vector in the order of
-// ActorCritic.variables ([actor W0, b0, ...], [critic W0, b0, ...], log std),
+// ActorCritic.variables (conv trunk, [actor W0, b0, ...], [critic W0, b0, ...], log std),
 // so checkpoints and saved agents are the same files on both backends. The
 // update graph has a fixed row capacity: a smaller minibatch is padded with
 // rows of weight 0 (padded-batch.ts), so one graph serves every size.
+import type { CnnOptions } from '../cnn.js';
 import type { Activation } from '../nets.js';
 import { mlpShapes } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
-import { mlpForward } from './layers.js';
+import { cnnForward, mlpForward } from './layers.js';
 import { PaddedBatch } from './padded-batch.js';
 import type { Column } from './padded-batch.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, ppoGraphTerms, weightedMean } from './policy-ops.js';
@@ -27,6 +29,8 @@ export interface ActorCriticNetSpec {
   activation: Activation;
   /** Categorical over logits (true) or a Gaussian with a state-independent log std (false, the last parameter). */
   discrete: boolean;
+  /** The conv trunk under both heads (the cnn policy): its image [H, W, C], layers and weight shapes; the heads then read its features. */
+  trunk?: { inputShape: [number, number, number]; options: CnnOptions; shapes: number[][] };
 }
 
 /** The loss of one update: PPO's clipped objective, or A2C's policy gradient; both with vfCoef value loss and entCoef entropy bonus. */
@@ -77,7 +81,7 @@ export class OnnxActorCritic {
     if (params.length !== this.layout.size) throw new RangeError(`OnnxActorCritic: ${params.length} parameters given, the nets have ${this.layout.size}`);
     this.params = params.slice();
     this.paramFeeds = this.layout.views(this.params, 'p');
-    this.inputDim = spec.actorSizes[0]!;
+    this.inputDim = inputDimOf(spec);
     this.nOut = spec.actorSizes[spec.actorSizes.length - 1]!;
     this.optimizerState = { t: 0, data: new Float32Array((optimizer.kind === 'adam' ? 2 : 1) * this.layout.size) };
     this.lr = learningRate;
@@ -86,15 +90,14 @@ export class OnnxActorCritic {
   /** The acting graphs; the update graph is built at the first update (its capacity comes from the minibatch size). */
   static async create(spec: ActorCriticNetSpec, loss: ActorCriticLoss, optimizer: ActorCriticOptimizer, params: Float32Array, learningRate: number): Promise<OnnxActorCritic> {
     const layout = layoutOf(spec);
-    const din = spec.actorSizes[0]!;
+    const din = inputDimOf(spec);
     const act = new Graph('float32');
-    const p = layout.inputs(act, 'p');
-    const x = act.input('x', [-1, din]);
-    const nets = split(spec, p);
-    act.output('out', act.concat([mlpForward(act, nets.actor, x, spec.activation), mlpForward(act, nets.critic, x, spec.activation)], 1));
+    const nets = split(spec, layout.inputs(act, 'p'));
+    const h = features(act, spec, nets.trunk, act.input('x', [-1, din]));
+    act.output('out', act.concat([mlpForward(act, nets.actor, h, spec.activation), mlpForward(act, nets.critic, h, spec.activation)], 1));
     const value = new Graph('float32');
-    const pv = layout.inputs(value, 'p');
-    value.output('v', mlpForward(value, split(spec, pv).critic, value.input('x', [-1, din]), spec.activation));
+    const pv = split(spec, layout.inputs(value, 'p'));
+    value.output('v', mlpForward(value, pv.critic, features(value, spec, pv.trunk, value.input('x', [-1, din])), spec.activation));
     return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), params, learningRate);
   }
 
@@ -200,21 +203,32 @@ export class OnnxActorCritic {
 
 function layoutOf(spec: ActorCriticNetSpec): ParamLayout {
   const out = spec.actorSizes[spec.actorSizes.length - 1]!;
-  return new ParamLayout([...mlpShapes(spec.actorSizes), ...mlpShapes(spec.criticSizes), ...(spec.discrete ? [] : [[out]])]);
+  return new ParamLayout([...(spec.trunk?.shapes ?? []), ...mlpShapes(spec.actorSizes), ...mlpShapes(spec.criticSizes), ...(spec.discrete ? [] : [[out]])]);
+}
+
+/** Numbers per encoded observation: the image's H W C under a trunk, else the MLPs' input size. */
+function inputDimOf(spec: ActorCriticNetSpec): number {
+  return spec.trunk ? spec.trunk.inputShape.reduce((a, b) => a * b, 1) : spec.actorSizes[0]!;
 }
 
 /** The parameter symbols of each net. */
-function split(spec: ActorCriticNetSpec, params: readonly Sym[]): { actor: Sym[]; critic: Sym[]; logStd: Sym | null } {
+function split(spec: ActorCriticNetSpec, params: readonly Sym[]): { trunk: Sym[]; actor: Sym[]; critic: Sym[]; logStd: Sym | null } {
+  const nt = spec.trunk?.shapes.length ?? 0;
   const na = 2 * (spec.actorSizes.length - 1);
   const nc = 2 * (spec.criticSizes.length - 1);
-  return { actor: params.slice(0, na), critic: params.slice(na, na + nc), logStd: spec.discrete ? null : params[na + nc]! };
+  return { trunk: params.slice(0, nt), actor: params.slice(nt, nt + na), critic: params.slice(nt + na, nt + na + nc), logStd: spec.discrete ? null : params[nt + na + nc]! };
+}
+
+/** What the heads read: the trunk's features of the observations, or the observations themselves. */
+function features(g: Graph, spec: ActorCriticNetSpec, trunk: readonly Sym[], x: Sym): Sym {
+  return spec.trunk ? cnnForward(g, trunk, x, spec.trunk.inputShape, spec.trunk.options) : x;
 }
 
 /** The update graph's inputs per row: what each loss reads. */
 function columnsOf(spec: ActorCriticNetSpec, loss: ActorCriticLoss): Column[] {
   const nOut = spec.actorSizes[spec.actorSizes.length - 1]!;
   const columns: Column[] = [
-    { name: 'obs', width: spec.actorSizes[0]! },
+    { name: 'obs', width: inputDimOf(spec) },
     spec.discrete ? { name: 'actions', width: 0, int: true } : { name: 'actions', width: nOut },
     { name: 'advantages', width: 0 },
     { name: 'returns', width: 0 },
@@ -229,8 +243,9 @@ function buildLoss(g: Graph, spec: ActorCriticNetSpec, loss: ActorCriticLoss, pa
   const nets = split(spec, params);
   const { obs, actions, advantages, returns, w } = x as Record<string, Sym>;
   const capacity = obs.shape[0]!;
-  const head = mlpForward(g, nets.actor, obs, spec.activation);
-  const value = g.reshape(mlpForward(g, nets.critic, obs, spec.activation), [capacity]);
+  const h = features(g, spec, nets.trunk, obs);
+  const head = mlpForward(g, nets.actor, h, spec.activation);
+  const value = g.reshape(mlpForward(g, nets.critic, h, spec.activation), [capacity]);
   const logp = nets.logStd ? gaussianLogProb(g, head, nets.logStd, actions) : categoricalLogProb(g, head, actions);
   const entropy = nets.logStd ? gaussianEntropy(g, nets.logStd) : weightedMean(g, categoricalEntropy(g, head), w);
   const one = (s: Sym) => g.reshape(s, [1]);

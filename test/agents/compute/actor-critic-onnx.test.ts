@@ -7,10 +7,11 @@ import type { Agent } from '../../../agents/agent.js';
 import { createAgent, evaluate, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
-import { box } from '../../../core/spaces.js';
+import { SyncVectorEnv } from '../../../core/vector.js';
 import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
+import { SideEnv, sideSpaces } from '../side-env.js';
 import { expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
 
 const tempDir = tempDirs('actor-critic-onnx');
@@ -127,12 +128,42 @@ describe("PPO and A2C on backend 'onnx'", () => {
     target.dispose();
   });
 
-  it('refuses the cnn policy, saying what to use', async () => {
-    const image = box(0, 255, [36, 36, 1], 'uint8');
-    await expect(createAgent('ppo', {}, { observationSpace: image, actionSpace: make('CartPole-v1').actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /ppo: backend 'onnx' runs the mlp policy only so far; the cnn policy trains on TensorFlow.js: use backend 'wasm'/,
-    );
-  });
+  // The cnn policy: a tiny conv trunk under both heads, on a pixel task.
+  const tinyCnn = { nSteps: 16, batchSize: 24, nEpochs: 2, policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16 };
+  const cnnAgent = (backend: string, seed = 3) => createAgent('ppo', tinyCnn, { ...sideSpaces(), seed, backend });
+  const sideVec = (n: number) => new SyncVectorEnv(Array.from({ length: n }, () => new SideEnv()));
+
+  it('ppo with the cnn policy takes the same updates as the tfjs path', async () => {
+    const metrics: Record<string, Record<string, number>[]> = {};
+    for (const backend of ['wasm', 'onnx']) {
+      const agent = await cnnAgent(backend);
+      const list: Record<string, number>[] = (metrics[backend] = []);
+      await agent.learn({ vecEnv: sideVec(4), totalSteps: 256, hooks: { onUpdate: (u) => list.push(u.metrics) } });
+      agent.dispose();
+    }
+    expect(metrics.onnx!.length).toBe(4);
+    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
+  }, 60_000);
+
+  it('ppo with the cnn policy: saving and loading between two learn calls continues exactly, and the checkpoint acts the same on wasm', async () => {
+    await expectExactResume(() => cnnAgent('onnx', 11), (agent, totalSteps) => agent.learn({ vecEnv: sideVec(2), totalSteps }), 96, 192, 'onnx', tempDir);
+    const agent = await cnnAgent('onnx', 12);
+    await agent.learn({ vecEnv: sideVec(2), totalSteps: 96 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const moved = await loadAgent(dir, { backend: 'wasm' });
+    const env = new SideEnv();
+    let obs = env.reset({ seed: 4 }).obs;
+    for (let i = 0; i < 20; i++) {
+      const a = agent.diagnostics!(obs);
+      const b = moved.diagnostics!(obs);
+      a.probs!.forEach((p, k) => expect(Math.abs(b.probs![k]! - p)).toBeLessThan(1e-6));
+      expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
+      obs = env.step(i % 2).obs;
+    }
+    agent.dispose();
+    moved.dispose();
+  }, 60_000);
 });
 
 describe("PPO learns on backend 'onnx'", () => {
