@@ -44,6 +44,7 @@ import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnHook
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxReinforce } from './lib/compute/reinforce-model.js';
+import { ActorCritic, newVariable } from './lib/actor-critic.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
@@ -518,24 +519,6 @@ function standardize(w: Float32Array): void {
   for (let i = 0; i < n; i++) w[i] = (w[i]! - mean) / (std + 1e-8);
 }
 
-/** A trainable variable holding `init`'s values; `init` itself is disposed. */
-function variableFrom(init: tf.Tensor): tf.Variable {
-  const v = tf.variable(init, true);
-  init.dispose();
-  return v;
-}
-
-function checkSpaces(context: AgentContext): void {
-  const o = context.observationSpace;
-  const a = context.actionSpace;
-  if (o.type !== 'box' && o.type !== 'discrete') {
-    throw new TypeError(`reinforce: needs a Box or Discrete observation space, got ${describeSpace(o)} (wrap the env with flattenObservation)`);
-  }
-  if (!((a.type === 'box' && a.dtype === 'float32') || a.type === 'discrete')) {
-    throw new TypeError(`reinforce: needs a Discrete or float32 Box action space, got ${describeSpace(a)}`);
-  }
-}
-
 function savedState(manifest: AgentManifest): SavedState {
   const s = manifest.state as unknown as SavedState;
   if (!s?.counters || !s.rng || !s.actRng || !s.optimizerSteps) throw new Error('reinforce: agent.json has no complete state (counters, rng, actRng, optimizerSteps)');
@@ -564,7 +547,7 @@ registerAgent({
   description: 'REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes, optional learned baseline; Discrete or Box actions',
   hyperparameters: REINFORCE_HYPERPARAMETERS,
   async create(hp, context) {
-    checkSpaces(context);
+    ActorCritic.checkSpaces('reinforce', context);
     await initTfjs(context);
     const rng = new Rng(context.seed);
     const actRng = new Rng(rng.nextSeed());
@@ -574,16 +557,16 @@ registerAgent({
     const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     const policy = mlp([input, ...hp.hidden, out], rng, { ...init, outputGain: 0.01 });
     const value = hp.baseline ? mlp([input, ...hp.hidden, 1], rng, { ...init, outputGain: 1 }) : null;
-    const logStd = a.type === 'box' ? variableFrom(tf.fill([out], hp.logStdInit)) : null;
+    const logStd = a.type === 'box' ? newVariable(tf.fill([out], hp.logStdInit)) : null;
     return new Reinforce(hp, context, policy, value, logStd, rng, actRng, await onnxModel(hp, context, policy, value, logStd));
   },
   async load(hp, context, manifest, dir) {
-    checkSpaces(context);
+    ActorCritic.checkSpaces('reinforce', context);
     await initTfjs(context);
     const s = savedState(manifest);
     const policy = await loadMlp(dir, 'policy');
     const value = hp.baseline ? await loadMlp(dir, 'value') : null;
-    const logStd = s.logStd ? variableFrom(tf.tensor1d(s.logStd)) : null;
+    const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
     const onnx = await onnxModel(hp, context, policy, value, logStd);
     return new Reinforce(hp, context, policy, value, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), onnx, {

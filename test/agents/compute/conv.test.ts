@@ -8,6 +8,7 @@ import type { Sym } from '../../../agents/lib/compute/graph.js';
 import { toOnnx } from '../../../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../../../agents/lib/compute/session.js';
 import { Rng } from '../../../core/rng.js';
+import { expectCentralDifferences } from './finite-differences.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -44,21 +45,8 @@ async function checkLinear(shapes: Shapes, f: (g: Graph, x: Record<string, Sym>)
   const feeds = () => Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, new Tensor('float32', values[name]!, shape)]));
   const lossAt = () => (session.run(feeds(), { loss64: null }).loss64!.data as Float64Array)[0]!;
   const analytic = session.run(feeds());
-  for (const name of Object.keys(shapes)) {
-    const x = values[name]!;
-    const gr = analytic[`grad_${name}`]!.data as Float32Array;
-    expect(gr.length, name).toBe(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const keep = x[i]!;
-      x[i] = keep + H;
-      const up = lossAt();
-      x[i] = keep - H;
-      const down = lossAt();
-      x[i] = keep;
-      const numeric = (up - down) / (2 * H);
-      expect(Math.abs(gr[i]! - numeric), `d loss / d ${name}[${i}]: analytic ${gr[i]}, numeric ${numeric}`).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(numeric)));
-    }
-  }
+  const names = Object.keys(shapes);
+  expectCentralDifferences(values, Object.fromEntries(names.map((name) => [name, analytic[`grad_${name}`]!.data as Float32Array])), lossAt, H, TOLERANCE);
   session.dispose();
 }
 

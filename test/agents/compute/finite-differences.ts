@@ -62,21 +62,42 @@ export async function check(inputs: Inputs, f: (g: Graph, x: Record<string, Sym>
     );
   const lossAt = () => (session.run(feeds(), { loss: null }).loss!.data as Float64Array)[0]!;
   const analytic = session.run(feeds());
-  for (const name of wrt) {
-    const x = values[name] as Float64Array;
-    const gr = analytic[`grad_${name}`]!.data as Float64Array;
+  expectCentralDifferences(
+    Object.fromEntries(wrt.map((name) => [name, values[name] as Float64Array])),
+    Object.fromEntries(wrt.map((name) => [name, analytic[`grad_${name}`]!.data as Float64Array])),
+    lossAt,
+    H,
+    TOLERANCE,
+  );
+  session.dispose();
+}
+
+/**
+ * Each input's analytic gradient against the central difference
+ * (loss(x + h) - loss(x - h)) / 2h of `lossAt`, which reads `inputs` (each
+ * entry is nudged in place and restored), within `tolerance` relative to the
+ * larger of 1 and the difference.
+ */
+export function expectCentralDifferences(
+  inputs: Record<string, Float64Array | Float32Array>,
+  analytic: Record<string, ArrayLike<number>>,
+  lossAt: () => number,
+  h: number,
+  tolerance: number,
+): void {
+  for (const [name, x] of Object.entries(inputs)) {
+    const gr = analytic[name]!;
     expect(gr.length, name).toBe(x.length);
     for (let i = 0; i < x.length; i++) {
       const keep = x[i]!;
-      x[i] = keep + H;
+      x[i] = keep + h;
       const up = lossAt();
-      x[i] = keep - H;
+      x[i] = keep - h;
       const down = lossAt();
       x[i] = keep;
-      const numeric = (up - down) / (2 * H);
-      expect(Math.abs(gr[i]! - numeric), `d loss / d ${name}[${i}]: analytic ${gr[i]}, numeric ${numeric}`).toBeLessThan(TOLERANCE * Math.max(1, Math.abs(numeric)));
+      const numeric = (up - down) / (2 * h);
+      expect(Math.abs(gr[i]! - numeric), `d loss / d ${name}[${i}]: analytic ${gr[i]}, numeric ${numeric}`).toBeLessThan(tolerance * Math.max(1, Math.abs(numeric)));
     }
   }
-  session.dispose();
 }
 
