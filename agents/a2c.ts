@@ -15,19 +15,23 @@
 // added outside the square root, no momentum), written out below so its state
 // saves exactly. 'adam' selects the Adam of agents/lib/nets.ts (eps 1e-5)
 // instead. The networks, the action sampling, observation and reward
-// normalization and the rollout collection are PPO's (agents/ppo.ts): A2C is
+// normalization and the rollout collection are the actor-critic library's
+// (agents/lib/actor-critic.ts, rollout.ts), shared with PPO: A2C is
 // PPO with one epoch, one minibatch, no ratio clipping and no advantage
 // normalization.
 import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
+import type { ActorCritic } from './lib/actor-critic.js';
+import { newVariable } from './lib/actor-critic.js';
+import type { SavedActorCritic, StepOptimizer } from './lib/actor-critic-agent.js';
+import { ActorCriticAgent, onnxOptimizer, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
+import { collectRollout, explainedVariance, Minibatch, RolloutBuffer, startSession, trainingVectorEnv } from './lib/rollout.js';
 import { linearSchedule } from './lib/schedules.js';
-import type { SavedActorCritic, StepOptimizer } from './ppo.js';
-import { ActorCritic, ActorCriticAgent, collectRollout, explainedVariance, Minibatch, newVariable, registerActorCriticAgent, RolloutBuffer, startSession, trainingVectorEnv } from './ppo.js';
 
 export const A2C_HYPERPARAMETERS = {
   nSteps: int(5, 'steps per env in each rollout: the n of the n-step returns', { min: 1 }),
@@ -121,13 +125,18 @@ export class RmsProp implements StepOptimizer {
 class A2c extends ActorCriticAgent<A2cHyperparameters> {
   readonly algorithm = 'a2c';
 
+  /** The optimizer on the tfjs variables, or null on backend 'onnx' (the policy's ONNX model then steps). */
+  private readonly tfOptimizer: StepOptimizer | null;
+
   constructor(hyperparameters: A2cHyperparameters, context: AgentContext, policy: ActorCritic, rng: Rng, saved?: SavedActorCritic) {
     const hp = hyperparameters;
-    const optimizer =
-      hp.optimizer === 'rmsprop'
+    const tfOptimizer = policy.onnx
+      ? null
+      : hp.optimizer === 'rmsprop'
         ? new RmsProp(policy.variables, hp.learningRate, { alpha: hp.rmsAlpha, epsilon: hp.optimizerEps, maxGradNorm: hp.maxGradNorm })
         : new Optimizer(policy.variables, hp.learningRate, { maxGradNorm: hp.maxGradNorm, epsilon: hp.optimizerEps });
-    super(hyperparameters, context, policy, rng, optimizer, saved);
+    super(hyperparameters, context, policy, rng, tfOptimizer ?? onnxOptimizer(policy.onnx!), saved);
+    this.tfOptimizer = tfOptimizer;
   }
 
   async learn({ env, vecEnv, totalSteps, scheduleSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -139,6 +148,7 @@ class A2c extends ActorCriticAgent<A2cHyperparameters> {
     const buf = new RolloutBuffer(hp.nSteps, vec.numEnvs, policy);
     const batch = new Minibatch(buf.size, policy);
     const lastValues = new Float32Array(vec.numEnvs);
+    await policy.onnx?.prepare(buf.size);
     if (this.counters.steps < totalSteps) {
       const session = startSession(vec, policy, this.rng);
       while (this.counters.steps < totalSteps) {
@@ -153,27 +163,37 @@ class A2c extends ActorCriticAgent<A2cHyperparameters> {
         this.optimizer.learningRate = lr;
         const n = validRows(buf.autoreset, buf.size, buf.rows);
         if (n === 0) continue; // a rollout of autoreset rows only (nSteps 1): nothing to learn from
-        const t = batch.tensors(batch.gather(buf, 0, n, hp.normalizeAdvantage));
-        const stats: tf.Tensor1D[] = []; // policy loss, value loss, entropy, when a hook wants them
-        const { loss, gradNorm } = this.optimizer.step(() => {
-          const { logp, entropy, value } = policy.evaluate(t.obs, t.actions);
-          const policyLoss = tf.neg(tf.mean(tf.mul(t.advantages, logp)));
-          const valueLoss = tf.mean(tf.square(tf.sub(value, t.returns)));
-          if (hooks.onUpdate) stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy]) as tf.Tensor1D));
-          return tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy))) as tf.Scalar;
-        });
-        tf.dispose(Object.values(t));
+        const { loss, gradNorm, stats } = this.step(batch, batch.gather(buf, 0, n, hp.normalizeAdvantage), hooks.onUpdate !== undefined);
         this.counters.updates += 1;
         // 4. log
         if (hooks.onUpdate) {
-          const [policyLoss, valueLoss, entropy] = stats[0]!.dataSync();
-          tf.dispose(stats);
+          const [policyLoss, valueLoss, entropy] = stats!;
           const metrics = { policyLoss: policyLoss!, valueLoss: valueLoss!, entropy: entropy!, loss, gradNorm, explainedVariance: explainedVariance(buf, n), learningRate: lr };
           hooks.onUpdate({ step: this.counters.steps, metrics });
         }
       }
     }
     return { steps: this.counters.steps, episodes: this.counters.episodes, seconds: (performance.now() - start) / 1000 };
+  }
+
+  /** One gradient step on the first `size` gathered rows; with `wantStats`, also the policy loss, value loss and entropy. */
+  private step(batch: Minibatch, size: number, wantStats: boolean): { loss: number; gradNorm: number; stats: Float32Array | null } {
+    const onnx = this.policy.onnx;
+    if (onnx) return onnx.step(batch, size);
+    const hp = this.hyperparameters;
+    const t = batch.tensors(size);
+    const stats: tf.Tensor1D[] = [];
+    const { loss, gradNorm } = this.tfOptimizer!.step(() => {
+      const { logp, entropy, value } = this.policy.evaluate(t.obs, t.actions);
+      const policyLoss = tf.neg(tf.mean(tf.mul(t.advantages, logp)));
+      const valueLoss = tf.mean(tf.square(tf.sub(value, t.returns)));
+      if (wantStats) stats.push(tf.keep(tf.stack([policyLoss, valueLoss, entropy]) as tf.Tensor1D));
+      return tf.add(policyLoss, tf.sub(tf.mul(hp.vfCoef, valueLoss), tf.mul(hp.entCoef, entropy))) as tf.Scalar;
+    });
+    tf.dispose(Object.values(t));
+    const values = wantStats ? (stats[0]!.dataSync() as Float32Array) : null;
+    tf.dispose(stats);
+    return { loss, gradNorm, stats: values };
   }
 }
 
@@ -182,4 +202,9 @@ registerActorCriticAgent({
   description: 'A2C: synchronous advantage actor-critic with n-step returns (GAE optional), RMSprop as SB3; discrete or Box actions; needs a vector env (a single env is wrapped)',
   hyperparameters: A2C_HYPERPARAMETERS,
   build: (hp, context, policy, rng, saved) => new A2c(hp, context, policy, rng, saved),
+  onnx: (hp) => ({
+    loss: { kind: 'a2c', vfCoef: hp.vfCoef, entCoef: hp.entCoef },
+    optimizer: hp.optimizer === 'rmsprop' ? { kind: 'rmsprop', alpha: hp.rmsAlpha, epsilon: hp.optimizerEps, maxGradNorm: hp.maxGradNorm } : { kind: 'adam', epsilon: hp.optimizerEps, maxGradNorm: hp.maxGradNorm },
+    learningRate: hp.learningRate,
+  }),
 });

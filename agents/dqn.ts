@@ -714,7 +714,7 @@ async function createModel(hp: DqnHyperparameters, context: AgentContext, withCn
 }
 
 const ONNX_NO_CONV =
-  "dqn: the cnn policy needs convolutions, which backend 'onnx' (the compute graph of agents/lib/compute) does not have: use backend 'wasm' (or 'auto'), or policy 'mlp' for a dense net over the raw pixels";
+  "dqn: the cnn policy runs on backend 'wasm' only so far (DQN's ONNX Q-network has no conv trunk yet, unlike PPO's and A2C's CNN policy): use backend 'wasm' (or 'auto'), or policy 'mlp' for a dense net over the raw pixels";
 
 /** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
 function isImageSpace(space: Space): space is BoxSpace {

@@ -31,6 +31,10 @@
 // episodes waiting for a full batch get their update then. learn() takes a
 // single env. act() draws stochastic actions from a generator of its own, so
 // watching or evaluating an agent never changes how it trains.
+//
+// On backend 'onnx' the forward passes and both nets' Adam steps run on ONNX
+// Runtime (agents/lib/compute/reinforce-model.ts) from a flat copy of the
+// same weights; the tfjs variables hold them for saving and warm starts.
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
@@ -38,12 +42,15 @@ import type { BoxSpace, DiscreteSpace, SpaceValue } from '../core/spaces.js';
 import { describeSpace, flatDim, flatten, spacesEqual } from '../core/spaces.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnHooks, LearnOptions, LearnResult } from './agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
-import { initBackend, tf } from './lib/backend.js';
+import { initBackend, tf, usesOnnx } from './lib/backend.js';
+import { OnnxReinforce } from './lib/compute/reinforce-model.js';
+import { ActorCritic, newVariable } from './lib/actor-critic.js';
+import { EpisodeBatch } from './lib/episode-batch.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
+import { getWeights, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp, setWeights } from './lib/nets.js';
 
 export const REINFORCE_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the policy (and of its log std)', { min: 0, exclusiveMin: true }),
@@ -90,75 +97,11 @@ interface SavedState {
   optimizerSteps: { policy: number; value: number | null };
 }
 
-/** Steps of the episodes collected for one update, in growable flat arrays (they double when full, rarely). */
-class EpisodeBatch {
-  x: Float32Array;
-  actions: Float32Array;
-  rewards = new Float64Array(1024);
-  /** Where each complete episode starts and ends (end exclusive), and the row of its final obs in `finalX` or -1. */
-  readonly episodes: { start: number; end: number; finalRow: number }[] = [];
-  finalX: Float32Array;
-  finals = 0;
-  /** Steps stored; those after the last complete episode belong to the one running. */
-  size = 0;
-
-  constructor(
-    readonly inputDim: number,
-    readonly actionDim: number,
-  ) {
-    this.x = new Float32Array(1024 * inputDim);
-    this.actions = new Float32Array(1024 * actionDim);
-    this.finalX = new Float32Array(4 * inputDim);
-  }
-
-  /** Steps of the complete episodes. */
-  get complete(): number {
-    return this.episodes.length ? this.episodes[this.episodes.length - 1]!.end : 0;
-  }
-
-  add(x: Float32Array, action: ArrayLike<number>, reward: number): void {
-    if (this.size === this.rewards.length) {
-      const grow = <T extends Float32Array | Float64Array>(a: T, width: number): T => {
-        const b = new (a.constructor as new (n: number) => T)(2 * this.rewards.length * width);
-        b.set(a);
-        return b;
-      };
-      this.x = grow(this.x, this.inputDim);
-      this.actions = grow(this.actions, this.actionDim);
-      this.rewards = grow(this.rewards, 1);
-    }
-    this.x.set(x, this.size * this.inputDim);
-    for (let d = 0; d < this.actionDim; d++) this.actions[this.size * this.actionDim + d] = action[d]!;
-    this.rewards[this.size] = reward;
-    this.size += 1;
-  }
-
-  /** Closes the running episode; `finalX` is its last observation when it was truncated (to bootstrap from), else null. */
-  endEpisode(finalX: Float32Array | null): void {
-    let finalRow = -1;
-    if (finalX) {
-      if ((this.finals + 1) * this.inputDim > this.finalX.length) {
-        const b = new Float32Array(2 * this.finalX.length);
-        b.set(this.finalX);
-        this.finalX = b;
-      }
-      this.finalX.set(finalX, this.finals * this.inputDim);
-      finalRow = this.finals++;
-    }
-    this.episodes.push({ start: this.complete, end: this.size, finalRow });
-  }
-
-  clear(): void {
-    this.episodes.length = 0;
-    this.size = 0;
-    this.finals = 0;
-  }
-}
-
 class Reinforce implements Agent {
   readonly algorithm = 'reinforce';
   private readonly counters: Counters;
-  private readonly policyOptimizer: Optimizer;
+  /** The tfjs optimizers, or null on backend 'onnx' (the ONNX model then holds both nets' Adam). */
+  private readonly policyOptimizer: Optimizer | null;
   private readonly valueOptimizer: Optimizer | null;
   private readonly obsSpace: BoxSpace | DiscreteSpace;
   private readonly actSpace: BoxSpace | DiscreteSpace;
@@ -182,6 +125,8 @@ class Reinforce implements Agent {
     private readonly logStd: tf.Variable | null,
     private readonly rng: Rng,
     private readonly actRng: Rng,
+    /** The ONNX Runtime model that acts and trains in place of the tfjs nets (backend 'onnx'), or null. */
+    private readonly onnx: OnnxReinforce | null,
     saved?: { counters: Counters; policyOptimizer: { t: number; data: Float32Array }; valueOptimizer: { t: number; data: Float32Array } | null },
   ) {
     const hp = hyperparameters;
@@ -196,18 +141,24 @@ class Reinforce implements Agent {
     this.envAction = new Float32Array(this.actionDim);
     this.scratch = new Float64Array(this.nOut);
     const clip = hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {};
-    this.policyOptimizer = new Optimizer([...policy.variables, ...(logStd ? [logStd] : [])], hp.learningRate, clip);
-    this.valueOptimizer = value ? new Optimizer(value.variables, hp.valueLearningRate, clip) : null;
+    this.policyOptimizer = onnx ? null : new Optimizer(this.policyVariables, hp.learningRate, clip);
+    this.valueOptimizer = value && !onnx ? new Optimizer(value.variables, hp.valueLearningRate, clip) : null;
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
     if (saved) {
-      this.policyOptimizer.setState(saved.policyOptimizer);
-      if (this.valueOptimizer && saved.valueOptimizer) this.valueOptimizer.setState(saved.valueOptimizer);
+      (this.policyOptimizer ?? onnx!.policy).setState(saved.policyOptimizer);
+      const valueOptimizer = this.valueOptimizer ?? onnx?.value;
+      if (valueOptimizer && saved.valueOptimizer) valueOptimizer.setState(saved.valueOptimizer);
     }
     this.readStd();
   }
 
   get stepCount(): number {
     return this.counters.steps;
+  }
+
+  /** The policy's trainable variables: its layers, then the log std. */
+  private get policyVariables(): tf.Variable[] {
+    return [...this.policy.variables, ...(this.logStd ? [this.logStd] : [])];
   }
 
   async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -236,30 +187,48 @@ class Reinforce implements Agent {
           episodeReturn = 0;
           flatten(this.obsSpace, trainEnv.reset().obs as SpaceValue, this.x);
           // 2-3. targets and update once the batch is full; 4. log
-          if (batch.episodes.length === hp.episodesPerUpdate) this.updateAndLog(batch, hooks);
+          if (batch.episodes.length === hp.episodesPerUpdate) await this.updateAndLog(batch, hooks);
         } else {
           flatten(this.obsSpace, r.obs as SpaceValue, this.x);
         }
         if (hooks.shouldStop?.({ step: c.steps })) break;
       }
       // The running episode is dropped; complete ones still waiting are learned from.
-      if (batch.episodes.length > 0) this.updateAndLog(batch, hooks);
+      if (batch.episodes.length > 0) await this.updateAndLog(batch, hooks);
     }
     return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
   }
 
-  private updateAndLog(batch: EpisodeBatch, hooks: LearnHooks): void {
-    const metrics = this.update(batch);
+  private async updateAndLog(batch: EpisodeBatch, hooks: LearnHooks): Promise<void> {
+    await this.onnx?.prepare(batch.complete + batch.finals);
+    const metrics = this.onnx ? this.updateOnnx(batch, this.onnx) : this.update(batch);
     hooks.onUpdate?.({ step: this.counters.steps, metrics });
   }
 
-  /** Targets (reward-to-go, advantages) and the policy and value steps on the batch's complete episodes; clears the batch. */
+  /**
+   * The targets of the batch's complete episodes: reward-to-go and the
+   * policy-gradient weights (G - V with the baseline, standardized if asked);
+   * `values` gives V(s_t) of every step and then V(final obs) of each truncated episode.
+   */
+  private targets(batch: EpisodeBatch, values: Float32Array | null): { returns: Float32Array; weights: Float32Array } {
+    const hp = this.hyperparameters;
+    const n = batch.complete;
+    const returns = new Float32Array(n);
+    const weights = new Float32Array(n);
+    for (const ep of batch.episodes) {
+      const bootstrap = ep.finalRow >= 0 && values ? values[n + ep.finalRow]! : 0;
+      rewardToGo(batch.rewards.subarray(ep.start, ep.end), hp.gamma, bootstrap, returns.subarray(ep.start, ep.end));
+    }
+    for (let t = 0; t < n; t++) weights[t] = returns[t]! - (values ? values[t]! : 0);
+    if (hp.normalizeReturns) standardize(weights);
+    return { returns, weights };
+  }
+
+  /** The policy and value steps on the batch's complete episodes on tfjs; clears the batch. */
   private update(batch: EpisodeBatch): Record<string, number> {
     const hp = this.hyperparameters;
     const n = batch.complete;
     const din = this.inputDim;
-    const returns = new Float32Array(n);
-    const weights = new Float32Array(n);
     // V(s_t) of every step and V(final obs) of truncated episodes, in one forward pass.
     let values: Float32Array | null = null;
     if (this.value) {
@@ -272,20 +241,14 @@ class Reinforce implements Agent {
       values = out.dataSync() as Float32Array;
       out.dispose();
     }
-    for (const ep of batch.episodes) {
-      const bootstrap = ep.finalRow >= 0 && values ? values[n + ep.finalRow]! : 0;
-      rewardToGo(batch.rewards.subarray(ep.start, ep.end), hp.gamma, bootstrap, returns.subarray(ep.start, ep.end));
-    }
-    for (let t = 0; t < n; t++) weights[t] = returns[t]! - (values ? values[t]! : 0);
-    if (hp.normalizeReturns) standardize(weights);
-
+    const { returns, weights } = this.targets(batch, values);
     const x = tf.tensor2d(batch.x.subarray(0, n * din), [n, din]);
     const actions =
       this.actSpace.type === 'discrete' ? tf.tensor1d(batch.actions.subarray(0, n), 'int32') : tf.tensor2d(batch.actions.subarray(0, n * this.actionDim), [n, this.actionDim]);
     const w = tf.tensor1d(weights);
     const g = tf.tensor1d(returns);
     const entropy: tf.Scalar[] = [];
-    const policyStep = this.policyOptimizer.step(() => {
+    const policyStep = this.policyOptimizer!.step(() => {
       const head = this.policy.apply(x);
       let logp: tf.Tensor1D;
       let h: tf.Scalar;
@@ -308,14 +271,37 @@ class Reinforce implements Agent {
     }
     const h = entropy[0]!.dataSync()[0]!;
     tf.dispose([x, actions, w, g, ...entropy]);
+    return this.finishUpdate(batch, { ...policyStep, entropy: h }, valueLoss);
+  }
+
+  /** The same update on ONNX Runtime: values, then the policy and value steps, from the batch's arrays. */
+  private updateOnnx(batch: EpisodeBatch, onnx: OnnxReinforce): Record<string, number> {
+    const n = batch.complete;
+    const din = this.inputDim;
+    let values: Float32Array | null = null;
+    if (this.value) {
+      // Steps and final observations in one forward pass, as on tfjs.
+      const x = new Float32Array((n + batch.finals) * din);
+      x.set(batch.x.subarray(0, n * din));
+      x.set(batch.finalX.subarray(0, batch.finals * din), n * din);
+      values = onnx.values(x, n + batch.finals);
+    }
+    const { returns, weights } = this.targets(batch, values);
+    const policyStep = onnx.policyStep(batch.x, batch.actions, weights, n);
+    let valueLoss = Number.NaN;
+    if (this.value) for (let k = 0; k < this.hyperparameters.valueSteps; k++) valueLoss = onnx.valueStep(batch.x, returns, n);
+    return this.finishUpdate(batch, policyStep, valueLoss);
+  }
+
+  private finishUpdate(batch: EpisodeBatch, policyStep: { loss: number; gradNorm: number; entropy: number }, valueLoss: number): Record<string, number> {
     this.readStd();
     this.counters.updates += 1;
     const metrics: Record<string, number> = {
       policyLoss: policyStep.loss,
       gradNorm: policyStep.gradNorm,
-      entropy: h,
+      entropy: policyStep.entropy,
       episodes: batch.episodes.length,
-      batchSteps: n,
+      batchSteps: batch.complete,
       ...(this.value ? { valueLoss } : {}),
       ...(this.logStd ? { std: this.std[0]! } : {}),
     };
@@ -329,9 +315,7 @@ class Reinforce implements Agent {
    * into `stored` and returns what the env gets (Box: clipped to the bounds, in `envAction`).
    */
   private sample(x: Float32Array, rng: Rng, deterministic: boolean, stored: Float32Array, envAction: Float32Array): Action {
-    const outT = tf.tidy(() => this.policy.apply(tf.tensor2d(x, [1, this.inputDim])));
-    const out = outT.dataSync();
-    outT.dispose();
+    const out = this.policyOutputs(x);
     if (this.actSpace.type === 'discrete') {
       const a = deterministic ? argmaxRow(out, 0, this.nOut) : rng.choice(softmaxRow(out, 0, this.nOut, this.scratch));
       stored[0] = a;
@@ -346,9 +330,18 @@ class Reinforce implements Agent {
     return envAction;
   }
 
+  /** The policy head's outputs for one encoded observation. */
+  private policyOutputs(x: Float32Array): ArrayLike<number> {
+    if (this.onnx) return this.onnx.forward(x, 1);
+    const outT = tf.tidy(() => this.policy.apply(tf.tensor2d(x, [1, this.inputDim])));
+    const out = outT.dataSync();
+    outT.dispose();
+    return out;
+  }
+
   private readStd(): void {
     if (!this.logStd) return;
-    const v = this.logStd.dataSync();
+    const v = this.onnx?.logStd() ?? this.logStd.dataSync();
     for (let d = 0; d < this.actionDim; d++) this.std[d] = Math.exp(v[d]!);
   }
 
@@ -375,6 +368,11 @@ class Reinforce implements Agent {
 
   diagnostics(obs: unknown): Diagnostics {
     const x = this.encode(obs);
+    if (this.onnx) {
+      const logits = this.onnx.forward(x, 1);
+      const value = this.value ? { value: this.onnx.values(x, 1)[0]! } : {};
+      return this.actSpace.type === 'discrete' ? { probs: Array.from(softmaxRow(logits, 0, this.nOut, this.scratch)), ...value } : value;
+    }
     const out = tf.tidy(() => {
       const input = tf.tensor2d(x, [1, this.inputDim]);
       return this.value ? tf.concat([this.policy.apply(input), this.value.apply(input)], 1) : this.policy.apply(input);
@@ -395,18 +393,32 @@ class Reinforce implements Agent {
     if (this.logStd && logStd) {
       if (logStd.length !== this.logStd.size) throw new Error(`${who}: ${dir} has ${logStd.length} action log stds, this agent ${this.logStd.size}`);
       this.logStd.assign(tf.tensor1d(logStd));
-      this.readStd();
     }
+    this.pushToOnnx();
+    this.readStd();
+  }
+
+  /** Copies the tfjs weights into the ONNX model (after they were loaded). */
+  private pushToOnnx(): void {
+    if (!this.onnx) return;
+    this.onnx.policy.setParams(getWeights({ variables: this.policyVariables }).data);
+    if (this.value) this.onnx.value?.setParams(getWeights(this.value).data);
   }
 
   async save(dir: string): Promise<void> {
+    if (this.onnx) {
+      // The ONNX model's weights are the current ones: the tfjs variables take them to be saved.
+      setWeights({ variables: this.policyVariables }, this.onnx.policy.params);
+      if (this.value && this.onnx.value) setWeights(this.value, this.onnx.value.params);
+    }
     await saveMlp(this.policy, dir, 'policy');
-    const policyOpt = this.policyOptimizer.getState();
+    const policyOpt = (this.policyOptimizer ?? this.onnx!.policy).getState();
     await writeBinary(dir, 'policy-optimizer.bin', policyOpt.data);
     let valueStep: number | null = null;
-    if (this.value && this.valueOptimizer) {
+    const valueOptimizer = this.valueOptimizer ?? this.onnx?.value;
+    if (this.value && valueOptimizer) {
       await saveMlp(this.value, dir, 'value');
-      const valueOpt = this.valueOptimizer.getState();
+      const valueOpt = valueOptimizer.getState();
       await writeBinary(dir, 'value-optimizer.bin', valueOpt.data);
       valueStep = valueOpt.t;
     }
@@ -421,7 +433,8 @@ class Reinforce implements Agent {
   }
 
   dispose(): void {
-    this.policyOptimizer.dispose();
+    this.onnx?.dispose();
+    this.policyOptimizer?.dispose();
     this.valueOptimizer?.dispose();
     this.policy.dispose();
     this.value?.dispose();
@@ -442,28 +455,26 @@ function standardize(w: Float32Array): void {
   for (let i = 0; i < n; i++) w[i] = (w[i]! - mean) / (std + 1e-8);
 }
 
-/** A trainable variable holding `init`'s values; `init` itself is disposed. */
-function variableFrom(init: tf.Tensor): tf.Variable {
-  const v = tf.variable(init, true);
-  init.dispose();
-  return v;
-}
-
-function checkSpaces(context: AgentContext): void {
-  const o = context.observationSpace;
-  const a = context.actionSpace;
-  if (o.type !== 'box' && o.type !== 'discrete') {
-    throw new TypeError(`reinforce: needs a Box or Discrete observation space, got ${describeSpace(o)} (wrap the env with flattenObservation)`);
-  }
-  if (!((a.type === 'box' && a.dtype === 'float32') || a.type === 'discrete')) {
-    throw new TypeError(`reinforce: needs a Discrete or float32 Box action space, got ${describeSpace(a)}`);
-  }
-}
-
 function savedState(manifest: AgentManifest): SavedState {
   const s = manifest.state as unknown as SavedState;
   if (!s?.counters || !s.rng || !s.actRng || !s.optimizerSteps) throw new Error('reinforce: agent.json has no complete state (counters, rng, actRng, optimizerSteps)');
   return s;
+}
+
+/** tfjs on the context's backend; on 'onnx' too, where its variables hold the nets for saving. */
+async function initTfjs(context: AgentContext): Promise<void> {
+  await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
+}
+
+/** On backend 'onnx', the ONNX Runtime model of these nets (starting from their weights); else null. */
+async function onnxModel(hp: ReinforceHyperparameters, context: AgentContext, policy: Mlp, value: Mlp | null, logStd: tf.Variable | null): Promise<OnnxReinforce | null> {
+  if (!usesOnnx(context.backend)) return null;
+  return OnnxReinforce.create(
+    { policySizes: policy.sizes, valueSizes: value?.sizes ?? null, activation: policy.activation, discrete: logStd === null, entCoef: hp.entCoef, maxGradNorm: hp.maxGradNorm },
+    getWeights({ variables: [...policy.variables, ...(logStd ? [logStd] : [])] }).data,
+    value ? getWeights(value).data : null,
+    { policy: hp.learningRate, value: hp.valueLearningRate },
+  );
 }
 
 registerAgent({
@@ -472,8 +483,8 @@ registerAgent({
   description: 'REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes, optional learned baseline; Discrete or Box actions',
   hyperparameters: REINFORCE_HYPERPARAMETERS,
   async create(hp, context) {
-    checkSpaces(context);
-    await initBackend(context.backend ?? 'auto');
+    ActorCritic.checkSpaces('reinforce', context);
+    await initTfjs(context);
     const rng = new Rng(context.seed);
     const actRng = new Rng(rng.nextSeed());
     const a = context.actionSpace as BoxSpace | DiscreteSpace;
@@ -482,18 +493,19 @@ registerAgent({
     const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     const policy = mlp([input, ...hp.hidden, out], rng, { ...init, outputGain: 0.01 });
     const value = hp.baseline ? mlp([input, ...hp.hidden, 1], rng, { ...init, outputGain: 1 }) : null;
-    const logStd = a.type === 'box' ? variableFrom(tf.fill([out], hp.logStdInit)) : null;
-    return new Reinforce(hp, context, policy, value, logStd, rng, actRng);
+    const logStd = a.type === 'box' ? newVariable(tf.fill([out], hp.logStdInit)) : null;
+    return new Reinforce(hp, context, policy, value, logStd, rng, actRng, await onnxModel(hp, context, policy, value, logStd));
   },
   async load(hp, context, manifest, dir) {
-    checkSpaces(context);
-    await initBackend(context.backend ?? 'auto');
+    ActorCritic.checkSpaces('reinforce', context);
+    await initTfjs(context);
     const s = savedState(manifest);
     const policy = await loadMlp(dir, 'policy');
     const value = hp.baseline ? await loadMlp(dir, 'value') : null;
-    const logStd = s.logStd ? variableFrom(tf.tensor1d(s.logStd)) : null;
+    const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    return new Reinforce(hp, context, policy, value, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), {
+    const onnx = await onnxModel(hp, context, policy, value, logStd);
+    return new Reinforce(hp, context, policy, value, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), onnx, {
       counters: s.counters,
       policyOptimizer: { t: s.optimizerSteps.policy, data: await floats('policy-optimizer.bin') },
       valueOptimizer: value && s.optimizerSteps.value !== null ? { t: s.optimizerSteps.value, data: await floats('value-optimizer.bin') } : null,

@@ -12,7 +12,11 @@
 // steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
 // backends, their trials interleaved so that the machine's load falls on both;
 // before it, that gradient step alone on onnx against PyTorch taking it as
-// Stable-Baselines3 does.
+// Stable-Baselines3 does. The case cnn-4x48x48 times the Nature-DQN conv trunk
+// (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides 4-2-1, dense
+// 512) with a linear head of 3 on 48x48 frames of 4 channels (CarRacing's
+// size), MSE loss and Adam, the same three ways (onnx through
+// compute/layers.ts's cnnForward).
 //
 //   npm run bench:nets
 //   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
@@ -28,28 +32,38 @@ import { make } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
 import { initBackend, tf } from '../agents/lib/backend.js';
 import { Graph } from '../agents/lib/compute/graph.js';
-import { mlpForward } from '../agents/lib/compute/layers.js';
+import type { Sym } from '../agents/lib/compute/graph.js';
+import { cnnForward, mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
 import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
 import { OnnxQModel } from '../agents/lib/compute/q-model.js';
-import { applyForGradients, getWeights, mlp, mlpInit, mlpShapes, Optimizer } from '../agents/lib/nets.js';
+import { applyForGradients, getWeights, mlp, mlpInit, Optimizer } from '../agents/lib/nets.js';
+import type { CnnOptions } from '../agents/lib/cnn.js';
+import { cnn, NATURE_CNN } from '../agents/lib/cnn.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
 
 interface Case {
   name: string;
+  /** The MLP's layer sizes; for a conv case, [H W C, dense, outputs]. */
   sizes: number[];
   batch: number;
+  /** A conv trunk under a linear head (sizes' last entry outputs). */
+  cnn?: CnnOptions & { inputShape: [number, number, number] };
 }
 
 const CASES: Case[] = [
   { name: '4-64-64-2', sizes: [4, 64, 64, 2], batch: 64 },
   { name: '2-256-256-3', sizes: [2, 256, 256, 3], batch: 128 },
   { name: '3-400-300-1', sizes: [3, 400, 300, 1], batch: 256 },
+  { name: 'cnn-4x48x48', sizes: [48 * 48 * 4, 512, 3], batch: 64, cnn: { ...NATURE_CNN, inputShape: [48, 48, 4] } },
 ];
 const ACT_BATCHES = [1, 8, 256];
+/** Acting batches of the conv case (its graph has a static batch size). */
+const ACT_BATCHES_CNN = [1, 8];
+const actBatches = (c: Case): number[] => (c.cnn ? ACT_BATCHES_CNN : ACT_BATCHES);
 const SECONDS = Number(process.env.ARENA_BENCH_SECONDS ?? 0.5);
 const LEARNING_RATE = 1e-4;
 const FILTER = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
@@ -80,8 +94,31 @@ function uniform(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(0, 1));
 }
 
+/** `rows` inputs of the case: pixels in [0, 255) for a conv case, else [0, 1). */
+function inputs(c: Case, rows: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: rows * c.sizes[0]! }, () => rng.uniform(0, c.cnn ? 255 : 1));
+}
+
+/** The case's network on tfjs: an MLP, or a conv trunk under a linear head; `forGradients` the custom-gradient path for losses. */
+function tfjsNet(c: Case): { variables: tf.Variable[]; apply(x: tf.Tensor2D, forGradients: boolean): tf.Tensor2D; dispose(): void } {
+  if (!c.cnn) {
+    const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
+    return { variables: net.variables, apply: (x, grad) => (grad ? applyForGradients(net, x) : net.apply(x)), dispose: () => net.dispose() };
+  }
+  const trunk = cnn(c.cnn.inputShape, new Rng(0), c.cnn);
+  const head = mlp(c.sizes.slice(1), new Rng(0), { activation: 'relu' });
+  return {
+    variables: [...trunk.variables, ...head.variables],
+    apply: (x, grad) => (grad ? applyForGradients(head, trunk.applyForGradients(x)) : head.apply(trunk.apply(x))),
+    dispose() {
+      trunk.dispose();
+      head.dispose();
+    },
+  };
+}
+
 function wasmRunner(c: Case, init: Float32Array): { run: Runner; dispose(): void } {
-  const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
+  const net = tfjsNet(c);
   // The same starting weights as the ONNX side.
   let o = 0;
   for (const v of net.variables) {
@@ -90,20 +127,20 @@ function wasmRunner(c: Case, init: Float32Array): { run: Runner; dispose(): void
   }
   const optimizer = new Optimizer(net.variables, LEARNING_RATE);
   const rng = new Rng(1);
-  const x = uniform(c.batch * c.sizes[0]!, rng);
+  const x = inputs(c, c.batch, rng);
   const y = uniform(c.batch * c.sizes.at(-1)!, rng);
-  const acts = new Map(ACT_BATCHES.map((b) => [b, uniform(b * c.sizes[0]!, rng)]));
+  const acts = new Map(actBatches(c).map((b) => [b, inputs(c, b, rng)]));
   return {
     run: (op) =>
       op.op === 'train'
         ? () => {
             const xt = tf.tensor2d(x, [c.batch, c.sizes[0]!]);
             const yt = tf.tensor2d(y, [c.batch, c.sizes.at(-1)!]);
-            optimizer.step(() => tf.mean(tf.square(tf.sub(applyForGradients(net, xt), yt))) as tf.Scalar);
+            optimizer.step(() => tf.mean(tf.square(tf.sub(net.apply(xt, true), yt))) as tf.Scalar);
             tf.dispose([xt, yt]);
           }
         : () => {
-            const q = tf.tidy(() => net.apply(tf.tensor2d(acts.get(op.rows)!, [op.rows, c.sizes[0]!])));
+            const q = tf.tidy(() => net.apply(tf.tensor2d(acts.get(op.rows)!, [op.rows, c.sizes[0]!]), false));
             q.dataSync();
             q.dispose();
           },
@@ -114,28 +151,37 @@ function wasmRunner(c: Case, init: Float32Array): { run: Runner; dispose(): void
   };
 }
 
-async function onnxRunner(c: Case, init: Float32Array): Promise<{ run: Runner; dispose(): void }> {
-  const layout = new ParamLayout(mlpShapes(c.sizes));
+async function onnxRunner(c: Case, shapes: number[][], init: Float32Array): Promise<{ run: Runner; dispose(): void }> {
+  const layout = new ParamLayout(shapes);
   const out = c.sizes.at(-1)!;
+  const conv = c.cnn;
+  // The conv trunk's 2 per convolution + 2 dense parameters come first (tfjsNet's order).
+  const trunkParams = conv ? 2 * conv.filters.length + 2 : 0;
+  const forward = (g: Graph, params: Sym[], x: Sym) =>
+    conv ? mlpForward(g, params.slice(trunkParams), cnnForward(g, params.slice(0, trunkParams), x, conv.inputShape, conv), 'relu') : mlpForward(g, params, x, 'relu');
   const trainer = await Trainer.create(
     {
       layout,
       build(g, params) {
         const x = g.input('x', [c.batch, c.sizes[0]!]);
         const y = g.input('y', [c.batch, out]);
-        return { loss: g.mean(g.square(g.sub(mlpForward(g, params, x, 'relu'), y))) };
+        return { loss: g.mean(g.square(g.sub(forward(g, params, x), y))) };
       },
     },
     init,
     LEARNING_RATE,
   );
-  const g = new Graph('float32');
-  g.output('q', mlpForward(g, layout.inputs(g, 'p'), g.input('x', [-1, c.sizes[0]!]), 'relu'));
-  const act = await Session.create(toOnnx(g, 'act'));
+  // The conv trunk's graph needs a static batch: one acting graph per batch size.
+  const acting = new Map<number, Session>();
+  for (const rows of conv ? ACT_BATCHES_CNN : [-1]) {
+    const a = new Graph('float32');
+    a.output('q', forward(a, layout.inputs(a, 'p'), a.input('x', [rows, c.sizes[0]!])));
+    acting.set(rows, await Session.create(toOnnx(a, 'act')));
+  }
   const rng = new Rng(1);
-  const x = uniform(c.batch * c.sizes[0]!, rng);
+  const x = inputs(c, c.batch, rng);
   const y = uniform(c.batch * out, rng);
-  const acts = new Map(ACT_BATCHES.map((b) => [b, { x: uniform(b * c.sizes[0]!, rng), q: new Tensor('float32', new Float32Array(b * out), [b, out]) }]));
+  const acts = new Map(actBatches(c).map((b) => [b, { x: inputs(c, b, rng), q: new Tensor('float32', new Float32Array(b * out), [b, out]) }]));
   return {
     run: (op) =>
       op.op === 'train'
@@ -144,11 +190,11 @@ async function onnxRunner(c: Case, init: Float32Array): Promise<{ run: Runner; d
           }
         : () => {
             const a = acts.get(op.rows)!;
-            act.run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
+            (acting.get(op.rows) ?? acting.get(-1)!).run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
           },
     dispose() {
       trainer.dispose();
-      act.dispose();
+      for (const s of acting.values()) s.dispose();
     },
   };
 }
@@ -299,14 +345,15 @@ async function main(): Promise<void> {
   const started = cases.length > 0 || selected('dqn-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
   const torch = 'torch' in started ? started.torch : null;
   const rows: string[][] = [];
-  const ops: MlpOp[] = [{ op: 'train' }, ...ACT_BATCHES.map((rows) => ({ op: 'act' as const, rows }))];
   for (const c of cases) {
-    const net = mlp(c.sizes, new Rng(0), { activation: 'relu' });
+    const ops: MlpOp[] = [{ op: 'train' }, ...actBatches(c).map((rows) => ({ op: 'act' as const, rows }))];
+    const net = tfjsNet(c);
     const init = getWeights(net).data;
+    const shapes = net.variables.map((v) => v.shape);
     net.dispose();
     process.stdout.write(`timing ${c.name}, batch ${c.batch}...\n`);
     const wasm = wasmRunner(c, init);
-    const onnx = await onnxRunner(c, init);
+    const onnx = await onnxRunner(c, shapes, init);
     for (const o of ops) {
       const fns = { wasm: wasm.run(o), onnx: onnx.run(o) };
       for (const fn of Object.values(fns)) for (let i = 0; i < 20; i++) fn();

@@ -4,7 +4,10 @@ JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
 Arena's (the machines are shared, and load that falls on one side only would
 skew the ratios). The first line it prints names the BLAS library it loaded.
 
-Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn", "rows", "seconds"}:
+Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn", "rows", "seconds"}
+and, for a conv case, "cnn": {"inputShape" [H, W, C], "filters", "kernels",
+"strides", "dense"}: relu convolutions on frames scaled by 1/255, a relu dense
+layer and a linear head of sizes[-1] (agents/lib/cnn.ts's trunk under a head).
 ms per Adam step at `batch`, per batched forward pass (acting) of `rows`
 rows, or per DQN gradient step as Stable-Baselines3 takes it (target net's
 max without gradients, Q(s, a) by gather, smooth L1 loss, gradient-norm clip
@@ -31,6 +34,36 @@ nets = {}
 warm = set()
 
 
+class Scale(torch.nn.Module):
+    """Pixels 0-255 to 0-1, as the trunk does it."""
+
+    def forward(self, x):
+        return x * (1 / 255)
+
+
+def conv_net(spec, outputs):
+    h, w, c = spec["inputShape"]
+    layers = [Scale()]
+    for filters, k, s in zip(spec["filters"], spec["kernels"], spec["strides"]):
+        layers += [torch.nn.Conv2d(c, filters, k, s), torch.nn.ReLU()]
+        h, w, c = (h - k) // s + 1, (w - k) // s + 1, filters
+    layers += [torch.nn.Flatten(), torch.nn.Linear(h * w * c, spec["dense"]), torch.nn.ReLU(), torch.nn.Linear(spec["dense"], outputs)]
+    return torch.nn.Sequential(*layers)
+
+
+def input_shape(req):
+    """One row's input shape: [C, H, W] frames for a conv case, else the MLP's input size."""
+    if "cnn" in req:
+        h, w, c = req["cnn"]["inputShape"]
+        return [c, h, w]
+    return [req["sizes"][0]]
+
+
+def pixel_scale(req):
+    """Inputs in [0, 255) for a conv case (pixels), in [0, 1) for an MLP."""
+    return 255 if "cnn" in req else 1
+
+
 def case(req):
     name = req["name"]
     if name not in nets:
@@ -40,9 +73,9 @@ def case(req):
             layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
             if i + 2 < len(sizes):
                 layers.append(torch.nn.ReLU())
-        net = torch.nn.Sequential(*layers)
+        net = conv_net(req["cnn"], sizes[-1]) if "cnn" in req else torch.nn.Sequential(*layers)
         gen = torch.Generator().manual_seed(0)
-        x = torch.rand(req["batch"], sizes[0], generator=gen).numpy()
+        x = (pixel_scale(req) * torch.rand(req["batch"], *input_shape(req), generator=gen)).numpy()
         y = torch.rand(req["batch"], sizes[-1], generator=gen).numpy()
         nets[name] = (net, torch.optim.Adam(net.parameters(), lr=1e-4), x, y, gen)
     return nets[name]
@@ -87,7 +120,7 @@ def step_fn(req):
             return loss.item()
 
         return train
-    xa = torch.rand(req["rows"], req["sizes"][0], generator=gen).numpy()
+    xa = (pixel_scale(req) * torch.rand(req["rows"], *input_shape(req), generator=gen)).numpy()
 
     def act():
         with torch.no_grad():

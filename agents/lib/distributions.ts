@@ -6,7 +6,7 @@
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** log pi(a|s) for integer actions `actions` [batch] under logits [batch, n]. */
 export function categoricalLogProb(logits: tf.Tensor2D, actions: tf.Tensor1D): tf.Tensor1D {

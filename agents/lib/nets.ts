@@ -172,8 +172,8 @@ export function copyWeights(target: Pick<Mlp, 'variables'>, source: Pick<Mlp, 'v
   });
 }
 
-/** All weights as one Float32Array (layer order) plus their shapes: for saving and comparing. */
-export function getWeights(net: Mlp): { data: Float32Array; shapes: number[][] } {
+/** All weights (of a net, or any variables) as one Float32Array (layer order) plus their shapes: for saving and comparing. */
+export function getWeights(net: { readonly variables: readonly tf.Variable[] }): { data: Float32Array; shapes: number[][] } {
   const parts = net.variables.map((v) => v.dataSync() as Float32Array);
   const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
@@ -184,11 +184,12 @@ export function getWeights(net: Mlp): { data: Float32Array; shapes: number[][] }
   return { data, shapes: net.variables.map((v) => v.shape) };
 }
 
-export function setWeights(net: Mlp, data: Float32Array): void {
+/** Sets the variables (of a net, or any list) from one Float32Array in getWeights' layout. */
+export function setWeights(net: { readonly variables: readonly tf.Variable[] }, data: Float32Array): void {
   let o = 0;
   for (const v of net.variables) {
     const n = v.size;
-    if (o + n > data.length) throw new RangeError(`setWeights: ${data.length} values are too few for a net of sizes [${net.sizes.join(', ')}]`);
+    if (o + n > data.length) throw new RangeError(`setWeights: ${data.length} values are too few for variables of shapes ${net.variables.map((x) => `[${x.shape.join(', ')}]`).join(', ')}`);
     tf.tidy(() => v.assign(tf.tensor(data.subarray(o, o + n), v.shape)));
     o += n;
   }

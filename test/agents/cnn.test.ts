@@ -9,8 +9,8 @@ import { cnn, cnnLayers, getCnnWeights, loadCnn, loadCnnWeightsInto, saveCnn } f
 import { Rng } from '../../core/rng.js';
 import { box, discrete } from '../../core/spaces.js';
 import { SyncVectorEnv } from '../../core/vector.js';
-import { SideEnv } from '../helpers/fake-envs.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
+import { SideEnv, sideSpaces } from '../helpers/fake-envs.js';
 
 const tempDir = tempDirs('cnn');
 
@@ -22,10 +22,6 @@ function pixels(rows: number, size: number, seed: number): Float32Array {
   return Float32Array.from({ length: rows * size }, () => rng.integers(0, 256));
 }
 
-const sideSpaces = () => {
-  const env = new SideEnv();
-  return { observationSpace: env.observationSpace, actionSpace: env.actionSpace };
-};
 const sideVec = (n = 4) => new SyncVectorEnv(Array.from({ length: n }, () => new SideEnv()));
 const tinyPpo = { nSteps: 16, batchSize: 32, nEpochs: 2, policy: 'cnn', cnnFilters: TINY.filters, cnnKernels: TINY.kernels, cnnStrides: TINY.strides, cnnDense: TINY.dense };
 const ppo = (hp: Record<string, unknown>, seed = 1): Promise<Agent> => createAgent('ppo', hp, { ...sideSpaces(), seed, backend: 'wasm' });

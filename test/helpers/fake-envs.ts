@@ -98,3 +98,9 @@ export class SideEnv implements Env<Uint8Array, number> {
 }
 
 export { Rng };
+
+/** SideEnv's spaces, for creating an agent without an env at hand. */
+export const sideSpaces = () => {
+  const env = new SideEnv();
+  return { observationSpace: env.observationSpace, actionSpace: env.actionSpace };
+};

@@ -39,12 +39,17 @@ export function adamStep(
   options: AdamOptions = {},
 ): { p: Sym; m: Sym; v: Sym; gradNorm: Sym } {
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, maxGradNorm = Infinity } = options;
-  const gradNorm = g.sqrt(g.sumSquares(grad));
-  let gr = grad;
-  if (Number.isFinite(maxGradNorm) && maxGradNorm > 0) gr = g.mul(grad, g.min(g.div(maxGradNorm, g.add(gradNorm, 1e-6)), 1));
+  const { grad: gr, gradNorm } = clipGlobalNorm(g, grad, maxGradNorm);
   const m = g.add(g.mul(state.m, beta1), g.mul(gr, 1 - beta1));
   const v = g.add(g.mul(state.v, beta2), g.mul(g.square(gr), 1 - beta2));
   const denom = g.add(g.mul(g.sqrt(v), state.vScale), epsilon);
   const p = g.sub(state.p, g.mul(g.div(m, denom), state.stepSize));
   return { p, m, v, gradNorm };
+}
+
+/** The gradient's global norm and the gradient scaled by min(1, maxNorm / (norm + 1e-6)) (unscaled when maxNorm is Infinity or 0). */
+export function clipGlobalNorm(g: Graph, grad: Sym, maxGradNorm: number): { grad: Sym; gradNorm: Sym } {
+  const gradNorm = g.sqrt(g.sumSquares(grad));
+  if (!(Number.isFinite(maxGradNorm) && maxGradNorm > 0)) return { grad, gradNorm };
+  return { grad: g.mul(grad, g.min(g.div(maxGradNorm, g.add(gradNorm, 1e-6)), 1)), gradNorm };
 }

@@ -1,6 +1,8 @@
 // Network layers as graph ops on parameter symbols laid out as nets.ts lays
-// out an Mlp's variables ([W0, b0, W1, b1, ...], W as [in, out]), so the same
-// flat weights serve the tfjs and the ONNX paths.
+// out an Mlp's variables ([W0, b0, W1, b1, ...], W as [in, out]) and cnn.ts a
+// conv trunk's, so the same flat weights serve the tfjs and the ONNX paths.
+import type { CnnOptions } from '../cnn.js';
+import { cnnLayers } from '../cnn.js';
 import type { Activation } from '../nets.js';
 import type { Graph, Sym } from './graph.js';
 
@@ -17,4 +19,25 @@ export function mlpForward(g: Graph, params: readonly Sym[], x: Sym, activation:
     if (l + 1 < layers || activateLast) h = activate(g, h, activation);
   }
   return h;
+}
+
+/**
+ * A conv trunk's forward pass (cnn.ts's Cnn.apply): raw observations x
+ * [rows, H W C] scaled by 1/255, the relu convolutions, and the relu dense
+ * layer on the features flattened in cnn.ts's (H, W, C) order. `params` are
+ * cnn.ts's variables ([K0, b0, ..., Wdense, bdense], kernels [k, k, C_in,
+ * C_out]); the graph transposes the kernels and the images to ONNX's NCHW
+ * layout itself, so the flat weights stay cnn.ts's.
+ */
+export function cnnForward(g: Graph, params: readonly Sym[], x: Sym, inputShape: readonly [number, number, number], options: CnnOptions): Sym {
+  const layers = cnnLayers(inputShape, options);
+  const rows = x.shape[0]!;
+  let h = g.transpose(g.reshape(g.mul(x, 1 / 255), [rows, ...inputShape]), [0, 3, 1, 2]);
+  layers.forEach((layer, l) => {
+    const kernel = g.transpose(params[2 * l]!, [3, 2, 0, 1]);
+    h = g.relu(g.conv(h, kernel, params[2 * l + 1]!, { strides: [layer.s, layer.s] }));
+  });
+  const last = layers[layers.length - 1]!;
+  const flat = g.reshape(g.transpose(h, [0, 2, 3, 1]), [rows, last.outH * last.outW * last.outC]);
+  return g.relu(g.dense(flat, params[2 * layers.length]!, params[2 * layers.length + 1]!));
 }

@@ -4,10 +4,13 @@
 // ([W0, b0, W1, b1, ...] per net), fed to the graph as subarray views (the
 // binding reads them in place); the new parameters and moments are written
 // into a second set of buffers that the next step reads (double buffering:
-// no copies, no allocation per step).
+// no copies, no allocation per step). The optimizer is Adam, or RMSprop
+// (rmsprop.ts) when the spec asks for it.
 import { adamScalars, adamStep } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { gradients } from './grad.js';
+import { rmspropStep } from './rmsprop.js';
+import type { RmsPropOptions } from './rmsprop.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import { toOnnx } from './serialize.js';
@@ -49,6 +52,8 @@ export interface TrainerSpec {
    */
   build(g: Graph, params: Sym[]): { loss: Sym; outputs?: Record<string, Sym> };
   adam?: AdamOptions;
+  /** RMSprop instead of Adam (its state is then v alone; `adam` is ignored). */
+  rmsprop?: RmsPropOptions;
 }
 
 /** One side of the double buffer: parameters and moments, and tensors viewing them. */
@@ -78,6 +83,8 @@ export class Trainer {
     private readonly extraOutputs: readonly string[],
     private readonly adam: AdamOptions,
     public learningRate: number,
+    /** RMSprop (no first moment, the learning rate fed as stepSize) rather than Adam. */
+    private readonly rmsprop: boolean,
   ) {
     this.scalarFeeds = { stepSize: new Tensor('float32', this.scalars.stepSize, []), vScale: new Tensor('float32', this.scalars.vScale, []) };
     this.statFetches = { loss: new Tensor('float32', this.stats.loss, []), gradNorm: new Tensor('float32', this.stats.gradNorm, []) };
@@ -94,9 +101,11 @@ export class Trainer {
       grads.map((x) => g.reshape(x, [x.shape.reduce((a, b) => a * b, 1)])),
       0,
     );
-    const next = adamStep(g, flat, { p: g.input('P', [n]), m: g.input('m', [n]), v: g.input('v', [n]), stepSize: g.input('stepSize', []), vScale: g.input('vScale', []) }, spec.adam);
+    const next = spec.rmsprop
+      ? rmspropStep(g, flat, { p: g.input('P', [n]), v: g.input('v', [n]), learningRate: g.input('stepSize', []) }, spec.rmsprop)
+      : adamStep(g, flat, { p: g.input('P', [n]), m: g.input('m', [n]), v: g.input('v', [n]), stepSize: g.input('stepSize', []), vScale: g.input('vScale', []) }, spec.adam);
     g.output('P_next', next.p);
-    g.output('m_next', next.m);
+    if ('m' in next) g.output('m_next', next.m as Sym);
     g.output('v_next', next.v);
     g.output('loss', loss);
     g.output('gradNorm', next.gradNorm);
@@ -114,7 +123,7 @@ export class Trainer {
       const v = new Float32Array(n);
       return { p, m, v, params: spec.layout.views(p, 'p'), flat: { P: new Tensor('float32', p, [n]), m: new Tensor('float32', m, [n]), v: new Tensor('float32', v, [n]) } };
     };
-    const trainer = new Trainer(session, spec.layout, [side(), side()], extraOutputs, spec.adam ?? {}, learningRate);
+    const trainer = new Trainer(session, spec.layout, [side(), side()], extraOutputs, spec.adam ?? {}, learningRate, spec.rmsprop !== undefined);
     trainer.setParams(initial);
     return trainer;
   }
@@ -140,21 +149,33 @@ export class Trainer {
    */
   step(feeds: Record<string, Tensor>): { loss: number; gradNorm: number; outputs: Record<string, Tensor> } {
     this.t += 1;
-    const { stepSize, vScale } = adamScalars(this.learningRate, this.t, this.adam);
-    this.scalars.stepSize[0] = stepSize;
-    this.scalars.vScale[0] = vScale;
     const from = this.sides[this.current]!;
     const to = this.sides[1 - this.current]!;
-    const fetches: Record<string, Tensor | null> = { P_next: to.flat.P, m_next: to.flat.m, v_next: to.flat.v, ...this.statFetches };
-    for (const name of this.extraOutputs) fetches[name] = null;
-    const out = this.session.run({ ...feeds, ...from.params, ...from.flat, ...this.scalarFeeds }, fetches);
+    let out: Record<string, Tensor>;
+    if (this.rmsprop) {
+      this.scalars.stepSize[0] = this.learningRate;
+      const fetches: Record<string, Tensor | null> = { P_next: to.flat.P, v_next: to.flat.v, ...this.statFetches };
+      for (const name of this.extraOutputs) fetches[name] = null;
+      out = this.session.run({ ...feeds, ...from.params, P: from.flat.P, v: from.flat.v, stepSize: this.scalarFeeds.stepSize! }, fetches);
+    } else {
+      const { stepSize, vScale } = adamScalars(this.learningRate, this.t, this.adam);
+      this.scalars.stepSize[0] = stepSize;
+      this.scalars.vScale[0] = vScale;
+      const fetches: Record<string, Tensor | null> = { P_next: to.flat.P, m_next: to.flat.m, v_next: to.flat.v, ...this.statFetches };
+      for (const name of this.extraOutputs) fetches[name] = null;
+      out = this.session.run({ ...feeds, ...from.params, ...from.flat, ...this.scalarFeeds }, fetches);
+    }
     this.current = 1 - this.current;
     return { loss: this.stats.loss[0]!, gradNorm: this.stats.gradNorm[0]!, outputs: out };
   }
 
-  /** Moments and step count, for checkpoints: m then v, in parameter order (nets.ts's Optimizer's layout). */
+  /**
+   * Moments and step count, for checkpoints: m then v, in parameter order
+   * (nets.ts's Optimizer's layout); with RMSprop v alone (a2c.ts's RmsProp's).
+   */
   getState(): { t: number; data: Float32Array } {
     const s = this.sides[this.current]!;
+    if (this.rmsprop) return { t: this.t, data: s.v.slice() };
     const data = new Float32Array(2 * this.layout.size);
     data.set(s.m, 0);
     data.set(s.v, this.layout.size);
@@ -162,6 +183,12 @@ export class Trainer {
   }
 
   setState(state: { t: number; data: Float32Array }): void {
+    if (this.rmsprop) {
+      if (state.data.length !== this.layout.size) throw new RangeError(`Trainer.setState: got ${state.data.length} values, expected ${this.layout.size}`);
+      this.sides[this.current]!.v.set(state.data);
+      this.t = state.t;
+      return;
+    }
     if (state.data.length !== 2 * this.layout.size) throw new RangeError(`Trainer.setState: got ${state.data.length} values, expected ${2 * this.layout.size}`);
     const s = this.sides[this.current]!;
     s.m.set(state.data.subarray(0, this.layout.size));

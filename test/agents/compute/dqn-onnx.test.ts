@@ -75,9 +75,9 @@ describe("DQN on backend 'onnx'", () => {
   });
 
   it('is refused by agents that train on tfjs only, with a message saying what to use', async () => {
-    const env = make('CartPole-v1');
-    await expect(createAgent('ppo', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /backend 'onnx' runs dqn only so far; this agent trains on TensorFlow.js: use backend 'wasm'/,
+    const env = make('Pendulum-v1');
+    await expect(createAgent('ddpg', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
+      /backend 'onnx' runs dqn, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js \(still to come on 'onnx': ddpg\/td3\/sac and the multi-agent learners\): use backend 'wasm'/,
     );
   });
 });

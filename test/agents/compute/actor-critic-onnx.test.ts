@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import '../../../envs/index.js';
+import '../../../agents/index.js';
+import type { Agent } from '../../../agents/agent.js';
+import { createAgent, evaluate, loadAgent } from '../../../agents/agent.js';
+import { make } from '../../../core/registry.js';
+import { Rng } from '../../../core/rng.js';
+import { SyncVectorEnv } from '../../../core/vector.js';
+import { makeVec } from '../../../core/vector.js';
+import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
+import { SideEnv, sideSpaces } from '../../helpers/fake-envs.js';
+import { expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
+
+const tempDir = tempDirs('actor-critic-onnx');
+
+async function agentOn(algorithm: string, hp: Record<string, unknown>, id: string, backend: string, seed = 3): Promise<Agent> {
+  const env = make(id);
+  return createAgent(algorithm, hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend });
+}
+
+/** 30 observations of env `id`'s shape drawn from a fixed seed, inside its usual range. */
+function observations(id: string): Float32Array[] {
+  const rng = new Rng(11);
+  const dim = id === 'CartPole-v1' ? 4 : 3;
+  return Array.from({ length: 30 }, () => Float32Array.from({ length: dim }, () => rng.uniform(-1, 1)));
+}
+
+// PPO with value clipping, the target-KL stop (it cuts the 4 epochs to 2, 3, 4 and 2 in the 4 updates
+// of the first test) and an annealed clip range; A2C with each optimizer; discrete and Box actions.
+const CASES = [
+  ['ppo', 'CartPole-v1', { nSteps: 16, batchSize: 24, nEpochs: 4, clipRangeVf: 0.2, normalizeObs: true, targetKl: 0.002, learningRate: 3e-3 }],
+  ['ppo', 'Pendulum-v1', { nSteps: 16, batchSize: 24, nEpochs: 2, clipSchedule: 'linear', normalizeReward: true }],
+  ['a2c', 'CartPole-v1', { optimizer: 'rmsprop' }],
+  ['a2c', 'Pendulum-v1', { optimizer: 'adam', normalizeAdvantage: true }],
+] as const;
+
+describe("PPO and A2C on backend 'onnx'", () => {
+  // The ONNX graph and the tfjs ops compute the same float32 update with
+  // different kernels and summation orders; over these runs every metric
+  // agreed to 1e-6 relative (most to 1e-7) while the sampled trajectories
+  // were the same draws from the same seed. 1e-5 leaves room for that
+  // rounding; a wrong loss term, gradient or optimizer step is off by far more.
+  it.each(CASES)('%s on %s takes the same updates as the tfjs path', async (algorithm, id, hp) => {
+    const metrics: Record<string, Record<string, number>[]> = {};
+    const weights: Record<string, Record<string, Buffer>> = {};
+    for (const backend of ['wasm', 'onnx']) {
+      const agent = await agentOn(algorithm, hp, id, backend);
+      const list: Record<string, number>[] = (metrics[backend] = []);
+      await agent.learn({ vecEnv: makeVec(id, 4), totalSteps: 256, hooks: { onUpdate: (u) => list.push(u.metrics) } });
+      const dir = tempDir();
+      await agent.save(dir);
+      weights[backend] = savedFiles(dir);
+      agent.dispose();
+    }
+    expect(metrics.onnx!.length).toBeGreaterThanOrEqual(4);
+    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
+    // The trained weights: the same files, the numbers within the same rounding (Adam and RMSprop divide by
+    // sqrt(v) + eps, so a near-zero gradient's rounding moves its weight by up to about lr * 1e-2: 1e-5 absolute).
+    expect(Object.keys(weights.onnx!).sort()).toEqual(Object.keys(weights.wasm!).sort());
+    for (const f of ['actor.weights.bin', 'critic.weights.bin']) {
+      const a = new Float32Array(weights.onnx![f]!.buffer, weights.onnx![f]!.byteOffset, weights.onnx![f]!.byteLength / 4);
+      const b = new Float32Array(weights.wasm![f]!.buffer, weights.wasm![f]!.byteOffset, weights.wasm![f]!.byteLength / 4);
+      let worst = 0;
+      a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[i]!))));
+      expect(worst, f).toBeLessThan(1e-5);
+    }
+  }, 60_000);
+
+  it.each(CASES)('%s on %s: saving and loading between two learn calls continues exactly', async (algorithm, id, hp) => {
+    // Multiples of both rollouts' sizes (PPO 16 x 2, A2C 5 x 2 steps).
+    const learn = (agent: Agent, totalSteps: number) => agent.learn({ vecEnv: makeVec(id, 2), totalSteps });
+    await expectExactResume(() => agentOn(algorithm, hp, id, 'onnx', 11), learn, 160, 320, 'onnx', tempDir);
+  }, 60_000);
+
+  it.each([
+    ['ppo', 'CartPole-v1', 'onnx', 'wasm'],
+    ['ppo', 'CartPole-v1', 'wasm', 'onnx'],
+    ['ppo', 'Pendulum-v1', 'onnx', 'wasm'],
+    ['a2c', 'Pendulum-v1', 'wasm', 'onnx'],
+  ])('%s on %s: trained on %s, loaded on %s, acts the same', async (algorithm, id, from, to) => {
+    const hp = CASES.find((c) => c[0] === algorithm && c[1] === id)![2];
+    const agent = await agentOn(algorithm, hp, id, from);
+    await agent.learn({ vecEnv: makeVec(id, 2), totalSteps: 160 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const moved = await loadAgent(dir, { backend: to });
+    expect(moved.context.backend).toBe(to);
+    expect(moved.stepCount).toBe(160);
+    for (const obs of observations(id)) {
+      const a = agent.diagnostics!(obs);
+      const b = moved.diagnostics!(obs);
+      // The same float32 weights through two float32 forward passes.
+      expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
+      if (id === 'CartPole-v1') {
+        a.probs!.forEach((p, i) => expect(Math.abs(b.probs![i]! - p)).toBeLessThan(1e-6));
+        expect(moved.act(obs, { deterministic: true })).toBe(agent.act(obs, { deterministic: true }));
+      } else {
+        const x = agent.act(obs, { deterministic: true }) as Float32Array;
+        const y = moved.act(obs, { deterministic: true }) as Float32Array;
+        x.forEach((v, i) => expect(Math.abs(y[i]! - v)).toBeLessThan(1e-5));
+      }
+    }
+    // The optimizer state came along: training goes on.
+    const losses: number[] = [];
+    await moved.learn({ vecEnv: makeVec(id, 2), totalSteps: 320, hooks: { onUpdate: (u) => losses.push(u.metrics.loss!) } });
+    expect(losses.length).toBeGreaterThan(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    agent.dispose();
+    moved.dispose();
+  }, 60_000);
+
+  it('warm starts on onnx from an agent trained on wasm, and acts from the weights it took', async () => {
+    const source = await agentOn('a2c', {}, 'CartPole-v1', 'wasm', 5);
+    await source.learn({ vecEnv: makeVec('CartPole-v1', 2), totalSteps: 200 });
+    const dir = tempDir();
+    await source.save(dir);
+    const target = await agentOn('ppo', {}, 'CartPole-v1', 'onnx', 6);
+    const manifest = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'));
+    await target.warmStart!(dir, manifest);
+    for (const obs of observations('CartPole-v1')) {
+      const a = source.diagnostics!(obs);
+      const b = target.diagnostics!(obs);
+      a.probs!.forEach((p, i) => expect(Math.abs(b.probs![i]! - p)).toBeLessThan(1e-6));
+    }
+    source.dispose();
+    target.dispose();
+  });
+
+  // The cnn policy: a tiny conv trunk under both heads, on a pixel task.
+  const tinyCnn = { nSteps: 16, batchSize: 24, nEpochs: 2, policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16 };
+  const cnnAgent = (backend: string, seed = 3) => createAgent('ppo', tinyCnn, { ...sideSpaces(), seed, backend });
+  const sideVec = (n: number) => new SyncVectorEnv(Array.from({ length: n }, () => new SideEnv()));
+
+  it('ppo with the cnn policy takes the same updates as the tfjs path', async () => {
+    const metrics: Record<string, Record<string, number>[]> = {};
+    for (const backend of ['wasm', 'onnx']) {
+      const agent = await cnnAgent(backend);
+      const list: Record<string, number>[] = (metrics[backend] = []);
+      await agent.learn({ vecEnv: sideVec(4), totalSteps: 256, hooks: { onUpdate: (u) => list.push(u.metrics) } });
+      agent.dispose();
+    }
+    expect(metrics.onnx!.length).toBe(4);
+    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
+  }, 60_000);
+
+  it('ppo with the cnn policy: saving and loading between two learn calls continues exactly, and the checkpoint acts the same on wasm', async () => {
+    await expectExactResume(() => cnnAgent('onnx', 11), (agent, totalSteps) => agent.learn({ vecEnv: sideVec(2), totalSteps }), 96, 192, 'onnx', tempDir);
+    const agent = await cnnAgent('onnx', 12);
+    await agent.learn({ vecEnv: sideVec(2), totalSteps: 96 });
+    const dir = tempDir();
+    await agent.save(dir);
+    const moved = await loadAgent(dir, { backend: 'wasm' });
+    const env = new SideEnv();
+    let obs = env.reset({ seed: 4 }).obs;
+    for (let i = 0; i < 20; i++) {
+      const a = agent.diagnostics!(obs);
+      const b = moved.diagnostics!(obs);
+      a.probs!.forEach((p, k) => expect(Math.abs(b.probs![k]! - p)).toBeLessThan(1e-6));
+      expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
+      obs = env.step(i % 2).obs;
+    }
+    agent.dispose();
+    moved.dispose();
+  }, 60_000);
+});
+
+describe("PPO learns on backend 'onnx'", () => {
+  // The ppo-cartpole recipe (agents/recipes/ppo.ts: the zoo's with 5 epochs of
+  // minibatches of 128, 100k steps, target 475) on three seeds, greedy over 10 episodes.
+  const recipe = PPO_RECIPES.find((r) => r.id === 'ppo-cartpole')!;
+  it.each([1, 2, 3])('CartPole-v1, seed %i: the ppo-cartpole recipe reaches its target 475', async (seed) => {
+    const agent = await agentOn('ppo', recipe.hyperparameters, recipe.env, 'onnx', seed);
+    await agent.learn({ vecEnv: makeVec(recipe.env, recipe.nEnvs!), totalSteps: recipe.totalSteps });
+    const result = evaluate(agent, make(recipe.env), { episodes: 10, seed: 0 });
+    expect(result.mean).toBeGreaterThanOrEqual(recipe.threshold!);
+    agent.dispose();
+  }, 120_000);
+});

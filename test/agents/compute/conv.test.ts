@@ -1,0 +1,115 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../../agents/lib/backend.js';
+import { cnn } from '../../../agents/lib/cnn.js';
+import { cnnForward } from '../../../agents/lib/compute/layers.js';
+import { gradients } from '../../../agents/lib/compute/grad.js';
+import { Graph, GraphError } from '../../../agents/lib/compute/graph.js';
+import type { Sym } from '../../../agents/lib/compute/graph.js';
+import { toOnnx } from '../../../agents/lib/compute/serialize.js';
+import { Session, Tensor } from '../../../agents/lib/compute/session.js';
+import { Rng } from '../../../core/rng.js';
+import { expectCentralDifferences } from './finite-differences.js';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+// ONNX Runtime's CPU Conv and ConvTranspose run in float32 only, so these
+// gradients cannot be checked in the float64 graphs of grad.test.ts. They are
+// linear ops instead: the loss sum(y * W) is linear in x (w fixed) and in w
+// (x fixed), so a central difference with any step is exact but for
+// rounding. With step 0.5 and the loss summed in float64 from the float32
+// outputs (each off by ~1e-6 here), the difference is off by ~1e-5 at most;
+// 1e-4 (relative to the larger of 1 and the gradient) leaves room for that,
+// while a wrong rule (a skipped row, a flipped kernel, a missing stride) is off by O(1).
+const H = 0.5;
+const TOLERANCE = 1e-4;
+
+type Shapes = Record<string, number[]>;
+
+async function checkLinear(shapes: Shapes, f: (g: Graph, x: Record<string, Sym>) => Sym, seed = 1): Promise<void> {
+  const rng = new Rng(seed);
+  const g = new Graph('float32');
+  const syms: Record<string, Sym> = {};
+  const values: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    syms[name] = g.input(name, shape);
+    values[name] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-1, 1));
+  }
+  const y = f(g, syms);
+  const weights = Array.from({ length: y.shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(0.5, 1.5));
+  const grads = gradients(g, g.sum(g.mul(y, g.constant(weights, y.shape))), Object.values(syms));
+  g.output('loss64', g.sum(g.mul(g.cast(y, 'float64'), g.constant(weights, y.shape, 'float64'))));
+  Object.keys(shapes).forEach((name, i) => g.output(`grad_${name}`, grads[i]!));
+  const session = await Session.create(toOnnx(g));
+  const feeds = () => Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, new Tensor('float32', values[name]!, shape)]));
+  const lossAt = () => (session.run(feeds(), { loss64: null }).loss64!.data as Float64Array)[0]!;
+  const analytic = session.run(feeds());
+  const names = Object.keys(shapes);
+  expectCentralDifferences(values, Object.fromEntries(names.map((name) => [name, analytic[`grad_${name}`]!.data as Float32Array])), lossAt, H, TOLERANCE);
+  session.dispose();
+}
+
+describe('convolution gradients against finite differences (float32, exact for linear ops)', () => {
+  it.each([
+    ['stride 1', [2, 2, 6, 6], [3, 2, 3, 3], 1],
+    ['stride 2, every input row used', [2, 2, 7, 7], [3, 2, 3, 3], 2],
+    ['stride 2, the last input row skipped', [2, 2, 8, 8], [3, 2, 3, 3], 2],
+    ['stride 3, two rows skipped, 4x4 kernel', [1, 3, 9, 9], [2, 3, 4, 4], 3],
+  ] as const)('conv with bias, %s', async (_name, xs, ws, s) => {
+    await checkLinear({ x: [...xs], w: [...ws], b: [ws[0]] }, (g, v) => g.conv(v.x!, v.w!, v.b!, { strides: [s, s] }));
+  });
+
+  it('conv without bias, non-square input', async () => {
+    await checkLinear({ x: [2, 1, 9, 6], w: [2, 1, 3, 2] }, (g, v) => g.conv(v.x!, v.w!, undefined, { strides: [2, 2] }));
+  });
+
+  it('transpose (NHWC to NCHW, as the CNN policy reads frames)', async () => {
+    await checkLinear({ x: [2, 3, 4, 5] }, (g, v) => g.transpose(v.x!, [0, 3, 1, 2]));
+  });
+
+  it('refuses shapes that do not fit, naming them', () => {
+    const g = new Graph('float32');
+    expect(() => g.conv(g.input('x', [1, 2, 4, 4]), g.input('w', [3, 1, 3, 3]))).toThrow(GraphError);
+    expect(() => g.conv(g.input('x2', [1, 1, 2, 2]), g.input('w2', [1, 1, 3, 3]))).toThrow(/does not fit a 2x2 input/);
+    expect(() => g.transpose(g.input('t', [2, 3]), [0, 0])).toThrow(/not a permutation/);
+  });
+});
+
+describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
+  it('gives the features and the weight gradients of the tfjs trunk (float32, to 1e-4 of the largest value of each tensor)', async () => {
+    const shape = [20, 18, 4] as const;
+    const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
+    const rows = 3;
+    const trunk = cnn(shape, new Rng(5), options);
+    // Biases are zeros at init: other values, so that a misplaced bias shows.
+    trunk.variables.forEach((v, i) => {
+      if (v.shape.length === 1) v.assign(tf.tensor1d(Float32Array.from({ length: v.size }, (_, k) => 0.01 * ((i + k) % 7) - 0.03)));
+    });
+    const rng = new Rng(6);
+    const x = Float32Array.from({ length: rows * shape[0] * shape[1] * shape[2] }, () => rng.uniform(0, 255));
+    const w = Float32Array.from({ length: rows * options.dense }, () => rng.uniform(-1, 1));
+    const expected = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [rows, x.length / rows]);
+      const features = trunk.apply(xt).dataSync();
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(trunk.applyForGradients(xt), tf.tensor2d(w, [rows, options.dense]))) as tf.Scalar, trunk.variables);
+      return { features: Array.from(features), grads: trunk.variables.map((v) => Array.from(grads[v.name]!.dataSync())) };
+    });
+    const g = new Graph('float32');
+    const params = trunk.variables.map((v, i) => g.input(`p${i}`, v.shape));
+    const features = cnnForward(g, params, g.input('x', [rows, x.length / rows]), shape, options);
+    const grads = gradients(g, g.sum(g.mul(features, g.constant(w, [rows, options.dense]))), params);
+    g.output('features', features);
+    grads.forEach((gr, i) => g.output(`g${i}`, gr));
+    const session = await Session.create(toOnnx(g));
+    const out = session.run({ x: new Tensor('float32', x, [rows, x.length / rows]), ...Object.fromEntries(trunk.variables.map((v, i) => [`p${i}`, new Tensor('float32', v.dataSync() as Float32Array, v.shape)])) });
+    const near = (got: ArrayLike<number>, want: number[], what: string) => {
+      const scale = Math.max(1, ...want.map(Math.abs));
+      want.forEach((v, i) => expect(Math.abs(got[i]! - v), `${what}[${i}]: ${got[i]} vs ${v}`).toBeLessThan(1e-4 * scale));
+    };
+    near(out.features!.data as Float32Array, expected.features, 'features');
+    expected.grads.forEach((want, i) => near(out[`g${i}`]!.data as Float32Array, want, `gradient of variable ${i}`));
+    session.dispose();
+    trunk.dispose();
+  });
+});
