@@ -1,8 +1,9 @@
 // Neural-net backend selection: TensorFlow.js in Node, or ONNX Runtime.
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
-// generated backward pass and Adam as one graph per update); DQN runs on it so
-// far, and asking another agent for it fails with a message saying so.
+// generated backward pass and Adam as one graph per update); DQN and DDPG run
+// on it or on tfjs, TD3 and SAC on it only, and asking another agent for it
+// fails with a message saying so.
 // 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
 // when one of them can be imported (a machine that could download
 // libtensorflow at install time), else the WebAssembly backend (SIMD, about 4x
@@ -72,7 +73,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
     throw new BackendError(`unknown backend ${JSON.stringify(requested)}; choose one of ${BACKENDS.join(', ')}`);
   }
   if (usesOnnx(requested)) {
-    throw new BackendError("backend 'onnx' runs dqn only so far; this agent trains on TensorFlow.js: use backend 'wasm' (or 'auto')");
+    throw new BackendError("backend 'onnx' runs dqn, ddpg, td3 and sac so far; this agent trains on TensorFlow.js: use backend 'wasm' (or 'auto')");
   }
   const name = requested as Exclude<BackendName, 'onnx'>;
   if (name === 'auto') {

@@ -13,7 +13,7 @@ import type { Sym } from './graph.js';
 import { mlpForward } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
-import { ParamLayout, Trainer } from './trainer.js';
+import { ParamLayout, polyakUpdate, Trainer } from './trainer.js';
 
 /** One MLP of the Q-network: its saved name, layer sizes and whether its last layer is activated (a dueling trunk). */
 export interface QPart {
@@ -156,14 +156,7 @@ export class OnnxQModel {
 
   /** target <- tau * online + (1 - tau) * target, in float32 as the tfjs path computes it. */
   syncTarget(tau: number): void {
-    const online = this.trainer.params;
-    if (tau === 1) {
-      this.target.set(online);
-      return;
-    }
-    const a = Math.fround(tau);
-    const b = Math.fround(1 - tau);
-    for (let i = 0; i < online.length; i++) this.target[i] = Math.fround(Math.fround(online[i]! * a) + Math.fround(this.target[i]! * b));
+    polyakUpdate(this.target, this.trainer.params, tau);
   }
 
   optimizerState(): { t: number; data: Float32Array } {

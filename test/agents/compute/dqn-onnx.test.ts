@@ -73,7 +73,7 @@ describe("DQN on backend 'onnx'", () => {
   it('is refused by agents that train on tfjs only, with a message saying what to use', async () => {
     const env = make('CartPole-v1');
     await expect(createAgent('ppo', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /backend 'onnx' runs dqn only so far; this agent trains on TensorFlow.js: use backend 'wasm'/,
+      /backend 'onnx' runs dqn, ddpg, td3 and sac so far; this agent trains on TensorFlow.js: use backend 'wasm'/,
     );
   });
 });
