@@ -28,6 +28,7 @@ import { readBinary, registerAgent, writeBinary } from './agent.js';
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { concatFloat32 } from './lib/compute/trainer.js';
 import type { ContinuousModel } from './lib/continuous-model.js';
 import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
@@ -190,17 +191,6 @@ export function initialWeights(actorSizes: readonly number[], criticSizes: reado
   return { actor, critic };
 }
 
-/** All arrays of a net's variables, flat in order. */
-export function flatten(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
   return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0 };
 }
@@ -228,8 +218,8 @@ registerAgent({
     const w = initialWeights(actorSizes, criticSizes, rng);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
-      const actor = flatten(w.actor);
-      const critic = flatten(w.critic);
+      const actor = concatFloat32(w.actor);
+      const critic = concatFloat32(w.critic);
       model = await OnnxDeterministicModel.create(onnxSpec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
     } else {
       await initBackend(context.backend ?? 'auto');

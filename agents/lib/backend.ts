@@ -22,6 +22,16 @@ export function usesOnnx(requested: string | undefined): boolean {
   return requested === 'onnx';
 }
 
+/**
+ * For agents built on ONNX Runtime only (td3, sac): 'onnx', 'auto' and no
+ * choice all run them there; a tfjs backend by name is refused, saying so.
+ */
+export function requireOnnx(algorithm: string, requested: string | undefined): void {
+  if (requested === undefined || requested === 'auto' || usesOnnx(requested)) return;
+  if (!(BACKENDS as readonly string[]).includes(requested)) throw new BackendError(`unknown backend ${JSON.stringify(requested)}; choose one of ${BACKENDS.join(', ')}`);
+  throw new BackendError(`${algorithm} runs on ONNX Runtime only (backend 'onnx', which 'auto' means for it); backend '${requested}' is a TensorFlow.js backend, which ${algorithm} has no implementation for`);
+}
+
 /** The tfjs backend each of our names registers. */
 const TFJS_NAME: Record<TfjsBackendName, string> = {
   wasm: 'wasm',

@@ -18,7 +18,7 @@ import type { Sym } from './graph.js';
 import { mlpForward } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
-import { ParamLayout, polyakUpdate, Trainer } from './trainer.js';
+import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
 
 export interface DeterministicSpec {
   /** Names the agent in errors. */
@@ -105,6 +105,12 @@ export class BatchFeeds {
     if (batch.size !== this.rows) throw new RangeError(`BatchFeeds.set: a batch of ${batch.size} rows for graphs of ${this.rows}`);
     for (const k of ['obs', 'actions', 'nextObs', 'rewards', 'terminated'] as const) this.arrays[k].set(batch[k]);
   }
+}
+
+/** TD3's target policy smoothing noise: clip(N(0, std^2), -clip, clip) into each element of `out`, drawn in order from `rng`. */
+export function smoothingNoise(rng: Rng, out: Float32Array, std: number, clip: number): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(clip, Math.max(-clip, rng.normal() * std));
+  return out;
 }
 
 /** y = r + gamma (1 - terminated) next: no bootstrap from a terminal state. */
@@ -229,10 +235,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
   update(batch: ReplayBatch, rng: Rng, update: number): Record<string, number> {
     const spec = this.spec;
     this.batch.set(batch);
-    if (spec.targetNoise > 0) {
-      const c = spec.targetNoiseClip;
-      for (let i = 0; i < this.noise.length; i++) this.noise[i] = Math.min(c, Math.max(-c, rng.normal() * spec.targetNoise));
-    }
+    if (spec.targetNoise > 0) smoothingNoise(rng, this.noise, spec.targetNoise, spec.targetNoiseClip);
     const r = this.critic.step({ ...this.batch.feeds, ...this.targetFeeds, ...this.noiseFeed });
     const metrics: Record<string, number> = { criticLoss: r.loss, meanQ: (r.outputs.meanQ!.data as Float32Array)[0]!, actorLoss: Number.NaN };
     if (update % spec.policyDelay === 0) {
@@ -287,12 +290,5 @@ export async function readNets(dir: string, names: readonly string[], sizes: rea
     if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this agent's is [${sizes.join(', ')}]`);
     parts.push(net.data);
   }
-  if (parts.length === 1) return parts[0]!;
-  const flat = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    flat.set(p, o);
-    o += p.length;
-  }
-  return flat;
+  return parts.length === 1 ? parts[0]! : concatFloat32(parts);
 }

@@ -351,4 +351,14 @@ export class Graph {
     this.nodes.push({ op: 'Split', inputs: [x, this.ints(sizes)], outputs, attrs: { axis: { int: a } } });
     return outputs;
   }
+
+  // ------------------------------------------------------------ continuous control (SAC)
+  /**
+   * log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)): no overflow for large
+   * x, and built from ops with gradient rules (ONNX Runtime's CPU Softplus is
+   * float32 only, so it could not be checked in float64).
+   */
+  softplus(x: Sym): Sym {
+    return this.add(this.max(x, 0), this.log(this.add(this.exp(this.neg(this.abs(x))), 1)));
+  }
 }

@@ -41,6 +41,17 @@ export class ParamLayout {
   }
 }
 
+/** Arrays laid end to end in one flat vector (a net's variables, or several nets' weights). */
+export function concatFloat32(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /**
  * target <- tau * online + (1 - tau) * target over flat vectors, rounding each
  * product and the sum to float32 as the tfjs path's copyWeights does.
