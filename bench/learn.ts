@@ -8,7 +8,8 @@
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
-//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default wasm)
+//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default auto:
+//                                                # wasm for the tfjs agents, onnx for td3 and sac)
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
@@ -111,7 +112,7 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const run = arg('--run');
-  const backend = arg('--backend') ?? 'wasm';
+  const backend = arg('--backend') ?? 'auto';
   if (run) {
     const recipe = RECIPES.find((r) => r.id === run);
     if (!recipe) throw new Error(`unknown recipe ${run}`);
