@@ -287,7 +287,7 @@ export async function readNets(dir: string, names: readonly string[], sizes: rea
   const parts: Float32Array[] = [];
   for (const name of names) {
     const net = await readMlp(dir, name);
-    if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this agent's is [${sizes.join(', ')}]`);
+    if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this agent's ${name} is [${sizes.join(', ')}]`);
     parts.push(net.data);
   }
   return parts.length === 1 ? parts[0]! : concatFloat32(parts);
