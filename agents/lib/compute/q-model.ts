@@ -13,7 +13,7 @@ import type { Sym } from './graph.js';
 import { mlpForward } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
-import { ParamLayout, polyakUpdate, Trainer } from './trainer.js';
+import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
 
 /** One MLP of the Q-network: its saved name, layer sizes and whether its last layer is activated (a dueling trunk). */
 export interface QPart {
@@ -201,11 +201,5 @@ export async function readQNet(dir: string, prefix: string, parts: readonly QPar
     if (net.sizes.join() !== p.sizes.join()) throw new Error(`${who}: ${dir} has a net of sizes [${net.sizes.join(', ')}], this agent's is [${p.sizes.join(', ')}]`);
     datas.push(net.data);
   }
-  const flat = new Float32Array(datas.reduce((a, d) => a + d.length, 0));
-  let o = 0;
-  for (const d of datas) {
-    flat.set(d, o);
-    o += d.length;
-  }
-  return flat;
+  return concatFloat32(datas);
 }
