@@ -5,21 +5,13 @@
 //
 // An actor mu(s) = tanh(MLP(s)) in [-1, 1]^d (the action Box rescaled), a
 // critic Q(s, a) = MLP([s, a]) on the concatenated state and rescaled action,
-// and target copies mu', Q' that trail them by Polyak averaging. Each env step:
-//   1. collect: a = clip(mu(s) + noise, -1, 1), or uniform in [-1, 1] while the
-//      step count is below learningStarts; the env gets a mapped affinely onto
-//      [low, high] and clipped there, so it is always inside the bounds. Store
-//      (s, a, r, s', terminated, truncated) in the replay ring (agents/lib/replay.ts).
-//      On a truncated step (time limit) s' is the real final observation and
-//      terminated = 0: the target bootstraps from it.
-//      The noise (Gaussian, or Ornstein-Uhlenbeck reset at each episode start;
-//      agents/lib/noise.ts) has scale noiseStd in units of half the action range.
-//   2. targets, once past learningStarts and every trainFreq steps, gradientSteps
-//      times on a uniform replay minibatch: y = r + gamma (1 - terminated) Q'(s', mu'(s')).
-//   3. update: Adam on the critic's mean (Q(s, a) - y)^2; every policyDelay-th
-//      critic step, Adam on the actor's -mean Q(s, mu(s)), then both targets
-//      move: theta' <- tau theta + (1 - tau) theta'.
-//   4. log: returns through onEpisodeEnd, losses through onUpdate.
+// and target copies mu', Q' that trail them by Polyak averaging. The loop
+// (collect with mu(s) + noise, clipped; replay; updates) is
+// agents/lib/continuous-agent.ts's. Each gradient step on a minibatch:
+//   targets y = r + gamma (1 - terminated) Q'(s', mu'(s'));
+//   Adam on the critic's mean (Q(s, a) - y)^2; every policyDelay-th critic
+//   step, Adam on the actor's -mean Q(s, mu(s)), then both targets move:
+//   theta' <- tau theta + (1 - tau) theta'.
 //
 // Nets: relu MLPs, orthogonal init (hidden gain sqrt 2), the actor's output
 // layer at gain 0.01 so that mu starts near 0 (Lillicrap et al. draw it in
@@ -27,27 +19,25 @@
 // returns mu(s) whether or not `deterministic` is set: the policy is
 // deterministic, and exploration noise belongs to data collection.
 //
-// Each learn() call starts a fresh episode (seeded from the agent's generator)
-// and resets the noise. learn() takes a single env; vector envs are not used.
-// save() writes the four nets, both optimizers' moments, the generator, the
-// noise state, the counters and (saveReplay) the replay buffer, so that
-// training resumed with loadAgent gives the same numbers as never stopping.
-import type { Env } from '../core/env.js';
+// Two compute paths with the same files: tfjs (TfjsDdpgModel below, on the
+// backend initBackend picks) and, for backend 'onnx', ONNX Runtime
+// (agents/lib/compute/actor-critic.ts, one graph run per critic or actor step).
 import { Rng } from '../core/rng.js';
-import type { RngState } from '../core/rng.js';
-import type { BoxSpace } from '../core/spaces.js';
-import { describeSpace, spacesEqual } from '../core/spaces.js';
-import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
-import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
-import { initBackend, tf } from './lib/backend.js';
+import type { AgentContext } from './agent.js';
+import { readBinary, registerAgent, writeBinary } from './agent.js';
+import { initBackend, tf, usesOnnx } from './lib/backend.js';
+import type { DeterministicSpec } from './lib/compute/actor-critic.js';
+import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { concatFloat32 } from './lib/compute/trainer.js';
+import type { ContinuousModel } from './lib/continuous-model.js';
+import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
-import { applyForGradients, copyWeights, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp } from './lib/nets.js';
-import type { ActionNoise, NoiseState } from './lib/noise.js';
+import { applyForGradients, copyWeights, getWeights, loadMlp, loadWeightsInto, mlpFromData, mlpInit, Optimizer, saveMlp } from './lib/nets.js';
+import type { ActionNoise } from './lib/noise.js';
 import { makeNoise } from './lib/noise.js';
 import type { ReplayBatch } from './lib/replay.js';
-import { ReplayBuffer } from './lib/replay.js';
 
 export const DDPG_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the actor and of the critic (SB3)', { min: 0, exclusiveMin: true }),
@@ -74,13 +64,6 @@ export function tdTargets(rewards: tf.Tensor1D, terminated: tf.Tensor1D, nextQ: 
   return tf.tidy(() => tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), nextQ)));
 }
 
-interface Counters {
-  steps: number;
-  episodes: number;
-  /** Critic gradient steps so far (the actor updates on every policyDelay-th). */
-  updates: number;
-}
-
 interface Nets {
   actor: Mlp;
   critic: Mlp;
@@ -88,29 +71,12 @@ interface Nets {
   criticTarget: Mlp;
 }
 
-interface SavedState {
-  counters: Counters;
-  rng: RngState;
-  noise: NoiseState;
+/** The optimizer steps agent.json records beside the loop's state. */
+interface ModelState {
   optimizerSteps: { actor: number; critic: number };
-  /** Whether replay.bin holds the replay buffer. */
-  replay: boolean;
 }
 
 const NET_NAMES = ['actor', 'critic', 'actorTarget', 'criticTarget'] as const;
-
-function checkSpaces(context: AgentContext): { obs: BoxSpace; act: BoxSpace } {
-  const o = context.observationSpace;
-  const a = context.actionSpace;
-  if (o.type !== 'box') throw new TypeError(`ddpg: needs a Box observation space, got ${describeSpace(o)} (wrap the env with flattenObservation)`);
-  if (a.type !== 'box' || a.dtype !== 'float32') throw new TypeError(`ddpg: needs a float32 Box action space, got ${describeSpace(a)}`);
-  for (let d = 0; d < a.low.length; d++) {
-    if (!Number.isFinite(a.low[d]!) || !Number.isFinite(a.high[d]!)) {
-      throw new TypeError(`ddpg: needs finite action bounds (the actor's tanh output is scaled onto them), got ${describeSpace(a)}`);
-    }
-  }
-  return { obs: o, act: a };
-}
 
 function checkHyperparameters(hp: DdpgHyperparameters): void {
   if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
@@ -118,217 +84,78 @@ function checkHyperparameters(hp: DdpgHyperparameters): void {
   }
 }
 
-class Ddpg implements Agent {
-  readonly algorithm = 'ddpg';
-  private readonly counters: Counters;
+/** DDPG's nets and updates on TensorFlow.js. */
+class TfjsDdpgModel implements ContinuousModel {
   private readonly actorOptimizer: Optimizer;
   private readonly criticOptimizer: Optimizer;
-  private readonly noise: ActionNoise;
-  private readonly replay: ReplayBuffer;
-  private readonly batch: ReplayBatch;
-  private readonly obsDim: number;
-  private readonly actionDim: number;
-  /** Center and half-width of each action dimension: env action = center + half * a. */
-  private readonly center: Float64Array;
-  private readonly half: Float64Array;
-  private readonly low: Float32Array;
-  private readonly high: Float32Array;
-  // Scratch rows reused every step.
-  private readonly s: Float32Array;
-  private readonly a: Float32Array;
-  private readonly envAction: Float32Array;
-  private readonly noiseOut: Float64Array;
 
   constructor(
-    readonly hyperparameters: DdpgHyperparameters,
-    readonly context: AgentContext,
+    private readonly hp: DdpgHyperparameters,
     private readonly nets: Nets,
-    private readonly rng: Rng,
-    saved?: { state: SavedState; optimizers: { actor: Float32Array; critic: Float32Array }; replay: ReplayBuffer | null },
+    optimizers?: { steps: ModelState['optimizerSteps']; actor: Float32Array; critic: Float32Array },
   ) {
-    const hp = hyperparameters;
-    const { obs, act } = checkSpaces(context);
-    this.obsDim = obs.low.length;
-    this.actionDim = act.low.length;
-    this.low = act.low;
-    this.high = act.high;
-    this.center = new Float64Array(this.actionDim);
-    this.half = new Float64Array(this.actionDim);
-    for (let d = 0; d < this.actionDim; d++) {
-      this.center[d] = (act.low[d]! + act.high[d]!) / 2;
-      this.half[d] = (act.high[d]! - act.low[d]!) / 2;
-    }
-    this.s = new Float32Array(this.obsDim);
-    this.a = new Float32Array(this.actionDim);
-    this.envAction = new Float32Array(this.actionDim);
-    this.noiseOut = new Float64Array(this.actionDim);
     this.actorOptimizer = new Optimizer(nets.actor.variables, hp.learningRate);
     this.criticOptimizer = new Optimizer(nets.critic.variables, hp.learningRate);
-    this.noise = makeNoise(hp.noise, this.actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
-    this.replay = saved?.replay ?? new ReplayBuffer(hp.bufferSize, this.obsDim, this.actionDim);
-    this.batch = this.replay.batch(hp.batchSize);
-    this.counters = saved ? { ...saved.state.counters } : { steps: 0, episodes: 0, updates: 0 };
-    if (saved) {
-      this.actorOptimizer.setState({ t: saved.state.optimizerSteps.actor, data: saved.optimizers.actor });
-      this.criticOptimizer.setState({ t: saved.state.optimizerSteps.critic, data: saved.optimizers.critic });
-      this.noise.setState(saved.state.noise);
+    if (optimizers) {
+      this.actorOptimizer.setState({ t: optimizers.steps.actor, data: optimizers.actor });
+      this.criticOptimizer.setState({ t: optimizers.steps.critic, data: optimizers.critic });
     }
   }
 
-  get stepCount(): number {
-    return this.counters.steps;
-  }
-
-  async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
-    const start = performance.now();
-    const hp = this.hyperparameters;
-    const trainEnv = this.checkEnv(env, vecEnv);
-    if (!(totalSteps >= 0)) throw new RangeError(`ddpg.learn: totalSteps must be a non-negative number, got ${String(totalSteps)}`);
-    const c = this.counters;
-    if (c.steps < totalSteps) {
-      this.s.set(trainEnv.reset({ seed: this.rng.nextSeed() }).obs as ArrayLike<number>);
-      this.noise.reset();
-      let episodeReturn = 0;
-      let episodeLength = 0;
-      while (c.steps < totalSteps) {
-        // 1. collect one transition
-        if (c.steps < hp.learningStarts) {
-          for (let d = 0; d < this.actionDim; d++) this.a[d] = this.rng.uniform(-1, 1);
-        } else {
-          const mu = this.policy(this.s);
-          this.noise.sample(this.rng, this.noiseOut);
-          for (let d = 0; d < this.actionDim; d++) this.a[d] = Math.min(1, Math.max(-1, mu[d]! + this.noiseOut[d]!));
-        }
-        const r = trainEnv.step(this.toEnvAction(this.a, this.envAction));
-        c.steps += 1;
-        episodeReturn += r.reward;
-        episodeLength += 1;
-        this.replay.add(this.s, this.a, r.reward, r.obs as ArrayLike<number>, r.terminated, r.truncated);
-        if (r.terminated || r.truncated) {
-          c.episodes += 1;
-          hooks.onEpisodeEnd?.({ step: c.steps, episode: c.episodes, return: episodeReturn, length: episodeLength, truncated: !r.terminated });
-          episodeReturn = 0;
-          episodeLength = 0;
-          this.s.set(trainEnv.reset().obs as ArrayLike<number>);
-          this.noise.reset();
-        } else {
-          this.s.set(r.obs as ArrayLike<number>);
-        }
-        // 2-3. targets and updates
-        if (c.steps > hp.learningStarts && c.steps % hp.trainFreq === 0) {
-          const metrics = this.train();
-          // 4. log
-          hooks.onUpdate?.({ step: c.steps, metrics });
-        }
-        if (hooks.shouldStop?.({ step: c.steps })) break;
-      }
-    }
-    return { steps: c.steps, episodes: c.episodes, seconds: (performance.now() - start) / 1000 };
-  }
-
-  /** gradientSteps critic steps on replay minibatches, with the actor and targets every policyDelay-th. */
-  private train(): Record<string, number> {
-    const hp = this.hyperparameters;
-    const { actor, critic, actorTarget, criticTarget } = this.nets;
-    let criticLoss = 0;
-    let actorLoss = Number.NaN;
-    for (let g = 0; g < hp.gradientSteps; g++) {
-      const b = this.replay.sample(this.rng, this.batch);
-      const n = b.size;
-      const obs = tf.tensor2d(b.obs, [n, this.obsDim]);
-      const actions = tf.tensor2d(b.actions, [n, this.actionDim]);
-      const nextObs = tf.tensor2d(b.nextObs, [n, this.obsDim]);
-      const rewards = tf.tensor1d(b.rewards);
-      const terminated = tf.tensor1d(b.terminated);
-      const y = tf.tidy(() => tdTargets(rewards, terminated, q(criticTarget, nextObs, mu(actorTarget, nextObs)), hp.gamma));
-      criticLoss = this.criticOptimizer.step(() => tf.mean(tf.square(tf.sub(q(critic, obs, actions, true), y))) as tf.Scalar).loss;
-      this.counters.updates += 1;
-      if (this.counters.updates % hp.policyDelay === 0) {
-        actorLoss = this.actorOptimizer.step(() => tf.neg(tf.mean(q(critic, obs, mu(actor, obs, true), true))) as tf.Scalar).loss;
-        copyWeights(actorTarget, actor, hp.tau);
-        copyWeights(criticTarget, critic, hp.tau);
-      }
-      tf.dispose([obs, actions, nextObs, rewards, terminated, y]);
-    }
-    return { criticLoss, actorLoss, updates: this.counters.updates };
-  }
-
-  /** mu(s) in [-1, 1]^d for one observation (one read-back). */
-  private policy(s: Float32Array): Float32Array {
-    const out = tf.tidy(() => mu(this.nets.actor, tf.tensor2d(s, [1, this.obsDim])));
+  act(s: Float32Array): Float32Array {
+    const out = tf.tidy(() => mu(this.nets.actor, tf.tensor2d(s, [1, s.length])));
     const values = out.dataSync() as Float32Array;
     out.dispose();
     return values;
   }
 
-  /** Maps a in [-1, 1]^d onto the action Box, clipped to the bounds (rounding at the edges). */
-  private toEnvAction(a: ArrayLike<number>, out: Float32Array): Float32Array {
-    for (let d = 0; d < this.actionDim; d++) {
-      const v = this.center[d]! + this.half[d]! * a[d]!;
-      out[d] = v < this.low[d]! ? this.low[d]! : v > this.high[d]! ? this.high[d]! : v;
-    }
-    return out;
-  }
-
-  private readObs(obs: unknown): Float32Array {
-    const a = obs as ArrayLike<number> | undefined;
-    if (a?.length !== this.obsDim) throw new TypeError(`ddpg: expected an observation of ${this.obsDim} numbers, got ${String(obs)}`);
-    const s = new Float32Array(this.obsDim);
-    s.set(a);
-    return s;
-  }
-
-  private checkEnv(env: Env | undefined, vecEnv: unknown): Env {
-    if (vecEnv) throw new TypeError('ddpg.learn: learns from a single env; pass { env } (vector envs are not supported)');
-    if (!env) throw new TypeError('ddpg.learn: needs an env');
-    if (!spacesEqual(env.observationSpace, this.context.observationSpace) || !spacesEqual(env.actionSpace, this.context.actionSpace)) {
-      throw new TypeError(
-        `ddpg.learn: the env's spaces (${describeSpace(env.observationSpace)}, ${describeSpace(env.actionSpace)}) differ from the agent's (${describeSpace(this.context.observationSpace)}, ${describeSpace(this.context.actionSpace)})`,
-      );
-    }
-    return env;
-  }
-
-  act(obs: unknown): Action {
-    return this.toEnvAction(this.policy(this.readObs(obs)), new Float32Array(this.actionDim));
-  }
-
-  diagnostics(obs: unknown): Diagnostics {
-    const s = this.readObs(obs);
+  value(s: Float32Array): number {
     const out = tf.tidy(() => {
-      const x = tf.tensor2d(s, [1, this.obsDim]);
+      const x = tf.tensor2d(s, [1, s.length]);
       return q(this.nets.critic, x, mu(this.nets.actor, x));
     });
     const value = out.dataSync()[0]!;
     out.dispose();
-    return { value };
+    return value;
   }
 
-  /** Transfer: actor and critic (and their targets) from the DDPG agent saved in `dir`; replay, noise and optimizers stay. */
-  async warmStart(dir: string, from: AgentManifest): Promise<void> {
-    const who = `warmStart(ddpg <- ${from.algorithm})`;
-    if (from.algorithm !== 'ddpg') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent, not ddpg`);
+  update(b: ReplayBatch, _rng: Rng, update: number): Record<string, number> {
+    const hp = this.hp;
+    const { actor, critic, actorTarget, criticTarget } = this.nets;
+    const n = b.size;
+    const obsDim = b.obs.length / n;
+    const obs = tf.tensor2d(b.obs, [n, obsDim]);
+    const actions = tf.tensor2d(b.actions, [n, b.actions.length / n]);
+    const nextObs = tf.tensor2d(b.nextObs, [n, obsDim]);
+    const rewards = tf.tensor1d(b.rewards);
+    const terminated = tf.tensor1d(b.terminated);
+    const y = tf.tidy(() => tdTargets(rewards, terminated, q(criticTarget, nextObs, mu(actorTarget, nextObs)), hp.gamma));
+    const criticLoss = this.criticOptimizer.step(() => tf.mean(tf.square(tf.sub(q(critic, obs, actions, true), y))) as tf.Scalar).loss;
+    let actorLoss = Number.NaN;
+    if (update % hp.policyDelay === 0) {
+      actorLoss = this.actorOptimizer.step(() => tf.neg(tf.mean(q(critic, obs, mu(actor, obs, true), true))) as tf.Scalar).loss;
+      copyWeights(actorTarget, actor, hp.tau);
+      copyWeights(criticTarget, critic, hp.tau);
+    }
+    tf.dispose([obs, actions, nextObs, rewards, terminated, y]);
+    return { criticLoss, actorLoss };
+  }
+
+  async warmStart(dir: string, who: string): Promise<void> {
     await loadWeightsInto(this.nets.actor, dir, 'actor', who);
     await loadWeightsInto(this.nets.critic, dir, 'critic', who);
     copyWeights(this.nets.actorTarget, this.nets.actor);
     copyWeights(this.nets.criticTarget, this.nets.critic);
   }
 
-  async save(dir: string): Promise<void> {
+  async save(dir: string): Promise<Record<string, unknown>> {
     for (const name of NET_NAMES) await saveMlp(this.nets[name], dir, name);
     const actorOpt = this.actorOptimizer.getState();
     const criticOpt = this.criticOptimizer.getState();
     await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
     await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
-    if (this.hyperparameters.saveReplay) await writeBinary(dir, 'replay.bin', this.replay.toBytes());
-    const state: SavedState = {
-      counters: { ...this.counters },
-      rng: this.rng.getState(),
-      noise: this.noise.getState(),
-      optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t },
-      replay: this.hyperparameters.saveReplay,
-    };
-    await writeManifest(dir, this, state as unknown as Record<string, unknown>);
+    const state: ModelState = { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t } };
+    return state as unknown as Record<string, unknown>;
   }
 
   dispose(): void {
@@ -349,21 +176,29 @@ function q(critic: Mlp, obs: tf.Tensor2D, actions: tf.Tensor2D, forGradients = f
   return tf.reshape(forGradients ? applyForGradients(critic, x) : critic.apply(x), [-1]) as tf.Tensor1D;
 }
 
-function createNets(hp: DdpgHyperparameters, obsDim: number, actionDim: number, rng: Rng): Nets {
+/**
+ * The initial weights of DDPG's four nets (actor, critic, then their targets,
+ * drawn in that order from `rng` whatever the backend; the targets then start
+ * as copies of the online nets).
+ */
+export function initialWeights(actorSizes: readonly number[], criticSizes: readonly number[], rng: Rng): { actor: Float32Array[]; critic: Float32Array[] } {
   const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-  const actor = mlp([obsDim, ...hp.hidden, actionDim], rng, { ...init, outputGain: 0.01 });
-  const critic = mlp([obsDim + actionDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 });
-  const actorTarget = mlp(actor.sizes, rng, init);
-  const criticTarget = mlp(critic.sizes, rng, init);
-  copyWeights(actorTarget, actor);
-  copyWeights(criticTarget, critic);
-  return { actor, critic, actorTarget, criticTarget };
+  const actor = mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 });
+  const critic = mlpInit(criticSizes, rng, { ...init, outputGain: 1 });
+  // The targets' own draws keep a seed's stream as it was when they were separate nets.
+  mlpInit(actorSizes, rng, init);
+  mlpInit(criticSizes, rng, init);
+  return { actor, critic };
 }
 
-function savedState(manifest: AgentManifest): SavedState {
-  const s = manifest.state as unknown as SavedState;
-  if (!s?.counters || !s.rng || !s.noise || !s.optimizerSteps) throw new Error('ddpg: agent.json has no complete state (counters, rng, noise, optimizerSteps)');
-  return s;
+function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
+  return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0 };
+}
+
+function makeAgent(hp: DdpgHyperparameters, context: AgentContext, model: ContinuousModel, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
+  const actionDim = checkSpaces('ddpg', context).act.low.length;
+  const noise: ActionNoise = makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
+  return new ContinuousAgent('ddpg', hp, context, model, noise, rng, saved);
 }
 
 registerAgent({
@@ -374,23 +209,49 @@ registerAgent({
   hyperparameters: DDPG_HYPERPARAMETERS,
   async create(hp, context) {
     checkHyperparameters(hp);
-    const { obs, act } = checkSpaces(context);
-    await initBackend(context.backend ?? 'auto');
+    const { obs, act } = checkSpaces('ddpg', context);
+    const obsDim = obs.low.length;
+    const actionDim = act.low.length;
     const rng = new Rng(context.seed);
-    return new Ddpg(hp, context, createNets(hp, obs.low.length, act.low.length, rng), rng);
+    const actorSizes = [obsDim, ...hp.hidden, actionDim];
+    const criticSizes = [obsDim + actionDim, ...hp.hidden, 1];
+    const w = initialWeights(actorSizes, criticSizes, rng);
+    let model: ContinuousModel;
+    if (usesOnnx(context.backend)) {
+      const actor = concatFloat32(w.actor);
+      const critic = concatFloat32(w.critic);
+      model = await OnnxDeterministicModel.create(onnxSpec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
+    } else {
+      await initBackend(context.backend ?? 'auto');
+      const actor = mlpFromData(actorSizes, 'relu', w.actor);
+      const critic = mlpFromData(criticSizes, 'relu', w.critic);
+      model = new TfjsDdpgModel(hp, { actor, critic, actorTarget: mlpFromData(actorSizes, 'relu', getWeights(actor).data), criticTarget: mlpFromData(criticSizes, 'relu', getWeights(critic).data) });
+    }
+    return makeAgent(hp, context, model, rng);
   },
   async load(hp, context, manifest, dir) {
     checkHyperparameters(hp);
-    await initBackend(context.backend ?? 'auto');
-    const s = savedState(manifest);
-    const [actor, critic, actorTarget, criticTarget] = await Promise.all(NET_NAMES.map((name) => loadMlp(dir, name)));
+    const s = loopState('ddpg', manifest, true);
+    const m = s as unknown as Partial<ModelState>;
+    if (!m.optimizerSteps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');
+    const { obs, act } = checkSpaces('ddpg', context);
+    const obsDim = obs.low.length;
+    const actionDim = act.low.length;
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const { obs, act } = checkSpaces(context);
-    const replay = s.replay ? ReplayBuffer.fromBytes(await readBinary(dir, 'replay.bin'), { capacity: hp.bufferSize, obsDim: obs.low.length, actionDim: act.low.length }) : null;
-    return new Ddpg(hp, context, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, Rng.fromState(s.rng), {
-      state: s,
-      optimizers: { actor: await floats('actor-optimizer.bin'), critic: await floats('critic-optimizer.bin') },
-      replay,
-    });
+    const actorOpt = await floats('actor-optimizer.bin');
+    const criticOpt = await floats('critic-optimizer.bin');
+    let model: ContinuousModel;
+    if (usesOnnx(context.backend)) {
+      const spec = onnxSpec(hp, obsDim, actionDim);
+      model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), {
+        actor: { t: m.optimizerSteps.actor, data: actorOpt },
+        critic: { t: m.optimizerSteps.critic, data: criticOpt },
+      });
+    } else {
+      await initBackend(context.backend ?? 'auto');
+      const [actor, critic, actorTarget, criticTarget] = await Promise.all(NET_NAMES.map((name) => loadMlp(dir, name)));
+      model = new TfjsDdpgModel(hp, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, { steps: m.optimizerSteps, actor: actorOpt, critic: criticOpt });
+    }
+    return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });

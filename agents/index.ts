@@ -8,6 +8,8 @@ import './a2c.js';
 import './dqn.js';
 import './reinforce.js';
 import './ddpg.js';
+import './td3.js';
+import './sac.js';
 import './bandit-epsilon-greedy.js';
 import './bandit-ucb.js';
 import './bandit-thompson.js';

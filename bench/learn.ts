@@ -1,5 +1,5 @@
 // Learning benchmark: trains each agent recipe over several seeds and prints a
-// table: env, agent, steps, wall seconds, deterministic evaluation over 100
+// table: env, agent, steps, wall and CPU seconds of training, deterministic evaluation over 100
 // episodes (median and range across seeds), and the steps and wall time to
 // first reach the env's solved threshold in periodic evaluation.
 //
@@ -8,7 +8,8 @@
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
-//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default wasm)
+//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default auto:
+//                                                # wasm for the tfjs agents, onnx for td3 and sac)
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
@@ -34,6 +35,8 @@ interface RunResult {
   seed: number;
   steps: number;
   seconds: number;
+  /** CPU seconds of training (user + system, evaluations excluded): near the wall time an idle core would give, whatever the load. */
+  cpuSeconds: number;
   evalMean: number;
   evalStd: number;
   /** Steps and training seconds when the periodic evaluation first reached the threshold, or null. */
@@ -53,12 +56,20 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
   let solvedAtStep: number | null = null;
   let solvedAtSeconds: number | null = null;
   let nextEval = recipe.evalEvery;
+  let cpuPaused = 0;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const start = performance.now();
+  const cpuStart = cpu();
   const trainingSeconds = () => (performance.now() - start - paused) / 1000;
   const evalNow = (step: number) => {
     const t0 = performance.now();
+    const c0 = cpu();
     const { mean } = evaluate(agent, evalEnv, { episodes: recipe.evalEpisodes ?? 10, seed: 10_000 + step });
     paused += performance.now() - t0;
+    cpuPaused += cpu() - c0;
     curve.push({ step, seconds: trainingSeconds(), mean });
     if (solvedAtStep === null && mean >= recipe.threshold) {
       solvedAtStep = step;
@@ -79,9 +90,10 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
     : { env: wrap(make(recipe.env, recipe.envKwargs ?? {})) };
   await agent.learn({ ...learnEnv, totalSteps: recipe.totalSteps, hooks });
   const seconds = trainingSeconds();
+  const cpuSeconds = cpu() - cpuStart - cpuPaused;
   const final = evaluate(agent, evalEnv, { episodes: 100, seed: 123_456 });
   agent.dispose();
-  return { recipe: recipe.id, settings: overrides, seed, steps: agent.stepCount, seconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
+  return { recipe: recipe.id, settings: overrides, seed, steps: agent.stepCount, seconds, cpuSeconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
 }
 
 function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
@@ -111,7 +123,7 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const run = arg('--run');
-  const backend = arg('--backend') ?? 'wasm';
+  const backend = arg('--backend') ?? 'auto';
   if (run) {
     const recipe = RECIPES.find((r) => r.id === run);
     if (!recipe) throw new Error(`unknown recipe ${run}`);
@@ -137,7 +149,7 @@ async function main(): Promise<void> {
       const r = await runInChild(job.recipe.id, job.seed, overrides, backend);
       results.push(r);
       process.stderr.write(
-        `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s, eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,
+        `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} CPU s), eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,
       );
     }
   };
@@ -151,6 +163,7 @@ async function main(): Promise<void> {
     'recipe',
     'steps',
     'wall s (median)',
+    'CPU s (median)',
     'eval 100 ep: median [min, max]',
     'target',
     'seeds at target',
@@ -169,6 +182,7 @@ async function main(): Promise<void> {
       r.id,
       String(r.totalSteps),
       fmt(median(rs.map((x) => x.seconds))),
+      fmt(median(rs.map((x) => x.cpuSeconds))),
       `${fmt(median(evals))} [${fmt(Math.min(...evals))}, ${fmt(Math.max(...evals))}]`,
       `>= ${r.target ?? r.threshold}`,
       `${evals.filter((e) => e >= (r.target ?? r.threshold)).length}/${rs.length}`,

@@ -1,10 +1,11 @@
 // Neural-net backend selection: TensorFlow.js in Node, or ONNX Runtime.
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
-// generated backward pass and Adam as one graph per update); DQN, PPO, A2C
-// (also with the cnn policy) and REINFORCE run on it so far, and asking another agent for
-// it fails with a message saying so (PPO, A2C and REINFORCE keep their nets in
-// tfjs variables for saving, so tfjs is initialized for them too).
+// generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
+// A2C (also with the cnn policy) and REINFORCE run on it or on tfjs, TD3 and
+// SAC on it only, and asking another agent for it fails with a message saying
+// so (PPO, A2C and REINFORCE keep their nets in tfjs variables for saving, so
+// tfjs is initialized for them too).
 // 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
 // when one of them can be imported (a machine that could download
 // libtensorflow at install time), else the WebAssembly backend (SIMD, about 4x
@@ -21,6 +22,16 @@ type TfjsBackendName = Exclude<BackendName, 'auto' | 'onnx'>;
 /** Whether `requested` names the ONNX Runtime path (agents that support it check this before initBackend). */
 export function usesOnnx(requested: string | undefined): boolean {
   return requested === 'onnx';
+}
+
+/**
+ * For agents built on ONNX Runtime only (td3, sac): 'onnx', 'auto' and no
+ * choice all run them there; a tfjs backend by name is refused, saying so.
+ */
+export function requireOnnx(algorithm: string, requested: string | undefined): void {
+  if (requested === undefined || requested === 'auto' || usesOnnx(requested)) return;
+  if (!(BACKENDS as readonly string[]).includes(requested)) throw new BackendError(`unknown backend ${JSON.stringify(requested)}; choose one of ${BACKENDS.join(', ')}`);
+  throw new BackendError(`${algorithm} runs on ONNX Runtime only (backend 'onnx', which 'auto' means for it); backend '${requested}' is a TensorFlow.js backend, which ${algorithm} has no implementation for`);
 }
 
 /** The tfjs backend each of our names registers. */
@@ -75,7 +86,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      "backend 'onnx' runs dqn, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js (still to come on 'onnx': ddpg/td3/sac and the multi-agent learners): use backend 'wasm' (or 'auto')",
+      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js (still to come on 'onnx': the multi-agent learners): use backend 'wasm' (or 'auto')",
     );
   }
   const name = requested as Exclude<BackendName, 'onnx'>;

@@ -9,6 +9,8 @@ import { DDPG_RECIPES } from './ddpg.js';
 import { DQN_RECIPES } from './dqn.js';
 import { PPO_RECIPES } from './ppo.js';
 import { REINFORCE_RECIPES } from './reinforce.js';
+import { SAC_RECIPES } from './sac.js';
+import { TD3_RECIPES } from './td3.js';
 
 export interface Recipe {
   /** Short unique name, e.g. 'ppo-cartpole'. */
@@ -72,6 +74,8 @@ export const RECIPES: Recipe[] = [
   ...DQN_RECIPES,
   ...REINFORCE_RECIPES,
   ...DDPG_RECIPES,
+  ...TD3_RECIPES,
+  ...SAC_RECIPES,
 ];
 
 /** The recipe called `id`, or an error listing them. */

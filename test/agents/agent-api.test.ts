@@ -23,15 +23,18 @@ const cases = [
   { algorithm: 'a2c', env: cartPole },
   { algorithm: 'reinforce', env: cartPole },
   { algorithm: 'ddpg', env: pendulum },
+  { algorithm: 'td3', env: pendulum },
+  { algorithm: 'sac', env: pendulum },
   { algorithm: 'q-learning', env: frozenLake },
 ];
 
-const context = (env: typeof cartPole) => ({ observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'cpu' });
+// td3 and sac run on ONNX Runtime only (they refuse a tfjs backend by name).
+const context = (env: typeof cartPole, algorithm = '') => ({ observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: ['td3', 'sac'].includes(algorithm) ? 'onnx' : 'cpu' });
 
 describe('the agent API', () => {
   for (const { algorithm, env } of cases) {
     it(`${algorithm}: act, diagnostics, learn and save after dispose() throw a clear error; dispose() twice does not`, async () => {
-      const agent = await createAgent(algorithm, {}, context(env));
+      const agent = await createAgent(algorithm, {}, context(env, algorithm));
       const obs = env.reset({ seed: 0 }).obs;
       agent.act(obs);
       agent.dispose();
@@ -45,7 +48,7 @@ describe('the agent API', () => {
 
   for (const { algorithm, env } of cases.filter((c) => c.env.observationSpace.type === 'box')) {
     it(`${algorithm}: act and diagnostics refuse an observation with NaN or an infinity, naming the index`, async () => {
-      const agent = await createAgent(algorithm, {}, context(env));
+      const agent = await createAgent(algorithm, {}, context(env, algorithm));
       try {
         const obs = new Float32Array(env.reset({ seed: 0 }).obs as Float32Array);
         obs[1] = Number.NaN;

@@ -14,7 +14,8 @@ const tempDir = tempDirs('warm');
 
 async function agentOn(algorithm: string, envId: string, seed: number, hp: Record<string, unknown>): Promise<Agent> {
   const env = make(envId);
-  return createAgent(algorithm, hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend: 'cpu' });
+  // td3 and sac run on ONNX Runtime only.
+  return createAgent(algorithm, hp, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, backend: ['td3', 'sac'].includes(algorithm) ? 'onnx' : 'cpu' });
 }
 
 /** Deterministic actions and diagnostics on a few observations from the env. */
@@ -37,6 +38,8 @@ describe('warmStart', () => {
     ['ppo', 'Pendulum-v1', { hidden: [16, 16], normalizeObs: true }],
     ['a2c', 'CartPole-v1', { hidden: [16, 16] }],
     ['ddpg', 'Pendulum-v1', { hidden: [16, 16], learningStarts: 100 }],
+    ['td3', 'Pendulum-v1', { hidden: [16, 16], learningStarts: 100 }],
+    ['sac', 'Pendulum-v1', { hidden: [16, 16], learningStarts: 100 }],
     ['reinforce', 'CartPole-v1', { hidden: [16, 16], baseline: true }],
   ] as const) {
     it(`${algorithm}: a fresh agent takes the saved one's behaviour, from an agent or a run directory`, async () => {

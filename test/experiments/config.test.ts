@@ -447,7 +447,7 @@ describe('bad configs', () => {
 
   it('an unknown algorithm lists the registered ones', () => {
     expect(messageOf(valid('variants:\n  - algorithm: ppo2\n'))).toBe(
-      'cfg.yaml:6:16: variants[0].algorithm: unknown agent "ppo2"; did you mean "ppo"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sarsa, sarsa-lambda, value-iteration',
+      'cfg.yaml:6:16: variants[0].algorithm: unknown agent "ppo2"; did you mean "ppo"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sac, sarsa, sarsa-lambda, td3, value-iteration',
     );
   });
 
@@ -541,7 +541,7 @@ variants: [{ algorithm: q-learning }]
         `${source}:4:1: totalStep: unknown key "totalStep"; did you mean "totalSteps"?`,
         `${source}:6:16: eval.every: must be >= 0, got -5`,
         `${source}:11:21: variants[0].hyperparameters.learningRate: learningRate must be a number > 0, got -1`,
-        `${source}:13:16: variants[1].algorithm: unknown agent "dqnn"; did you mean "dqn"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sarsa, sarsa-lambda, value-iteration`,
+        `${source}:13:16: variants[1].algorithm: unknown agent "dqnn"; did you mean "dqn"? available: a2c, bandit-epsilon-greedy, bandit-gradient, bandit-optimistic, bandit-thompson, bandit-ucb, ddpg, dqn, expected-sarsa, monte-carlo, n-step-sarsa, policy-iteration, ppo, q-lambda, q-learning, reinforce, sac, sarsa, sarsa-lambda, td3, value-iteration`,
       ].join('\n'),
     );
     expect(error.problems.map((p) => [p.path, p.line, p.column])).toEqual([

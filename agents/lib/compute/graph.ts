@@ -392,4 +392,14 @@ export class Graph {
     const shape = x.shape.map((d, i) => (ax.includes(i) ? sizes[ax.indexOf(i)]! : d));
     return this.node('Slice', [x, this.ints(ax.map(() => 0)), this.ints(sizes), this.ints(ax)], shape, x.dtype);
   }
+
+  // ------------------------------------------------------------ continuous control (SAC)
+  /**
+   * log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)): no overflow for large
+   * x, and built from ops with gradient rules (ONNX Runtime's CPU Softplus is
+   * float32 only, so it could not be checked in float64).
+   */
+  softplus(x: Sym): Sym {
+    return this.add(this.max(x, 0), this.log(this.add(this.exp(this.neg(this.abs(x))), 1)));
+  }
 }

@@ -16,7 +16,7 @@ import type { Sym } from './graph.js';
 import { mlpForward } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
-import { ParamLayout, Trainer } from './trainer.js';
+import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
 
 /** One MLP of the Q-network: its saved name, layer sizes and whether its last layer is activated (a dueling trunk). */
 export interface QPart {
@@ -177,14 +177,7 @@ export class OnnxQModel {
 
   /** target <- tau * online + (1 - tau) * target, in float32 as the tfjs path computes it. */
   syncTarget(tau: number): void {
-    const online = this.trainer.params;
-    if (tau === 1) {
-      this.target.set(online);
-      return;
-    }
-    const a = Math.fround(tau);
-    const b = Math.fround(1 - tau);
-    for (let i = 0; i < online.length; i++) this.target[i] = Math.fround(Math.fround(online[i]! * a) + Math.fround(this.target[i]! * b));
+    polyakUpdate(this.target, this.trainer.params, tau);
   }
 
   optimizerState(): { t: number; data: Float32Array } {
@@ -229,11 +222,5 @@ export async function readQNet(dir: string, prefix: string, parts: readonly QPar
     if (net.sizes.join() !== p.sizes.join()) throw new Error(`${who}: ${dir} has a net of sizes [${net.sizes.join(', ')}], this agent's is [${p.sizes.join(', ')}]`);
     datas.push(net.data);
   }
-  const flat = new Float32Array(datas.reduce((a, d) => a + d.length, 0));
-  let o = 0;
-  for (const d of datas) {
-    flat.set(d, o);
-    o += d.length;
-  }
-  return flat;
+  return concatFloat32(datas);
 }

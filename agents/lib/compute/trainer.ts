@@ -44,6 +44,32 @@ export class ParamLayout {
   }
 }
 
+/** Arrays laid end to end in one flat vector (a net's variables, or several nets' weights). */
+export function concatFloat32(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/**
+ * target <- tau * online + (1 - tau) * target over flat vectors, rounding each
+ * product and the sum to float32 as the tfjs path's copyWeights does.
+ */
+export function polyakUpdate(target: Float32Array, online: Float32Array, tau: number): void {
+  if (target.length !== online.length) throw new RangeError(`polyakUpdate: ${online.length} values for a target of ${target.length}`);
+  if (tau === 1) {
+    target.set(online);
+    return;
+  }
+  const a = Math.fround(tau);
+  const b = Math.fround(1 - tau);
+  for (let i = 0; i < online.length; i++) target[i] = Math.fround(Math.fround(online[i]! * a) + Math.fround(target[i]! * b));
+}
+
 export interface TrainerSpec {
   layout: ParamLayout;
   /**

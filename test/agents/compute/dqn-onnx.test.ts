@@ -5,6 +5,9 @@ import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
 import type { Agent } from '../../../agents/agent.js';
 import { createAgent, loadAgent } from '../../../agents/agent.js';
+import '../../../agents/multi/index.js';
+import { createLearner } from '../../../agents/multi/learner.js';
+import { makeGame } from '../../../core/multi-agent.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('dqn-onnx');
@@ -74,10 +77,9 @@ describe("DQN on backend 'onnx'", () => {
     moved.dispose();
   });
 
-  it('is refused by agents that train on tfjs only, with a message saying what to use', async () => {
-    const env = make('Pendulum-v1');
-    await expect(createAgent('ddpg', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /backend 'onnx' runs dqn, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js \(still to come on 'onnx': ddpg\/td3\/sac and the multi-agent learners\): use backend 'wasm'/,
+  it('is refused by the learners that train on tfjs only, with a message saying what to use', async () => {
+    await expect(createLearner('shared-ppo', {}, { game: makeGame('Pong-v0'), seed: 0, backend: 'onnx' })).rejects.toThrow(
+      /backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js \(still to come on 'onnx': the multi-agent learners\): use backend 'wasm'/,
     );
   });
 });

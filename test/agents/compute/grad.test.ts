@@ -3,6 +3,9 @@ import { gradients } from '../../../agents/lib/compute/grad.js';
 import { Graph, GraphError } from '../../../agents/lib/compute/graph.js';
 import type { Sym } from '../../../agents/lib/compute/graph.js';
 import { check } from './finite-differences.js';
+import { toOnnx } from '../../../agents/lib/compute/serialize.js';
+import { Session, Tensor } from '../../../agents/lib/compute/session.js';
+import { squashedGaussian } from '../../../agents/lib/compute/sac-model.js';
 
 describe('gradients against finite differences (float64)', () => {
   it.each([
@@ -114,5 +117,26 @@ describe('gradients against finite differences (float64)', () => {
     expect(() => gradients(g, g.sum(y), [x])).toThrow(/no gradient rule for ONNX op Erf/);
     expect(() => g.add(g.input('p', [2, 3]), g.input('q', [4]))).toThrow(GraphError);
     expect(() => g.add(g.input('r', [2, 3]), g.input('s', [4]))).toThrow(/Add: shapes \[2, 3\] and \[4\] do not broadcast/);
+  });
+});
+
+describe('gradients of the continuous-control ops against finite differences (float64)', () => {
+  it('softplus, away from the kink of its max(x, 0) + log(1 + exp(-|x|)) form at 0, and its values', async () => {
+    await check({ x: { shape: [2, 3], values: [0.7, -1.3, 0.2, -0.4, 1.9, -30] } }, (g, x) => g.softplus(x.x!));
+    const g = new Graph('float64');
+    g.output('y', g.softplus(g.input('x', [4])));
+    const session = await Session.create(toOnnx(g));
+    const xs = [-50, -1, 0.5, 800];
+    const y = session.run({ x: new Tensor('float64', Float64Array.from(xs), [4]) }).y!.data as Float64Array;
+    xs.forEach((x, i) => expect(Math.abs(y[i]! - (x > 30 ? x : Math.log1p(Math.exp(x))))).toBeLessThan(1e-15 * Math.max(1, Math.abs(x))));
+    session.dispose();
+  });
+
+  it("SAC's squashed Gaussian log-density, through mean and log-std (eps held fixed), log-std inside its clamp", async () => {
+    // Mean and log-std in [-2, 2) (inside [-20, 2]), eps fixed: the reparameterized sample's gradient.
+    await check({ out: { shape: [3, 4] }, eps: { shape: [3, 2], differentiate: false } }, (g, x) => {
+      const pi = squashedGaussian(g, x.out!, x.eps!);
+      return g.concat([g.reshape(pi.logProb, [3, 1]), pi.action], 1);
+    });
   });
 });

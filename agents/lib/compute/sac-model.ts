@@ -1,0 +1,277 @@
+// SAC's networks on ONNX Runtime: a squashed Gaussian actor (an MLP whose last
+// layer gives the mean and log-std of each action dimension, log-std clamped
+// to [-20, 2] as Stable-Baselines3 does, a = tanh(mean + std * eps)), twin
+// critics Q_i(s, a) = MLP([s, a]) with Polyak-averaged targets, and the
+// entropy coefficient alpha = exp(logAlpha), fixed or tuned towards a target
+// entropy. Each gradient step is one critic graph run, one actor graph run
+// (the critics' weights fed, not updated) and, when tuned, one scalar Adam
+// step on logAlpha in JS; the Gaussian draws eps are made on the host from the
+// agent's seeded generator and fed in (reparameterization: gradients flow
+// through mean and std, eps is a constant).
+//
+// The log-density of the squashed action (Haarnoja et al. 2018, appendix C):
+//   log pi(a|s) = sum_j [ log N(u_j; mean_j, std_j) - log(1 - tanh(u_j)^2) ]
+// with log N(u; mean, std) = -eps^2 / 2 - log std - log(2 pi) / 2 and
+// log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2u)), exact where 1 - tanh^2
+// rounds to 0 in float32 (SB3 adds 1e-6 inside the log instead).
+import type { Rng } from '../../../core/rng.js';
+import { writeBinary } from '../../agent.js';
+import type { ContinuousModel } from '../continuous-model.js';
+import { mlpShapes, saveMlpData } from '../nets.js';
+import type { ReplayBatch } from '../replay.js';
+import { BatchFeeds, criticName, criticQ, readNets, splitCritics, tdTarget } from './actor-critic.js';
+import { Graph } from './graph.js';
+import type { Sym } from './graph.js';
+import { mlpForward } from './layers.js';
+import { toOnnx } from './serialize.js';
+import { Session, Tensor } from './session.js';
+import { ParamLayout, polyakUpdate, Trainer } from './trainer.js';
+
+export const LOG_STD_MIN = -20;
+export const LOG_STD_MAX = 2;
+
+export interface SacSpec {
+  obsDim: number;
+  actionDim: number;
+  hidden: readonly number[];
+  batchSize: number;
+  gamma: number;
+  tau: number;
+  learningRate: number;
+  /** Gradient steps per target update. */
+  targetUpdateInterval: number;
+  /** 'auto': alpha tuned towards targetEntropy; 'fixed': alpha stays at its initial value. */
+  entCoef: 'auto' | 'fixed';
+  targetEntropy: number;
+}
+
+/** alpha = exp(logAlpha) and its Adam state (float64 on the host; saved in agent.json, which keeps every bit). */
+export interface EntropyState {
+  logAlpha: number;
+  m: number;
+  v: number;
+  t: number;
+}
+
+export interface SacWeights {
+  actor: Float32Array;
+  /** Both critics, one after the other. */
+  critic: Float32Array;
+  criticTarget: Float32Array;
+}
+
+/**
+ * One Adam step (PyTorch's formulation, as nets.ts's Optimizer) on
+ * SB3's entropy loss -logAlpha (mean log pi + targetEntropy), whose gradient
+ * is -(meanLogProb + targetEntropy): alpha grows while the policy's entropy
+ * (-meanLogProb) is below the target, and shrinks while it is above.
+ */
+export function entropyStep(s: EntropyState, meanLogProb: number, targetEntropy: number, learningRate: number): EntropyState {
+  const g = -(meanLogProb + targetEntropy);
+  const t = s.t + 1;
+  const m = 0.9 * s.m + 0.1 * g;
+  const v = 0.999 * s.v + 0.001 * g * g;
+  const step = (learningRate / (1 - 0.9 ** t)) * (m / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8));
+  return { logAlpha: s.logAlpha - step, m, v, t };
+}
+
+/**
+ * The squashed Gaussian policy head: `out` [rows, 2A] of the actor MLP is the
+ * mean and the (clamped) log-std; with `eps` [rows, A] the action
+ * tanh(mean + std eps) and its log-density [rows] (the formula above).
+ */
+export function squashedGaussian(g: Graph, out: Sym, eps: Sym): { mean: Sym; logStd: Sym; action: Sym; logProb: Sym } {
+  const a = out.shape[1]! / 2;
+  const [mean, rawLogStd] = g.split(out, 1, [a, a]) as [Sym, Sym];
+  const logStd = g.clip(rawLogStd, LOG_STD_MIN, LOG_STD_MAX);
+  const u = g.add(mean, g.mul(g.exp(logStd), eps));
+  const gaussian = g.sub(g.sub(g.mul(g.square(eps), -0.5), logStd), 0.5 * Math.log(2 * Math.PI));
+  const logDet = g.mul(g.sub(g.sub(Math.LN2, u), g.softplus(g.mul(u, -2))), 2);
+  return { mean, logStd, action: g.tanh(u), logProb: g.sum(g.sub(gaussian, logDet), [1]) };
+}
+
+export class OnnxSacModel implements ContinuousModel {
+  readonly criticTarget: Float32Array;
+  private readonly targetFeeds: Record<string, Tensor>;
+  private readonly batch: BatchFeeds;
+  private readonly eps: Float32Array;
+  private readonly nextEps: Float32Array;
+  private readonly alpha = new Float32Array(1);
+  private readonly one: Float32Array;
+  entropy: EntropyState;
+
+  private constructor(
+    readonly spec: SacSpec,
+    private readonly actorLayout: ParamLayout,
+    private readonly criticLayout: ParamLayout,
+    private readonly actor: Trainer,
+    private readonly critic: Trainer,
+    private readonly actSession: Session,
+    private readonly valueSession: Session,
+    batch: BatchFeeds,
+    entropy: EntropyState,
+  ) {
+    this.batch = batch;
+    this.criticTarget = new Float32Array(criticLayout.size);
+    this.targetFeeds = criticLayout.views(this.criticTarget, 'tc');
+    this.eps = new Float32Array(spec.batchSize * spec.actionDim);
+    this.nextEps = new Float32Array(spec.batchSize * spec.actionDim);
+    this.one = new Float32Array(spec.obsDim);
+    this.entropy = { ...entropy };
+  }
+
+  static actorSizes(spec: SacSpec): number[] {
+    return [spec.obsDim, ...spec.hidden, 2 * spec.actionDim];
+  }
+
+  static criticSizes(spec: SacSpec): number[] {
+    return [spec.obsDim + spec.actionDim, ...spec.hidden, 1];
+  }
+
+  static async create(
+    spec: SacSpec,
+    weights: SacWeights,
+    entropy: EntropyState,
+    optimizers?: { actor: { t: number; data: Float32Array }; critic: { t: number; data: Float32Array } },
+  ): Promise<OnnxSacModel> {
+    const { obsDim, actionDim, batchSize: b } = spec;
+    const actorLayout = new ParamLayout(mlpShapes(OnnxSacModel.actorSizes(spec)));
+    const criticLayout = new ParamLayout([0, 1].flatMap(() => mlpShapes(OnnxSacModel.criticSizes(spec))));
+    const batch = new BatchFeeds(b, obsDim, actionDim);
+    const policy = (g: Graph, params: readonly Sym[], x: Sym, eps: Sym) => squashedGaussian(g, mlpForward(g, params, x, 'relu'), eps);
+    const minQ = (g: Graph, params: readonly Sym[], x: Sym, a: Sym) => {
+      const [q1, q2] = splitCritics(params, 2).map((p) => criticQ(g, p, x, a)) as [Sym, Sym];
+      return { q1, min: g.min(q1, q2) };
+    };
+    const critic = await Trainer.create(
+      {
+        layout: criticLayout,
+        build(g, params) {
+          const x = batch.inputs(g);
+          const alpha = g.input('alpha', []);
+          const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', [b, actionDim]));
+          const soft = g.sub(minQ(g, criticLayout.inputs(g, 'tc'), x.nextObs, next.action).min, g.mul(next.logProb, alpha));
+          const y = tdTarget(g, x.rewards, x.terminated, soft, spec.gamma);
+          const qs = splitCritics(params, 2).map((p) => criticQ(g, p, x.obs, x.actions));
+          // SB3: 0.5 * the sum over critics of the mean squared error.
+          const loss = g.mul(qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l)), 0.5);
+          return { loss, outputs: { meanQ: g.mean(qs[0]!) } };
+        },
+      },
+      weights.critic,
+      spec.learningRate,
+    );
+    const actor = await Trainer.create(
+      {
+        layout: actorLayout,
+        build(g, params) {
+          const obs = g.input('obs', [b, obsDim]);
+          const pi = policy(g, params, obs, g.input('eps', [b, actionDim]));
+          const q = minQ(g, criticLayout.inputs(g, 'c'), obs, pi.action).min;
+          return { loss: g.mean(g.sub(g.mul(pi.logProb, g.input('alpha', [])), q)), outputs: { meanLogProb: g.mean(pi.logProb) } };
+        },
+      },
+      weights.actor,
+      spec.learningRate,
+    );
+    const act = new Graph('float32');
+    const head = mlpForward(act, actorLayout.inputs(act, 'p'), act.input('x', [-1, obsDim]), 'relu');
+    const [mean, logStd] = act.split(head, 1, [actionDim, actionDim]) as [Sym, Sym];
+    act.output('mean', mean);
+    act.output('logStd', act.clip(logStd, LOG_STD_MIN, LOG_STD_MAX));
+    const value = new Graph('float32');
+    const vx = value.input('x', [1, obsDim]);
+    const vHead = mlpForward(value, actorLayout.inputs(value, 'p'), vx, 'relu');
+    value.output('q', minQ(value, criticLayout.inputs(value, 'c'), vx, value.tanh(value.split(vHead, 1, [actionDim, actionDim])[0]!)).q1);
+    const model = new OnnxSacModel(spec, actorLayout, criticLayout, actor, critic, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), batch, entropy);
+    model.criticTarget.set(weights.criticTarget);
+    if (optimizers) {
+      actor.setState(optimizers.actor);
+      critic.setState(optimizers.critic);
+    }
+    return model;
+  }
+
+  static async readWeights(spec: SacSpec, dir: string, who: string): Promise<SacWeights> {
+    const critics = [0, 1].map(criticName);
+    return {
+      actor: await readNets(dir, ['actor'], OnnxSacModel.actorSizes(spec), who),
+      critic: await readNets(dir, critics, OnnxSacModel.criticSizes(spec), who),
+      criticTarget: await readNets(dir, critics.map((n) => `${n}Target`), OnnxSacModel.criticSizes(spec), who),
+    };
+  }
+
+  /** tanh(mean) or, with `rng`, tanh(mean + std * eps), eps ~ N(0, I) from rng. */
+  act(s: Float32Array, rng: Rng | null): Float32Array {
+    const a = this.spec.actionDim;
+    this.one.set(s);
+    const out = this.actSession.run({ ...this.actor.paramFeeds, x: new Tensor('float32', this.one, [1, this.spec.obsDim]) });
+    const mean = out.mean!.data as Float32Array;
+    const logStd = out.logStd!.data as Float32Array;
+    const action = new Float32Array(a);
+    for (let j = 0; j < a; j++) action[j] = Math.tanh(rng ? mean[j]! + Math.exp(logStd[j]!) * rng.normal() : mean[j]!);
+    return action;
+  }
+
+  value(s: Float32Array): number {
+    this.one.set(s);
+    const out = this.valueSession.run({ ...this.actor.paramFeeds, ...this.criticLayout.views(this.critic.params, 'c'), x: new Tensor('float32', this.one, [1, this.spec.obsDim]) }, { q: null });
+    return (out.q!.data as Float32Array)[0]!;
+  }
+
+  get alphaValue(): number {
+    return Math.exp(this.entropy.logAlpha);
+  }
+
+  update(batch: ReplayBatch, rng: Rng, update: number): Record<string, number> {
+    const spec = this.spec;
+    this.batch.set(batch);
+    for (let i = 0; i < this.nextEps.length; i++) this.nextEps[i] = rng.normal();
+    for (let i = 0; i < this.eps.length; i++) this.eps[i] = rng.normal();
+    this.alpha[0] = this.alphaValue;
+    const alpha = new Tensor('float32', this.alpha, []);
+    const d = spec.actionDim;
+    const c = this.critic.step({
+      ...this.batch.feeds,
+      ...this.targetFeeds,
+      ...this.actorLayout.views(this.actor.params, 'pa'),
+      nextEps: new Tensor('float32', this.nextEps, [spec.batchSize, d]),
+      alpha,
+    });
+    const a = this.actor.step({ obs: this.batch.feeds.obs!, eps: new Tensor('float32', this.eps, [spec.batchSize, d]), alpha, ...this.criticLayout.views(this.critic.params, 'c') });
+    const meanLogProb = (a.outputs.meanLogProb!.data as Float32Array)[0]!;
+    const metrics = { criticLoss: c.loss, actorLoss: a.loss, meanQ: (c.outputs.meanQ!.data as Float32Array)[0]!, entropy: -meanLogProb, entCoef: this.alpha[0] };
+    if (spec.entCoef === 'auto') this.entropy = entropyStep(this.entropy, meanLogProb, spec.targetEntropy, spec.learningRate);
+    if (update % spec.targetUpdateInterval === 0) polyakUpdate(this.criticTarget, this.critic.params, spec.tau);
+    return metrics;
+  }
+
+  async warmStart(dir: string, who: string): Promise<void> {
+    const w = await OnnxSacModel.readWeights(this.spec, dir, who);
+    this.actor.setParams(w.actor);
+    this.critic.setParams(w.critic);
+    this.criticTarget.set(w.critic);
+  }
+
+  async save(dir: string): Promise<Record<string, unknown>> {
+    await saveMlpData({ sizes: OnnxSacModel.actorSizes(this.spec), activation: 'relu', data: this.actor.params }, dir, 'actor');
+    const per = this.criticLayout.size / 2;
+    const sizes = OnnxSacModel.criticSizes(this.spec);
+    for (let i = 0; i < 2; i++) {
+      await saveMlpData({ sizes, activation: 'relu', data: this.critic.params.subarray(i * per, (i + 1) * per) }, dir, criticName(i));
+      await saveMlpData({ sizes, activation: 'relu', data: this.criticTarget.subarray(i * per, (i + 1) * per) }, dir, `${criticName(i)}Target`);
+    }
+    const actorOpt = this.actor.getState();
+    const criticOpt = this.critic.getState();
+    await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
+    await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
+    return { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t }, entropy: { ...this.entropy } };
+  }
+
+  dispose(): void {
+    this.actor.dispose();
+    this.critic.dispose();
+    this.actSession.dispose();
+    this.valueSession.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+// SAC: Soft Actor-Critic (Haarnoja et al. 2018, "Soft Actor-Critic
+// Algorithms and Applications"), as Stable-Baselines3 does it: a squashed
+// Gaussian policy a = tanh(u), u ~ N(mean(s), std(s)^2) (log-density with the
+// tanh correction), twin critics with Polyak-averaged targets regressed on
+//   y = r + gamma (1 - terminated) (min(Q1', Q2')(s', a') - alpha log pi(a'|s')),
+// a' ~ pi(.|s'), the actor on mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)) with
+// a reparameterized sample, and the entropy coefficient alpha either fixed
+// (entCoef 'fixed', alpha = entCoefInit) or tuned ('auto', SB3's default) by
+// Adam on -log(alpha) (log pi + target entropy), target entropy -dim(A).
+// Each gradient step: critic, actor, then alpha (alpha in this step's losses is
+// its value before the step, as in SB3); critic targets every
+// targetUpdateInterval steps. Collection samples from the policy (uniform
+// below learningStarts); act() samples unless `deterministic` (tanh(mean)).
+// The loop is agents/lib/continuous-agent.ts's, the nets
+// agents/lib/compute/sac-model.ts's.
+//
+// SAC runs on ONNX Runtime only: 'auto' means 'onnx' for it, and a
+// TensorFlow.js backend asked for by name is refused. Checkpoints hold actor,
+// critic, critic2 and the critics' targets in nets.ts's files, both
+// optimizers' moments, alpha and its Adam state, the generator, the counters
+// and (saveReplay) the replay buffer: resume is exact.
+import { Rng } from '../core/rng.js';
+import type { AgentContext } from './agent.js';
+import { readBinary, registerAgent } from './agent.js';
+import { requireOnnx } from './lib/backend.js';
+import type { EntropyState, SacSpec } from './lib/compute/sac-model.js';
+import { OnnxSacModel } from './lib/compute/sac-model.js';
+import { concatFloat32 } from './lib/compute/trainer.js';
+import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
+import type { ContinuousModel } from './lib/continuous-model.js';
+import type { Resolved } from './lib/hparams.js';
+import { bool, choice, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { mlpInit } from './lib/nets.js';
+
+export const SAC_HYPERPARAMETERS = {
+  learningRate: num(3e-4, 'Adam step size of the actor, the critics and the entropy coefficient (SB3)', { min: 0, exclusiveMin: true }),
+  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
+  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
+  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
+  tau: num(0.005, 'Polyak coefficient of the target critics (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
+  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
+  gradientSteps: int(1, 'gradient steps per training phase', { min: 1 }),
+  targetUpdateInterval: int(1, 'gradient steps per target update', { min: 1 }),
+  entCoef: choice('auto', ['auto', 'fixed'] as const, "entropy coefficient alpha: 'auto' tunes it towards entropy -dim(A), 'fixed' keeps entCoefInit"),
+  entCoefInit: num(1, 'initial (auto) or constant (fixed) entropy coefficient alpha (SB3: 1)', { min: 0, exclusiveMin: true }),
+  hidden: list([256, 256], 'hidden layer sizes of the actor and of each critic (relu; SB3 SAC)', { memory: layerMemory(5) }),
+  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+} as const;
+
+export type SacHyperparameters = Resolved<typeof SAC_HYPERPARAMETERS>;
+
+function check(context: AgentContext): { obsDim: number; actionDim: number } {
+  requireOnnx('sac', context.backend);
+  const { obs, act } = checkSpaces('sac', context);
+  return { obsDim: obs.low.length, actionDim: act.low.length };
+}
+
+function spec(hp: SacHyperparameters, obsDim: number, actionDim: number): SacSpec {
+  return { ...hp, obsDim, actionDim, targetEntropy: -actionDim };
+}
+
+function makeAgent(hp: SacHyperparameters, context: AgentContext, model: ContinuousModel, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
+  return new ContinuousAgent('sac', hp, context, model, null, rng, saved);
+}
+
+function isEntropyState(x: unknown): x is EntropyState {
+  const e = x as EntropyState | undefined;
+  return typeof e?.logAlpha === 'number' && typeof e.m === 'number' && typeof e.v === 'number' && typeof e.t === 'number';
+}
+
+registerAgent({
+  name: 'sac',
+  warmStartsFrom: ['sac'],
+  description:
+    'SAC (Haarnoja et al. 2018): squashed Gaussian policy, twin soft Q critics with Polyak targets, automatic or fixed entropy coefficient; Box actions; ONNX Runtime',
+  hyperparameters: SAC_HYPERPARAMETERS,
+  async create(hp, context) {
+    const { obsDim, actionDim } = check(context);
+    const rng = new Rng(context.seed);
+    const sp = spec(hp, obsDim, actionDim);
+    const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
+    // Output gain 0.01: mean and log-std start near 0 (std near 1).
+    const actor = concatFloat32(mlpInit(OnnxSacModel.actorSizes(sp), rng, { ...init, outputGain: 0.01 }));
+    const critic = concatFloat32([0, 1].flatMap(() => mlpInit(OnnxSacModel.criticSizes(sp), rng, { ...init, outputGain: 1 })));
+    const model = await OnnxSacModel.create(sp, { actor, critic, criticTarget: critic }, { logAlpha: Math.log(hp.entCoefInit), m: 0, v: 0, t: 0 });
+    return makeAgent(hp, context, model, rng);
+  },
+  async load(hp, context, manifest, dir) {
+    const { obsDim, actionDim } = check(context);
+    const s = loopState('sac', manifest, false);
+    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    const entropy = (s as { entropy?: unknown }).entropy;
+    if (!steps || !isEntropyState(entropy)) throw new Error('sac: agent.json has no complete state (optimizerSteps, entropy)');
+    const sp = spec(hp, obsDim, actionDim);
+    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
+    const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, {
+      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
+      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
+    });
+    return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
+  },
+});

@@ -1,0 +1,101 @@
+// TD3: Twin Delayed DDPG (Fujimoto et al. 2018, "Addressing Function
+// Approximation Error in Actor-Critic Methods"), as Stable-Baselines3 does it.
+// DDPG's deterministic actor mu(s) = tanh(MLP(s)) with three changes:
+//   - twin critics Q1, Q2 (one Adam over both), each regressed on the same
+//     target y = r + gamma (1 - terminated) min(Q1', Q2')(s', a'), the loss the
+//     sum of their mean squared errors (clipped double Q-learning);
+//   - target policy smoothing: a' = clip(mu'(s') + clip(eps, -c, c), -1, 1),
+//     eps ~ N(0, targetPolicyNoise^2) per element, c = targetNoiseClip (in
+//     units of half the action range, as actions are rescaled to [-1, 1]);
+//   - delayed updates: the actor (on -mean Q1(s, mu(s))) and all targets move
+//     every policyDelay-th critic step.
+// Exploration, replay and the loop are DDPG's (agents/lib/continuous-agent.ts).
+//
+// TD3 runs on ONNX Runtime only (agents/lib/compute/actor-critic.ts, the graphs
+// DDPG's backend 'onnx' uses, with two critics and the smoothing noise fed in):
+// 'auto' means 'onnx' for it, and a TensorFlow.js backend asked for by name is
+// refused. Checkpoints hold actor, critic, critic2 and their targets in
+// nets.ts's files, both optimizers' moments, the generator, the noise state,
+// the counters and (saveReplay) the replay buffer: resume is exact.
+import { Rng } from '../core/rng.js';
+import type { AgentContext } from './agent.js';
+import { readBinary, registerAgent } from './agent.js';
+import { requireOnnx } from './lib/backend.js';
+import type { DeterministicSpec } from './lib/compute/actor-critic.js';
+import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { concatFloat32 } from './lib/compute/trainer.js';
+import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
+import type { ContinuousModel } from './lib/continuous-model.js';
+import type { Resolved } from './lib/hparams.js';
+import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { mlpInit } from './lib/nets.js';
+import { makeNoise } from './lib/noise.js';
+
+export const TD3_HYPERPARAMETERS = {
+  learningRate: num(1e-3, 'Adam step size of the actor and of the critics (SB3)', { min: 0, exclusiveMin: true }),
+  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
+  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
+  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
+  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
+  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
+  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+  policyDelay: int(2, 'critic steps per actor and target update', { min: 1 }),
+  targetPolicyNoise: num(0.2, 'std of the Gaussian noise added to the target action (target policy smoothing; 0: none)', { min: 0 }),
+  targetNoiseClip: num(0.5, 'clip of that noise, +-', { min: 0, exclusiveMin: true }),
+  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
+  noiseStd: num(0.1, 'exploration noise scale sigma, in units of half the action range', { min: 0 }),
+  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
+  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
+  hidden: list([400, 300], 'hidden layer sizes of the actor and of each critic (relu; SB3 TD3)', { memory: layerMemory(6) }),
+  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+} as const;
+
+export type Td3Hyperparameters = Resolved<typeof TD3_HYPERPARAMETERS>;
+
+function check(hp: Td3Hyperparameters, context: AgentContext): { obsDim: number; actionDim: number } {
+  requireOnnx('td3', context.backend);
+  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
+    throw new HyperparameterError('td3', [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
+  }
+  const { obs, act } = checkSpaces('td3', context);
+  return { obsDim: obs.low.length, actionDim: act.low.length };
+}
+
+function spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
+  return { ...hp, algorithm: 'td3', obsDim, actionDim, critics: 2, targetNoise: hp.targetPolicyNoise, targetNoiseClip: hp.targetNoiseClip };
+}
+
+function makeAgent(hp: Td3Hyperparameters, context: AgentContext, model: ContinuousModel, actionDim: number, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
+  return new ContinuousAgent('td3', hp, context, model, makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt }), rng, saved);
+}
+
+registerAgent({
+  name: 'td3',
+  warmStartsFrom: ['td3'],
+  description:
+    'TD3 (Fujimoto et al. 2018): DDPG with twin critics, target policy smoothing and delayed actor and target updates; Box actions; ONNX Runtime',
+  hyperparameters: TD3_HYPERPARAMETERS,
+  async create(hp, context) {
+    const { obsDim, actionDim } = check(hp, context);
+    const rng = new Rng(context.seed);
+    const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
+    const actor = concatFloat32(mlpInit([obsDim, ...hp.hidden, actionDim], rng, { ...init, outputGain: 0.01 }));
+    const critic = concatFloat32([0, 1].flatMap(() => mlpInit([obsDim + actionDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 })));
+    const model = await OnnxDeterministicModel.create(spec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
+    return makeAgent(hp, context, model, actionDim, rng);
+  },
+  async load(hp, context, manifest, dir) {
+    const { obsDim, actionDim } = check(hp, context);
+    const s = loopState('td3', manifest, true);
+    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    if (!steps) throw new Error('td3: agent.json has no complete state (optimizerSteps)');
+    const sp = spec(hp, obsDim, actionDim);
+    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
+    const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), {
+      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
+      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
+    });
+    return makeAgent(hp, context, model, actionDim, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
+  },
+});
