@@ -122,8 +122,8 @@ export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeTextAtomicSync(path, JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Replaces `path` with `text` atomically and durably (temp file, fsync, rename); a failed write leaves no temp file. */
-function writeTextAtomicSync(path: string, text: string): void {
+/** Replaces `path` with `text` (or bytes) atomically and durably (temp file, fsync, rename); a failed write leaves no temp file. */
+export function writeTextAtomicSync(path: string, text: string | Uint8Array): void {
   const tmp = tempPath(path);
   try {
     const fd = openSync(tmp, 'w');
@@ -147,9 +147,9 @@ export function withPath(e: unknown, path: string): unknown {
   return e;
 }
 
-/** One write(2) of `text`; a short write (the disk filled up mid-line) is cut back off the file and thrown as ENOSPC. */
-function writeFully(fd: number, path: string, text: string): void {
-  const bytes = Buffer.from(text);
+/** One write(2) of `text` (or bytes); a short write (the disk filled up mid-line) is cut back off the file and thrown as ENOSPC. */
+export function writeFully(fd: number, path: string, text: string | Uint8Array): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let written: number;
   try {
     written = writeSync(fd, bytes);
