@@ -1,6 +1,7 @@
 // A run's TensorBoard log: `logging: [tensorboard]` writes the scalars its
 // metrics.jsonl and eval.jsonl hold, a resume leaves no step twice, and
 // `export-tb` rebuilds the same scalars for a run that logged none.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -145,6 +146,21 @@ describe('exportRunLogs (arena export-tb)', () => {
     expect(exported && 'scalars' in exported ? exported.scalars : -1).toBe(Object.values(expected).reduce((n, s) => n + s.length, 0));
     await exportRunLogs(run.dir);
     expect(scalars(eventFile(run.dir))).toEqual(expected);
+  }, 60_000);
+
+  it('is the `arena export-tb` command: one line per run, then how to view them', async () => {
+    const run = planned(spec({ logging: undefined, totalSteps: 2000, checkpointEvery: 1000 }));
+    expect((await executeRun(run)).status).toBe('finished');
+    const cli = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'arena.js');
+    const ok = spawnSync(process.execPath, [cli, 'export-tb', run.dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const file = join(run.dir, 'tb', readdirSync(join(run.dir, 'tb'))[0]!);
+    const count = Object.values(expectedFromFiles(run.dir)).reduce((n, s) => n + s.length, 0);
+    expect(ok.stdout).toBe(`${run.dir}: ${count} scalars -> ${file}\nview with: tensorboard --logdir ${run.dir}\n`);
+    const bad = spawnSync(process.execPath, [cli, 'export-tb', join(run.dir, 'tb')], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^arena: export-tb: .*tb is neither a run directory/);
   }, 60_000);
 
   it('names a path that holds no runs', async () => {
