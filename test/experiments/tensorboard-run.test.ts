@@ -9,6 +9,7 @@ import '../../envs/index.js';
 import '../../agents/index.js';
 import { ConfigError, parseExperimentConfig, planRuns } from '../../experiments/config.js';
 import { executeRun } from '../../experiments/run.js';
+import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { parseJsonl } from '../../experiments/store.js';
 import { exportRunLogs } from '../../experiments/tensorboard-run.js';
 import { readEventFile } from '../../experiments/tensorboard.js';
@@ -131,6 +132,22 @@ describe('logging: [tensorboard]', () => {
     const series = scalars(eventFile(run.dir));
     expect(series).toEqual(expectedFromFiles(run.dir));
     expect(series['eval/return_mean']![0]![0]).toBe(0);
+  }, 60_000);
+});
+
+describe('an experiment resumed with logging switched on', () => {
+  it('is the same experiment (the config differs only in logging); any other change is still refused', async () => {
+    const runsDir = tempDir();
+    const text = (extra: string) => `name: tb\nenv: CliffWalking-v1\nseeds: 1\ntotalSteps: 1000\n${extra}\nvariants:\n  - algorithm: q-learning\n`;
+    const executor = new InProcessExecutor();
+    await runExperiment(parseExperimentConfig(text(''), 'a.yaml'), { runsDir, executor });
+    const outcome = await runExperiment(parseExperimentConfig(text('logging: [tensorboard]'), 'a.yaml'), { runsDir, executor, resume: true });
+    // The finished run is skipped (`arena export-tb` writes its log); experiment.json now names the logger.
+    expect(outcome.runs.map((r) => r.outcome)).toEqual([null]);
+    expect(JSON.parse(readFileSync(join(runsDir, 'tb', 'experiment.json'), 'utf8')).config.logging).toEqual(['tensorboard']);
+    await expect(runExperiment(parseExperimentConfig(text('logging: [tensorboard]').replace('1000', '2000'), 'a.yaml'), { runsDir, executor, resume: true })).rejects.toThrow(
+      /the config differs from the one these runs started with/,
+    );
   }, 60_000);
 });
 
