@@ -7,8 +7,11 @@
 // update metric and `perf/fps` (update lines), `eval/return_mean`,
 // `eval/return_std`, `eval/return_min`, `eval/return_max`,
 // `eval/length_mean` and, for games, `eval/wins|draws|losses` (eval lines).
-// The spec (algorithm, hyperparameters, env, budgets) is a markdown table in
-// the text summary `hparams` at step 0. An event's wall time is the run's
+// The spec (algorithm, hyperparameters, env, budgets) is at step 0 twice: a
+// markdown table in the text summary `hparams`, and the HParams plugin's
+// session start info, grouping the seeds of a variant (group
+// `<experiment>/<variant>`), so that its dashboard compares variants on the
+// run's scalars. An event's wall time is the run's
 // createdAt plus its training seconds at that line, so the file is a function
 // of the run's files: rebuilding it gives the same events.
 //
@@ -22,8 +25,8 @@ import { join } from 'node:path';
 import { findRunDirs } from './compare.js';
 import { EVAL_FILE, METRICS_FILE, makeDirs, parseJsonl, readRunRecord, writeTextAtomicSync } from './store.js';
 import type { EvalLine, MetricsLine, RunRecord, RunSpec } from './types.js';
-import type { SummaryValue, TbEvent } from './tensorboard.js';
-import { EventFileAppender, eventFileBytes, eventFileName, isEventFileName } from './tensorboard.js';
+import type { HParamValue, SummaryValue, TbEvent } from './tensorboard.js';
+import { EventFileAppender, SESSION_START_INFO_TAG, eventFileBytes, eventFileName, isEventFileName } from './tensorboard.js';
 
 /** The directory of a run's event files. */
 export const TB_DIR = 'tb';
@@ -82,12 +85,9 @@ function lineEvent(line: { step: number; time: number }, values: SummaryValue[],
 export const metricsEvent = (line: MetricsLine, epoch: number): TbEvent | null => lineEvent(line, metricsScalars(line), epoch);
 export const evalEvent = (line: EvalLine, epoch: number): TbEvent | null => lineEvent(line, evalScalars(line), epoch);
 
-/** The spec as a markdown table, for the text summary `hparams`. */
-export function hparamsText(spec: RunSpec): string {
-  const rows: [string, unknown][] = [
-    ['experiment', spec.experiment],
-    ['variant', spec.variant],
-    ['seed', spec.seed],
+/** What a variant is, key by key: algorithm, env, its kwargs and wrappers, budgets, hyperparameters (the same for every seed). */
+function variantRows(spec: RunSpec): [string, unknown][] {
+  return [
     ['algorithm', spec.algorithm],
     ['env', spec.env.id],
     ...Object.entries(spec.env.kwargs).map(([k, v]): [string, unknown] => [`env.${k}`, v]),
@@ -96,8 +96,19 @@ export function hparamsText(spec: RunSpec): string {
     ['totalSteps', spec.totalSteps],
     ...Object.entries(spec.hyperparameters).map(([k, v]): [string, unknown] => [`hp.${k}`, v]),
   ];
-  const cell = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\|/g, '\\|');
+}
+
+/** The spec as a markdown table, for the text summary `hparams`. */
+export function hparamsText(spec: RunSpec): string {
+  const rows: [string, unknown][] = [['experiment', spec.experiment], ['variant', spec.variant], ['seed', spec.seed], ...variantRows(spec)];
+  const cell = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)).replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return ['| key | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`)].join('\n');
+}
+
+/** The variant's hyperparameters for the HParams plugin: numbers, strings and booleans as they are, anything else as JSON. */
+export function sessionHParams(spec: RunSpec): Record<string, HParamValue> {
+  const plain = (v: unknown): HParamValue => (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v) ?? 'null');
+  return Object.fromEntries(variantRows(spec).map(([k, v]) => [k, plain(v)]));
 }
 
 function readLines<T>(path: string): T[] {
@@ -114,7 +125,17 @@ function readLines<T>(path: string): T[] {
 /** Every event of a run's log, from its files: hparams at step 0, then its metrics and eval lines in step order. */
 export function runEvents(dir: string, record: Pick<RunRecord, 'createdAt' | 'spec'>): TbEvent[] {
   const epoch = runEpoch(record);
-  const events: TbEvent[] = [{ wallTime: epoch, step: 0, values: [{ tag: 'hparams', text: hparamsText(record.spec) }] }];
+  const spec = record.spec;
+  const events: TbEvent[] = [
+    {
+      wallTime: epoch,
+      step: 0,
+      values: [
+        { tag: 'hparams', text: hparamsText(spec) },
+        { tag: SESSION_START_INFO_TAG, hparams: sessionHParams(spec), group: `${spec.experiment}/${spec.variant}`, startTime: epoch },
+      ],
+    },
+  ];
   const lines: TbEvent[] = [];
   for (const l of readLines<MetricsLine>(join(dir, METRICS_FILE))) {
     const e = metricsEvent(l, epoch);

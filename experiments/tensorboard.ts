@@ -6,11 +6,14 @@
 // LE). A masked CRC is ((crc >>> 15) | (crc << 17)) + 0xa282ead8 as uint32.
 // The first event of a file carries file_version "brain.Event:2"; the rest
 // carry a Summary of values at a step: a scalar (`simple_value`, a float32)
-// or a text (a string tensor tagged for the text plugin).
+// or a text (a string tensor tagged for the text plugin), or a session's
+// hyperparameters for the HParams plugin (a value that is only metadata: the
+// plugin's HParamsPluginData{session_start_info} as its content).
 //
 // The few message types are declared here with protobufjs's reflection API,
 // with the field numbers of TensorFlow's event.proto, summary.proto,
-// tensor.proto and tensor_shape.proto (fields not used here are left out;
+// tensor.proto, tensor_shape.proto, google/protobuf/struct.proto (Value) and
+// TensorBoard's hparams plugin_data.proto (fields not used here are left out;
 // decoders skip them).
 import { hostname } from 'node:os';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -45,11 +48,48 @@ const event = new protobuf.Type('Event')
   .add(new protobuf.Field('step', 2, 'int64'))
   .add(new protobuf.Field('fileVersion', 3, 'string'))
   .add(new protobuf.Field('summary', 5, 'Summary'));
-for (const t of [pluginData, summaryMetadata, dim, tensorShape, tensor, value, summary, event]) root.add(t);
+// google.protobuf.Value, holding a number, a string or a bool.
+const protoValue = new protobuf.Type('ProtoValue')
+  .add(new protobuf.Field('numberValue', 2, 'double'))
+  .add(new protobuf.Field('stringValue', 3, 'string'))
+  .add(new protobuf.Field('boolValue', 4, 'bool'));
+const sessionStartInfo = new protobuf.Type('SessionStartInfo')
+  .add(new protobuf.MapField('hparams', 1, 'string', 'ProtoValue'))
+  .add(new protobuf.Field('groupName', 4, 'string'))
+  .add(new protobuf.Field('startTimeSecs', 5, 'double'));
+const hparamsPluginData = new protobuf.Type('HParamsPluginData')
+  .add(new protobuf.Field('version', 1, 'int32'))
+  .add(new protobuf.Field('sessionStartInfo', 3, 'SessionStartInfo'));
+for (const t of [pluginData, summaryMetadata, dim, tensorShape, tensor, value, summary, event, protoValue, sessionStartInfo, hparamsPluginData]) root.add(t);
 root.resolveAll();
 
-/** One value of a summary: a scalar or a text. */
-export type SummaryValue = { readonly tag: string; readonly scalar: number } | { readonly tag: string; readonly text: string };
+/** A hyperparameter's value as the HParams plugin takes it. */
+export type HParamValue = number | string | boolean;
+
+/** The HParams plugin's tag of a session's hyperparameters. */
+export const SESSION_START_INFO_TAG = '_hparams_/session_start_info';
+
+/** One value of a summary: a scalar, a text, or a session's hyperparameters (tag SESSION_START_INFO_TAG). */
+export type SummaryValue =
+  | { readonly tag: string; readonly scalar: number }
+  | { readonly tag: string; readonly text: string }
+  | { readonly tag: string; readonly hparams: Readonly<Record<string, HParamValue>>; readonly group: string; readonly startTime: number };
+
+function hparamContent(v: Extract<SummaryValue, { hparams: unknown }>): Uint8Array {
+  const hparams = Object.fromEntries(
+    Object.entries(v.hparams).map(([k, x]) => [k, typeof x === 'number' ? { numberValue: x } : typeof x === 'boolean' ? { boolValue: x } : { stringValue: x }]),
+  );
+  return hparamsPluginData.encode(hparamsPluginData.fromObject({ version: 0, sessionStartInfo: { hparams, groupName: v.group, startTimeSecs: v.startTime } })).finish();
+}
+
+function readHParams(content: Uint8Array): Omit<Extract<SummaryValue, { hparams: unknown }>, 'tag'> {
+  const o = hparamsPluginData.toObject(hparamsPluginData.decode(content), { defaults: false }) as {
+    sessionStartInfo?: { hparams?: Record<string, { numberValue?: number; stringValue?: string; boolValue?: boolean }>; groupName?: string; startTimeSecs?: number };
+  };
+  const info = o.sessionStartInfo ?? {};
+  const hparams = Object.fromEntries(Object.entries(info.hparams ?? {}).map(([k, x]) => [k, x.numberValue ?? x.stringValue ?? x.boolValue ?? '']));
+  return { hparams, group: info.groupName ?? '', startTime: info.startTimeSecs ?? 0 };
+}
 
 /** An event as this module writes and reads it: the file version, or a summary of values at a step. */
 export interface TbEvent {
@@ -62,6 +102,7 @@ export interface TbEvent {
 
 function valueMessage(v: SummaryValue): Record<string, unknown> {
   if ('scalar' in v) return { tag: v.tag, simpleValue: v.scalar };
+  if ('hparams' in v) return { tag: v.tag, metadata: { pluginData: { pluginName: 'hparams', content: hparamContent(v) } } };
   return {
     tag: v.tag,
     metadata: { pluginData: { pluginName: 'text' } },
@@ -84,13 +125,16 @@ export function decodeEvent(data: Uint8Array): TbEvent {
     wallTime?: number;
     step?: number;
     fileVersion?: string;
-    summary?: { value?: { tag?: string; simpleValue?: number; tensor?: { dtype?: number; stringVal?: Uint8Array[] } }[] };
+    summary?: {
+      value?: { tag?: string; simpleValue?: number; tensor?: { dtype?: number; stringVal?: Uint8Array[] }; metadata?: { pluginData?: { pluginName?: string; content?: Uint8Array } } }[];
+    };
   };
   const values: SummaryValue[] = [];
   for (const v of o.summary?.value ?? []) {
     const tag = v.tag ?? '';
     if (v.simpleValue !== undefined) values.push({ tag, scalar: v.simpleValue });
     else if (v.tensor?.dtype === DT_STRING && v.tensor.stringVal?.length) values.push({ tag, text: Buffer.from(v.tensor.stringVal[0]!).toString('utf8') });
+    else if (v.metadata?.pluginData?.pluginName === 'hparams' && v.metadata.pluginData.content) values.push({ tag, ...readHParams(v.metadata.pluginData.content) });
   }
   return {
     wallTime: o.wallTime ?? 0,

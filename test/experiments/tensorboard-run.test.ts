@@ -97,6 +97,14 @@ describe('logging: [tensorboard]', () => {
     for (const e of events.slice(1)) expect(e.wallTime).toBeGreaterThanOrEqual(epoch);
     const hparams = events.flatMap((e) => e.values ?? []).find((v) => v.tag === 'hparams');
     expect(hparams && 'text' in hparams ? hparams.text : '').toMatch(/\| algorithm \| q-learning \|[\s\S]*\| hp\.learningRate \| 0\.2 \|/);
+    // The HParams plugin's session: the variant's settings (not the seed), grouped by variant, started at createdAt.
+    const session = events[1]!.values!.find((v) => v.tag === '_hparams_/session_start_info');
+    expect(session).toEqual({
+      tag: '_hparams_/session_start_info',
+      hparams: { algorithm: 'q-learning', env: 'CliffWalking-v1', 'env.maxEpisodeSteps': 200, envs: 0, totalSteps: 6000, 'hp.learningRate': 0.2, 'hp.epsilon': 0.1 },
+      group: 'tb/q',
+      startTime: epoch,
+    });
   }, 60_000);
 
   it('writes no event file without it', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EventFileAppender,
   FILE_VERSION,
+  SESSION_START_INFO_TAG,
   decodeEvent,
   decodeRecords,
   encodeEvent,
@@ -89,6 +90,73 @@ describe('Event protos', () => {
     expect(() => encodeEvent({ wallTime: 0, step: -1 })).toThrow(/step must be a non-negative integer, got -1/);
   });
 });
+
+describe('HParams plugin summaries', () => {
+  it('carry the session start info as the metadata of a value without a value: plugin "hparams", HParamsPluginData{version 0, session_start_info = 3}', () => {
+    const hp = { tag: SESSION_START_INFO_TAG, hparams: { 'hp.learningRate': 0.001, algorithm: 'ppo', 'hp.normalize': true }, group: 'exp/ppo', startTime: 1765000000 };
+    const data = Buffer.from(encodeEvent({ wallTime: 0, step: 0, values: [hp] }));
+    // Read by hand, field by field (not by protobufjs).
+    const summary = field(fields(data), 5);
+    const value = fields(field(fields(summary), 1));
+    expect(value.map((f) => f.n)).toEqual([1, 9]); // tag and metadata, nothing of the value oneof
+    expect(field(value, 1).toString()).toBe('_hparams_/session_start_info');
+    const plugin = fields(field(fields(field(value, 9)), 1));
+    expect(field(plugin, 1).toString()).toBe('hparams');
+    const content = fields(field(plugin, 2));
+    expect(content.map((f) => [f.n, f.v])).toEqual([
+      [1, 0],
+      [3, expect.any(Buffer)],
+    ]);
+    const info = fields(field(content, 3));
+    const map = info.filter((f) => f.n === 1).map((f) => fields(f.v as Buffer));
+    expect(map.map((entry) => field(entry, 1).toString())).toEqual(['hp.learningRate', 'algorithm', 'hp.normalize']);
+    const lr = fields(field(map[0]!, 2));
+    expect(lr[0]!.n).toBe(2); // google.protobuf.Value.number_value
+    expect((field(lr, 2) as unknown as Buffer).readDoubleLE(0)).toBe(0.001);
+    expect(field(info, 4).toString()).toBe('exp/ppo');
+    expect(decodeEvent(data).values).toEqual([hp]);
+  });
+});
+
+type Wire = { n: number; v: number | Buffer };
+
+/** The fields of a protobuf message: varints as numbers, length-delimited and fixed as bytes. */
+function fields(b: Buffer): Wire[] {
+  const out: Wire[] = [];
+  let i = 0;
+  const varint = () => {
+    let x = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = b[i++]!;
+      x += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (byte < 0x80) return x;
+    }
+  };
+  while (i < b.length) {
+    const key = varint();
+    const wire = key & 7;
+    const n = Math.floor(key / 8);
+    if (wire === 0) out.push({ n, v: varint() });
+    else if (wire === 2) {
+      const len = varint();
+      out.push({ n, v: b.subarray(i, i + len) });
+      i += len;
+    } else if (wire === 1 || wire === 5) {
+      const len = wire === 1 ? 8 : 4;
+      out.push({ n, v: b.subarray(i, i + len) });
+      i += len;
+    } else throw new Error(`wire type ${wire}`);
+  }
+  return out;
+}
+
+function field(fs: Wire[], n: number): Buffer {
+  const f = fs.find((x) => x.n === n);
+  if (!f || typeof f.v === 'number') throw new Error(`no bytes field ${n}`);
+  return f.v;
+}
 
 describe('event files', () => {
   it('start with the file version, then the events, every checksum checked on reading', () => {
