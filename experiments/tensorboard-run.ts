@@ -111,19 +111,26 @@ export function sessionHParams(spec: RunSpec): Record<string, HParamValue> {
   return Object.fromEntries(variantRows(spec).map(([k, v]) => [k, plain(v)]));
 }
 
-function readLines<T>(path: string): T[] {
+/** The JSON lines of a file (none when it is missing), and how many are not JSON (skipped). */
+function readLines<T>(path: string): { lines: T[]; bad: number } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], bad: 0 };
     throw e;
   }
-  return parseJsonl<T>(text).lines.filter((l) => typeof l === 'object' && l !== null);
+  const { lines, bad } = parseJsonl<T>(text);
+  return { lines: lines.filter((l) => typeof l === 'object' && l !== null), bad: bad.length };
 }
 
 /** Every event of a run's log, from its files: hparams at step 0, then its metrics and eval lines in step order. */
 export function runEvents(dir: string, record: Pick<RunRecord, 'createdAt' | 'spec'>): TbEvent[] {
+  return readRunEvents(dir, record).events;
+}
+
+/** runEvents, with the lines of each file that are not JSON and were skipped. */
+function readRunEvents(dir: string, record: Pick<RunRecord, 'createdAt' | 'spec'>): { events: TbEvent[]; skipped: Record<string, number> } {
   const epoch = runEpoch(record);
   const spec = record.spec;
   const events: TbEvent[] = [
@@ -137,16 +144,21 @@ export function runEvents(dir: string, record: Pick<RunRecord, 'createdAt' | 'sp
     },
   ];
   const lines: TbEvent[] = [];
-  for (const l of readLines<MetricsLine>(join(dir, METRICS_FILE))) {
+  const metrics = readLines<MetricsLine>(join(dir, METRICS_FILE));
+  for (const l of metrics.lines) {
     const e = metricsEvent(l, epoch);
     if (e) lines.push(e);
   }
-  for (const l of readLines<EvalLine>(join(dir, EVAL_FILE))) {
+  const evals = readLines<EvalLine>(join(dir, EVAL_FILE));
+  for (const l of evals.lines) {
     const e = evalEvent(l, epoch);
     if (e) lines.push(e);
   }
+  const skipped: Record<string, number> = {};
+  if (metrics.bad > 0) skipped[METRICS_FILE] = metrics.bad;
+  if (evals.bad > 0) skipped[EVAL_FILE] = evals.bad;
   // Stable: lines of one step keep their file order.
-  return [...events, ...lines.sort((a, b) => a.step - b.step)];
+  return { events: [...events, ...lines.sort((a, b) => a.step - b.step)], skipped };
 }
 
 /**
@@ -154,15 +166,19 @@ export function runEvents(dir: string, record: Pick<RunRecord, 'createdAt' | 'sp
  * `<dir>/tb/` (written whole, then renamed into place), and then removes the
  * run's other event files. Returns the new file's path and its events.
  */
-export async function rebuildRunLog(dir: string, record: Pick<RunRecord, 'createdAt' | 'spec'>, now = Date.now() / 1000): Promise<{ path: string; events: TbEvent[] }> {
+export async function rebuildRunLog(
+  dir: string,
+  record: Pick<RunRecord, 'createdAt' | 'spec'>,
+  now = Date.now() / 1000,
+): Promise<{ path: string; events: TbEvent[]; skipped: Record<string, number> }> {
   const tbDir = join(dir, TB_DIR);
   await makeDirs(tbDir);
   const name = eventFileName(now);
   const path = join(tbDir, name);
-  const events = runEvents(dir, record);
+  const { events, skipped } = readRunEvents(dir, record);
   writeTextAtomicSync(path, eventFileBytes(now, events));
   for (const other of readdirSync(tbDir)) if (other !== name && isEventFileName(other)) rmSync(join(tbDir, other), { force: true });
-  return { path, events };
+  return { path, events, skipped };
 }
 
 /** The live log of a running run: rebuilt from its files when it starts (or resumes), then appended to line by line. */
@@ -195,8 +211,10 @@ export class RunLog {
   }
 }
 
-/** What `exportRunLogs` did for one run: the event file written and its scalar count, or why it was skipped. */
-export type ExportedRun = { readonly dir: string; readonly file: string; readonly scalars: number } | { readonly dir: string; readonly skipped: string };
+/** What `exportRunLogs` did for one run: the event file written, its scalar count and the lines left out per file (not JSON), or why it was skipped. */
+export type ExportedRun =
+  | { readonly dir: string; readonly file: string; readonly scalars: number; readonly badLines: Readonly<Record<string, number>> }
+  | { readonly dir: string; readonly skipped: string };
 
 /**
  * `arena export-tb`: rebuilds the event file of every run under `path` (an
@@ -212,9 +230,9 @@ export async function exportRunLogs(path: string): Promise<ExportedRun[]> {
       out.push({ dir, skipped: 'still running (run.json says so); export it once it has ended' });
       continue;
     }
-    const { path: file, events } = await rebuildRunLog(dir, record);
+    const { path: file, events, skipped } = await rebuildRunLog(dir, record);
     const scalars = events.reduce((n, e) => n + (e.values ?? []).filter((v) => 'scalar' in v).length, 0);
-    out.push({ dir, file, scalars });
+    out.push({ dir, file, scalars, badLines: skipped });
   }
   return out;
 }

@@ -16,7 +16,7 @@ import { readEventFile } from '../../experiments/tensorboard.js';
 import type { TbEvent } from '../../experiments/tensorboard.js';
 import type { EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
-import { qLearningSpec } from './helpers/runs.js';
+import { qLearningSpec, writeRun } from './helpers/runs.js';
 
 const tempDir = tempDirs('tb-run');
 
@@ -187,6 +187,23 @@ describe('exportRunLogs (arena export-tb)', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^arena: export-tb: .*tb is neither a run directory/);
   }, 60_000);
+
+  it('leaves out lines that are not JSON, saying how many per file, and skips a run still running', async () => {
+    const root = tempDir();
+    const base = { experiment: 'fake', variant: 'ppo', step: 30, seconds: 3, evals: [[0, 0, 1], [10, 1, 5]] as [number, number, number][] };
+    const dir = writeRun(root, { ...base, seed: 0, status: 'finished', episodes: [[4, 0.5, 9]], metricsTail: 'not json\n{"type":"episode",\n', evalTail: '{"step":20,"ti' });
+    writeRun(root, { ...base, seed: 1, status: 'running' });
+    const results = await exportRunLogs(join(root, 'fake'));
+    // The eval tail has no newline yet: a line still being written, not a bad one.
+    expect(results).toEqual([
+      { dir, file: expect.stringContaining(join(dir, 'tb', 'events.out.tfevents.')), scalars: 2 + 2 + 5 * 2, badLines: { 'metrics.jsonl': 2 } },
+      { dir: join(root, 'fake', 'ppo', 'seed-1'), skipped: 'still running (run.json says so); export it once it has ended' },
+    ]);
+    const series = scalars(eventFile(dir));
+    expect(series).toEqual(expectedFromFiles(dir));
+    expect(series['train/loss']).toEqual([[4, 0.5]]);
+    expect(existsSync(join(root, 'fake', 'ppo', 'seed-1', 'tb'))).toBe(false);
+  });
 
   it('names a path that holds no runs', async () => {
     const dir = tempDir();
