@@ -243,7 +243,7 @@ program
   .description("write TensorBoard event files (<run dir>/tb/) for the runs of an experiment or a single run, from their metrics.jsonl and eval.jsonl")
   .action(async (path: string) => {
     const { exportTbCommand } = await import('./export-tb.js');
-    process.exitCode = await exportTbCommand(path, (line) => process.stdout.write(`${line}\n`));
+    await exportTbCommand(path, (line) => process.stdout.write(`${line}\n`));
   });
 
 program

@@ -20,10 +20,11 @@
 // every earlier event file of the run, and the run appends to it. Nothing
 // past the checkpoint is left to show twice in TensorBoard, which merges all
 // event files of a directory.
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { findRunDirs } from './compare.js';
-import { EVAL_FILE, METRICS_FILE, makeDirs, parseJsonl, readRunRecord, writeTextAtomicSync } from './store.js';
+import { acquireExperimentLock } from './lock.js';
+import { EVAL_FILE, EXPERIMENT_FILE, METRICS_FILE, makeDirs, parseJsonl, readRunRecord, writeTextAtomicSync } from './store.js';
 import type { EvalLine, MetricsLine, RunRecord, RunSpec } from './types.js';
 import type { HParamValue, SummaryValue, TbEvent } from './tensorboard.js';
 import { EventFileAppender, SESSION_START_INFO_TAG, eventFileBytes, eventFileName, isEventFileName } from './tensorboard.js';
@@ -211,25 +212,37 @@ export class RunLog {
   }
 }
 
-/** What `exportRunLogs` did for one run: the event file written, its scalar count and the lines left out per file (not JSON), or why it was skipped. */
-export type ExportedRun =
-  | { readonly dir: string; readonly file: string; readonly scalars: number; readonly badLines: Readonly<Record<string, number>> }
-  | { readonly dir: string; readonly skipped: string };
+/** What `exportRunLogs` did for one run: the event file written, its scalar count and the lines left out per file (not JSON). */
+export interface ExportedRun {
+  readonly dir: string;
+  readonly file: string;
+  readonly scalars: number;
+  readonly badLines: Readonly<Record<string, number>>;
+}
 
 /**
  * `arena export-tb`: rebuilds the event file of every run under `path` (an
- * experiment or a run directory) from its metrics.jsonl and eval.jsonl. A run
- * still running is skipped (its own log, if it keeps one, is being written).
+ * experiment or a run directory) from its metrics.jsonl and eval.jsonl. It
+ * holds the experiment's lock meanwhile (lock.ts), so that no `arena run`
+ * resumes a run and appends to the event file this replaces (and a run
+ * whose run.json still says running is one whose process died).
  */
 export async function exportRunLogs(path: string): Promise<ExportedRun[]> {
-  const { runDirs } = await findRunDirs(path, 'export-tb');
+  const { kind, runDirs } = await findRunDirs(path, 'export-tb');
+  // A run directory of an experiment is locked through its experiment; a lone run directory has no lock.
+  const experiment = kind === 'experiment' ? resolve(path) : dirname(dirname(runDirs[0]!));
+  const lock = existsSync(join(experiment, EXPERIMENT_FILE)) || kind === 'experiment' ? acquireExperimentLock(experiment, `arena export-tb ${path}`) : null;
+  try {
+    return await exportLocked(runDirs);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function exportLocked(runDirs: readonly string[]): Promise<ExportedRun[]> {
   const out: ExportedRun[] = [];
   for (const dir of runDirs) {
     const record = await readRunRecord(dir);
-    if (record.status === 'running') {
-      out.push({ dir, skipped: 'still running (run.json says so); export it once it has ended' });
-      continue;
-    }
     const { path: file, events, skipped } = await rebuildRunLog(dir, record);
     const scalars = events.reduce((n, e) => n + (e.values ?? []).filter((v) => 'scalar' in v).length, 0);
     out.push({ dir, file, scalars, badLines: skipped });

@@ -2,12 +2,13 @@
 // metrics.jsonl and eval.jsonl hold, a resume leaves no step twice, and
 // `export-tb` rebuilds the same scalars for a run that logged none.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import '../../agents/index.js';
 import { ConfigError, parseExperimentConfig, planRuns } from '../../experiments/config.js';
+import { acquireExperimentLock } from '../../experiments/lock.js';
 import { executeRun } from '../../experiments/run.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { parseJsonl } from '../../experiments/store.js';
@@ -188,21 +189,31 @@ describe('exportRunLogs (arena export-tb)', () => {
     expect(bad.stderr).toMatch(/^arena: export-tb: .*tb is neither a run directory/);
   }, 60_000);
 
-  it('leaves out lines that are not JSON, saying how many per file, and skips a run still running', async () => {
+  it('leaves out lines that are not JSON, saying how many per file', async () => {
     const root = tempDir();
     const base = { experiment: 'fake', variant: 'ppo', step: 30, seconds: 3, evals: [[0, 0, 1], [10, 1, 5]] as [number, number, number][] };
     const dir = writeRun(root, { ...base, seed: 0, status: 'finished', episodes: [[4, 0.5, 9]], metricsTail: 'not json\n{"type":"episode",\n', evalTail: '{"step":20,"ti' });
-    writeRun(root, { ...base, seed: 1, status: 'running' });
-    const results = await exportRunLogs(join(root, 'fake'));
     // The eval tail has no newline yet: a line still being written, not a bad one.
-    expect(results).toEqual([
-      { dir, file: expect.stringContaining(join(dir, 'tb', 'events.out.tfevents.')), scalars: 2 + 2 + 5 * 2, badLines: { 'metrics.jsonl': 2 } },
-      { dir: join(root, 'fake', 'ppo', 'seed-1'), skipped: 'still running (run.json says so); export it once it has ended' },
-    ]);
+    expect(await exportRunLogs(dir)).toEqual([{ dir, file: expect.stringContaining(join(dir, 'tb', 'events.out.tfevents.')), scalars: 2 + 2 + 5 * 2, badLines: { 'metrics.jsonl': 2 } }]);
     const series = scalars(eventFile(dir));
     expect(series).toEqual(expectedFromFiles(dir));
     expect(series['train/loss']).toEqual([[4, 0.5]]);
-    expect(existsSync(join(root, 'fake', 'ppo', 'seed-1', 'tb'))).toBe(false);
+  });
+
+  it('holds the experiment lock: it refuses an experiment an arena run is writing (which may append to the file it would replace)', async () => {
+    const root = tempDir();
+    const dir = writeRun(root, { experiment: 'fake', variant: 'ppo', seed: 0, status: 'running', step: 10, seconds: 1, evals: [[0, 0, 1]] });
+    writeFileSync(join(root, 'fake', 'experiment.json'), '{}\n');
+    const lock = acquireExperimentLock(join(root, 'fake'), 'arena run fake.yaml');
+    try {
+      for (const path of [join(root, 'fake'), dir]) await expect(exportRunLogs(path)).rejects.toThrow(`${join(root, 'fake')} is locked by pid ${process.pid}`);
+      expect(existsSync(join(dir, 'tb'))).toBe(false);
+    } finally {
+      lock.release();
+    }
+    // Released (or its holder dead): the run, whose run.json still says running, is exported as far as its files go.
+    expect((await exportRunLogs(dir)).map((r) => r.scalars)).toEqual([5]);
+    expect(existsSync(join(root, 'fake', 'arena.lock'))).toBe(false);
   });
 
   it('names a path that holds no runs', async () => {
