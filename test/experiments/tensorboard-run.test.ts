@@ -12,7 +12,7 @@ import { acquireExperimentLock } from '../../experiments/lock.js';
 import { executeRun } from '../../experiments/run.js';
 import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { parseJsonl } from '../../experiments/store.js';
-import { exportRunLogs } from '../../experiments/tensorboard-run.js';
+import { evalScalars, exportRunLogs, metricsScalars } from '../../experiments/tensorboard-run.js';
 import { readEventFile } from '../../experiments/tensorboard.js';
 import type { TbEvent } from '../../experiments/tensorboard.js';
 import type { EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
@@ -220,6 +220,27 @@ describe('exportRunLogs (arena export-tb)', () => {
     const dir = tempDir();
     await expect(exportRunLogs(dir)).rejects.toThrow(`export-tb: ${dir} is neither a run directory (no run.json in it) nor an experiment directory`);
     await expect(exportRunLogs(join(dir, 'nope'))).rejects.toThrow(`export-tb: ${join(dir, 'nope')} does not exist`);
+  });
+});
+
+describe('the scalars of a line', () => {
+  it("include a game's wins, draws and losses, and leave out non-finite metrics", () => {
+    const line = { step: 100, time: 1, episodes: 4, mean: 0.5, std: 0.5, min: 0, max: 1, returns: [0, 1, 0, 1], lengths: [5, 7, 9, 11], opponent: 'random', wins: 2, draws: 1, losses: 1 };
+    expect(evalScalars(line)).toEqual([
+      { tag: 'eval/return_mean', scalar: 0.5 },
+      { tag: 'eval/return_std', scalar: 0.5 },
+      { tag: 'eval/return_min', scalar: 0 },
+      { tag: 'eval/return_max', scalar: 1 },
+      { tag: 'eval/length_mean', scalar: 8 },
+      { tag: 'eval/wins', scalar: 2 },
+      { tag: 'eval/draws', scalar: 1 },
+      { tag: 'eval/losses', scalar: 1 },
+    ]);
+    expect(metricsScalars({ type: 'update', step: 5, time: 1, fps: 10, metrics: { loss: 0.25, explainedVariance: NaN, 'explainedVariance.nonFinite': 1 } })).toEqual([
+      { tag: 'train/loss', scalar: 0.25 },
+      { tag: 'train/explainedVariance.nonFinite', scalar: 1 },
+      { tag: 'perf/fps', scalar: 10 },
+    ]);
   });
 });
 
