@@ -297,6 +297,14 @@ program
   );
 
 program
+  .command('export-tb <path>')
+  .description("write TensorBoard event files (<run dir>/tb/) for the runs of an experiment or a single run, from their metrics.jsonl and eval.jsonl")
+  .action(async (path: string) => {
+    const { exportTbCommand } = await import('./export-tb.js');
+    await exportTbCommand(path, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
   .command('view [path]')
   .description('serve the viewer (learning curves, runs, 3D episode replays) over a runs directory, an experiment, a run or an episode file')
   .option('--host <address>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')

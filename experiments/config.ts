@@ -43,6 +43,7 @@ import type { BoxSpace } from '../core/spaces.js';
 import { describeSpace } from '../core/spaces.js';
 import type { DiscretizeObservationOptions } from '../core/wrappers/discretize-observation.js';
 import { discretization } from '../core/wrappers/discretize-observation.js';
+import { LOGGERS } from './tensorboard-run.js';
 import { applyWrappers, describeInput, formatPath, listWrappers, schemaIssues, wrapperArgIssues } from './wrappers.js';
 
 // ---------------------------------------------------------------- errors
@@ -139,6 +140,7 @@ const EXPERIMENT = z.strictObject({
   backend: z.enum(BACKENDS).optional(),
   threshold: z.number().optional(),
   maxRuns: positiveInt.optional(),
+  logging: z.array(z.string()).optional(),
   variants: z.array(VARIANT).min(1),
 });
 
@@ -470,6 +472,20 @@ function meaningIssues(data: unknown, structural: readonly Issue[]): Issue[] {
       issues.push({ path: ['env'], message: problem });
       baseEnv = undefined;
     }
+  }
+
+  // Loggers are known, each named once.
+  if (Array.isArray(data.logging)) {
+    const first = new Map<unknown, number>();
+    data.logging.forEach((name, j) => {
+      if (typeof name !== 'string') return; // reported by the schema
+      if (!(LOGGERS as readonly string[]).includes(name)) {
+        const close = closestMatch(name, LOGGERS);
+        issues.push({ path: ['logging', j], message: `unknown logger ${JSON.stringify(name)}${close !== undefined ? `; did you mean ${JSON.stringify(close)}?` : ''} (loggers: ${LOGGERS.join(', ')})` });
+      } else if (first.has(name)) {
+        issues.push({ path: ['logging', j], message: `logger ${JSON.stringify(name)} is listed twice (also logging[${first.get(name)}])` });
+      } else first.set(name, j);
+    });
   }
 
   // Seeds are distinct.
@@ -815,6 +831,7 @@ export function resolveExperiment(data: unknown): ExperimentConfig {
     seeds: typeof raw.seeds === 'number' ? Array.from({ length: raw.seeds }, (_, i) => i) : raw.seeds,
     backend: raw.backend ?? 'auto',
     ...(threshold !== undefined ? { threshold } : {}),
+    ...(raw.logging !== undefined && raw.logging.length > 0 ? { logging: raw.logging } : {}),
     variants: resolveVariants(raw, env, isGame),
   };
 }
@@ -866,6 +883,7 @@ export function planRuns(config: ExperimentConfig, runsDir: string): PlannedRun[
         ...(variant.game !== undefined ? { game: variant.game } : {}),
         backend: config.backend,
         ...(config.threshold !== undefined ? { threshold: config.threshold } : {}),
+        ...(config.logging !== undefined ? { logging: config.logging } : {}),
       },
     })),
   );

@@ -49,15 +49,15 @@ async function subdirectories(dir: string): Promise<string[]> {
  * run.json) or an experiment directory (it has `<variant>/seed-<n>/run.json`
  * below it). Anything else is an error naming the path.
  */
-export async function findRunDirs(path: string): Promise<{ kind: RunsPathKind; runDirs: string[] }> {
+export async function findRunDirs(path: string, command = 'compare'): Promise<{ kind: RunsPathKind; runDirs: string[] }> {
   const dir = resolve(path);
   let info;
   try {
     info = await stat(dir);
   } catch {
-    throw new Error(`compare: ${path} does not exist`);
+    throw new Error(`${command}: ${path} does not exist`);
   }
-  if (!info.isDirectory()) throw new Error(`compare: ${path} is not a directory (give an experiment directory or a run directory)`);
+  if (!info.isDirectory()) throw new Error(`${command}: ${path} is not a directory (give an experiment directory or a run directory)`);
   if (await isFile(join(dir, RUN_FILE))) return { kind: 'run', runDirs: [dir] };
   const found: { variant: string; seed: number; dir: string }[] = [];
   for (const variant of await subdirectories(dir)) {
@@ -67,7 +67,7 @@ export async function findRunDirs(path: string): Promise<{ kind: RunsPathKind; r
     }
   }
   if (found.length === 0) {
-    throw new Error(`compare: ${path} is neither a run directory (no ${RUN_FILE} in it) nor an experiment directory (no <variant>/seed-<n>/${RUN_FILE} below it)`);
+    throw new Error(`${command}: ${path} is neither a run directory (no ${RUN_FILE} in it) nor an experiment directory (no <variant>/seed-<n>/${RUN_FILE} below it)`);
   }
   // Variants by name, seeds by number (seed-10 after seed-2), so output does not depend on readdir order.
   found.sort((a, b) => (a.variant < b.variant ? -1 : a.variant > b.variant ? 1 : a.seed - b.seed));

@@ -24,6 +24,10 @@
 // checkpoint of the first segment ending at or past that step, marked
 // interrupted; resumed later (with a larger pauseAt, or none) it continues
 // from that checkpoint exactly as if it had never stopped.
+//
+// With `logging: [tensorboard]` in its spec, every metrics and eval line also
+// goes to the run's TensorBoard event file (tensorboard-run.ts), rebuilt from
+// the rolled-back files when the run starts or resumes.
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -60,8 +64,9 @@ import { createGameTrainer } from './game-run.js';
 import { observationRecording } from './observation-record.js';
 import type { RunTrainer, TrainerHooks } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
-import { RUN_FORMAT } from './types.js';
+import { RUN_FORMAT, runDefinition } from './types.js';
 import { applyWrappers } from './wrappers.js';
+import { RunLog } from './tensorboard-run.js';
 
 /** Progress reports are sent at most this often. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -337,7 +342,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   const runFile = join(dir, RUN_FILE);
   const previous = existsSync(runFile) ? await readRunRecord(dir) : null;
   if (previous && options.resume) {
-    if (JSON.stringify(previous.spec) !== JSON.stringify(spec)) {
+    if (runDefinition(previous.spec) !== runDefinition(spec)) {
       throw new Error(`${dir}: the config changed since this run started (its run.json spec differs); resume with the original config, or start it over`);
     }
     if (previous.status === 'finished') return { status: 'finished', step: previous.step, seconds: previous.seconds, resumedFrom: null };
@@ -363,6 +368,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
   let metrics: JsonlWriter | null = null;
   let evals: JsonlWriter | null = null;
   let episodeIndex: JsonlWriter | null = null;
+  let tbLog: RunLog | null = null;
   let trainer: RunTrainer | null = null;
   const attemptStart = performance.now();
   let baseSeconds = record.seconds;
@@ -416,10 +422,14 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     evals = evalsFile;
     const indexFile = new JsonlWriter(join(dir, EPISODES_DIR, EPISODE_INDEX_FILE));
     episodeIndex = indexFile;
+    // The TensorBoard log, rebuilt from the files as rolled back, then fed every line (tensorboard-run.ts).
+    const tb = spec.logging?.includes('tensorboard') ? await RunLog.open(dir, record) : null;
+    tbLog = tb;
     /** Appends a line and counts it (SchedulerState.lines), so that a resume can tell when lines went missing. */
     const appendMetrics = (line: MetricsLine): void => {
       metricsFile.append(line);
       if (counts) counts.metrics += 1;
+      tb?.metrics(line);
     };
 
     const checkpointDir = opened ? opened.dir : null;
@@ -428,8 +438,10 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
 
     const runEvaluation = (step: number): void => {
       const r = t.evaluate();
-      evalsFile.append({ step, time: secondsNow(), ...r } satisfies EvalLine);
+      const line: EvalLine = { step, time: secondsNow(), ...r };
+      evalsFile.append(line);
       if (counts) counts.eval += 1;
+      tb?.eval(line);
       scheduler.lastEval = r.mean;
       scheduler.lastEvalStep = step;
     };
@@ -565,8 +577,8 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     return { status, step: record.step, seconds: record.seconds, resumedFrom, ...(warnings.length > 0 ? { warnings } : {}) };
   } catch (e) {
     const error = recordedError(e);
-    for (const w of [metrics, evals, episodeIndex]) w?.close();
-    metrics = evals = episodeIndex = null;
+    for (const w of [metrics, evals, episodeIndex, tbLog]) w?.close();
+    metrics = evals = episodeIndex = tbLog = null;
     // Leave no temp files behind (a refused write leaves them half-written), and free their space for run.json.
     try {
       removeTempFiles(dir);
@@ -582,7 +594,7 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     }
     return { status: 'failed', step: record.step, seconds: record.seconds, resumedFrom: null, error: { ...error, message }, ...(warnings.length > 0 ? { warnings } : {}) };
   } finally {
-    for (const w of [metrics, evals, episodeIndex]) w?.close();
+    for (const w of [metrics, evals, episodeIndex, tbLog]) w?.close();
     trainer?.dispose();
   }
 }

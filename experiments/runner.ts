@@ -24,7 +24,7 @@ import { EXPERIMENT_FILE, RUN_FILE, isStorageCode, makeDirs, readJson, readRunRe
 import { planRuns } from './config.js';
 import { acquireExperimentLock } from './lock.js';
 import type { ExperimentConfig, PlannedRun, RunRecord } from './types.js';
-import { EXPERIMENT_FORMAT } from './types.js';
+import { EXPERIMENT_FORMAT, runDefinition } from './types.js';
 import type { WorkerResult, WorkerTask } from './worker.js';
 
 export interface RunEvents {
@@ -259,7 +259,7 @@ async function runLocked(config: ExperimentConfig, options: RunExperimentOptions
     } catch (e) {
       throw new Error(`${(e as Error).message}; if the config is the one these runs started with, delete ${experimentFile} (it is written again from the config) and resume`);
     }
-    if (JSON.stringify(stored.config) !== JSON.stringify(config)) {
+    if (runDefinition(stored.config) !== runDefinition(config)) {
       throw new Error(`${experimentFile}: the config differs from the one these runs started with; resume with the original config, or use --overwrite to start over`);
     }
   }

@@ -115,9 +115,9 @@ export function withPath(e: unknown, path: string): unknown {
   return e;
 }
 
-/** One write(2) of `text`; a short write (the disk filled up mid-line) is cut back off the file and thrown as ENOSPC. */
-function writeFully(fd: number, path: string, text: string): void {
-  const bytes = Buffer.from(text);
+/** One write(2) of `text` (or bytes); a short write (the disk filled up mid-line) is cut back off the file and thrown as ENOSPC. */
+export function writeFully(fd: number, path: string, text: string | Uint8Array): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let written: number;
   try {
     written = writeSync(fd, bytes);

@@ -84,6 +84,8 @@ export interface ExperimentConfig {
   readonly backend: string;
   /** Return that counts as solved (the config's, else the env's registered reward threshold, else none). */
   readonly threshold?: number;
+  /** Extra logs each run writes (`tensorboard`: event files in `<run dir>/tb/`); absent when none. */
+  readonly logging?: readonly string[];
   readonly variants: readonly VariantConfig[];
 }
 
@@ -107,6 +109,8 @@ export interface RunSpec {
   readonly game?: GameRunConfig;
   readonly backend: string;
   readonly threshold?: number;
+  /** The config's `logging` list, when it has one (not part of what the run computes: see runDefinition). */
+  readonly logging?: readonly string[];
 }
 
 /** A planned run: its spec and its directory, `<runsDir>/<experiment>/<variant>/seed-<seed>`. */
@@ -227,6 +231,15 @@ export interface EpisodeIndexLine {
   readonly length: number;
   /** 'eval' for episodes recorded by `arena eval --record`; absent for those recorded during training. */
   readonly source?: 'eval';
+}
+
+/**
+ * The JSON of a config or spec without its top-level `logging` list, to tell
+ * whether a resume continues the same runs: logging changes what is written
+ * beside a run, not what it computes, so it may be switched on for a resume.
+ */
+export function runDefinition(value: ExperimentConfig | RunSpec): string {
+  return JSON.stringify({ ...value, logging: undefined });
 }
 
 export const RUN_FORMAT = 'arena.run/1';

@@ -23,7 +23,8 @@ import { packageInfo, rollBack } from '../run.js';
 import { COMPLETE_MARK, checkpointStep, installCheckpoint, openCheckpoint } from '../checkpoint.js';
 import type { Executor, RunEvents } from '../runner.js';
 import { recordFailure } from '../runner.js';
-import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, writeJsonAtomic } from '../store.js';
+import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, readRunRecord, writeJsonAtomic } from '../store.js';
+import { rebuildRunLog } from '../tensorboard-run.js';
 import type { PlannedRun } from '../types.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
@@ -341,6 +342,15 @@ export class QueueExecutor implements Executor {
       await this.redis.del(keys.events(run.runId), keys.checkpoint(run.runId), keys.record(run.runId), keys.meta(run.runId), keys.stop(run.runId), ...blobs);
     } catch (e) {
       this.log(`cleaning up ${label(run.planned)}: ${(e as Error).message}`);
+    }
+    // The worker's TensorBoard log stays on its machine: with `logging: [tensorboard]`, the run's is written here from its files.
+    const { dir, spec } = run.planned;
+    if (spec.logging?.includes('tensorboard') && existsSync(join(dir, RUN_FILE))) {
+      try {
+        await rebuildRunLog(dir, await readRunRecord(dir));
+      } catch (e) {
+        this.log(`${label(run.planned)}: its TensorBoard log could not be written (arena export-tb writes it later): ${(e as Error).message}`);
+      }
     }
     run.resolve(outcome);
   }

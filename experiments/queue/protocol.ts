@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, METRICS_FILE } from '../store.js';
 import type { RunSpec } from '../types.js';
+import { runDefinition } from '../types.js';
 import { formatPath, schemaIssues } from '../wrappers.js';
 
 /** The BullMQ queue every coordinator and worker uses (one per Redis database). */
@@ -226,9 +227,9 @@ export function validateJob(data: unknown): QueueJob {
   return data as QueueJob;
 }
 
-/** The id of a run in the queue: the same run of the same run store always gets the same id. */
+/** The id of a run in the queue: the same run of the same run store always gets the same id (whatever its `logging`: types.ts runDefinition). */
 export function runIdOf(host: string, dir: string, spec: RunSpec): string {
-  return createHash('sha256').update(`${host}\n${dir}\n${JSON.stringify(spec)}`).digest('hex').slice(0, 32);
+  return createHash('sha256').update(`${host}\n${dir}\n${runDefinition(spec)}`).digest('hex').slice(0, 32);
 }
 
 // ---------------------------------------------------------------- blobs

@@ -20,6 +20,8 @@ import type { QueueJob } from '../../experiments/queue/protocol.js';
 import { BLOB_CHUNK, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
 import { RunTail } from '../../experiments/queue/tail.js';
 import { parseJsonl } from '../../experiments/store.js';
+import { runEvents } from '../../experiments/tensorboard-run.js';
+import { readEventFile } from '../../experiments/tensorboard.js';
 import { fakeSpec } from './helpers/runs.js';
 import { envRegistration, register } from '../../core/registry.js';
 // @ts-expect-error: a plain JavaScript fixture without types
@@ -193,6 +195,25 @@ describe('arena run --queue with arena worker processes', () => {
       expect(text).not.toContain(PASSWORD);
     }
     expect(coordinator.output()).toContain(`queue redis://:***@127.0.0.1:${redis.port}/1`);
+  }, 120_000);
+
+  it("writes the TensorBoard log of a run with logging: [tensorboard] into the coordinator's run store", async () => {
+    const url = redis.url(11);
+    const config = TWO_SEEDS.replace('name: same-numbers', 'name: tb-queue\nlogging: [tensorboard]').replace('seeds: [0, 1]', 'seeds: [0]').replace('totalSteps: 20000', 'totalSteps: 5000');
+    const w = worker(url);
+    const dir = coordinatorDir(config);
+    const coordinator = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV], dir);
+    expect(await coordinator.exited).toBe(0);
+    await stopWorkers(w);
+    const run = join(dir, 'runs', 'tb-queue', 'q-learning', 'seed-0');
+    const names = readdirSync(join(run, 'tb'));
+    expect(names).toHaveLength(1);
+    const events = readEventFile(join(run, 'tb', names[0]!));
+    expect(events[0]!.fileVersion).toBe('brain.Event:2');
+    // What the coordinator's own files say, values as float32; the file holds every evaluation of the run.
+    const expected = runEvents(run, readRecord(run)!).map((e) => ({ ...e, values: e.values!.map((v) => ('scalar' in v ? { ...v, scalar: Math.fround(v.scalar) } : v)) }));
+    expect(events.slice(1)).toEqual(expected);
+    expect(events.filter((e) => e.values?.some((v) => v.tag === 'eval/return_mean')).map((e) => e.step)).toEqual([0, 5000]);
   }, 120_000);
 
   it("gives a small DQN's exact weights, optimizer state and numbers through the queue", async () => {
