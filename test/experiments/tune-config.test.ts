@@ -155,7 +155,7 @@ describe('study configs', () => {
       message = (e as Error).message;
     }
     expect(message.split('\n')).toEqual([
-      'study.yaml:6:1: tune: unknown key "tune"; allowed: name, description, env, totalSteps, seeds, eval, record, checkpointEvery, logEvery, opponents, evalOpponent, shaping, teacher, discretize, backend, threshold, maxRuns, variants (a tuning study\'s key: run the config with `arena tune`)',
+      'study.yaml:6:1: tune: unknown key "tune"; allowed: name, description, env, totalSteps, seeds, eval, record, checkpointEvery, logEvery, opponents, evalOpponent, shaping, teacher, discretize, backend, threshold, maxRuns, logging, variants (a tuning study\'s key: run the config with `arena tune`)',
       'study.yaml:15:5: variants[0].search: unknown key "search"; allowed: name, algorithm, hyperparameters, envs, totalSteps, env, eval, record, checkpointEvery, logEvery, opponents, evalOpponent, shaping, teacher, discretize, sweep, warmStart (a tuning study\'s key: run the config with `arena tune`)',
     ]);
   });
