@@ -68,23 +68,42 @@ async function openQueueExecutor(url: string, options: RunCommandOptions, report
   return executor;
 }
 
+/**
+ * Ctrl-C and SIGTERM for a long command: the first asks for a stop (`what`
+ * says what happens to the work under way) through the returned signal, the
+ * second quits at once. `release` removes the handlers.
+ */
+export function stopOnSignals(say: (line: string) => void, what: string): { signal: AbortSignal; release(): void } {
+  const stopping = new AbortController();
+  let stops = 0;
+  const onSignal = (): void => {
+    stops += 1;
+    if (stops > 1) process.exit(130);
+    say(`stopping: ${what} (Ctrl-C again to quit at once); continue later with --resume`);
+    stopping.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: stopping.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** A refused write before any run started (experiment.json, the lock) as an error naming the path and what to do; other errors as they are. */
+export function storageMessage(e: unknown): unknown {
+  const failure = storageFailure(e);
+  return failure ? new Error(failure.message) : e;
+}
+
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
 export async function runCommand(configPath: string, options: RunCommandOptions): Promise<number> {
   const reporter = defaultReporter();
   // Signals are handled from the start: one arriving while modules load or the experiment is set up stops it before any run.
-  const stopping = new AbortController();
-  let stops = 0;
-  const onSigint = (): void => {
-    stops += 1;
-    if (stops === 1) {
-      reporter.message('stopping: runs end at their next step and are marked interrupted (Ctrl-C again to quit at once); continue later with --resume');
-      stopping.abort();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const stopping = stopOnSignals((line) => reporter.message(line), 'runs end at their next step and are marked interrupted');
   let executor: Executor | undefined;
   try {
     const imports = await importModules(options.import);
@@ -106,9 +125,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
       ...(options.overwrite ? { overwrite: true } : {}),
       signal: stopping.signal,
     }).catch((e: unknown) => {
-      // A refused write before any run started (experiment.json, the lock): name the path and what to do.
-      const failure = storageFailure(e);
-      throw failure ? new Error(failure.message) : e;
+      throw storageMessage(e);
     });
     const count = (status: string) => outcome.runs.filter((r) => r.outcome?.status === status).length;
     const notRun = outcome.runs.filter((r) => r.outcome === null).length;
@@ -137,8 +154,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
     out(`watch the episodes:    npx arena view ${quoted}   (then open the address it prints in a browser)`);
     return outcome.interrupted || count('failed') > 0 || count('interrupted') > 0 ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stopping.release();
     await executor?.close();
   }
 }

@@ -1,14 +1,13 @@
 // `arena tune`: a thin shell over experiments/tune/study.ts.
 import { relative } from 'node:path';
 import { WorkerPoolExecutor } from '../experiments/runner.js';
-import { storageFailure } from '../experiments/store.js';
 import { loadStudyConfig } from '../experiments/tune/config.js';
 import { formatNumber } from '../experiments/format.js';
 import { fmtDuration } from '../experiments/progress.js';
 import { defaultStudyReporter, summaryText } from '../experiments/tune/progress.js';
 import { runStudy } from '../experiments/tune/study.js';
 import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV } from '../experiments/tune/files.js';
-import { importModules } from './run.js';
+import { importModules, stopOnSignals, storageMessage } from './run.js';
 
 export interface TuneCommandOptions {
   resume?: boolean;
@@ -22,17 +21,7 @@ export interface TuneCommandOptions {
 /** `arena tune <config>`: returns the exit code (0 when the study ended, 1 when it was stopped). */
 export async function tuneCommand(configPath: string, options: TuneCommandOptions): Promise<number> {
   const reporter = defaultStudyReporter();
-  const stopping = new AbortController();
-  let stops = 0;
-  const onSignal = (): void => {
-    stops += 1;
-    if (stops === 1) {
-      reporter.message('stopping: running trials end at their next step (Ctrl-C again to quit at once); continue later with --resume');
-      stopping.abort();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopping = stopOnSignals((line) => reporter.message(line), 'running trials end at their next step');
   let executor: WorkerPoolExecutor | undefined;
   try {
     const imports = await importModules(options.import);
@@ -50,8 +39,7 @@ export async function tuneCommand(configPath: string, options: TuneCommandOption
       ...(options.overwrite ? { overwrite: true } : {}),
       signal: stopping.signal,
     }).catch((e: unknown) => {
-      const failure = storageFailure(e);
-      throw failure ? new Error(failure.message) : e;
+      throw storageMessage(e);
     });
     const out = (s: string) => process.stdout.write(`${s}\n`);
     const count = (s: string) => outcome.trials.filter((t) => t.status === s).length;
@@ -71,8 +59,7 @@ export async function tuneCommand(configPath: string, options: TuneCommandOption
     out(`watch the trials: npx arena view ${rel}`);
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopping.release();
     await executor?.close();
   }
 }
