@@ -71,6 +71,9 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
     paused += performance.now() - t0;
     cpuPaused += cpu() - c0;
     curve.push({ step, seconds: trainingSeconds(), mean });
+    // One line per periodic evaluation on stderr: the parent passes it on, so
+    // hour-long runs (Hopper's 1M steps) show where they are.
+    process.stderr.write(`${recipe.id} seed ${seed}: step ${step}, eval ${mean.toFixed(1)}, ${trainingSeconds().toFixed(0)} s\n`);
     if (solvedAtStep === null && mean >= recipe.threshold) {
       solvedAtStep = step;
       solvedAtSeconds = trainingSeconds();
@@ -99,13 +102,14 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
 function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
   const settings = Object.entries(overrides).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`]);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), '--backend', backend, ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), '--backend', backend, ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       if (err) {
         reject(new Error(`${recipe} seed ${seed} failed: ${stderr || err.message}`));
         return;
       }
       resolve(JSON.parse(stdout.trim().split('\n').pop()!) as RunResult);
     });
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   });
 }
 
