@@ -1,14 +1,15 @@
 // Writing files users keep: every directory creation that takes a user path
 // goes through ensureDir, and every file replaced as a whole (run records,
 // saved agents' weights and manifests, recorded episodes) through
-// writeFileAtomic / writeFileAtomicSync. ensureDir creates one level at a
+// writeFileAtomic / writeFileAtomicSync (openFileAtomic for one written in
+// pieces as they are made, such as a video). ensureDir creates one level at a
 // time instead of Node's recursive mkdir, which on Node 20 never returns under
 // /proc (and other pseudo file systems that refuse mkdir with ENOENT), and it
 // says which path could not be created and why. The atomic writes go to a
 // temp file beside the target and rename it over the target, so a reader sees
 // the old file or the new one, never part of one.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Readonly<Record<string, string>> = {
@@ -78,6 +79,45 @@ export async function writeFileAtomic(path: string, data: string | ArrayBufferVi
     await rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** A file being written in pieces under a temp name; `commit` renames it over the target, `abort` removes it. */
+export interface AtomicFile {
+  /** Writes `bytes` at byte `position` (pieces may come out of order, and overwrite earlier ones). */
+  write(bytes: Uint8Array, position: number): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** writeFileAtomic for data that arrives over time: until `commit`, `path` is untouched; a failed commit leaves no temp file. */
+export async function openFileAtomic(path: string): Promise<AtomicFile> {
+  const tmp = tempPath(path);
+  const handle = await open(tmp, 'w');
+  let isOpen = true;
+  const close = async (): Promise<void> => {
+    if (!isOpen) return;
+    isOpen = false;
+    await handle.close();
+  };
+  return {
+    async write(bytes, position) {
+      // A write may take less than asked (a full disk mid-way): go on until all is written or it throws.
+      for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+    },
+    async commit() {
+      try {
+        await close();
+        await rename(tmp, path);
+      } catch (e) {
+        await rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    async abort() {
+      await close().catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+  };
 }
 
 /**

@@ -3,7 +3,8 @@
 // app.css, and copies index.html next to them. The player (and Three.js, most
 // of the code) is split into chunks/ and loaded when a replay is first
 // opened, so the curve pages start without it; index.html preloads the chunks
-// app.js imports right away, saving a round trip. Run by `npm run build:viewer`
+// app.js imports right away, saving a round trip. video.js is the headless
+// video renderer's entry (viewer/video.ts), sharing the player's chunks. Run by `npm run build:viewer`
 // (part of `npm run build`); the server (viewer/server.ts) serves that folder.
 // Plain JavaScript so it runs before (and without) the TypeScript build.
 import { build } from 'esbuild';
@@ -19,7 +20,7 @@ export async function buildClient({ outDir = DEFAULT_OUT_DIR, minify = true } = 
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await build({
-    entryPoints: { app: join(here, 'client', 'main.ts') },
+    entryPoints: { app: join(here, 'client', 'main.ts'), video: join(here, 'client', 'video', 'headless.ts') },
     metafile: true,
     outdir: outDir,
     bundle: true,

@@ -19,6 +19,7 @@ import type { Page } from '../routes.js';
 import { experimentHref, keepState, playHref, runHref, stateOf } from '../routes.js';
 import type { EnvScene } from '../scenes/index.js';
 import { createScene } from '../scenes/index.js';
+import { saveVideoButton } from '../video/save-button.js';
 
 /** Runs whose episodes are offered for the second pane, at most. */
 const MAX_COMPARE_RUNS = 40;
@@ -175,6 +176,7 @@ export function playerPage(root: HTMLElement, a: EpisodeRef, b: EpisodeRef | nul
       button('−', 'zoom out', () => panes.forEach((p) => p.stage.zoom(1.2))),
       button('+', 'zoom in', () => panes.forEach((p) => p.stage.zoom(1 / 1.2))),
       button('reset view', 'camera back to the start', () => panes.forEach((p) => p.stage.resetView())),
+      saveVideoButton(panes[0]!.episode, () => panes[0]!.stage.renderer.domElement.getBoundingClientRect(), panes[0]!.scene.fps, a.file.replace(/\.json$/, '')),
     );
     player.append(controls, h('p', { class: 'muted small keys' }, `keys: space play/pause · ← → step one frame · + − speed · Home End${cameraNames.length > 0 ? ' · c camera' : ''} · o overlays · drag to orbit, wheel to zoom, right-drag to pan`));
     player.append(comparePicker());

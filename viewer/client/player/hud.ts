@@ -86,14 +86,11 @@ export class Hud {
   }
 
   update(frame: Frame, index: number): void {
-    const last = this.episode.frames.length - 1;
-    this.frameText.textContent = `${index} / ${last}`;
-    const end = index === last ? (this.episode.terminated ? ' (terminated)' : this.episode.truncated ? ' (truncated)' : '') : '';
-    this.actionText.textContent = frame.action === undefined ? `–${end}` : this.scene.actionLabel(frame.action);
-    this.rewardText.textContent = frame.reward === undefined ? '–' : fmt(frame.reward);
-    // The return so far: the last frame has no action of its own, so it shows the episode's.
-    const ret = frame.return ?? (index === last ? this.episode.return : index > 0 ? this.episode.frames[index - 1]!.return : 0);
-    this.returnText.textContent = fmt(ret ?? 0);
+    const texts = frameTexts(this.episode, this.scene, index);
+    this.frameText.textContent = texts.frame;
+    this.actionText.textContent = texts.action;
+    this.rewardText.textContent = texts.reward;
+    this.returnText.textContent = texts.return;
     if (this.hasQ) this.drawBars(this.qBars, 'qValues', frame);
     if (this.hasProbs) this.drawBars(this.probBars, 'probs', frame);
     this.drawValue(index);
@@ -134,6 +131,21 @@ export class Hud {
   private drawValue(index: number): void {
     this.valueChart?.draw(index);
   }
+}
+
+/** The overlay's text for frame `index` of a single-agent episode (the replay's overlay and a video's). */
+export function frameTexts(episode: EpisodeRecord, scene: EnvScene, index: number): { frame: string; action: string; reward: string; return: string } {
+  const frame = episode.frames[index]!;
+  const last = episode.frames.length - 1;
+  const end = index === last ? (episode.terminated ? ' (terminated)' : episode.truncated ? ' (truncated)' : '') : '';
+  // The return so far: the last frame has no action of its own, so it shows the episode's.
+  const ret = frame.return ?? (index === last ? episode.return : index > 0 ? episode.frames[index - 1]!.return : 0);
+  return {
+    frame: `${index} / ${last}`,
+    action: frame.action === undefined ? `–${end}` : scene.actionLabel(frame.action),
+    reward: frame.reward === undefined ? '–' : fmt(frame.reward),
+    return: fmt(ret ?? 0),
+  };
 }
 
 /** A feature's value to 3 decimals (so the columns line up and float noise reads as 0), larger magnitudes as fmt writes them. */

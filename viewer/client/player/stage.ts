@@ -82,14 +82,21 @@ export class Stage {
   private lastDraw = 0;
   private lastResize = 0;
 
-  constructor(private readonly container: HTMLElement) {
+  /**
+   * `exactPixels`: the drawing buffer is the container's size in pixels, whatever the display's pixel ratio and
+   * however slowly frames come (a video's frames, viewer/client/video/).
+   */
+  constructor(
+    private readonly container: HTMLElement,
+    options: { readonly exactPixels?: boolean } = {},
+  ) {
     this.quality = softwareRenderer() ? 'light' : 'full';
     const full = this.quality === 'full';
     // preserveDrawingBuffer keeps the last frame readable (saving an image, the browser tests).
     this.renderer = new THREE.WebGLRenderer({ antialias: full, preserveDrawingBuffer: true });
-    this.maxPixelRatio = Math.min(window.devicePixelRatio || 1, full ? 2 : 1);
+    this.maxPixelRatio = options.exactPixels ? 1 : Math.min(window.devicePixelRatio || 1, full ? 2 : 1);
     this.pixelRatio = this.maxPixelRatio;
-    this.adaptive = !full && new URLSearchParams(location.search).get('resolution') !== 'fixed';
+    this.adaptive = !full && !options.exactPixels && new URLSearchParams(location.search).get('resolution') !== 'fixed';
     this.renderer.setPixelRatio(this.pixelRatio);
     this.renderer.shadowMap.enabled = full;
     this.renderer.shadowMap.type = THREE.PCFShadowMap;
