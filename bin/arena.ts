@@ -18,6 +18,12 @@ import type { ServeCommandOptions } from './serve.js';
 import type { TuneCommandOptions } from './tune.js';
 import { tuneCommand } from './tune.js';
 import type { WorkerCommandOptions } from './queue.js';
+import type { VideoFlags } from './video.js';
+import { VIDEO_DEFAULTS, videoCommand } from './video.js';
+import { DEFAULT_CHROMIUM } from '../viewer/video.js';
+
+/** The video flags as commander gives them (--video absent: no video). */
+type VideoOptionValues = Omit<VideoFlags, 'video' | 'chromium'> & { video?: string; chromium: string };
 import { ConfigError } from '../experiments/config.js';
 
 const require = createRequire(import.meta.url);
@@ -232,8 +238,32 @@ program
   .option('--env <id>', 'for a saved agent: the env to evaluate on (default: the one its env.json names)')
   .option('--env-kwargs <json>', 'for a saved agent: make() keyword arguments as a JSON object', jsonObject('--env-kwargs'))
   .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
-  .action(async (dir: string | undefined, opts: EvalCommandOptions & { save?: string }) => {
-    await evalCommand(oneDirectory('eval', dir, opts.save), opts, (line) => process.stdout.write(`${line}\n`));
+  .option('--video <file>', 'also render the episodes into a video: out.gif or out.mp4 (--episodes defaults to 1 then)')
+  .option('--width <px>', 'video width in pixels', positiveInt('--width'), VIDEO_DEFAULTS.width)
+  .option('--height <px>', 'video height in pixels', positiveInt('--height'), VIDEO_DEFAULTS.height)
+  .option('--fps <n>', 'video frames per second (one frame per recorded step)', positiveInt('--fps'), VIDEO_DEFAULTS.fps)
+  .option('--no-overlays', 'video frames without the captions (frame, action, reward, return)')
+  .option('--chromium <path>', 'the Chromium that renders the video', DEFAULT_CHROMIUM)
+  .action(async (dir: string | undefined, opts: Omit<EvalCommandOptions, 'video'> & VideoOptionValues & { save?: string }, cmd: Command) => {
+    const { video, width, height, fps, overlays, chromium, ...rest } = opts;
+    // A video of the default 100 episodes would be hundreds of thousands of frames: one unless asked.
+    const episodes = video !== undefined && cmd.getOptionValueSource('episodes') === 'default' ? 1 : rest.episodes;
+    const options: EvalCommandOptions = { ...rest, episodes, ...(video !== undefined ? { video: { video, width, height, fps, overlays, chromium } } : {}) };
+    await evalCommand(oneDirectory('eval', dir, opts.save), options, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('video <source...>')
+  .description('render recorded episodes (episode files, or run directories for their newest recording) into one video, played by the viewer\'s own scenes in headless Chromium')
+  .requiredOption('--out <file>', 'the video: out.gif or out.mp4')
+  .option('--width <px>', 'width in pixels', positiveInt('--width'), VIDEO_DEFAULTS.width)
+  .option('--height <px>', 'height in pixels', positiveInt('--height'), VIDEO_DEFAULTS.height)
+  .option('--fps <n>', 'frames per second (one frame per recorded step)', positiveInt('--fps'), VIDEO_DEFAULTS.fps)
+  .option('--no-overlays', 'frames without the captions (frame, action, reward, return)')
+  .option('--chromium <path>', 'the Chromium that renders the video', DEFAULT_CHROMIUM)
+  .action(async (sources: string[], opts: Omit<VideoOptionValues, 'video'> & { out: string }) => {
+    const { out, ...flags } = opts;
+    await videoCommand(sources, { ...flags, video: out }, (line) => process.stdout.write(`${line}\n`));
   });
 
 program

@@ -8,6 +8,7 @@ import { loadLearner } from '../agents/multi/index.js';
 import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
 import type { RunRecord } from '../experiments/types.js';
 import { mean, median } from '../experiments/stats.js';
+import type { EpisodeRecord } from '../core/episode.js';
 import { recordEpisode } from '../core/episode.js';
 import { observationRecording } from '../experiments/observation-record.js';
 import { loadExperimentConfig } from '../experiments/config.js';
@@ -20,6 +21,8 @@ import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, storageFailure } from '.
 import { compareCommand } from './compare.js';
 import type { SavedEnv } from './saved-env.js';
 import { agentSource, makeSavedEnv, SAVED_ENV_FILE } from './saved-env.js';
+import type { VideoFlags } from './video.js';
+import { checkVideoFlags, saveVideo } from './video.js';
 
 export interface RunCommandOptions {
   workers?: number;
@@ -169,6 +172,8 @@ export interface EvalCommandOptions {
   /** For a save directory: the env to evaluate on (over its env.json). */
   env?: string;
   envKwargs?: Record<string, unknown>;
+  /** Also render the evaluation's episodes (all of them, seeds from --seed on) into a video. */
+  video?: VideoFlags;
 }
 
 /**
@@ -176,6 +181,7 @@ export interface EvalCommandOptions {
  * recording episodes for the viewer), or an agent saved by `arena train --save`.
  */
 export async function evalCommand(path: string, options: EvalCommandOptions, out: (line: string) => void): Promise<void> {
+  if (options.video) checkVideoFlags(options.video);
   await importModules(options.import);
   const source = await agentSource(path);
   if (source.kind === 'save') return evalSavedCommand(source.agentDir, source.env, options, out);
@@ -194,20 +200,23 @@ export async function evalCommand(path: string, options: EvalCommandOptions, out
     );
     out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
     out(`  mean length ${round(mean(result.lengths))}`);
+    const play = (seed: number) =>
+      recordEpisode(env, {
+        seed,
+        act: (obs) => agent.act(obs, { deterministic }),
+        overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+        ...observationRecording(env.observationSpace),
+        agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
+        trainingStep: agent.stepCount,
+        wrappers: record.spec.env.wrappers,
+      });
     if (options.record) {
       await writeEvalEpisodes(runDir, agent.stepCount, options, out, (seed) => {
-        const episode = recordEpisode(env, {
-          seed,
-          act: (obs) => agent.act(obs, { deterministic }),
-          overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
-          ...observationRecording(env.observationSpace),
-          agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
-          trainingStep: agent.stepCount,
-          wrappers: record.spec.env.wrappers,
-        });
+        const episode = play(seed);
         return { episode, summary: `return ${round(episode.return)}, ${episode.length} steps` };
       });
     }
+    if (options.video) await videoOfEpisodes(options, options.video, play, out);
     env.close();
   } finally {
     agent.dispose();
@@ -229,6 +238,17 @@ async function evalSavedCommand(dir: string, saved: SavedEnv | null, options: Ev
     out(`${dir} (${agent.algorithm}) at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${id} (seed ${options.seed})`);
     out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
     out(`  mean length ${round(mean(result.lengths))}`);
+    if (options.video) {
+      const play = (seed: number) =>
+        recordEpisode(env, {
+          seed,
+          act: (obs) => agent.act(obs, { deterministic }),
+          overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
+          agent: { algorithm: agent.algorithm, deterministic },
+          trainingStep: agent.stepCount,
+        });
+      await videoOfEpisodes(options, options.video, play, out);
+    }
     env.close();
   } finally {
     agent.dispose();
@@ -254,6 +274,9 @@ async function evalGameCommand(runDir: string, record: RunRecord, checkpoint: st
         const episode = recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic });
         return { episode, summary: `learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps` };
       });
+    }
+    if (options.video) {
+      await videoOfEpisodes(options, options.video, (seed, index) => recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic }), out);
     }
   } finally {
     game.close();
@@ -291,6 +314,22 @@ async function writeEvalEpisodes(
     index.close();
   }
   out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+}
+
+/**
+ * Replays the evaluation's episodes (the same seeds, so the same episodes when
+ * acting deterministically) as records and renders them into the video. The
+ * records are small (render states, not pictures); the frames are drawn and
+ * encoded one at a time.
+ */
+async function videoOfEpisodes(
+  options: EvalCommandOptions,
+  flags: VideoFlags,
+  play: (seed: number, index: number) => EpisodeRecord,
+  out: (line: string) => void,
+): Promise<void> {
+  const episodes = Array.from({ length: options.episodes }, (_v, i) => play(options.seed + i, i));
+  await saveVideo(episodes, flags, out);
 }
 
 function round(x: number): number {

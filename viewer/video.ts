@@ -11,7 +11,6 @@ import { extname, join, relative, resolve, sep } from 'node:path';
 import type { EpisodeRecord } from '../core/episode.js';
 import { validateEpisodeRecord } from '../core/episode.js';
 import { openFileAtomic } from '../core/files.js';
-import { clientDir as builtClientDir } from './server.js';
 
 export type VideoFormat = 'gif' | 'mp4';
 
@@ -110,7 +109,8 @@ export async function writeVideo(path: string, episodes: readonly EpisodeRecord[
   }
   const chromium = options.chromium ?? DEFAULT_CHROMIUM;
   if (!existsSync(chromium)) throw new Error(`videos are drawn by headless Chromium, and ${chromium} is missing: install Debian's chromium (apt-get install -y chromium) or give its path`);
-  const client = options.clientDir ?? builtClientDir();
+  // The server module (and express with it) loads only here, so commands that only check video flags stay light.
+  const client = options.clientDir ?? (await import('./server.js')).clientDir();
   if (client === null || !existsSync(join(client, 'video.js'))) throw new Error('the viewer client is not built (no video.js): run npm run build');
   const playwright = await import('playwright-core').catch((e: Error) => {
     throw new Error(`videos need the playwright-core package to drive Chromium: ${e.message}`);
