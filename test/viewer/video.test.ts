@@ -12,7 +12,8 @@ import type { EpisodeRecord } from '../../core/episode.js';
 import { buildClient } from '../../viewer/build.mjs';
 import { checkVideoSettings, videoFormat, VIDEO_LIMITS, writeVideo } from '../../viewer/video.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
-import { describeInChromium } from './browser-session.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, describeInChromium } from './browser-session.js';
 import { playEpisode } from './fixtures.js';
 import { readGif, readMp4 } from './video-files.js';
 
@@ -62,11 +63,12 @@ describeInChromium('videos rendered in headless Chromium', () => {
   let episode: EpisodeRecord;
   beforeAll(async () => {
     clientDir = await buildClient({ outDir: join(temp(), 'client'), minify: false });
-    // A mostly scripted CartPole episode: a few dozen steps, the cart and pole moving every step.
-    episode = playEpisode('CartPole-v1', {}, 3, 0.5, { variant: 'ppo', runSeed: 0, step: 1000 });
+    // A half-scripted CartPole episode: a few dozen steps, the cart and pole moving every step.
+    episode = playEpisode('CartPole-v1', {}, 3, 0.3, { variant: 'ppo', runSeed: 0, step: 1000 });
+    expect(episode.length).toBeGreaterThan(20);
   }, TIMEOUT);
 
-  it('a GIF has one frame per recorded frame, each different from the one before, header to trailer', async () => {
+  it('a GIF has one frame per recorded frame, each different from the one before, header to trailer; captions only cover the top left', async () => {
     const dir = temp();
     const path = join(dir, 'cartpole.gif');
     const outcome = await writeVideo(path, [episode], { width: 240, height: 160, fps: 30, overlays: false, clientDir });
@@ -87,12 +89,24 @@ describeInChromium('videos rendered in headless Chromium', () => {
     let drawn = 0;
     for (let p = 0; p < first.length; p += 3) if (Math.abs(first[p]! - r) + Math.abs(first[p + 1]! - g) + Math.abs(first[p + 2]! - b) > 40) drawn++;
     expect(drawn / (first.length / 3)).toBeGreaterThan(0.02);
+
+    // With captions: the same picture but for the caption box at the top left.
+    const short = { ...episode, frames: episode.frames.slice(0, 2), length: 1 };
+    await writeVideo(join(dir, 'captioned.gif'), [short], { width: 240, height: 160, fps: 30, clientDir });
+    const captioned = readGif(new Uint8Array(readFileSync(join(dir, 'captioned.gif')))).frames[0]!.rgb;
+    const region = (rgb: Uint8Array, x0: number, x1: number, y0: number, y1: number) => {
+      const out: number[] = [];
+      for (let y = y0; y < y1; y++) out.push(...rgb.subarray(3 * (y * 240 + x0), 3 * (y * 240 + x1)));
+      return Uint8Array.from(out);
+    };
+    expect(changedShare(region(first, 0, 80, 0, 60), region(captioned, 0, 80, 0, 60))).toBeGreaterThan(0.05);
+    expect(changedShare(region(first, 0, 240, 100, 160), region(captioned, 0, 240, 100, 160))).toBeLessThan(0.01);
   }, TIMEOUT);
 
-  it('an MP4 carries one sample per recorded frame, in ftyp, mdat and moov boxes; the captions are drawn', async () => {
+  it('an MP4 carries one sample per recorded frame, in ftyp, mdat and moov boxes, and Chromium plays it', async () => {
     const dir = temp();
     const path = join(dir, 'cartpole.mp4');
-    const two = [episode, playEpisode('CartPole-v1', {}, 4, 0.5, { variant: 'ppo', runSeed: 0, step: 1000 })];
+    const two = [episode, playEpisode('CartPole-v1', {}, 4, 0.3, { variant: 'ppo', runSeed: 0, step: 1000 })];
     const outcome = await writeVideo(path, two, { width: 320, height: 200, fps: 25, clientDir });
     const frames = two[0]!.frames.length + two[1]!.frames.length;
     expect(outcome).toMatchObject({ format: 'mp4', frames });
@@ -101,6 +115,26 @@ describeInChromium('videos rendered in headless Chromium', () => {
     expect(mp4.samples).toBe(frames);
     expect(['avc1', 'vp09']).toContain(mp4.codec);
     expect(outcome.codec.slice(0, 4)).toBe(mp4.codec);
+
+    // Chromium plays it: its size, and a duration of `frames` frames at 25 fps.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      await page.route('http://localhost/**', (route) =>
+        route.request().url().endsWith('.mp4') ? route.fulfill({ body: readFileSync(path), contentType: 'video/mp4' }) : route.fulfill({ body: '<!doctype html><body></body>', contentType: 'text/html' }),
+      );
+      await page.goto('http://localhost/');
+      const played = (await page.evaluate(`new Promise((resolve) => {
+        const v = document.createElement('video');
+        v.onloadeddata = () => resolve({ width: v.videoWidth, height: v.videoHeight, duration: v.duration });
+        v.onerror = () => resolve({ error: v.error && v.error.message });
+        v.src = '/cartpole.mp4';
+      })`)) as { width: number; height: number; duration: number };
+      expect(played).toMatchObject({ width: 320, height: 200 });
+      expect(Math.abs(played.duration - frames / 25)).toBeLessThanOrEqual(1 / 25);
+    } finally {
+      await browser.close();
+    }
   }, TIMEOUT);
 
   it('a failure in the page leaves the old file untouched and no temp file', async () => {
