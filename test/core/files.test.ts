@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureDir, writeFileAtomic, writeFileAtomicSync } from '../../core/files.js';
+import { ensureDir, openFileAtomic, writeFileAtomic, writeFileAtomicSync } from '../../core/files.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -44,6 +44,29 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(path, 'x')).rejects.toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
     expect(() => writeFileAtomicSync(path, 'x')).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
     expect(readdirSync(dir)).toEqual(['taken']);
+  });
+});
+
+describe('openFileAtomic', () => {
+  it('writes pieces at positions (in any order) under a temp name; commit replaces the file, abort leaves it as it was', async () => {
+    const dir = temp();
+    const path = join(dir, 'video.mp4');
+    writeFileSync(path, 'old');
+    const file = await openFileAtomic(path);
+    await file.write(Buffer.from('world'), 6);
+    await file.write(Buffer.from('hello '), 0);
+    await file.write(Buffer.from('W'), 6);
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toHaveLength(2);
+    await file.commit();
+    expect(readFileSync(path, 'utf8')).toBe('hello World');
+    expect(readdirSync(dir)).toEqual(['video.mp4']);
+
+    const dropped = await openFileAtomic(path);
+    await dropped.write(Buffer.from('partial'), 0);
+    await dropped.abort();
+    expect(readFileSync(path, 'utf8')).toBe('hello World');
+    expect(readdirSync(dir)).toEqual(['video.mp4']);
   });
 });
 

@@ -3,7 +3,8 @@
 // one frame per recorded frame, consecutive frames differ (decoded, with the
 // captions off so only the scene can make them differ), the files are whole
 // (GIF header and trailer, MP4 ftyp/moov/mdat with the video track's sample
-// count), and bad settings get errors that say what and where. The client is
+// count), a board game's match record renders too, and bad settings get
+// errors that say what and where. The client is
 // bundled afresh into a temp folder, as the browser tests do.
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { checkVideoSettings, videoFormat, VIDEO_LIMITS, writeVideo } from '../..
 import { tempDirs } from '../helpers/temp-dirs.js';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, describeInChromium } from './browser-session.js';
-import { playEpisode } from './fixtures.js';
+import { gameRecords, playEpisode } from './fixtures.js';
 import { readGif, readMp4 } from './video-files.js';
 
 const temp = tempDirs('video');
@@ -135,6 +136,14 @@ describeInChromium('videos rendered in headless Chromium', () => {
     } finally {
       await browser.close();
     }
+  }, TIMEOUT);
+
+  it('a board game\'s match record gets a frame per move', async () => {
+    const dir = temp();
+    const match = gameRecords().find((g) => g.variant === 'tic-tac-toe')!.record as unknown as EpisodeRecord;
+    const outcome = await writeVideo(join(dir, 'ttt.gif'), [match], { width: 96, height: 64, fps: 4, clientDir });
+    expect(outcome.frames).toBe(match.frames.length);
+    expect(readGif(new Uint8Array(readFileSync(join(dir, 'ttt.gif')))).frames.length).toBe(match.frames.length);
   }, TIMEOUT);
 
   it('a failure in the page leaves the old file untouched and no temp file', async () => {
