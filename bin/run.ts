@@ -317,10 +317,11 @@ async function writeEvalEpisodes(
 }
 
 /**
- * Replays the evaluation's episodes (the same seeds, so the same episodes when
- * acting deterministically) as records and renders them into the video. The
- * records are small (render states, not pictures); the frames are drawn and
- * encoded one at a time.
+ * Plays --episodes episodes as records, reset with seeds --seed, --seed + 1,
+ * ... as --record does (so the first is the evaluation's first; `evaluate`
+ * seeds only its first reset, so its later episodes can differ), says which,
+ * and renders them into the video. The records are small (render states, not
+ * pictures); the frames are drawn and encoded one at a time.
  */
 async function videoOfEpisodes(
   options: EvalCommandOptions,
@@ -329,6 +330,7 @@ async function videoOfEpisodes(
   out: (line: string) => void,
 ): Promise<void> {
   const episodes = Array.from({ length: options.episodes }, (_v, i) => play(options.seed + i, i));
+  episodes.forEach((e, i) => out(`  video episode ${i + 1}: reset seed ${e.seed}, return ${round(e.return)}, ${e.length} steps`));
   await saveVideo(episodes, flags, out);
 }
 

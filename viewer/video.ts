@@ -7,10 +7,11 @@
 // are the replay page's (viewer/client/video/).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { EpisodeRecord } from '../core/episode.js';
 import { validateEpisodeRecord } from '../core/episode.js';
-import { openFileAtomic } from '../core/files.js';
+import type { AtomicFile } from '../core/files.js';
+import { ensureDir, openFileAtomic } from '../core/files.js';
 
 export type VideoFormat = 'gif' | 'mp4';
 
@@ -43,6 +44,8 @@ export interface VideoOptions {
   readonly chromium?: string;
   /** The built viewer client (default: the one `npm run build` writes, as the viewer finds it). */
   readonly clientDir?: string;
+  /** Gives up when the page sends neither bytes nor progress for this long (default 120 s). */
+  readonly stallMs?: number;
   /** Hears how many frames are done, about once a second. */
   readonly progress?: (done: number, total: number) => void;
 }
@@ -86,6 +89,9 @@ function drawnPart(e: EpisodeRecord): EpisodeRecord {
   return { ...e, frames: e.frames.map(({ observation: _o, features: _f, ...rest }) => rest) };
 }
 
+/** A video stops with an error when the page has sent neither bytes nor progress for this long: a hung renderer must not hang the command. */
+const STALL_MS = 120_000;
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.html': 'text/html' };
 /** The origin the client is served on: localhost counts as a secure context, which WebCodecs needs. Requests never reach the network. */
 const ORIGIN = 'http://localhost';
@@ -116,13 +122,25 @@ export async function writeVideo(path: string, episodes: readonly EpisodeRecord[
     throw new Error(`videos need the playwright-core package to drive Chromium: ${e.message}`);
   });
 
-  const file = await openFileAtomic(path);
+  await ensureDir(dirname(resolve(path)));
+
   let bytes = 0;
   const browser = await playwright.chromium.launch({
     executablePath: chromium,
     args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
   });
+  const stallMs = options.stallMs ?? STALL_MS;
+  // Set when rendering starts (loading the page has playwright's own timeouts).
+  let lastSign = Infinity;
+  let stalled = false;
+  const watchdog = setInterval(() => {
+    if (performance.now() - lastSign < stallMs) return;
+    stalled = true;
+    void browser.close();
+  }, Math.min(1000, stallMs / 4));
+  let file: AtomicFile | null = null;
   try {
+    const output = (file = await openFileAtomic(path));
     const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -134,14 +152,19 @@ export async function writeVideo(path: string, episodes: readonly EpisodeRecord[
       return route.fulfill({ contentType: CONTENT_TYPES[extname(target)] ?? 'application/octet-stream', body: await readFile(target) });
     });
     await page.exposeFunction('arenaVideoWrite', async (base64: string, position: number) => {
+      lastSign = performance.now();
       const piece = Buffer.from(base64, 'base64');
       bytes = Math.max(bytes, position + piece.length);
-      await file.write(piece, position);
+      await output.write(piece, position);
     });
-    await page.exposeFunction('arenaVideoProgress', (done: number, total: number) => options.progress?.(done, total));
+    await page.exposeFunction('arenaVideoProgress', (done: number, total: number) => {
+      lastSign = performance.now();
+      options.progress?.(done, total);
+    });
     await page.goto(`${ORIGIN}/`);
     const settings = { format, width: options.width, height: options.height, fps: options.fps, overlays: options.overlays ?? true };
     await page.addScriptTag({ url: `${ORIGIN}/video.js`, type: 'module' });
+    lastSign = performance.now();
     const done = await page
       .evaluate(
         // Runs in the page (video.js put arenaVideoRender there); the tsconfig of Node code has no DOM types.
@@ -149,14 +172,16 @@ export async function writeVideo(path: string, episodes: readonly EpisodeRecord[
         [episodes.map(drawnPart), settings] as const,
       )
       .catch((e: Error) => {
-        throw new Error(`rendering the video failed in Chromium: ${e.message.split('\n')[0]}${pageErrors.length > 0 ? ` (${pageErrors[0]})` : ''}`);
+        const why = stalled ? `no frame was drawn for ${stallMs / 1000} s` : e.message.split('\n')[0];
+        throw new Error(`rendering the video failed in Chromium: ${why}${pageErrors.length > 0 ? ` (${pageErrors[0]})` : ''}`);
       });
-    await file.commit();
+    await output.commit();
     return { path, format, codec: done.codec, frames: done.frames, bytes, seconds: (performance.now() - started) / 1000 };
   } catch (e) {
-    await file.abort();
+    await file?.abort();
     throw e;
   } finally {
+    clearInterval(watchdog);
     await browser.close();
   }
 }

@@ -16,7 +16,7 @@ const cli = new URL('../../dist/bin/arena.js', import.meta.url).pathname;
 const tempDir = tempDirs('cli-video');
 
 function arena(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 150_000 });
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
@@ -40,7 +40,7 @@ describe('video flags', () => {
     writeFileSync(join(dir, 'torn.json'), '{"format": "arena.episode/1", "frames": [');
     expect(arena(['video', 'torn.json', '--out', 'x.gif'], dir).out).toMatch(/torn\.json is not valid JSON/);
     expect(readdirSync(dir)).toEqual(['torn.json']);
-  }, 60_000);
+  }, 180_000);
 });
 
 describeInChromium('videos from the command line', () => {
@@ -50,6 +50,7 @@ describeInChromium('videos from the command line', () => {
     const r = arena(['eval', 'fl', '--video', 'lake.gif', '--episodes', '2', '--width', '160', '--height', '120', '--no-overlays'], dir);
     expect(r.status, r.out).toBe(0);
     expect(r.out).toContain('2 deterministic episodes on FrozenLake-v1');
+    expect(r.out).toContain('  video episode 1: reset seed 0, return 1, 6 steps\n  video episode 2: reset seed 1, return 1, 6 steps');
     // Two 6-step walks: 7 frames each.
     expect(r.out).toMatch(/wrote lake\.gif: 2 episode\(s\), 14 frames at 160x120, 30 fps \(0\.5 s of video, gif\), [\d.]+ MB in [\d.]+ s/);
     const gif = readGif(new Uint8Array(readFileSync(join(dir, 'lake.gif'))));
@@ -58,7 +59,7 @@ describeInChromium('videos from the command line', () => {
     for (let i = 1; i < 14; i++) expect(Buffer.compare(gif.frames[i - 1]!.rgb, gif.frames[i]!.rgb), `frame ${i}`).not.toBe(0);
     // Both episodes are the same deterministic walk.
     for (let i = 0; i < 7; i++) expect(Buffer.compare(gif.frames[i]!.rgb, gif.frames[i + 7]!.rgb), `frame ${i}`).toBe(0);
-  }, 120_000);
+  }, 240_000);
 
   it('arena video renders a run directory\'s newest recording, or episode files, as MP4', () => {
     const dir = tempDir();
@@ -83,5 +84,5 @@ describeInChromium('videos from the command line', () => {
     const files = arena(['video', join(run, 'episodes', 'step-0000000000-0.json'), join(run, 'episodes', 'step-0000020000-0.json'), '--out', 'both.gif', '--width', '64', '--height', '48'], dir);
     expect(files.status, files.out).toBe(0);
     expect(readGif(new Uint8Array(readFileSync(join(dir, 'both.gif')))).frames.length).toBe(early.frames.length + late.frames.length);
-  }, 120_000);
+  }, 240_000);
 });

@@ -50,5 +50,5 @@ describeInChromium('the save video button', () => {
     expect([size.getUint32(0) >> 16, size.getUint32(4) >> 16]).toEqual([2 * Math.round(view.width / 2), 2 * Math.round(view.height / 2)]);
     expect(await page.getAttribute('[data-testid="save-video"]', 'data-saved')).toBe('mp4');
     expect(await page.innerText('[data-testid="save-video"]')).toBe('save video');
-  }, 90_000);
+  }, 180_000);
 });

@@ -20,7 +20,7 @@ import { readGif, readMp4 } from './video-files.js';
 
 const temp = tempDirs('video');
 /** Software WebGL and encoding on a shared machine. */
-const TIMEOUT = 90_000;
+const TIMEOUT = 180_000;
 
 /** Share of pixels whose RGB differs by more than 30 in sum between two decoded frames. */
 function changedShare(a: Uint8Array, b: Uint8Array): number {
@@ -138,15 +138,17 @@ describeInChromium('videos rendered in headless Chromium', () => {
     }
   }, TIMEOUT);
 
-  it('a board game\'s match record gets a frame per move', async () => {
+  it('a board game\'s match record gets a frame per move, in folders made for it', async () => {
     const dir = temp();
     const match = gameRecords().find((g) => g.variant === 'tic-tac-toe')!.record as unknown as EpisodeRecord;
-    const outcome = await writeVideo(join(dir, 'ttt.gif'), [match], { width: 96, height: 64, fps: 4, clientDir });
+    // Into folders that do not exist yet: they are made.
+    const path = join(dir, 'videos', 'games', 'ttt.gif');
+    const outcome = await writeVideo(path, [match], { width: 96, height: 64, fps: 4, clientDir });
     expect(outcome.frames).toBe(match.frames.length);
-    expect(readGif(new Uint8Array(readFileSync(join(dir, 'ttt.gif')))).frames.length).toBe(match.frames.length);
+    expect(readGif(new Uint8Array(readFileSync(path))).frames.length).toBe(match.frames.length);
   }, TIMEOUT);
 
-  it('a failure in the page leaves the old file untouched and no temp file', async () => {
+  it('a failure or a hang in the page leaves the old file untouched and no temp file', async () => {
     const dir = temp();
     const path = join(dir, 'keep.gif');
     writeFileSync(path, 'old');
@@ -155,6 +157,12 @@ describeInChromium('videos rendered in headless Chromium', () => {
     cpSync(clientDir, failing, { recursive: true });
     writeFileSync(join(failing, 'video.js'), "window.arenaVideoRender = async () => { await window.arenaVideoWrite('R0lGODlh', 0); throw new Error('the encoder ran out of memory'); };");
     await expect(writeVideo(path, [episode], { width: 64, height: 64, fps: 10, clientDir: failing })).rejects.toThrow(/rendering the video failed in Chromium: .*the encoder ran out of memory/);
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['keep.gif']);
+
+    // A renderer that hangs is given up on, with nothing written.
+    writeFileSync(join(failing, 'video.js'), 'window.arenaVideoRender = () => new Promise(() => {});');
+    await expect(writeVideo(path, [episode], { width: 64, height: 64, fps: 10, clientDir: failing, stallMs: 1500 })).rejects.toThrow('rendering the video failed in Chromium: no frame was drawn for 1.5 s');
     expect(readFileSync(path, 'utf8')).toBe('old');
     expect(readdirSync(dir)).toEqual(['keep.gif']);
   }, TIMEOUT);
