@@ -38,7 +38,7 @@ describeInChromium('the save video button', () => {
     await page.goto(`${viewer.url}#/play?a=${encodeURIComponent(WALK.map(encodeURIComponent).join('/'))}`);
     await page.waitForSelector('[data-testid="player"][data-frame]');
     const view = (await page.locator('canvas.stage-canvas').first().boundingBox())!;
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click('[data-testid="save-video"]')]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 150_000 }), page.click('[data-testid="save-video"]')]);
     expect(download.suggestedFilename()).toBe('step-0000000000-0.mp4');
     const bytes = new Uint8Array(readFileSync((await download.path())!));
     const mp4 = readMp4(bytes);
