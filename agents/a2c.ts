@@ -49,6 +49,7 @@ export const A2C_HYPERPARAMETERS = {
   hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
+  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
   normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
   clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
   normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),

@@ -23,6 +23,7 @@ import { NamedRegistry } from '../core/named-registry.js';
 import type { VectorEnv } from '../core/vector.js';
 import type { ParamSpec, Resolved, SpaceDims } from './lib/hparams.js';
 import { HyperparameterError, memoryProblems, resolveHyperparameters } from './lib/hparams.js';
+import { initBackend, resolveBackend } from './lib/backend.js';
 
 export type Action = number | Float32Array;
 
@@ -31,7 +32,7 @@ export interface AgentContext {
   readonly actionSpace: Space;
   /** Seeds every random choice the agent makes (initial weights, exploration, minibatches). */
   readonly seed: number;
-  /** Neural-net backend for agents that use one ('wasm' by default in Node; see agents/lib/backend.ts). */
+  /** Neural-net backend for agents that use one ('auto', the default, is resolved by createAgent; see agents/lib/backend.ts). */
   readonly backend?: string;
 }
 
@@ -138,6 +139,16 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   readonly defaultEnvs?: number;
   /** The algorithms whose saved agents its warmStart takes (configs check a warmStart against it). */
   readonly warmStartsFrom?: readonly string[];
+  /**
+   * For agents with nets, the compute backends they run on: `onnx` says
+   * whether this configuration trains on ONNX Runtime (which 'auto' then
+   * picks), `tfjs` whether the agent has a TensorFlow.js implementation. The
+   * context create and load receive then names a concrete backend.
+   */
+  readonly backends?: {
+    readonly onnx: (hp: Resolved<S>, context: AgentContext) => boolean;
+    readonly tfjs: boolean;
+  };
   create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
   /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
@@ -164,7 +175,13 @@ export async function createAgent(name: string, hyperparameters: Readonly<Record
   const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
   const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
   if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
-  return guarded(await d.create(hp, context));
+  return guarded(await d.create(hp, await withBackend(d, hp, context)));
+}
+
+/** `context` with 'auto' (or no backend) resolved to the concrete backend the agent runs on, for agents with nets. */
+async function withBackend(d: AgentDefinition, hp: Resolved<ParamSpec>, context: AgentContext): Promise<AgentContext> {
+  if (!d.backends) return context;
+  return { ...context, backend: await resolveBackend(context.backend, d.backends.onnx(hp, context), d.backends.tfjs) };
 }
 
 /** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */
@@ -310,14 +327,21 @@ async function loadManifestAgent(dir: string, path: string, options: { backend?:
   }
   if (manifest.format !== AGENT_FORMAT) throw new Error(`loadAgent: ${path} has format ${JSON.stringify(manifest.format)}, expected ${AGENT_FORMAT}`);
   const d = agentDefinition(manifest.algorithm);
-  const backend = options.backend ?? manifest.context.backend;
+  // 'auto' on loading keeps the backend the agent was saved from, so a resumed
+  // run continues exactly. Manifests written before 'auto' meant ONNX Runtime
+  // recorded 'auto' itself (or nothing), which then meant TensorFlow.js for
+  // the agents that have it.
+  const asked = options.backend === 'auto' ? undefined : options.backend;
+  let backend = asked ?? manifest.context.backend;
+  if (d.backends && (backend === undefined || backend === 'auto')) backend = d.backends.tfjs ? await initBackend('auto') : 'onnx';
   const context: AgentContext = {
     observationSpace: spaceFromJSON(manifest.context.observationSpace, `${path}: context.observationSpace`),
     actionSpace: spaceFromJSON(manifest.context.actionSpace, `${path}: context.actionSpace`),
     seed: manifest.context.seed,
     ...(backend !== undefined ? { backend } : {}),
   };
-  return guarded(await d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir));
+  const hp = resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters);
+  return guarded(await d.load(hp, await withBackend(d, hp, context), manifest, dir));
 }
 
 /** The directory holding agent.json for `path`: an agent directory, a run directory (its checkpoint/), or an error. */

@@ -754,6 +754,8 @@ registerAgent({
   hyperparameters: DQN_HYPERPARAMETERS,
   envKind: 'either',
   warmStartsFrom: ['dqn'],
+  // The conv trunk has no ONNX Runtime graph yet: 'auto' keeps it on tfjs.
+  backends: { onnx: (hp, context) => !(hp.policy === 'cnn' || (hp.policy === 'auto' && isImageSpace(context.observationSpace))), tfjs: true },
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);

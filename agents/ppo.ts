@@ -82,6 +82,7 @@ export const PPO_HYPERPARAMETERS = {
   cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
   cnnDense: int(512, 'units of the dense relu layer after the convolutions (cnn policy)', { min: 1 }),
   logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
+  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
   normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
   clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
   normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),

@@ -76,6 +76,7 @@ registerAgent({
   description:
     'TD3 (Fujimoto et al. 2018): DDPG with twin critics, target policy smoothing and delayed actor and target updates; Box actions; ONNX Runtime',
   hyperparameters: TD3_HYPERPARAMETERS,
+  backends: { onnx: () => true, tfjs: false },
   async create(hp, context) {
     const { obsDim, actionDim } = check(hp, context);
     const rng = new Rng(context.seed);

@@ -8,8 +8,8 @@
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
-//   npm run bench:learn -- --filter dqn-cartpole --backend onnx   # another compute backend (default auto:
-//                                                # wasm for the tfjs agents, onnx for td3 and sac)
+//   npm run bench:learn -- --filter dqn-cartpole --backend wasm   # another compute backend (default auto:
+//                                                # onnx for every recipe's agent)
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall

@@ -25,6 +25,8 @@ export interface PolicyOptions {
   readonly hidden: readonly number[];
   readonly activation: 'tanh' | 'relu';
   readonly logStdInit: number;
+  /** Orthogonal init (gains sqrt 2, 0.01 for the policy head, 1 for the value head), else PyTorch's nn.Linear default (absent: orthogonal). */
+  readonly orthoInit?: boolean;
   readonly normalizeObs: boolean;
   readonly clipObs: number;
   /** Network kind (absent: 'mlp', as A2C, which has no cnn option). */
@@ -134,7 +136,7 @@ export class ActorCritic {
     const o = context.observationSpace as BoxSpace | DiscreteSpace;
     const a = context.actionSpace as BoxSpace | DiscreteSpace;
     const out = a.type === 'discrete' ? a.n : a.low.length;
-    const init = { activation: opts.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
+    const init = { activation: opts.activation, init: opts.orthoInit === false ? 'pytorch' : 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     const trunk = usesCnn(algorithm, context, opts)
       ? cnn(o.type === 'box' ? o.shape : [], rng, {
           filters: opts.cnnFilters ?? [32, 64, 64],

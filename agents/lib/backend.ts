@@ -1,4 +1,4 @@
-// Neural-net backend selection: TensorFlow.js in Node, or ONNX Runtime.
+// Neural-net backend selection: ONNX Runtime, or TensorFlow.js in Node.
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
@@ -6,12 +6,17 @@
 // SAC on it only, and asking another agent for it fails with a message saying
 // so (PPO, A2C and REINFORCE keep their nets in tfjs variables for saving, so
 // tfjs is initialized for them too).
-// 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
-// when one of them can be imported (a machine that could download
-// libtensorflow at install time), else the WebAssembly backend (SIMD, about 4x
-// faster than tfjs's plain-JS cpu backend on small nets), else 'cpu'. A
-// backend asked for by name that is missing fails with how to install it. None
-// of the optional backends is needed to install Arena or run its tests.
+// 'auto' (the default) is 'onnx' for every agent configuration on that path
+// (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks) and
+// otherwise the first TensorFlow.js backend that initializes:
+// @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node when one can be imported
+// (a machine that could download libtensorflow at install time), else the
+// WebAssembly backend (SIMD, about 4x faster than tfjs's plain-JS cpu backend
+// on small nets), else 'cpu'. createAgent resolves 'auto' to the concrete name
+// (resolveBackend) and saved agents record it, so a resumed run stays on the
+// backend it started on. A backend asked for by name that is missing fails
+// with how to install it. None of the optional backends is needed to install
+// Arena or run its tests.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -19,9 +24,21 @@ export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx'] as c
 export type BackendName = (typeof BACKENDS)[number];
 type TfjsBackendName = Exclude<BackendName, 'auto' | 'onnx'>;
 
-/** Whether `requested` names the ONNX Runtime path (agents that support it check this before initBackend). */
+/** Whether `requested` names the ONNX Runtime path (agents check the concrete name resolveBackend gave them). */
 export function usesOnnx(requested: string | undefined): boolean {
   return requested === 'onnx';
+}
+
+/**
+ * The concrete backend for `requested`: a name is kept; 'auto' (or none) is
+ * 'onnx' when the agent's configuration runs there (`onnx`), else the
+ * TensorFlow.js backend initBackend('auto') picks (when the agent has a tfjs
+ * implementation; `tfjs`).
+ */
+export async function resolveBackend(requested: string | undefined, onnx: boolean, tfjs: boolean): Promise<string> {
+  if (requested !== undefined && requested !== 'auto') return requested;
+  if (onnx || !tfjs) return 'onnx';
+  return initBackend('auto');
 }
 
 /**

@@ -13,8 +13,12 @@ export type Activation = 'tanh' | 'relu' | 'linear';
 export interface MlpOptions {
   /** Hidden-layer activation (the output layer is linear). */
   activation?: Activation;
-  /** 'orthogonal' (CleanRL / SB3 style for policy-gradient nets) or 'glorot' (uniform, as Keras' default). */
-  init?: 'orthogonal' | 'glorot';
+  /**
+   * 'orthogonal' (CleanRL / SB3 style for policy-gradient nets), 'glorot'
+   * (uniform, as Keras' default) or 'pytorch' (nn.Linear's default: weights
+   * and biases uniform in +-1/sqrt(fan in), what SB3 gives with ortho_init=False).
+   */
+  init?: 'orthogonal' | 'glorot' | 'pytorch';
   /** Scale of the hidden layers' orthogonal init (default sqrt(2)). */
   hiddenGain?: number;
   /** Scale of the output layer's orthogonal init (e.g. 0.01 for a policy head, 1 for a value head). */
@@ -85,6 +89,12 @@ export function mlpInit(sizes: readonly number[], rng: Rng, options: MlpOptions 
     const rows = sizes[l]!;
     const cols = sizes[l + 1]!;
     const isOutput = l + 2 === sizes.length;
+    if (init === 'pytorch') {
+      const bound = 1 / Math.sqrt(rows);
+      const uniform = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-bound, bound));
+      values.push(uniform(rows * cols), uniform(cols));
+      continue;
+    }
     values.push(
       init === 'orthogonal' ? orthogonal(rows, cols, isOutput ? (options.outputGain ?? 1) : (options.hiddenGain ?? Math.SQRT2), rng) : glorotUniform(rows, cols, rng),
       new Float32Array(cols),

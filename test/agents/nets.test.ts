@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { BackendError, initBackend, tf } from '../../agents/lib/backend.js';
-import { copyWeights, getWeights, loadMlp, mlp, Optimizer, orthogonal, saveMlp } from '../../agents/lib/nets.js';
+import { copyWeights, getWeights, loadMlp, mlp, mlpInit, Optimizer, orthogonal, saveMlp } from '../../agents/lib/nets.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('nets');
@@ -37,6 +37,21 @@ describe('mlp', () => {
         expect(dot).toBeCloseTo(a === b ? 4 : 0, 4);
       }
     }
+  });
+
+  it("'pytorch' init draws weights and biases uniform in +-1/sqrt(fan in), as nn.Linear", () => {
+    const [w0, b0, w1, b1] = mlpInit([400, 64, 3], new Rng(2), { init: 'pytorch' });
+    for (const [values, fanIn] of [[w0!, 400], [b0!, 400], [w1!, 64], [b1!, 64]] as const) {
+      const bound = 1 / Math.sqrt(fanIn);
+      expect(Math.max(...values.map(Math.abs))).toBeLessThanOrEqual(bound);
+      // uniform on [-bound, bound]: mean square bound^2 / 3, whose estimate from n draws has a
+      // relative standard deviation of sqrt(4/45) * 3 / sqrt(n) = 0.894 / sqrt(n): within 4 of them
+      const meanSquare = values.reduce((a, v) => a + v * v, 0) / values.length;
+      expect(Math.abs(meanSquare / ((bound * bound) / 3) - 1)).toBeLessThan((4 * 0.894) / Math.sqrt(values.length));
+    }
+    expect(w0!.length).toBe(400 * 64);
+    expect(b1!.length).toBe(3);
+    expect(b1!.some((v) => v !== 0)).toBe(true);
   });
 
   it('the same seed gives the same weights; a different seed different ones', () => {
