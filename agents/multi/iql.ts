@@ -26,6 +26,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
@@ -39,7 +40,7 @@ import type { TableKey } from './encoding.js';
 import { tableKeyer } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, randomLegal } from './masks.js';
+import { maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, randomLegal } from '../lib/masks.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
@@ -241,7 +242,7 @@ class Iql implements MultiAgentLearner {
   /** Greedy over the legal moves (lowest index on ties; an unseen state plays its first legal move) when deterministic, else epsilon-greedy. */
   act(agent: AgentId, obs: unknown, options: { deterministic?: boolean } = {}): number {
     const i = this.agentIndex(agent);
-    const mask = maskOf(obs);
+    const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const a = options.deterministic ? maskedArgmax(row, 0, this.nActions, mask) : maskedEpsilonGreedy(row, 0, this.nActions, mask, this.epsilon, this.actRng);
     return a + this.actionStart;
@@ -256,7 +257,7 @@ class Iql implements MultiAgentLearner {
   /** Q(s, .) of the agent's table and the epsilon-greedy probabilities over the legal moves. */
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const i = this.agentIndex(agent);
-    const mask = maskOf(obs);
+    const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);
     const nLegal = legal.filter(Boolean).length;
@@ -309,11 +310,6 @@ class Iql implements MultiAgentLearner {
   }
 
   dispose(): void {}
-}
-
-function maskOf(obs: unknown): Uint8Array | null {
-  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
-  return m instanceof Uint8Array ? m : null;
 }
 
 function cloneTable(table: Table): Table {

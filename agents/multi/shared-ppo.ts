@@ -32,12 +32,15 @@
 //            pool opponents sample from their policy
 //   log      onEpisodeEnd per episode, onUpdate per iteration
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
 import type { BoxSpace, Space } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
 import { readBinary, writeBinary } from '../agent.js';
+import { newVariable } from '../lib/actor-critic.js';
+import { standardize } from '../lib/advantages.js';
 import { initBackend, tf } from '../lib/backend.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
 import type { Resolved } from '../lib/hparams.js';
@@ -45,12 +48,14 @@ import { bool, choice, int, list, num } from '../lib/hparams.js';
 import type { Mlp } from '../lib/nets.js';
 import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
 import { ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
+import { shuffle } from '../lib/rollout.js';
+import { pickCategorical, pickGaussian } from '../lib/sampling.js';
 import { linearSchedule } from '../lib/schedules.js';
 import { streamGae } from './advantages.js';
 import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedSoftmax, maskLogits } from './masks.js';
+import { maskedSoftmax, maskLogits } from '../lib/masks.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
@@ -82,8 +87,6 @@ export const SHARED_PPO_HYPERPARAMETERS = {
 } as const;
 
 export type SharedPpoHyperparameters = Resolved<typeof SHARED_PPO_HYPERPARAMETERS>;
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 interface Counters {
   steps: number;
@@ -314,24 +317,14 @@ class SharedPpo implements MultiAgentLearner {
   private pick(out: Float32Array, row: number, width: number, mask: Uint8Array | null, rng: Rng, deterministic: boolean, logStd: Float64Array | null, stored: Float32Array | null, storedOffset: number, logp: Float64Array): number | Float32Array {
     const o = row * width;
     if (this.discrete) {
-      const probs = maskedSoftmax(out, o, this.nOut, mask, this.scratch);
-      const a = deterministic ? maskedArgmax(out, o, this.nOut, mask) : rng.choice(probs);
+      const a = pickCategorical(out, o, this.nOut, mask, rng, deterministic, this.scratch);
       if (stored) stored[storedOffset] = a;
-      logp[0] = Math.log(probs[a]!);
+      logp[0] = Math.log(this.scratch[a]!);
       return a + (this.actionSpace as { start: number }).start;
     }
     const { low, high } = this.actionSpace as BoxSpace;
     const env = new Float32Array(this.nOut);
-    let lp = 0;
-    for (let d = 0; d < this.nOut; d++) {
-      const ls = logStd ? logStd[d]! : 0;
-      const z = deterministic ? 0 : rng.normal();
-      const a = Math.fround(out[o + d]! + Math.exp(ls) * z);
-      if (stored) stored[storedOffset + d] = a;
-      env[d] = a < low[d]! ? low[d]! : a > high[d]! ? high[d]! : a;
-      lp += -0.5 * z * z - ls - HALF_LOG_2PI;
-    }
-    logp[0] = lp;
+    logp[0] = pickGaussian(out, o, logStd!, rng, deterministic, low, high, stored, storedOffset, env, 0);
     return env;
   }
 
@@ -413,9 +406,9 @@ class SharedPpo implements MultiAgentLearner {
     const hp = this.hyperparameters;
     const lr = hp.lrSchedule === 'linear' ? linearSchedule(hp.learningRate, 0)(progress) : hp.learningRate;
     this.optimizer.learningRate = lr;
-    const rows: number[] = [];
-    for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows.push(k);
-    const n = rows.length;
+    const rows = new Int32Array(buf.size);
+    let n = 0;
+    for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows[n++] = k;
     if (n === 0) return { learningRate: lr, epochs: 0 };
     const d = this.encoder.inputDim;
     const stats: tf.Tensor1D[] = [];
@@ -423,7 +416,7 @@ class SharedPpo implements MultiAgentLearner {
     const clip = hp.clipRange;
     const kickstart = this.kickstartWeight(progress);
     for (let epoch = 0; epoch < hp.nEpochs; epoch++) {
-      shuffle(rows, this.rng);
+      shuffle(rows, n, this.rng);
       for (let from = 0; from < n; from += hp.batchSize) {
         const batch = rows.slice(from, Math.min(from + hp.batchSize, n));
         const m = batch.length;
@@ -443,7 +436,7 @@ class SharedPpo implements MultiAgentLearner {
           adv[j] = buf.advantages[k]!;
           ret[j] = buf.returns[k]!;
         });
-        if (hp.normalizeAdvantage && m > 1) normalize(adv);
+        if (hp.normalizeAdvantage) standardize(adv, m);
         const t = {
           x: tf.tensor2d(x, [m, d]),
           masks: this.discrete ? tf.tensor2d(masks, [m, this.nOut]) : null,
@@ -530,7 +523,7 @@ class SharedPpo implements MultiAgentLearner {
     const out = this.forward(this.actor, x, entries.length, false);
     const logp = new Float64Array(1);
     const result: PerAgent<unknown> = {};
-    entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, this.nOut, maskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
+    entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, this.nOut, actionMaskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
     return result;
   }
 
@@ -545,7 +538,7 @@ class SharedPpo implements MultiAgentLearner {
     const out = this.forward(this.actor, x, 1, true);
     const value = out[this.nOut]!;
     if (!this.discrete) return { value };
-    return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, maskOf(obs), new Float64Array(this.nOut))), value };
+    return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, actionMaskOf(obs), new Float64Array(this.nOut))), value };
   }
 
   policy(options: { deterministic?: boolean } = {}): Policy {
@@ -589,43 +582,11 @@ class SharedPpo implements MultiAgentLearner {
   }
 }
 
-function maskOf(obs: unknown): Uint8Array | null {
-  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
-  return m instanceof Uint8Array ? m : null;
-}
-
-/** Fisher-Yates shuffle in place. */
-function shuffle(a: number[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.integers(0, i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-}
-
-/** To mean 0 and std 1 (torch's unbiased std, + 1e-8), in place. */
-function normalize(a: Float32Array): void {
-  let mean = 0;
-  for (const v of a) mean += v;
-  mean /= a.length;
-  let ss = 0;
-  for (const v of a) ss += (v - mean) ** 2;
-  const std = Math.sqrt(ss / (a.length - 1));
-  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / (std + 1e-8);
-}
-
 function checkSetup(context: LearnerContext): void {
   for (const a of context.game.possibleAgents) {
     const s = context.game.actionSpaces[a]!;
     if (s.type !== 'discrete' && !(s.type === 'box' && s.dtype === 'float32')) throw new TypeError(`shared-ppo: needs Discrete or float32 Box action spaces, ${a} has ${describeSpace(s)}`);
   }
-}
-
-function newVariable(init: tf.Tensor): tf.Variable {
-  const v = tf.variable(init, true);
-  init.dispose();
-  return v;
 }
 
 registerLearner({
