@@ -32,7 +32,8 @@ import { Rng } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
-import { readBinary, writeBinary } from '../agent.js';
+import { writeBinary } from '../agent.js';
+import { readArray } from '../lib/tensor-file.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, num } from '../lib/hparams.js';
 import { linearSchedule } from '../lib/schedules.js';
@@ -332,9 +333,15 @@ async function saveTable(dir: string, name: string, table: Table): Promise<void>
 }
 
 async function loadTable(dir: string, name: string, table: Table, nActions: number): Promise<void> {
-  const keys = JSON.parse(await readFile(join(dir, `${name}.keys.json`), 'utf8')) as TableKey[];
-  const values = new Float64Array(await readBinary(dir, `${name}.q.f64`));
-  if (values.length !== keys.length * nActions) throw new RangeError(`iql: ${join(dir, name)} holds ${values.length} values for ${keys.length} rows of ${nActions} actions`);
+  const keysPath = join(dir, `${name}.keys.json`);
+  let keys: TableKey[];
+  try {
+    keys = JSON.parse(await readFile(keysPath, 'utf8')) as TableKey[];
+  } catch (e) {
+    throw new Error(`iql: cannot read ${keysPath}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(keys)) throw new Error(`iql: ${keysPath} is not a list of row keys`);
+  const values = await readArray(join(dir, `${name}.q.f64`), Float64Array, keys.length * nActions, 'iql', `its ${keys.length} rows of ${nActions} actions in ${keysPath} need`);
   table.clear();
   keys.forEach((k, r) => table.set(k, values.slice(r * nActions, (r + 1) * nActions)));
 }
