@@ -2,10 +2,10 @@
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
-// A2C (also with the cnn policy) and REINFORCE run on it or on tfjs, TD3 and
-// SAC on it only, and asking another agent for it fails with a message saying
-// so (PPO, A2C and REINFORCE keep their nets in tfjs variables for saving, so
-// tfjs is initialized for them too).
+// A2C (also with the cnn policy), REINFORCE and shared-PPO run on it or on
+// tfjs, TD3 and SAC on it only, and asking another agent for it fails with a
+// message saying so (PPO, A2C, REINFORCE and shared-PPO keep their nets in
+// tfjs variables for saving, so tfjs is initialized for them too).
 // 'auto' (the default) uses @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node
 // when one of them can be imported (a machine that could download
 // libtensorflow at install time), else the WebAssembly backend (SIMD, about 4x
@@ -86,7 +86,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js (still to come on 'onnx': the multi-agent learners): use backend 'wasm' (or 'auto')",
+      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on 'onnx': shared-dqn; iql has no network): use backend 'wasm' (or 'auto')",
     );
   }
   const name = requested as Exclude<BackendName, 'onnx'>;
