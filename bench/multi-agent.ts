@@ -25,6 +25,7 @@
 //   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
 //   npm run bench:multi -- --tasks soccer --seeds 1 --first-seed 2   # one seed (to run seeds side by side)
 //   npm run bench:multi -- --tasks c4 --set fixedWeight=8 --set hidden=[128,128]   # try other hyperparameters
+//   npm run bench:multi -- --tasks c4,nav --backend onnx  # shared-ppo on ONNX Runtime (default: wasm)
 //
 // Runs go one after another in this process (the machine's other core stays
 // free); evaluations are deterministic (greedy, or the policy's mode) and
@@ -200,12 +201,14 @@ interface Args {
   firstSeed: number;
   scale: number;
   json: string | null;
+  /** The learners' backend (--backend; 'wasm' unless asked: shared-ppo also runs on 'onnx'). */
+  backend: string;
   /** Hyperparameters replacing the tasks' own (--set key=value, the value read as JSON, else as a string). */
   overrides: Record<string, unknown>;
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null, overrides: {} };
+  const out: Args = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null, backend: 'wasm', overrides: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -218,18 +221,19 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--first-seed') out.firstSeed = Number(value());
     else if (a === '--scale') out.scale = Number(value());
     else if (a === '--json') out.json = value();
+    else if (a === '--backend') out.backend = value();
     else if (a === '--set') {
       const [key, v] = parseSetting(value());
       out.overrides[key] = v;
-    } else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --set key=value --json FILE`);
+    } else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --set key=value --backend NAME --json FILE`);
   }
   for (const t of out.tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
   return out;
 }
 
-async function runOne(task: Task, seed: number, scale: number, overrides: Record<string, unknown>): Promise<RunResult> {
+async function runOne(task: Task, seed: number, scale: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
   const totalSteps = Math.round(task.totalSteps * scale);
-  const learner = await createLearner(task.learner, { ...task.hyperparameters, ...overrides }, { game: task.makeGame(), seed, backend: 'wasm' });
+  const learner = await createLearner(task.learner, { ...task.hyperparameters, ...overrides }, { game: task.makeGame(), seed, backend });
   const games = Array.from({ length: task.copies }, task.makeGame);
   const saved = mkdtempSync(join(tmpdir(), `arena-bench-${task.id}-`));
   const checkpoints: string[] = [];
@@ -277,7 +281,7 @@ async function main(): Promise<void> {
   for (const id of args.tasks) {
     const task = TASKS.find((t) => t.id === id)!;
     for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
-      const r = await runOne(task, seed, args.scale, args.overrides);
+      const r = await runOne(task, seed, args.scale, args.overrides, args.backend);
       results.push(r);
       console.log(
         `${r.task} seed ${r.seed}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +

@@ -16,7 +16,8 @@ import type { Action, AgentContext, AgentManifest, Diagnostics } from '../agent.
 import { tf } from './backend.js';
 import type { Cnn } from './cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './cnn.js';
-import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, HALF_LOG_2PI, softmaxRow } from './distributions.js';
+import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './distributions.js';
+import { pickCategorical, pickGaussian } from './sampling.js';
 import type { Mlp } from './nets.js';
 import { applyForGradients, getWeights, loadMlp, loadWeightsInto, mlp, saveMlp, setWeights } from './nets.js';
 import type { ActorCriticNetSpec, OnnxActorCritic } from './compute/actor-critic-model.js';
@@ -89,8 +90,7 @@ export class ActorCritic {
   private readonly actSpace: BoxSpace | DiscreteSpace;
   private readonly scratch: Float64Array;
   private readonly one: Float32Array;
-  /** exp(logStd), refreshed by `readStd` (once per rollout: it changes only in updates). */
-  private readonly std: Float64Array;
+  /** The log std, refreshed by `readStd` (once per rollout: it changes only in updates). */
   private readonly logStdCache: Float64Array;
   /** The ONNX Runtime model that acts and trains in place of the tfjs nets (backend 'onnx'), or null. */
   private onnxModel: OnnxActorCritic | null = null;
@@ -114,7 +114,6 @@ export class ActorCritic {
     this.actionDim = this.discrete ? 1 : this.nOut;
     this.scratch = new Float64Array(this.nOut);
     this.one = new Float32Array(this.inputDim);
-    this.std = new Float64Array(this.actionDim);
     this.logStdCache = new Float64Array(this.actionDim);
     this.readStd();
   }
@@ -246,7 +245,6 @@ export class ActorCritic {
     const v = this.onnxModel?.logStd() ?? this.logStd.dataSync();
     for (let d = 0; d < this.actionDim; d++) {
       this.logStdCache[d] = v[d]!;
-      this.std[d] = Math.exp(v[d]!);
     }
   }
 
@@ -316,23 +314,12 @@ export class ActorCritic {
   pick(out: Float32Array, row: number, rng: Rng, deterministic: boolean, envAction: Float32Array, envOffset: number, stored: Float32Array, storedOffset: number): number {
     const o = row * (this.nOut + 1);
     if (this.actSpace.type === 'discrete') {
-      const n = this.nOut;
-      const probs = softmaxRow(out, o, n, this.scratch);
-      const a = deterministic ? argmaxRow(out, o, n) : rng.choice(probs);
+      const a = pickCategorical(out, o, this.nOut, null, rng, deterministic, this.scratch);
       stored[storedOffset] = a;
       envAction[envOffset] = a + this.actSpace.start;
-      return Math.log(probs[a]!);
+      return Math.log(this.scratch[a]!);
     }
-    const { low, high } = this.actSpace;
-    let logp = 0;
-    for (let d = 0; d < this.actionDim; d++) {
-      const z = deterministic ? 0 : rng.normal();
-      const a = Math.fround(out[o + d]! + this.std[d]! * z);
-      stored[storedOffset + d] = a;
-      envAction[envOffset + d] = a < low[d]! ? low[d]! : a > high[d]! ? high[d]! : a;
-      logp += -0.5 * z * z - this.logStdCache[d]! - HALF_LOG_2PI;
-    }
-    return logp;
+    return pickGaussian(out, o, this.logStdCache, rng, deterministic, this.actSpace.low, this.actSpace.high, stored, storedOffset, envAction, envOffset);
   }
 
   /** Log-probabilities of `actions`, the mean entropy and V, for a loss (call inside a tidy or an optimizer step). */

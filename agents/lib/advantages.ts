@@ -139,3 +139,15 @@ export function validRows(autoreset: ArrayLike<number>, count: number, out: Int3
   for (let k = 0; k < count; k++) if (!autoreset[k]) out[n++] = k;
   return n;
 }
+
+/** The first n advantages to mean 0 and std 1 in place (torch's unbiased std, + 1e-8), as PPO normalizes a minibatch's; n < 2 is left alone. */
+export function standardize(a: Float32Array, n: number): void {
+  if (n < 2) return;
+  let sum = 0;
+  for (let j = 0; j < n; j++) sum += a[j]!;
+  const mean = sum / n;
+  let ss = 0;
+  for (let j = 0; j < n; j++) ss += (a[j]! - mean) ** 2;
+  const std = Math.sqrt(ss / (n - 1));
+  for (let j = 0; j < n; j++) a[j] = (a[j]! - mean) / (std + 1e-8);
+}

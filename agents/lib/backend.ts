@@ -2,21 +2,21 @@
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
-// A2C (also with the cnn policy) and REINFORCE run on it or on tfjs, TD3 and
-// SAC on it only, and asking another agent for it fails with a message saying
-// so (PPO, A2C and REINFORCE keep their nets in tfjs variables for saving, so
-// tfjs is initialized for them too).
-// 'auto' (the default) is 'onnx' for every agent configuration on that path
-// (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks) and
-// otherwise the first TensorFlow.js backend that initializes:
-// @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node when one can be imported
-// (a machine that could download libtensorflow at install time), else the
-// WebAssembly backend (SIMD, about 4x faster than tfjs's plain-JS cpu backend
-// on small nets), else 'cpu'. createAgent resolves 'auto' to the concrete name
-// (resolveBackend) and saved agents record it, so a resumed run stays on the
-// backend it started on. A backend asked for by name that is missing fails
-// with how to install it. None of the optional backends is needed to install
-// Arena or run its tests.
+// A2C (also with the cnn policy), REINFORCE and shared-PPO run on it or on
+// tfjs, TD3 and SAC on it only, and asking another agent for it fails with a
+// message saying so (PPO, A2C, REINFORCE and shared-PPO keep their nets in
+// tfjs variables for saving, so tfjs is initialized for them too).
+// 'auto' (the default) is 'onnx' for every single-agent configuration on that
+// path (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks) and
+// otherwise (DQN's conv trunk, the multi-agent learners) the first
+// TensorFlow.js backend that initializes: @tensorflow/tfjs-node-gpu or
+// @tensorflow/tfjs-node when one can be imported (a machine that could
+// download libtensorflow at install time), else the WebAssembly backend (SIMD,
+// about 4x faster than tfjs's plain-JS cpu backend on small nets), else 'cpu'.
+// createAgent resolves 'auto' to the concrete name (resolveBackend) and saved
+// agents record it, so a resumed run stays on the backend it started on. A
+// backend asked for by name that is missing fails with how to install it.
+// None of the optional backends is needed to install Arena or run its tests.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -103,7 +103,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c and reinforce so far; this agent trains on TensorFlow.js (still to come on 'onnx': the multi-agent learners): use backend 'wasm' (or 'auto')",
+      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on 'onnx': shared-dqn; iql has no network): use backend 'wasm' (or 'auto')",
     );
   }
   const name = requested as Exclude<BackendName, 'onnx'>;

@@ -23,12 +23,12 @@
 // (An im2col gather and a matrix product gave the same numbers 20x slower on
 // wasm.) The first layer skips its input gradient (the input is data). The
 // forward values are tf.conv2d's, with or without gradients.
-import { readFile } from 'node:fs/promises';
-import { ensureDir, writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
 import { orthogonal } from './nets.js';
+import type { TensorHeader } from './tensor-file.js';
+import { readTensors, writeTensors } from './tensor-file.js';
 
 export interface CnnOptions {
   /** Output channels of each convolution. */
@@ -205,15 +205,13 @@ function setCnnWeights(net: Cnn, data: Float32Array, where: string): void {
 
 export const CNN_FORMAT = 'arena.cnn/1';
 
-export interface CnnJSON {
+export interface CnnJSON extends TensorHeader {
   format: typeof CNN_FORMAT;
   inputShape: number[];
   filters: number[];
   kernels: number[];
   strides: number[];
   dense: number;
-  weightsFile: string;
-  weights: { shape: number[]; offset: number; length: number }[];
 }
 
 const sameArchitecture = (json: CnnJSON, net: Cnn): boolean =>
@@ -223,46 +221,16 @@ const sameArchitecture = (json: CnnJSON, net: Cnn): boolean =>
 const describeNet = (n: { inputShape: readonly number[]; filters: readonly number[]; kernels: readonly number[]; strides: readonly number[]; dense: number }): string =>
   `input [${n.inputShape.join(', ')}], filters [${n.filters.join(', ')}], kernels [${n.kernels.join(', ')}], strides [${n.strides.join(', ')}], dense ${n.dense}`;
 
-/** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
+/** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir` (tensor-file.ts's format). */
 export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void> {
-  await ensureDir(dir);
-  const data = getCnnWeights(net);
-  let offset = 0;
-  const weights = net.variables.map((v) => {
-    const entry = { shape: [...v.shape], offset, length: v.size };
-    offset += v.size;
-    return entry;
-  });
-  const json: CnnJSON = {
-    format: CNN_FORMAT,
-    inputShape: [...net.inputShape],
-    filters: [...net.filters],
-    kernels: [...net.kernels],
-    strides: [...net.strides],
-    dense: net.dense,
-    weightsFile: `${name}.weights.bin`,
-    weights,
-  };
-  await writeFileAtomic(join(dir, json.weightsFile), new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  const architecture = { inputShape: [...net.inputShape], filters: [...net.filters], kernels: [...net.kernels], strides: [...net.strides], dense: net.dense };
+  await writeTensors(dir, name, CNN_FORMAT, architecture, net.variables.map((v) => v.shape), getCnnWeights(net), 'saveCnn');
 }
 
 /** A trunk written by saveCnn as plain data (its JSON and float32 weights), for readers that do not run it on tfjs (the ONNX export). */
 export async function readCnn(dir: string, name: string, who: string): Promise<{ json: CnnJSON; data: Float32Array }> {
-  const path = join(dir, `${name}.json`);
-  let json: CnnJSON;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8')) as CnnJSON;
-  } catch (e) {
-    throw new Error(`${who}: cannot read ${path}: ${(e as Error).message}`);
-  }
-  if (json.format !== CNN_FORMAT) throw new Error(`${who}: ${path} has format ${JSON.stringify(json.format)}, expected ${CNN_FORMAT}`);
-  const buf = await readFile(join(dir, json.weightsFile));
-  const expected = json.weights.reduce((a, w) => a + w.length, 0);
-  if (buf.byteLength !== expected * 4) {
-    throw new Error(`${who}: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
-  }
-  return { json, data: new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) };
+  const { header, data } = await readTensors<CnnJSON>(dir, name, CNN_FORMAT, who);
+  return { json: header, data };
 }
 
 /** Loads a trunk written by saveCnn. */

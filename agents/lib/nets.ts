@@ -1,12 +1,11 @@
 // Multi-layer perceptrons on raw tfjs variables (about 2.5x less per-call
 // overhead than tf.layers for the small nets RL uses), seeded initialization
 // from our own Rng, optimizers with global-norm gradient clipping, and file
-// save/load (model JSON plus a float32 weights file) that needs no tfjs-node.
-import { readFile } from 'node:fs/promises';
-import { ensureDir, writeFileAtomic } from '../../core/files.js';
-import { join } from 'node:path';
+// save/load (tensor-file.ts's model JSON plus a float32 weights file) that needs no tfjs-node.
 import type { Rng } from '../../core/rng.js';
 import { tf } from './backend.js';
+import type { TensorHeader } from './tensor-file.js';
+import { readTensors, writeTensors } from './tensor-file.js';
 
 export type Activation = 'tanh' | 'relu' | 'linear';
 
@@ -208,12 +207,10 @@ export function setWeights(net: { readonly variables: readonly tf.Variable[] }, 
 
 export const MODEL_FORMAT = 'arena.mlp/1';
 
-interface ModelJSON {
+interface ModelJSON extends TensorHeader {
   format: typeof MODEL_FORMAT;
   sizes: number[];
   activation: Activation;
-  weightsFile: string;
-  weights: { shape: number[]; offset: number; length: number }[];
 }
 
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir`. */
@@ -235,20 +232,19 @@ export function mlpShapes(sizes: readonly number[]): number[][] {
   return shapes;
 }
 
-/** saveMlp for a net held as plain data (the ONNX compute path): the same files. */
+/** saveMlp for a net held as plain data (the ONNX compute path): the same files (tensor-file.ts's format). */
 export async function saveMlpData(net: MlpData, dir: string, name = 'model'): Promise<void> {
-  await ensureDir(dir);
-  let offset = 0;
-  const weights = mlpShapes(net.sizes).map((shape) => {
-    const length = shape.reduce((a, b) => a * b, 1);
-    const entry = { shape, offset, length };
-    offset += length;
-    return entry;
-  });
-  if (offset !== net.data.length) throw new RangeError(`saveMlp: ${net.data.length} values for a net of sizes [${net.sizes.join(', ')}] (${offset} weights)`);
-  const json: ModelJSON = { format: MODEL_FORMAT, sizes: [...net.sizes], activation: net.activation, weightsFile: `${name}.weights.bin`, weights };
-  await writeFileAtomic(join(dir, json.weightsFile), new Uint8Array(net.data.buffer, net.data.byteOffset, net.data.byteLength));
-  await writeFileAtomic(join(dir, `${name}.json`), JSON.stringify(json, null, 2) + '\n');
+  await writeTensors(dir, name, MODEL_FORMAT, { sizes: [...net.sizes], activation: net.activation }, mlpShapes(net.sizes), net.data, 'saveMlp');
+}
+
+/** Reads the net saved as `name` in `dir`, checking that its weights fit its layer sizes. */
+async function readModel(dir: string, name: string, who: string): Promise<{ json: ModelJSON; data: Float32Array; path: string }> {
+  const { header: json, data, path } = await readTensors<ModelJSON>(dir, name, MODEL_FORMAT, who);
+  const shapes = Array.isArray(json.sizes) ? mlpShapes(json.sizes) : [];
+  if (shapes.map((sh) => sh.join('x')).join() !== json.weights.map((w) => w.shape.join('x')).join() || shapes.length === 0) {
+    throw new Error(`${who}: ${path} lists weight shapes that do not fit layer sizes ${JSON.stringify(json.sizes)}`);
+  }
+  return { json, data, path };
 }
 
 /**
@@ -257,31 +253,16 @@ export async function saveMlpData(net: MlpData, dir: string, name = 'model'): Pr
  * errors.
  */
 export async function loadWeightsInto(net: Mlp, dir: string, name: string, who: string): Promise<void> {
-  const path = join(dir, `${name}.json`);
-  let json: ModelJSON;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8')) as ModelJSON;
-  } catch (e) {
-    throw new Error(`${who}: cannot read ${path}: ${(e as Error).message}`);
-  }
+  const { json, data, path } = await readModel(dir, name, who);
   if (json.sizes.join() !== net.sizes.join()) {
     throw new Error(`${who}: ${path} is a net of sizes [${json.sizes.join(', ')}], this agent's ${name} is [${net.sizes.join(', ')}]`);
   }
-  const buf = await readFile(join(dir, json.weightsFile));
-  setWeights(net, new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)));
+  setWeights(net, data);
 }
 
 /** Reads a net written by saveMlp as plain data. */
 export async function readMlp(dir: string, name = 'model'): Promise<MlpData> {
-  const path = join(dir, `${name}.json`);
-  const json = JSON.parse(await readFile(path, 'utf8')) as ModelJSON;
-  if (json.format !== MODEL_FORMAT) throw new Error(`loadMlp: ${path} has format ${JSON.stringify(json.format)}, expected ${MODEL_FORMAT}`);
-  const buf = await readFile(join(dir, json.weightsFile));
-  const expected = json.weights.reduce((a, w) => a + w.length, 0);
-  if (buf.byteLength !== expected * 4) {
-    throw new Error(`loadMlp: ${join(dir, json.weightsFile)} has ${buf.byteLength} bytes, ${path} describes ${expected} float32 values (${expected * 4} bytes)`);
-  }
-  const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const { json, data } = await readModel(dir, name, 'loadMlp');
   return { sizes: json.sizes, activation: json.activation, data };
 }
 

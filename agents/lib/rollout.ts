@@ -12,6 +12,7 @@ import type { AgentContext, LearnHooks } from '../agent.js';
 import type { ActorCritic } from './actor-critic.js';
 import type { Counters } from './actor-critic-agent.js';
 import type { RolloutView } from './advantages.js';
+import { standardize } from './advantages.js';
 import { tf } from './backend.js';
 
 /** One rollout's transitions, [nSteps x nEnvs] row-major (see agents/lib/advantages.ts), plus the targets. */
@@ -78,7 +79,6 @@ export class Minibatch {
     const din = this.policy.inputDim;
     const da = this.policy.actionDim;
     const size = to - from;
-    let sum = 0;
     for (let j = 0; j < size; j++) {
       const k = buf.rows[from + j]!;
       this.obs.set(buf.obs.subarray(k * din, (k + 1) * din), j * din);
@@ -87,15 +87,8 @@ export class Minibatch {
       this.values[j] = buf.values[k]!;
       this.advantages[j] = buf.advantages[k]!;
       this.returns[j] = buf.returns[k]!;
-      sum += buf.advantages[k]!;
     }
-    if (normalize && size > 1) {
-      const mean = sum / size;
-      let ss = 0;
-      for (let j = 0; j < size; j++) ss += (this.advantages[j]! - mean) ** 2;
-      const std = Math.sqrt(ss / (size - 1));
-      for (let j = 0; j < size; j++) this.advantages[j] = (this.advantages[j]! - mean) / (std + 1e-8);
-    }
+    if (normalize) standardize(this.advantages, size);
     return size;
   }
 

@@ -29,7 +29,7 @@ import './shared-ppo.js';
 export * from './learner.js';
 export { ObservationEncoder, observationPart, sharedSpaces, tableKeyer } from './encoding.js';
 export type { TableKey } from './encoding.js';
-export * from './masks.js';
+export * from '../lib/masks.js';
 export { MatchRunner, LEARNER } from './runner.js';
 export type { BatchActor, Controller, Decision, EpisodeSummary, RunnerHost, RunnerOptions, Transition } from './runner.js';
 export { drawMatchup, Matchmaker, OpponentPool, policyController, recencyWeights, SELF_PLAY_HYPERPARAMETERS } from './self-play.js';

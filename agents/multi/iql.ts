@@ -26,12 +26,14 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../core/files.js';
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
-import { readBinary, writeBinary } from '../agent.js';
+import { writeBinary } from '../agent.js';
+import { readArray } from '../lib/tensor-file.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, num } from '../lib/hparams.js';
 import { linearSchedule } from '../lib/schedules.js';
@@ -39,7 +41,7 @@ import type { TableKey } from './encoding.js';
 import { tableKeyer } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, randomLegal } from './masks.js';
+import { maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, randomLegal } from '../lib/masks.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
@@ -241,7 +243,7 @@ class Iql implements MultiAgentLearner {
   /** Greedy over the legal moves (lowest index on ties; an unseen state plays its first legal move) when deterministic, else epsilon-greedy. */
   act(agent: AgentId, obs: unknown, options: { deterministic?: boolean } = {}): number {
     const i = this.agentIndex(agent);
-    const mask = maskOf(obs);
+    const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const a = options.deterministic ? maskedArgmax(row, 0, this.nActions, mask) : maskedEpsilonGreedy(row, 0, this.nActions, mask, this.epsilon, this.actRng);
     return a + this.actionStart;
@@ -256,7 +258,7 @@ class Iql implements MultiAgentLearner {
   /** Q(s, .) of the agent's table and the epsilon-greedy probabilities over the legal moves. */
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const i = this.agentIndex(agent);
-    const mask = maskOf(obs);
+    const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);
     const nLegal = legal.filter(Boolean).length;
@@ -311,11 +313,6 @@ class Iql implements MultiAgentLearner {
   dispose(): void {}
 }
 
-function maskOf(obs: unknown): Uint8Array | null {
-  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
-  return m instanceof Uint8Array ? m : null;
-}
-
 function cloneTable(table: Table): Table {
   const out: Table = new Map();
   for (const [k, v] of table) out.set(k, v.slice());
@@ -336,9 +333,15 @@ async function saveTable(dir: string, name: string, table: Table): Promise<void>
 }
 
 async function loadTable(dir: string, name: string, table: Table, nActions: number): Promise<void> {
-  const keys = JSON.parse(await readFile(join(dir, `${name}.keys.json`), 'utf8')) as TableKey[];
-  const values = new Float64Array(await readBinary(dir, `${name}.q.f64`));
-  if (values.length !== keys.length * nActions) throw new RangeError(`iql: ${join(dir, name)} holds ${values.length} values for ${keys.length} rows of ${nActions} actions`);
+  const keysPath = join(dir, `${name}.keys.json`);
+  let keys: TableKey[];
+  try {
+    keys = JSON.parse(await readFile(keysPath, 'utf8')) as TableKey[];
+  } catch (e) {
+    throw new Error(`iql: cannot read ${keysPath}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(keys)) throw new Error(`iql: ${keysPath} is not a list of row keys`);
+  const values = await readArray(join(dir, `${name}.q.f64`), Float64Array, keys.length * nActions, 'iql', `its ${keys.length} rows of ${nActions} actions in ${keysPath} need`);
   table.clear();
   keys.forEach((k, r) => table.set(k, values.slice(r * nActions, (r + 1) * nActions)));
 }

@@ -26,6 +26,7 @@
 // Epsilon falls linearly over explorationFraction of the budget
 // (scheduleSteps, else totalSteps) as a function of the step count.
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
 import type { DiscreteSpace } from '../../core/spaces.js';
@@ -42,7 +43,7 @@ import { linearSchedule } from '../lib/schedules.js';
 import { ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedMax, maskLogits, maskedRowMax, randomLegal } from './masks.js';
+import { maskedArgmax, maskedMax, maskLogits, maskedRowMax, randomLegal } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
 import { MaskedReplay } from './replay.js';
 import type { Decision, Transition } from './runner.js';
@@ -292,7 +293,7 @@ class SharedDqn implements MultiAgentLearner {
     const q = this.qValues(this.online, x, entries.length);
     const out: PerAgent<number> = {};
     entries.forEach(([agent, o], j) => {
-      const mask = maskOf(o);
+      const mask = actionMaskOf(o);
       const explore = !options.deterministic && this.actRng.random() < this.epsilon;
       out[agent] = (explore ? randomLegal(this.nActions, mask, this.actRng) : maskedArgmax(q, j * this.nActions, this.nActions, mask)) + this.actionStart;
     });
@@ -309,7 +310,7 @@ class SharedDqn implements MultiAgentLearner {
     const x = new Float32Array(this.encoder.inputDim);
     this.encoder.encode(obs, this.agentIndex(agent), x, 0);
     const q = this.qValues(this.online, x, 1);
-    const mask = maskOf(obs);
+    const mask = actionMaskOf(obs);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);
     const nLegal = legal.filter(Boolean).length;
     const best = nLegal > 0 ? maskedArgmax(q, 0, this.nActions, mask) : -1;
@@ -376,11 +377,6 @@ export function tdTargetsMasked(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor
     next = maskedRowMax(qNextTarget, nextMasks);
   }
   return tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), next)) as tf.Tensor1D;
-}
-
-function maskOf(obs: unknown): Uint8Array | null {
-  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
-  return m instanceof Uint8Array ? m : null;
 }
 
 /** A frozen copy of a net (for the pool). */

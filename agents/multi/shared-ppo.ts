@@ -31,26 +31,35 @@
 //   pool     every snapshotEvery updates a copy of the actor joins the pool;
 //            pool opponents sample from their policy
 //   log      onEpisodeEnd per episode, onUpdate per iteration
+import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
+import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
 import { Rng } from '../../core/rng.js';
 import type { BoxSpace, Space } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
-import { readBinary, writeBinary } from '../agent.js';
-import { initBackend, tf } from '../lib/backend.js';
+import { writeBinary } from '../agent.js';
+import { newVariable } from '../lib/actor-critic.js';
+import { standardize } from '../lib/advantages.js';
+import { initBackend, tf, usesOnnx } from '../lib/backend.js';
+import type { ActorCriticLoss, ActorCriticNetSpec } from '../lib/compute/actor-critic-model.js';
+import { OnnxActorCritic } from '../lib/compute/actor-critic-model.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, choice, int, list, num } from '../lib/hparams.js';
 import type { Mlp } from '../lib/nets.js';
 import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
 import { ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
+import { meanOfRows, shuffle } from '../lib/rollout.js';
+import { readArray } from '../lib/tensor-file.js';
+import { pickCategorical, pickGaussian } from '../lib/sampling.js';
 import { linearSchedule } from '../lib/schedules.js';
 import { streamGae } from './advantages.js';
 import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedSoftmax, maskLogits } from './masks.js';
+import { maskedSoftmax, maskLogits } from '../lib/masks.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
@@ -82,8 +91,6 @@ export const SHARED_PPO_HYPERPARAMETERS = {
 } as const;
 
 export type SharedPpoHyperparameters = Resolved<typeof SHARED_PPO_HYPERPARAMETERS>;
-
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 interface Counters {
   steps: number;
@@ -174,7 +181,8 @@ class SharedPpo implements MultiAgentLearner {
   readonly algorithm = 'shared-ppo';
   readonly encoder: ObservationEncoder;
   private readonly counters: Counters = { steps: 0, episodes: 0, updates: 0 };
-  private readonly optimizer: Optimizer;
+  /** Adam on the tfjs variables, or null on backend 'onnx' (the ONNX model then steps, and acts for the learner). */
+  private readonly optimizer: Optimizer | null;
   private readonly pool: OpponentPool<ActorSnapshot>;
   private readonly agents: readonly AgentId[];
   private readonly actionSpace: Space;
@@ -194,6 +202,7 @@ class SharedPpo implements MultiAgentLearner {
     private readonly logStd: tf.Variable | null,
     private rng: Rng,
     private actRng: Rng,
+    private readonly onnx: OnnxActorCritic | null,
   ) {
     const g = context.game;
     this.agents = g.possibleAgents;
@@ -206,7 +215,7 @@ class SharedPpo implements MultiAgentLearner {
     this.std = new Float64Array(this.actionDim);
     this.logStdCache = new Float64Array(this.actionDim);
     this.scratch = new Float64Array(this.nOut);
-    this.optimizer = new Optimizer([...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])], hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
+    this.optimizer = onnx ? null : new Optimizer([...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])], hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
     this.pool = new OpponentPool(hyperparameters.poolSize);
     this.readStd();
   }
@@ -221,7 +230,7 @@ class SharedPpo implements MultiAgentLearner {
 
   private readStd(): void {
     if (!this.logStd) return;
-    const v = this.logStd.dataSync();
+    const v = this.onnx?.logStd() ?? this.logStd.dataSync();
     for (let d = 0; d < this.actionDim; d++) {
       this.logStdCache[d] = v[d]!;
       this.std[d] = Math.exp(v[d]!);
@@ -281,7 +290,7 @@ class SharedPpo implements MultiAgentLearner {
         this.bootstrapValues(buf);
         streamGae(buf, hp.gamma, hp.gaeLambda, buf.advantages, buf.returns);
         // 3. update
-        const metrics = this.update(buf, progress);
+        const metrics = await this.update(buf, progress);
         c.updates += 1;
         // 4. pool
         if (passes(c.updates - 1, c.updates, hp.snapshotEvery) > 0) this.pool.add(this.snapshot(), c.updates);
@@ -293,8 +302,14 @@ class SharedPpo implements MultiAgentLearner {
     return { steps: c.steps, episodes: c.episodes - firstEpisode, seconds: (performance.now() - start) / 1000 };
   }
 
-  /** Actor and critic on `rows` encoded rows: rows x (nOut + 1) numbers, the value last, in one read-back. */
+  /**
+   * Actor and critic on `rows` encoded rows: rows x (nOut + 1) numbers, the
+   * value last, in one read-back; without `withValue` the actor's outputs alone
+   * (rows x nOut), except for the learner's own actor on backend 'onnx', which
+   * always gives both: callers take the row width as out.length / rows.
+   */
   private forward(actor: Mlp, x: Float32Array, rows: number, withValue: boolean): Float32Array {
+    if (this.onnx && actor === this.actor) return this.onnx.forward(x, rows);
     const d = this.encoder.inputDim;
     const out = tf.tidy(() => {
       const input = tf.tensor2d(x.subarray(0, rows * d), [rows, d]);
@@ -314,24 +329,14 @@ class SharedPpo implements MultiAgentLearner {
   private pick(out: Float32Array, row: number, width: number, mask: Uint8Array | null, rng: Rng, deterministic: boolean, logStd: Float64Array | null, stored: Float32Array | null, storedOffset: number, logp: Float64Array): number | Float32Array {
     const o = row * width;
     if (this.discrete) {
-      const probs = maskedSoftmax(out, o, this.nOut, mask, this.scratch);
-      const a = deterministic ? maskedArgmax(out, o, this.nOut, mask) : rng.choice(probs);
+      const a = pickCategorical(out, o, this.nOut, mask, rng, deterministic, this.scratch);
       if (stored) stored[storedOffset] = a;
-      logp[0] = Math.log(probs[a]!);
+      logp[0] = Math.log(this.scratch[a]!);
       return a + (this.actionSpace as { start: number }).start;
     }
     const { low, high } = this.actionSpace as BoxSpace;
     const env = new Float32Array(this.nOut);
-    let lp = 0;
-    for (let d = 0; d < this.nOut; d++) {
-      const ls = logStd ? logStd[d]! : 0;
-      const z = deterministic ? 0 : rng.normal();
-      const a = Math.fround(out[o + d]! + Math.exp(ls) * z);
-      if (stored) stored[storedOffset + d] = a;
-      env[d] = a < low[d]! ? low[d]! : a > high[d]! ? high[d]! : a;
-      lp += -0.5 * z * z - ls - HALF_LOG_2PI;
-    }
-    logp[0] = lp;
+    logp[0] = pickGaussian(out, o, logStd!, rng, deterministic, low, high, stored, storedOffset, env, 0);
     return env;
   }
 
@@ -402,28 +407,37 @@ class SharedPpo implements MultiAgentLearner {
     if (rows.length === 0) return;
     const x = new Float32Array(rows.length * d);
     rows.forEach((k, j) => x.set(buf.nextX.subarray(k * d, (k + 1) * d), j * d));
-    const v = tf.tidy(() => this.critic.apply(tf.tensor2d(x, [rows.length, d])));
-    const values = v.dataSync();
-    v.dispose();
+    const values = new Float32Array(rows.length);
+    if (this.onnx) {
+      this.onnx.values(x, rows.length, values);
+    } else {
+      const v = tf.tidy(() => this.critic.apply(tf.tensor2d(x, [rows.length, d])));
+      values.set(v.dataSync());
+      v.dispose();
+    }
     rows.forEach((k, j) => (buf.bootstrap[k] = values[j]!));
   }
 
   /** nEpochs passes of shuffled minibatches over the rollout's closed rows. */
-  private update(buf: StreamBuffer, progress: number): Record<string, number> {
+  private async update(buf: StreamBuffer, progress: number): Promise<Record<string, number>> {
     const hp = this.hyperparameters;
     const lr = hp.lrSchedule === 'linear' ? linearSchedule(hp.learningRate, 0)(progress) : hp.learningRate;
-    this.optimizer.learningRate = lr;
-    const rows: number[] = [];
-    for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows.push(k);
-    const n = rows.length;
+    if (this.optimizer) this.optimizer.learningRate = lr;
+    else this.onnx!.learningRate = lr;
+    const rows = new Int32Array(buf.size);
+    let n = 0;
+    for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows[n++] = k;
     if (n === 0) return { learningRate: lr, epochs: 0 };
     const d = this.encoder.inputDim;
     const stats: tf.Tensor1D[] = [];
+    const onnxStats: Float32Array[] = [];
+    const onnx = this.onnx;
+    await onnx?.prepare(Math.min(hp.batchSize, n));
     let epochs = 0;
     const clip = hp.clipRange;
     const kickstart = this.kickstartWeight(progress);
     for (let epoch = 0; epoch < hp.nEpochs; epoch++) {
-      shuffle(rows, this.rng);
+      shuffle(rows, n, this.rng);
       for (let from = 0; from < n; from += hp.batchSize) {
         const batch = rows.slice(from, Math.min(from + hp.batchSize, n));
         const m = batch.length;
@@ -443,7 +457,13 @@ class SharedPpo implements MultiAgentLearner {
           adv[j] = buf.advantages[k]!;
           ret[j] = buf.returns[k]!;
         });
-        if (hp.normalizeAdvantage && m > 1) normalize(adv);
+        if (hp.normalizeAdvantage) standardize(adv, m);
+        if (onnx) {
+          // `values` is read only with value clipping, which shared-PPO does not do.
+          const rows = { obs: x, actions, logProbs: oldLogp, values: ret, advantages: adv, returns: ret, masks, teacher: teacherActions ?? actions }; // the teacher's column weighs 0 once kickstarting is over
+          onnxStats.push(onnx.step(rows, m, clip, kickstart).stats);
+          continue;
+        }
         const t = {
           x: tf.tensor2d(x, [m, d]),
           masks: this.discrete ? tf.tensor2d(masks, [m, this.nOut]) : null,
@@ -453,7 +473,7 @@ class SharedPpo implements MultiAgentLearner {
           adv: tf.tensor1d(adv),
           ret: tf.tensor1d(ret),
         };
-        this.optimizer.step(() => {
+        this.optimizer!.step(() => {
           const head = applyForGradients(this.actor, t.x);
           const value = tf.reshape(applyForGradients(this.critic, t.x), [-1]) as tf.Tensor1D;
           let logp: tf.Tensor1D;
@@ -478,10 +498,10 @@ class SharedPpo implements MultiAgentLearner {
         tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
       }
       epochs += 1;
-      if (stopsEarly(hp.targetKl, () => stats[stats.length - 1]!.dataSync()[3]!)) break;
+      if (stopsEarly(hp.targetKl, () => (onnx ? onnxStats[onnxStats.length - 1]![3]! : stats[stats.length - 1]!.dataSync()[3]!))) break;
     }
     this.readStd();
-    const mean = tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
+    const mean = onnx ? meanOfRows(onnxStats) : tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
     tf.dispose(stats);
     return {
       policyLoss: mean[0]!,
@@ -497,7 +517,18 @@ class SharedPpo implements MultiAgentLearner {
     };
   }
 
+  /** Copies the ONNX model's weights into the tfjs variables (before they are saved or copied). */
+  private pullFromOnnx(): void {
+    if (this.onnx) setWeights(this.nets(), this.onnx.params);
+  }
+
+  /** Every trainable variable, in the optimizer's (and the ONNX model's parameter) order. */
+  private nets(): { variables: tf.Variable[] } {
+    return { variables: [...this.actor.variables, ...this.critic.variables, ...(this.logStd ? [this.logStd] : [])] };
+  }
+
   private snapshot(): ActorSnapshot {
+    this.pullFromOnnx();
     const actor = mlp(this.actor.sizes, new Rng(0), { activation: this.actor.activation, init: 'glorot' });
     setWeights(actor, getWeights(this.actor).data);
     return { actor, logStd: this.logStd ? this.logStdCache.slice() : null };
@@ -511,7 +542,7 @@ class SharedPpo implements MultiAgentLearner {
       decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
       const out = this.forward(snapshot.data.actor, x, decisions.length, false);
       const logp = new Float64Array(1);
-      return decisions.map((dec, j) => this.pick(out, j, this.nOut, dec.mask, this.rng, false, snapshot.data.logStd, null, 0, logp));
+      return decisions.map((dec, j) => this.pick(out, j, out.length / decisions.length, dec.mask, this.rng, false, snapshot.data.logStd, null, 0, logp));
     };
   }
 
@@ -530,7 +561,7 @@ class SharedPpo implements MultiAgentLearner {
     const out = this.forward(this.actor, x, entries.length, false);
     const logp = new Float64Array(1);
     const result: PerAgent<unknown> = {};
-    entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, this.nOut, maskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
+    entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, out.length / entries.length, actionMaskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
     return result;
   }
 
@@ -545,7 +576,7 @@ class SharedPpo implements MultiAgentLearner {
     const out = this.forward(this.actor, x, 1, true);
     const value = out[this.nOut]!;
     if (!this.discrete) return { value };
-    return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, maskOf(obs), new Float64Array(this.nOut))), value };
+    return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, actionMaskOf(obs), new Float64Array(this.nOut))), value };
   }
 
   policy(options: { deterministic?: boolean } = {}): Policy {
@@ -553,9 +584,10 @@ class SharedPpo implements MultiAgentLearner {
   }
 
   async save(dir: string): Promise<void> {
+    this.pullFromOnnx();
     await saveMlp(this.actor, dir, 'actor');
     await saveMlp(this.critic, dir, 'critic');
-    const opt = this.optimizer.getState();
+    const opt = this.optimizer?.getState() ?? this.onnx!.getOptimizerState();
     await writeBinary(dir, 'optimizer.bin', opt.data);
     for (const s of this.pool.entries) await saveMlp(s.data.actor, dir, `pool-${s.id}`);
     const state: SharedPpoState = {
@@ -572,7 +604,9 @@ class SharedPpo implements MultiAgentLearner {
 
   async restore(dir: string, s: SharedPpoState): Promise<void> {
     Object.assign(this.counters, s.counters);
-    this.optimizer.setState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
+    const state = { t: s.optimizerStep, data: await readArray(join(dir, 'optimizer.bin'), Float32Array, 2 * getWeights(this.nets()).data.length, 'shared-ppo', "Adam's two moments of the nets need") };
+    if (this.optimizer) this.optimizer.setState(state);
+    else this.onnx!.setOptimizerState(state);
     const entries: Snapshot<ActorSnapshot>[] = [];
     for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: { actor: await loadMlp(dir, `pool-${e.id}`), logStd: e.logStd ? Float64Array.from(e.logStd) : null } });
     this.pool.restore(entries, s.poolCount);
@@ -580,39 +614,14 @@ class SharedPpo implements MultiAgentLearner {
   }
 
   dispose(): void {
-    this.optimizer.dispose();
+    this.optimizer?.dispose();
+    this.onnx?.dispose();
     this.actor.dispose();
     this.critic.dispose();
     this.logStd?.dispose();
     for (const s of this.pool.entries) s.data.actor.dispose();
     for (const s of this.pool.drainEvicted()) s.actor.dispose();
   }
-}
-
-function maskOf(obs: unknown): Uint8Array | null {
-  const m = (obs as { actionMask?: unknown } | null)?.actionMask;
-  return m instanceof Uint8Array ? m : null;
-}
-
-/** Fisher-Yates shuffle in place. */
-function shuffle(a: number[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.integers(0, i + 1);
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-}
-
-/** To mean 0 and std 1 (torch's unbiased std, + 1e-8), in place. */
-function normalize(a: Float32Array): void {
-  let mean = 0;
-  for (const v of a) mean += v;
-  mean /= a.length;
-  let ss = 0;
-  for (const v of a) ss += (v - mean) ** 2;
-  const std = Math.sqrt(ss / (a.length - 1));
-  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / (std + 1e-8);
 }
 
 function checkSetup(context: LearnerContext): void {
@@ -622,10 +631,14 @@ function checkSetup(context: LearnerContext): void {
   }
 }
 
-function newVariable(init: tf.Tensor): tf.Variable {
-  const v = tf.variable(init, true);
-  init.dispose();
-  return v;
+/** On backend 'onnx', the ONNX Runtime model that acts and trains from these nets' weights (compute/actor-critic-model.ts), else null. */
+async function onnxModel(hp: SharedPpoHyperparameters, context: LearnerContext, actor: Mlp, critic: Mlp, logStd: tf.Variable | null): Promise<OnnxActorCritic | null> {
+  if (!usesOnnx(context.backend)) return null;
+  const discrete = logStd === null;
+  const spec: ActorCriticNetSpec = { actorSizes: actor.sizes, criticSizes: critic.sizes, activation: actor.activation, discrete, ...(discrete ? { masked: true } : {}) };
+  const loss: ActorCriticLoss = { kind: 'ppo', vfCoef: hp.vfCoef, entCoef: hp.entCoef, clipRangeVf: 0, ...(hp.kickstartCoef > 0 ? { imitation: true } : {}) };
+  const params = getWeights({ variables: [...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])] }).data;
+  return OnnxActorCritic.create(spec, loss, { kind: 'adam', epsilon: 1e-5, maxGradNorm: hp.maxGradNorm }, params, hp.learningRate);
 }
 
 registerLearner({
@@ -634,7 +647,8 @@ registerLearner({
   hyperparameters: SHARED_PPO_HYPERPARAMETERS,
   async create(hp, context) {
     checkSetup(context);
-    await initBackend(context.backend ?? 'auto');
+    // On 'onnx' the tfjs variables still hold the nets for saving and pool snapshots (which act on tfjs).
+    await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
     const g = context.game;
     const spaces = sharedSpaces('shared-ppo', g.possibleAgents, g.observationSpaces, g.actionSpaces);
     const encoder = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput);
@@ -646,17 +660,17 @@ registerLearner({
     const actor = mlp([encoder.inputDim, ...hp.hidden, nOut], rng, { ...init, outputGain: 0.01 });
     const critic = mlp([encoder.inputDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 });
     const logStd = spaces.action.type === 'box' ? newVariable(tf.fill([nOut], hp.logStdInit)) : null;
-    return new SharedPpo(hp, context, actor, critic, logStd, rng, actRng);
+    return new SharedPpo(hp, context, actor, critic, logStd, rng, actRng, await onnxModel(hp, context, actor, critic, logStd));
   },
   async load(hp, context, manifest, dir) {
     checkSetup(context);
-    await initBackend(context.backend ?? 'auto');
+    await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
     const s = manifest.state as unknown as SharedPpoState;
     if (!s?.counters || !s.rng || !s.actRng || typeof s.optimizerStep !== 'number') throw new Error(`shared-ppo: ${dir}/learner.json has no complete state (counters, generators, optimizerStep)`);
     const actor = await loadMlp(dir, 'actor');
     const critic = await loadMlp(dir, 'critic');
     const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
-    const learner = new SharedPpo(hp, context, actor, critic, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng));
+    const learner = new SharedPpo(hp, context, actor, critic, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), await onnxModel(hp, context, actor, critic, logStd));
     await learner.restore(dir, s);
     return learner;
   },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import { makeVec } from '../../core/vector.js';
 import type { RolloutView } from '../../agents/lib/advantages.js';
-import { computeGae, nStepReturns, validRows } from '../../agents/lib/advantages.js';
+import { computeGae, nStepReturns, standardize, validRows } from '../../agents/lib/advantages.js';
 
 const gamma = 0.9;
 const lambda = 0.8;
@@ -149,5 +149,17 @@ describe('the vector env gives the layout the scheme assumes', () => {
       [0, 0, 1, 0],
       [0, 0, 0, 1],
     ]);
+  });
+});
+
+describe('standardize', () => {
+  it('maps the first n values to mean 0 and unbiased std 1, leaving the rest and single rows alone', () => {
+    const a = new Float32Array([1, 2, 3, 7, 5]);
+    standardize(a, 3);
+    // mean 2, unbiased std sqrt((1 + 0 + 1) / 2) = 1, so (x - 2) / (1 + 1e-8).
+    expect(Array.from(a)).toEqual([Math.fround(-1 / (1 + 1e-8)), 0, Math.fround(1 / (1 + 1e-8)), 7, 5]);
+    const one = new Float32Array([4]);
+    standardize(one, 1);
+    expect(one[0]).toBe(4);
   });
 });

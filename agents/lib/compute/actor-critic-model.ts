@@ -10,6 +10,7 @@
 // rows of weight 0 (padded-batch.ts), so one graph serves every size.
 import type { CnnOptions } from '../cnn.js';
 import type { Activation } from '../nets.js';
+import { ILLEGAL } from '../masks.js';
 import { mlpShapes } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
@@ -31,10 +32,21 @@ export interface ActorCriticNetSpec {
   discrete: boolean;
   /** The conv trunk under both heads (the cnn policy): its image [H, W, C], layers and weight shapes; the heads then read its features. */
   trunk?: { inputShape: [number, number, number]; options: CnnOptions; shapes: number[][] };
+  /** Discrete only: each row comes with an action mask (a `masks` column of 0/1), illegal logits set to ILLEGAL in the loss (shared-PPO). */
+  masked?: boolean;
 }
 
 /** The loss of one update: PPO's clipped objective, or A2C's policy gradient; both with vfCoef value loss and entCoef entropy bonus. */
-export type ActorCriticLoss = { kind: 'ppo'; vfCoef: number; entCoef: number; clipRangeVf: number } | { kind: 'a2c'; vfCoef: number; entCoef: number };
+export type ActorCriticLoss =
+  | {
+      kind: 'ppo';
+      vfCoef: number;
+      entCoef: number;
+      clipRangeVf: number;
+      /** Kickstarting (shared-PPO): adds kick * -mean(log pi(teacher action)), `kick` fed per step; its mean is a sixth statistic. */
+      imitation?: boolean;
+    }
+  | { kind: 'a2c'; vfCoef: number; entCoef: number };
 
 export type ActorCriticOptimizer = { kind: 'adam'; epsilon: number; maxGradNorm: number } | ({ kind: 'rmsprop' } & RmsPropOptions);
 
@@ -47,6 +59,10 @@ export interface MinibatchRows {
   readonly values: Float32Array;
   readonly advantages: Float32Array;
   readonly returns: Float32Array;
+  /** Action masks, nOut per row (a masked spec only). */
+  readonly masks?: Float32Array;
+  /** The teacher's actions, stored as `actions` (a loss with imitation only). */
+  readonly teacher?: Float32Array;
 }
 
 /** Names of the statistics each loss returns per update, in order. */
@@ -64,6 +80,8 @@ export class OnnxActorCritic {
   private rows: PaddedBatch | null = null;
   private readonly clip = new Float32Array(1);
   private readonly clipFeed = { clip: new Tensor('float32', this.clip, []) };
+  private readonly kick = new Float32Array(1);
+  private readonly kickFeed = { kick: new Tensor('float32', this.kick, []) };
   private optimizerState: { t: number; data: Float32Array };
   private lr: number;
   private disposed = false;
@@ -152,15 +170,22 @@ export class OnnxActorCritic {
    * (unused by A2C). Returns the loss, the pre-clip gradient norm and the
    * statistics named by STAT_NAMES[loss.kind], computed before the step.
    */
-  step(batch: MinibatchRows, size: number, clipRange = 0): { loss: number; gradNorm: number; stats: Float32Array } {
+  step(batch: MinibatchRows, size: number, clipRange = 0, kickstart = 0): { loss: number; gradNorm: number; stats: Float32Array } {
     if (this.disposed) throw new Error('OnnxActorCritic.step: disposed');
     if (size < 1) throw new RangeError(`OnnxActorCritic.step: needs at least one row, got ${size}`);
     const trainer = this.trainer;
     if (!trainer || size > this.capacity) throw new Error(`OnnxActorCritic.step: ${size} rows, the update graph holds ${this.capacity}: await prepare(${size}) first`);
     const rows = this.rows!;
-    rows.fill({ obs: batch.obs, actions: batch.actions, oldLogp: batch.logProbs, oldValues: batch.values, advantages: batch.advantages, returns: batch.returns }, size);
+    const extra = (name: 'masks' | 'teacher', needed: boolean): Record<string, Float32Array> => {
+      if (!needed) return {};
+      if (!batch[name]) throw new Error(`OnnxActorCritic.step: this update graph needs the rows' ${name}`);
+      return { [name]: batch[name] };
+    };
+    const imitation = this.loss.kind === 'ppo' && this.loss.imitation === true;
+    rows.fill({ obs: batch.obs, actions: batch.actions, oldLogp: batch.logProbs, oldValues: batch.values, advantages: batch.advantages, returns: batch.returns, ...extra('masks', this.spec.masked === true), ...extra('teacher', imitation) }, size);
     this.clip[0] = clipRange;
-    const out = trainer.step(this.loss.kind === 'ppo' ? { ...rows.feeds, ...this.clipFeed } : rows.feeds);
+    this.kick[0] = kickstart;
+    const out = trainer.step(this.loss.kind === 'ppo' ? { ...rows.feeds, ...this.clipFeed, ...(imitation ? this.kickFeed : {}) } : rows.feeds);
     this.params.set(trainer.params);
     return { loss: out.loss, gradNorm: out.gradNorm, stats: (out.outputs.stats!.data as Float32Array).slice() };
   }
@@ -235,6 +260,8 @@ function columnsOf(spec: ActorCriticNetSpec, loss: ActorCriticLoss): Column[] {
   ];
   if (loss.kind === 'ppo') columns.push({ name: 'oldLogp', width: 0 });
   if (loss.kind === 'ppo' && loss.clipRangeVf > 0) columns.push({ name: 'oldValues', width: 0 });
+  if (spec.masked) columns.push({ name: 'masks', width: nOut });
+  if (loss.kind === 'ppo' && loss.imitation) columns.push(spec.discrete ? { name: 'teacher', width: 0, int: true } : { name: 'teacher', width: nOut });
   return columns;
 }
 
@@ -244,15 +271,25 @@ function buildLoss(g: Graph, spec: ActorCriticNetSpec, loss: ActorCriticLoss, pa
   const { obs, actions, advantages, returns, w } = x as Record<string, Sym>;
   const capacity = obs.shape[0]!;
   const h = features(g, spec, nets.trunk, obs);
-  const head = mlpForward(g, nets.actor, h, spec.activation);
+  const raw = mlpForward(g, nets.actor, h, spec.activation);
+  // Masked logits: + (mask - 1) * -ILLEGAL leaves legal ones as they are and puts illegal ones at about ILLEGAL,
+  // where softmax gives them exactly 0, as tfjs's maskLogits does.
+  const head = spec.masked ? g.add(raw, g.mul(g.sub(x.masks!, 1), -ILLEGAL)) : raw;
   const value = g.reshape(mlpForward(g, nets.critic, h, spec.activation), [capacity]);
-  const logp = nets.logStd ? gaussianLogProb(g, head, nets.logStd, actions) : categoricalLogProb(g, head, actions);
+  const logProb = (a: Sym) => (nets.logStd ? gaussianLogProb(g, head, nets.logStd, a) : categoricalLogProb(g, head, a));
+  const logp = logProb(actions);
   const entropy = nets.logStd ? gaussianEntropy(g, nets.logStd) : weightedMean(g, categoricalEntropy(g, head), w);
   const one = (s: Sym) => g.reshape(s, [1]);
   if (loss.kind === 'ppo') {
     const t = ppoGraphTerms(g, { logp, oldLogp: x.oldLogp!, advantages, value, oldValues: x.oldValues ?? value, returns, w }, g.input('clip', []), loss.clipRangeVf);
-    const total = g.add(t.policyLoss, g.sub(g.mul(t.valueLoss, loss.vfCoef), g.mul(entropy, loss.entCoef)));
-    return { loss: total, outputs: { stats: g.concat([t.policyLoss, t.valueLoss, entropy, t.approxKl, t.clipFraction].map(one), 0) } };
+    let total = g.add(t.policyLoss, g.sub(g.mul(t.valueLoss, loss.vfCoef), g.mul(entropy, loss.entCoef)));
+    const stats = [t.policyLoss, t.valueLoss, entropy, t.approxKl, t.clipFraction];
+    if (loss.imitation) {
+      const imitation = g.neg(weightedMean(g, logProb(x.teacher!), w));
+      total = g.add(total, g.mul(imitation, g.input('kick', [])));
+      stats.push(imitation);
+    }
+    return { loss: total, outputs: { stats: g.concat(stats.map(one), 0) } };
   }
   // A2C: -mean(A log pi) + vfCoef mean((V - R)^2) - entCoef H.
   const policyLoss = g.neg(weightedMean(g, g.mul(advantages, logp), w));

@@ -7,7 +7,7 @@
 // Values are read from a row of a flat array (`values[offset + a]`), the
 // layout of a batched network output, so nothing here allocates.
 import type { Rng } from '../../core/rng.js';
-import { tf } from '../lib/backend.js';
+import { tf } from './backend.js';
 
 /** A large negative number for illegal logits and Q-values: exp() of it is exactly 0, and 0 times it is not NaN (as -Infinity would be). */
 export const ILLEGAL = -1e9;
