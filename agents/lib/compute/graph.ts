@@ -393,14 +393,6 @@ export class Graph {
     return this.node('Slice', [x, this.ints(ax.map(() => 0)), this.ints(sizes), this.ints(ax)], shape, x.dtype);
   }
 
-  /**
-   * x, as a constant to the autodiff (a stop-gradient): a Cast to x's own
-   * type, which ONNX Runtime passes through and grad.ts gives no gradient.
-   */
-  stopGradient(x: Sym): Sym {
-    return this.cast(x, x.dtype);
-  }
-
   // ------------------------------------------------------------ continuous control (SAC)
   /**
    * log(1 + exp(x)) as max(x, 0) + log(1 + exp(-|x|)): no overflow for large

@@ -9,9 +9,10 @@
 // and its log-density uses the state-dependent variance
 //   var_j(s) = sum_i z_i(s)^2 sigma_ij^2 + 1e-6,
 //   log pi(a|s) = sum_j [ log N(u_j; mu_j, var_j) - log(1 - tanh(u_j)^2) ].
-// The features enter the noise and the variance as constants (SB3's default
-// learn_features=False); gradients reach sigma through theta = sigma * N(0, 1)
-// (reparameterized) and through the variance, and the policy net through mu.
+// Gradients reach sigma through theta = sigma * N(0, 1) (reparameterized) and
+// through the variance, and the policy net through mu and through the
+// features in the noise and the variance (SB3's SAC actor builds its gSDE
+// distribution with learn_features=True).
 //
 // Graph side: gsdeHead and gsdeSquashed build those values from a
 // unit-normal matrix fed in. Host side: SdeNoise holds the matrix theta the
@@ -49,7 +50,7 @@ export function gsdeHead(g: Graph, params: readonly Sym[], x: Sym): { latent: Sy
  * [h, A] and a unit-normal matrix `unit` [h, A] (theta = exp(logStd) * unit).
  */
 export function gsdeSquashed(g: Graph, mean: Sym, latent: Sym, logStd: Sym, unit: Sym): { action: Sym; logProb: Sym } {
-  const z = g.stopGradient(latent);
+  const z = latent;
   const std = g.exp(logStd);
   const noise = g.matmul(z, g.mul(std, unit));
   const variance = g.add(g.matmul(g.square(z), g.square(std)), SDE_EPSILON);
