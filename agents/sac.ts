@@ -18,7 +18,9 @@
 // TensorFlow.js backend asked for by name is refused. Checkpoints hold actor,
 // critic, critic2 and the critics' targets in nets.ts's files, both
 // optimizers' moments, alpha and its Adam state, the generator, the counters
-// and (saveReplay) the replay buffer: resume is exact.
+// and (saveReplay) the replay buffer: resume is exact. With useSde the actor
+// explores with gSDE (agents/lib/compute/gsde.ts); its log-std matrix and the
+// collection's exploration matrix are saved too.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
 import { readBinary, registerAgent } from './agent.js';
@@ -45,6 +47,9 @@ export const SAC_HYPERPARAMETERS = {
   entCoef: choice('auto', ['auto', 'fixed'] as const, "entropy coefficient alpha: 'auto' tunes it towards entropy -dim(A), 'fixed' keeps entCoefInit"),
   entCoefInit: num(1, 'initial (auto) or constant (fixed) entropy coefficient alpha (SB3: 1)', { min: 0, exclusiveMin: true }),
   hidden: list([256, 256], 'hidden layer sizes of the actor and of each critic (relu; SB3 SAC)', { memory: layerMemory(5) }),
+  useSde: bool(false, 'generalized state-dependent exploration (gSDE, Raffin et al. 2021): noise z(s) theta from the last hidden features, theta drawn at each rollout start'),
+  sdeSampleFreq: int(-1, 'gSDE: steps between draws of the exploration matrix within a rollout (-1: only at the start of each rollout of trainFreq steps)', { min: -1 }),
+  logStdInit: num(-3, "gSDE: initial value of every entry of the learned log-std matrix (SB3's log_std_init)"),
   saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
 } as const;
 
@@ -57,6 +62,7 @@ function check(context: AgentContext): { obsDim: number; actionDim: number } {
 }
 
 function spec(hp: SacHyperparameters, obsDim: number, actionDim: number): SacSpec {
+  if (hp.useSde && hp.sdeSampleFreq === 0) throw new RangeError('sac: sdeSampleFreq must be -1 (draw only at rollout starts) or >= 1, got 0');
   return { ...hp, obsDim, actionDim, targetEntropy: -actionDim };
 }
 
@@ -82,7 +88,9 @@ registerAgent({
     const sp = spec(hp, obsDim, actionDim);
     const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     // Output gain 0.01: mean and log-std start near 0 (std near 1).
-    const actor = concatFloat32(mlpInit(OnnxSacModel.actorSizes(sp), rng, { ...init, outputGain: 0.01 }));
+    const logStdShape = OnnxSacModel.logStdShape(sp);
+    const logStd = logStdShape ? [new Float32Array(logStdShape[0] * logStdShape[1]).fill(hp.logStdInit)] : [];
+    const actor = concatFloat32([...mlpInit(OnnxSacModel.actorSizes(sp), rng, { ...init, outputGain: 0.01 }), ...logStd]);
     const critic = concatFloat32([0, 1].flatMap(() => mlpInit(OnnxSacModel.criticSizes(sp), rng, { ...init, outputGain: 1 })));
     const model = await OnnxSacModel.create(sp, { actor, critic, criticTarget: critic }, { logAlpha: Math.log(hp.entCoefInit), m: 0, v: 0, t: 0 });
     return makeAgent(hp, context, model, rng);
@@ -93,12 +101,13 @@ registerAgent({
     const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
     const entropy = (s as { entropy?: unknown }).entropy;
     if (!steps || !isEntropyState(entropy)) throw new Error('sac: agent.json has no complete state (optimizerSteps, entropy)');
+    if (hp.useSde && s.sdeNoise === undefined) throw new Error('sac: agent.json has no gSDE noise state (sdeNoise) for an agent with useSde');
     const sp = spec(hp, obsDim, actionDim);
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
     const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, {
       actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
       critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
-    });
+    }, s.sdeNoise);
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });

@@ -8,6 +8,7 @@
 //   npm run bench:learn -- --filter ddpg-pendulum --seeds 2 --first-seed 3   # seeds 3 and 4
 //   npm run bench:learn -- --json results.json   # also write every run's numbers
 //   npm run bench:learn -- --filter dqn-mountaincar --set lrSchedule=linear   # a recipe with other hyperparameters
+//   npm run bench:learn -- --filter td3-hopper --seeds 1 --steps 30000   # a short check of a long recipe
 //   npm run bench:learn -- --filter dqn-cartpole --backend wasm   # another compute backend (default auto:
 //                                                # onnx for every recipe's agent)
 //
@@ -99,8 +100,8 @@ async function trainOne(recipe: Recipe, seed: number, overrides: Record<string, 
   return { recipe: recipe.id, settings: overrides, seed, steps: agent.stepCount, seconds, cpuSeconds, evalMean: final.mean, evalStd: final.std, solvedAtStep, solvedAtSeconds, curve };
 }
 
-function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {
-  const settings = Object.entries(overrides).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`]);
+function runInChild(recipe: string, seed: number, overrides: Record<string, unknown>, backend: string, steps: number | undefined): Promise<RunResult> {
+  const settings = [...Object.entries(overrides).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`]), ...(steps ? ['--steps', String(steps)] : [])];
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [fileURLToPath(import.meta.url), '--run', recipe, '--seed', String(seed), '--backend', backend, ...settings], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       if (err) {
@@ -125,12 +126,23 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** --steps: env steps per run in place of each recipe's budget (a short check of a long recipe), or undefined. */
+function stepsOverride(): number | undefined {
+  const v = arg('--steps');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer, got ${v}`);
+  return n;
+}
+
 async function main(): Promise<void> {
   const run = arg('--run');
   const backend = arg('--backend') ?? 'auto';
   if (run) {
-    const recipe = RECIPES.find((r) => r.id === run);
-    if (!recipe) throw new Error(`unknown recipe ${run}`);
+    const found = RECIPES.find((r) => r.id === run);
+    if (!found) throw new Error(`unknown recipe ${run}`);
+    const steps = stepsOverride();
+    const recipe = steps ? { ...found, totalSteps: steps } : found;
     const result = await trainOne(recipe, Number(arg('--seed') ?? 0), settingsFrom(process.argv), backend);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
@@ -140,7 +152,8 @@ async function main(): Promise<void> {
   const firstSeed = Number(arg('--first-seed') ?? 0);
   if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new Error(`--first-seed must be a non-negative integer, got ${arg('--first-seed')}`);
   const parallel = Number(arg('--parallel') ?? 2);
-  const recipes = RECIPES.filter((r) => !filter || filter.test(r.id));
+  const steps = stepsOverride();
+  const recipes = RECIPES.filter((r) => !filter || filter.test(r.id)).map((r) => (steps ? { ...r, totalSteps: steps } : r));
   if (recipes.length === 0) throw new Error(`no recipe matches ${arg('--filter')}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
 
   const overrides = settingsFrom(process.argv);
@@ -150,7 +163,7 @@ async function main(): Promise<void> {
   const worker = async () => {
     while (next < jobs.length) {
       const job = jobs[next++]!;
-      const r = await runInChild(job.recipe.id, job.seed, overrides, backend);
+      const r = await runInChild(job.recipe.id, job.seed, overrides, backend, steps);
       results.push(r);
       process.stderr.write(
         `  ${r.recipe} seed ${r.seed}: ${r.steps} steps, ${r.seconds.toFixed(1)} s (${r.cpuSeconds.toFixed(1)} CPU s), eval ${r.evalMean.toFixed(1)}, solved at ${fmt(r.solvedAtStep, 0)} steps / ${fmt(r.solvedAtSeconds)} s\n`,

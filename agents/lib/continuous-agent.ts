@@ -141,8 +141,11 @@ export class ContinuousAgent implements Agent {
       this.noise?.reset();
       let episodeReturn = 0;
       let episodeLength = 0;
+      let first = true;
       while (c.steps < totalSteps) {
         // 1. collect one transition
+        this.model.beforeCollect?.(this.rng, first || c.steps % hp.trainFreq === 0);
+        first = false;
         if (c.steps < hp.learningStarts) {
           for (let d = 0; d < this.actionDim; d++) this.a[d] = this.rng.uniform(-1, 1);
         } else if (this.noise) {

@@ -16,6 +16,12 @@ export interface ContinuousModel {
   value(s: Float32Array): number;
   /** One gradient step on `batch`; `update` counts gradient steps from 1 (delayed actor updates key on it). Returns the step's metrics. */
   update(batch: ReplayBatch, rng: Rng, update: number): Record<string, number>;
+  /**
+   * Called before each collected step (SAC's gSDE draws its exploration matrix
+   * here); `rolloutStart`: the step opens a rollout (the first of a learn()
+   * call, or the first after a training phase's boundary, every trainFreq steps).
+   */
+  beforeCollect?(rng: Rng, rolloutStart: boolean): void;
   /** Transfer: the nets from an agent of the same kind saved in `dir` (targets copied from them); optimizers stay. */
   warmStart(dir: string, who: string): Promise<void>;
   /** Writes the nets and optimizer moments into `dir`; returns what agent.json's state must hold to load them. */

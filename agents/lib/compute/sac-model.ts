@@ -14,18 +14,26 @@
 // with log N(u; mean, std) = -eps^2 / 2 - log std - log(2 pi) / 2 and
 // log(1 - tanh(u)^2) = 2 (log 2 - u - softplus(-2u)), exact where 1 - tanh^2
 // rounds to 0 in float32 (SB3 adds 1e-6 inside the log instead).
+//
+// With useSde the actor is gsde.ts's instead: the MLP gives the mean alone,
+// a learned [h, A] log-std matrix (appended to the actor's parameters, saved
+// as actor-log-std.bin) scales a unit-normal matrix drawn once per gradient
+// step and shared by the step's next and current actions (as SB3's
+// reset_noise per gradient step), and collection acts with SdeNoise's theta.
 import type { Rng } from '../../../core/rng.js';
-import { writeBinary } from '../../agent.js';
+import { readBinary, writeBinary } from '../../agent.js';
 import type { ContinuousModel } from '../continuous-model.js';
 import { mlpShapes, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
 import { BatchFeeds, criticName, criticQ, readNets, splitCritics, tdTarget } from './actor-critic.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
+import type { SdeNoiseState } from './gsde.js';
+import { gsdeHead, gsdePolicy, sdeLatentDim, SdeNoise } from './gsde.js';
 import { mlpForward } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
-import { ParamLayout, polyakUpdate, Trainer } from './trainer.js';
+import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
 
 export const LOG_STD_MIN = -20;
 export const LOG_STD_MAX = 2;
@@ -43,6 +51,10 @@ export interface SacSpec {
   /** 'auto': alpha tuned towards targetEntropy; 'fixed': alpha stays at its initial value. */
   entCoef: 'auto' | 'fixed';
   targetEntropy: number;
+  /** gSDE exploration (gsde.ts) instead of a fresh Gaussian draw per step. */
+  useSde: boolean;
+  /** gSDE: steps between draws of the exploration matrix within a rollout (<= 0: only at rollout starts). */
+  sdeSampleFreq: number;
 }
 
 /** alpha = exp(logAlpha) and its Adam state (float64 on the host; saved in agent.json, which keeps every bit). */
@@ -54,6 +66,7 @@ export interface EntropyState {
 }
 
 export interface SacWeights {
+  /** The actor MLP's weights, then (useSde) the log-std matrix. */
   actor: Float32Array;
   /** Both critics, one after the other. */
   critic: Float32Array;
@@ -98,6 +111,8 @@ export class OnnxSacModel implements ContinuousModel {
   private readonly nextEps: Float32Array;
   private readonly alpha = new Float32Array(1);
   private readonly one: Float32Array;
+  /** gSDE's collection noise (null without useSde). */
+  readonly sde: SdeNoise | null;
   entropy: EntropyState;
 
   private constructor(
@@ -114,14 +129,27 @@ export class OnnxSacModel implements ContinuousModel {
     this.batch = batch;
     this.criticTarget = new Float32Array(criticLayout.size);
     this.targetFeeds = criticLayout.views(this.criticTarget, 'tc');
-    this.eps = new Float32Array(spec.batchSize * spec.actionDim);
-    this.nextEps = new Float32Array(spec.batchSize * spec.actionDim);
+    const [rows, cols] = OnnxSacModel.noiseShape(spec);
+    this.eps = new Float32Array(rows * cols);
+    this.nextEps = new Float32Array(rows * cols);
     this.one = new Float32Array(spec.obsDim);
     this.entropy = { ...entropy };
+    this.sde = spec.useSde ? new SdeNoise(sdeLatentDim(spec.obsDim, spec.hidden), spec.actionDim, spec.sdeSampleFreq) : null;
   }
 
+  /** The actor MLP's layer sizes: mean and log-std per action dimension, or (useSde) the mean alone. */
   static actorSizes(spec: SacSpec): number[] {
-    return [spec.obsDim, ...spec.hidden, 2 * spec.actionDim];
+    return [spec.obsDim, ...spec.hidden, (spec.useSde ? 1 : 2) * spec.actionDim];
+  }
+
+  /** The shape of the log-std matrix of gSDE (features x actions), or null without it. */
+  static logStdShape(spec: SacSpec): [number, number] | null {
+    return spec.useSde ? [sdeLatentDim(spec.obsDim, spec.hidden), spec.actionDim] : null;
+  }
+
+  /** The noise fed per gradient step: eps [batch, A] for each action, or gSDE's one unit-normal matrix [h, A]. */
+  static noiseShape(spec: SacSpec): [number, number] {
+    return OnnxSacModel.logStdShape(spec) ?? [spec.batchSize, spec.actionDim];
   }
 
   static criticSizes(spec: SacSpec): number[] {
@@ -133,12 +161,16 @@ export class OnnxSacModel implements ContinuousModel {
     weights: SacWeights,
     entropy: EntropyState,
     optimizers?: { actor: { t: number; data: Float32Array }; critic: { t: number; data: Float32Array } },
+    /** gSDE's saved collection noise (agent.json's state.sdeNoise). */
+    sdeState?: unknown,
   ): Promise<OnnxSacModel> {
     const { obsDim, actionDim, batchSize: b } = spec;
-    const actorLayout = new ParamLayout(mlpShapes(OnnxSacModel.actorSizes(spec)));
+    const logStdShape = OnnxSacModel.logStdShape(spec);
+    const actorLayout = new ParamLayout([...mlpShapes(OnnxSacModel.actorSizes(spec)), ...(logStdShape ? [logStdShape] : [])]);
+    const noiseShape = OnnxSacModel.noiseShape(spec);
     const criticLayout = new ParamLayout([0, 1].flatMap(() => mlpShapes(OnnxSacModel.criticSizes(spec))));
     const batch = new BatchFeeds(b, obsDim, actionDim);
-    const policy = (g: Graph, params: readonly Sym[], x: Sym, eps: Sym) => squashedGaussian(g, mlpForward(g, params, x, 'relu'), eps);
+    const policy = (g: Graph, params: readonly Sym[], x: Sym, eps: Sym) => (spec.useSde ? gsdePolicy(g, params, x, eps) : squashedGaussian(g, mlpForward(g, params, x, 'relu'), eps));
     const minQ = (g: Graph, params: readonly Sym[], x: Sym, a: Sym) => {
       const [q1, q2] = splitCritics(params, 2).map((p) => criticQ(g, p, x, a)) as [Sym, Sym];
       return { q1, min: g.min(q1, q2) };
@@ -149,7 +181,7 @@ export class OnnxSacModel implements ContinuousModel {
         build(g, params) {
           const x = batch.inputs(g);
           const alpha = g.input('alpha', []);
-          const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', [b, actionDim]));
+          const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
           const soft = g.sub(minQ(g, criticLayout.inputs(g, 'tc'), x.nextObs, next.action).min, g.mul(next.logProb, alpha));
           const y = tdTarget(g, x.rewards, x.terminated, soft, spec.gamma);
           const qs = splitCritics(params, 2).map((p) => criticQ(g, p, x.obs, x.actions));
@@ -166,7 +198,7 @@ export class OnnxSacModel implements ContinuousModel {
         layout: actorLayout,
         build(g, params) {
           const obs = g.input('obs', [b, obsDim]);
-          const pi = policy(g, params, obs, g.input('eps', [b, actionDim]));
+          const pi = policy(g, params, obs, g.input('eps', noiseShape));
           const q = minQ(g, criticLayout.inputs(g, 'c'), obs, pi.action).min;
           return { loss: g.mean(g.sub(g.mul(pi.logProb, g.input('alpha', [])), q)), outputs: { meanLogProb: g.mean(pi.logProb) } };
         },
@@ -175,16 +207,26 @@ export class OnnxSacModel implements ContinuousModel {
       spec.learningRate,
     );
     const act = new Graph('float32');
-    const head = mlpForward(act, actorLayout.inputs(act, 'p'), act.input('x', [-1, obsDim]), 'relu');
-    const [mean, logStd] = act.split(head, 1, [actionDim, actionDim]) as [Sym, Sym];
-    act.output('mean', mean);
-    act.output('logStd', act.clip(logStd, LOG_STD_MIN, LOG_STD_MAX));
+    const actParams = actorLayout.inputs(act, 'p');
+    if (spec.useSde) {
+      // The mean and the features z(s); SdeNoise adds z(s) theta on the host.
+      const { latent, mean } = gsdeHead(act, actParams.slice(0, -1), act.input('x', [-1, obsDim]));
+      act.output('mean', mean);
+      act.output('latent', latent);
+    } else {
+      const head = mlpForward(act, actParams, act.input('x', [-1, obsDim]), 'relu');
+      const [mean, logStd] = act.split(head, 1, [actionDim, actionDim]) as [Sym, Sym];
+      act.output('mean', mean);
+      act.output('logStd', act.clip(logStd, LOG_STD_MIN, LOG_STD_MAX));
+    }
     const value = new Graph('float32');
     const vx = value.input('x', [1, obsDim]);
-    const vHead = mlpForward(value, actorLayout.inputs(value, 'p'), vx, 'relu');
-    value.output('q', minQ(value, criticLayout.inputs(value, 'c'), vx, value.tanh(value.split(vHead, 1, [actionDim, actionDim])[0]!)).q1);
+    const vParams = actorLayout.inputs(value, 'p');
+    const vMean = spec.useSde ? gsdeHead(value, vParams.slice(0, -1), vx).mean : value.split(mlpForward(value, vParams, vx, 'relu'), 1, [actionDim, actionDim])[0]!;
+    value.output('q', minQ(value, criticLayout.inputs(value, 'c'), vx, value.tanh(vMean)).q1);
     const model = new OnnxSacModel(spec, actorLayout, criticLayout, actor, critic, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), batch, entropy);
     model.criticTarget.set(weights.criticTarget);
+    if (sdeState !== undefined) model.sde?.setState(sdeState);
     if (optimizers) {
       actor.setState(optimizers.actor);
       critic.setState(optimizers.critic);
@@ -194,19 +236,44 @@ export class OnnxSacModel implements ContinuousModel {
 
   static async readWeights(spec: SacSpec, dir: string, who: string): Promise<SacWeights> {
     const critics = [0, 1].map(criticName);
+    let actor = await readNets(dir, ['actor'], OnnxSacModel.actorSizes(spec), who);
+    const logStdShape = OnnxSacModel.logStdShape(spec);
+    if (logStdShape) {
+      const logStd = new Float32Array(await readBinary(dir, 'actor-log-std.bin'));
+      if (logStd.length !== logStdShape[0] * logStdShape[1]) throw new Error(`${who}: ${dir}/actor-log-std.bin holds ${logStd.length} values, this agent's gSDE log-std matrix is [${logStdShape.join(', ')}]`);
+      actor = concatFloat32([actor, logStd]);
+    }
     return {
-      actor: await readNets(dir, ['actor'], OnnxSacModel.actorSizes(spec), who),
+      actor,
       critic: await readNets(dir, critics, OnnxSacModel.criticSizes(spec), who),
       criticTarget: await readNets(dir, critics.map((n) => `${n}Target`), OnnxSacModel.criticSizes(spec), who),
     };
   }
 
-  /** tanh(mean) or, with `rng`, tanh(mean + std * eps), eps ~ N(0, I) from rng. */
+  /** The log-std matrix of gSDE (a view of the actor's parameters). */
+  private logStd(): Float32Array {
+    return this.actor.params.subarray(this.actorLayout.offsets[this.actorLayout.offsets.length - 1]!);
+  }
+
+  /** gSDE: a new exploration matrix when SdeNoise's schedule says so. */
+  beforeCollect(rng: Rng, rolloutStart: boolean): void {
+    this.sde?.beforeStep(rng, this.logStd(), rolloutStart);
+  }
+
+  /**
+   * tanh(mean) or, with `rng`, tanh(mean + std * eps), eps ~ N(0, I) from rng;
+   * with gSDE tanh(mean + z(s) theta), theta drawn from rng on first use.
+   */
   act(s: Float32Array, rng: Rng | null): Float32Array {
     const a = this.spec.actionDim;
     this.one.set(s);
     const out = this.actSession.run({ ...this.actor.paramFeeds, x: new Tensor('float32', this.one, [1, this.spec.obsDim]) });
     const mean = out.mean!.data as Float32Array;
+    if (this.sde && rng) {
+      if (this.sde.draws === 0) this.sde.draw(rng, this.logStd());
+      return this.sde.act(mean, out.latent!.data as Float32Array, new Float32Array(a));
+    }
+    if (this.sde) return Float32Array.from(mean, Math.tanh);
     const logStd = out.logStd!.data as Float32Array;
     const action = new Float32Array(a);
     for (let j = 0; j < a; j++) action[j] = Math.tanh(rng ? mean[j]! + Math.exp(logStd[j]!) * rng.normal() : mean[j]!);
@@ -226,19 +293,20 @@ export class OnnxSacModel implements ContinuousModel {
   update(batch: ReplayBatch, rng: Rng, update: number): Record<string, number> {
     const spec = this.spec;
     this.batch.set(batch);
-    for (let i = 0; i < this.nextEps.length; i++) this.nextEps[i] = rng.normal();
+    // gSDE: one unit-normal matrix for both actions of the step (eps); otherwise one draw per row and action each.
+    if (!this.sde) for (let i = 0; i < this.nextEps.length; i++) this.nextEps[i] = rng.normal();
     for (let i = 0; i < this.eps.length; i++) this.eps[i] = rng.normal();
+    const [rows, cols] = OnnxSacModel.noiseShape(spec);
     this.alpha[0] = this.alphaValue;
     const alpha = new Tensor('float32', this.alpha, []);
-    const d = spec.actionDim;
     const c = this.critic.step({
       ...this.batch.feeds,
       ...this.targetFeeds,
       ...this.actorLayout.views(this.actor.params, 'pa'),
-      nextEps: new Tensor('float32', this.nextEps, [spec.batchSize, d]),
+      nextEps: new Tensor('float32', this.sde ? this.eps : this.nextEps, [rows, cols]),
       alpha,
     });
-    const a = this.actor.step({ obs: this.batch.feeds.obs!, eps: new Tensor('float32', this.eps, [spec.batchSize, d]), alpha, ...this.criticLayout.views(this.critic.params, 'c') });
+    const a = this.actor.step({ obs: this.batch.feeds.obs!, eps: new Tensor('float32', this.eps, [rows, cols]), alpha, ...this.criticLayout.views(this.critic.params, 'c') });
     const meanLogProb = (a.outputs.meanLogProb!.data as Float32Array)[0]!;
     const metrics = { criticLoss: c.loss, actorLoss: a.loss, meanQ: (c.outputs.meanQ!.data as Float32Array)[0]!, entropy: -meanLogProb, entCoef: this.alpha[0] };
     if (spec.entCoef === 'auto') this.entropy = entropyStep(this.entropy, meanLogProb, spec.targetEntropy, spec.learningRate);
@@ -254,7 +322,10 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   async save(dir: string): Promise<Record<string, unknown>> {
-    await saveMlpData({ sizes: OnnxSacModel.actorSizes(this.spec), activation: 'relu', data: this.actor.params }, dir, 'actor');
+    const logStdShape = OnnxSacModel.logStdShape(this.spec);
+    const actorMlp = logStdShape ? this.actor.params.subarray(0, this.actor.params.length - logStdShape[0] * logStdShape[1]) : this.actor.params;
+    await saveMlpData({ sizes: OnnxSacModel.actorSizes(this.spec), activation: 'relu', data: actorMlp }, dir, 'actor');
+    if (logStdShape) await writeBinary(dir, 'actor-log-std.bin', this.logStd());
     const per = this.criticLayout.size / 2;
     const sizes = OnnxSacModel.criticSizes(this.spec);
     for (let i = 0; i < 2; i++) {
@@ -265,7 +336,8 @@ export class OnnxSacModel implements ContinuousModel {
     const criticOpt = this.critic.getState();
     await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
     await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
-    return { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t }, entropy: { ...this.entropy } };
+    const sdeNoise: SdeNoiseState | undefined = this.sde?.getState();
+    return { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t }, entropy: { ...this.entropy }, ...(sdeNoise ? { sdeNoise } : {}) };
   }
 
   dispose(): void {
