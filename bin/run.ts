@@ -128,8 +128,7 @@ export async function evalCommand(path: string, options: EvalCommandOptions, out
     out(
       `${record.spec.experiment}/${record.spec.variant}/seed-${record.spec.seed} at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${record.spec.env.id} (seed ${options.seed})`,
     );
-    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
-    out(`  mean length ${round(mean(result.lengths))}`);
+    printReturns(result, out);
     if (options.record) {
       await recordEvalEpisodes(
         runDir,
@@ -159,8 +158,7 @@ async function evalSavedCommand(dir: string, saved: SavedEnv | null, options: Ev
     const deterministic = !options.stochastic;
     const result = evaluate(agent, env, { episodes: options.episodes, seed: options.seed, deterministic });
     out(`${dir} (${agent.algorithm}) at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${id} (seed ${options.seed})`);
-    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
-    out(`  mean length ${round(mean(result.lengths))}`);
+    printReturns(result, out);
     env.close();
   } finally {
     agent.dispose();
@@ -209,6 +207,12 @@ async function recordEvalEpisodes<E extends { readonly return: number; readonly 
   const count = typeof options.record === 'number' ? options.record : 1;
   await writeEvalEpisodes(runDir, step, { count, seed: options.seed }, play, (path, episode) => out(`  recorded ${relative(process.cwd(), path)} (${summary(episode)})`));
   out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
+}
+
+/** An evaluation's returns and lengths, as `arena eval` prints them. */
+function printReturns(result: { readonly returns: readonly number[]; readonly lengths: readonly number[]; readonly mean: number; readonly std: number }, out: (line: string) => void): void {
+  out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
+  out(`  mean length ${round(mean(result.lengths))}`);
 }
 
 function round(x: number): number {
