@@ -12,11 +12,9 @@
  * Start: the reference (lying) pose and rest, each value plus U(-resetNoiseScale, resetNoiseScale).
  */
 import type { EnvSpec, Info, StepResult } from '../../core/env.js';
-import type { Rng } from '../../core/rng.js';
-import { MujocoEnv, squaredSum, uniformNoise } from './base.js';
-import { HUMANOID_OBSERVATION_KWARGS, HumanoidObservation } from './humanoid.js';
-import { positiveIntegerKwarg, readKwargs } from './kwargs.js';
-import type { Kwargs, KwargValues } from './kwargs.js';
+import { squaredSum } from './base.js';
+import { HUMANOID_OBSERVATION_KWARGS, HumanoidBodyEnv } from './humanoid.js';
+import type { Kwargs } from './kwargs.js';
 import { HUMANOID_STANDUP_XML } from './models/humanoid-standup.js';
 
 export const HUMANOID_STANDUP_KWARGS = {
@@ -29,35 +27,17 @@ export const HUMANOID_STANDUP_KWARGS = {
   ...HUMANOID_OBSERVATION_KWARGS,
 };
 
-/** The keyword arguments HumanoidStandup reads besides the observation's and frameSkip, before the model is compiled. */
+/** The keyword arguments HumanoidStandup reads besides the observation's, resetNoiseScale and frameSkip. */
 const HUMANOID_STANDUP_SETTINGS = {
   uphCostWeight: 'number',
   ctrlCostWeight: 'nonNegative',
   impactCostWeight: 'nonNegative',
   impactCostRange: 'range',
-  resetNoiseScale: 'nonNegative',
 } as const;
 
-export class HumanoidStandupEnv extends MujocoEnv {
-  private readonly settings: KwargValues<typeof HUMANOID_STANDUP_SETTINGS>;
-  private readonly observation: HumanoidObservation;
-
+export class HumanoidStandupEnv extends HumanoidBodyEnv<typeof HUMANOID_STANDUP_SETTINGS> {
   constructor(spec: EnvSpec, kwargs: Kwargs) {
-    const observation = new HumanoidObservation(spec.id, kwargs);
-    const settings = readKwargs(spec.id, kwargs, HUMANOID_STANDUP_SETTINGS);
-    super(spec, HUMANOID_STANDUP_XML, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
-    this.settings = settings;
-    this.observation = observation;
-    this.setObservationDim(observation.size(this.model));
-  }
-
-  protected observe(): Float32Array {
-    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
-  }
-
-  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.settings.resetNoiseScale);
-    uniformNoise(rng, qvel, this.settings.resetNoiseScale);
+    super(spec, kwargs, HUMANOID_STANDUP_XML, HUMANOID_STANDUP_SETTINGS);
   }
 
   protected override resetInfo(): Info {

@@ -21,8 +21,8 @@ import type { EnvSpec, Info, StepResult } from '../../core/env.js';
 import type { Rng } from '../../core/rng.js';
 import { MujocoEnv, ObservationWriter, planarPositionInfo, squaredSum, uniformNoise } from './base.js';
 import type { MjData, MjModel } from './wasm.js';
-import { booleanKwarg, positiveIntegerKwarg, readKwargs } from './kwargs.js';
-import type { Kwargs, KwargValues } from './kwargs.js';
+import { booleanKwarg, numberKwarg, positiveIntegerKwarg, readKwargs } from './kwargs.js';
+import type { KwargKind, Kwargs, KwargValues } from './kwargs.js';
 import { HUMANOID_XML } from './models/humanoid.js';
 
 /** The observation options Humanoid and HumanoidStandup share. */
@@ -86,7 +86,38 @@ export class HumanoidObservation {
   }
 }
 
-/** The keyword arguments Humanoid reads besides the observation's and frameSkip, before the model is compiled. */
+/**
+ * Humanoid and HumanoidStandup: a humanoid model, its observation (from the
+ * observation kwargs), `schema`'s kwargs then resetNoiseScale read before the
+ * model is compiled, and a start of uniform noise on positions and velocities.
+ */
+export abstract class HumanoidBodyEnv<S extends Readonly<Record<string, KwargKind>>> extends MujocoEnv {
+  protected readonly settings: KwargValues<S>;
+  private readonly resetNoiseScale: number;
+  private readonly observation: HumanoidObservation;
+
+  constructor(spec: EnvSpec, kwargs: Kwargs, modelXml: string, schema: S) {
+    const observation = new HumanoidObservation(spec.id, kwargs);
+    const settings = readKwargs(spec.id, kwargs, schema);
+    const resetNoiseScale = numberKwarg(spec.id, kwargs, 'resetNoiseScale', { min: 0 });
+    super(spec, modelXml, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
+    this.settings = settings;
+    this.resetNoiseScale = resetNoiseScale;
+    this.observation = observation;
+    this.setObservationDim(observation.size(this.model));
+  }
+
+  protected observe(): Float32Array {
+    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
+  }
+
+  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
+    uniformNoise(rng, qpos, this.resetNoiseScale);
+    uniformNoise(rng, qvel, this.resetNoiseScale);
+  }
+}
+
+/** The keyword arguments Humanoid reads besides the observation's, resetNoiseScale and frameSkip. */
 const HUMANOID_SETTINGS = {
   forwardRewardWeight: 'number',
   ctrlCostWeight: 'nonNegative',
@@ -95,20 +126,11 @@ const HUMANOID_SETTINGS = {
   healthyReward: 'number',
   terminateWhenUnhealthy: 'boolean',
   healthyZRange: 'range',
-  resetNoiseScale: 'nonNegative',
 } as const;
 
-export class HumanoidEnv extends MujocoEnv {
-  private readonly settings: KwargValues<typeof HUMANOID_SETTINGS>;
-  private readonly observation: HumanoidObservation;
-
+export class HumanoidEnv extends HumanoidBodyEnv<typeof HUMANOID_SETTINGS> {
   constructor(spec: EnvSpec, kwargs: Kwargs) {
-    const observation = new HumanoidObservation(spec.id, kwargs);
-    const settings = readKwargs(spec.id, kwargs, HUMANOID_SETTINGS);
-    super(spec, HUMANOID_XML, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
-    this.settings = settings;
-    this.observation = observation;
-    this.setObservationDim(observation.size(this.model));
+    super(spec, kwargs, HUMANOID_XML, HUMANOID_SETTINGS);
   }
 
   isHealthy(): boolean {
@@ -129,15 +151,6 @@ export class HumanoidEnv extends MujocoEnv {
       total += mass[b]!;
     }
     return [x / total, y / total];
-  }
-
-  protected observe(): Float32Array {
-    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
-  }
-
-  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.settings.resetNoiseScale);
-    uniformNoise(rng, qvel, this.settings.resetNoiseScale);
   }
 
   protected override resetInfo(): Info {
