@@ -9,11 +9,10 @@ import { agentDefinition, listAgents } from '../agents/agent.js';
 import { listLearners } from '../agents/multi/index.js';
 import { describeSpec } from '../agents/lib/hparams.js';
 import { RECIPES } from '../agents/recipes/index.js';
+import { textTable } from '../experiments/format.js';
 
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+  return textTable(header, rows) + '\n';
 }
 
 /** `arena envs`: every registered env with its spaces, limit and threshold. */

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { writeBinary } from '../agents/agent.js';
 import { exportOnnx } from '../agents/export/onnx.js';
-import { importModules } from './run.js';
+import { importModules } from './session.js';
 import { agentSource } from './saved-env.js';
 
 export const EXPORT_FORMATS = ['onnx'] as const;

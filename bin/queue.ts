@@ -8,7 +8,7 @@ import { QUEUE_NAME, listWorkers } from '../experiments/queue/protocol.js';
 import type { QueueJob } from '../experiments/queue/protocol.js';
 import { startQueueWorker } from '../experiments/queue/worker.js';
 import type { RunProgress } from '../experiments/run.js';
-import { importModules } from './run.js';
+import { importModules } from './session.js';
 
 export interface WorkerCommandOptions {
   queue: string;

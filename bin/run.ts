@@ -1,36 +1,30 @@
 // `arena run` and `arena eval`: thin shells over experiments/.
-import { existsSync } from 'node:fs';
-import { ensureDir, writeFileAtomic } from '../core/files.js';
-import { join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { relative } from 'node:path';
 import { evaluate, loadAgent } from '../agents/agent.js';
 import { loadLearner } from '../agents/multi/index.js';
-import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
-import type { RunRecord } from '../experiments/types.js';
-import { mean, median } from '../experiments/stats.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import { recordEpisode } from '../core/episode.js';
-import { observationRecording } from '../experiments/observation-record.js';
 import { loadExperimentConfig } from '../experiments/config.js';
-import { defaultReporter } from '../experiments/progress.js';
-import { fmtDuration } from '../experiments/progress.js';
+import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
+import { defaultReporter, fmtDuration } from '../experiments/progress.js';
 import { makeRunEnv } from '../experiments/run.js';
+import { recordAgentEpisode, writeEvalEpisodes } from '../experiments/run-episodes.js';
 import type { Executor, Reporter } from '../experiments/runner.js';
 import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
-import { EPISODES_DIR, EPISODE_INDEX_FILE, JsonlWriter, storageFailure } from '../experiments/store.js';
+import { mean, median } from '../experiments/stats.js';
+import type { RunRecord } from '../experiments/types.js';
 import { compareCommand } from './compare.js';
 import type { SavedEnv } from './saved-env.js';
 import { agentSource, makeSavedEnv, SAVED_ENV_FILE } from './saved-env.js';
 import type { VideoFlags } from './video.js';
 import { checkVideoFlags, saveVideo } from './video.js';
+import type { StoreCommandOptions } from './session.js';
+import { importModules, stopOnSignals, storeRunOptions, throwStorageMessage } from './session.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends StoreCommandOptions {
   workers?: number;
   /** Allows more workers than WORKERS_PER_CORE per core (experiments/runner.ts). */
   forceWorkers?: boolean;
-  resume?: boolean;
-  overwrite?: boolean;
-  runsDir: string;
   import: string[];
   /** After the runs, print the comparison table and write the learning-curve figure. */
   compare?: boolean;
@@ -38,21 +32,6 @@ export interface RunCommandOptions {
   queue?: string;
   /** With --queue: attempts per run before it is marked failed. */
   attempts?: number;
-}
-
-/** Imports modules that register extra envs or agents; returns their file URLs for the workers. */
-export async function importModules(paths: readonly string[]): Promise<string[]> {
-  const urls: string[] = [];
-  for (const p of paths) {
-    const url = /^[a-z]+:/.test(p) ? p : pathToFileURL(resolve(p)).href;
-    try {
-      await import(url);
-    } catch (e) {
-      throw new Error(`--import ${p}: ${(e as Error).message}`);
-    }
-    urls.push(url);
-  }
-  return urls;
 }
 
 /** The queue executor (loaded on demand: without --queue, BullMQ is never loaded). */
@@ -71,37 +50,6 @@ async function openQueueExecutor(url: string, options: RunCommandOptions, report
   return executor;
 }
 
-/**
- * Ctrl-C and SIGTERM for a long command: the first asks for a stop (`what`
- * says what happens to the work under way) through the returned signal, the
- * second quits at once. `release` removes the handlers.
- */
-export function stopOnSignals(say: (line: string) => void, what: string): { signal: AbortSignal; release(): void } {
-  const stopping = new AbortController();
-  let stops = 0;
-  const onSignal = (): void => {
-    stops += 1;
-    if (stops > 1) process.exit(130);
-    say(`stopping: ${what} (Ctrl-C again to quit at once); continue later with --resume`);
-    stopping.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: stopping.signal,
-    release: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
-/** A refused write before any run started (experiment.json, the lock) as an error naming the path and what to do; other errors as they are. */
-export function storageMessage(e: unknown): unknown {
-  const failure = storageFailure(e);
-  return failure ? new Error(failure.message) : e;
-}
-
 /** `arena run <config>`: returns the process exit code (0 when every run finished). */
 export async function runCommand(configPath: string, options: RunCommandOptions): Promise<number> {
   const reporter = defaultReporter();
@@ -118,18 +66,7 @@ export async function runCommand(configPath: string, options: RunCommandOptions)
         ? new InProcessExecutor()
         : new WorkerPoolExecutor(workers, imports, { force: options.forceWorkers ?? false });
     const started = performance.now();
-    const outcome = await runExperiment(config, {
-      runsDir: options.runsDir,
-      executor,
-      reporter,
-      source: configPath,
-      command: ['arena', ...process.argv.slice(2)].join(' '),
-      ...(options.resume ? { resume: true } : {}),
-      ...(options.overwrite ? { overwrite: true } : {}),
-      signal: stopping.signal,
-    }).catch((e: unknown) => {
-      throw storageMessage(e);
-    });
+    const outcome = await runExperiment(config, storeRunOptions(configPath, options, executor, reporter, stopping.signal)).catch(throwStorageMessage);
     const count = (status: string) => outcome.runs.filter((r) => r.outcome?.status === status).length;
     const notRun = outcome.runs.filter((r) => r.outcome === null).length;
     const summary = [`${count('finished')} finished`, `${count('failed')} failed`, `${count('interrupted')} interrupted`];
@@ -198,23 +135,10 @@ export async function evalCommand(path: string, options: EvalCommandOptions, out
     out(
       `${record.spec.experiment}/${record.spec.variant}/seed-${record.spec.seed} at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${record.spec.env.id} (seed ${options.seed})`,
     );
-    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
-    out(`  mean length ${round(mean(result.lengths))}`);
-    const play = (seed: number) =>
-      recordEpisode(env, {
-        seed,
-        act: (obs) => agent.act(obs, { deterministic }),
-        overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
-        ...observationRecording(env.observationSpace),
-        agent: { algorithm: record.spec.algorithm, experiment: record.spec.experiment, variant: record.spec.variant, runSeed: record.spec.seed, deterministic },
-        trainingStep: agent.stepCount,
-        wrappers: record.spec.env.wrappers,
-      });
+    printReturns(result, out);
+    const play = (seed: number) => recordAgentEpisode(agent, record.spec, env, { seed, trainingStep: agent.stepCount, deterministic });
     if (options.record) {
-      await writeEvalEpisodes(runDir, agent.stepCount, options, out, (seed) => {
-        const episode = play(seed);
-        return { episode, summary: `return ${round(episode.return)}, ${episode.length} steps` };
-      });
+      await recordEvalEpisodes(runDir, agent.stepCount, options, out, play, (episode) => `return ${round(episode.return)}, ${episode.length} steps`);
     }
     if (options.video) await videoOfEpisodes(options, options.video, play, out);
     env.close();
@@ -236,8 +160,7 @@ async function evalSavedCommand(dir: string, saved: SavedEnv | null, options: Ev
     const deterministic = !options.stochastic;
     const result = evaluate(agent, env, { episodes: options.episodes, seed: options.seed, deterministic });
     out(`${dir} (${agent.algorithm}) at step ${agent.stepCount}: ${options.episodes} ${deterministic ? 'deterministic' : 'stochastic'} episodes on ${id} (seed ${options.seed})`);
-    out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
-    out(`  mean length ${round(mean(result.lengths))}`);
+    printReturns(result, out);
     if (options.video) {
       const play = (seed: number) =>
         recordEpisode(env, {
@@ -270,10 +193,14 @@ async function evalGameCommand(runDir: string, record: RunRecord, checkpoint: st
     out(`  mean team return ${round(r.mean)} (std ${round(r.std)}), min ${round(r.min)}, max ${round(r.max)}`);
     out(`  mean length ${round(mean(r.lengths))}`);
     if (options.record) {
-      await writeEvalEpisodes(runDir, learner.stepCount, options, out, (seed, index) => {
-        const episode = recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic });
-        return { episode, summary: `learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps` };
-      });
+      await recordEvalEpisodes(
+        runDir,
+        learner.stepCount,
+        options,
+        out,
+        (seed, index) => recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic }),
+        (episode) => `learner on side ${episode.recordedSide}: team return ${round(episode.return)}, ${episode.length} steps`,
+      );
     }
     if (options.video) {
       await videoOfEpisodes(options, options.video, (seed, index) => recordGameEpisode(learner, spec, game, { index, seed, trainingStep: learner.stepCount, deterministic }), out);
@@ -284,35 +211,17 @@ async function evalGameCommand(runDir: string, record: RunRecord, checkpoint: st
   }
 }
 
-/**
- * Records `--record` episodes (seeds from `--seed` on) into the run, next to
- * its training recordings and listed in the same index with source 'eval', so
- * the viewer shows them together.
- */
-async function writeEvalEpisodes(
+/** `--record`: episodes (seeds from `--seed` on) written into the run beside its training recordings (writeEvalEpisodes), each announced with `summary`. */
+async function recordEvalEpisodes<E extends { readonly return: number; readonly length: number }>(
   runDir: string,
   step: number,
   options: EvalCommandOptions,
   out: (line: string) => void,
-  play: (seed: number, index: number) => { episode: { readonly return: number; readonly length: number }; summary: string },
+  play: (seed: number, index: number) => E,
+  summary: (episode: E) => string,
 ): Promise<void> {
   const count = typeof options.record === 'number' ? options.record : 1;
-  const dir = join(runDir, EPISODES_DIR);
-  await ensureDir(dir);
-  const index = new JsonlWriter(join(dir, EPISODE_INDEX_FILE));
-  try {
-    for (let i = 0; i < count; i++) {
-      const seed = options.seed + i;
-      const { episode, summary } = play(seed, i);
-      const file = `eval-step-${String(step).padStart(10, '0')}-seed-${seed}.json`;
-      const path = join(dir, file);
-      await writeFileAtomic(path, JSON.stringify(episode));
-      index.append({ file, step, index: i, return: episode.return, length: episode.length, source: 'eval' });
-      out(`  recorded ${relative(process.cwd(), path)} (${summary})`);
-    }
-  } finally {
-    index.close();
-  }
+  await writeEvalEpisodes(runDir, step, { count, seed: options.seed }, play, (path, episode) => out(`  recorded ${relative(process.cwd(), path)} (${summary(episode)})`));
   out(`watch them: arena view ${relative(process.cwd(), runDir) || '.'}`);
 }
 
@@ -334,10 +243,12 @@ async function videoOfEpisodes(
   await saveVideo(episodes, flags, out);
 }
 
-function round(x: number): number {
-  return Number(x.toFixed(3));
+/** An evaluation's returns and lengths, as `arena eval` prints them. */
+function printReturns(result: { readonly returns: readonly number[]; readonly lengths: readonly number[]; readonly mean: number; readonly std: number }, out: (line: string) => void): void {
+  out(`  mean return ${round(result.mean)} (std ${round(result.std)}), median ${round(median(result.returns))}, min ${round(Math.min(...result.returns))}, max ${round(Math.max(...result.returns))}`);
+  out(`  mean length ${round(mean(result.lengths))}`);
 }
 
-export function checkConfigPath(path: string): void {
-  if (!existsSync(path)) throw new Error(`no such config file: ${path}`);
+function round(x: number): number {
+  return Number(x.toFixed(3));
 }

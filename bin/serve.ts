@@ -9,7 +9,7 @@ import type { Space } from '../core/spaces.js';
 import { spaceFromJSON } from '../core/spaces.js';
 import type { PolicyServer } from '../viewer/policy-server.js';
 import { startPolicyServer } from '../viewer/policy-server.js';
-import { importModules } from './run.js';
+import { importModules } from './session.js';
 import { agentSource } from './saved-env.js';
 
 export interface ServeCommandOptions {

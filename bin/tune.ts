@@ -7,14 +7,12 @@ import { fmtDuration } from '../experiments/progress.js';
 import { defaultStudyReporter, summaryText } from '../experiments/tune/progress.js';
 import { runStudy } from '../experiments/tune/study.js';
 import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV } from '../experiments/tune/files.js';
-import { importModules, stopOnSignals, storageMessage } from './run.js';
+import type { StoreCommandOptions } from './session.js';
+import { importModules, stopOnSignals, storeRunOptions, throwStorageMessage } from './session.js';
 
-export interface TuneCommandOptions {
-  resume?: boolean;
-  overwrite?: boolean;
+export interface TuneCommandOptions extends StoreCommandOptions {
   /** Runs at once (worker threads); overrides the config's tune.parallel. */
   parallel?: number;
-  runsDir: string;
   import: string[];
 }
 
@@ -29,18 +27,7 @@ export async function tuneCommand(configPath: string, options: TuneCommandOption
     const study = options.parallel !== undefined ? { ...loaded, tune: { ...loaded.tune, parallel: options.parallel } } : loaded;
     executor = new WorkerPoolExecutor(study.tune.parallel, imports);
     const started = performance.now();
-    const outcome = await runStudy(study, {
-      runsDir: options.runsDir,
-      executor,
-      reporter,
-      source: configPath,
-      command: ['arena', ...process.argv.slice(2)].join(' '),
-      ...(options.resume ? { resume: true } : {}),
-      ...(options.overwrite ? { overwrite: true } : {}),
-      signal: stopping.signal,
-    }).catch((e: unknown) => {
-      throw storageMessage(e);
-    });
+    const outcome = await runStudy(study, storeRunOptions(configPath, options, executor, reporter, stopping.signal)).catch(throwStorageMessage);
     const out = (s: string) => process.stdout.write(`${s}\n`);
     const count = (s: string) => outcome.trials.filter((t) => t.status === s).length;
     const best = outcome.best ? { name: outcome.best.name, objective: outcome.best.objective! } : null;

@@ -5,6 +5,9 @@
 // author sees the whole list at once (as core/checker.ts's checkEnv does for
 // single-agent envs).
 //
+// Over 500 lines on purpose: one check of two APIs, each rule a short function
+// reporting into one list; split by API, the shared rules would be written twice.
+//
 // Both APIs: valid and stable spaces per agent; observation dicts covering
 // exactly the live agents (parallel) or per-agent records covering exactly
 // `agents` (turn-based); observations in their spaces; finite rewards; boolean

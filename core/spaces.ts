@@ -2,7 +2,8 @@
 // function (sample, contains, flatDim, flatten, unflatten, toJSON/fromJSON,
 // describe). Values: Discrete -> number, Box -> Float32Array or Uint8Array in
 // row-major order, MultiDiscrete -> Int32Array, MultiBinary -> Uint8Array,
-// Dict -> object keyed like the space, Tuple -> array.
+// Dict -> object keyed like the space, Tuple -> array. About 500 lines: each
+// operation covers all six space types, so the operations stay side by side.
 import type { Rng } from './rng.js';
 
 export interface DiscreteSpace {

@@ -1,4 +1,4 @@
-// Small text helpers for error messages: "did you mean ...?" suggestions.
+// Small text helpers for error messages: "did you mean ...?" suggestions, the message of a thrown value.
 
 /** Levenshtein distance (insertions, deletions and substitutions cost 1). */
 export function editDistance(a: string, b: string): number {
@@ -33,4 +33,9 @@ export function closestMatch(name: string, known: readonly string[]): string | u
     }
   }
   return best;
+}
+
+/** The message of a thrown value (an Error's message, anything else as a string), for an error that quotes it. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

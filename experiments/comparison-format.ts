@@ -1,7 +1,7 @@
 // A comparison (compare.ts) as `arena compare` prints and writes it: the text
 // table, CSV (one row per variant) and JSON.
 import type { Comparison, VariantSummary } from './compare.js';
-import { formatNumber, groupThousands } from './format.js';
+import { formatNumber, groupThousands, textTable } from './format.js';
 
 function formatSteps(v: number | null): string {
   return v === null || Number.isNaN(v) ? '-' : groupThousands(Math.round(v));
@@ -20,13 +20,6 @@ function statusText(v: VariantSummary): string {
   if (v.partial > 0) parts.push(`${v.partial} partial`);
   if (v.failed > 0) parts.push(`${v.failed} failed`);
   return parts.join(', ');
-}
-
-function textTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The comparison as an aligned plain-text table, one row per variant, with a legend and the problems found. */

@@ -36,7 +36,6 @@ import { fileURLToPath } from 'node:url';
 import type { Agent, LearnHooks } from '../agents/agent.js';
 import { createAgent, evaluate, loadAgent, warmStart } from '../agents/agent.js';
 import type { Env } from '../core/env.js';
-import { recordEpisode } from '../core/episode.js';
 import { make } from '../core/registry.js';
 import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv, makeVec } from '../core/vector.js';
@@ -61,7 +60,7 @@ import { writeFileAtomicSync } from '../core/files.js';
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
 import { createGameTrainer } from './game-run.js';
-import { observationRecording } from './observation-record.js';
+import { episodeFileName, recordAgentEpisode } from './run-episodes.js';
 import type { RunTrainer, TrainerHooks } from './trainer.js';
 import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
 import { RUN_FORMAT, runDefinition } from './types.js';
@@ -221,15 +220,7 @@ async function createAgentTrainer(spec: RunSpec, checkpoint: string | null): Pro
       return { episodes: spec.eval.episodes, mean: r.mean, std: r.std, min: Math.min(...r.returns), max: Math.max(...r.returns), returns: r.returns, lengths: r.lengths };
     },
     record(step, index) {
-      return recordEpisode(recordEnv, {
-        seed: RECORD_SEED_OFFSET + spec.seed * 1000 + index,
-        act: (obs) => agent.act(obs, { deterministic: spec.record.deterministic }),
-        overlays: agent.diagnostics ? (obs) => agent.diagnostics!(obs) : undefined,
-        ...observationRecording(recordEnv.observationSpace),
-        agent: { algorithm: spec.algorithm, experiment: spec.experiment, variant: spec.variant, runSeed: spec.seed, deterministic: spec.record.deterministic },
-        trainingStep: step,
-        wrappers: spec.env.wrappers,
-      });
+      return recordAgentEpisode(agent, spec, recordEnv, { seed: RECORD_SEED_OFFSET + spec.seed * 1000 + index, trainingStep: step, deterministic: spec.record.deterministic });
     },
     save: (d) => agent.save(d),
     dispose() {
@@ -313,10 +304,6 @@ function gapWarning(dir: string, g: RunGap): string {
 
 /** A metric named like a loss (`loss`, `valueLoss`, ...) or the gradient norm: non-finite means training diverged. */
 const DIVERGENCE_METRIC = /loss$|^gradNorm$/i;
-
-function episodeFileName(step: number, index: number): string {
-  return `step-${String(step).padStart(10, '0')}-${index}.json`;
-}
 
 /** The run.json error of `e`: message and stack, and for a refused write its code, path and a hint. */
 function recordedError(e: unknown): NonNullable<RunRecord['error']> {

@@ -84,33 +84,23 @@ export interface ExperimentConfig {
   readonly backend: string;
   /** Return that counts as solved (the config's, else the env's registered reward threshold, else none). */
   readonly threshold?: number;
-  /** Extra logs each run writes (`tensorboard`: event files in `<run dir>/tb/`); absent when none. */
+  /**
+   * Extra logs each run writes (`tensorboard`: event files in `<run dir>/tb/`); absent when none. Not part of
+   * what a run computes: see runDefinition.
+   */
   readonly logging?: readonly string[];
   readonly variants: readonly VariantConfig[];
 }
 
-/** Everything one (variant, seed) run needs; written into run.json as `spec`. */
-export interface RunSpec {
+/**
+ * Everything one (variant, seed) run needs; written into run.json as `spec`:
+ * the variant's settings (its name as `variant`), the experiment's name and
+ * run-wide settings, and the seed.
+ */
+export interface RunSpec extends Omit<VariantConfig, 'name'>, Pick<ExperimentConfig, 'backend' | 'threshold' | 'logging'> {
   readonly experiment: string;
   readonly variant: string;
   readonly seed: number;
-  readonly algorithm: string;
-  readonly hyperparameters: Readonly<Record<string, unknown>>;
-  readonly env: EnvConfig;
-  readonly envs: number;
-  readonly totalSteps: number;
-  readonly eval: EvalSchedule;
-  readonly record: RecordSchedule;
-  readonly checkpointEvery: number;
-  readonly logEvery: number;
-  /** Absolute path of a run or agent directory whose learned values a fresh run starts from (the agent's warmStart). */
-  readonly warmStart?: string;
-  /** Multi-agent games only: opponents, evaluation opponent, shaping. */
-  readonly game?: GameRunConfig;
-  readonly backend: string;
-  readonly threshold?: number;
-  /** The config's `logging` list, when it has one (not part of what the run computes: see runDefinition). */
-  readonly logging?: readonly string[];
 }
 
 /** A planned run: its spec and its directory, `<runsDir>/<experiment>/<variant>/seed-<seed>`. */

@@ -2,7 +2,8 @@
 // wrapper here takes plain arguments (numbers, lists, names) checked by a zod
 // schema, and `apply` turns them into a call of the matching function in
 // core/wrappers/. Wrappers that take a function in code take a number here
-// instead (`scaleReward` multiplies rewards by `scale`).
+// instead (`scaleReward` multiplies rewards by `scale`). `wrapperSpecs` reads
+// a config's `wrappers` list into WrapperSpecs.
 //
 // This file also holds the small helpers that turn zod issues into the
 // messages config.ts reports (a YAML-style path plus a sentence, with the
@@ -40,6 +41,9 @@ export interface Issue {
   /** For an unknown key: point at the key itself rather than its value. */
   readonly at?: 'key';
 }
+
+/** A YAML mapping (not a list, not null). */
+export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
@@ -324,6 +328,44 @@ export function wrapperArgIssues(name: string, args: unknown): Issue[] {
 /** The problems with using wrapper `name` with `args`; `path` is inside `args` (e.g. `bins[1]`), empty for the wrapper itself. */
 export function checkWrapperArgs(name: string, args: unknown): { path: string; message: string }[] {
   return wrapperArgIssues(name, args).map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/**
+ * The wrapper specs of a `wrappers` list, reporting bad items into `issues`;
+ * null when any item is bad. Items are a name, or a one-key mapping from the
+ * name to its arguments.
+ */
+export function wrapperSpecs(raw: unknown, path: readonly PathSegment[], issues: Issue[]): WrapperSpec[] | null {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) return null;
+  const specs: WrapperSpec[] = [];
+  let ok = true;
+  raw.forEach((item, j) => {
+    const itemPath = [...path, j];
+    let name: string;
+    let args: unknown;
+    let argsPath: PathSegment[];
+    if (typeof item === 'string') {
+      [name, args, argsPath] = [item, {}, itemPath];
+    } else if (isMapping(item) && Object.keys(item).length === 1) {
+      name = Object.keys(item)[0]!;
+      args = item[name] ?? {};
+      argsPath = [...itemPath, name];
+    } else {
+      const keys = isMapping(item) ? Object.keys(item) : [];
+      const got = keys.length > 1 ? `a mapping with ${keys.length} keys (${keys.join(', ')}); indent the arguments under the wrapper's name` : describeInput(item);
+      issues.push({ path: itemPath, message: `expected a wrapper name or a one-key mapping "name: { arguments }", got ${got}` });
+      ok = false;
+      return;
+    }
+    const problems = wrapperArgIssues(name, args);
+    // An unknown name in the mapping form is about the key, not its arguments.
+    const atName = !WRAPPERS.has(name) && argsPath !== itemPath ? { at: 'key' as const } : {};
+    for (const p of problems) issues.push({ ...p, path: [...argsPath, ...p.path], ...atName });
+    if (problems.length > 0) ok = false;
+    else specs.push({ name, args: args as Record<string, unknown> });
+  });
+  return ok ? specs : null;
 }
 
 /** Applies `wrappers` to `env` in order; an unknown wrapper or bad arguments throw naming it. */

@@ -4,7 +4,8 @@
 // comparison, plus each seed's own curve). Strict where the API serves a file
 // as it is: a malformed line or an invalid episode record is an HttpError 422
 // naming the file and line; the curves are forgiving, as `arena compare` is,
-// and list what they skipped.
+// and list what they skipped. Over 500 lines: one reader per file of a run
+// directory, each small; they share the strict-or-forgiving parsing here.
 import { readFile, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { validateEpisodeRecord } from '../core/episode.js';

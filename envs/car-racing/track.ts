@@ -2,7 +2,8 @@
 // written from that description), the tile and curb polygons, and the spatial
 // queries the env needs every step: which tiles a wheel touches, where the car
 // is along the centerline, and how far a ray travels before it crosses a road
-// edge. Everything is in world units (Gymnasium's Box2D units).
+// edge. Everything is in world units (Gymnasium's Box2D units). Over 500
+// lines because generation and the per-step queries share the tile geometry.
 //
 // Generation. Twelve checkpoints are scattered around a circle of radius
 // TRACK_RAD: checkpoint c at polar angle 2*pi*c/12 plus up to one twelfth of a

@@ -20,8 +20,8 @@
 import type { EnvSpec, Info, StepResult } from '../../core/env.js';
 import type { Rng } from '../../core/rng.js';
 import { controlCostF32, MujocoEnv, normalNoise, ObservationWriter, planarPositionInfo, uniformNoise } from './base.js';
-import { booleanKwarg, numberKwarg, positiveIntegerKwarg, rangeKwarg } from './kwargs.js';
-import type { Kwargs } from './kwargs.js';
+import { booleanKwarg, positiveIntegerKwarg, readKwargs } from './kwargs.js';
+import type { Kwargs, KwargValues } from './kwargs.js';
 import { ANT_XML } from './models/ant.js';
 
 export const ANT_KWARGS = {
@@ -39,16 +39,21 @@ export const ANT_KWARGS = {
   includeCfrcExtInObservation: true,
 };
 
+/** The keyword arguments Ant reads besides frameSkip, mainBody and the observation's, before the model is compiled. */
+const ANT_SETTINGS = {
+  forwardRewardWeight: 'number',
+  ctrlCostWeight: 'nonNegative',
+  contactCostWeight: 'nonNegative',
+  healthyReward: 'number',
+  terminateWhenUnhealthy: 'boolean',
+  healthyZRange: 'range',
+  contactForceRange: 'range',
+  resetNoiseScale: 'nonNegative',
+} as const;
+
 export class AntEnv extends MujocoEnv {
-  private readonly forwardRewardWeight: number;
-  private readonly ctrlCostWeight: number;
-  private readonly contactCostWeight: number;
-  private readonly healthyReward: number;
+  private readonly settings: KwargValues<typeof ANT_SETTINGS>;
   private readonly mainBody: number;
-  private readonly terminateWhenUnhealthy: boolean;
-  private readonly healthyZRange: [number, number];
-  private readonly contactForceRange: [number, number];
-  private readonly resetNoiseScale: number;
   private readonly excludePositions: boolean;
   private readonly includeCfrcExt: boolean;
 
@@ -60,25 +65,9 @@ export class AntEnv extends MujocoEnv {
     if (!(typeof mainBody === 'string' || (typeof mainBody === 'number' && Number.isInteger(mainBody) && mainBody >= 0))) {
       throw new TypeError(`${id}: mainBody must be a body's index or name, got ${JSON.stringify(mainBody)}`);
     }
-    const settings = {
-      forwardRewardWeight: numberKwarg(id, kwargs, 'forwardRewardWeight'),
-      ctrlCostWeight: numberKwarg(id, kwargs, 'ctrlCostWeight', { min: 0 }),
-      contactCostWeight: numberKwarg(id, kwargs, 'contactCostWeight', { min: 0 }),
-      healthyReward: numberKwarg(id, kwargs, 'healthyReward'),
-      terminateWhenUnhealthy: booleanKwarg(id, kwargs, 'terminateWhenUnhealthy'),
-      healthyZRange: rangeKwarg(id, kwargs, 'healthyZRange'),
-      contactForceRange: rangeKwarg(id, kwargs, 'contactForceRange'),
-      resetNoiseScale: numberKwarg(id, kwargs, 'resetNoiseScale', { min: 0 }),
-    };
+    const settings = readKwargs(id, kwargs, ANT_SETTINGS);
     super(spec, ANT_XML, positiveIntegerKwarg(id, kwargs, 'frameSkip'));
-    this.forwardRewardWeight = settings.forwardRewardWeight;
-    this.ctrlCostWeight = settings.ctrlCostWeight;
-    this.contactCostWeight = settings.contactCostWeight;
-    this.healthyReward = settings.healthyReward;
-    this.terminateWhenUnhealthy = settings.terminateWhenUnhealthy;
-    this.healthyZRange = settings.healthyZRange;
-    this.contactForceRange = settings.contactForceRange;
-    this.resetNoiseScale = settings.resetNoiseScale;
+    this.settings = settings;
     this.mainBody = typeof mainBody === 'string' ? this.bodyId(mainBody) : mainBody;
     if (this.mainBody >= this.model.nbody) throw new RangeError(`${id}: mainBody ${mainBody} is not a body index (the model has ${this.model.nbody})`);
     this.excludePositions = exclude;
@@ -91,14 +80,14 @@ export class AntEnv extends MujocoEnv {
     const qvel = this.data.qvel as Float64Array;
     for (let i = 0; i < qpos.length; i++) if (!Number.isFinite(qpos[i]!)) return false;
     for (let i = 0; i < qvel.length; i++) if (!Number.isFinite(qvel[i]!)) return false;
-    return this.healthyZRange[0] <= qpos[2]! && qpos[2]! <= this.healthyZRange[1];
+    return this.settings.healthyZRange[0] <= qpos[2]! && qpos[2]! <= this.settings.healthyZRange[1];
   }
 
   protected observe(): Float32Array {
     const w = new ObservationWriter(new Float32Array(this.observationDim));
     w.put(this.data.qpos as Float64Array, this.excludePositions ? 2 : 0).put(this.data.qvel as Float64Array);
     if (this.includeCfrcExt) {
-      const [lo, hi] = this.contactForceRange;
+      const [lo, hi] = this.settings.contactForceRange;
       const f = this.data.cfrc_ext as Float64Array;
       for (let i = 6; i < f.length; i++) w.value(Math.min(Math.max(f[i]!, lo), hi));
     }
@@ -106,19 +95,19 @@ export class AntEnv extends MujocoEnv {
   }
 
   private contactCost(): number {
-    const [lo, hi] = this.contactForceRange;
+    const [lo, hi] = this.settings.contactForceRange;
     const f = this.data.cfrc_ext as Float64Array;
     let s = 0;
     for (let i = 0; i < f.length; i++) {
       const c = Math.min(Math.max(f[i]!, lo), hi);
       s += c * c;
     }
-    return this.contactCostWeight * s;
+    return this.settings.contactCostWeight * s;
   }
 
   protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.resetNoiseScale);
-    normalNoise(rng, qvel, this.resetNoiseScale);
+    uniformNoise(rng, qpos, this.settings.resetNoiseScale);
+    normalNoise(rng, qvel, this.settings.resetNoiseScale);
   }
 
   protected override resetInfo(): Info {
@@ -132,14 +121,14 @@ export class AntEnv extends MujocoEnv {
     const xVelocity = (xAfter - xBefore) / this.dt;
     const yVelocity = (yAfter - yBefore) / this.dt;
     const healthy = this.isHealthy();
-    const forward = this.forwardRewardWeight * xVelocity;
-    const survive = healthy ? this.healthyReward : 0;
-    const ctrl = controlCostF32(action, this.ctrlCostWeight);
+    const forward = this.settings.forwardRewardWeight * xVelocity;
+    const survive = healthy ? this.settings.healthyReward : 0;
+    const ctrl = controlCostF32(action, this.settings.ctrlCostWeight);
     const contact = this.contactCost();
     return {
       obs: this.observe(),
       reward: forward + survive - (ctrl + contact),
-      terminated: !healthy && this.terminateWhenUnhealthy,
+      terminated: !healthy && this.settings.terminateWhenUnhealthy,
       truncated: false,
       info: {
         ...this.resetInfo(),

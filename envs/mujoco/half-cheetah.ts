@@ -11,12 +11,13 @@
  * Never terminates; truncated at 1000 steps.
  * Start: the reference pose plus U(-resetNoiseScale, resetNoiseScale) per
  *   position, rest plus resetNoiseScale * N(0, 1) per velocity.
+ * ForwardEnv here is HalfCheetah and Swimmer's shared body.
  */
 import type { EnvSpec, Info, StepResult } from '../../core/env.js';
 import type { Rng } from '../../core/rng.js';
-import { controlCostF32, MujocoEnv, normalNoise, ObservationWriter, uniformNoise } from './base.js';
-import { booleanKwarg, numberKwarg, positiveIntegerKwarg } from './kwargs.js';
-import type { Kwargs } from './kwargs.js';
+import { controlCostF32, MujocoEnv, normalNoise, ObservationWriter, planarPositionInfo, uniformNoise } from './base.js';
+import { positiveIntegerKwarg, readKwargs } from './kwargs.js';
+import type { Kwargs, KwargValues } from './kwargs.js';
 import { HALF_CHEETAH_XML } from './models/half-cheetah.js';
 
 export const HALF_CHEETAH_KWARGS = {
@@ -27,53 +28,82 @@ export const HALF_CHEETAH_KWARGS = {
   excludeCurrentPositionsFromObservation: true,
 };
 
-export class HalfCheetahEnv extends MujocoEnv {
-  private readonly forwardRewardWeight: number;
-  private readonly ctrlCostWeight: number;
-  private readonly resetNoiseScale: number;
-  private readonly excludePositions: boolean;
+/** The keyword arguments HalfCheetah and Swimmer read (besides frameSkip), before the model is compiled. */
+const FORWARD_SETTINGS = {
+  excludeCurrentPositionsFromObservation: 'boolean',
+  forwardRewardWeight: 'number',
+  ctrlCostWeight: 'nonNegative',
+  resetNoiseScale: 'nonNegative',
+} as const;
 
-  constructor(spec: EnvSpec, kwargs: Kwargs) {
-    const id = spec.id;
-    const exclude = booleanKwarg(id, kwargs, 'excludeCurrentPositionsFromObservation');
-    const forwardRewardWeight = numberKwarg(id, kwargs, 'forwardRewardWeight');
-    const ctrlCostWeight = numberKwarg(id, kwargs, 'ctrlCostWeight', { min: 0 });
-    const resetNoiseScale = numberKwarg(id, kwargs, 'resetNoiseScale', { min: 0 });
-    super(spec, HALF_CHEETAH_XML, positiveIntegerKwarg(id, kwargs, 'frameSkip'));
-    this.forwardRewardWeight = forwardRewardWeight;
-    this.ctrlCostWeight = ctrlCostWeight;
-    this.resetNoiseScale = resetNoiseScale;
-    this.excludePositions = exclude;
-    this.setObservationDim(this.nq + this.nv - (exclude ? 1 : 0));
+/** How a ForwardEnv moves: along x only (HalfCheetah), or in the plane (Swimmer), and the velocities' start noise. */
+export interface ForwardMotion {
+  /** Moves in the plane: the observation leaves out x and y (else x only), and `info` reports y and its velocity too. */
+  readonly planar: boolean;
+  /** Reset noise of the velocities (positions get uniformNoise). */
+  readonly velocityNoise: (rng: Rng, values: Float64Array, scale: number) => void;
+}
+
+/**
+ * HalfCheetah and Swimmer: rewarded for forward x speed minus the control
+ * cost, never terminating; observed as qpos without the position it moves
+ * in, then qvel.
+ */
+export class ForwardEnv extends MujocoEnv {
+  protected readonly settings: KwargValues<typeof FORWARD_SETTINGS>;
+  private readonly motion: ForwardMotion;
+
+  constructor(spec: EnvSpec, kwargs: Kwargs, modelXml: string, motion: ForwardMotion) {
+    const settings = readKwargs(spec.id, kwargs, FORWARD_SETTINGS);
+    super(spec, modelXml, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
+    this.settings = settings;
+    this.motion = motion;
+    this.setObservationDim(this.nq + this.nv - (settings.excludeCurrentPositionsFromObservation ? this.excluded : 0));
+  }
+
+  /** The leading qpos values the observation leaves out by default: x, or x and y. */
+  private get excluded(): number {
+    return this.motion.planar ? 2 : 1;
   }
 
   protected observe(): Float32Array {
     const w = new ObservationWriter(new Float32Array(this.observationDim));
-    w.put(this.data.qpos as Float64Array, this.excludePositions ? 1 : 0).put(this.data.qvel as Float64Array);
+    w.put(this.data.qpos as Float64Array, this.settings.excludeCurrentPositionsFromObservation ? this.excluded : 0).put(this.data.qvel as Float64Array);
     return w.done(this.spec.id);
   }
 
   protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.resetNoiseScale);
-    normalNoise(rng, qvel, this.resetNoiseScale);
+    uniformNoise(rng, qpos, this.settings.resetNoiseScale);
+    this.motion.velocityNoise(rng, qvel, this.settings.resetNoiseScale);
   }
 
   protected override resetInfo(): Info {
-    return { x_position: (this.data.qpos as Float64Array)[0]! };
+    const qpos = this.data.qpos as Float64Array;
+    return this.motion.planar ? planarPositionInfo(qpos, this.initQpos) : { x_position: qpos[0]! };
   }
 
   protected advance(action: Float32Array): StepResult<Float32Array> {
-    const xBefore = (this.data.qpos as Float64Array)[0]!;
+    const qpos = this.data.qpos as Float64Array;
+    const xBefore = qpos[0]!;
+    const yBefore = qpos[1]!;
     this.simulate(action);
-    const xVelocity = ((this.data.qpos as Float64Array)[0]! - xBefore) / this.dt;
-    const forward = this.forwardRewardWeight * xVelocity;
-    const ctrl = controlCostF32(action, this.ctrlCostWeight);
+    const after = this.data.qpos as Float64Array;
+    const xVelocity = (after[0]! - xBefore) / this.dt;
+    const velocities = this.motion.planar ? { x_velocity: xVelocity, y_velocity: (after[1]! - yBefore) / this.dt } : { x_velocity: xVelocity };
+    const forward = this.settings.forwardRewardWeight * xVelocity;
+    const ctrl = controlCostF32(action, this.settings.ctrlCostWeight);
     return {
       obs: this.observe(),
       reward: forward - ctrl,
       terminated: false,
       truncated: false,
-      info: { ...this.resetInfo(), x_velocity: xVelocity, reward_forward: forward, reward_ctrl: -ctrl },
+      info: { ...this.resetInfo(), ...velocities, reward_forward: forward, reward_ctrl: -ctrl },
     };
+  }
+}
+
+export class HalfCheetahEnv extends ForwardEnv {
+  constructor(spec: EnvSpec, kwargs: Kwargs) {
+    super(spec, kwargs, HALF_CHEETAH_XML, { planar: false, velocityNoise: normalNoise });
   }
 }

@@ -18,8 +18,8 @@
 import type { EnvSpec, Info, StepResult } from '../../core/env.js';
 import type { Rng } from '../../core/rng.js';
 import { controlCostF32, MujocoEnv, ObservationWriter, uniformNoise } from './base.js';
-import { booleanKwarg, numberKwarg, positiveIntegerKwarg, rangeKwarg } from './kwargs.js';
-import type { Kwargs } from './kwargs.js';
+import { booleanKwarg, positiveIntegerKwarg, rangeKwarg, readKwargs } from './kwargs.js';
+import type { Kwargs, KwargValues } from './kwargs.js';
 import { HOPPER_XML } from './models/hopper.js';
 
 export const HOPPER_KWARGS = {
@@ -37,36 +37,33 @@ export const HOPPER_KWARGS = {
 
 const inside = (x: number, [lo, hi]: readonly [number, number]) => lo < x && x < hi;
 
+/** The keyword arguments Hopper and Walker2d read besides the observation's and frameSkip (which are read first). */
+const WALKER_SETTINGS = {
+  forwardRewardWeight: 'number',
+  ctrlCostWeight: 'nonNegative',
+  healthyReward: 'number',
+  terminateWhenUnhealthy: 'boolean',
+  healthyZRange: 'range',
+  healthyAngleRange: 'range',
+  resetNoiseScale: 'nonNegative',
+} as const;
+
 /** Hopper and Walker2d: planar walkers rewarded for forward speed while their height and torso angle stay healthy. */
 export class PlanarWalkerEnv extends MujocoEnv {
-  protected readonly forwardRewardWeight: number;
-  protected readonly ctrlCostWeight: number;
-  protected readonly healthyReward: number;
-  protected readonly terminateWhenUnhealthy: boolean;
-  protected readonly healthyZRange: [number, number];
-  protected readonly healthyAngleRange: [number, number];
-  protected readonly resetNoiseScale: number;
+  protected readonly settings: KwargValues<typeof WALKER_SETTINGS>;
   protected readonly excludePositions: boolean;
 
   constructor(spec: EnvSpec, kwargs: Kwargs, modelXml: string) {
-    const id = spec.id;
-    const exclude = booleanKwarg(id, kwargs, 'excludeCurrentPositionsFromObservation');
-    const frameSkip = positiveIntegerKwarg(id, kwargs, 'frameSkip');
-    super(spec, modelXml, frameSkip);
-    this.forwardRewardWeight = numberKwarg(id, kwargs, 'forwardRewardWeight');
-    this.ctrlCostWeight = numberKwarg(id, kwargs, 'ctrlCostWeight', { min: 0 });
-    this.healthyReward = numberKwarg(id, kwargs, 'healthyReward');
-    this.terminateWhenUnhealthy = booleanKwarg(id, kwargs, 'terminateWhenUnhealthy');
-    this.healthyZRange = rangeKwarg(id, kwargs, 'healthyZRange');
-    this.healthyAngleRange = rangeKwarg(id, kwargs, 'healthyAngleRange');
-    this.resetNoiseScale = numberKwarg(id, kwargs, 'resetNoiseScale', { min: 0 });
+    const exclude = booleanKwarg(spec.id, kwargs, 'excludeCurrentPositionsFromObservation');
+    super(spec, modelXml, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
+    this.settings = readKwargs(spec.id, kwargs, WALKER_SETTINGS);
     this.excludePositions = exclude;
     this.setObservationDim(this.nq + this.nv - (exclude ? 1 : 0));
   }
 
   isHealthy(): boolean {
     const qpos = this.data.qpos as Float64Array;
-    return inside(qpos[1]!, this.healthyZRange) && inside(qpos[2]!, this.healthyAngleRange);
+    return inside(qpos[1]!, this.settings.healthyZRange) && inside(qpos[2]!, this.settings.healthyAngleRange);
   }
 
   protected observe(): Float32Array {
@@ -77,8 +74,8 @@ export class PlanarWalkerEnv extends MujocoEnv {
   }
 
   protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.resetNoiseScale);
-    uniformNoise(rng, qvel, this.resetNoiseScale);
+    uniformNoise(rng, qpos, this.settings.resetNoiseScale);
+    uniformNoise(rng, qvel, this.settings.resetNoiseScale);
   }
 
   protected override resetInfo(): Info {
@@ -92,13 +89,13 @@ export class PlanarWalkerEnv extends MujocoEnv {
     const xAfter = (this.data.qpos as Float64Array)[0]!;
     const xVelocity = (xAfter - xBefore) / this.dt;
     const healthy = this.isHealthy();
-    const forward = this.forwardRewardWeight * xVelocity;
-    const survive = healthy ? this.healthyReward : 0;
-    const ctrl = controlCostF32(action, this.ctrlCostWeight);
+    const forward = this.settings.forwardRewardWeight * xVelocity;
+    const survive = healthy ? this.settings.healthyReward : 0;
+    const ctrl = controlCostF32(action, this.settings.ctrlCostWeight);
     return {
       obs: this.observe(),
       reward: forward + survive - ctrl,
-      terminated: !healthy && this.terminateWhenUnhealthy,
+      terminated: !healthy && this.settings.terminateWhenUnhealthy,
       truncated: false,
       info: {
         ...this.resetInfo(),

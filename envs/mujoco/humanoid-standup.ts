@@ -12,10 +12,8 @@
  * Start: the reference (lying) pose and rest, each value plus U(-resetNoiseScale, resetNoiseScale).
  */
 import type { EnvSpec, Info, StepResult } from '../../core/env.js';
-import type { Rng } from '../../core/rng.js';
-import { MujocoEnv, squaredSum, uniformNoise } from './base.js';
-import { HUMANOID_OBSERVATION_KWARGS, HumanoidObservation } from './humanoid.js';
-import { numberKwarg, positiveIntegerKwarg, rangeKwarg } from './kwargs.js';
+import { squaredSum } from './base.js';
+import { HUMANOID_OBSERVATION_KWARGS, HumanoidBodyEnv } from './humanoid.js';
 import type { Kwargs } from './kwargs.js';
 import { HUMANOID_STANDUP_XML } from './models/humanoid-standup.js';
 
@@ -29,39 +27,17 @@ export const HUMANOID_STANDUP_KWARGS = {
   ...HUMANOID_OBSERVATION_KWARGS,
 };
 
-export class HumanoidStandupEnv extends MujocoEnv {
-  private readonly uphCostWeight: number;
-  private readonly ctrlCostWeight: number;
-  private readonly impactCostWeight: number;
-  private readonly impactCostRange: [number, number];
-  private readonly resetNoiseScale: number;
-  private readonly observation: HumanoidObservation;
+/** The keyword arguments HumanoidStandup reads besides the observation's, resetNoiseScale and frameSkip. */
+const HUMANOID_STANDUP_SETTINGS = {
+  uphCostWeight: 'number',
+  ctrlCostWeight: 'nonNegative',
+  impactCostWeight: 'nonNegative',
+  impactCostRange: 'range',
+} as const;
 
+export class HumanoidStandupEnv extends HumanoidBodyEnv<typeof HUMANOID_STANDUP_SETTINGS> {
   constructor(spec: EnvSpec, kwargs: Kwargs) {
-    const id = spec.id;
-    const observation = new HumanoidObservation(id, kwargs);
-    const uphCostWeight = numberKwarg(id, kwargs, 'uphCostWeight');
-    const ctrlCostWeight = numberKwarg(id, kwargs, 'ctrlCostWeight', { min: 0 });
-    const impactCostWeight = numberKwarg(id, kwargs, 'impactCostWeight', { min: 0 });
-    const impactCostRange = rangeKwarg(id, kwargs, 'impactCostRange');
-    const resetNoiseScale = numberKwarg(id, kwargs, 'resetNoiseScale', { min: 0 });
-    super(spec, HUMANOID_STANDUP_XML, positiveIntegerKwarg(id, kwargs, 'frameSkip'));
-    this.uphCostWeight = uphCostWeight;
-    this.ctrlCostWeight = ctrlCostWeight;
-    this.impactCostWeight = impactCostWeight;
-    this.impactCostRange = impactCostRange;
-    this.resetNoiseScale = resetNoiseScale;
-    this.observation = observation;
-    this.setObservationDim(observation.size(this.model));
-  }
-
-  protected observe(): Float32Array {
-    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
-  }
-
-  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.resetNoiseScale);
-    uniformNoise(rng, qvel, this.resetNoiseScale);
+    super(spec, kwargs, HUMANOID_STANDUP_XML, HUMANOID_STANDUP_SETTINGS);
   }
 
   protected override resetInfo(): Info {
@@ -71,10 +47,10 @@ export class HumanoidStandupEnv extends MujocoEnv {
 
   protected advance(action: Float32Array): StepResult<Float32Array> {
     this.simulate(action);
-    const linup = (this.uphCostWeight * (this.data.qpos as Float64Array)[2]!) / this.timestep;
-    const ctrl = this.ctrlCostWeight * squaredSum(this.data.ctrl as Float64Array);
-    const [lo, hi] = this.impactCostRange;
-    const impact = Math.min(Math.max(this.impactCostWeight * squaredSum(this.data.cfrc_ext as Float64Array), lo), hi);
+    const linup = (this.settings.uphCostWeight * (this.data.qpos as Float64Array)[2]!) / this.timestep;
+    const ctrl = this.settings.ctrlCostWeight * squaredSum(this.data.ctrl as Float64Array);
+    const [lo, hi] = this.settings.impactCostRange;
+    const impact = Math.min(Math.max(this.settings.impactCostWeight * squaredSum(this.data.cfrc_ext as Float64Array), lo), hi);
     return {
       obs: this.observe(),
       reward: linup - ctrl - impact + 1,

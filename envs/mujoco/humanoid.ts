@@ -21,8 +21,8 @@ import type { EnvSpec, Info, StepResult } from '../../core/env.js';
 import type { Rng } from '../../core/rng.js';
 import { MujocoEnv, ObservationWriter, planarPositionInfo, squaredSum, uniformNoise } from './base.js';
 import type { MjData, MjModel } from './wasm.js';
-import { booleanKwarg, numberKwarg, positiveIntegerKwarg, rangeKwarg } from './kwargs.js';
-import type { Kwargs } from './kwargs.js';
+import { booleanKwarg, numberKwarg, positiveIntegerKwarg, readKwargs } from './kwargs.js';
+import type { KwargKind, Kwargs, KwargValues } from './kwargs.js';
 import { HUMANOID_XML } from './models/humanoid.js';
 
 /** The observation options Humanoid and HumanoidStandup share. */
@@ -86,44 +86,56 @@ export class HumanoidObservation {
   }
 }
 
-export class HumanoidEnv extends MujocoEnv {
-  private readonly forwardRewardWeight: number;
-  private readonly ctrlCostWeight: number;
-  private readonly contactCostWeight: number;
-  private readonly contactCostRange: [number, number];
-  private readonly healthyReward: number;
-  private readonly terminateWhenUnhealthy: boolean;
-  private readonly healthyZRange: [number, number];
+/**
+ * Humanoid and HumanoidStandup: a humanoid model, its observation (from the
+ * observation kwargs), `schema`'s kwargs then resetNoiseScale read before the
+ * model is compiled, and a start of uniform noise on positions and velocities.
+ */
+export abstract class HumanoidBodyEnv<S extends Readonly<Record<string, KwargKind>>> extends MujocoEnv {
+  protected readonly settings: KwargValues<S>;
   private readonly resetNoiseScale: number;
   private readonly observation: HumanoidObservation;
 
-  constructor(spec: EnvSpec, kwargs: Kwargs) {
-    const id = spec.id;
-    const observation = new HumanoidObservation(id, kwargs);
-    const forwardRewardWeight = numberKwarg(id, kwargs, 'forwardRewardWeight');
-    const ctrlCostWeight = numberKwarg(id, kwargs, 'ctrlCostWeight', { min: 0 });
-    const contactCostWeight = numberKwarg(id, kwargs, 'contactCostWeight', { min: 0 });
-    const contactCostRange = rangeKwarg(id, kwargs, 'contactCostRange');
-    const healthyReward = numberKwarg(id, kwargs, 'healthyReward');
-    const terminateWhenUnhealthy = booleanKwarg(id, kwargs, 'terminateWhenUnhealthy');
-    const healthyZRange = rangeKwarg(id, kwargs, 'healthyZRange');
-    const resetNoiseScale = numberKwarg(id, kwargs, 'resetNoiseScale', { min: 0 });
-    super(spec, HUMANOID_XML, positiveIntegerKwarg(id, kwargs, 'frameSkip'));
-    this.forwardRewardWeight = forwardRewardWeight;
-    this.ctrlCostWeight = ctrlCostWeight;
-    this.contactCostWeight = contactCostWeight;
-    this.contactCostRange = contactCostRange;
-    this.healthyReward = healthyReward;
-    this.terminateWhenUnhealthy = terminateWhenUnhealthy;
-    this.healthyZRange = healthyZRange;
+  constructor(spec: EnvSpec, kwargs: Kwargs, modelXml: string, schema: S) {
+    const observation = new HumanoidObservation(spec.id, kwargs);
+    const settings = readKwargs(spec.id, kwargs, schema);
+    const resetNoiseScale = numberKwarg(spec.id, kwargs, 'resetNoiseScale', { min: 0 });
+    super(spec, modelXml, positiveIntegerKwarg(spec.id, kwargs, 'frameSkip'));
+    this.settings = settings;
     this.resetNoiseScale = resetNoiseScale;
     this.observation = observation;
     this.setObservationDim(observation.size(this.model));
   }
 
+  protected observe(): Float32Array {
+    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
+  }
+
+  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
+    uniformNoise(rng, qpos, this.resetNoiseScale);
+    uniformNoise(rng, qvel, this.resetNoiseScale);
+  }
+}
+
+/** The keyword arguments Humanoid reads besides the observation's, resetNoiseScale and frameSkip. */
+const HUMANOID_SETTINGS = {
+  forwardRewardWeight: 'number',
+  ctrlCostWeight: 'nonNegative',
+  contactCostWeight: 'nonNegative',
+  contactCostRange: 'range',
+  healthyReward: 'number',
+  terminateWhenUnhealthy: 'boolean',
+  healthyZRange: 'range',
+} as const;
+
+export class HumanoidEnv extends HumanoidBodyEnv<typeof HUMANOID_SETTINGS> {
+  constructor(spec: EnvSpec, kwargs: Kwargs) {
+    super(spec, kwargs, HUMANOID_XML, HUMANOID_SETTINGS);
+  }
+
   isHealthy(): boolean {
     const z = (this.data.qpos as Float64Array)[2]!;
-    return this.healthyZRange[0] < z && z < this.healthyZRange[1];
+    return this.settings.healthyZRange[0] < z && z < this.settings.healthyZRange[1];
   }
 
   /** The x and y of the centre of mass (bodies' inertial frames weighted by mass). */
@@ -141,15 +153,6 @@ export class HumanoidEnv extends MujocoEnv {
     return [x / total, y / total];
   }
 
-  protected observe(): Float32Array {
-    return this.observation.write(this.data, new Float32Array(this.observationDim), this.spec.id);
-  }
-
-  protected resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void {
-    uniformNoise(rng, qpos, this.resetNoiseScale);
-    uniformNoise(rng, qvel, this.resetNoiseScale);
-  }
-
   protected override resetInfo(): Info {
     return planarPositionInfo(this.data.qpos as Float64Array, this.initQpos);
   }
@@ -161,15 +164,15 @@ export class HumanoidEnv extends MujocoEnv {
     const xVelocity = (xAfter - xBefore) / this.dt;
     const yVelocity = (yAfter - yBefore) / this.dt;
     const healthy = this.isHealthy();
-    const forward = this.forwardRewardWeight * xVelocity;
-    const survive = healthy ? this.healthyReward : 0;
-    const ctrl = this.ctrlCostWeight * squaredSum(this.data.ctrl as Float64Array);
-    const [lo, hi] = this.contactCostRange;
-    const contact = Math.min(Math.max(this.contactCostWeight * squaredSum(this.data.cfrc_ext as Float64Array), lo), hi);
+    const forward = this.settings.forwardRewardWeight * xVelocity;
+    const survive = healthy ? this.settings.healthyReward : 0;
+    const ctrl = this.settings.ctrlCostWeight * squaredSum(this.data.ctrl as Float64Array);
+    const [lo, hi] = this.settings.contactCostRange;
+    const contact = Math.min(Math.max(this.settings.contactCostWeight * squaredSum(this.data.cfrc_ext as Float64Array), lo), hi);
     return {
       obs: this.observe(),
       reward: forward + survive - (ctrl + contact),
-      terminated: !healthy && this.terminateWhenUnhealthy,
+      terminated: !healthy && this.settings.terminateWhenUnhealthy,
       truncated: false,
       info: {
         ...this.resetInfo(),

@@ -40,3 +40,21 @@ export function rangeKwarg(id: string, kwargs: Kwargs, name: string): [number, n
   }
   throw new TypeError(`${id}: ${name} must be [low, high], two numbers (null for an open side), got ${describeValue(v)}`);
 }
+
+/** How each kind of keyword argument is read: a number, one at least 0 (a cost weight, a noise scale), a flag, a positive integer or a range. */
+const READERS = {
+  number: (id: string, kwargs: Kwargs, name: string) => numberKwarg(id, kwargs, name),
+  nonNegative: (id: string, kwargs: Kwargs, name: string) => numberKwarg(id, kwargs, name, { min: 0 }),
+  boolean: booleanKwarg,
+  positiveInteger: positiveIntegerKwarg,
+  range: rangeKwarg,
+};
+export type KwargKind = keyof typeof READERS;
+export type KwargValues<S extends Readonly<Record<string, KwargKind>>> = { readonly [K in keyof S]: ReturnType<(typeof READERS)[S[K]]> };
+
+/** The keyword arguments `schema` names, each read as its kind, in the schema's order (the first bad one throws). */
+export function readKwargs<S extends Readonly<Record<string, KwargKind>>>(id: string, kwargs: Kwargs, schema: S): KwargValues<S> {
+  const values: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(schema)) values[name] = READERS[kind](id, kwargs, name);
+  return values as KwargValues<S>;
+}
