@@ -1,0 +1,99 @@
+// Play live in a real headless browser (Debian's Chromium, WebGL through
+// SwiftShader): the checked-in CartPole PPO run (test/fixtures/live-cartpole,
+// trained with the ppo-cartpole recipe, seed 0, 100k steps; see its README)
+// opens from its run page, its policy balances the pole in the browser for
+// the whole 500 steps, and holding the left arrow takes over (the overlay
+// says who acts), pushes left every step and drops the pole long before 500;
+// `p` hands back to the policy. A MuJoCo run gets the server's reason
+// instead of a page. No page or console errors.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { BrowserSession } from './browser-session.js';
+import { SHOTS, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'live-cartpole');
+const TIMEOUT = 120_000;
+
+/** The live page's numbers (the page keeps them in data attributes). */
+async function live(page: Page): Promise<{ steps: number; done: boolean; actor: string; action: string; playing: boolean }> {
+  const d = (await page.evaluate(`({ ...document.querySelector('[data-testid="live"]').dataset })`)) as Record<string, string>;
+  return { steps: Number(d['steps']), done: d['done'] === 'true', actor: d['actor']!, action: d['action'] ?? '', playing: d['playing'] === 'true' };
+}
+
+describeInChromium('play live in a browser', () => {
+  let session: BrowserSession;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    session = await openBrowserSession({
+      prefix: 'arena-live-browser-',
+      viewport: { width: 1100, height: 760 },
+      errors,
+      writeRuns: (runs) => {
+        cpSync(FIXTURE, join(runs, 'live-cartpole'), { recursive: true });
+        // A MuJoCo run (run.json only): the page shows why it cannot play.
+        const record = JSON.parse(readFileSync(join(FIXTURE, 'ppo', 'seed-0', 'run.json'), 'utf8')) as { spec: Record<string, unknown> };
+        const dir = join(runs, 'live-cartpole', 'hopper', 'seed-0');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record, spec: { ...record.spec, variant: 'hopper', env: { id: 'Hopper-v5', kwargs: {}, wrappers: [] } } }));
+      },
+    });
+    page = session.page;
+  }, TIMEOUT);
+  afterAll(() => session?.close());
+  failOnPageErrors(errors);
+
+  it('the run page opens play live, and the policy balances CartPole for 500 steps', async () => {
+    await page.goto(`${session.viewer.url}#/run/live-cartpole/ppo/seed-0`);
+    await page.click('[data-testid="play-live"]');
+    await page.waitForSelector('[data-testid="live"][data-steps]');
+    expect((await live(page)).actor).toBe('policy');
+    expect(await page.innerText('[data-testid="actor"]')).toBe('policy');
+    // As fast as the page goes; reset seed 0 (the address's default), whose 500 steps the Node test also plays.
+    await page.selectOption('[data-testid="speed"]', '1000');
+    await page.waitForFunction(`document.querySelector('[data-testid="live"]').dataset.done === 'true'`, undefined, { timeout: 90_000 });
+    const end = await live(page);
+    expect(end.steps).toBe(500);
+    expect(await page.innerText('[data-testid="end"]')).toMatch(/^episode over \(truncated\): return 500(\.0+)? in 500 steps/);
+    expect(await page.innerText('[data-testid="return"]')).toMatch(/^500(\.0+)?$/);
+    expect(await drawnShare(page)).toBeGreaterThan(0.01);
+    await page.screenshot({ path: join(SHOTS, 'live-cartpole.png') });
+  }, TIMEOUT);
+
+  it('holding the left arrow takes over and drops the pole; p hands back to the policy', async () => {
+    await page.selectOption('[data-testid="speed"]', '50');
+    // A new episode from the same seed, which the policy balances for 500 steps; the left arrow goes down at once.
+    await page.click('[data-testid="reset"]');
+    await page.keyboard.down('ArrowLeft');
+    await page.waitForFunction(`document.querySelector('[data-testid="live"]').dataset.actor === 'human'`);
+    expect(await page.innerText('[data-testid="actor"]')).toBe('you (keyboard)');
+    await page.waitForFunction(`document.querySelector('[data-testid="live"]').dataset.done === 'true'`, undefined, { timeout: 60_000 });
+    await page.keyboard.up('ArrowLeft');
+    const fell = await live(page);
+    // Pushing one way tips the pole past 12 degrees within a few dozen steps.
+    expect(fell.steps).toBeLessThan(100);
+    expect(fell.action).toBe('0');
+    expect(await page.innerText('[data-testid="end"]')).toMatch(/^episode over \(terminated\)/);
+    await page.keyboard.press('p');
+    expect((await live(page)).actor).toBe('policy');
+    // Back with the policy, the next episode from the same seed lasts the 500 steps again; checked a while in.
+    await page.selectOption('[data-testid="speed"]', '1000');
+    await page.keyboard.press('r');
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="live"]').dataset.steps) >= 200`, undefined, { timeout: 60_000 });
+    const again = await live(page);
+    expect(again.done).toBe(false);
+    expect(again.actor).toBe('policy');
+  }, TIMEOUT);
+
+  it('a MuJoCo run says why it cannot play live', async () => {
+    await page.goto(`${session.viewer.url}#/live/live-cartpole/hopper/seed-0`);
+    await page.waitForSelector('.notice.error');
+    expect(await page.innerText('.notice.error')).toMatch(/cannot play this run live: Hopper-v5 runs on MuJoCo, whose WebAssembly physics the viewer does not load in the browser/);
+    // The failed fetch's 422 is a console error of Chromium's own; the page itself raised none.
+    const own = errors.splice(0).filter((e) => !/Failed to load resource: the server responded with a status of 422/.test(e));
+    expect(own).toEqual([]);
+  }, TIMEOUT);
+});
