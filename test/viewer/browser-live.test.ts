@@ -4,17 +4,26 @@
 // opens from its run page, its policy balances the pole in the browser for
 // the whole 500 steps, and holding the left arrow takes over (the overlay
 // says who acts), pushes left every step and drops the pole long before 500;
-// `p` hands back to the policy. A MuJoCo run gets the server's reason
-// instead of a page. No page or console errors.
+// `p` hands back to the policy. A CarRacing run with a (small, untrained) CNN
+// policy drives on pixels in the browser, and the arrows steer, accelerate and
+// brake. A MuJoCo run gets the server's reason instead of a page. No page or
+// console errors.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import '../../agents/index.js';
+import { createAgent } from '../../agents/agent.js';
+import { make } from '../../core/registry.js';
+import '../../envs/index.js';
+import { saveCheckpoint } from '../../experiments/checkpoint.js';
 import type { BrowserSession } from './browser-session.js';
 import { SHOTS, describeInChromium, drawnShare, failOnPageErrors, openBrowserSession } from './browser-session.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'live-cartpole');
 const TIMEOUT = 120_000;
+const record = JSON.parse(readFileSync(join(FIXTURE, 'ppo', 'seed-0', 'run.json'), 'utf8')) as { spec: Record<string, unknown> };
+const TINY_CNN = { policy: 'cnn', cnnFilters: [8, 16], cnnKernels: [8, 4], cnnStrides: [4, 2], cnnDense: 64 };
 
 /** The live page's numbers (the page keeps them in data attributes). */
 async function live(page: Page): Promise<{ steps: number; done: boolean; actor: string; action: string; playing: boolean }> {
@@ -34,13 +43,19 @@ describeInChromium('play live in a browser', () => {
       errors,
       writeRuns: (runs) => {
         cpSync(FIXTURE, join(runs, 'live-cartpole'), { recursive: true });
-        // A MuJoCo run (run.json only): the page shows why it cannot play.
-        const record = JSON.parse(readFileSync(join(FIXTURE, 'ppo', 'seed-0', 'run.json'), 'utf8')) as { spec: Record<string, unknown> };
-        const dir = join(runs, 'live-cartpole', 'hopper', 'seed-0');
-        mkdirSync(dir, { recursive: true });
-        writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record, spec: { ...record.spec, variant: 'hopper', env: { id: 'Hopper-v5', kwargs: {}, wrappers: [] } } }));
+        // A MuJoCo run (run.json only): the page shows why it cannot play. A CarRacing run: its checkpoint is written below.
+        for (const [variant, id] of [['hopper', 'Hopper-v5'], ['car', 'CarRacing-v3']]) {
+          const dir = join(runs, 'live-cartpole', variant!, 'seed-0');
+          mkdirSync(dir, { recursive: true });
+          writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record, spec: { ...record.spec, variant, env: { id, kwargs: {}, wrappers: [] } } }));
+        }
       },
     });
+    // PPO's CNN policy on CarRacing's 96x96 pixels, as initialized (a trained one acts the same way, just better).
+    const env = make('CarRacing-v3');
+    const agent = await createAgent('ppo', TINY_CNN, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 3, backend: 'wasm' });
+    await saveCheckpoint(join(session.viewer.root, 'live-cartpole', 'car', 'seed-0'), (dir) => agent.save(dir), { step: 0 });
+    agent.dispose();
     page = session.page;
   }, TIMEOUT);
   afterAll(() => session?.close());
@@ -86,6 +101,28 @@ describeInChromium('play live in a browser', () => {
     const again = await live(page);
     expect(again.done).toBe(false);
     expect(again.actor).toBe('policy');
+  }, TIMEOUT);
+
+  it('CarRacing drives on its pixels policy, and the arrows steer, accelerate and brake', async () => {
+    await page.goto(`${session.viewer.url}#/live/live-cartpole/car/seed-0`);
+    await page.waitForSelector('[data-testid="live"][data-steps]');
+    await page.waitForFunction(`Number(document.querySelector('[data-testid="live"]').dataset.steps) >= 20`, undefined, { timeout: 60_000 });
+    expect((await live(page)).actor).toBe('policy');
+    expect(await page.locator('[data-testid="readouts"] .hud-readout').count()).toBeGreaterThan(0);
+    const held = async (keys: string[], action: string): Promise<void> => {
+      for (const k of keys) await page.keyboard.down(k);
+      await page.waitForFunction(`document.querySelector('[data-testid="live"]').dataset.action === '${action}'`, undefined, { timeout: 30_000 });
+      for (const k of keys) await page.keyboard.up(k);
+    };
+    // [steer, gas, brake]
+    await held(['ArrowUp'], '0.000,1.000,0.000');
+    expect((await live(page)).actor).toBe('human');
+    await held(['ArrowLeft', 'ArrowUp'], '-1.000,1.000,0.000');
+    await held(['ArrowRight'], '1.000,0.000,0.000');
+    await held(['ArrowDown'], '0.000,0.000,0.800');
+    await page.screenshot({ path: join(SHOTS, 'live-car-racing.png') });
+    await page.keyboard.press('p');
+    expect((await live(page)).actor).toBe('policy');
   }, TIMEOUT);
 
   it('a MuJoCo run says why it cannot play live', async () => {

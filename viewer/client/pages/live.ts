@@ -97,7 +97,7 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
     const controlsOf: HumanControls | null = humanControls(spec.env.id, env.actionSpace);
 
     const viewport = h('div', { class: 'viewport' });
-    const player = h('div', { class: 'player live', 'data-testid': 'live' });
+    const player = h('div', { class: 'player', 'data-testid': 'live' });
     let stage: Stage;
     try {
       stage = new Stage(viewport);
@@ -118,7 +118,9 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
     const bars = h('div', { class: 'hud-bars' });
     const barsTitle = h('div', { class: 'hud-title' });
     const valueText = h('div', { class: 'small' });
-    const readouts = h('div', { class: 'hud-readouts' });
+    const readouts = h('div', { class: 'hud-readouts', 'data-testid': 'readouts' });
+    // Shown for scenes with readouts (a car's speed, steering, pedals).
+    const side = h('div', { class: 'hud hud-side' }, h('div', { class: 'hud-box' }, readouts));
     viewport.append(
       h(
         'div',
@@ -135,7 +137,7 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
         ),
         h('div', { class: 'hud-box hud-diag' }, barsTitle, bars, valueText),
       ),
-      h('div', { class: 'hud hud-side' }, h('div', { class: 'hud-box' }, readouts)),
+      side,
     );
 
     // Episode state.
@@ -151,7 +153,7 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
     let budget = 0;
 
     const state = stateOf();
-    const seedInput = h('input', { type: 'number', value: state.get('seed') ?? '0', step: 1, class: 'seed', 'data-testid': 'seed', 'aria-label': 'reset seed' });
+    const seedInput = h('input', { type: 'number', value: state.get('seed') ?? '0', step: 1, style: 'width: 7em', 'data-testid': 'seed', 'aria-label': 'reset seed' });
     const speedSelect = h('select', { 'data-testid': 'speed', title: 'steps per second (+ / -)' });
     const playButton = h('button', { class: 'primary', 'data-testid': 'play', title: 'play / pause (space)', onclick: () => setPlaying(!playing) }, 'pause');
 
@@ -168,6 +170,7 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       // A policy has bars on every step or on none (a continuous one).
       if (kind) drawBars(bars, kind, overlays[kind], typeof frame.action === 'number' ? frame.action : -1, scene!.actionNames);
       valueText.textContent = overlays.value !== undefined ? `value ${fmt(overlays.value)}` : '';
+      side.style.display = scene!.readouts ? '' : 'none';
       if (scene!.readouts) drawReadouts(readouts, scene!.readouts(frame));
       player.dataset.steps = String(steps);
       player.dataset.return = String(total);
