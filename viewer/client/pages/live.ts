@@ -219,6 +219,24 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       show({ state: env.renderState(), action: typeof action === 'number' ? action : Array.from(action), reward: r.reward, return: total }, overlays);
     };
 
+    /** Runs `fn`; an error (an observation the policy cannot read, an action the env refuses) stops play and is shown in the overlay. */
+    const guarded = (fn: () => void): void => {
+      try {
+        fn();
+      } catch (e) {
+        setPlaying(false);
+        endText.textContent = `stopped: ${(e as Error).message}`;
+      }
+    };
+    const restart = (): void => {
+      reset();
+      setPlaying(true);
+    };
+    const stepOnce = (): void => {
+      setPlaying(false);
+      step();
+    };
+
     const setPlaying = (on: boolean): void => {
       playing = on && !done;
       budget = 0;
@@ -251,10 +269,10 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
     const controls = h(
       'div',
       { class: 'controls' },
-      h('button', { 'data-testid': 'reset', title: 'reset the env with this seed and play (r)', onclick: () => (reset(), setPlaying(true)) }, 'reset'),
+      h('button', { 'data-testid': 'reset', title: 'reset the env with this seed and play (r)', onclick: () => guarded(restart) }, 'reset'),
       h('label', { class: 'control' }, 'seed', seedInput),
       playButton,
-      h('button', { 'data-testid': 'step', title: 'one step (.)', onclick: () => (setPlaying(false), step()) }, 'step'),
+      h('button', { 'data-testid': 'step', title: 'one step (.)', onclick: () => guarded(stepOnce) }, 'step'),
       h('label', { class: 'control' }, 'speed', speedSelect),
       handBack,
       h('label', { class: 'control' }, 'camera', cameraSelect),
@@ -275,7 +293,12 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       h('p', { class: 'muted small keys', 'data-testid': 'keys' }, keysHelp),
       h('p', { class: 'muted small' }, 'Play live runs classic control, toy text and CarRacing in the browser; MuJoCo runs do not play live (its WebAssembly physics is loaded from Node only).'),
     );
-    reset();
+    try {
+      reset();
+    } catch (e) {
+      replace(root, notice(`cannot play ${spec.env.id} with this policy: ${(e as Error).message}`, 'error'));
+      return;
+    }
     for (const c of [...stage.cameraNames, 'orbit']) cameraSelect.append(h('option', { value: c }, c));
     cameraSelect.value = stage.cameraName;
 
@@ -293,8 +316,8 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       }
       const actions: Record<string, () => void> = {
         ' ': () => setPlaying(!playing),
-        '.': () => (setPlaying(false), step()),
-        r: () => (reset(), setPlaying(true)),
+        '.': () => guarded(stepOnce),
+        r: () => guarded(restart),
         p: () => takeOver(false),
         '+': () => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(speed) + 1)]!),
         '=': () => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(speed) + 1)]!),
@@ -328,15 +351,12 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       if (playing) {
         budget += dt * speed;
         const until = performance.now() + FRAME_BUDGET_MS;
-        try {
+        guarded(() => {
           while (budget >= 1 && playing && performance.now() < until) {
             budget -= 1;
             step();
           }
-        } catch (e) {
-          setPlaying(false);
-          endText.textContent = `stopped: ${(e as Error).message}`;
-        }
+        });
         // Steps the frame had no time for are dropped, not owed.
         budget = Math.min(budget, 1);
       }
