@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../agents/index.js';
 import type { Agent, LearnOptions } from '../../agents/agent.js';
 import { createAgent } from '../../agents/agent.js';
-import { make } from '../../core/registry.js';
+import { listEnvs, make, unregister } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
 import type { Space } from '../../core/spaces.js';
 import { makeVec } from '../../core/vector.js';
@@ -156,7 +156,12 @@ describe('play live: the browser-side forward pass', () => {
 
   it('every env the server offers can be made with the registration the browser bundle runs', async () => {
     const { registerLiveEnvs } = await import('../../viewer/client/live/envs.js');
+    // As in the browser, where nothing else registers them: the families the bundle registers hold exactly the ids offered.
+    for (const id of LIVE_ENV_IDS) expect(unregister(id)).toBe(true);
+    const before = new Set(listEnvs().map((r) => r.id));
     registerLiveEnvs();
+    const added = listEnvs().map((r) => r.id).filter((id) => !before.has(id));
+    expect(added.sort()).toEqual([...LIVE_ENV_IDS].sort());
     for (const id of LIVE_ENV_IDS) make(id).close();
   });
 });
