@@ -50,8 +50,8 @@ export type LiveHead =
   | { readonly kind: 'dueling'; readonly trunk: LiveMlp; readonly value: LiveMlp; readonly advantage: LiveMlp }
   /** DDPG: center + half * tanh(actor), clipped to the Box; the critic Q(s, mu) as the value. */
   | { readonly kind: 'tanh-box'; readonly net: LiveMlp }
-  /** A tabular agent: the greedy action of each state (0-based) and its Q-table (states x actions, row-major). */
-  | { readonly kind: 'table'; readonly greedy: readonly number[]; readonly q: readonly number[] };
+  /** A tabular agent: the greedy action of each state (0-based), its Q-table (states x actions, row-major), a planner's V(s). */
+  | { readonly kind: 'table'; readonly greedy: readonly number[]; readonly q: readonly number[]; readonly values?: readonly number[] };
 
 export interface LivePolicySpec {
   readonly algorithm: string;
@@ -288,7 +288,8 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
     if (head.kind === 'table') {
       const s = stateIndex(obs);
       const n = head.q.length / obsSize;
-      return { action: head.greedy[s]! + actStart, overlays: { qValues: head.q.slice(s * n, (s + 1) * n) } };
+      const qValues = head.q.slice(s * n, (s + 1) * n);
+      return { action: head.greedy[s]! + actStart, overlays: head.values ? { qValues, value: head.values[s]! } : { qValues } };
     }
     const x = features(obs);
     const value = spec.value && head.kind !== 'tanh-box' ? mlp(spec.value, weights, x)[0]! : undefined;

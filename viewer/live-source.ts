@@ -162,7 +162,8 @@ async function policySpec(r: Reader): Promise<Omit<LivePolicySpec, 'observationS
         return best;
       });
     }
-    return { algorithm: manifest.algorithm, head: { kind: 'table', greedy, q } };
+    const values = typeof tables.values === 'string' ? await floats64(r, tables.values, obs.n, `one per each of ${obs.n} states`) : undefined;
+    return { algorithm: manifest.algorithm, head: { kind: 'table', greedy, q, ...(values ? { values } : {}) } };
   }
   throw new HttpError(422, `${manifest.algorithm} agents cannot play live: their saved files have no acting path the viewer reads (playable: ${PLAYABLE})`);
 }

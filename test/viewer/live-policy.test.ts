@@ -2,7 +2,8 @@
 // algorithm the page can run, a briefly trained agent is saved, read into the
 // play-live packet as the viewer's server sends it, and the plain-JS forward
 // pass acts on a few thousand observations as the agent's deterministic `act`
-// does (identical discrete actions, continuous within 1e-5). Then the checked-in
+// does (identical discrete actions, continuous within 1e-5), and the overlay's
+// probabilities, Q-values and value equal the agent's diagnostics. Then the checked-in
 // CartPole policy (test/fixtures/live-cartpole) balances for 500 steps through
 // the packet, and the endpoint's refusals say why.
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,7 +87,7 @@ const NO_WRAPPERS = { kwargs: {}, wrappers: [] };
 
 describe('play live: the browser-side forward pass', () => {
   for (const c of CASES) {
-    it(`${c.name}: acts as the agent's deterministic act`, async () => {
+    it(`${c.name}: acts as the agent's deterministic act, overlays as its diagnostics`, async () => {
       const dir = tempDir();
       const agent = await trained(c, dir);
       const { spec, weights } = decodeLivePacket(await livePacketOf(dir, { id: c.env, ...NO_WRAPPERS }));
@@ -97,10 +98,23 @@ describe('play live: the browser-side forward pass', () => {
       const discrete = agent.context.actionSpace.type === 'discrete';
       let mismatches = 0;
       let worst = 0;
+      let worstOverlay = 0;
       const rows = observations(agent.context.observationSpace, c.count ?? 3000, 11);
-      for (const obs of rows) {
+      for (const [r, obs] of rows.entries()) {
         const expected = agent.act(obs, { deterministic: true });
-        const got = policy.act(obs);
+        const { action: got, overlays } = policy.actWithOverlays(obs);
+        // The overlay's numbers against the agent's diagnostics, on a tenth of the rows; relative beyond 1 (float32 sums in another order).
+        // A tabular agent's probabilities are its exploration policy's, not the greedy act's: the page shows its Q-values only.
+        if (r % 10 === 0 && agent.diagnostics) {
+          const want = agent.diagnostics(obs);
+          for (const key of ['qValues', 'probs', 'value'] as const) {
+            if (want[key] === undefined || (key === 'probs' && spec.policy.head.kind === 'table')) continue;
+            const w = ([] as number[]).concat(want[key]);
+            const g = ([] as number[]).concat(overlays[key] ?? []);
+            expect(g.length, `overlay ${key}`).toBe(w.length);
+            g.forEach((v, i) => (worstOverlay = Math.max(worstOverlay, Math.abs(v - w[i]!) / Math.max(1, Math.abs(w[i]!)))));
+          }
+        }
         if (discrete) {
           if (got !== expected) mismatches += 1;
         } else {
@@ -112,6 +126,7 @@ describe('play live: the browser-side forward pass', () => {
       }
       expect(mismatches, 'discrete actions that differ').toBe(0);
       expect(worst, 'largest continuous action difference').toBeLessThanOrEqual(1e-5);
+      expect(worstOverlay, 'largest overlay difference (relative beyond 1)').toBeLessThanOrEqual(1e-5);
       agent.dispose();
     }, 120_000);
   }
