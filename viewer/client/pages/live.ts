@@ -31,8 +31,10 @@ import { createScene } from '../scenes/index.js';
 const SPEEDS = [1, 5, 15, 30, 50, 100, 250, 1000];
 /** Time the steps of one animation frame may take at most (ms): a slow policy (a CNN) lowers the speed rather than the page's response. */
 const FRAME_BUDGET_MS = 30;
-/** Episodes without a time limit stop here all the same. */
-const MAX_STEPS = 100_000;
+/** Episodes without a time limit stop here all the same (as recordEpisode does; the page keeps every frame of an episode). */
+const MAX_STEPS = 10_000;
+
+const plainAction = (a: number | Float32Array): number | number[] => (typeof a === 'number' ? a : Array.from(a));
 
 async function fetchPacket(run: RunRef): Promise<{ spec: LiveSpec; weights: Float32Array }> {
   const path = `/api/experiments/${encodeURIComponent(run.experiment)}/runs/${encodeURIComponent(run.variant)}/${encodeURIComponent(run.seed)}/live`;
@@ -49,8 +51,12 @@ async function fetchPacket(run: RunRef): Promise<{ spec: LiveSpec; weights: Floa
   return decodeLivePacket(await res.arrayBuffer());
 }
 
-/** The static part of an episode record a scene is built from, for an env just reset. */
-function sceneFor(spec: LiveSpec, env: Env, seed: number, first: Frame): EnvScene {
+/**
+ * A scene for the episode that `frames` (the reset's frame so far) grows into:
+ * scenes read frames from their record by index (a trail of visited cells),
+ * so the page appends each step's frame to this same array.
+ */
+function sceneFor(spec: LiveSpec, env: Env, seed: number, frames: Frame[]): EnvScene {
   const unwrapped = env.unwrapped as Env & { renderHeader?(): Record<string, unknown> };
   return createScene({
     format: 'arena.episode/1',
@@ -59,7 +65,7 @@ function sceneFor(spec: LiveSpec, env: Env, seed: number, first: Frame): EnvScen
     agent: { algorithm: spec.policy.algorithm, deterministic: true },
     trainingStep: spec.trainingStep,
     header: typeof unwrapped.renderHeader === 'function' ? unwrapped.renderHeader() : {},
-    frames: [first],
+    frames,
     return: 0,
     length: 0,
     terminated: false,
@@ -119,6 +125,8 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
     const barsTitle = h('div', { class: 'hud-title' });
     const valueText = h('div', { class: 'small' });
     const readouts = h('div', { class: 'hud-readouts', 'data-testid': 'readouts' });
+    // Shown when the policy has numbers to show (a continuous policy without a critic has none).
+    const diag = h('div', { class: 'hud-box hud-diag' }, barsTitle, bars, valueText);
     // Shown for scenes with readouts (a car's speed, steering, pedals).
     const side = h('div', { class: 'hud hud-side' }, h('div', { class: 'hud-box' }, readouts));
     viewport.append(
@@ -135,13 +143,15 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
           h('div', {}, h('b', {}, 'return '), returnText),
           endText,
         ),
-        h('div', { class: 'hud-box hud-diag' }, barsTitle, bars, valueText),
+        diag,
       ),
       side,
     );
 
     // Episode state.
     let scene: EnvScene | null = null;
+    /** The episode's frames: the reset's, then one per step (the state reached, the action that led there, its reward). */
+    let frames: Frame[] = [];
     let obs: unknown = null;
     let steps = 0;
     let total = 0;
@@ -170,6 +180,7 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       // A policy has bars on every step or on none (a continuous one).
       if (kind) drawBars(bars, kind, overlays[kind], typeof frame.action === 'number' ? frame.action : -1, scene!.actionNames);
       valueText.textContent = overlays.value !== undefined ? `value ${fmt(overlays.value)}` : '';
+      diag.style.display = kind || overlays.value !== undefined ? '' : 'none';
       side.style.display = scene!.readouts ? '' : 'none';
       if (scene!.readouts) drawReadouts(readouts, scene!.readouts(frame));
       player.dataset.steps = String(steps);
@@ -191,14 +202,16 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
       done = false;
       budget = 0;
       endText.textContent = '';
-      const first: Frame = { state: env.renderState() };
+      // Frame 0 carries the action the policy would take there, as a record's does (scenes tell continuous actions by it).
+      const first = policy.actWithOverlays(obs);
+      frames = [{ state: env.renderState(), action: plainAction(first.action) }];
       // A new scene each episode (CarRacing's track changes with the seed), on the camera chosen before.
       const previous = scene;
-      scene = sceneFor(spec, env, seed, first);
+      scene = sceneFor(spec, env, seed, frames);
       stage.setContent(scene);
       previous?.dispose();
       if (cameraSelect.value) stage.setCamera(cameraSelect.value);
-      show(first, policy.actWithOverlays(obs).overlays);
+      show(frames[0]!, first.overlays);
     };
 
     const step = (): void => {
@@ -216,7 +229,9 @@ export function livePage(root: HTMLElement, run: RunRef): Page {
         setPlaying(false);
       }
       player.dataset.action = typeof action === 'number' ? String(action) : Array.from(action, (v) => v.toFixed(3)).join(',');
-      show({ state: env.renderState(), action: typeof action === 'number' ? action : Array.from(action), reward: r.reward, return: total }, overlays);
+      const frame: Frame = { state: env.renderState(), action: plainAction(action), reward: r.reward, return: total };
+      frames.push(frame);
+      show(frame, overlays);
     };
 
     /** Runs `fn`; an error (an observation the policy cannot read, an action the env refuses) stops play and is shown in the overlay. */
