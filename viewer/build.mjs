@@ -7,12 +7,22 @@
 // video renderer's entry (viewer/video.ts), sharing the player's chunks. Run by `npm run build:viewer`
 // (part of `npm run build`); the server (viewer/server.ts) serves that folder.
 // Plain JavaScript so it runs before (and without) the TypeScript build.
+// The play-live page bundles envs, whose seeded generator (core/rng.ts) imports
+// node:crypto for entropy seeds: that import is pointed at a Web Crypto shim.
 import { build } from 'esbuild';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Resolves `node:crypto` (and seedrandom's optional `crypto`) to client/live/node-crypto.ts. */
+const nodeCryptoShim = {
+  name: 'node-crypto-shim',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?crypto$/ }, () => ({ path: join(here, 'client', 'live', 'node-crypto.ts') }));
+  },
+};
 export const DEFAULT_OUT_DIR = join(here, '..', 'dist', 'viewer', 'client');
 
 /** Bundles the client into `outDir` (replacing what was there). */
@@ -32,6 +42,7 @@ export async function buildClient({ outDir = DEFAULT_OUT_DIR, minify = true } = 
     minify,
     sourcemap: 'linked',
     legalComments: 'linked',
+    plugins: [nodeCryptoShim],
     logLevel: 'warning',
   });
   const app = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined && o.entryPoint.endsWith('main.ts'));

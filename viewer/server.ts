@@ -15,6 +15,8 @@ import { RawJson, experimentDetail, getCurves, getEpisodeIndex, getEpisodeJson, 
 import { DOWNLOAD_FILES, Download, getDownload } from './downloads.js';
 import { EventHub } from './events.js';
 import { MetricsIndexer } from './metrics-indexer.js';
+import { LIVE_PACKET_TYPE } from './live-policy.js';
+import { livePacket } from './live-source.js';
 import { allowedHostNames, guardHost, listen } from './http-guard.js';
 
 export interface ViewerOptions {
@@ -172,6 +174,14 @@ function createApp(catalog: Catalog, hub: EventHub, client: string | null, hostG
   api.get(`${runPath}/evals`, wrap(async (req) => getEvals(catalog, await run(req))));
   api.get(`${runPath}/episodes`, wrap(async (req) => getEpisodeIndex(catalog, await run(req))));
   api.get(`${runPath}/episodes/:file`, wrap(async (req) => getEpisodeJson(catalog, await run(req), param(req, 'file'))));
+  // Play live: the env and the policy's weights as one binary packet (live-source.ts).
+  api.get(`${runPath}/live`, (req, res, next) => {
+    (async () => {
+      const entry = await run(req);
+      if (entry.dir === null) throw new HttpError(404, 'a lone episode file has no agent to play live');
+      res.type(LIVE_PACKET_TYPE).send(Buffer.from(await livePacket(entry.dir, await getRunRecord(catalog, entry))));
+    })().catch(next);
+  });
   api.get('/events', (_req, res) => hub.add(res));
   api.use((req, res) => {
     res.status(404).json({ error: `no API endpoint ${req.method} ${req.path}` } satisfies ApiError);

@@ -5,6 +5,7 @@
 //   #/run/<experiment>/<variant>/<seed>  one run: its curves, training metrics and recorded episodes
 //   #/play?a=<episode>[&b=<episode>]     the replay player, one or two panes in sync
 //   #/overlay?experiments=<a>,<b>        variants of several experiments on one chart
+//   #/live/<experiment>/<variant>/<seed> play live: the run's env and policy running in the browser
 //
 // Pages keep their state in the hash's query (routes.ts, keepState): axis,
 // smoothing, seeds, metrics, the replay frame.
@@ -36,7 +37,12 @@ async function show(): Promise<void> {
     if (parts[0] === 'experiment' && parts.length === 2) current = experimentPage(root, parts[1]!);
     else if (parts[0] === 'overlay' && parts.length === 1) current = overlayPage(root);
     else if (parts[0] === 'run' && parts.length === 4) current = runPage(root, { experiment: parts[1]!, variant: parts[2]!, seed: parts[3]! });
-    else if (parts[0] === 'play') {
+    else if (parts[0] === 'live' && parts.length === 4) {
+      // The envs, the policy and Three.js load on first use.
+      const { livePage } = await import('./pages/live.js');
+      if (location.hash.replace(/^#\/?/, '') !== hash) return;
+      current = livePage(root, { experiment: parts[1]!, variant: parts[2]!, seed: parts[3]! });
+    } else if (parts[0] === 'play') {
       const params = new URLSearchParams(query ?? '');
       const a = parseEpisode(params.get('a'));
       if (!a) throw new Error('the player needs ?a=<experiment>/<variant>/<seed>/<file>');

@@ -38,6 +38,11 @@ export function runHref(r: RunRef): string {
   return `#/run/${[r.experiment, r.variant, r.seed].map(encodeURIComponent).join('/')}`;
 }
 
+/** Play live: the run's env and policy in the browser (pages/live.ts). */
+export function liveHref(r: RunRef): string {
+  return `#/live/${[r.experiment, r.variant, r.seed].map(encodeURIComponent).join('/')}`;
+}
+
 /** The query of the current hash route (`#/experiment/x?smoothing=5` gives smoothing=5). */
 export function stateOf(): URLSearchParams {
   const hash = location.hash;

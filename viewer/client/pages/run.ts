@@ -11,7 +11,7 @@ import { api, isRun, onLive, throttle } from '../api.js';
 import { LineChart, PALETTE } from '../charts.js';
 import { fmt, fmtSeconds, fmtSteps, h, notice, replace, statusBadge } from '../dom.js';
 import type { Page } from '../routes.js';
-import { experimentHref, keepState, playHref, runHref, stateOf } from '../routes.js';
+import { experimentHref, keepState, liveHref, playHref, runHref, stateOf } from '../routes.js';
 
 /**
  * Update metrics shown first, in this order, when the run has them: what one
@@ -105,7 +105,7 @@ export function runPage(root: HTMLElement, run: RunRef): Page {
 
   replace(
     root,
-    h('h1', {}, `${run.variant} · ${run.seed}`),
+    h('h1', {}, `${run.variant} · ${run.seed}`, ' ', h('a', { class: 'button primary', href: liveHref(run), 'data-testid': 'play-live', title: 'the env and the trained policy running in your browser' }, 'play live')),
     h('section', { class: 'card' }, info),
     h('section', { class: 'card' }, h('h2', {}, 'Recorded episodes'), episodesBox),
     h('section', { class: 'card' }, h('h2', {}, 'Evaluation return'), evalBox),

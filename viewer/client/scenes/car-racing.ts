@@ -437,11 +437,20 @@ export function carRacingScene(episode: EpisodeRecord): EnvScene | null {
 
   // When each tile was first visited (frame index), from the frames' newTiles.
   const firstVisit = new Float64Array(n).fill(Infinity);
-  frames.forEach((f, i) => {
+  const visit = (f: Frame, i: number): void => {
     const fresh = f.state.newTiles;
     if (!Array.isArray(fresh)) return;
     for (const t of fresh) if (isNum(t) && t >= 0 && t < n && firstVisit[t] === Infinity) firstVisit[t] = i;
-  });
+  };
+  frames.forEach(visit);
+  // Frames appended to the record after the scene was made (play live grows its episode as the car drives):
+  // their poses and tile visits are read when first shown; they leave no skid marks.
+  const extend = (): void => {
+    for (let i = states.length; i < frames.length; i++) {
+      states.push(carState(frames[i]!.state, track));
+      visit(frames[i]!, i);
+    }
+  };
   const tileShown = new Uint8Array(n);
 
   const skids = buildSkids(states, track);
@@ -475,7 +484,7 @@ export function carRacingScene(episode: EpisodeRecord): EnvScene | null {
       for (let v = 0; v < 4; v++) roadColours.setXYZ(4 * t + v, c.r, c.g, c.b);
       roadColours.needsUpdate = true;
     }
-    skids.mesh.geometry.setDrawRange(0, skids.upTo[i]!);
+    skids.mesh.geometry.setDrawRange(0, skids.upTo[Math.min(i, skids.upTo.length - 1)]!);
   };
   place(0);
 
@@ -549,6 +558,7 @@ export function carRacingScene(episode: EpisodeRecord): EnvScene | null {
     cameras: [chase, top],
     ...(continuous ? {} : { actionNames: DISCRETE_ACTIONS }),
     show(_frame: Frame, index: number) {
+      if (index >= states.length) extend();
       current = Math.max(0, Math.min(states.length - 1, index));
       place(current);
     },
