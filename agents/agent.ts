@@ -164,7 +164,18 @@ export async function createAgent(name: string, hyperparameters: Readonly<Record
   const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
   const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
   if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
+  await checkGpuBackend(context.backend);
   return guarded(await d.create(hp, context));
+}
+
+/**
+ * For backend 'cuda' or 'webgpu': fails unless ONNX Runtime's execution
+ * provider of that name opens a session here, saying what was looked for and
+ * how to get it (lib/compute/providers.ts, imported only then), so that a run
+ * asking for a missing GPU fails before it trains.
+ */
+async function checkGpuBackend(backend: string | undefined): Promise<void> {
+  if (backend === 'cuda' || backend === 'webgpu') await (await import('./lib/compute/providers.js')).checkProvider(backend);
 }
 
 /** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */
@@ -317,6 +328,7 @@ async function loadManifestAgent(dir: string, path: string, options: { backend?:
     seed: manifest.context.seed,
     ...(backend !== undefined ? { backend } : {}),
   };
+  await checkGpuBackend(backend);
   return guarded(await d.load(resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters), context, manifest, dir));
 }
 

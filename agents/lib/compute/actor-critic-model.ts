@@ -18,6 +18,7 @@ import { PaddedBatch } from './padded-batch.js';
 import type { Column } from './padded-batch.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, ppoGraphTerms, weightedMean } from './policy-ops.js';
 import type { RmsPropOptions } from './rmsprop.js';
+import type { GpuProvider } from './providers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 import { ParamLayout, Trainer } from './trainer.js';
@@ -31,6 +32,8 @@ export interface ActorCriticNetSpec {
   discrete: boolean;
   /** The conv trunk under both heads (the cnn policy): its image [H, W, C], layers and weight shapes; the heads then read its features. */
   trunk?: { inputShape: [number, number, number]; options: CnnOptions; shapes: number[][] };
+  /** A GPU execution provider for the sessions (backend 'cuda' or 'webgpu'), else the CPU. */
+  provider?: GpuProvider;
 }
 
 /** The loss of one update: PPO's clipped objective, or A2C's policy gradient; both with vfCoef value loss and entCoef entropy bonus. */
@@ -98,7 +101,7 @@ export class OnnxActorCritic {
     const value = new Graph('float32');
     const pv = split(spec, layout.inputs(value, 'p'));
     value.output('v', mlpForward(value, pv.critic, features(value, spec, pv.trunk, value.input('x', [-1, din])), spec.activation));
-    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), params, learningRate);
+    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act'), spec.provider), await Session.create(toOnnx(value, 'value'), spec.provider), params, learningRate);
   }
 
   get learningRate(): number {
@@ -182,6 +185,7 @@ export class OnnxActorCritic {
         layout: this.layout,
         build: (g, params) => buildLoss(g, spec, loss, params, PaddedBatch.inputs(g, capacity, columns)),
         ...(optimizer.kind === 'adam' ? { adam: { epsilon: optimizer.epsilon, maxGradNorm: optimizer.maxGradNorm } } : { rmsprop: optimizer }),
+        ...(spec.provider ? { provider: spec.provider } : {}),
       },
       this.params,
       this.lr,
