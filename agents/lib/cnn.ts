@@ -168,6 +168,11 @@ export function cnnWeightShapes(inputShape: readonly number[], options: CnnOptio
   return [...layers.flatMap((l) => [[l.k, l.k, l.inC, l.outC], [l.outC]]), [last.outH * last.outW * last.outC, options.dense], [options.dense]];
 }
 
+/** The number of weights of a trunk. */
+export function cnnWeightCount(inputShape: readonly number[], options: CnnOptions): number {
+  return cnnWeightShapes(inputShape, options).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+}
+
 /**
  * A trunk's initial weights, flat in variable order, drawn from `rng`:
  * orthogonal kernels (each a (k k C_in) x C_out matrix) and dense weights

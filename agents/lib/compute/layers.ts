@@ -42,3 +42,20 @@ export function cnnForward(g: Graph, params: readonly Sym[], x: Sym, inputShape:
   const flat = g.reshape(g.transpose(h, [0, 2, 3, 1]), [rows, last.outH * last.outW * last.outC]);
   return g.relu(g.dense(flat, params[2 * layers.length]!, params[2 * layers.length + 1]!));
 }
+
+/** A conv trunk under a net (a cnn policy): the image [H, W, C] it reads and cnn.ts's options. */
+export interface ConvTrunk {
+  inputShape: [number, number, number];
+  options: CnnOptions;
+}
+
+/**
+ * The features a net's layers read: with a trunk, cnnForward of x under the
+ * first of `params` (the trunk's 2 per convolution + 2), else x itself; and
+ * the parameters after the trunk's.
+ */
+export function trunkFeatures(g: Graph, trunk: ConvTrunk | undefined, params: readonly Sym[], x: Sym): { features: Sym; rest: Sym[] } {
+  if (!trunk) return { features: x, rest: [...params] };
+  const n = 2 * trunk.options.filters.length + 2;
+  return { features: cnnForward(g, params.slice(0, n), x, trunk.inputShape, trunk.options), rest: params.slice(n) };
+}

@@ -10,13 +10,13 @@
 // a forward graph for acting at any batch size. Parameters are flat, in the
 // order of the tfjs Q-network's variables (the conv trunk's, then part by
 // part, [W0, b0, W1, b1, ...]), so checkpoints are the same files on both backends.
-import type { CnnOptions } from '../cnn.js';
-import { cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
+import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import type { Activation } from '../nets.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
-import { cnnForward, mlpForward } from './layers.js';
+import type { ConvTrunk } from './layers.js';
+import { mlpForward, trunkFeatures } from './layers.js';
 import type { GpuProvider } from './providers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
@@ -29,11 +29,8 @@ export interface QPart {
   activateLast: boolean;
 }
 
-/** A conv trunk under the Q-network (the cnn policy): the image [H, W, C] and cnn.ts's options; the parts then read its features. */
-export interface QTrunk {
-  inputShape: [number, number, number];
-  options: CnnOptions;
-}
+/** A conv trunk under the Q-network (the cnn policy); the parts then read its features. */
+export type QTrunk = ConvTrunk;
 
 export interface QModelSpec {
   parts: QPart[];
@@ -74,13 +71,12 @@ function qShapes(spec: QModelSpec): number[][] {
 
 /** Q-values [rows, actions] of `x` under the parameters `params` (symbols in qShapes' order). */
 function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): Sym {
-  const nt = spec.trunk ? 2 * spec.trunk.options.filters.length + 2 : 0;
-  const features = spec.trunk ? cnnForward(g, params.slice(0, nt), x, spec.trunk.inputShape, spec.trunk.options) : x;
+  const { features, rest } = trunkFeatures(g, spec.trunk, params, x);
   const split: Sym[][] = [];
-  let o = nt;
+  let o = 0;
   for (const p of spec.parts) {
     const n = 2 * (p.sizes.length - 1);
-    split.push(params.slice(o, o + n));
+    split.push(rest.slice(o, o + n));
     o += n;
   }
   if (!spec.dueling) return mlpForward(g, split[0]!, features, spec.activation);
@@ -218,7 +214,7 @@ export class OnnxQModel {
       let o = 0;
       const trunk = this.spec.trunk;
       if (trunk) {
-        o = trunkSize(trunk);
+        o = cnnWeightCount(trunk.inputShape, trunk.options);
         await saveCnnData(trunk.inputShape, trunk.options, flat.subarray(0, o), dir, `${which}-cnn`);
       }
       for (const p of this.spec.parts) {
@@ -241,8 +237,6 @@ export class OnnxQModel {
     this.actSession.dispose();
   }
 }
-
-const trunkSize = (trunk: QTrunk): number => cnnWeightShapes(trunk.inputShape, trunk.options).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
 
 /** The parts `prefix-<part>` saved in `dir` (after the conv trunk `prefix-cnn` when given) as one flat vector, checked against the expected architecture. */
 export async function readQNet(dir: string, prefix: string, parts: readonly QPart[], who: string, trunk?: QTrunk): Promise<Float32Array> {
