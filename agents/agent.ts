@@ -175,13 +175,25 @@ export async function createAgent(name: string, hyperparameters: Readonly<Record
   const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
   const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
   if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
-  return guarded(await d.create(hp, await withBackend(d, hp, context)));
+  const resolved = await withBackend(d, hp, context);
+  await checkGpuBackend(resolved.backend);
+  return guarded(await d.create(hp, resolved));
 }
 
 /** `context` with 'auto' (or no backend) resolved to the concrete backend the agent runs on, for agents with nets. */
 async function withBackend(d: AgentDefinition, hp: Resolved<ParamSpec>, context: AgentContext): Promise<AgentContext> {
   if (!d.backends) return context;
   return { ...context, backend: await resolveBackend(context.backend, d.backends.onnx(hp, context), d.backends.tfjs) };
+}
+
+/**
+ * For backend 'cuda' or 'webgpu': fails unless ONNX Runtime's execution
+ * provider of that name opens a session here, saying what was looked for and
+ * how to get it (lib/compute/providers.ts, imported only then), so that a run
+ * asking for a missing GPU fails before it trains.
+ */
+async function checkGpuBackend(backend: string | undefined): Promise<void> {
+  if (backend === 'cuda' || backend === 'webgpu') await (await import('./lib/compute/providers.js')).checkProvider(backend);
 }
 
 /** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */
@@ -341,7 +353,9 @@ async function loadManifestAgent(dir: string, path: string, options: { backend?:
     ...(backend !== undefined ? { backend } : {}),
   };
   const hp = resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters);
-  return guarded(await d.load(hp, await withBackend(d, hp, context), manifest, dir));
+  const resolved = await withBackend(d, hp, context);
+  await checkGpuBackend(resolved.backend);
+  return guarded(await d.load(hp, resolved, manifest, dir));
 }
 
 /** The directory holding agent.json for `path`: an agent directory, a run directory (its checkpoint/), or an error. */

@@ -7,8 +7,7 @@
 // Image observations (uint8 Box [H, W, C], e.g. CarRacing's pixels with
 // discrete actions) go through the convolutional trunk PPO's cnn policy uses
 // (lib/cnn.ts, Nature-DQN style) with the Q-network's layers on its features,
-// as SB3's DQN CnnPolicy; on tfjs only (the ONNX compute graph has no
-// convolution).
+// as SB3's DQN CnnPolicy, on either compute path.
 //
 // The loop, per vector step (a single env is a vector env of one):
 //   collect  epsilon-greedy actions (uniformly random before learningStarts),
@@ -53,11 +52,11 @@ import type { VectorEnv } from '../core/vector.js';
 import { SyncVectorEnv } from '../core/vector.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from './agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.js';
-import { initBackend, tf, usesOnnx } from './lib/backend.js';
+import { gpuProvider, initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxQModel, readQNet } from './lib/compute/q-model.js';
-import type { QBatch, QModelSpec, QPart } from './lib/compute/q-model.js';
+import type { QBatch, QModelSpec, QPart, QTrunk } from './lib/compute/q-model.js';
 import type { Cnn, CnnOptions } from './lib/cnn.js';
-import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
+import { cnnFromData, cnnInit, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
@@ -92,7 +91,7 @@ export const DQN_HYPERPARAMETERS = {
   init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
   dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
-  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk under the Q-network's hidden layers, for uint8 image observations [H, W, C] (tfjs backends only); 'auto': cnn for those, else mlp"),
+  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk under the Q-network's hidden layers, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
   cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
   cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
   cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
@@ -169,7 +168,7 @@ interface DqnState {
 /** DQN's networks and their update on one compute path: TfjsQModel (below) or OnnxQModel (lib/compute/q-model.ts). */
 interface QModel {
   learningRate: number;
-  /** Whether the nets have conv trunks (tfjs only). */
+  /** Whether the nets have conv trunks (the cnn policy). */
   readonly cnn: boolean;
   /** Q-values [rows, actions] of `rows` encoded inputs. */
   qValues(x: Float32Array, rows: number): Float32Array;
@@ -527,11 +526,11 @@ class QNet {
     readonly convs: Cnn | null,
   ) {}
 
-  static fromData(parts: readonly QPart[], activation: Activation, init: QInit, dueling: boolean): QNet {
+  static fromData(parts: readonly QPart[], activation: Activation, init: QInit, dueling: boolean, trunk: QTrunk | undefined): QNet {
     return new QNet(
       parts.map((p, i) => mlpFromData(p.sizes, activation, init.parts[i]!)),
       dueling,
-      init.convs,
+      trunk && init.convs ? cnnFromData(trunk.inputShape, trunk.options, init.convs) : null,
     );
   }
 
@@ -687,9 +686,9 @@ class TfjsQModel implements QModel {
   }
 }
 
-/** A net's initial weights: the conv trunk (cnn policy) and the parts' flat weights. */
+/** A net's initial weights: the conv trunk's (cnn policy) and the parts', flat. */
 interface QInit {
-  convs: Cnn | null;
+  convs: Float32Array | null;
   parts: readonly Float32Array[];
 }
 
@@ -698,23 +697,22 @@ async function createModel(hp: DqnHyperparameters, context: AgentContext, withCn
   const nActions = (context.actionSpace as DiscreteSpace).n;
   const inputDim = inputDimOf(context.observationSpace);
   const parts = qParts(withCnn ? hp.cnnDense : inputDim, nActions, hp);
+  const trunk = withCnn ? trunkOf(hp, context) : undefined;
   if (usesOnnx(context.backend)) {
-    if (withCnn) throw new TypeError(ONNX_NO_CONV);
-    const spec: QModelSpec = { ...hp, parts, inputDim, nActions };
-    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn') : flat(online.parts));
+    // A GPU backend runs the conv nets (the cnn policy) on its provider; the small MLPs stay on the CPU.
+    const provider = trunk ? gpuProvider(context.backend) : undefined;
+    const spec: QModelSpec = { ...hp, parts, inputDim, nActions, ...(trunk ? { trunk } : {}), ...(provider ? { provider } : {}) };
+    const model = await OnnxQModel.create(spec, 'dir' in online ? await readQNet(online.dir, 'online', parts, 'dqn', trunk) : flat([...(online.convs ? [online.convs] : []), ...online.parts]));
     if ('dir' in target) await model.loadNet(target.dir, 'target', 'target', 'dqn');
     return model;
   }
   await initBackend(context.backend ?? 'auto');
   const net = async (from: QInit | { dir: string }, prefix: string) =>
-    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling, withCnn) : QNet.fromData(parts, hp.activation, from, hp.dueling);
+    'dir' in from ? QNet.load(from.dir, prefix, parts, hp.dueling, withCnn) : QNet.fromData(parts, hp.activation, from, hp.dueling, trunk);
   const model = new TfjsQModel(hp, parts, inputDim, nActions, await net(online, 'online'), await net(target, 'target'));
   if (!('dir' in target)) model.syncTarget(1);
   return model;
 }
-
-const ONNX_NO_CONV =
-  "dqn: the cnn policy runs on backend 'wasm' only so far (DQN's ONNX Q-network has no conv trunk yet, unlike PPO's and A2C's CNN policy): use backend 'wasm' (or 'auto'), or policy 'mlp' for a dense net over the raw pixels";
 
 /** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
 function isImageSpace(space: Space): space is BoxSpace {
@@ -725,13 +723,16 @@ function isImageSpace(space: Space): space is BoxSpace {
 function wantsCnn(hp: DqnHyperparameters, context: AgentContext): boolean {
   const image = isImageSpace(context.observationSpace);
   if (hp.policy === 'cnn' && !image) throw new TypeError(`dqn: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
-  const use = hp.policy === 'cnn' || (hp.policy === 'auto' && image);
-  if (use && usesOnnx(context.backend)) throw new TypeError(`${ONNX_NO_CONV}${hp.policy === 'auto' ? " (policy 'auto' picks cnn for image observations)" : ''}`);
-  return use;
+  return hp.policy === 'cnn' || (hp.policy === 'auto' && image);
 }
 
 function cnnOptionsOf(hp: DqnHyperparameters): CnnOptions {
   return { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
+}
+
+/** The conv trunk of the cnn policy on the context's image space. */
+function trunkOf(hp: DqnHyperparameters, context: AgentContext): QTrunk {
+  return { inputShape: (context.observationSpace as BoxSpace).shape as [number, number, number], options: cnnOptionsOf(hp) };
 }
 
 function newSampler(hp: DqnHyperparameters): PrioritizedSampler | null {
@@ -754,16 +755,13 @@ registerAgent({
   hyperparameters: DQN_HYPERPARAMETERS,
   envKind: 'either',
   warmStartsFrom: ['dqn'],
-  // The conv trunk has no ONNX Runtime graph yet: 'auto' keeps it on tfjs.
-  backends: { onnx: (hp, context) => !(hp.policy === 'cnn' || (hp.policy === 'auto' && isImageSpace(context.observationSpace))), tfjs: true },
+  backends: { onnx: () => true, tfjs: true },
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);
     const withCnn = wantsCnn(hp, context);
     const parts = qParts(withCnn ? hp.cnnDense : inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
-    // The conv trunk's variables need the tfjs backend up before they are drawn.
-    if (withCnn) await initBackend(context.backend ?? 'auto');
-    const draw = (): QInit => ({ convs: withCnn ? cnn((context.observationSpace as BoxSpace).shape, rng, cnnOptionsOf(hp)) : null, parts: qInit(parts, hp, rng) });
+    const draw = (): QInit => ({ convs: withCnn ? cnnInit((context.observationSpace as BoxSpace).shape, rng, cnnOptionsOf(hp)) : null, parts: qInit(parts, hp, rng) });
     // Both nets are drawn (the target is then overwritten by the online net's weights), as always: a seed keeps its stream.
     const online = draw();
     const target = draw();

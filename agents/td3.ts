@@ -22,9 +22,11 @@ import type { AgentContext } from './agent.js';
 import { readBinary, registerAgent } from './agent.js';
 import { requireOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
-import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import type { ConvTrunk } from './lib/compute/layers.js';
+import { cnnInit } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
+import { checkSpaces, cnnTrunk, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
 import type { ContinuousModel } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
@@ -48,22 +50,27 @@ export const TD3_HYPERPARAMETERS = {
   ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
   ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
   hidden: list([400, 300], 'hidden layer sizes of the actor and of each critic (relu; SB3 TD3)', { memory: layerMemory(6) }),
+  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk of its own under the actor and under each critic, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
+  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
+  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
+  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
+  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the actor and critics read (cnn policy)', { min: 1 }),
   saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
 } as const;
 
 export type Td3Hyperparameters = Resolved<typeof TD3_HYPERPARAMETERS>;
 
-function check(hp: Td3Hyperparameters, context: AgentContext): { obsDim: number; actionDim: number } {
+function check(hp: Td3Hyperparameters, context: AgentContext): { obsDim: number; actionDim: number; trunk: ConvTrunk | undefined } {
   requireOnnx('td3', context.backend);
   if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
     throw new HyperparameterError('td3', [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
   }
   const { obs, act } = checkSpaces('td3', context);
-  return { obsDim: obs.low.length, actionDim: act.low.length };
+  return { obsDim: obs.low.length, actionDim: act.low.length, trunk: cnnTrunk('td3', context, hp) };
 }
 
-function spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
-  return { ...hp, algorithm: 'td3', obsDim, actionDim, critics: 2, targetNoise: hp.targetPolicyNoise, targetNoiseClip: hp.targetNoiseClip };
+function spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): DeterministicSpec {
+  return { ...hp, algorithm: 'td3', obsDim, actionDim, critics: 2, targetNoise: hp.targetPolicyNoise, targetNoiseClip: hp.targetNoiseClip, ...(trunk ? { trunk } : {}) };
 }
 
 function makeAgent(hp: Td3Hyperparameters, context: AgentContext, model: ContinuousModel, actionDim: number, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
@@ -78,20 +85,23 @@ registerAgent({
   hyperparameters: TD3_HYPERPARAMETERS,
   backends: { onnx: () => true, tfjs: false },
   async create(hp, context) {
-    const { obsDim, actionDim } = check(hp, context);
+    const { obsDim, actionDim, trunk } = check(hp, context);
+    const sp = spec(hp, obsDim, actionDim, trunk);
     const rng = new Rng(context.seed);
     const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-    const actor = concatFloat32(mlpInit([obsDim, ...hp.hidden, actionDim], rng, { ...init, outputGain: 0.01 }));
-    const critic = concatFloat32([0, 1].flatMap(() => mlpInit([obsDim + actionDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 })));
-    const model = await OnnxDeterministicModel.create(spec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
+    // Each net: its trunk's weights (cnn policy, cnn.ts's init), then its MLP's.
+    const net = (sizes: number[], outputGain: number) => [...(trunk ? [cnnInit(trunk.inputShape, rng, trunk.options)] : []), ...mlpInit(sizes, rng, { ...init, outputGain })];
+    const actor = concatFloat32(net(actorSizesOf(sp), 0.01));
+    const critic = concatFloat32([0, 1].flatMap(() => net(criticSizesOf(sp), 1)));
+    const model = await OnnxDeterministicModel.create(sp, { actor, critic, actorTarget: actor, criticTarget: critic });
     return makeAgent(hp, context, model, actionDim, rng);
   },
   async load(hp, context, manifest, dir) {
-    const { obsDim, actionDim } = check(hp, context);
+    const { obsDim, actionDim, trunk } = check(hp, context);
     const s = loopState('td3', manifest, true);
     const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
     if (!steps) throw new Error('td3: agent.json has no complete state (optimizerSteps)');
-    const sp = spec(hp, obsDim, actionDim);
+    const sp = spec(hp, obsDim, actionDim, trunk);
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
     const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), {
       actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },

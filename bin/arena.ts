@@ -139,7 +139,7 @@ program
   .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
   .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
   .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
-  .option('--backend <name>', `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest)`, 'auto')
+  .option('--backend <name>', `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest; 'cuda', 'webgpu': onnx with the conv nets on that GPU provider)`, 'auto')
   .option('--env-kwargs <json>', 'make() keyword arguments as a JSON object, e.g. \'{"isSlippery": false}\' (over a recipe\'s)', jsonObject('--env-kwargs'))
   .option('--warm-start <dir>', "start from the learned values of a saved agent or a run's checkpoint")
   .option('--warm-start-map <json|file>', 'tabular agents on another shape: { "states": [...], "actions": [...] } (JSON, or a .json file)', warmStartMap)

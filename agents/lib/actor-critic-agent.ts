@@ -12,7 +12,7 @@ import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOpti
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
 import type { PolicyOptions, PolicyState } from './actor-critic.js';
 import { ActorCritic } from './actor-critic.js';
-import { initBackend, tf, usesOnnx } from './backend.js';
+import { gpuProvider, initBackend, tf, usesOnnx } from './backend.js';
 import type { ActorCriticLoss, ActorCriticOptimizer, OnnxActorCritic } from './compute/actor-critic-model.js';
 import { OnnxActorCritic as OnnxModel } from './compute/actor-critic-model.js';
 import type { ParamSpec, Resolved } from './hparams.js';
@@ -137,7 +137,9 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     const p = await policy();
     if (onnx) {
       const t = spec.onnx(hp);
-      p.useOnnx(await OnnxModel.create(p.netSpec(), t.loss, t.optimizer, p.flatParams(), t.learningRate));
+      // A GPU backend runs the conv nets (the cnn policy) on its provider; the small MLPs stay on the CPU.
+      const provider = p.trunk ? gpuProvider(context.backend) : undefined;
+      p.useOnnx(await OnnxModel.create({ ...p.netSpec(), ...(provider ? { provider } : {}) }, t.loss, t.optimizer, p.flatParams(), t.learningRate));
     }
     return p;
   }

@@ -5,28 +5,40 @@
 // A2C (also with the cnn policy), REINFORCE and shared-PPO run on it or on
 // tfjs, TD3 and SAC on it only, and asking another agent for it fails with a
 // message saying so (PPO, A2C, REINFORCE and shared-PPO keep their nets in
-// tfjs variables for saving, so tfjs is initialized for them too).
+// tfjs variables for saving, so tfjs is initialized for them too). DQN's,
+// PPO's and A2C's cnn policies run on it.
+// 'cuda' and 'webgpu' are that path with the conv nets' sessions on ONNX
+// Runtime's CUDA or WebGPU execution provider (compute/providers.ts):
+// createAgent and loadAgent refuse one that is not present here, saying what
+// was looked for and how to get it.
 // 'auto' (the default) is 'onnx' for every single-agent configuration on that
 // path (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks) and
-// otherwise (DQN's conv trunk, the multi-agent learners) the first
-// TensorFlow.js backend that initializes: @tensorflow/tfjs-node-gpu or
-// @tensorflow/tfjs-node when one can be imported (a machine that could
-// download libtensorflow at install time), else the WebAssembly backend (SIMD,
-// about 4x faster than tfjs's plain-JS cpu backend on small nets), else 'cpu'.
-// createAgent resolves 'auto' to the concrete name (resolveBackend) and saved
-// agents record it, so a resumed run stays on the backend it started on. A
-// backend asked for by name that is missing fails with how to install it.
-// None of the optional backends is needed to install Arena or run its tests.
+// otherwise (the multi-agent learners) the first TensorFlow.js backend that
+// initializes: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node when one can
+// be imported (a machine that could download libtensorflow at install time),
+// else the WebAssembly backend (SIMD, about 4x faster than tfjs's plain-JS cpu
+// backend on small nets), else 'cpu'. createAgent resolves 'auto' to the
+// concrete name (resolveBackend) and saved agents record it, so a resumed run
+// stays on the backend it started on. A backend asked for by name that is
+// missing fails with how to install it. None of the optional backends is
+// needed to install Arena or run its tests.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { GpuProvider } from './compute/providers.js';
 
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx'] as const;
+export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx', 'cuda', 'webgpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
-type TfjsBackendName = Exclude<BackendName, 'auto' | 'onnx'>;
+type OnnxBackendName = 'onnx' | GpuProvider;
+type TfjsBackendName = Exclude<BackendName, 'auto' | OnnxBackendName>;
 
-/** Whether `requested` names the ONNX Runtime path (agents check the concrete name resolveBackend gave them). */
+/** Whether `requested` names the ONNX Runtime path, on the CPU or a GPU (agents check the concrete name resolveBackend gave them). */
 export function usesOnnx(requested: string | undefined): boolean {
-  return requested === 'onnx';
+  return requested === 'onnx' || gpuProvider(requested) !== undefined;
+}
+
+/** The GPU execution provider `requested` names ('cuda', 'webgpu'), for the sessions of the big (conv) nets; undefined for the others. */
+export function gpuProvider(requested: string | undefined): GpuProvider | undefined {
+  return requested === 'cuda' || requested === 'webgpu' ? requested : undefined;
 }
 
 /**
@@ -103,10 +115,10 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      "backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on 'onnx': shared-dqn; iql has no network): use backend 'wasm' (or 'auto')",
+      `backend '${requested}' (ONNX Runtime) runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on ONNX Runtime: shared-dqn; iql has no network): use backend 'wasm' (or 'auto')`,
     );
   }
-  const name = requested as Exclude<BackendName, 'onnx'>;
+  const name = requested as Exclude<BackendName, OnnxBackendName>;
   if (name === 'auto') {
     if (active) return active;
     for (const candidate of ['node-gpu', 'node', 'wasm', 'cpu'] as const) if (await activate(candidate)) return candidate;

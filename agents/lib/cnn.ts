@@ -162,23 +162,55 @@ function fromVariables(inputShape: readonly [number, number, number], options: C
 }
 
 /** The weight shapes of a trunk: [k, k, C_in, C_out] and [C_out] per convolution, then [flat, dense] and [dense]. */
-function weightShapes(layers: Layer[], dense: number): number[][] {
+export function cnnWeightShapes(inputShape: readonly number[], options: CnnOptions): number[][] {
+  const layers = cnnLayers(inputShape, options);
   const last = layers[layers.length - 1]!;
-  return [...layers.flatMap((l) => [[l.k, l.k, l.inC, l.outC], [l.outC]]), [last.outH * last.outW * last.outC, dense], [dense]];
+  return [...layers.flatMap((l) => [[l.k, l.k, l.inC, l.outC], [l.outC]]), [last.outH * last.outW * last.outC, options.dense], [options.dense]];
 }
 
-/** A trunk for images of `inputShape` [H, W, C], weights drawn from `rng`. */
-export function cnn(inputShape: readonly number[], rng: Rng, options: CnnOptions = NATURE_CNN): Cnn {
-  const layers = cnnLayers(inputShape, options);
-  const variables = weightShapes(layers, options.dense).map((shape) => {
-    if (shape.length === 1) return tf.tidy(() => tf.variable(tf.zeros(shape), true));
-    // A kernel [k, k, C_in, C_out] is a (k k C_in) x C_out matrix in row-major order.
-    const cols = shape[shape.length - 1]!;
-    const rows = shape.reduce((a, b) => a * b, 1) / cols;
-    const values = orthogonal(rows, cols, Math.SQRT2, rng);
-    return tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
+/** The number of weights of a trunk. */
+export function cnnWeightCount(inputShape: readonly number[], options: CnnOptions): number {
+  return cnnWeightShapes(inputShape, options).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+}
+
+/**
+ * A trunk's initial weights, flat in variable order, drawn from `rng`:
+ * orthogonal kernels (each a (k k C_in) x C_out matrix) and dense weights
+ * with gain sqrt 2, zero biases. The compute path (compute/layers.ts) reads
+ * the same numbers as the tfjs trunk that `cnn` builds from them.
+ */
+export function cnnInit(inputShape: readonly number[], rng: Rng, options: CnnOptions = NATURE_CNN): Float32Array {
+  const shapes = cnnWeightShapes(inputShape, options);
+  const data = new Float32Array(shapes.reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0));
+  let o = 0;
+  for (const shape of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (shape.length > 1) {
+      const cols = shape[shape.length - 1]!;
+      data.set(orthogonal(size / cols, cols, Math.SQRT2, rng), o);
+    }
+    o += size;
+  }
+  return data;
+}
+
+/** A tfjs trunk for images of `inputShape` [H, W, C] holding `data` (flat, in variable order). */
+export function cnnFromData(inputShape: readonly number[], options: CnnOptions, data: Float32Array): Cnn {
+  const shapes = cnnWeightShapes(inputShape, options);
+  let o = 0;
+  const variables = shapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const v = tf.tidy(() => tf.variable(tf.tensor(data.subarray(o, o + size), shape), true));
+    o += size;
+    return v;
   });
+  if (o !== data.length) throw new RangeError(`cnnFromData: ${data.length} values for a trunk of ${o}`);
   return fromVariables(inputShape as [number, number, number], options, variables);
+}
+
+/** A trunk for images of `inputShape` [H, W, C], weights drawn from `rng` (cnnInit). */
+export function cnn(inputShape: readonly number[], rng: Rng, options: CnnOptions = NATURE_CNN): Cnn {
+  return cnnFromData(inputShape, options, cnnInit(inputShape, rng, options));
 }
 
 /** All weights as one Float32Array in variable order. */
@@ -214,7 +246,7 @@ export interface CnnJSON extends TensorHeader {
   dense: number;
 }
 
-const sameArchitecture = (json: CnnJSON, net: Cnn): boolean =>
+const sameArchitecture = (json: CnnJSON, net: CnnOptions & { inputShape: readonly number[] }): boolean =>
   [json.inputShape, json.filters, json.kernels, json.strides, [json.dense]].map((a) => a.join()).join('|') ===
   [net.inputShape, net.filters, net.kernels, net.strides, [net.dense]].map((a) => a.join()).join('|');
 
@@ -223,8 +255,13 @@ const describeNet = (n: { inputShape: readonly number[]; filters: readonly numbe
 
 /** Writes `<name>.json` (architecture and weight layout) and `<name>.weights.bin` (float32, little-endian) into `dir` (tensor-file.ts's format). */
 export async function saveCnn(net: Cnn, dir: string, name = 'cnn'): Promise<void> {
-  const architecture = { inputShape: [...net.inputShape], filters: [...net.filters], kernels: [...net.kernels], strides: [...net.strides], dense: net.dense };
-  await writeTensors(dir, name, CNN_FORMAT, architecture, net.variables.map((v) => v.shape), getCnnWeights(net), 'saveCnn');
+  await saveCnnData(net.inputShape, net, getCnnWeights(net), dir, name);
+}
+
+/** saveCnn's files for a trunk held as flat weights (the ONNX compute path's). */
+export async function saveCnnData(inputShape: readonly number[], options: CnnOptions, data: Float32Array, dir: string, name = 'cnn'): Promise<void> {
+  const architecture = { inputShape: [...inputShape], filters: [...options.filters], kernels: [...options.kernels], strides: [...options.strides], dense: options.dense };
+  await writeTensors(dir, name, CNN_FORMAT, architecture, cnnWeightShapes(inputShape, options), data, 'saveCnnData');
 }
 
 /** A trunk written by saveCnn as plain data (its JSON and float32 weights), for readers that do not run it on tfjs (the ONNX export). */
@@ -237,8 +274,7 @@ export async function readCnn(dir: string, name: string, who: string): Promise<{
 export async function loadCnn(dir: string, name = 'cnn'): Promise<Cnn> {
   const { json, data } = await readCnn(dir, name, 'loadCnn');
   const options: CnnOptions = { filters: json.filters, kernels: json.kernels, strides: json.strides, dense: json.dense };
-  const layers = cnnLayers(json.inputShape, options);
-  const shapes = weightShapes(layers, json.dense);
+  const shapes = cnnWeightShapes(json.inputShape, options);
   if (shapes.map((s) => s.join('x')).join() !== json.weights.map((w) => w.shape.join('x')).join()) {
     throw new Error(`loadCnn: ${join(dir, `${name}.json`)} lists weight shapes that do not fit its architecture (${describeNet(json)})`);
   }
@@ -248,7 +284,13 @@ export async function loadCnn(dir: string, name = 'cnn'): Promise<Cnn> {
 
 /** Overwrites `net`'s weights with the trunk saved as `name` in `dir` (warm starts); the architecture must match. */
 export async function loadCnnWeightsInto(net: Cnn, dir: string, name: string, who: string): Promise<void> {
+  setCnnWeights(net, await readCnnWeights(dir, name, net.inputShape, net, who), who);
+}
+
+/** The weights of the trunk saved as `name` in `dir`, which must have the architecture of `inputShape` and `options`; `who` names the caller in errors. */
+export async function readCnnWeights(dir: string, name: string, inputShape: readonly number[], options: CnnOptions, who: string): Promise<Float32Array> {
   const { json, data } = await readCnn(dir, name, who);
-  if (!sameArchitecture(json, net)) throw new Error(`${who}: ${join(dir, `${name}.json`)} is a trunk with ${describeNet(json)}; this agent's is ${describeNet(net)}`);
-  setCnnWeights(net, data, who);
+  const want = { inputShape, ...options };
+  if (!sameArchitecture(json, want)) throw new Error(`${who}: ${join(dir, `${name}.json`)} is a trunk with ${describeNet(json)}; this agent's is ${describeNet(want)}`);
+  return data;
 }

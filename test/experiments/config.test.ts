@@ -407,7 +407,7 @@ describe('bad configs', () => {
     expect(messageOf('name: bad\nenv: CartPole-v1\nseeds: five\ntotalSteps: 1e3\nbackend: gpu\nvariants:\n  - algorithm: ppo\n    envs: 1.5\n    record: { deterministic: yes }\n')).toBe(
       [
         'cfg.yaml:3:8: seeds: expected a number of seeds or a list of seeds, got "five"',
-        "cfg.yaml:5:10: backend: must be one of 'auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx', got \"gpu\"",
+        "cfg.yaml:5:10: backend: must be one of 'auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx', 'cuda', 'webgpu', got \"gpu\"",
         'cfg.yaml:8:11: variants[0].envs: expected an integer, got 1.5',
         'cfg.yaml:9:30: variants[0].record.deterministic: expected true or false, got "yes"',
       ].join('\n'),

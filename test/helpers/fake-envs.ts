@@ -97,6 +97,46 @@ export class SideEnv implements Env<Uint8Array, number> {
   close() {}
 }
 
+/**
+ * An 8x8 one-channel image with a bright column at a seeded x in 0..7 over
+ * background noise; the action, Box [-1, 1], should point at it: reward
+ * -(a - (2 x / 7 - 1))^2. Episodes last 8 steps. The continuous-action
+ * counterpart of SideEnv, for the cnn policies of DDPG, TD3 and SAC.
+ */
+export class PointerEnv implements Env<Uint8Array, Float32Array> {
+  readonly spec: EnvSpec = { id: 'Pointer-v0', kwargs: {} };
+  readonly observationSpace = box(0, 255, [8, 8, 1], 'uint8');
+  readonly actionSpace = box(-1, 1, [1]);
+  private rng: Rng | null = null;
+  private target = 0;
+  private t = 0;
+  get unwrapped(): Env {
+    return this as Env;
+  }
+  private draw(): Uint8Array {
+    const rng = this.rng!;
+    const x = rng.integers(0, 8);
+    this.target = (2 * x) / 7 - 1;
+    const img = new Uint8Array(64);
+    for (let i = 0; i < 64; i++) img[i] = i % 8 === x ? 250 : rng.integers(0, 40);
+    return img;
+  }
+  reset(args: ResetArgs = {}) {
+    this.rng = reseed(this.rng, args.seed);
+    this.t = 0;
+    return { obs: this.draw(), info: {} };
+  }
+  step(action: Float32Array) {
+    const reward = -((action[0]! - this.target) ** 2);
+    this.t += 1;
+    return { obs: this.draw(), reward, terminated: false, truncated: this.t >= 8, info: {} };
+  }
+  renderState() {
+    return {};
+  }
+  close() {}
+}
+
 export { Rng };
 
 /** SideEnv's spaces, for creating an agent without an env at hand. */

@@ -19,6 +19,7 @@ import { PaddedBatch } from './padded-batch.js';
 import type { Column } from './padded-batch.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, ppoGraphTerms, weightedMean } from './policy-ops.js';
 import type { RmsPropOptions } from './rmsprop.js';
+import type { GpuProvider } from './providers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 import { ParamLayout, Trainer } from './trainer.js';
@@ -34,6 +35,8 @@ export interface ActorCriticNetSpec {
   trunk?: { inputShape: [number, number, number]; options: CnnOptions; shapes: number[][] };
   /** Discrete only: each row comes with an action mask (a `masks` column of 0/1), illegal logits set to ILLEGAL in the loss (shared-PPO). */
   masked?: boolean;
+  /** A GPU execution provider for the sessions (backend 'cuda' or 'webgpu'), else the CPU. */
+  provider?: GpuProvider;
 }
 
 /** The loss of one update: PPO's clipped objective, or A2C's policy gradient; both with vfCoef value loss and entCoef entropy bonus. */
@@ -116,7 +119,7 @@ export class OnnxActorCritic {
     const value = new Graph('float32');
     const pv = split(spec, layout.inputs(value, 'p'));
     value.output('v', mlpForward(value, pv.critic, features(value, spec, pv.trunk, value.input('x', [-1, din])), spec.activation));
-    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), params, learningRate);
+    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act'), spec.provider), await Session.create(toOnnx(value, 'value'), spec.provider), params, learningRate);
   }
 
   get learningRate(): number {
@@ -207,6 +210,7 @@ export class OnnxActorCritic {
         layout: this.layout,
         build: (g, params) => buildLoss(g, spec, loss, params, PaddedBatch.inputs(g, capacity, columns)),
         ...(optimizer.kind === 'adam' ? { adam: { epsilon: optimizer.epsilon, maxGradNorm: optimizer.maxGradNorm } } : { rmsprop: optimizer }),
+        ...(spec.provider ? { provider: spec.provider } : {}),
       },
       this.params,
       this.lr,

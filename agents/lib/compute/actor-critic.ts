@@ -1,6 +1,9 @@
 // DDPG's and TD3's networks on ONNX Runtime: a deterministic actor
 // mu(s) = tanh(MLP(s)) and one or two critics Q_i(s, a) = MLP([s, a]), with
-// target copies. Each gradient step is one critic graph run (targets from the
+// target copies; for image observations (the cnn policy) each net reads s
+// through a conv trunk of its own (layers.ts's trunkFeatures; uint8 pixels
+// scaled by 1/255 as PPO's and DQN's trunks do), as SB3's TD3 and SAC give
+// actor and critics separate feature extractors. Each gradient step is one critic graph run (targets from the
 // target actor, with TD3's clipped smoothing noise fed in, and the smaller of
 // the target critics; the sum over critics of the mean squared error; the
 // generated backward pass and Adam) and, when due, one actor graph run
@@ -10,12 +13,14 @@
 // tfjs nets save them, so checkpoints are the same files on both backends.
 import type { Rng } from '../../../core/rng.js';
 import type { ContinuousModel } from '../continuous-model.js';
+import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
 import { writeBinary } from '../../agent.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
-import { mlpForward } from './layers.js';
+import type { ConvTrunk } from './layers.js';
+import { mlpForward, trunkFeatures } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
@@ -37,6 +42,8 @@ export interface DeterministicSpec {
   /** TD3's target policy smoothing: N(0, noise^2) clipped to +-noiseClip, added to mu'(s') (0: none). */
   targetNoise: number;
   targetNoiseClip: number;
+  /** The conv trunk each net reads image observations through (the cnn policy; obsDim is then H W C), saved as `<net>-cnn`. */
+  trunk?: ConvTrunk;
 }
 
 /** The initial weights, each flat in nets.ts's order (critics one after the other). */
@@ -50,10 +57,26 @@ export interface DeterministicWeights {
 /** The checkpoint's file names of critic i's net (DDPG's 'critic', TD3's second 'critic2'). */
 export const criticName = (i: number): string => (i === 0 ? 'critic' : `critic${i + 1}`);
 
-/** Q(s, a) as [rows] of the critic whose parameters are `params`. */
-export function criticQ(g: Graph, params: readonly Sym[], obs: Sym, actions: Sym): Sym {
-  const q = mlpForward(g, params, g.concat([obs, actions], 1), 'relu');
+/** Q(s, a) as [rows] of the critic whose parameters are `params` (its trunk's first, when it reads s through one). */
+export function criticQ(g: Graph, params: readonly Sym[], obs: Sym, actions: Sym, trunk?: ConvTrunk): Sym {
+  const { features, rest } = trunkFeatures(g, trunk, params, obs);
+  const q = mlpForward(g, rest, g.concat([features, actions], 1), 'relu');
   return g.reshape(q, [q.shape[0]!]);
+}
+
+/** What a net's first layer reads of an observation: the trunk's features, or the observation. */
+const featureDim = (obsDim: number, trunk: ConvTrunk | undefined): number => (trunk ? trunk.options.dense : obsDim);
+
+/** A net's parameter shapes: its trunk's (if any), then its MLP's of layer sizes `sizes`. */
+export function netShapes(sizes: readonly number[], trunk: ConvTrunk | undefined): number[][] {
+  return [...(trunk ? cnnWeightShapes(trunk.inputShape, trunk.options) : []), ...mlpShapes(sizes)];
+}
+
+/** Writes one net held flat as `name` (nets.ts's files) and its trunk as `name-cnn` (cnn.ts's). */
+export async function saveNet(dir: string, name: string, sizes: readonly number[], data: Float32Array, trunk: ConvTrunk | undefined): Promise<void> {
+  const n = trunk ? cnnWeightCount(trunk.inputShape, trunk.options) : 0;
+  if (trunk) await saveCnnData(trunk.inputShape, trunk.options, data.subarray(0, n), dir, `${name}-cnn`);
+  await saveMlpData({ sizes: [...sizes], activation: 'relu', data: data.subarray(n) }, dir, name);
 }
 
 /** Splits the symbols of several critics laid out one after the other. */
@@ -154,11 +177,15 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 
   static async create(spec: DeterministicSpec, weights: DeterministicWeights, optimizers?: { actor: { t: number; data: Float32Array }; critic: { t: number; data: Float32Array } }): Promise<OnnxDeterministicModel> {
-    const { obsDim, actionDim, hidden, batchSize: b } = spec;
-    const actorLayout = new ParamLayout(mlpShapes([obsDim, ...hidden, actionDim]));
-    const criticLayout = new ParamLayout(Array.from({ length: spec.critics }, () => mlpShapes([obsDim + actionDim, ...hidden, 1])).flat());
+    const { obsDim, actionDim, batchSize: b, trunk } = spec;
+    const actorLayout = new ParamLayout(netShapes(actorSizesOf(spec), trunk));
+    const criticLayout = new ParamLayout(Array.from({ length: spec.critics }, () => netShapes(criticSizesOf(spec), trunk)).flat());
     const batch = new BatchFeeds(b, obsDim, actionDim);
-    const mu = (g: Graph, params: readonly Sym[], x: Sym) => g.tanh(mlpForward(g, params, x, 'relu'));
+    const mu = (g: Graph, params: readonly Sym[], x: Sym) => {
+      const { features, rest } = trunkFeatures(g, trunk, params, x);
+      return g.tanh(mlpForward(g, rest, features, 'relu'));
+    };
+    const q = (g: Graph, params: readonly Sym[], obs: Sym, actions: Sym) => criticQ(g, params, obs, actions, trunk);
     const critic = await Trainer.create(
       {
         layout: criticLayout,
@@ -167,10 +194,10 @@ export class OnnxDeterministicModel implements ContinuousModel {
           let nextA = mu(g, actorLayout.inputs(g, 'ta'), x.nextObs);
           // TD3: a' = clip(mu'(s') + clip(noise), -1, 1); the noise comes clipped from the host.
           if (spec.targetNoise > 0) nextA = g.clip(g.add(nextA, g.input('noise', [b, actionDim])), -1, 1);
-          const targets = splitCritics(criticLayout.inputs(g, 'tc'), spec.critics).map((p) => criticQ(g, p, x.nextObs, nextA));
+          const targets = splitCritics(criticLayout.inputs(g, 'tc'), spec.critics).map((p) => q(g, p, x.nextObs, nextA));
           const next = targets.reduce((m, q) => g.min(m, q));
           const y = tdTarget(g, x.rewards, x.terminated, next, spec.gamma);
-          const qs = splitCritics(params, spec.critics).map((p) => criticQ(g, p, x.obs, x.actions));
+          const qs = splitCritics(params, spec.critics).map((p) => q(g, p, x.obs, x.actions));
           const loss = qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l));
           return { loss, outputs: { meanQ: g.mean(qs[0]!) } };
         },
@@ -184,7 +211,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
         build(g, params) {
           const obs = g.input('obs', [b, obsDim]);
           const q1 = splitCritics(criticLayout.inputs(g, 'c'), spec.critics)[0]!;
-          return { loss: g.neg(g.mean(criticQ(g, q1, obs, mu(g, params, obs)))) };
+          return { loss: g.neg(g.mean(q(g, q1, obs, mu(g, params, obs)))) };
         },
       },
       weights.actor,
@@ -194,7 +221,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
     const valueSession = await forwardSession((g) => {
       const x = g.input('x', [1, obsDim]);
       const q1 = splitCritics(criticLayout.inputs(g, 'c'), spec.critics)[0]!;
-      g.output('q', criticQ(g, q1, x, mu(g, actorLayout.inputs(g, 'p'), x)));
+      g.output('q', q(g, q1, x, mu(g, actorLayout.inputs(g, 'p'), x)));
     });
     const model = new OnnxDeterministicModel(spec, actorLayout, criticLayout, actor, critic, actSession, valueSession, batch);
     model.actorTarget.set(weights.actorTarget);
@@ -206,16 +233,14 @@ export class OnnxDeterministicModel implements ContinuousModel {
     return model;
   }
 
-  /** The initial weights of a `spec` model drawn from saved nets in `dir` (nets.ts's files), checked against its sizes. */
+  /** The initial weights of a `spec` model drawn from saved nets in `dir` (nets.ts's files, cnn.ts's for trunks), checked against its sizes. */
   static async readWeights(spec: DeterministicSpec, dir: string, who: string): Promise<DeterministicWeights> {
-    const actorSizes = [spec.obsDim, ...spec.hidden, spec.actionDim];
-    const criticSizes = [spec.obsDim + spec.actionDim, ...spec.hidden, 1];
     const names = (suffix: string) => Array.from({ length: spec.critics }, (_, i) => criticName(i) + suffix);
     return {
-      actor: await readNets(dir, ['actor'], actorSizes, who),
-      actorTarget: await readNets(dir, ['actorTarget'], actorSizes, who),
-      critic: await readNets(dir, names(''), criticSizes, who),
-      criticTarget: await readNets(dir, names('Target'), criticSizes, who),
+      actor: await readNets(dir, ['actor'], actorSizesOf(spec), who, spec.trunk),
+      actorTarget: await readNets(dir, ['actorTarget'], actorSizesOf(spec), who, spec.trunk),
+      critic: await readNets(dir, names(''), criticSizesOf(spec), who, spec.trunk),
+      criticTarget: await readNets(dir, names('Target'), criticSizesOf(spec), who, spec.trunk),
     };
   }
 
@@ -247,9 +272,9 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 
   async warmStart(dir: string, who: string): Promise<void> {
-    const { obsDim, actionDim, hidden, critics } = this.spec;
-    const actor = await readNets(dir, ['actor'], [obsDim, ...hidden, actionDim], who);
-    const critic = await readNets(dir, Array.from({ length: critics }, (_, i) => criticName(i)), [obsDim + actionDim, ...hidden, 1], who);
+    const spec = this.spec;
+    const actor = await readNets(dir, ['actor'], actorSizesOf(spec), who, spec.trunk);
+    const critic = await readNets(dir, Array.from({ length: spec.critics }, (_, i) => criticName(i)), criticSizesOf(spec), who, spec.trunk);
     this.actor.setParams(actor);
     this.critic.setParams(critic);
     this.actorTarget.set(actor);
@@ -257,15 +282,14 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 
   async save(dir: string): Promise<Record<string, unknown>> {
-    const { obsDim, actionDim, hidden } = this.spec;
-    const actorSizes = [obsDim, ...hidden, actionDim];
-    const criticSizes = [obsDim + actionDim, ...hidden, 1];
-    await saveMlpData({ sizes: actorSizes, activation: 'relu', data: this.actor.params }, dir, 'actor');
-    await saveMlpData({ sizes: actorSizes, activation: 'relu', data: this.actorTarget }, dir, 'actorTarget');
-    const per = this.criticLayout.size / this.spec.critics;
-    for (let i = 0; i < this.spec.critics; i++) {
-      await saveMlpData({ sizes: criticSizes, activation: 'relu', data: this.critic.params.subarray(i * per, (i + 1) * per) }, dir, criticName(i));
-      await saveMlpData({ sizes: criticSizes, activation: 'relu', data: this.criticTarget.subarray(i * per, (i + 1) * per) }, dir, `${criticName(i)}Target`);
+    const { spec } = this;
+    const [actorSizes, criticSizes] = [actorSizesOf(spec), criticSizesOf(spec)];
+    await saveNet(dir, 'actor', actorSizes, this.actor.params, spec.trunk);
+    await saveNet(dir, 'actorTarget', actorSizes, this.actorTarget, spec.trunk);
+    const per = this.criticLayout.size / spec.critics;
+    for (let i = 0; i < spec.critics; i++) {
+      await saveNet(dir, criticName(i), criticSizes, this.critic.params.subarray(i * per, (i + 1) * per), spec.trunk);
+      await saveNet(dir, `${criticName(i)}Target`, criticSizes, this.criticTarget.subarray(i * per, (i + 1) * per), spec.trunk);
     }
     const actorOpt = this.actor.getState();
     const criticOpt = this.critic.getState();
@@ -282,10 +306,16 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 }
 
-/** The nets `names` saved in `dir`, each of layer sizes `sizes`, as one flat vector. */
-export async function readNets(dir: string, names: readonly string[], sizes: readonly number[], who: string): Promise<Float32Array> {
+/** The actor's MLP layer sizes: from the observation (or its trunk's features) to the actions. */
+export const actorSizesOf = (spec: DeterministicSpec): number[] => [featureDim(spec.obsDim, spec.trunk), ...spec.hidden, spec.actionDim];
+/** A critic's MLP layer sizes: from the observation (or its trunk's features) and the action to Q. */
+export const criticSizesOf = (spec: DeterministicSpec): number[] => [featureDim(spec.obsDim, spec.trunk) + spec.actionDim, ...spec.hidden, 1];
+
+/** The nets `names` saved in `dir` (after each its trunk `name-cnn`, when `trunk`), each of layer sizes `sizes`, as one flat vector. */
+export async function readNets(dir: string, names: readonly string[], sizes: readonly number[], who: string, trunk?: ConvTrunk): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   for (const name of names) {
+    if (trunk) parts.push(await readCnnWeights(dir, `${name}-cnn`, trunk.inputShape, trunk.options, who));
     const net = await readMlp(dir, name);
     if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this agent's ${name} is [${sizes.join(', ')}]`);
     parts.push(net.data);

@@ -1,5 +1,6 @@
 // DQN's networks on ONNX Runtime: a Q-network (one MLP, or a dueling trunk
-// with value and advantage heads) whose whole update -- TD targets from the
+// with value and advantage heads, optionally on cnn.ts's conv trunk for image
+// observations, layers.ts's cnnForward, as PPO's cnn policy) whose whole update -- TD targets from the
 // target net (max, or the online net's argmax for double DQN) with a per-row
 // discount (gamma^m, 0 after a termination), Q(s, a) by a gather along the
 // action axis, Huber or squared loss (with prioritized replay: weighted per
@@ -7,13 +8,16 @@
 // priorities), the generated backward
 // pass, gradient clipping and Adam -- is one graph run per gradient step, and
 // a forward graph for acting at any batch size. Parameters are flat, in the
-// order of the tfjs Q-network's variables (part by part, [W0, b0, W1, b1, ...]),
-// so checkpoints are the same files on both backends.
+// order of the tfjs Q-network's variables (the conv trunk's, then part by
+// part, [W0, b0, W1, b1, ...]), so checkpoints are the same files on both backends.
+import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import type { Activation } from '../nets.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
-import { mlpForward } from './layers.js';
+import type { ConvTrunk } from './layers.js';
+import { mlpForward, trunkFeatures } from './layers.js';
+import type { GpuProvider } from './providers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
@@ -25,8 +29,13 @@ export interface QPart {
   activateLast: boolean;
 }
 
+/** A conv trunk under the Q-network (the cnn policy); the parts then read its features. */
+export type QTrunk = ConvTrunk;
+
 export interface QModelSpec {
   parts: QPart[];
+  /** The conv trunk, saved as `<online|target>-cnn` (cnn.ts's files); inputDim is then H W C. */
+  trunk?: QTrunk;
   dueling: boolean;
   activation: Activation;
   inputDim: number;
@@ -39,6 +48,8 @@ export interface QModelSpec {
   learningRate: number;
   /** The update takes importance-sampling weights and returns per-row |TD errors| (prioritized replay). */
   prioritizedReplay: boolean;
+  /** A GPU execution provider for the sessions (backend 'cuda' or 'webgpu'), else the CPU. */
+  provider?: GpuProvider;
 }
 
 /** A minibatch with encoded inputs; actions are indices from 0. */
@@ -53,25 +64,31 @@ export interface QBatch {
   weights?: Float32Array;
 }
 
-/** Q-values [rows, actions] of `x` under the parameters `params` (symbols in QModelSpec.parts' order). */
+/** The flat parameters' shapes: the conv trunk's (if any), then each part's. */
+function qShapes(spec: QModelSpec): number[][] {
+  return [...(spec.trunk ? cnnWeightShapes(spec.trunk.inputShape, spec.trunk.options) : []), ...spec.parts.flatMap((p) => mlpShapes(p.sizes))];
+}
+
+/** Q-values [rows, actions] of `x` under the parameters `params` (symbols in qShapes' order). */
 function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): Sym {
-  const per = spec.parts.map((p) => 2 * (p.sizes.length - 1));
+  const { features, rest } = trunkFeatures(g, spec.trunk, params, x);
   const split: Sym[][] = [];
   let o = 0;
-  for (const n of per) {
-    split.push(params.slice(o, o + n));
+  for (const p of spec.parts) {
+    const n = 2 * (p.sizes.length - 1);
+    split.push(rest.slice(o, o + n));
     o += n;
   }
-  if (!spec.dueling) return mlpForward(g, split[0]!, x, spec.activation);
-  const h = mlpForward(g, split[0]!, x, spec.activation, true);
+  if (!spec.dueling) return mlpForward(g, split[0]!, features, spec.activation);
+  const h = mlpForward(g, split[0]!, features, spec.activation, true);
   const a = mlpForward(g, split[2]!, h, spec.activation);
   // Q = V + A - mean(A) (Wang et al. 2016, eq. 9)
   return g.add(mlpForward(g, split[1]!, h, spec.activation), g.sub(a, g.mean(a, [1], true)));
 }
 
 export class OnnxQModel {
-  /** No conv trunk: the compute graph has no convolution (DQN's cnn policy runs on tfjs). */
-  readonly cnn = false;
+  /** Whether the nets sit on a conv trunk (the cnn policy). */
+  readonly cnn: boolean;
   private readonly target: Float32Array;
   private readonly targetFeeds: Record<string, Tensor>;
   private readonly batchFeeds: Record<string, Tensor>;
@@ -97,6 +114,7 @@ export class OnnxQModel {
     this.rewards = new Float32Array(b);
     this.discounts = new Float32Array(b);
     this.weights = new Float32Array(spec.prioritizedReplay ? b : 0);
+    this.cnn = spec.trunk !== undefined;
     this.batchFeeds = {
       obs: new Tensor('float32', this.obs, [b, inputDim]),
       nextObs: new Tensor('float32', this.nextObs, [b, inputDim]),
@@ -107,9 +125,9 @@ export class OnnxQModel {
     };
   }
 
-  /** Builds the sessions; `online` holds the initial weights (flat, parts in order), and the target net starts as a copy. */
+  /** Builds the sessions; `online` holds the initial weights (flat: the trunk's, then the parts' in order), and the target net starts as a copy. */
   static async create(spec: QModelSpec, online: Float32Array): Promise<OnnxQModel> {
-    const layout = new ParamLayout(spec.parts.flatMap((p) => mlpShapes(p.sizes)));
+    const layout = new ParamLayout(qShapes(spec));
     const b = spec.batchSize;
     const trainer = await Trainer.create(
       {
@@ -132,13 +150,14 @@ export class OnnxQModel {
           return { loss: g.mean(g.mul(g.input('weights', [b]), perRow)), outputs: { meanQ: g.mean(q), tdErrors: g.abs(d) } };
         },
         adam: { maxGradNorm: spec.maxGradNorm > 0 ? spec.maxGradNorm : Infinity },
+        ...(spec.provider ? { provider: spec.provider } : {}),
       },
       online,
       spec.learningRate,
     );
     const g = new Graph('float32');
     g.output('q', qForward(g, spec, layout.inputs(g, 'p'), g.input('x', [-1, spec.inputDim])));
-    const model = new OnnxQModel(spec, layout, trainer, await Session.create(toOnnx(g, 'act')));
+    const model = new OnnxQModel(spec, layout, trainer, await Session.create(toOnnx(g, 'act'), spec.provider));
     model.syncTarget(1);
     return model;
   }
@@ -193,6 +212,11 @@ export class OnnxQModel {
     for (const which of ['online', 'target'] as const) {
       const flat = which === 'online' ? this.trainer.params : this.target;
       let o = 0;
+      const trunk = this.spec.trunk;
+      if (trunk) {
+        o = cnnWeightCount(trunk.inputShape, trunk.options);
+        await saveCnnData(trunk.inputShape, trunk.options, flat.subarray(0, o), dir, `${which}-cnn`);
+      }
       for (const p of this.spec.parts) {
         const n = mlpShapes(p.sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
         await saveMlpData({ sizes: p.sizes, activation: this.spec.activation, data: flat.subarray(o, o + n) }, dir, `${which}-${p.name}`);
@@ -201,9 +225,9 @@ export class OnnxQModel {
     }
   }
 
-  /** Sets the online (or target) net from `prefix-<part>` files in `dir`, which must have this model's sizes; `who` names the caller in errors. */
+  /** Sets the online (or target) net from `prefix-<part>` files in `dir` (and `prefix-cnn`), which must have this model's sizes; `who` names the caller in errors. */
   async loadNet(dir: string, prefix: string, which: 'online' | 'target', who: string): Promise<void> {
-    const data = await readQNet(dir, prefix, this.spec.parts, who);
+    const data = await readQNet(dir, prefix, this.spec.parts, who, this.spec.trunk);
     if (which === 'online') this.trainer.setParams(data);
     else this.target.set(data);
   }
@@ -214,9 +238,9 @@ export class OnnxQModel {
   }
 }
 
-/** The parts `prefix-<part>` saved in `dir` as one flat vector, checked against the expected layer sizes. */
-export async function readQNet(dir: string, prefix: string, parts: readonly QPart[], who: string): Promise<Float32Array> {
-  const datas: Float32Array[] = [];
+/** The parts `prefix-<part>` saved in `dir` (after the conv trunk `prefix-cnn` when given) as one flat vector, checked against the expected architecture. */
+export async function readQNet(dir: string, prefix: string, parts: readonly QPart[], who: string, trunk?: QTrunk): Promise<Float32Array> {
+  const datas: Float32Array[] = trunk ? [await readCnnWeights(dir, `${prefix}-cnn`, trunk.inputShape, trunk.options, who)] : [];
   for (const p of parts) {
     const net = await readMlp(dir, `${prefix}-${p.name}`);
     if (net.sizes.join() !== p.sizes.join()) throw new Error(`${who}: ${dir} has a net of sizes [${net.sizes.join(', ')}], this agent's is [${p.sizes.join(', ')}]`);

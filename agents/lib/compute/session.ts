@@ -9,7 +9,9 @@
 // session, which onnxruntime-node's own backend wraps, is used here directly;
 // this file is the one place that does so, and session.test.ts checks it
 // against the public async path. Outputs can be preallocated: a tensor given
-// in `fetches` is written in place (its byteOffset is honoured).
+// in `fetches` is written in place (its byteOffset is honoured). A session
+// may run on a GPU execution provider ('cuda', 'webgpu'; providers.ts checks
+// that one is present), with the CPU taking the nodes it lacks kernels for.
 import { createRequire } from 'node:module';
 import ort from 'onnxruntime-node';
 
@@ -49,11 +51,12 @@ export class Session {
     readonly outputNames: readonly string[],
   ) {}
 
-  /** A session on ONNX model bytes (e.g. toOnnx's). */
-  static async create(model: Uint8Array): Promise<Session> {
+  /** A session on ONNX model bytes (e.g. toOnnx's), on the CPU or on the GPU execution provider `provider`. */
+  static async create(model: Uint8Array, provider?: 'cuda' | 'webgpu'): Promise<Session> {
     native.initOrt();
     const s = new native.binding.InferenceSession();
-    await s.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, SESSION_OPTIONS);
+    const options = provider ? { ...SESSION_OPTIONS, executionProviders: [provider, 'cpu'] } : SESSION_OPTIONS;
+    await s.loadModel(model.buffer as ArrayBuffer, model.byteOffset, model.byteLength, options);
     return new Session(
       s,
       s.inputMetadata.map((m) => m.name),

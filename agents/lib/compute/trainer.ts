@@ -13,6 +13,7 @@ import { rmspropStep } from './rmsprop.js';
 import type { RmsPropOptions } from './rmsprop.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
+import type { GpuProvider } from './providers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 
@@ -80,6 +81,8 @@ export interface TrainerSpec {
   adam?: AdamOptions;
   /** RMSprop instead of Adam (its state is then v alone; `adam` is ignored). */
   rmsprop?: RmsPropOptions;
+  /** A GPU execution provider to run the step on (providers.ts checks it is present), else the CPU. */
+  provider?: GpuProvider;
 }
 
 /** One side of the double buffer: parameters and moments, and tensors viewing them. */
@@ -141,7 +144,7 @@ export class Trainer {
 
   static async create(spec: TrainerSpec, initial: Float32Array, learningRate: number): Promise<Trainer> {
     const { graph, extraOutputs } = Trainer.graph(spec);
-    const session = await Session.create(toOnnx(graph, 'train'));
+    const session = await Session.create(toOnnx(graph, 'train'), spec.provider);
     const n = spec.layout.size;
     const side = (): Side => {
       const p = new Float32Array(n);

@@ -79,7 +79,7 @@ describe("DQN on backend 'onnx'", () => {
 
   it('is refused by the learners that train on tfjs only, with a message saying what to use', async () => {
     await expect(createLearner('shared-dqn', {}, { game: makeGame('Pong-v0'), seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /backend 'onnx' runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js \(still to come on 'onnx': shared-dqn; iql has no network\): use backend 'wasm'/,
+      /backend 'onnx' \(ONNX Runtime\) runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js \(still to come on ONNX Runtime: shared-dqn; iql has no network\): use backend 'wasm'/,
     );
   });
 });
