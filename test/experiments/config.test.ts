@@ -344,7 +344,7 @@ variants:
         'cfg.yaml:9:29: variants[0].sweep.learningRate[1]: learningRate must be a number > 0, got -1',
         'cfg.yaml:10:7: variants[0].sweep.clipRange: clipRange is also set in hyperparameters; set it in one place',
         'cfg.yaml:11:16: variants[0].sweep.hidden[0]: sweep value a list would make "hidden=64,64" part of a directory name, which allows only letters, digits, ".", "_", "-" and "="; write a separate variant with its own name instead',
-        'cfg.yaml:12:7: variants[0].sweep.lerningRate: unknown hyperparameter "lerningRate"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "learningRate"?',
+        'cfg.yaml:12:7: variants[0].sweep.lerningRate: unknown hyperparameter "lerningRate"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, orthoInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "learningRate"?',
       ].join('\n'),
     );
   });
@@ -458,7 +458,7 @@ describe('bad configs', () => {
       [
         'cfg.yaml:9:21: variants[1].hyperparameters.learningRate: learningRate must be a number > 0, got 0',
         'cfg.yaml:10:15: variants[1].hyperparameters.hidden: hidden must be a list of positive integers (e.g. [64, 64]), got 64',
-        'cfg.yaml:11:7: variants[1].hyperparameters.clipRnge: unknown hyperparameter "clipRnge"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "clipRange"?',
+        'cfg.yaml:11:7: variants[1].hyperparameters.clipRnge: unknown hyperparameter "clipRnge"; allowed: nSteps, batchSize, nEpochs, learningRate, lrSchedule, gamma, gaeLambda, clipRange, clipSchedule, clipRangeVf, normalizeAdvantage, entCoef, vfCoef, maxGradNorm, targetKl, hidden, activation, policy, cnnFilters, cnnKernels, cnnStrides, cnnDense, logStdInit, orthoInit, normalizeObs, clipObs, normalizeReward, clipReward; did you mean "clipRange"?',
       ].join('\n'),
     );
   });
