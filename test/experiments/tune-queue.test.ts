@@ -106,7 +106,7 @@ describe('arena tune --queue', () => {
     await stopWorkers(...alive);
 
     // The killed worker never ended the promoted run; another worker took it over from a checkpoint at or past its rung's start.
-    expect(victim.output()).not.toMatch(new RegExp(`end {4}qtune/${killedRun}:`));
+    expect(victim.output().slice(match.index! + match[0].length)).not.toMatch(new RegExp(`end {4}qtune/${killedRun}:`));
     const resumedFrom = alive.map((w) => new RegExp(`start {2}qtune/${killedRun} from step (\\d+) `).exec(w.output())).find((m) => m !== null);
     expect(resumedFrom, alive.map((w) => w.output()).join('\n')).toBeDefined();
     expect(Number(resumedFrom![1])).toBeGreaterThanOrEqual(Number(fromStep));
