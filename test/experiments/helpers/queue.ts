@@ -61,12 +61,12 @@ export function cliProcesses(tempDir: () => string) {
   }
 
   /**
-   * An `arena worker` whose SlowCliffWalking steps take `delayMs`, with BullMQ's lock and stall check at
-   * `lockMs` and `lockMs / 2`: a killed worker's run moves on after about that long.
+   * An `arena worker` whose SlowCliffWalking steps take `delayMs` (default 1), with BullMQ's lock of
+   * `lockMs` (default 4000) and a check for stalled runs every `stalledMs` (default 500): a killed
+   * worker's run moves on after about their sum.
    */
-  function worker(url: string, options: { extra?: string[]; delayMs?: number; lockMs?: number } = {}): Proc {
-    const lock = options.lockMs ?? 4000;
-    const timing = ['--lock-duration', String(lock), '--stalled-interval', String(Math.round(lock / 2))];
+  function worker(url: string, options: { extra?: string[]; delayMs?: number; lockMs?: number; stalledMs?: number } = {}): Proc {
+    const timing = ['--lock-duration', String(options.lockMs ?? 4000), '--stalled-interval', String(options.stalledMs ?? 500)];
     return arena(['worker', '--queue', url, ...timing, '--import', SLOW_ENV, ...(options.extra ?? [])], tempDir(), { ARENA_TEST_STEP_DELAY_MS: String(options.delayMs ?? 1) });
   }
 
