@@ -562,6 +562,11 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     if (!opened) catchUp(0);
     for (const end of segmentEnds(spec)) {
       if (t.stepCount >= end) continue;
+      // Resumed from a checkpoint at or past pauseAt (killed after pausing there, before run.json said so): it stays there.
+      if (options.pauseAt !== undefined && t.stepCount >= options.pauseAt) {
+        paused = true;
+        break;
+      }
       await t.learn(end, hooks);
       if (stopped) break;
       const step = t.stepCount;
