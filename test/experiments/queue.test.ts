@@ -16,7 +16,7 @@ import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { connect, parseQueueUrl } from '../../experiments/queue/connection.js';
 import { QueueExecutor } from '../../experiments/queue/coordinator.js';
 import type { QueueJob } from '../../experiments/queue/protocol.js';
-import { BLOB_CHUNK, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
+import { BLOB_CHUNK, JOB_FORMAT, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
 import { RunTail } from '../../experiments/queue/tail.js';
 import { runEvents } from '../../experiments/tensorboard-run.js';
 import { readEventFile } from '../../experiments/tensorboard.js';
@@ -471,7 +471,7 @@ variants:
     const queue = new Queue('arena-runs', { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, db: 6 } });
     try {
       const spec = JSON.parse(readFileSync(join(await reference('same-numbers', TWO_SEEDS.replace('totalSteps: 20000', 'totalSteps: 100').replace('seeds: [0, 1]', 'seeds: [0]')), 'q-learning', 'seed-0', 'run.json'), 'utf8')).spec;
-      const job = await queue.add('run', { format: 'arena.queue-job/1', arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
+      const job = await queue.add('run', { format: JOB_FORMAT, arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
       await waitFor('the job to fail', () => w.output().includes('refused:'));
       let state = await job.getState();
       for (let i = 0; i < 100 && state !== 'failed'; i++) {
