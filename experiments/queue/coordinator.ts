@@ -125,9 +125,9 @@ export class QueueExecutor implements Executor {
 
   async execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits: RunLimits = {}): Promise<RunOutcome> {
     if (this.stopped) return { status: 'interrupted', step: 0, seconds: 0, resumedFrom: null };
-    // Finished, or paused at or past pauseAt: the run store already holds the outcome, no worker is needed.
     const runId = runIdOf(hostname(), resolve(planned.dir), planned.spec);
-    // (Unless its job's output is not all applied yet: the meta key goes when the coordinator ends a run.)
+    // Finished, or paused at or past pauseAt: the run store holds the outcome and no worker is needed (unless output of
+    // its job is still to be applied: the run's meta key goes when the coordinator ends it).
     if (resume && existsSync(join(planned.dir, RUN_FILE)) && (await this.redis.exists(keys.meta(runId))) === 0) {
       const previous = await readRunRecord(planned.dir);
       const settled = runDefinition(previous.spec) === runDefinition(planned.spec) ? settledOutcome(previous, limits.pauseAt) : null;
