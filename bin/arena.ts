@@ -221,6 +221,8 @@ program
   .option('--overwrite', "delete the study's trials and start over")
   .option('--runs-dir <dir>', 'where studies are written', 'runs')
   .option('--import <module...>', 'modules that register extra envs or agents (imported in every worker)', [])
+  .option('--queue <url>', 'run the trials on the `arena worker`s of this Redis queue (tune.parallel runs at once there)')
+  .option('--attempts <n>', 'with --queue: attempts per run before it is marked failed', positiveInt('--attempts'), 3)
   .action(async (config: string, opts: TuneCommandOptions) => {
     if (opts.resume && opts.overwrite) throw new Error('tune: --resume and --overwrite contradict each other; choose one');
     checkConfigPath(config);

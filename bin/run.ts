@@ -35,7 +35,7 @@ export interface RunCommandOptions extends StoreCommandOptions {
 }
 
 /** The queue executor (loaded on demand: without --queue, BullMQ is never loaded). */
-async function openQueueExecutor(url: string, options: RunCommandOptions, reporter: Reporter): Promise<Executor> {
+export async function openQueueExecutor(url: string, options: Pick<RunCommandOptions, 'import' | 'attempts'>, reporter: Pick<Reporter, 'message'>): Promise<Executor> {
   const { parseQueueUrl } = await import('../experiments/queue/connection.js');
   const { QueueExecutor } = await import('../experiments/queue/coordinator.js');
   const connection = parseQueueUrl(url);

@@ -1,5 +1,6 @@
 // `arena tune`: a thin shell over experiments/tune/study.ts.
 import { relative } from 'node:path';
+import type { Executor } from '../experiments/runner.js';
 import { WorkerPoolExecutor } from '../experiments/runner.js';
 import { loadStudyConfig } from '../experiments/tune/config.js';
 import { formatNumber } from '../experiments/format.js';
@@ -7,12 +8,17 @@ import { fmtDuration } from '../experiments/progress.js';
 import { defaultStudyReporter, summaryText } from '../experiments/tune/progress.js';
 import { runStudy } from '../experiments/tune/study.js';
 import { BEST_CONFIG, FIGURE_NAME, TRIALS_CSV } from '../experiments/tune/files.js';
+import { openQueueExecutor } from './run.js';
 import type { StoreCommandOptions } from './session.js';
 import { importModules, stopOnSignals, storeRunOptions, throwStorageMessage } from './session.js';
 
 export interface TuneCommandOptions extends StoreCommandOptions {
-  /** Runs at once (worker threads); overrides the config's tune.parallel. */
+  /** Runs at once (worker threads, or jobs on the queue); overrides the config's tune.parallel. */
   parallel?: number;
+  /** A Redis URL: run the trials on the `arena worker`s of that queue instead of local threads. */
+  queue?: string;
+  /** With --queue: attempts per run before it is marked failed. */
+  attempts?: number;
   import: string[];
 }
 
@@ -20,12 +26,12 @@ export interface TuneCommandOptions extends StoreCommandOptions {
 export async function tuneCommand(configPath: string, options: TuneCommandOptions): Promise<number> {
   const reporter = defaultStudyReporter();
   const stopping = stopOnSignals((line) => reporter.message(line), 'running trials end at their next step');
-  let executor: WorkerPoolExecutor | undefined;
+  let executor: Executor | undefined;
   try {
     const imports = await importModules(options.import);
     const loaded = await loadStudyConfig(configPath);
     const study = options.parallel !== undefined ? { ...loaded, tune: { ...loaded.tune, parallel: options.parallel } } : loaded;
-    executor = new WorkerPoolExecutor(study.tune.parallel, imports);
+    executor = options.queue ? await openQueueExecutor(options.queue, options, reporter) : new WorkerPoolExecutor(study.tune.parallel, imports);
     const started = performance.now();
     const outcome = await runStudy(study, storeRunOptions(configPath, options, executor, reporter, stopping.signal)).catch(throwStorageMessage);
     const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -38,7 +44,7 @@ export async function tuneCommand(configPath: string, options: TuneCommandOption
     out(`env steps: ${formatNumber(outcome.steps)} executed, ${formatNumber(outcome.stepsWithoutPruning)} without pruning (${saved.toFixed(0)}% saved)`);
     for (const t of outcome.trials) if (t.status === 'failed') out(`  failed: ${t.name}: ${t.error ?? ''}`);
     if (outcome.interrupted) {
-      out(`continue with: arena tune ${configPath} --resume`);
+      out(`continue with: arena tune ${configPath} --resume${options.queue ? ' --queue <the same URL>' : ''}`);
       return 1;
     }
     out(`trials table: ${rel}/${TRIALS_CSV} (and trials.json); figure: ${rel}/${FIGURE_NAME}.svg`);

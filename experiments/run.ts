@@ -315,6 +315,20 @@ function recordedError(e: unknown): NonNullable<RunRecord['error']> {
 }
 
 /**
+ * What resuming a run whose run.json is `previous` gives without executing
+ * anything: it finished, or (pauseAt) it is already paused at or past that
+ * point (a study resumed after its runs had paused); null when it has steps to
+ * run. Executors that hand runs elsewhere (the queue) ask it first too.
+ */
+export function settledOutcome(previous: RunRecord, pauseAt?: number): RunOutcome | null {
+  if (previous.status === 'finished') return { status: 'finished', step: previous.step, seconds: previous.seconds, resumedFrom: null };
+  if (pauseAt !== undefined && previous.status === 'interrupted' && previous.checkpointStep !== null && previous.checkpointStep >= pauseAt) {
+    return { status: 'interrupted', step: previous.checkpointStep, seconds: previous.seconds, resumedFrom: null };
+  }
+  return null;
+}
+
+/**
  * Runs `planned` to the end (or until `control.shouldStop`), resuming from its
  * checkpoint when `resume` is set and one exists. Never throws for a failure
  * inside the run, a damaged checkpoint or a refused write included: it is
@@ -332,11 +346,8 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     if (runDefinition(previous.spec) !== runDefinition(spec)) {
       throw new Error(`${dir}: the config changed since this run started (its run.json spec differs); resume with the original config, or start it over`);
     }
-    if (previous.status === 'finished') return { status: 'finished', step: previous.step, seconds: previous.seconds, resumedFrom: null };
-    // Already paused at or past this point (a study resumed after its runs had paused): nothing to do.
-    if (options.pauseAt !== undefined && previous.status === 'interrupted' && previous.checkpointStep !== null && previous.checkpointStep >= options.pauseAt) {
-      return { status: 'interrupted', step: previous.checkpointStep, seconds: previous.seconds, resumedFrom: null };
-    }
+    const settled = settledOutcome(previous, options.pauseAt);
+    if (settled) return settled;
   }
   const startedAt = new Date().toISOString();
   let record: RunRecord = {
@@ -538,6 +549,11 @@ export async function executeRun(planned: PlannedRun, options: { resume?: boolea
     if (!opened) catchUp(0);
     for (const end of segmentEnds(spec)) {
       if (t.stepCount >= end) continue;
+      // Resumed from a checkpoint at or past pauseAt (killed after pausing there, before run.json said so): it stays there.
+      if (options.pauseAt !== undefined && t.stepCount >= options.pauseAt) {
+        paused = true;
+        break;
+      }
       await t.learn(end, hooks);
       if (stopped) break;
       const step = t.stepCount;

@@ -39,7 +39,7 @@ export interface RunLimits {
 /** Where runs execute. */
 export interface Executor {
   execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits?: RunLimits): Promise<RunOutcome>;
-  /** Whether it honours RunLimits.pauseAt (the queue's executor does not yet). */
+  /** Whether it honours RunLimits.pauseAt (a tuning study with a pruner needs it). */
   readonly pauses?: boolean;
   /** Asks every executing run to stop at its next env step (they end 'interrupted'). */
   stop(): void;

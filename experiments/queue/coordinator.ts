@@ -11,6 +11,12 @@
 // and applying is idempotent (lines carry their index in the file, file pieces
 // their offset), so a coordinator killed at any point loses nothing and writes
 // nothing twice.
+//
+// Pausing (a tuning study's rungs): a job may carry `pauseAt`; its worker ends
+// the run at the checkpoint at or past that step and the job completes. The
+// run store then holds that checkpoint, and a promotion is an ordinary resume:
+// the run is enqueued again from it, to the next rung or to the end, on
+// whichever worker takes it.
 import { appendFileSync, closeSync, existsSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -19,13 +25,14 @@ import type { Job } from 'bullmq';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunOutcome, RunProgress } from '../run.js';
-import { packageInfo, rollBack } from '../run.js';
+import { packageInfo, rollBack, settledOutcome } from '../run.js';
 import { COMPLETE_MARK, checkpointStep, installCheckpoint, openCheckpoint } from '../checkpoint.js';
-import type { Executor, RunEvents } from '../runner.js';
+import type { Executor, RunEvents, RunLimits } from '../runner.js';
 import { recordFailure } from '../runner.js';
 import { CHECKPOINT_DIR, EPISODES_DIR, RUN_FILE, readRunRecord, writeJsonAtomic } from '../store.js';
 import { rebuildRunLog } from '../tensorboard-run.js';
 import type { PlannedRun } from '../types.js';
+import { runDefinition } from '../types.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
 import type { CheckpointRef, LineCounts, QueueJob, RunEvent, WorkerBeat } from './protocol.js';
@@ -50,6 +57,7 @@ interface ActiveRun {
   readonly planned: PlannedRun;
   readonly runId: string;
   readonly events: RunEvents;
+  readonly limits: RunLimits;
   /** Stream position applied so far. */
   lastId: string;
   counts: LineCounts;
@@ -67,6 +75,7 @@ interface ActiveRun {
 export class QueueExecutor implements Executor {
   /** Every run is put on the queue at once; the workers' slots decide how many execute. */
   readonly concurrency = Infinity;
+  readonly pauses = true;
   private readonly active = new Map<string, ActiveRun>();
   private stopped = false;
   private closed = false;
@@ -114,14 +123,21 @@ export class QueueExecutor implements Executor {
     (this.options.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(scrub(line, this.options.connection.secret));
   }
 
-  async execute(planned: PlannedRun, resume: boolean, events: RunEvents): Promise<RunOutcome> {
+  async execute(planned: PlannedRun, resume: boolean, events: RunEvents, limits: RunLimits = {}): Promise<RunOutcome> {
     if (this.stopped) return { status: 'interrupted', step: 0, seconds: 0, resumedFrom: null };
     const runId = runIdOf(hostname(), resolve(planned.dir), planned.spec);
+    // Finished, or paused at or past pauseAt: the run store holds the outcome and no worker is needed (unless output of
+    // its job is still to be applied: the run's meta key goes when the coordinator ends it).
+    if (resume && existsSync(join(planned.dir, RUN_FILE)) && (await this.redis.exists(keys.meta(runId))) === 0) {
+      const previous = await readRunRecord(planned.dir);
+      const settled = runDefinition(previous.spec) === runDefinition(planned.spec) ? settledOutcome(previous, limits.pauseAt) : null;
+      if (settled) return settled;
+    }
     if (planned.spec.warmStart !== undefined) {
       return recordFailure(planned, 'runs with a warm start cannot go through the queue (workers do not see the warm-start directory); run this experiment without --queue');
     }
     const outcome = new Promise<RunOutcome>((resolveOutcome) => {
-      const run: ActiveRun = { planned, runId, events, lastId: '0-0', counts: { ...NO_LINES }, token: null, failedOutcome: null, initialBlob: null, done: false, resolve: resolveOutcome };
+      const run: ActiveRun = { planned, runId, events, limits, lastId: '0-0', counts: { ...NO_LINES }, token: null, failedOutcome: null, initialBlob: null, done: false, resolve: resolveOutcome };
       void this.attach(run, resume).catch(async (e: Error) => this.finish(run, await recordFailure(planned, scrub(e.message, this.options.connection.secret))));
     });
     return outcome;
@@ -138,6 +154,10 @@ export class QueueExecutor implements Executor {
       throw new Error(`this run is still on the queue (job ${runId}, ${state}) from an earlier arena run; reattach to it with --resume`);
     }
     if (existing && known && resume && state !== 'unknown') {
+      const queued = (existing.data as Partial<QueueJob>).pauseAt;
+      if (queued !== run.limits.pauseAt) {
+        throw new Error(`this run is on the queue (job ${runId}, ${state}) to ${queued === undefined ? 'its end' : `pause at step ${queued}`}, but is now asked to ${run.limits.pauseAt === undefined ? 'run to its end' : `pause at step ${run.limits.pauseAt}`}: was the study or its config changed? Remove the job (or wait for it to end) and resume again`);
+      }
       await mkdir(join(planned.dir, EPISODES_DIR), { recursive: true });
       run.counts = await countLines(planned.dir);
       this.log(`reattached to ${label(planned)} (${state})`);
@@ -165,7 +185,8 @@ export class QueueExecutor implements Executor {
       await putBlob(this.redis, checkpoint.blob, packed);
       run.initialBlob = checkpoint.blob;
     }
-    const job: QueueJob = { format: JOB_FORMAT, arena: packageInfo().version, runId, spec: planned.spec, imports: this.options.imports ?? [], record, checkpoint };
+    const { pauseAt } = run.limits;
+    const job: QueueJob = { format: JOB_FORMAT, arena: packageInfo().version, runId, spec: planned.spec, imports: this.options.imports ?? [], record, checkpoint, ...(pauseAt !== undefined ? { pauseAt } : {}) };
     await this.redis.set(keys.meta(runId), JSON.stringify({ dir: resolve(planned.dir), host: hostname(), run: label(planned), enqueuedAt: new Date().toISOString() }));
     await this.queue.add('run', job, {
       jobId: runId,

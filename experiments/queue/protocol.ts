@@ -27,7 +27,12 @@ import { formatPath, schemaIssues } from '../wrappers.js';
 export const QUEUE_NAME = 'arena-runs';
 /** Prefix of Arena's own keys (BullMQ's keys start with `bull:`). */
 export const KEY_PREFIX = 'arena';
-export const JOB_FORMAT = 'arena.queue-job/1';
+/**
+ * The job format; bumped whenever a job carries something an older worker
+ * would silently ignore (2: `pauseAt`, which an older worker would run past).
+ * A worker refuses a job of any other format with an error that says so.
+ */
+export const JOB_FORMAT = 'arena.queue-job/2';
 
 /** Checkpoints and episode files travel in pieces of at most this many bytes. */
 export const BLOB_CHUNK = 1024 * 1024;
@@ -106,6 +111,8 @@ export interface QueueJob {
   readonly record: string | null;
   /** The checkpoint it starts from (a resumed run), or null. */
   readonly checkpoint: CheckpointRef | null;
+  /** Stop after the checkpoint at or past this step (a tuning study's rung: run.ts, "Pausing"); absent: run to the end. */
+  readonly pauseAt?: number;
 }
 
 /**
@@ -218,10 +225,15 @@ const QUEUE_JOB = z.object({
   imports: z.array(z.string()),
   record: z.string().nullable(),
   checkpoint: CHECKPOINT_REF.nullable(),
+  pauseAt: z.number().int().min(1).optional(),
 });
 
 /** Checks a job's data; the error names every problem with its path. */
 export function validateJob(data: unknown): QueueJob {
+  const format = (data as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && format !== JOB_FORMAT && format.startsWith('arena.queue-job/')) {
+    throw new Error(`job format ${format}, but this worker reads ${JOB_FORMAT}: the coordinator and the workers run different Arena versions; start workers of the coordinator's version`);
+  }
   const issues = schemaIssues(QUEUE_JOB, data);
   if (issues.length > 0) throw new Error(`malformed job: ${issues.map((i) => `${formatPath(i.path) || '(root)'}: ${i.message}`).join('; ')}`);
   return data as QueueJob;

@@ -7,7 +7,10 @@
 // checkpoint stored in Redis, and a RunTail streams what it writes back to the
 // coordinator. A run that fails throws, so BullMQ retries it up to the job's
 // attempts; when this worker shuts down, its runs stop at their next step and
-// go back to the queue for another worker.
+// go back to the queue for another worker. A job with `pauseAt` (a tuning
+// study's rung) ends at the checkpoint at or past that step: its job is done,
+// and the coordinator enqueues the run again, from that checkpoint, if the
+// study promotes it.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -163,7 +166,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     }, options.pollInterval ?? 200);
     let outcome: RunOutcome;
     try {
-      const task: WorkerTask = { planned: { spec: job.spec, dir }, resume: checkpoint !== null || record !== null, stop: flag.buffer as SharedArrayBuffer, port: port2, imports: options.imports };
+      const task: WorkerTask = {
+        planned: { spec: job.spec, dir },
+        resume: checkpoint !== null || record !== null,
+        stop: flag.buffer as SharedArrayBuffer,
+        port: port2,
+        imports: options.imports,
+        ...(job.pauseAt !== undefined ? { pauseAt: job.pauseAt } : {}),
+      };
       let result: WorkerResult;
       try {
         result = (await pool.run(task, { transferList: [port2] })) as WorkerResult;
@@ -184,14 +194,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       running.delete(String(bullJob.id));
     }
     try {
-      if (outcome.status === 'interrupted' && !stopAsked) {
+      // Interrupted unasked while this worker runs on: paused at its rung (job.pauseAt), so the job is done (its
+      // checkpoint went to the coordinator with the last poll). Stopped by a shutdown, even one that met the pause,
+      // the run goes back to the queue: resumed elsewhere, a run already paused there ends at once (run.ts).
+      const paused = outcome.status === 'interrupted' && job.pauseAt !== undefined && !stopAsked && !closing;
+      if (outcome.status === 'interrupted' && !stopAsked && !paused) {
         // This worker is shutting down: the run goes back to the queue and resumes from its checkpoint elsewhere.
         log(`back to the queue: ${label} at step ${outcome.step}`);
         await bullJob.moveToWait(bullToken);
         throw new WaitingError();
       }
       await tail.send({ k: 'end', tok: token, outcome: JSON.stringify(outcome) });
-      log(`end    ${label}: ${outcome.status} at step ${outcome.step}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+      log(`end    ${label}: ${paused ? 'paused' : outcome.status} at step ${outcome.step}${outcome.error ? `: ${outcome.error.message}` : ''}`);
       if (outcome.status === 'failed') {
         const error = new Error(outcome.error?.message ?? 'the run failed');
         if (outcome.error?.stack) error.stack = outcome.error.stack;

@@ -133,7 +133,7 @@ function makeSampler(study: StudyConfig): Sampler {
 /** Runs (or, with resume, continues) a study, holding the study directory's lock throughout. */
 export async function runStudy(study: StudyConfig, options: StudyOptions): Promise<StudyOutcome> {
   if (study.rungs.length > 1 && !options.executor.pauses) {
-    throw new Error(`pruner ${study.tune.pruner} pauses trials at rungs, which this executor cannot do (the queue's does not yet): run the study on local workers, or with pruner: none`);
+    throw new Error(`pruner ${study.tune.pruner} pauses trials at rungs, which this executor cannot do: run the study on one that can (local workers, the queue), or with pruner: none`);
   }
   const dir = join(options.runsDir, study.experiment.name);
   // Stopped before it began: nothing is written, deleted or started.

@@ -64,6 +64,15 @@ describe('jobs and events', () => {
       /^malformed job: spec\.env\.kwargs: .*; spec\.env\.wrappers: .*; spec\.totalSteps: /,
     );
     expect(() => validateJob({ ...job, format: 'other' })).toThrow(/^malformed job: format: /);
+    expect(() => validateJob({ ...job, pauseAt: 0 })).toThrow(/^malformed job: pauseAt: /);
+    expect(validateJob({ ...job, pauseAt: 400 }).pauseAt).toBe(400);
+  });
+
+  it('refuses a job of another format (a worker of another version would mis-run it) with an error that says so', () => {
+    expect(JOB_FORMAT).toBe('arena.queue-job/2');
+    expect(() => validateJob({ ...job, format: 'arena.queue-job/1' })).toThrow(
+      "job format arena.queue-job/1, but this worker reads arena.queue-job/2: the coordinator and the workers run different Arena versions; start workers of the coordinator's version",
+    );
   });
 
   it('gives a run the same id for the same host, directory and spec, and another otherwise', () => {

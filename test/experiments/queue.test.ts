@@ -3,8 +3,7 @@
 // temporary directory (they share no files; the test reads the coordinator's
 // run store). Results must equal the in-process executor's; killed workers and
 // coordinators, failing runs, refused jobs and wrong passwords are exercised.
-import type { ChildProcess } from 'node:child_process';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,113 +16,42 @@ import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
 import { connect, parseQueueUrl } from '../../experiments/queue/connection.js';
 import { QueueExecutor } from '../../experiments/queue/coordinator.js';
 import type { QueueJob } from '../../experiments/queue/protocol.js';
-import { BLOB_CHUNK, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
+import { BLOB_CHUNK, JOB_FORMAT, MAX_PENDING_EVENTS, getBlob, keys, putBlob, sha256 } from '../../experiments/queue/protocol.js';
 import { RunTail } from '../../experiments/queue/tail.js';
-import { parseJsonl } from '../../experiments/store.js';
 import { runEvents } from '../../experiments/tensorboard-run.js';
 import { readEventFile } from '../../experiments/tensorboard.js';
 import { fakeSpec } from './helpers/runs.js';
+import { SLOW_ENV, cli, cliProcesses, readRecord, runContents, stopWorkers, waitFor } from './helpers/queue.js';
 import { envRegistration, register } from '../../core/registry.js';
 // @ts-expect-error: a plain JavaScript fixture without types
 import { registerSlowEnv } from './fixtures/slow-env.mjs';
 
 registerSlowEnv({ envRegistration, register });
-import type { RunRecord } from '../../experiments/types.js';
 import type { RedisServer } from '../../experiments/queue/local-server.js';
 import { startRedis } from '../../experiments/queue/local-server.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const cli = join(repo, 'dist', 'bin', 'arena.js');
 const tempDir = tempDirs('queue');
 const PASSWORD = 'queue-test-secret-7f3a';
 /**
- * Short BullMQ timings, so that a killed worker's run moves on within seconds
+ * A short BullMQ lock, so that a killed worker's run moves on within seconds
  * (not shorter: on a loaded machine a live worker must still renew its lock in time).
  */
-const FAST_STALL = ['--lock-duration', '4000', '--stalled-interval', '2000'];
+const LOCK_MS = 4000;
 
 let redis: RedisServer;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis(tempDir(), PASSWORD);
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await redis?.stop();
 });
 
-interface Proc {
-  readonly child: ChildProcess;
-  output(): string;
-  readonly exited: Promise<number | null>;
-}
-
-/** Starts `arena <args>` in `cwd`, with its temp dir there too (nothing shared with the other processes). */
-function arena(args: string[], cwd: string, env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, TMPDIR: cwd, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-/** The env of SLOW runs, whose steps take 1 ms of wall time on the workers (not in the reference runs). */
-const SLOW_ENV = join(import.meta.dirname, 'fixtures', 'slow-env.mjs');
-
-function worker(url: string, extra: string[] = []): Proc {
-  return arena(['worker', '--queue', url, ...FAST_STALL, '--import', SLOW_ENV, ...extra], tempDir(), { ARENA_TEST_STEP_DELAY_MS: '1' });
-}
-
-async function stopWorkers(...workers: Proc[]): Promise<void> {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
-  await Promise.all(workers.map((w) => w.exited));
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function readRecord(runDir: string): RunRecord | null {
-  try {
-    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunRecord;
-  } catch {
-    return null;
-  }
-}
-
-/** A run's numbers without wall-clock fields, its recorded episodes and its checkpoint (weights, optimizer state), byte for byte. */
-function runContents(runDir: string): Record<string, unknown> {
-  const lines = (file: string) => parseJsonl<Record<string, unknown>>(readFileSync(join(runDir, file), 'utf8')).lines.map(({ time: _t, fps: _f, ...rest }) => rest);
-  const bytes = (dir: string, skip: string[] = []) =>
-    Object.fromEntries(
-      readdirSync(join(runDir, dir))
-        .filter((n) => !skip.includes(n))
-        .sort()
-        .map((n) => [n, readFileSync(join(runDir, dir, n)).toString('base64')]),
-    );
-  return {
-    metrics: lines('metrics.jsonl'),
-    eval: lines('eval.jsonl'),
-    episodes: bytes('episodes'),
-    // scheduler.json holds the training seconds, the one field that differs between any two runs (and the
-    // checkpoint's manifest, `complete`, its checksum): compared without them.
-    checkpoint: bytes('checkpoint', ['scheduler.json', 'complete']),
-    manifest: withoutScheduler(JSON.parse(readFileSync(join(runDir, 'checkpoint', 'complete'), 'utf8')) as { files: Record<string, unknown> }),
-  };
-}
-
-function withoutScheduler(manifest: { files: Record<string, unknown> }): unknown {
-  const { 'scheduler.json': _s, ...files } = manifest.files;
-  return { ...manifest, files };
-}
+const processes = cliProcesses(tempDir);
+const arena = processes.arena;
+const worker = (url: string, extra: string[] = []) => processes.worker(url, { extra, lockMs: LOCK_MS });
 
 /** Runs `config` with the in-process executor (in this process) as the reference; returns the experiment directory. */
 async function reference(name: string, config: string): Promise<string> {
@@ -153,14 +81,14 @@ variants:
     hyperparameters: { learningRate: 0.2, epsilon: 0.1 }
 `;
 
-/** About 5 s on a worker however fast the machine (1 ms per step there), with a checkpoint every 400 steps to be killed between. */
+/** About 2.5 s on a worker however fast the machine (1 ms per step there), with a checkpoint every 400 steps to be killed between. */
 const SLOW = (name: string, seeds: string) => `
 name: ${name}
 env: { id: SlowCliffWalking-v1, kwargs: { maxEpisodeSteps: 200 } }
-totalSteps: 4000
+totalSteps: 2000
 seeds: ${seeds}
-eval: { every: 2000, episodes: 1 }
-record: { every: 2000, episodes: 1 }
+eval: { every: 1000, episodes: 1 }
+record: { every: 1000, episodes: 1 }
 checkpointEvery: 400
 logEvery: 200
 variants:
@@ -256,7 +184,7 @@ variants:
     const killedAt = readRecord(runDir)!.checkpointStep!;
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(killedAt).toBeLessThan(4000);
+    expect(killedAt).toBeLessThan(2000);
     const second = worker(url);
     const ref = await reference('killed-worker', config);
     expect(await coordinator.exited).toBe(0);
@@ -282,7 +210,17 @@ variants:
     first.child.kill('SIGKILL');
     await first.exited;
     // The worker goes on meanwhile; its output waits in Redis.
-    await new Promise((r) => setTimeout(r, 1500));
+    const client = await connect(parseQueueUrl(url), 'test-streams');
+    try {
+      const waiting = async () => (await Promise.all((await client.keys('arena:run:*:events')).map((k) => client.xlen(k)))).reduce((a, n) => a + n, 0);
+      const started = Date.now();
+      while ((await waiting()) === 0) {
+        if (Date.now() - started > 30_000) throw new Error('the worker sent nothing while the coordinator was away');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      client.disconnect();
+    }
     const second = arena(['run', 'config.yaml', '--queue', url, '--import', SLOW_ENV, '--resume'], dir);
     expect(await second.exited).toBe(0);
     expect(second.output()).toMatch(/reattached to q-learning\/seed-0/);
@@ -394,7 +332,7 @@ describe('stopping and restarting', () => {
       expect(first.output()).toMatch(/back to the queue: handed-back\/q-learning\/seed-2 at step \d+/);
       // Redis goes away and comes back on the same port from its append-only file; the coordinator waits meanwhile.
       await persistent.stop();
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 250));
       restarted = await startRedis(redisDir, PASSWORD, ['--appendonly', 'yes'], persistent.port);
       const second = worker(url);
       expect(await coordinator.exited).toBe(0);
@@ -533,7 +471,7 @@ variants:
     const queue = new Queue('arena-runs', { connection: { host: '127.0.0.1', port: redis.port, password: PASSWORD, db: 6 } });
     try {
       const spec = JSON.parse(readFileSync(join(await reference('same-numbers', TWO_SEEDS.replace('totalSteps: 20000', 'totalSteps: 100').replace('seeds: [0, 1]', 'seeds: [0]')), 'q-learning', 'seed-0', 'run.json'), 'utf8')).spec;
-      const job = await queue.add('run', { format: 'arena.queue-job/1', arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
+      const job = await queue.add('run', { format: JOB_FORMAT, arena: '0.0.0-other', runId: 'ab'.repeat(16), spec, imports: [], record: null, checkpoint: null });
       await waitFor('the job to fail', () => w.output().includes('refused:'));
       let state = await job.getState();
       for (let i = 0; i < 100 && state !== 'failed'; i++) {
@@ -550,16 +488,26 @@ variants:
     }
   }, 60_000);
 
-  it('reports a wrong password clearly, with the password redacted', () => {
+  it('reports a wrong password clearly, with the password redacted', async () => {
     const dir = tempDir();
     const wrong = 'not-the-password-91c';
     writeFileSync(join(dir, 'config.yaml'), TWO_SEEDS);
-    for (const args of [
-      ['queue', 'status', '--queue', redis.url(0, wrong)],
-      ['worker', '--queue', redis.url(0, wrong)],
-      ['run', 'config.yaml', '--queue', redis.url(0, wrong)],
-    ]) {
-      const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    // The three commands at once (each waits mostly for its own start-up).
+    const results = await Promise.all(
+      [
+        ['queue', 'status', '--queue', redis.url(0, wrong)],
+        ['worker', '--queue', redis.url(0, wrong)],
+        ['run', 'config.yaml', '--queue', redis.url(0, wrong)],
+      ].map(
+        (args) =>
+          new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+            execFile(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
+              resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+            );
+          }),
+      ),
+    );
+    for (const r of results) {
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`^arena: Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port}/0 refused the credentials \\(wrong password or user\\): WRONGPASS`));
       expect(r.stdout + r.stderr).not.toContain(wrong);

@@ -1,6 +1,6 @@
 // One run into its directory: the files it writes, schedules that do not
 // perturb training, exact resume from a checkpoint, and failures recorded.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -158,6 +158,12 @@ describe('executeRun', () => {
     expect(await executeRun(paused, { resume: true, pauseAt: 2000 })).toMatchObject({ status: 'interrupted', step: 2000 });
     expect(runRecord(paused.dir).attempts).toBe(1);
     expect(await executeRun(paused, { resume: true, pauseAt: 6000 })).toMatchObject({ status: 'interrupted', step: 6000, resumedFrom: 2000 });
+    // Killed after the checkpoint at the rung but before run.json said 'interrupted' (as a queue worker's copy can
+    // be): resumed with the same pauseAt, it stays at that checkpoint instead of running a segment past the rung.
+    writeFileSync(join(paused.dir, 'run.json'), JSON.stringify({ ...runRecord(paused.dir), status: 'running', checkpointStep: 4000 }));
+    expect(await executeRun(paused, { resume: true, pauseAt: 6000 })).toMatchObject({ status: 'interrupted', step: 6000 });
+    expect(runRecord(paused.dir)).toMatchObject({ status: 'interrupted', step: 6000, checkpointStep: 6000 });
+    expect(lines<EvalLine>(paused.dir, 'eval.jsonl').at(-1)!.step).toBe(6000);
     expect(await executeRun(paused, { resume: true })).toMatchObject({ status: 'finished', step: 8000, resumedFrom: 6000 });
     expect(numbers(paused.dir)).toEqual(numbers(whole.dir));
   }, 60_000);
