@@ -38,6 +38,16 @@ function positiveInt(name: string) {
   };
 }
 
+/** The flags of a rendered video (`arena eval --video`, `arena video`): size, frame rate, captions, the Chromium to use. */
+function withVideoOptions(cmd: Command): Command {
+  return cmd
+    .option('--width <px>', 'video width in pixels', positiveInt('--width'), VIDEO_DEFAULTS.width)
+    .option('--height <px>', 'video height in pixels', positiveInt('--height'), VIDEO_DEFAULTS.height)
+    .option('--fps <n>', 'video frames per second (one frame per recorded step)', positiveInt('--fps'), VIDEO_DEFAULTS.fps)
+    .option('--no-overlays', 'video frames without the captions (frame, action, reward, return)')
+    .option('--chromium <path>', 'the Chromium that renders the video', DEFAULT_CHROMIUM);
+}
+
 function integer(name: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -229,7 +239,7 @@ program
     process.exitCode = await tuneCommand(config, opts);
   });
 
-program
+const evalCmd = program
   .command('eval [dir]')
   .description("evaluate a run's checkpoint or an agent saved by `arena train --save` deterministically, optionally recording a run's episodes for the viewer")
   .option('--episodes <n>', 'evaluation episodes', positiveInt('--episodes'), 100)
@@ -241,12 +251,8 @@ program
   .option('--env <id>', 'for a saved agent: the env to evaluate on (default: the one its env.json names)')
   .option('--env-kwargs <json>', 'for a saved agent: make() keyword arguments as a JSON object', jsonObject('--env-kwargs'))
   .option('--save <dir>', 'the directory of an agent saved by `arena train --save` (instead of [dir])')
-  .option('--video <file>', 'also render the episodes into a video: out.gif or out.mp4 (--episodes defaults to 1 then)')
-  .option('--width <px>', 'video width in pixels', positiveInt('--width'), VIDEO_DEFAULTS.width)
-  .option('--height <px>', 'video height in pixels', positiveInt('--height'), VIDEO_DEFAULTS.height)
-  .option('--fps <n>', 'video frames per second (one frame per recorded step)', positiveInt('--fps'), VIDEO_DEFAULTS.fps)
-  .option('--no-overlays', 'video frames without the captions (frame, action, reward, return)')
-  .option('--chromium <path>', 'the Chromium that renders the video', DEFAULT_CHROMIUM)
+  .option('--video <file>', 'also render the episodes into a video: out.gif or out.mp4 (--episodes defaults to 1 then)');
+withVideoOptions(evalCmd)
   .action(async (dir: string | undefined, opts: Omit<EvalCommandOptions, 'video'> & VideoOptionValues & { save?: string }, cmd: Command) => {
     const { video, width, height, fps, overlays, chromium, ...rest } = opts;
     // A video of the default 100 episodes would be hundreds of thousands of frames: one unless asked.
@@ -255,15 +261,11 @@ program
     await evalCommand(oneDirectory('eval', dir, opts.save), options, (line) => process.stdout.write(`${line}\n`));
   });
 
-program
+const videoCmd = program
   .command('video <source...>')
   .description('render recorded episodes (episode files, or run directories for their newest recording) into one video, played by the viewer\'s own scenes in headless Chromium')
-  .requiredOption('--out <file>', 'the video: out.gif or out.mp4')
-  .option('--width <px>', 'width in pixels', positiveInt('--width'), VIDEO_DEFAULTS.width)
-  .option('--height <px>', 'height in pixels', positiveInt('--height'), VIDEO_DEFAULTS.height)
-  .option('--fps <n>', 'frames per second (one frame per recorded step)', positiveInt('--fps'), VIDEO_DEFAULTS.fps)
-  .option('--no-overlays', 'frames without the captions (frame, action, reward, return)')
-  .option('--chromium <path>', 'the Chromium that renders the video', DEFAULT_CHROMIUM)
+  .requiredOption('--out <file>', 'the video: out.gif or out.mp4');
+withVideoOptions(videoCmd)
   .action(async (sources: string[], opts: Omit<VideoOptionValues, 'video'> & { out: string }) => {
     const { out, ...flags } = opts;
     await videoCommand(sources, { ...flags, video: out }, (line) => process.stdout.write(`${line}\n`));
