@@ -1,4 +1,4 @@
-// Resource bounds of an experiment (experiments/runner.ts). The worker pool:
+// Resource bounds of an experiment (experiments/run-experiment.ts). The worker pool:
 // threads start only as runs need them (never more than the runs), a worker
 // count above 4 per core is refused unless forced, and a stop requested while
 // the experiment is still starting (SIGTERM right after `arena run`) stops it
@@ -11,8 +11,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../experiments/config.js';
-import type { Executor } from '../../experiments/runner.js';
-import { runExperiment } from '../../experiments/runner.js';
+import type { Executor } from '../../experiments/run-experiment.js';
+import { runExperiment } from '../../experiments/run-experiment.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
