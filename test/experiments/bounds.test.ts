@@ -41,7 +41,7 @@ describe('the worker pool', () => {
     const dir = temp();
     writeFileSync(join(dir, 'small.yaml'), CONFIG(2000));
     const result = script(`
-      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/run-experiment.js')};
       import { loadExperimentConfig } from ${dist('experiments/config.js')};
       const executor = new WorkerPoolExecutor(6, [], { force: true });
       const before = executor.threads;
@@ -54,7 +54,7 @@ describe('the worker pool', () => {
 
   it(`refuses more than 4 workers per core (${cap} here) unless forced, naming the flag`, () => {
     const result = script(`
-      import { WorkerPoolExecutor } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor } from ${dist('experiments/run-experiment.js')};
       let message = null;
       try { new WorkerPoolExecutor(${cap + 1}); } catch (e) { message = e.message; }
       const forced = new WorkerPoolExecutor(${cap + 1}, [], { force: true });
@@ -80,7 +80,7 @@ describe('the worker pool', () => {
     const dir = temp();
     writeFileSync(join(dir, 'long.yaml'), CONFIG(50_000_000));
     const result = script(`
-      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/run-experiment.js')};
       import { loadExperimentConfig } from ${dist('experiments/config.js')};
       const executor = new WorkerPoolExecutor(2);
       const stop = new AbortController();
