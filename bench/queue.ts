@@ -36,8 +36,8 @@ import type { QueueJob } from '../experiments/queue/protocol.js';
 import { METRICS_FILE } from '../experiments/store.js';
 import { QUEUE_NAME, keys } from '../experiments/queue/protocol.js';
 import { RunTail } from '../experiments/queue/tail.js';
-import type { Executor } from '../experiments/runner.js';
-import { WorkerPoolExecutor, runExperiment } from '../experiments/runner.js';
+import type { Executor } from '../experiments/run-experiment.js';
+import { WorkerPoolExecutor, runExperiment } from '../experiments/run-experiment.js';
 import type { ExperimentConfig } from '../experiments/types.js';
 
 const { values } = parseArgs({

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import '../envs/index.js';
 import '../agents/index.js';
 import { scalingExperiment, twoProcesses } from './scaling-experiment.js';
-import { WorkerPoolExecutor, runExperiment } from '../experiments/runner.js';
+import { WorkerPoolExecutor, runExperiment } from '../experiments/run-experiment.js';
 
 const { values } = parseArgs({
   options: {

@@ -7,7 +7,7 @@ import { connect, parseQueueUrl, scrub } from '../experiments/queue/connection.j
 import { QUEUE_NAME, listWorkers } from '../experiments/queue/protocol.js';
 import type { QueueJob } from '../experiments/queue/protocol.js';
 import { startQueueWorker } from '../experiments/queue/worker.js';
-import type { RunProgress } from '../experiments/run.js';
+import type { RunProgress } from '../experiments/execute-run.js';
 import { importModules } from './session.js';
 
 export interface WorkerCommandOptions {

@@ -5,12 +5,12 @@ import { loadLearner } from '../agents/multi/index.js';
 import type { EpisodeRecord } from '../core/episode.js';
 import { recordEpisode } from '../core/episode.js';
 import { loadExperimentConfig } from '../experiments/config.js';
-import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-run.js';
+import { evaluateGameLearner, makeRunGame, recordGameEpisode } from '../experiments/game-trainer.js';
 import { defaultReporter, fmtDuration } from '../experiments/progress.js';
-import { makeRunEnv } from '../experiments/run.js';
+import { makeRunEnv } from '../experiments/execute-run.js';
 import { recordAgentEpisode, writeEvalEpisodes } from '../experiments/run-episodes.js';
-import type { Executor, Reporter } from '../experiments/runner.js';
-import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/runner.js';
+import type { Executor, Reporter } from '../experiments/run-experiment.js';
+import { InProcessExecutor, WorkerPoolExecutor, defaultWorkers, runExperiment } from '../experiments/run-experiment.js';
 import { mean, median } from '../experiments/stats.js';
 import type { RunRecord } from '../experiments/types.js';
 import { compareCommand } from './compare.js';
@@ -23,7 +23,7 @@ import { importModules, stopOnSignals, storeRunOptions, throwStorageMessage } fr
 
 export interface RunCommandOptions extends StoreCommandOptions {
   workers?: number;
-  /** Allows more workers than WORKERS_PER_CORE per core (experiments/runner.ts). */
+  /** Allows more workers than WORKERS_PER_CORE per core (experiments/run-experiment.ts). */
   forceWorkers?: boolean;
   import: string[];
   /** After the runs, print the comparison table and write the learning-curve figure. */

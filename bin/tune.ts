@@ -1,7 +1,7 @@
 // `arena tune`: a thin shell over experiments/tune/study.ts.
 import { relative } from 'node:path';
-import type { Executor } from '../experiments/runner.js';
-import { WorkerPoolExecutor } from '../experiments/runner.js';
+import type { Executor } from '../experiments/run-experiment.js';
+import { WorkerPoolExecutor } from '../experiments/run-experiment.js';
 import { loadStudyConfig } from '../experiments/tune/config.js';
 import { formatNumber } from '../experiments/format.js';
 import { fmtDuration } from '../experiments/progress.js';

@@ -22,8 +22,8 @@ import '../envs/index.js';
 import { discretizeIssues, gameIssues, matchIssues, teacherIssues } from './config-game-checks.js';
 import { LOGGERS } from './tensorboard-run.js';
 import type { EnvConfig } from './types.js';
-import type { Issue, PathSegment } from './wrappers.js';
-import { applyWrappers, describeInput, formatPath, isMapping, wrapperSpecs } from './wrappers.js';
+import type { Issue, PathSegment } from './config-wrappers.js';
+import { applyWrappers, describeInput, formatPath, isMapping, wrapperSpecs } from './config-wrappers.js';
 
 type Mapping = Record<string, unknown>;
 

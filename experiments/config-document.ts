@@ -5,8 +5,8 @@
 import type { Document, LineCounter as LineCounterType, Node } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { errorMessage } from '../core/text.js';
-import type { Issue, PathSegment } from './wrappers.js';
-import { formatPath } from './wrappers.js';
+import type { Issue, PathSegment } from './config-wrappers.js';
+import { formatPath } from './config-wrappers.js';
 
 export interface ConfigProblem {
   /** YAML-style path of the offending value, e.g. `variants[1].hyperparameters.learningRate`; empty for the whole file. */

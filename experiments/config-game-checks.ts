@@ -12,9 +12,9 @@ import type { DiscretizeObservationOptions } from '../core/wrappers/discretize-o
 import { discretization } from '../core/wrappers/discretize-observation.js';
 import type { LearnerDefinition } from '../agents/multi/index.js';
 import { defaultSides, listLearners, tableKeyer } from '../agents/multi/index.js';
-import { opponentNames } from './game-run.js';
-import type { Issue, PathSegment } from './wrappers.js';
-import { isMapping } from './wrappers.js';
+import { opponentNames } from './game-trainer.js';
+import type { Issue, PathSegment } from './config-wrappers.js';
+import { isMapping } from './config-wrappers.js';
 
 type Mapping = Record<string, unknown>;
 

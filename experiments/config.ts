@@ -28,10 +28,10 @@ import { errorMessage } from '../core/text.js';
 import '../envs/index.js';
 import { meaningIssues, sweepCombinations, sweepSuffix } from './config-checks.js';
 import { ConfigError, readDocument, throwIssues } from './config-document.js';
-import { DEFAULT_GAME_COPIES } from './game-run.js';
+import { DEFAULT_GAME_COPIES } from './game-trainer.js';
 import type { EnvConfig, EvalSchedule, ExperimentConfig, GameRunConfig, PlannedRun, RecordSchedule, VariantConfig } from './types.js';
-import type { Issue, PathSegment } from './wrappers.js';
-import { describeInput, schemaIssues, wrapperSpecs } from './wrappers.js';
+import type { Issue, PathSegment } from './config-wrappers.js';
+import { describeInput, schemaIssues, wrapperSpecs } from './config-wrappers.js';
 
 export { DEFAULT_MAX_RUNS } from './config-checks.js';
 export type { ConfigProblem, Locate } from './config-document.js';

@@ -3,8 +3,8 @@
 // an ETA); elsewhere (CI, a log file) plain lines: runs starting and ending,
 // and each run's progress every tenth of its budget.
 import cliProgress from 'cli-progress';
-import type { Reporter } from './runner.js';
-import type { RunOutcome, RunProgress } from './run.js';
+import type { Reporter } from './run-experiment.js';
+import type { RunOutcome, RunProgress } from './execute-run.js';
 import type { PlannedRun } from './types.js';
 
 function runLabel(run: PlannedRun): string {

@@ -1,5 +1,5 @@
 // A run's recorded episodes (`<run>/episodes/`): recording one episode of a
-// single-agent run's agent (game-run.ts's recordGameEpisode is the games'
+// single-agent run's agent (game-trainer.ts's recordGameEpisode is the games'
 // twin), the names of the files, and the episodes `arena eval --record` writes
 // next to the training recordings, listed in the same index with source
 // 'eval' so the viewer shows them together.

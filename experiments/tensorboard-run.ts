@@ -1,5 +1,5 @@
 // A run's TensorBoard log: the event file in `<run dir>/tb/` that mirrors its
-// metrics.jsonl and eval.jsonl, written live by run.ts (`logging:
+// metrics.jsonl and eval.jsonl, written live by execute-run.ts (`logging:
 // [tensorboard]`) and rebuilt from those files by `arena export-tb`.
 //
 // Scalars, each at the env step of its line: `train/episode_return` and
@@ -15,7 +15,7 @@
 // createdAt plus its training seconds at that line, so the file is a function
 // of the run's files: rebuilding it gives the same events.
 //
-// Resume: the jsonl files are cut back to the checkpoint (run.ts rollBack);
+// Resume: the jsonl files are cut back to the checkpoint (execute-run.ts rollBack);
 // the event file is then rebuilt from them into a new file, which replaces
 // every earlier event file of the run, and the run appends to it. Nothing
 // past the checkpoint is left to show twice in TensorBoard, which merges all

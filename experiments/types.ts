@@ -1,7 +1,7 @@
 // The shapes the experiment runner works with: a resolved experiment config,
 // the run specs planned from it, and the records a run writes to its directory
 // (docs/design.md, "Run store"). Config parsing lives in config.ts, execution in
-// run.ts, comparison in compare.ts; they meet here.
+// execute-run.ts, comparison in compare.ts; they meet here.
 
 /** One env wrapper applied after make(): a registered wrapper name and its arguments. */
 export interface WrapperSpec {
@@ -67,7 +67,7 @@ export interface VariantConfig {
   // values are derived from this variant's totalSteps (see config.ts).
   readonly eval: EvalSchedule;
   readonly record: RecordSchedule;
-  /** Save a checkpoint every this many env steps. Part of a run's definition: see run.ts. */
+  /** Save a checkpoint every this many env steps. Part of a run's definition: see execute-run.ts. */
   readonly checkpointEvery: number;
   /** Training-metric lines (losses) are averaged over this many env steps. */
   readonly logEvery: number;

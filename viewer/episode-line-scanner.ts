@@ -1,6 +1,6 @@
 // Reads the episode lines of a metrics.jsonl straight from their bytes, for
 // the viewer's metrics cache (metrics-store.ts). Nearly every line of a large
-// metrics.jsonl is an episode line, written by experiments/run.ts as
+// metrics.jsonl is an episode line, written by experiments/execute-run.ts as
 // JSON.stringify of
 // {"type":"episode","step":...,"time":...,"episode":...,"return":...,"length":...,"truncated":...}.
 // JSON.parse of a million of them, each into an object, is most of the time a

@@ -15,7 +15,7 @@
 //
 // `regret` is the pull's pseudo-regret (best mean minus the pulled arm's mean)
 // and `optimalAction` is 1 or 0: averaged over a run's log window
-// (experiments/run.ts) they are the mean regret per pull and the share of
+// (experiments/execute-run.ts) they are the mean regret per pull and the share of
 // optimal pulls there; `cumulativeRegret` is the running sum (kept in the
 // checkpoint, so a resumed run continues it).
 import { join } from 'node:path';

@@ -21,7 +21,7 @@ import * as z from 'zod';
 import { EPISODES_DIR, EPISODE_INDEX_FILE, EVAL_FILE, METRICS_FILE } from '../store.js';
 import type { RunSpec } from '../types.js';
 import { runDefinition } from '../types.js';
-import { formatPath, schemaIssues } from '../wrappers.js';
+import { formatPath, schemaIssues } from '../config-wrappers.js';
 
 /** The BullMQ queue every coordinator and worker uses (one per Redis database). */
 export const QUEUE_NAME = 'arena-runs';
@@ -111,7 +111,7 @@ export interface QueueJob {
   readonly record: string | null;
   /** The checkpoint it starts from (a resumed run), or null. */
   readonly checkpoint: CheckpointRef | null;
-  /** Stop after the checkpoint at or past this step (a tuning study's rung: run.ts, "Pausing"); absent: run to the end. */
+  /** Stop after the checkpoint at or past this step (a tuning study's rung: execute-run.ts, "Pausing"); absent: run to the end. */
   readonly pauseAt?: number;
 }
 

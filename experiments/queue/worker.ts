@@ -24,11 +24,11 @@ import { agentDefinition } from '../../agents/agent.js';
 import { learnerDefinition } from '../../agents/multi/learner.js';
 import { gameRegistration } from '../../core/multi-agent.js';
 import { envRegistration } from '../../core/registry.js';
-import type { RunOutcome, RunProgress } from '../run.js';
-import { packageInfo } from '../run.js';
+import type { RunOutcome, RunProgress } from '../execute-run.js';
+import { packageInfo } from '../execute-run.js';
 import { CHECKPOINT_DIR, RUN_FILE } from '../store.js';
-import type { WorkerResult, WorkerTask } from '../worker.js';
-import { listWrappers } from '../wrappers.js';
+import type { WorkerResult, WorkerTask } from '../pool-worker.js';
+import { listWrappers } from '../config-wrappers.js';
 import type { QueueConnection } from './connection.js';
 import { connect, scrub } from './connection.js';
 import type { CheckpointRef, QueueJob, WorkerBeat } from './protocol.js';
@@ -96,7 +96,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const version = packageInfo().version;
   const redis: Redis = await connect(connection, `arena-worker-${id}`);
   const pool = new Piscina({
-    filename: new URL('../worker.js', import.meta.url).href,
+    filename: new URL('../pool-worker.js', import.meta.url).href,
     minThreads: options.concurrency,
     maxThreads: options.concurrency,
     concurrentTasksPerWorker: 1,

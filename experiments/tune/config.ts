@@ -12,10 +12,10 @@ import * as z from 'zod';
 import { agentDefinition } from '../../agents/agent.js';
 import type { ParamSpec } from '../../agents/lib/hparams.js';
 import { DEFAULT_MAX_RUNS, experimentIssues, readConfigFile, readDocument, resolveExperiment, throwIssues } from '../config.js';
-import { maxWorkers, WORKERS_PER_CORE } from '../runner.js';
+import { maxWorkers, WORKERS_PER_CORE } from '../run-experiment.js';
 import type { ExperimentConfig } from '../types.js';
-import type { Issue } from '../wrappers.js';
-import { schemaIssues } from '../wrappers.js';
+import type { Issue } from '../config-wrappers.js';
+import { schemaIssues } from '../config-wrappers.js';
 import type { SearchSpace } from './space.js';
 import { parseSearchSpace } from './space.js';
 

@@ -6,8 +6,8 @@
 import type { ParamSpec } from '../../agents/lib/hparams.js';
 import { checkHyperparameters } from '../../agents/lib/hparams.js';
 import { closestMatch } from '../../core/text.js';
-import type { Issue, PathSegment } from '../wrappers.js';
-import { describeInput } from '../wrappers.js';
+import type { Issue, PathSegment } from '../config-wrappers.js';
+import { describeInput } from '../config-wrappers.js';
 
 export type Dimension =
   | { readonly kind: 'loguniform'; readonly low: number; readonly high: number }

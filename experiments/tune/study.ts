@@ -1,5 +1,5 @@
 // Runs a tuning study: samples trials, runs each trial's seed runs to a rung's
-// step budget on an executor (pausing at that rung's checkpoint, run.ts's
+// step budget on an executor (pausing at that rung's checkpoint, execute-run.ts's
 // pauseAt), scores them (objective.ts), lets the pruner decide which goes on,
 // and keeps the study durable in study.json under the study directory, which
 // holds the trials' runs as an experiment holds its variants:
@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import { planRuns } from '../config.js';
 import { acquireExperimentLock } from '../lock.js';
-import type { RunProgress } from '../run.js';
-import type { Executor } from '../runner.js';
-import { ExistingRunsError } from '../runner.js';
+import type { RunProgress } from '../execute-run.js';
+import type { Executor } from '../run-experiment.js';
+import { ExistingRunsError } from '../run-experiment.js';
 import { makeDirs, readJson, writeJsonAtomic } from '../store.js';
 import type { ExperimentConfig, PlannedRun } from '../types.js';
 import type { StudyConfig } from './config.js';

@@ -6,7 +6,7 @@ import { make } from '../../core/registry.js';
 import type { Space } from '../../core/spaces.js';
 import { box, contains, describeSpace, discrete } from '../../core/spaces.js';
 import { frameSkip, frameStack, grayscaleObservation, resizeObservation } from '../../core/wrappers/index.js';
-import { applyWrappers, checkWrapperArgs } from '../../experiments/wrappers.js';
+import { applyWrappers, checkWrapperArgs } from '../../experiments/config-wrappers.js';
 
 interface ScriptedStep {
   reward?: number;

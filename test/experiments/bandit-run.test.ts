@@ -11,7 +11,7 @@ import { banditTotals, loadRuns } from '../../experiments/load-runs.js';
 import { compareRuns } from '../../experiments/compare.js';
 import { formatTable, toCsv } from '../../experiments/comparison-format.js';
 import { loadExperimentConfig, planRuns } from '../../experiments/config.js';
-import { executeRun } from '../../experiments/run.js';
+import { executeRun } from '../../experiments/execute-run.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('bandit-run');

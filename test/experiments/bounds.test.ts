@@ -1,4 +1,4 @@
-// Resource bounds of an experiment (experiments/runner.ts). The worker pool:
+// Resource bounds of an experiment (experiments/run-experiment.ts). The worker pool:
 // threads start only as runs need them (never more than the runs), a worker
 // count above 4 per core is refused unless forced, and a stop requested while
 // the experiment is still starting (SIGTERM right after `arena run`) stops it
@@ -11,8 +11,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../experiments/config.js';
-import type { Executor } from '../../experiments/runner.js';
-import { runExperiment } from '../../experiments/runner.js';
+import type { Executor } from '../../experiments/run-experiment.js';
+import { runExperiment } from '../../experiments/run-experiment.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -41,7 +41,7 @@ describe('the worker pool', () => {
     const dir = temp();
     writeFileSync(join(dir, 'small.yaml'), CONFIG(2000));
     const result = script(`
-      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/run-experiment.js')};
       import { loadExperimentConfig } from ${dist('experiments/config.js')};
       const executor = new WorkerPoolExecutor(6, [], { force: true });
       const before = executor.threads;
@@ -54,7 +54,7 @@ describe('the worker pool', () => {
 
   it(`refuses more than 4 workers per core (${cap} here) unless forced, naming the flag`, () => {
     const result = script(`
-      import { WorkerPoolExecutor } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor } from ${dist('experiments/run-experiment.js')};
       let message = null;
       try { new WorkerPoolExecutor(${cap + 1}); } catch (e) { message = e.message; }
       const forced = new WorkerPoolExecutor(${cap + 1}, [], { force: true });
@@ -80,7 +80,7 @@ describe('the worker pool', () => {
     const dir = temp();
     writeFileSync(join(dir, 'long.yaml'), CONFIG(50_000_000));
     const result = script(`
-      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/runner.js')};
+      import { WorkerPoolExecutor, runExperiment } from ${dist('experiments/run-experiment.js')};
       import { loadExperimentConfig } from ${dist('experiments/config.js')};
       const executor = new WorkerPoolExecutor(2);
       const stop = new AbortController();

@@ -13,7 +13,7 @@ import { makeGame } from '../../core/multi-agent.js';
 import { createLearner } from '../../agents/multi/index.js';
 import { ConfigError, loadExperimentConfig, parseExperimentConfig, planRuns } from '../../experiments/config.js';
 import type { ExperimentConfig, VariantConfig } from '../../experiments/types.js';
-import { applyWrappers, checkWrapperArgs, listWrappers } from '../../experiments/wrappers.js';
+import { applyWrappers, checkWrapperArgs, listWrappers } from '../../experiments/config-wrappers.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const temp = tempDirs('config');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseExperimentConfig, planRuns } from '../../experiments/config.js';
-import { executeRun } from '../../experiments/run.js';
+import { executeRun } from '../../experiments/execute-run.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('discretize-config');

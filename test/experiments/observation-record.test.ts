@@ -17,7 +17,7 @@ import { box, discrete } from '../../core/spaces.js';
 import { FEATURE_NAMES, FEATURES } from '../../envs/car-racing/car-racing.js';
 import { encodePng } from '../../envs/car-racing/png.js';
 import { MAX_FEATURES, observationRecording } from '../../experiments/observation-record.js';
-import { executeRun, makeRunEnv } from '../../experiments/run.js';
+import { executeRun, makeRunEnv } from '../../experiments/execute-run.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { EpisodeIndexLine, RunSpec } from '../../experiments/types.js';
 

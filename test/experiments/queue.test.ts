@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import '../../agents/index.js';
 import { parseExperimentConfig } from '../../experiments/config.js';
-import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
+import { InProcessExecutor, runExperiment } from '../../experiments/run-experiment.js';
 import { connect, parseQueueUrl } from '../../experiments/queue/connection.js';
 import { QueueExecutor } from '../../experiments/queue/coordinator.js';
 import type { QueueJob } from '../../experiments/queue/protocol.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
 import { ConfigError, parseExperimentConfig } from '../../experiments/config.js';
-import { makeRunEnv } from '../../experiments/run.js';
+import { makeRunEnv } from '../../experiments/execute-run.js';
 
 function run(wrappers: unknown[], env = 'CartPole-v1') {
   const e = makeRunEnv({ env: { id: env, kwargs: {}, wrappers: wrappers as never } });

@@ -20,10 +20,10 @@ import { loadRuns } from '../../experiments/load-runs.js';
 import { parseExperimentConfig } from '../../experiments/config.js';
 import { ExperimentLockedError, LOCK_FILE, acquireExperimentLock } from '../../experiments/lock.js';
 import { findIntactCheckpoint } from '../../experiments/checkpoint.js';
-import { executeRun } from '../../experiments/run.js';
+import { executeRun } from '../../experiments/execute-run.js';
 import { JsonlWriter } from '../../experiments/store.js';
-import type { Executor } from '../../experiments/runner.js';
-import { InProcessExecutor, runExperiment } from '../../experiments/runner.js';
+import type { Executor } from '../../experiments/run-experiment.js';
+import { InProcessExecutor, runExperiment } from '../../experiments/run-experiment.js';
 import type { PlannedRun, RunRecord, RunSpec, UpdateLine } from '../../experiments/types.js';
 import { runNumbers, qLearningSpec } from './helpers/runs.js';
 

@@ -13,7 +13,7 @@ import '../../agents/index.js';
 import { envRegistration, register } from '../../core/registry.js';
 import type { RedisServer } from '../../experiments/queue/local-server.js';
 import { startRedis } from '../../experiments/queue/local-server.js';
-import { InProcessExecutor } from '../../experiments/runner.js';
+import { InProcessExecutor } from '../../experiments/run-experiment.js';
 import { parseStudyConfig } from '../../experiments/tune/config.js';
 import type { StudyFile } from '../../experiments/tune/study.js';
 import { runStudy } from '../../experiments/tune/study.js';

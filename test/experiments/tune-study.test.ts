@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InProcessExecutor } from '../../experiments/runner.js';
+import { InProcessExecutor } from '../../experiments/run-experiment.js';
 import { parseStudyConfig } from '../../experiments/tune/config.js';
 import type { StudyFile, StudyReporter } from '../../experiments/tune/study.js';
 import { runStudy } from '../../experiments/tune/study.js';

@@ -26,7 +26,7 @@ import type { Viewer } from '../../viewer/server.js';
 import type { BrowserSession } from './browser-session.js';
 import { SHOTS, describeInChromium, openBrowserSession, stagePixelsScript } from './browser-session.js';
 import { writeFixtureRun } from './fixtures.js';
-import { applyWrappers } from '../../experiments/wrappers.js';
+import { applyWrappers } from '../../experiments/config-wrappers.js';
 import { observationRecording } from '../../experiments/observation-record.js';
 
 const STEPS = 300;

@@ -41,7 +41,7 @@ const runLine = (step: number, time: number, episode: number, ret: number, lengt
   JSON.stringify({ type: 'episode', step, time, episode, return: ret, length, truncated });
 
 describe('EpisodeLineScanner', () => {
-  it('reads the lines experiments/run.ts writes, at full precision, as JSON.parse does', () => {
+  it('reads the lines experiments/execute-run.ts writes, at full precision, as JSON.parse does', () => {
     const lines = [
       runLine(100, 0.01980481433868408, 0, 12.414823870965401, 12, false),
       runLine(2000, 12.3456, 19, 500, 500, true),

@@ -17,7 +17,7 @@ import { Rng } from '../../core/rng.js';
 import type { Space } from '../../core/spaces.js';
 import { makeVec } from '../../core/vector.js';
 import '../../envs/index.js';
-import { makeRunEnv } from '../../experiments/run.js';
+import { makeRunEnv } from '../../experiments/execute-run.js';
 import { decodeLivePacket, encodeLivePacket, livePolicy } from '../../viewer/live-policy.js';
 import type { LiveSpec } from '../../viewer/live-policy.js';
 import { LIVE_ENV_IDS, livePacketOf } from '../../viewer/live-source.js';

@@ -1,7 +1,7 @@
 // Play live: a run's env and its trained policy running in the browser. The
 // server sends the env (id, kwargs, wrappers) and the checkpoint's weights as
 // one packet (viewer/live-source.ts); the env is the same TypeScript the
-// runner trains on, made and wrapped as a run's (experiments/run.ts
+// runner trains on, made and wrapped as a run's (experiments/execute-run.ts
 // makeRunEnv), and the policy acts by the plain-JS forward pass of
 // viewer/live-policy.ts. Drawn by the replay player's stage, scenes and bars.
 // Controls: reset (with a seed), play/pause, one step, speed in steps per
@@ -11,7 +11,7 @@
 import type { Frame } from '../../../core/episode.js';
 import type { Env } from '../../../core/env.js';
 import { make } from '../../../core/registry.js';
-import { applyWrappers } from '../../../experiments/wrappers.js';
+import { applyWrappers } from '../../../experiments/config-wrappers.js';
 import type { RunRef } from '../../api-types.js';
 import type { LiveOverlays, LivePolicy, LiveSpec } from '../../live-policy.js';
 import { decodeLivePacket, livePolicy } from '../../live-policy.js';

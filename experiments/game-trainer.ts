@@ -23,8 +23,8 @@ import { recordMatch } from '../core/match-record.js';
 import { Rng } from '../core/rng.js';
 import { sample } from '../core/spaces.js';
 import { mean, std } from './stats.js';
-import type { RunTrainer } from './trainer.js';
-import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
+import type { RunTrainer } from './run-trainer.js';
+import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './run-trainer.js';
 import type { EvalLine, RunSpec } from './types.js';
 
 /** Game copies a learner trains on when the config does not say (`envs`). */

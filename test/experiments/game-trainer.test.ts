@@ -13,7 +13,7 @@ import { compareRuns } from '../../experiments/compare.js';
 import { formatTable, toCsv } from '../../experiments/comparison-format.js';
 import { loadRun } from '../../experiments/load-runs.js';
 import { ConfigError, parseExperimentConfig, planRuns } from '../../experiments/config.js';
-import { executeRun } from '../../experiments/run.js';
+import { executeRun } from '../../experiments/execute-run.js';
 import { evalCommand } from '../../bin/run.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { EpisodeIndexLine, EpisodeLine, EvalLine, MetricsLine, PlannedRun, UpdateLine } from '../../experiments/types.js';

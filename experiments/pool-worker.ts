@@ -5,8 +5,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import '../envs/index.js';
 import '../agents/index.js';
-import { executeRun } from './run.js';
-import type { RunOutcome } from './run.js';
+import { executeRun } from './execute-run.js';
+import type { RunOutcome } from './execute-run.js';
 import type { PlannedRun } from './types.js';
 
 export interface WorkerTask {
@@ -17,7 +17,7 @@ export interface WorkerTask {
   readonly port: MessagePort;
   /** Modules that register extra envs or agents (absolute file URLs), imported before the run. */
   readonly imports: readonly string[];
-  /** Stop after the checkpoint at or past this step (run.ts, "Pausing"). */
+  /** Stop after the checkpoint at or past this step (execute-run.ts, "Pausing"). */
   readonly pauseAt?: number;
 }
 

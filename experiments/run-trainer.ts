@@ -1,6 +1,6 @@
-// The interface between executeRun (run.ts: schedules, files, checkpoints,
-// resume) and what trains: an agent on a single-agent env (run.ts) or a
-// multi-agent learner on a game (game-run.ts).
+// The interface between executeRun (execute-run.ts: schedules, files, checkpoints,
+// resume) and what trains: an agent on a single-agent env (execute-run.ts) or a
+// multi-agent learner on a game (game-trainer.ts).
 import type { EpisodeLine, EvalLine } from './types.js';
 
 /** Seeds of evaluation and recording episodes, kept apart from training seeds. */
@@ -16,8 +16,8 @@ export interface TrainerHooks {
 }
 
 /**
- * What executeRun drives: an agent on a single-agent env (run.ts) or a
- * multi-agent learner on a game (game-run.ts). Evaluations and recordings must
+ * What executeRun drives: an agent on a single-agent env (execute-run.ts) or a
+ * multi-agent learner on a game (game-trainer.ts). Evaluations and recordings must
  * not change training (deterministic acting, generators of their own).
  */
 export interface RunTrainer {

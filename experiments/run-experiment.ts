@@ -18,20 +18,20 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { RunOutcome, RunProgress } from './run.js';
-import { executeRun, failedRunRecord } from './run.js';
+import type { RunOutcome, RunProgress } from './execute-run.js';
+import { executeRun, failedRunRecord } from './execute-run.js';
 import { EXPERIMENT_FILE, RUN_FILE, isStorageCode, makeDirs, readJson, readRunRecord, storageFailure, writeJsonAtomic } from './store.js';
 import { planRuns } from './config.js';
 import { acquireExperimentLock } from './lock.js';
 import type { ExperimentConfig, PlannedRun, RunRecord } from './types.js';
 import { EXPERIMENT_FORMAT, runDefinition } from './types.js';
-import type { WorkerResult, WorkerTask } from './worker.js';
+import type { WorkerResult, WorkerTask } from './pool-worker.js';
 
 export interface RunEvents {
   onProgress?(progress: RunProgress): void;
 }
 
-/** How far to take a run this time: to its end, or (pauseAt) to the checkpoint at or past a step (run.ts, "Pausing"). */
+/** How far to take a run this time: to its end, or (pauseAt) to the checkpoint at or past a step (execute-run.ts, "Pausing"). */
 export interface RunLimits {
   readonly pauseAt?: number;
 }
@@ -79,7 +79,7 @@ export class WorkerPoolExecutor implements Executor {
       );
     }
     this.pool = new Piscina({
-      filename: new URL('./worker.js', import.meta.url).href,
+      filename: new URL('./pool-worker.js', import.meta.url).href,
       minThreads: 0,
       maxThreads: concurrency,
       // One run per thread: runs are long, CPU-bound and hold a neural-net backend each.

@@ -59,12 +59,12 @@ import {
 import { writeFileAtomicSync } from '../core/files.js';
 import { findCheckpoint, openCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunGap, RunRecord, RunSpec, RunStatus } from './types.js';
-import { createGameTrainer } from './game-run.js';
+import { createGameTrainer } from './game-trainer.js';
 import { episodeFileName, recordAgentEpisode } from './run-episodes.js';
-import type { RunTrainer, TrainerHooks } from './trainer.js';
-import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './trainer.js';
+import type { RunTrainer, TrainerHooks } from './run-trainer.js';
+import { EVAL_SEED_OFFSET, RECORD_SEED_OFFSET } from './run-trainer.js';
 import { RUN_FORMAT, runDefinition } from './types.js';
-import { applyWrappers } from './wrappers.js';
+import { applyWrappers } from './config-wrappers.js';
 import { RunLog } from './tensorboard-run.js';
 
 /** Progress reports are sent at most this often. */

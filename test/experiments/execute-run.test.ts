@@ -9,7 +9,7 @@ import '../../agents/index.js';
 import { registerAgent } from '../../agents/agent.js';
 import type { Agent } from '../../agents/agent.js';
 import { validateEpisodeRecord } from '../../core/episode.js';
-import { executeRun, findCheckpoint, segmentEnds } from '../../experiments/run.js';
+import { executeRun, findCheckpoint, segmentEnds } from '../../experiments/execute-run.js';
 import { parseJsonl } from '../../experiments/store.js';
 import type { EpisodeIndexLine, EvalLine, MetricsLine, PlannedRun, RunRecord, RunSpec } from '../../experiments/types.js';
 import { runNumbers, qLearningSpec } from './helpers/runs.js';
