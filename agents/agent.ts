@@ -140,15 +140,11 @@ export interface AgentDefinition<S extends ParamSpec = ParamSpec> {
   /** The algorithms whose saved agents its warmStart takes (configs check a warmStart against it). */
   readonly warmStartsFrom?: readonly string[];
   /**
-   * For agents with nets, the compute backends they run on: `onnx` says
-   * whether this configuration trains on ONNX Runtime (which 'auto' then
-   * picks), `tfjs` whether the agent has a TensorFlow.js implementation. The
+   * For agents with nets (all of which train on ONNX Runtime, which 'auto'
+   * picks): whether they also have a TensorFlow.js implementation. The
    * context create and load receive then names a concrete backend.
    */
-  readonly backends?: {
-    readonly onnx: (hp: Resolved<S>, context: AgentContext) => boolean;
-    readonly tfjs: boolean;
-  };
+  readonly backends?: { readonly tfjs: boolean };
   create(hp: Resolved<S>, context: AgentContext): Agent | Promise<Agent>;
   /** Rebuilds an agent from `manifest.state` and the files next to it in `dir`. */
   load(hp: Resolved<S>, context: AgentContext, manifest: AgentManifest, dir: string): Agent | Promise<Agent>;
@@ -175,15 +171,15 @@ export async function createAgent(name: string, hyperparameters: Readonly<Record
   const hp = resolveHyperparameters(name, d.hyperparameters, hyperparameters);
   const tooBig = memoryProblems(d.hyperparameters, hp, spaceDims(context));
   if (tooBig.length > 0) throw new HyperparameterError(name, tooBig.map((p) => p.message));
-  const resolved = await withBackend(d, hp, context);
+  const resolved = withBackend(d, context);
   await checkGpuBackend(resolved.backend);
   return guarded(await d.create(hp, resolved));
 }
 
 /** `context` with 'auto' (or no backend) resolved to the concrete backend the agent runs on, for agents with nets. */
-async function withBackend(d: AgentDefinition, hp: Resolved<ParamSpec>, context: AgentContext): Promise<AgentContext> {
+function withBackend(d: AgentDefinition, context: AgentContext): AgentContext {
   if (!d.backends) return context;
-  return { ...context, backend: await resolveBackend(context.backend, d.backends.onnx(hp, context), d.backends.tfjs) };
+  return { ...context, backend: resolveBackend(context.backend) };
 }
 
 /**
@@ -353,7 +349,7 @@ async function loadManifestAgent(dir: string, path: string, options: { backend?:
     ...(backend !== undefined ? { backend } : {}),
   };
   const hp = resolveHyperparameters(manifest.algorithm, d.hyperparameters, manifest.hyperparameters);
-  const resolved = await withBackend(d, hp, context);
+  const resolved = withBackend(d, context);
   await checkGpuBackend(resolved.backend);
   return guarded(await d.load(hp, resolved, manifest, dir));
 }

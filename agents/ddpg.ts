@@ -207,7 +207,7 @@ registerAgent({
   description:
     'DDPG (Lillicrap et al. 2016): deterministic tanh actor, Q(s, a) critic, Polyak-averaged target nets, replay, Gaussian or Ornstein-Uhlenbeck exploration; Box actions',
   hyperparameters: DDPG_HYPERPARAMETERS,
-  backends: { onnx: () => true, tfjs: true },
+  backends: { tfjs: true },
   async create(hp, context) {
     checkHyperparameters(hp);
     const { obs, act } = checkSpaces('ddpg', context);

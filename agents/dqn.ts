@@ -755,7 +755,7 @@ registerAgent({
   hyperparameters: DQN_HYPERPARAMETERS,
   envKind: 'either',
   warmStartsFrom: ['dqn'],
-  backends: { onnx: () => true, tfjs: true },
+  backends: { tfjs: true },
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);

@@ -482,7 +482,7 @@ registerAgent({
   warmStartsFrom: ['reinforce'],
   description: 'REINFORCE (Williams 1992): Monte-Carlo policy gradient over whole episodes, optional learned baseline; Discrete or Box actions',
   hyperparameters: REINFORCE_HYPERPARAMETERS,
-  backends: { onnx: () => true, tfjs: true },
+  backends: { tfjs: true },
   async create(hp, context) {
     ActorCritic.checkSpaces('reinforce', context);
     await initTfjs(context);

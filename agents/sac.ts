@@ -81,7 +81,7 @@ registerAgent({
   description:
     'SAC (Haarnoja et al. 2018): squashed Gaussian policy, twin soft Q critics with Polyak targets, automatic or fixed entropy coefficient; Box actions; ONNX Runtime',
   hyperparameters: SAC_HYPERPARAMETERS,
-  backends: { onnx: () => true, tfjs: false },
+  backends: { tfjs: false },
   async create(hp, context) {
     const { obsDim, actionDim } = check(context);
     const rng = new Rng(context.seed);

@@ -83,7 +83,7 @@ registerAgent({
   description:
     'TD3 (Fujimoto et al. 2018): DDPG with twin critics, target policy smoothing and delayed actor and target updates; Box actions; ONNX Runtime',
   hyperparameters: TD3_HYPERPARAMETERS,
-  backends: { onnx: () => true, tfjs: false },
+  backends: { tfjs: false },
   async create(hp, context) {
     const { obsDim, actionDim, trunk } = check(hp, context);
     const sp = spec(hp, obsDim, actionDim, trunk);

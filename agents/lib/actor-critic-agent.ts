@@ -153,7 +153,7 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     defaultEnvs: 8,
     // PolicyNets.warmStart: an actor-critic takes another's nets.
     warmStartsFrom: ['ppo', 'a2c'],
-    backends: { onnx: () => true, tfjs: true },
+    backends: { tfjs: true },
     async create(hp, context) {
       const rng = new Rng(context.seed);
       return build(hp, context, await prepare(hp, context, () => ActorCritic.create(name, context, opts(hp), rng)), rng);

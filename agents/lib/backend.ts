@@ -41,16 +41,9 @@ export function gpuProvider(requested: string | undefined): GpuProvider | undefi
   return requested === 'cuda' || requested === 'webgpu' ? requested : undefined;
 }
 
-/**
- * The concrete backend for `requested`: a name is kept; 'auto' (or none) is
- * 'onnx' when the agent's configuration runs there (`onnx`), else the
- * TensorFlow.js backend initBackend('auto') picks (when the agent has a tfjs
- * implementation; `tfjs`).
- */
-export async function resolveBackend(requested: string | undefined, onnx: boolean, tfjs: boolean): Promise<string> {
-  if (requested !== undefined && requested !== 'auto') return requested;
-  if (onnx || !tfjs) return 'onnx';
-  return initBackend('auto');
+/** The concrete backend for `requested` of an agent with nets: a name is kept; 'auto' (or none) is 'onnx', where every such agent trains. */
+export function resolveBackend(requested: string | undefined): string {
+  return requested !== undefined && requested !== 'auto' ? requested : 'onnx';
 }
 
 /**
