@@ -13,25 +13,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_STYLE, renderFigure } from '../experiments/figure.js';
+import { benchFlags } from './args.js';
 import type { TestbedCase, TestbedResult } from './testbed.js';
 import { BOOK_CASES, meanAndError, paired, runTestbed, windowMean } from './testbed.js';
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-function positiveInt(name: string, fallback: number): number {
-  const v = Number(flag(name, String(fallback)));
-  if (!Number.isInteger(v) || v < 1) throw new Error(`bench:bandits: --${name} must be a positive integer, got ${flag(name, '')}`);
-  return v;
-}
-
-const runs = positiveInt('runs', 2000);
-const steps = positiveInt('steps', 1000);
-const seed = Number(flag('seed', '0'));
-if (!Number.isInteger(seed)) throw new Error(`bench:bandits: --seed must be an integer, got ${flag('seed', '')}`);
-const out = flag('out', 'runs/bench-bandits');
+const flags = benchFlags('bench:bandits', {
+  runs: { value: 'N', help: 'independent runs per case (default 2000)' },
+  steps: { value: 'N', help: 'pulls per run (default 1000)' },
+  seed: { value: 'S', help: 'the seed of run 0 (default 0)' },
+  out: { value: 'DIR', help: 'where the figures go (default runs/bench-bandits)' },
+});
+const runs = flags.int('runs', 2000);
+const steps = flags.int('steps', 1000);
+const seed = flags.int('seed', 0, 0);
+const out = flags.string('out') ?? 'runs/bench-bandits';
 const from = Math.min(100, steps - 1);
 
 const fmt = (x: number, digits = 3) => x.toFixed(digits);

@@ -11,6 +11,7 @@
 //   npm run bench:learn -- --filter td3-hopper --seeds 1 --steps 30000   # a short check of a long recipe
 //   npm run bench:learn -- --filter dqn-cartpole --backend wasm   # another compute backend (default auto:
 //                                                # onnx for every recipe's agent)
+//   npm run bench:learn -- --help                # every flag; an unknown flag is an error
 //
 // Each run is its own process (one core each), so runs in parallel do not share
 // a JIT or a tfjs backend. Periodic evaluations pause the training clock: wall
@@ -27,7 +28,8 @@ import { make } from '../core/registry.js';
 import { makeVec } from '../core/vector.js';
 import type { Recipe } from '../agents/recipes/index.js';
 import { RECIPES } from '../agents/recipes/index.js';
-import { settingsFrom } from './overrides.js';
+import { benchFlags } from './args.js';
+import { settingsOf } from './overrides.js';
 
 interface RunResult {
   recipe: string;
@@ -121,42 +123,42 @@ const median = (xs: number[]): number => {
 };
 const fmt = (v: number | null, digits = 1): string => (v === null ? '-' : v.toFixed(digits));
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** --steps: env steps per run in place of each recipe's budget (a short check of a long recipe), or undefined. */
-function stepsOverride(): number | undefined {
-  const v = arg('--steps');
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--steps must be a positive integer, got ${v}`);
-  return n;
-}
+const FLAGS = {
+  filter: { value: 'REGEX', help: 'recipes whose id matches (default: every recipe; `npx arena recipes` lists them)' },
+  seeds: { value: 'N', help: 'seeds per recipe (default 5)' },
+  'first-seed': { value: 'S', help: 'the first seed (default 0): seeds S .. S+N-1' },
+  parallel: { value: 'N', help: 'runs at a time, one process each (default 2)' },
+  steps: { value: 'N', help: "env steps per run in place of each recipe's budget (a short check of a long recipe)" },
+  backend: { value: 'NAME', help: 'compute backend: auto (default: onnx for every net), onnx, wasm, cpu' },
+  set: { value: 'KEY=VALUE', repeat: true, help: "a hyperparameter replacing the recipe's (value read as JSON, else a string)" },
+  json: { value: 'FILE', help: "also write every run's numbers to FILE" },
+  run: { value: 'RECIPE', help: 'internal: train one recipe in this process and print its result as JSON' },
+  seed: { value: 'S', help: 'internal, with --run: the seed' },
+} as const;
 
 async function main(): Promise<void> {
-  const run = arg('--run');
-  const backend = arg('--backend') ?? 'auto';
+  const flags = benchFlags('bench:learn', FLAGS);
+  const run = flags.string('run');
+  const backend = flags.string('backend') ?? 'auto';
+  const stepsFlag = flags.string('steps') === undefined ? undefined : flags.int('steps', 0);
+  const overrides = settingsOf(flags.list('set'));
   if (run) {
     const found = RECIPES.find((r) => r.id === run);
     if (!found) throw new Error(`unknown recipe ${run}`);
-    const steps = stepsOverride();
-    const recipe = steps ? { ...found, totalSteps: steps } : found;
-    const result = await trainOne(recipe, Number(arg('--seed') ?? 0), settingsFrom(process.argv), backend);
+    const recipe = stepsFlag ? { ...found, totalSteps: stepsFlag } : found;
+    const result = await trainOne(recipe, flags.int('seed', 0, 0), overrides, backend);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const filter = arg('--filter') ? new RegExp(arg('--filter')!) : null;
-  const seeds = Number(arg('--seeds') ?? 5);
-  const firstSeed = Number(arg('--first-seed') ?? 0);
-  if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new Error(`--first-seed must be a non-negative integer, got ${arg('--first-seed')}`);
-  const parallel = Number(arg('--parallel') ?? 2);
-  const steps = stepsOverride();
+  const filterText = flags.string('filter');
+  const filter = filterText ? new RegExp(filterText) : null;
+  const seeds = flags.int('seeds', 5);
+  const firstSeed = flags.int('first-seed', 0, 0);
+  const parallel = flags.int('parallel', 2);
+  const steps = stepsFlag;
   const recipes = RECIPES.filter((r) => !filter || filter.test(r.id)).map((r) => (steps ? { ...r, totalSteps: steps } : r));
-  if (recipes.length === 0) throw new Error(`no recipe matches ${arg('--filter')}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
+  if (recipes.length === 0) throw new Error(`no recipe matches ${filterText}; recipes: ${RECIPES.map((r) => r.id).join(', ')}`);
 
-  const overrides = settingsFrom(process.argv);
   const jobs = recipes.flatMap((r) => Array.from({ length: seeds }, (_, s) => ({ recipe: r, seed: firstSeed + s })));
   const results: RunResult[] = [];
   let next = 0;
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
   for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
-  const json = arg('--json');
+  const json = flags.string('json');
   if (json) writeFileSync(json, JSON.stringify(results, null, 2));
 }
 

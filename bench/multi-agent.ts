@@ -41,7 +41,8 @@ import { scriptedSoccerPolicy, ticTacToeMinimax } from '../envs/games/index.js';
 import { initBackend } from '../agents/lib/backend.js';
 import type { MultiAgentLearner, Policy, RewardShaping } from '../agents/multi/index.js';
 import { createLearner, evaluateMatch, formatLeague, loadLearner, randomPolicy, roundRobin } from '../agents/multi/index.js';
-import { parseSetting } from './overrides.js';
+import { benchFlags } from './args.js';
+import { settingsOf } from './overrides.js';
 
 interface Check {
   /** What was measured, e.g. 'vs random: W-D-L'. */
@@ -208,27 +209,30 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { tasks: TASKS.map((t) => t.id), seeds: 3, firstSeed: 0, scale: 1, json: null, backend: 'wasm', overrides: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--tasks') out.tasks = value().split(',');
-    else if (a === '--seeds') out.seeds = Number(value());
-    else if (a === '--first-seed') out.firstSeed = Number(value());
-    else if (a === '--scale') out.scale = Number(value());
-    else if (a === '--json') out.json = value();
-    else if (a === '--backend') out.backend = value();
-    else if (a === '--set') {
-      const [key, v] = parseSetting(value());
-      out.overrides[key] = v;
-    } else throw new Error(`unknown option ${a}; options: --tasks ${TASKS.map((t) => t.id).join(',')} --seeds N --first-seed S --scale X --set key=value --backend NAME --json FILE`);
-  }
-  for (const t of out.tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
-  return out;
+  const flags = benchFlags(
+    'bench:multi',
+    {
+      tasks: { value: 'A,B', help: `tasks to run (default all: ${TASKS.map((t) => t.id).join(',')})` },
+      seeds: { value: 'N', help: 'seeds per task (default 3)' },
+      'first-seed': { value: 'S', help: 'the first seed (default 0)' },
+      scale: { value: 'X', help: "multiplies each task's step budget (default 1)" },
+      set: { value: 'KEY=VALUE', repeat: true, help: "a hyperparameter replacing the task's (value read as JSON, else a string)" },
+      backend: { value: 'NAME', help: "the learners' backend (default wasm; shared-ppo also runs on onnx)" },
+      json: { value: 'FILE', help: "also write every run's numbers to FILE" },
+    },
+    argv,
+  );
+  const tasks = flags.string('tasks')?.split(',') ?? TASKS.map((t) => t.id);
+  for (const t of tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
+  return {
+    tasks,
+    seeds: flags.int('seeds', 3),
+    firstSeed: flags.int('first-seed', 0, 0),
+    scale: flags.positive('scale', 1),
+    json: flags.string('json') ?? null,
+    backend: flags.string('backend') ?? 'wasm',
+    overrides: settingsOf(flags.list('set')),
+  };
 }
 
 async function runOne(task: Task, seed: number, scale: number, overrides: Record<string, unknown>, backend: string): Promise<RunResult> {

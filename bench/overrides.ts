@@ -10,13 +10,10 @@ export function parseSetting(pair: string): [string, unknown] {
   return parseKeyValue(pair, '--set');
 }
 
-/** Every `--set key=value` in `argv`, later ones winning. */
-export function settingsFrom(argv: readonly string[]): Record<string, unknown> {
+/** The settings of every `--set key=value` of a command line, in order, later ones winning. */
+export function settingsOf(pairs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] !== '--set') continue;
-    const pair = argv[i + 1];
-    if (pair === undefined) throw new Error('--set needs a value: key=value');
+  for (const pair of pairs) {
     const [key, value] = parseSetting(pair);
     out[key] = value;
   }

@@ -18,6 +18,7 @@ import { createAgent } from '../agents/agent.js';
 import type { TabularTdAgent } from '../agents/lib/tabular-td.js';
 import type { Env } from '../core/env.js';
 import { finiteMdpEnv } from '../envs/toy-text/finite-mdp.js';
+import { benchFlags } from './args.js';
 import { meanAndError, paired } from './testbed.js';
 
 export const WALK_STATES = 19;
@@ -103,9 +104,7 @@ export async function sweepAlpha(label: string, c: Omit<WalkCase, 'alpha'>, alph
 export const ALPHAS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--runs');
-  const runs = i >= 0 ? Number(process.argv[i + 1]) : 100;
-  if (!Number.isInteger(runs) || runs < 2) throw new Error(`bench:random-walk: --runs must be an integer >= 2, got ${process.argv[i + 1]}`);
+  const runs = benchFlags('bench:random-walk', { runs: { value: 'N', help: 'independent runs per setting (default 100, at least 2)' } }).int('runs', 100, 2);
   const started = performance.now();
   const table = async (title: string, sweeps: Sweep[]) => {
     console.log(`\n${title}: RMS error over states 1-19, first 10 episodes, ${runs} runs (mean over runs; alpha across)`);
