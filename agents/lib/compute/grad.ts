@@ -133,7 +133,15 @@ const RULES: Record<string, Rule> = {
     const axis = (c.node.attrs.axis as { int: number }).int;
     return [c.g.scatterAdd(c.g.expand(c.g.scalar(0, x.dtype), x.shape), index, c.gy[0]!, axis), null];
   },
+  Gather: (c) => {
+    const [x, rows] = c.node.inputs as [Sym, Sym];
+    return [c.g.scatterRowsAdd(c.g.expand(c.g.scalar(0, x.dtype), x.shape), rows, c.gy[0]!), null];
+  },
   Reshape: (c) => [c.g.reshape(c.gy[0]!, c.node.inputs[0]!.shape), null],
+  Transpose: (c) => {
+    const perm = (c.node.attrs.perm as { ints: number[] }).ints;
+    return [c.g.transpose(c.gy[0]!, perm.map((_, i) => perm.indexOf(i)))];
+  },
   Expand: (c) => [unbroadcast(c.g, c.gy[0]!, c.node.inputs[0]!.shape), null],
   Concat: (c) => {
     const axis = (c.node.attrs.axis as { int: number }).int;
@@ -155,7 +163,7 @@ function pickRule(c: RuleContext, first: Sym): (Sym | null)[] {
 }
 
 /** Ops whose outputs are piecewise constant or integer: no gradient flows through them. */
-const CONSTANT_OPS = new Set(['Sign', 'ArgMax', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Equal', 'Cast', 'ScatterElements']);
+const CONSTANT_OPS = new Set(['Sign', 'ArgMax', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Equal', 'Cast', 'ScatterElements', 'ScatterND']);
 
 const isFloat = (s: Sym): boolean => s.dtype === 'float32' || s.dtype === 'float64';
 
@@ -184,7 +192,7 @@ export function gradients(g: Graph, loss: Sym, wrt: readonly Sym[]): Sym[] {
   for (let k = forward.length - 1; k >= 0; k--) {
     const node = forward[k]!;
     if (!node.outputs.some((o) => active.has(o.id) && pending.has(o.id))) continue;
-    const rule = RULES[node.op] ?? CONV_RULES[node.op];
+    const rule = RULES[node.op];
     if (!rule) throw new GraphError(`gradients: no gradient rule for ONNX op ${node.op}`);
     const gy = node.outputs.map(collect);
     const grads = rule({ g, node, gy, need: (i) => active.has(node.inputs[i]!.id) });
@@ -199,32 +207,3 @@ export function gradients(g: Graph, loss: Sym, wrt: readonly Sym[]): Sym[] {
   return wrt.map((x) => collect(x) ?? g.expand(g.scalar(0, x.dtype), x.shape));
 }
 
-// ------------------------------------------------------------ convolution (the CNN policy)
-/**
- * Conv ('valid' padding, dilation 1), y = conv(x, w, stride s) + b:
- *   dx = ConvTranspose(dy, w, s), output padding restoring the rows the stride skipped;
- *   dw = conv(x as [C, N, H, W], dy as [O, N, h, w] for weights, dilation s), cut to the
- *        kernel's size (it is larger by (H - kh) mod s) and transposed to [O, C, kh, kw];
- *   db = dy summed over batch and space.
- * Transpose: the inverse permutation.
- */
-const CONV_RULES: Record<string, Rule> = {
-  Conv: (c) => {
-    const { g, node } = c;
-    const [x, w, b] = node.inputs as [Sym, Sym, Sym | undefined];
-    const gy = c.gy[0]!;
-    const strides = (node.attrs.strides as { ints: number[] }).ints;
-    if ((node.attrs.dilations as { ints: number[] }).ints.some((d) => d !== 1)) throw new GraphError('gradients: Conv with dilations has no gradient rule');
-    const gx = only(c, 0, () => g.convTranspose(gy, w, [x.shape[2]!, x.shape[3]!], strides));
-    const gw = only(c, 1, () => {
-      const full = g.conv(g.transpose(x, [1, 0, 2, 3]), g.transpose(gy, [1, 0, 2, 3]), undefined, { dilations: strides });
-      return g.transpose(g.head(full, [2, 3], [w.shape[2]!, w.shape[3]!]), [1, 0, 2, 3]);
-    });
-    return b ? [gx, gw, only(c, 2, () => g.sum(gy, [0, 2, 3]))] : [gx, gw];
-  },
-  Transpose: (c) => {
-    const perm = (c.node.attrs.perm as { ints: number[] }).ints;
-    const inverse = perm.map((_, i) => perm.indexOf(i));
-    return [c.g.transpose(c.gy[0]!, inverse)];
-  },
-};

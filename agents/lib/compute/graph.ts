@@ -305,6 +305,19 @@ export class Graph {
     return this.node('ScatterElements', [x, index, updates], x.shape, x.dtype, { axis: { int: axisOf(axis, x.shape.length, 'scatterAdd') }, reduction: { string: 'add' } });
   }
 
+  /** ONNX Gather on axis 0: rows `rows[i]` of x [D, ...] as [rows.length, ...] (rows a constant, int64 [M]). */
+  gatherRows(x: Sym, rows: Sym): Sym {
+    if (rows.dtype !== 'int64' || rows.shape.length !== 1) throw new GraphError(`gatherRows: rows must be int64 [M], got ${rows.dtype} [${rows.shape.join(', ')}]`);
+    return this.node('Gather', [x, rows], [rows.shape[0]!, ...x.shape.slice(1)], x.dtype, { axis: { int: 0 } });
+  }
+
+  /** Adds row i of `updates` [M, ...] into row rows[i] of a copy of x [D, ...], repeated rows summing (ScatterND, reduction add). */
+  scatterRowsAdd(x: Sym, rows: Sym, updates: Sym): Sym {
+    if (rows.dtype !== 'int64' || rows.shape.length !== 1) throw new GraphError(`scatterRowsAdd: rows must be int64 [M], got ${rows.dtype} [${rows.shape.join(', ')}]`);
+    if (updates.shape.join() !== [rows.shape[0]!, ...x.shape.slice(1)].join()) throw new GraphError(`scatterRowsAdd: updates [${updates.shape.join(', ')}] for ${rows.shape[0]} rows of [${x.shape.join(', ')}]`);
+    return this.node('ScatterND', [x, this.reshape(rows, [rows.shape[0]!, 1]), updates], x.shape, x.dtype, { reduction: { string: 'add' } });
+  }
+
   /** Row i's element at column actions[i]: [B, A] and int64 [B] give [B]. */
   gatherActions(x: Sym, actions: Sym): Sym {
     if (x.shape.length !== 2 || actions.shape.length !== 1 || actions.shape[0] !== x.shape[0]) {
@@ -314,8 +327,19 @@ export class Graph {
     return this.reshape(this.gatherElements(x, this.reshape(actions, [rows, 1]), 1), [rows]);
   }
 
+  /**
+   * ONNX Reshape. A shape with a dynamic size (-1, a forward graph's batch)
+   * becomes a shape with one -1, which ONNX infers from the rest; the static
+   * sizes of both must then divide one another.
+   */
   reshape(x: Sym, shape: readonly number[]): Sym {
-    if (size(shape) !== size(x.shape)) throw new GraphError(`reshape: [${x.shape.join(', ')}] cannot become [${shape.join(', ')}]`);
+    const dynamic = (s: readonly number[]) => s.filter((d) => d === -1).length;
+    const known = (s: readonly number[]) => size(s.filter((d) => d !== -1));
+    const fits =
+      dynamic(x.shape) === 0
+        ? size(shape) === size(x.shape)
+        : dynamic(shape) === 1 && (known(x.shape) % known(shape) === 0 || known(shape) % known(x.shape) === 0);
+    if (!fits) throw new GraphError(`reshape: [${x.shape.join(', ')}] cannot become [${shape.join(', ')}]`);
     if (shape.join() === x.shape.join()) return x;
     return this.node('Reshape', [x, this.ints(shape)], shape, x.dtype);
   }
@@ -352,45 +376,10 @@ export class Graph {
     return outputs;
   }
 
-  // ------------------------------------------------------------ convolution (the CNN policy)
-  /**
-   * ONNX Conv on NCHW tensors with 'valid' padding: x [N, C, H, W], w [O, C, kh, kw], optional
-   * bias [O]; `strides` and `dilations` per spatial axis. ONNX Runtime's CPU kernel is float32 only.
-   */
-  conv(x: Sym, w: Sym, b?: Sym, options: { strides?: readonly number[]; dilations?: readonly number[] } = {}): Sym {
-    const { strides = [1, 1], dilations = [1, 1] } = options;
-    if (x.shape.length !== 4 || w.shape.length !== 4 || x.shape[1] !== w.shape[1]) {
-      throw new GraphError(`conv: needs x [N, C, H, W] and w [O, C, kh, kw] with the same C, got [${x.shape.join(', ')}] and [${w.shape.join(', ')}]`);
-    }
-    if (b && (b.shape.length !== 1 || b.shape[0] !== w.shape[0])) throw new GraphError(`conv: bias of shape [${b.shape.join(', ')}] for ${w.shape[0]} output channels`);
-    const out = [0, 1].map((i) => Math.floor((x.shape[2 + i]! - dilations[i]! * (w.shape[2 + i]! - 1) - 1) / strides[i]!) + 1);
-    if (out.some((d) => d < 1)) throw new GraphError(`conv: a ${w.shape[2]}x${w.shape[3]} kernel (dilations [${dilations.join(', ')}]) does not fit a ${x.shape[2]}x${x.shape[3]} input`);
-    return this.node('Conv', b ? [x, w, b] : [x, w], [x.shape[0]!, w.shape[0]!, ...out], x.dtype, { strides: { ints: [...strides] }, dilations: { ints: [...dilations] } });
-  }
-
-  /**
-   * ONNX ConvTranspose with 'valid' padding: dy [N, O, h, w] and the conv weights w [O, C, kh, kw]
-   * give [N, C, H, W] = `size` (the input size of the conv it undoes; output_padding covers the rows a stride skipped).
-   */
-  convTranspose(dy: Sym, w: Sym, size: readonly [number, number], strides: readonly number[]): Sym {
-    const padding = [0, 1].map((i) => size[i]! - (strides[i]! * (dy.shape[2 + i]! - 1) + w.shape[2 + i]!));
-    if (padding.some((p, i) => p < 0 || p >= strides[i]!)) throw new GraphError(`convTranspose: [${dy.shape.join(', ')}] cannot grow to ${size.join('x')} with kernel ${w.shape[2]}x${w.shape[3]} and strides [${strides.join(', ')}]`);
-    return this.node('ConvTranspose', [dy, w], [dy.shape[0]!, w.shape[1]!, ...size], dy.dtype, { strides: { ints: [...strides] }, output_padding: { ints: padding } });
-  }
-
   /** ONNX Transpose: axis i of the result is axis perm[i] of x. */
   transpose(x: Sym, perm: readonly number[]): Sym {
     if (perm.length !== x.shape.length || [...perm].sort().some((p, i) => p !== i)) throw new GraphError(`transpose: [${perm.join(', ')}] is not a permutation of ${x.shape.length} axes`);
     return this.node('Transpose', [x], perm.map((p) => x.shape[p]!), x.dtype, { perm: { ints: [...perm] } });
-  }
-
-  /** The first `sizes[i]` entries along each axis `axes[i]` (ONNX Slice from 0). */
-  head(x: Sym, axes: readonly number[], sizes: readonly number[]): Sym {
-    const ax = axes.map((a) => axisOf(a, x.shape.length, 'head'));
-    if (ax.every((a, i) => x.shape[a] === sizes[i])) return x;
-    if (ax.some((a, i) => !(sizes[i]! >= 1 && sizes[i]! <= x.shape[a]!))) throw new GraphError(`head: sizes [${sizes.join(', ')}] on axes [${ax.join(', ')}] of [${x.shape.join(', ')}]`);
-    const shape = x.shape.map((d, i) => (ax.includes(i) ? sizes[ax.indexOf(i)]! : d));
-    return this.node('Slice', [x, this.ints(ax.map(() => 0)), this.ints(sizes), this.ints(ax)], shape, x.dtype);
   }
 
   // ------------------------------------------------------------ continuous control (SAC)

@@ -14,14 +14,14 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-// ONNX Runtime's CPU Conv and ConvTranspose run in float32 only, so these
-// gradients cannot be checked in the float64 graphs of grad.test.ts. They are
-// linear ops instead: the loss sum(y * W) is linear in x (w fixed) and in w
-// (x fixed), so a central difference with any step is exact but for
-// rounding. With step 0.5 and the loss summed in float64 from the float32
-// outputs (each off by ~1e-6 here), the difference is off by ~1e-5 at most;
-// 1e-4 (relative to the larger of 1 and the gradient) leaves room for that,
-// while a wrong rule (a skipped row, a flipped kernel, a missing stride) is off by O(1).
+// The trunk's convolutions are Gathers of whole rows under matrix products
+// (layers.ts's cnnForward). These checks run in float32, as the trunk does, and
+// the ops are linear: the loss sum(y * W) is linear in each input, so a central
+// difference with any step is exact but for rounding. With step 0.5 and the loss
+// summed in float64 from the float32 outputs (each off by ~1e-6 here), the
+// difference is off by ~1e-5 at most; 1e-4 (relative to the larger of 1 and the
+// gradient) leaves room for that, while a wrong rule (a row added to the wrong
+// place, a repeated row counted once) is off by O(1).
 const H = 0.5;
 const TOLERANCE = 1e-4;
 
@@ -50,35 +50,32 @@ async function checkLinear(shapes: Shapes, f: (g: Graph, x: Record<string, Sym>)
   session.dispose();
 }
 
-describe('convolution gradients against finite differences (float32, exact for linear ops)', () => {
-  it.each([
-    ['stride 1', [2, 2, 6, 6], [3, 2, 3, 3], 1],
-    ['stride 2, every input row used', [2, 2, 7, 7], [3, 2, 3, 3], 2],
-    ['stride 2, the last input row skipped', [2, 2, 8, 8], [3, 2, 3, 3], 2],
-    ['stride 3, two rows skipped, 4x4 kernel', [1, 3, 9, 9], [2, 3, 4, 4], 3],
-  ] as const)('conv with bias, %s', async (_name, xs, ws, s) => {
-    await checkLinear({ x: [...xs], w: [...ws], b: [ws[0]] }, (g, v) => g.conv(v.x!, v.w!, v.b!, { strides: [s, s] }));
+describe('the window ops against finite differences (float32, exact for linear ops)', () => {
+  it('gatherRows, rows repeated and rows left out, and its scatter-add gradient', async () => {
+    const rows = [3, 0, 3, 5, 1, 3];
+    await checkLinear({ x: [6, 4] }, (g, v) => g.gatherRows(v.x!, g.constant(rows, [rows.length], 'int64')));
+    await checkLinear({ x: [7, 2, 3] }, (g, v) => g.gatherRows(v.x!, g.constant([6, 6, 2], [3], 'int64')));
   });
 
-  it('conv without bias, non-square input', async () => {
-    await checkLinear({ x: [2, 1, 9, 6], w: [2, 1, 3, 2] }, (g, v) => g.conv(v.x!, v.w!, undefined, { strides: [2, 2] }));
-  });
-
-  it('transpose (NHWC to NCHW, as the CNN policy reads frames)', async () => {
+  it('transpose (the trunk turns rows into columns and back)', async () => {
     await checkLinear({ x: [2, 3, 4, 5] }, (g, v) => g.transpose(v.x!, [0, 3, 1, 2]));
+    await checkLinear({ x: [3, 5] }, (g, v) => g.transpose(v.x!, [1, 0]));
   });
 
   it('refuses shapes that do not fit, naming them', () => {
     const g = new Graph('float32');
-    expect(() => g.conv(g.input('x', [1, 2, 4, 4]), g.input('w', [3, 1, 3, 3]))).toThrow(GraphError);
-    expect(() => g.conv(g.input('x2', [1, 1, 2, 2]), g.input('w2', [1, 1, 3, 3]))).toThrow(/does not fit a 2x2 input/);
+    const x = g.input('x', [4, 3]);
+    expect(() => g.gatherRows(x, g.constant([0.5], [1]))).toThrow(/gatherRows: rows must be int64 \[M\], got float32 \[1\]/);
+    expect(() => g.scatterRowsAdd(x, g.constant([0, 1], [2], 'int64'), g.input('u', [2, 4]))).toThrow(/scatterRowsAdd: updates \[2, 4\] for 2 rows of \[4, 3\]/);
     expect(() => g.transpose(g.input('t', [2, 3]), [0, 0])).toThrow(/not a permutation/);
+    expect(() => g.transpose(x, [0, 0])).toThrow(GraphError);
   });
 });
 
 describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
   it('gives the features and the weight gradients of the tfjs trunk (float32, to 1e-4 of the largest value of each tensor)', async () => {
-    const shape = [20, 18, 4] as const;
+    // 21 rows under a 4x4 kernel at stride 2: the last row is skipped, as a stride that does not divide the image skips it.
+    const shape = [21, 18, 4] as const;
     const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
     const rows = 3;
     const trunk = cnn(shape, new Rng(5), options);
