@@ -62,6 +62,21 @@ describe('the window ops against finite differences (float32, exact for linear o
     await checkLinear({ x: [3, 5] }, (g, v) => g.transpose(v.x!, [1, 0]));
   });
 
+  it('reshapes a dynamic batch (an acting graph): one -1 in, one -1 out, run by ONNX Runtime', async () => {
+    const g = new Graph('float32');
+    const x = g.input('x', [-1, 6]);
+    expect(() => g.reshape(x, [4, 3])).toThrow(/reshape: \[-1, 6\] cannot become \[4, 3\]/);
+    expect(() => g.reshape(x, [-1, 5])).toThrow(/cannot become \[-1, 5\]/);
+    const y = g.reshape(g.transpose(g.reshape(x, [-1, 2, 3]), [0, 2, 1]), [-1, 6]);
+    expect(y.shape).toEqual([-1, 6]);
+    g.output('y', y);
+    const session = await Session.create(toOnnx(g));
+    const out = session.run({ x: new Tensor('float32', Float32Array.from({ length: 12 }, (_, i) => i), [2, 6]) });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11]);
+    expect(out.y!.dims).toEqual([2, 6]);
+    session.dispose();
+  });
+
   it('refuses shapes that do not fit, naming them', () => {
     const g = new Graph('float32');
     const x = g.input('x', [4, 3]);
