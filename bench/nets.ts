@@ -12,7 +12,8 @@
 // steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
 // backends, their trials interleaved so that the machine's load falls on both;
 // before it, that gradient step alone on onnx against PyTorch taking it as
-// Stable-Baselines3 does. The case cnn-4x48x48 times the Nature-DQN conv trunk
+// Stable-Baselines3 does, and DDPG's whole update (critic and actor steps and
+// the Polyak updates, 3-400-300-1 at batch 256: ddpg-pendulum's) the same way. The case cnn-4x48x48 times the Nature-DQN conv trunk
 // (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides 4-2-1, dense
 // 512) with a linear head of 3 on 48x48 frames of 4 channels (CarRacing's
 // size), MSE loss and Adam, the same three ways (onnx through
@@ -20,7 +21,7 @@
 //
 //   npm run bench:nets
 //   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
-//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, dqn-zoo-round)
+//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, ddpg-update, dqn-zoo-round)
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
@@ -37,6 +38,7 @@ import { cnnForward, mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
 import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
+import { OnnxDeterministicModel } from '../agents/lib/compute/actor-critic.js';
 import { OnnxQModel } from '../agents/lib/compute/q-model.js';
 import { applyForGradients, getWeights, mlp, mlpInit, Optimizer } from '../agents/lib/nets.js';
 import type { CnnOptions } from '../agents/lib/cnn.js';
@@ -84,8 +86,8 @@ function trialMs(fn: () => void, seconds: number): number {
 
 /** The operations timed per case: a training step, and acting at each batch size. */
 type MlpOp = { op: 'train' } | { op: 'act'; rows: number };
-/** What PyTorch's child times: an MLP op, or DQN's gradient step. */
-type Op = MlpOp | { op: 'dqn' };
+/** What PyTorch's child times: an MLP op, DQN's gradient step, or DDPG's update. */
+type Op = MlpOp | { op: 'dqn' } | { op: 'ddpg' };
 
 /** One path's functions for a case, by op name. */
 type Runner = (o: MlpOp) => () => void;
@@ -305,6 +307,43 @@ async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void
   return { fn: () => model.update(batch), dispose: () => model.dispose() };
 }
 
+/** DDPG's update on the ONNX path (OnnxDeterministicModel, as the agent runs it: critic step, actor step, Polyak updates) at the ddpg-pendulum recipe's sizes, on a fixed random batch. */
+async function onnxDdpgUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
+  const [obsDim, actionDim] = [c.sizes[0]!, c.sizes.at(-1)!];
+  const hidden = c.sizes.slice(1, -1);
+  const flat = (sizes: number[], rng: Rng) => {
+    const parts = mlpInit(sizes, rng, { activation: 'relu' });
+    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  };
+  const rng = new Rng(0);
+  const actor = flat([obsDim, ...hidden, actionDim], rng);
+  const critic = flat([obsDim + actionDim, ...hidden, 1], rng);
+  const model = await OnnxDeterministicModel.create(
+    { algorithm: 'ddpg', obsDim, actionDim, hidden, batchSize: c.batch, gamma: 0.98, tau: 0.005, learningRate: 1e-3, policyDelay: 1, critics: 1, targetNoise: 0, targetNoiseClip: 0 },
+    { actor, critic, actorTarget: actor.slice(), criticTarget: critic.slice() },
+  );
+  const data = new Rng(2);
+  const batch = {
+    size: c.batch,
+    obs: uniform(c.batch * obsDim, data),
+    actions: Float32Array.from({ length: c.batch * actionDim }, () => data.uniform(-1, 1)),
+    rewards: uniform(c.batch, data),
+    nextObs: uniform(c.batch * obsDim, data),
+    terminated: Float32Array.from({ length: c.batch }, () => (data.random() < 0.01 ? 1 : 0)),
+    truncated: new Float32Array(c.batch),
+    horizons: new Float32Array(c.batch).fill(1),
+    indices: new Int32Array(c.batch),
+  };
+  let updates = 0;
+  return { fn: () => model.update(batch, data, updates++), dispose: () => model.dispose() };
+}
+
 /** ms per DQN training round (trainFreq env steps and their gradient steps) on each backend, trials interleaved. */
 async function timeDqnRounds(backends: readonly string[], trials = 3, roundsPerTrial = 3): Promise<Record<string, number>> {
   const runners: Record<string, () => Promise<void>> = {};
@@ -342,7 +381,7 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   await initBackend('wasm');
   const cases = CASES.filter((c) => selected(c.name));
-  const started = cases.length > 0 || selected('dqn-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
+  const started = cases.length > 0 || selected('dqn-update') || selected('ddpg-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
   const torch = 'torch' in started ? started.torch : null;
   const rows: string[][] = [];
   for (const c of cases) {
@@ -385,6 +424,21 @@ async function main(): Promise<void> {
     const ref = torch ? median(trials.torch) : undefined;
     const x = median(trials.onnx);
     rows.push([`DQN update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(see the DQN round)', fmt(x) + ratio(x, ref)]);
+    onnx.dispose();
+  }
+  if (selected('ddpg-update')) {
+    const c: Case = { name: 'ddpg-update', sizes: [3, 400, 300, 1], batch: 256 };
+    process.stdout.write(`timing DDPG's update (critic, actor, Polyak), ${c.sizes.join('-')}, batch ${c.batch}...\n`);
+    const onnx = await onnxDdpgUpdate(c);
+    for (let i = 0; i < 20; i++) onnx.fn();
+    const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
+    for (let t = 0; t < 3; t++) {
+      if (torch) trials.torch.push(await torch.trial(c, { op: 'ddpg' }, SECONDS));
+      trials.onnx.push(trialMs(onnx.fn, SECONDS));
+    }
+    const ref = torch ? median(trials.torch) : undefined;
+    const x = median(trials.onnx);
+    rows.push([`DDPG update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(bench:continuous)', fmt(x) + ratio(x, ref)]);
     onnx.dispose();
   }
   torch?.stop();

@@ -4,14 +4,18 @@ JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
 Arena's (the machines are shared, and load that falls on one side only would
 skew the ratios). The first line it prints names the BLAS library it loaded.
 
-Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn", "rows", "seconds"}
+Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn" | "ddpg", "rows", "seconds"}
 and, for a conv case, "cnn": {"inputShape" [H, W, C], "filters", "kernels",
 "strides", "dense"}: relu convolutions on frames scaled by 1/255, a relu dense
 layer and a linear head of sizes[-1] (agents/lib/cnn.ts's trunk under a head).
 ms per Adam step at `batch`, per batched forward pass (acting) of `rows`
 rows, or per DQN gradient step as Stable-Baselines3 takes it (target net's
 max without gradients, Q(s, a) by gather, smooth L1 loss, gradient-norm clip
-at 10, Adam), over a trial of about `seconds` (after a warm-up, the first time)."""
+at 10, Adam), or per DDPG update as Stable-Baselines3 takes it (its TD3 with one
+critic, no delay and no target noise: critic step on the TD target of the
+target nets, actor step on -Q(s, mu(s)), Polyak updates of both targets; for a
+"ddpg" request, sizes are [obs, hidden..., action]), over a trial of about
+`seconds` (after a warm-up, the first time)."""
 import copy
 import json
 import sys
@@ -106,9 +110,61 @@ def dqn_fn(req):
     return update
 
 
+def mlp(sizes, last=None):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i + 2 < len(sizes):
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers, *([last] if last else []))
+
+
+def ddpg_fn(req):
+    sizes, batch = req["sizes"], req["batch"]
+    obs_dim, hidden, act_dim = sizes[0], sizes[1:-1], sizes[-1]
+    gen = torch.Generator().manual_seed(0)
+    actor = mlp([obs_dim, *hidden, act_dim], torch.nn.Tanh())
+    critic = mlp([obs_dim + act_dim, *hidden, 1])
+    actor_target, critic_target = copy.deepcopy(actor), copy.deepcopy(critic)
+    actor_opt = torch.optim.Adam(actor.parameters(), lr=1e-3)
+    critic_opt = torch.optim.Adam(critic.parameters(), lr=1e-3)
+    obs = torch.rand(batch, obs_dim, generator=gen)
+    next_obs = torch.rand(batch, obs_dim, generator=gen)
+    actions = 2 * torch.rand(batch, act_dim, generator=gen) - 1
+    rewards = torch.rand(batch, 1, generator=gen)
+    dones = (torch.rand(batch, 1, generator=gen) < 0.01).float()
+    tau, gamma = 0.005, 0.98
+
+    def update():
+        with torch.no_grad():
+            noise = actions.clone().data.normal_(0, 0.0).clamp(-0.0, 0.0)
+            next_actions = (actor_target(next_obs) + noise).clamp(-1, 1)
+            next_q = critic_target(torch.cat([next_obs, next_actions], dim=1))
+            target_q = rewards + (1 - dones) * gamma * next_q
+        current_q = critic(torch.cat([obs, actions], dim=1))
+        critic_loss = torch.nn.functional.mse_loss(current_q, target_q)
+        critic_opt.zero_grad()
+        critic_loss.backward()
+        critic_opt.step()
+        actor_loss = -critic(torch.cat([obs, actor(obs)], dim=1)).mean()
+        actor_opt.zero_grad()
+        actor_loss.backward()
+        actor_opt.step()
+        with torch.no_grad():
+            for net, target in ((critic, critic_target), (actor, actor_target)):
+                for p, tp in zip(net.parameters(), target.parameters()):
+                    tp.data.mul_(1 - tau)
+                    torch.add(tp.data, p.data, alpha=tau, out=tp.data)
+        return critic_loss.item()
+
+    return update
+
+
 def step_fn(req):
     if req["op"] == "dqn":
         return dqn_fn(req)
+    if req["op"] == "ddpg":
+        return ddpg_fn(req)
     net, opt, x, y, gen = case(req)
     if req["op"] == "train":
 
