@@ -30,31 +30,21 @@ import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
 import type { ContinuousModel } from './lib/continuous-model.js';
-import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
+import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { int, layerMemory, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
 import { applyForGradients, copyWeights, getWeights, loadMlp, loadWeightsInto, mlpFromData, mlpInit, Optimizer, saveMlp } from './lib/nets.js';
-import type { ActionNoise } from './lib/noise.js';
-import { makeNoise } from './lib/noise.js';
 import type { ReplayBatch } from './lib/replay.js';
 
 export const DDPG_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the actor and of the critic (SB3)', { min: 0, exclusiveMin: true }),
-  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
-  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
-  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
-  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
-  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
-  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
-  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+  ...LOOP_HYPERPARAMETERS,
   policyDelay: int(1, 'critic steps per actor and target update (DDPG: 1; TD3 uses 2)', { min: 1 }),
-  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
+  ...NOISE_HYPERPARAMETERS,
   noiseStd: num(0.1, 'noise scale sigma, in units of half the action range', { min: 0 }),
-  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
-  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
   hidden: list([400, 300], 'hidden layer sizes of the actor and of the critic (relu; SB3 DDPG)', { memory: layerMemory(4) }),
-  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+  ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 
 export type DdpgHyperparameters = Resolved<typeof DDPG_HYPERPARAMETERS>;
@@ -77,12 +67,6 @@ interface ModelState {
 }
 
 const NET_NAMES = ['actor', 'critic', 'actorTarget', 'criticTarget'] as const;
-
-function checkHyperparameters(hp: DdpgHyperparameters): void {
-  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
-    throw new HyperparameterError('ddpg', [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
-  }
-}
 
 /** DDPG's nets and updates on TensorFlow.js. */
 class TfjsDdpgModel implements ContinuousModel {
@@ -196,9 +180,7 @@ function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number): D
 }
 
 function makeAgent(hp: DdpgHyperparameters, context: AgentContext, model: ContinuousModel, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
-  const actionDim = checkSpaces('ddpg', context).act.low.length;
-  const noise: ActionNoise = makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
-  return new ContinuousAgent('ddpg', hp, context, model, noise, rng, saved);
+  return new ContinuousAgent('ddpg', hp, context, model, explorationNoise(hp, checkSpaces('ddpg', context).act.low.length), rng, saved);
 }
 
 registerAgent({
@@ -209,7 +191,7 @@ registerAgent({
   hyperparameters: DDPG_HYPERPARAMETERS,
   backends: { tfjs: true },
   async create(hp, context) {
-    checkHyperparameters(hp);
+    checkNoise('ddpg', hp);
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
@@ -231,7 +213,7 @@ registerAgent({
     return makeAgent(hp, context, model, rng);
   },
   async load(hp, context, manifest, dir) {
-    checkHyperparameters(hp);
+    checkNoise('ddpg', hp);
     const s = loopState('ddpg', manifest, true);
     const m = s as unknown as Partial<ModelState>;
     if (!m.optimizerSteps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');

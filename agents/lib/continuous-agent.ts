@@ -22,11 +22,65 @@ import { describeSpace, spacesEqual } from '../../core/spaces.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
 import { readBinary, writeBinary, writeManifest } from '../agent.js';
 import type { ContinuousModel } from './continuous-model.js';
-import type { ActionNoise, NoiseState } from './noise.js';
+import { bool, choice, HyperparameterError, int, num, replayMemory } from './hparams.js';
+import type { ActionNoise, NoiseKind, NoiseState } from './noise.js';
+import { makeNoise } from './noise.js';
 import type { ReplayBatch } from './replay.js';
 import { ReplayBuffer } from './replay.js';
 
-/** The loop's hyperparameters (each agent declares them in its own table). */
+/**
+ * The loop's entries of DDPG's, TD3's and SAC's hyperparameter tables, in the
+ * order the tables list them (after learningRate). SAC spreads them and then
+ * rewords tau and gradientSteps (its targets are the critics alone, its steps
+ * train the actor too); a key set again keeps its place in the table.
+ */
+export const LOOP_HYPERPARAMETERS = {
+  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
+  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
+  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
+  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
+  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
+  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+} as const;
+
+/** The last entry of the three tables. */
+export const SAVE_REPLAY_HYPERPARAMETER = {
+  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+} as const;
+
+/**
+ * The exploration noise entries of the deterministic policies (DDPG, TD3),
+ * in their tables' order; DDPG words noiseStd its own way after spreading them.
+ */
+export const NOISE_HYPERPARAMETERS = {
+  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
+  noiseStd: num(0.1, 'exploration noise scale sigma, in units of half the action range', { min: 0 }),
+  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
+  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
+} as const;
+
+/** NOISE_HYPERPARAMETERS' values. */
+export interface NoiseSettings {
+  noise: NoiseKind;
+  noiseStd: number;
+  ouTheta: number;
+  ouDt: number;
+}
+
+/** Refuses an Ornstein-Uhlenbeck noise whose recurrence would not be stable, naming the agent. */
+export function checkNoise(algorithm: string, hp: NoiseSettings): void {
+  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
+    throw new HyperparameterError(algorithm, [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
+  }
+}
+
+/** The exploration noise `hp` asks for, on `actionDim` action dimensions. */
+export function explorationNoise(hp: NoiseSettings, actionDim: number): ActionNoise {
+  return makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
+}
+
+/** The loop's hyperparameters (LOOP_HYPERPARAMETERS' and saveReplay's values). */
 export interface LoopSettings {
   bufferSize: number;
   learningStarts: number;
