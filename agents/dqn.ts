@@ -55,8 +55,8 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { gpuProvider, initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxQModel, readQNet } from './lib/compute/q-model.js';
 import type { QBatch, QModelSpec, QPart, QTrunk } from './lib/compute/q-model.js';
-import type { Cnn, CnnOptions } from './lib/cnn.js';
-import { cnnFromData, cnnInit, loadCnn, loadCnnWeightsInto, saveCnn } from './lib/cnn.js';
+import type { Cnn } from './lib/cnn.js';
+import { cnnFromData, cnnInit, cnnOptionsOf, cnnPolicyHyperparameters, loadCnn, loadCnnWeightsInto, saveCnn, wantsCnn } from './lib/cnn.js';
 import { argmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
@@ -91,11 +91,7 @@ export const DQN_HYPERPARAMETERS = {
   init: choice('pytorch', ['pytorch', 'orthogonal'] as const, "weights: 'pytorch' (nn.Linear's default, uniform in +-1/sqrt(fan in), as SB3 and CleanRL) or 'orthogonal' (gain sqrt 2)"),
   doubleQ: bool(false, 'double DQN: the online net picks the next action, the target net values it'),
   dueling: bool(false, 'dueling heads: Q = V + A - mean(A) on a shared trunk'),
-  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk under the Q-network's hidden layers, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
-  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
-  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
-  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
-  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the hidden layers read (cnn policy)', { min: 1 }),
+  ...cnnPolicyHyperparameters("a conv trunk under the Q-network's hidden layers", 'the hidden layers'),
   saveReplayBuffer: bool(true, 'save the replay buffer with the agent (needed for an exact resume)'),
   nStep: int(1, 'n-step returns: each transition sums up to n discounted rewards and bootstraps with gamma^n (1: plain DQN)', { min: 1, max: 1000 }),
   prioritizedReplay: bool(false, 'proportional prioritized replay (Schaul et al. 2016): draw transitions by |TD error|, correct with importance-sampling weights'),
@@ -714,22 +710,6 @@ async function createModel(hp: DqnHyperparameters, context: AgentContext, withCn
   return model;
 }
 
-/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
-function isImageSpace(space: Space): space is BoxSpace {
-  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
-}
-
-/** Whether a new agent gets the conv trunk: policy 'cnn', or 'auto' on an image space. */
-function wantsCnn(hp: DqnHyperparameters, context: AgentContext): boolean {
-  const image = isImageSpace(context.observationSpace);
-  if (hp.policy === 'cnn' && !image) throw new TypeError(`dqn: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
-  return hp.policy === 'cnn' || (hp.policy === 'auto' && image);
-}
-
-function cnnOptionsOf(hp: DqnHyperparameters): CnnOptions {
-  return { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
-}
-
 /** The conv trunk of the cnn policy on the context's image space. */
 function trunkOf(hp: DqnHyperparameters, context: AgentContext): QTrunk {
   return { inputShape: (context.observationSpace as BoxSpace).shape as [number, number, number], options: cnnOptionsOf(hp) };
@@ -759,7 +739,7 @@ registerAgent({
   async create(hp, context) {
     checkSetup(hp, context);
     const rng = new Rng(context.seed);
-    const withCnn = wantsCnn(hp, context);
+    const withCnn = wantsCnn('dqn', context.observationSpace, hp.policy);
     const parts = qParts(withCnn ? hp.cnnDense : inputDimOf(context.observationSpace), (context.actionSpace as DiscreteSpace).n, hp);
     const draw = (): QInit => ({ convs: withCnn ? cnnInit((context.observationSpace as BoxSpace).shape, rng, cnnOptionsOf(hp)) : null, parts: qInit(parts, hp, rng) });
     // Both nets are drawn (the target is then overwritten by the online net's weights), as always: a seed keeps its stream.

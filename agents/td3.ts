@@ -24,12 +24,12 @@ import { requireOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
 import type { ConvTrunk } from './lib/compute/layers.js';
-import { cnnInit } from './lib/cnn.js';
+import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import { checkNoise, checkSpaces, cnnTrunk, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
+import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
 import type { ContinuousModel } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
-import { choice, int, layerMemory, list, num } from './lib/hparams.js';
+import { int, layerMemory, list, num } from './lib/hparams.js';
 import { mlpInit } from './lib/nets.js';
 
 export const TD3_HYPERPARAMETERS = {
@@ -40,11 +40,7 @@ export const TD3_HYPERPARAMETERS = {
   targetNoiseClip: num(0.5, 'clip of that noise, +-', { min: 0, exclusiveMin: true }),
   ...NOISE_HYPERPARAMETERS,
   hidden: list([400, 300], 'hidden layer sizes of the actor and of each critic (relu; SB3 TD3)', { memory: layerMemory(6) }),
-  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk of its own under the actor and under each critic, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
-  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
-  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
-  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
-  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the actor and critics read (cnn policy)', { min: 1 }),
+  ...cnnPolicyHyperparameters('a conv trunk of its own under the actor and under each critic', 'the actor and critics'),
   ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 

@@ -13,8 +13,6 @@
 // save() writes the model's nets and optimizers, the generator, the noise
 // state, the counters and (saveReplay) the replay buffer, so that training
 // resumed with loadAgent gives the same numbers as never stopping.
-import { cnnLayers } from './cnn.js';
-import type { ConvTrunk } from './compute/layers.js';
 import type { Env } from '../../core/env.js';
 import type { Rng, RngState } from '../../core/rng.js';
 import type { BoxSpace } from '../../core/spaces.js';
@@ -119,30 +117,6 @@ export function checkSpaces(algorithm: string, context: AgentContext): { obs: Bo
     }
   }
   return { obs: o, act: a };
-}
-
-/** The cnn policy's hyperparameters of an agent that has one (TD3's; the names PPO's and DQN's use). */
-export interface CnnPolicyOptions {
-  readonly policy: 'auto' | 'mlp' | 'cnn';
-  readonly cnnFilters: readonly number[];
-  readonly cnnKernels: readonly number[];
-  readonly cnnStrides: readonly number[];
-  readonly cnnDense: number;
-}
-
-/**
- * The conv trunk the nets read observations through: for policy 'cnn', or
- * 'auto' on a uint8 Box image [H, W, C]; undefined for 'mlp' (and 'auto' on
- * vectors). 'cnn' on a space that is not an image throws, saying so.
- */
-export function cnnTrunk(algorithm: string, context: AgentContext, hp: CnnPolicyOptions): ConvTrunk | undefined {
-  const o = context.observationSpace;
-  const image = o.type === 'box' && o.dtype === 'uint8' && o.shape.length === 3;
-  if (hp.policy === 'cnn' && !image) throw new TypeError(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(o)}`);
-  if (hp.policy === 'mlp' || !image) return undefined;
-  const options = { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
-  cnnLayers(o.shape, options); // throws when the image is too small for the kernels
-  return { inputShape: o.shape as [number, number, number], options };
 }
 
 /** The loop's saved state from agent.json, or an error naming what is missing. */
