@@ -24,12 +24,13 @@
 // (agents/lib/compute/actor-critic.ts, one graph run per critic or actor step).
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent, writeBinary } from './agent.js';
+import { registerAgent } from './agent.js';
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
+import type { ContinuousModel, ModelOptimizers, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers, writeOptimizers } from './lib/continuous-model.js';
 import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
 import { int, layerMemory, list, num } from './lib/hparams.js';
@@ -61,11 +62,6 @@ interface Nets {
   criticTarget: Mlp;
 }
 
-/** The optimizer steps agent.json records beside the loop's state. */
-interface ModelState {
-  optimizerSteps: { actor: number; critic: number };
-}
-
 const NET_NAMES = ['actor', 'critic', 'actorTarget', 'criticTarget'] as const;
 
 /** DDPG's nets and updates on TensorFlow.js. */
@@ -76,13 +72,13 @@ class TfjsDdpgModel implements ContinuousModel {
   constructor(
     private readonly hp: DdpgHyperparameters,
     private readonly nets: Nets,
-    optimizers?: { steps: ModelState['optimizerSteps']; actor: Float32Array; critic: Float32Array },
+    optimizers?: ModelOptimizers,
   ) {
     this.actorOptimizer = new Optimizer(nets.actor.variables, hp.learningRate);
     this.criticOptimizer = new Optimizer(nets.critic.variables, hp.learningRate);
     if (optimizers) {
-      this.actorOptimizer.setState({ t: optimizers.steps.actor, data: optimizers.actor });
-      this.criticOptimizer.setState({ t: optimizers.steps.critic, data: optimizers.critic });
+      this.actorOptimizer.setState(optimizers.actor);
+      this.criticOptimizer.setState(optimizers.critic);
     }
   }
 
@@ -134,12 +130,7 @@ class TfjsDdpgModel implements ContinuousModel {
 
   async save(dir: string): Promise<Record<string, unknown>> {
     for (const name of NET_NAMES) await saveMlp(this.nets[name], dir, name);
-    const actorOpt = this.actorOptimizer.getState();
-    const criticOpt = this.criticOptimizer.getState();
-    await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
-    await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
-    const state: ModelState = { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t } };
-    return state as unknown as Record<string, unknown>;
+    return writeOptimizers(dir, { actor: this.actorOptimizer.getState(), critic: this.criticOptimizer.getState() });
   }
 
   dispose(): void {
@@ -215,25 +206,20 @@ registerAgent({
   async load(hp, context, manifest, dir) {
     checkNoise('ddpg', hp);
     const s = loopState('ddpg', manifest, true);
-    const m = s as unknown as Partial<ModelState>;
-    if (!m.optimizerSteps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
+    if (!steps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const actorOpt = await floats('actor-optimizer.bin');
-    const criticOpt = await floats('critic-optimizer.bin');
+    const optimizers = await readOptimizers(dir, steps);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
       const spec = onnxSpec(hp, obsDim, actionDim);
-      model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), {
-        actor: { t: m.optimizerSteps.actor, data: actorOpt },
-        critic: { t: m.optimizerSteps.critic, data: criticOpt },
-      });
+      model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), optimizers);
     } else {
       await initBackend(context.backend ?? 'auto');
       const [actor, critic, actorTarget, criticTarget] = await Promise.all(NET_NAMES.map((name) => loadMlp(dir, name)));
-      model = new TfjsDdpgModel(hp, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, { steps: m.optimizerSteps, actor: actorOpt, critic: criticOpt });
+      model = new TfjsDdpgModel(hp, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, optimizers);
     }
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },

@@ -23,13 +23,14 @@
 // collection's exploration matrix are saved too.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent } from './agent.js';
+import { registerAgent } from './agent.js';
 import { requireOnnx } from './lib/backend.js';
 import type { EntropyState, SacSpec } from './lib/compute/sac-model.js';
 import { OnnxSacModel } from './lib/compute/sac-model.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
 import { checkSpaces, ContinuousAgent, loadReplay, LOOP_HYPERPARAMETERS, loopState, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
+import type { ContinuousModel, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { mlpInit } from './lib/nets.js';
@@ -94,16 +95,12 @@ registerAgent({
   async load(hp, context, manifest, dir) {
     const { obsDim, actionDim } = check(context);
     const s = loopState('sac', manifest, false);
-    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
     const entropy = (s as { entropy?: unknown }).entropy;
     if (!steps || !isEntropyState(entropy)) throw new Error('sac: agent.json has no complete state (optimizerSteps, entropy)');
     if (hp.useSde && s.sdeNoise === undefined) throw new Error('sac: agent.json has no gSDE noise state (sdeNoise) for an agent with useSde');
     const sp = spec(hp, obsDim, actionDim);
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, {
-      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
-      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
-    }, s.sdeNoise);
+    const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, await readOptimizers(dir, steps), s.sdeNoise);
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });

@@ -19,7 +19,7 @@
 // the counters and (saveReplay) the replay buffer: resume is exact.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent } from './agent.js';
+import { registerAgent } from './agent.js';
 import { requireOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
@@ -27,7 +27,8 @@ import type { ConvTrunk } from './lib/compute/layers.js';
 import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
 import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
+import type { ContinuousModel, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
 import { int, layerMemory, list, num } from './lib/hparams.js';
 import { mlpInit } from './lib/nets.js';
@@ -83,14 +84,10 @@ registerAgent({
   async load(hp, context, manifest, dir) {
     const { obsDim, actionDim, trunk } = check(hp, context);
     const s = loopState('td3', manifest, true);
-    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
     if (!steps) throw new Error('td3: agent.json has no complete state (optimizerSteps)');
     const sp = spec(hp, obsDim, actionDim, trunk);
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), {
-      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
-      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
-    });
+    const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), await readOptimizers(dir, steps));
     return makeAgent(hp, context, model, actionDim, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });
