@@ -47,6 +47,7 @@
 import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import type { ActorCritic } from './lib/actor-critic.js';
+import { POLICY_HYPERPARAMETERS } from './lib/actor-critic.js';
 import type { SavedActorCritic } from './lib/actor-critic-agent.js';
 import { ActorCriticAgent, onnxOptimizer, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
@@ -78,12 +79,7 @@ export const PPO_HYPERPARAMETERS = {
   hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic (mlp policy)', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation (mlp policy)'),
   ...cnnPolicyHyperparameters('a conv trunk shared by linear policy and value heads'),
-  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
-  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
-  normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
-  clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
-  normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),
-  clipReward: num(10, 'clip of normalized rewards', { min: 0, exclusiveMin: true }),
+  ...POLICY_HYPERPARAMETERS,
 } as const;
 
 export type PpoHyperparameters = Resolved<typeof PPO_HYPERPARAMETERS>;

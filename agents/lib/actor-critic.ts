@@ -14,6 +14,7 @@ import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Action, AgentContext, AgentManifest, Diagnostics } from '../agent.js';
 import { tf } from './backend.js';
+import { bool, num } from './hparams.js';
 import type { Cnn } from './cnn.js';
 import { cnn, loadCnn, loadCnnWeightsInto, saveCnn, wantsCnn } from './cnn.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './distributions.js';
@@ -21,6 +22,20 @@ import { pickCategorical, pickGaussian } from './sampling.js';
 import type { Mlp } from './nets.js';
 import { applyForGradients, getWeights, loadMlp, loadWeightsInto, mlp, saveMlp, setWeights } from './nets.js';
 import type { ActorCriticNetSpec, OnnxActorCritic } from './compute/actor-critic-model.js';
+
+/**
+ * The last entries of A2C's and PPO's hyperparameter tables: the Gaussian
+ * policy's initial log std, the init, and observation and reward
+ * normalization (PolicyOptions' and the rollout's).
+ */
+export const POLICY_HYPERPARAMETERS = {
+  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
+  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
+  normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
+  clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
+  normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),
+  clipReward: num(10, 'clip of normalized rewards', { min: 0, exclusiveMin: true }),
+} as const;
 
 export interface PolicyOptions {
   readonly hidden: readonly number[];

@@ -36,7 +36,7 @@ import type { AgentContext } from '../agent.js';
 import { tf } from './backend.js';
 import type { ConvTrunk } from './compute/layers.js';
 import { choice, int, list } from './hparams.js';
-import { orthogonal } from './nets.js';
+import { denseForGradients, getWeights, orthogonal } from './nets.js';
 import type { TensorHeader } from './tensor-file.js';
 import { readTensors, writeTensors } from './tensor-file.js';
 
@@ -180,15 +180,6 @@ function convForGradients(layer: Layer, inputGradient: boolean): ConvFn {
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as ConvFn;
 }
 
-/** x W + b with explicit transposes in the gradient (the wasm backend's fast matMul path; as nets.ts). */
-const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
 function fromVariables(inputShape: readonly [number, number, number], options: CnnOptions, variables: tf.Variable[]): Cnn {
   const layers = cnnLayers(inputShape, options);
   const last = layers[layers.length - 1]!;
@@ -278,14 +269,7 @@ export function cnn(inputShape: readonly number[], rng: Rng, options: CnnOptions
 
 /** All weights as one Float32Array in variable order. */
 export function getCnnWeights(net: Cnn): Float32Array {
-  const parts = net.variables.map((v) => v.dataSync() as Float32Array);
-  const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    data.set(p, o);
-    o += p.length;
-  }
-  return data;
+  return getWeights(net).data;
 }
 
 function setCnnWeights(net: Cnn, data: Float32Array, where: string): void {
