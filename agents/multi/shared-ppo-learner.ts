@@ -25,7 +25,7 @@ import { readArray } from '../lib/tensor-file.js';
 import { pickCategorical, pickGaussian } from '../lib/sampling.js';
 import { linearSchedule } from '../lib/schedules.js';
 import { streamGae } from './advantages.js';
-import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
+import { actionSize, agentIndexOf, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, writeLearnerManifest } from './learner.js';
 import { maskedSoftmax, maskLogits } from '../lib/masks.js';
@@ -429,18 +429,9 @@ export class SharedPpo implements MultiAgentLearner {
     };
   }
 
-  private agentIndex(agent: AgentId): number {
-    const i = this.agents.indexOf(agent);
-    if (i < 0) throw new RangeError(`shared-ppo: unknown agent ${JSON.stringify(agent)}; the agents are ${this.agents.join(', ')}`);
-    return i;
-  }
-
   /** Every listed agent's action from one forward pass: the mode when deterministic, else sampled (from a generator separate from training's). */
   actAll(obs: Readonly<PerAgent<unknown>>, options: { deterministic?: boolean } = {}): PerAgent<unknown> {
-    const entries = Object.entries(obs);
-    const d = this.encoder.inputDim;
-    const x = new Float32Array(entries.length * d);
-    entries.forEach(([agent, o], j) => this.encoder.encode(o, this.agentIndex(agent), x, j * d));
+    const { entries, x } = this.encoder.encodeAll('shared-ppo', this.agents, obs);
     const out = this.forward(this.actor, x, entries.length, false);
     const logp = new Float64Array(1);
     const result: PerAgent<unknown> = {};
@@ -455,7 +446,7 @@ export class SharedPpo implements MultiAgentLearner {
   /** Action probabilities (0 for illegal moves; Discrete actions) and the critic's value. */
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const x = new Float32Array(this.encoder.inputDim);
-    this.encoder.encode(obs, this.agentIndex(agent), x, 0);
+    this.encoder.encode(obs, agentIndexOf('shared-ppo', this.agents, agent), x, 0);
     const out = this.forward(this.actor, x, 1, true);
     const value = out[this.nOut]!;
     if (!this.discrete) return { value };
