@@ -22,12 +22,16 @@
 // Two compute paths with the same files: tfjs (TfjsDdpgModel below, on the
 // backend initBackend picks) and, for backend 'onnx', ONNX Runtime
 // (agents/lib/compute/actor-critic.ts, one graph run per critic or actor step).
+// The cnn policy (a conv trunk of its own under the actor and under the
+// critic, cnn.ts's, as TD3's) runs on ONNX Runtime only.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
 import { registerAgent } from './agent.js';
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
-import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import type { ConvTrunk } from './lib/compute/layers.js';
+import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
 import type { ContinuousModel, ModelOptimizers, OptimizerSteps } from './lib/continuous-model.js';
 import { readOptimizers, writeOptimizers } from './lib/continuous-model.js';
@@ -45,6 +49,7 @@ export const DDPG_HYPERPARAMETERS = {
   ...NOISE_HYPERPARAMETERS,
   noiseStd: num(0.1, 'noise scale sigma, in units of half the action range', { min: 0 }),
   hidden: list([400, 300], 'hidden layer sizes of the actor and of the critic (relu; SB3 DDPG)', { memory: layerMemory(4) }),
+  ...cnnPolicyHyperparameters('a conv trunk of its own under the actor and under the critic (backend onnx)', 'the actor and critic'),
   ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 
@@ -154,20 +159,31 @@ function q(critic: Mlp, obs: tf.Tensor2D, actions: tf.Tensor2D, forGradients = f
 /**
  * The initial weights of DDPG's four nets (actor, critic, then their targets,
  * drawn in that order from `rng` whatever the backend; the targets then start
- * as copies of the online nets).
+ * as copies of the online nets). With a conv trunk, each net's trunk weights
+ * (cnn.ts's init) are drawn before its MLP's and come first.
  */
-export function initialWeights(actorSizes: readonly number[], criticSizes: readonly number[], rng: Rng): { actor: Float32Array[]; critic: Float32Array[] } {
+export function initialWeights(actorSizes: readonly number[], criticSizes: readonly number[], rng: Rng, trunk?: ConvTrunk): { actor: Float32Array[]; critic: Float32Array[] } {
   const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-  const actor = mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 });
-  const critic = mlpInit(criticSizes, rng, { ...init, outputGain: 1 });
+  const trunkOf = () => (trunk ? [cnnInit(trunk.inputShape, rng, trunk.options)] : []);
+  const actor = [...trunkOf(), ...mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 })];
+  const critic = [...trunkOf(), ...mlpInit(criticSizes, rng, { ...init, outputGain: 1 })];
   // The targets' own draws keep a seed's stream as it was when they were separate nets.
   mlpInit(actorSizes, rng, init);
   mlpInit(criticSizes, rng, init);
   return { actor, critic };
 }
 
-function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
-  return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0 };
+function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): DeterministicSpec {
+  return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0, ...(trunk ? { trunk } : {}) };
+}
+
+/** The conv trunk of the cnn policy (undefined for the mlp policy); on a tfjs backend the cnn policy is refused, saying where it runs. */
+function trunkOf(hp: DdpgHyperparameters, context: AgentContext): ConvTrunk | undefined {
+  const trunk = cnnTrunk('ddpg', context, hp);
+  if (trunk && !usesOnnx(context.backend)) {
+    throw new Error(`ddpg: the cnn policy (image observations, policy '${hp.policy}') runs on backend 'onnx' only, got backend '${context.backend}'; use backend onnx (or auto), or policy 'mlp' on flat observations`);
+  }
+  return trunk;
 }
 
 function makeAgent(hp: DdpgHyperparameters, context: AgentContext, model: ContinuousModel, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
@@ -186,15 +202,16 @@ registerAgent({
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
+    const trunk = trunkOf(hp, context);
+    const spec = onnxSpec(hp, obsDim, actionDim, trunk);
     const rng = new Rng(context.seed);
-    const actorSizes = [obsDim, ...hp.hidden, actionDim];
-    const criticSizes = [obsDim + actionDim, ...hp.hidden, 1];
-    const w = initialWeights(actorSizes, criticSizes, rng);
+    const [actorSizes, criticSizes] = [actorSizesOf(spec), criticSizesOf(spec)];
+    const w = initialWeights(actorSizes, criticSizes, rng, trunk);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
       const actor = concatFloat32(w.actor);
       const critic = concatFloat32(w.critic);
-      model = await OnnxDeterministicModel.create(onnxSpec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
+      model = await OnnxDeterministicModel.create(spec, { actor, critic, actorTarget: actor, criticTarget: critic });
     } else {
       await initBackend(context.backend ?? 'auto');
       const actor = mlpFromData(actorSizes, 'relu', w.actor);
@@ -211,10 +228,11 @@ registerAgent({
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
+    const trunk = trunkOf(hp, context);
     const optimizers = await readOptimizers(dir, steps);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
-      const spec = onnxSpec(hp, obsDim, actionDim);
+      const spec = onnxSpec(hp, obsDim, actionDim, trunk);
       model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), optimizers);
     } else {
       await initBackend(context.backend ?? 'auto');
