@@ -22,14 +22,14 @@
 import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import type { ActorCritic } from './lib/actor-critic.js';
-import { newVariable } from './lib/actor-critic.js';
+import { newVariable, POLICY_HYPERPARAMETERS } from './lib/actor-critic.js';
 import type { SavedActorCritic, StepOptimizer } from './lib/actor-critic-agent.js';
 import { ActorCriticAgent, onnxOptimizer, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
-import { Optimizer } from './lib/nets.js';
+import { getWeights, Optimizer } from './lib/nets.js';
 import { collectRollout, explainedVariance, Minibatch, RolloutBuffer, startSession, trainingVectorEnv } from './lib/rollout.js';
 import { linearSchedule } from './lib/schedules.js';
 
@@ -48,12 +48,7 @@ export const A2C_HYPERPARAMETERS = {
   normalizeAdvantage: bool(false, 'normalize advantages to mean 0, std 1 in each rollout'),
   hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation'),
-  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
-  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
-  normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
-  clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
-  normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),
-  clipReward: num(10, 'clip of normalized rewards', { min: 0, exclusiveMin: true }),
+  ...POLICY_HYPERPARAMETERS,
 } as const;
 
 export type A2cHyperparameters = Resolved<typeof A2C_HYPERPARAMETERS>;
@@ -97,14 +92,7 @@ export class RmsProp implements StepOptimizer {
   }
 
   getState(): { t: number; data: Float32Array } {
-    const parts = this.v.map((x) => x.dataSync() as Float32Array);
-    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      data.set(p, o);
-      o += p.length;
-    }
-    return { t: this.t, data };
+    return { t: this.t, data: getWeights({ variables: this.v }).data };
   }
 
   setState(state: { t: number; data: Float32Array }): void {

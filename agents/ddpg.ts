@@ -22,39 +22,35 @@
 // Two compute paths with the same files: tfjs (TfjsDdpgModel below, on the
 // backend initBackend picks) and, for backend 'onnx', ONNX Runtime
 // (agents/lib/compute/actor-critic.ts, one graph run per critic or actor step).
+// The cnn policy (a conv trunk of its own under the actor and under the
+// critic, cnn.ts's, as TD3's) runs on ONNX Runtime only.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent, writeBinary } from './agent.js';
+import { registerAgent } from './agent.js';
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
-import { OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
+import type { ConvTrunk } from './lib/compute/layers.js';
+import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
-import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
+import type { ContinuousModel, ModelOptimizers, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers, writeOptimizers } from './lib/continuous-model.js';
+import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { int, layerMemory, list, num } from './lib/hparams.js';
 import type { Mlp } from './lib/nets.js';
 import { applyForGradients, copyWeights, getWeights, loadMlp, loadWeightsInto, mlpFromData, mlpInit, Optimizer, saveMlp } from './lib/nets.js';
-import type { ActionNoise } from './lib/noise.js';
-import { makeNoise } from './lib/noise.js';
 import type { ReplayBatch } from './lib/replay.js';
 
 export const DDPG_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the actor and of the critic (SB3)', { min: 0, exclusiveMin: true }),
-  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
-  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
-  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
-  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
-  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
-  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
-  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+  ...LOOP_HYPERPARAMETERS,
   policyDelay: int(1, 'critic steps per actor and target update (DDPG: 1; TD3 uses 2)', { min: 1 }),
-  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
+  ...NOISE_HYPERPARAMETERS,
   noiseStd: num(0.1, 'noise scale sigma, in units of half the action range', { min: 0 }),
-  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
-  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
   hidden: list([400, 300], 'hidden layer sizes of the actor and of the critic (relu; SB3 DDPG)', { memory: layerMemory(4) }),
-  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+  ...cnnPolicyHyperparameters('a conv trunk of its own under the actor and under the critic (backend onnx)', 'the actor and critic'),
+  ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 
 export type DdpgHyperparameters = Resolved<typeof DDPG_HYPERPARAMETERS>;
@@ -71,18 +67,7 @@ interface Nets {
   criticTarget: Mlp;
 }
 
-/** The optimizer steps agent.json records beside the loop's state. */
-interface ModelState {
-  optimizerSteps: { actor: number; critic: number };
-}
-
 const NET_NAMES = ['actor', 'critic', 'actorTarget', 'criticTarget'] as const;
-
-function checkHyperparameters(hp: DdpgHyperparameters): void {
-  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
-    throw new HyperparameterError('ddpg', [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
-  }
-}
 
 /** DDPG's nets and updates on TensorFlow.js. */
 class TfjsDdpgModel implements ContinuousModel {
@@ -92,13 +77,13 @@ class TfjsDdpgModel implements ContinuousModel {
   constructor(
     private readonly hp: DdpgHyperparameters,
     private readonly nets: Nets,
-    optimizers?: { steps: ModelState['optimizerSteps']; actor: Float32Array; critic: Float32Array },
+    optimizers?: ModelOptimizers,
   ) {
     this.actorOptimizer = new Optimizer(nets.actor.variables, hp.learningRate);
     this.criticOptimizer = new Optimizer(nets.critic.variables, hp.learningRate);
     if (optimizers) {
-      this.actorOptimizer.setState({ t: optimizers.steps.actor, data: optimizers.actor });
-      this.criticOptimizer.setState({ t: optimizers.steps.critic, data: optimizers.critic });
+      this.actorOptimizer.setState(optimizers.actor);
+      this.criticOptimizer.setState(optimizers.critic);
     }
   }
 
@@ -150,12 +135,7 @@ class TfjsDdpgModel implements ContinuousModel {
 
   async save(dir: string): Promise<Record<string, unknown>> {
     for (const name of NET_NAMES) await saveMlp(this.nets[name], dir, name);
-    const actorOpt = this.actorOptimizer.getState();
-    const criticOpt = this.criticOptimizer.getState();
-    await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
-    await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
-    const state: ModelState = { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t } };
-    return state as unknown as Record<string, unknown>;
+    return writeOptimizers(dir, { actor: this.actorOptimizer.getState(), critic: this.criticOptimizer.getState() });
   }
 
   dispose(): void {
@@ -179,26 +159,35 @@ function q(critic: Mlp, obs: tf.Tensor2D, actions: tf.Tensor2D, forGradients = f
 /**
  * The initial weights of DDPG's four nets (actor, critic, then their targets,
  * drawn in that order from `rng` whatever the backend; the targets then start
- * as copies of the online nets).
+ * as copies of the online nets). With a conv trunk, each net's trunk weights
+ * (cnn.ts's init) are drawn before its MLP's and come first.
  */
-export function initialWeights(actorSizes: readonly number[], criticSizes: readonly number[], rng: Rng): { actor: Float32Array[]; critic: Float32Array[] } {
+export function initialWeights(actorSizes: readonly number[], criticSizes: readonly number[], rng: Rng, trunk?: ConvTrunk): { actor: Float32Array[]; critic: Float32Array[] } {
   const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-  const actor = mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 });
-  const critic = mlpInit(criticSizes, rng, { ...init, outputGain: 1 });
+  const trunkOf = () => (trunk ? [cnnInit(trunk.inputShape, rng, trunk.options)] : []);
+  const actor = [...trunkOf(), ...mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 })];
+  const critic = [...trunkOf(), ...mlpInit(criticSizes, rng, { ...init, outputGain: 1 })];
   // The targets' own draws keep a seed's stream as it was when they were separate nets.
   mlpInit(actorSizes, rng, init);
   mlpInit(criticSizes, rng, init);
   return { actor, critic };
 }
 
-function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number): DeterministicSpec {
-  return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0 };
+function onnxSpec(hp: DdpgHyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): DeterministicSpec {
+  return { ...hp, algorithm: 'ddpg', obsDim, actionDim, critics: 1, targetNoise: 0, targetNoiseClip: 0, ...(trunk ? { trunk } : {}) };
+}
+
+/** The conv trunk of the cnn policy (undefined for the mlp policy); on a tfjs backend the cnn policy is refused, saying where it runs. */
+function trunkOf(hp: DdpgHyperparameters, context: AgentContext): ConvTrunk | undefined {
+  const trunk = cnnTrunk('ddpg', context, hp);
+  if (trunk && !usesOnnx(context.backend)) {
+    throw new Error(`ddpg: the cnn policy (image observations, policy '${hp.policy}') runs on backend 'onnx' only, got backend '${context.backend}'; use backend onnx (or auto), or policy 'mlp' on flat observations`);
+  }
+  return trunk;
 }
 
 function makeAgent(hp: DdpgHyperparameters, context: AgentContext, model: ContinuousModel, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
-  const actionDim = checkSpaces('ddpg', context).act.low.length;
-  const noise: ActionNoise = makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
-  return new ContinuousAgent('ddpg', hp, context, model, noise, rng, saved);
+  return new ContinuousAgent('ddpg', hp, context, model, explorationNoise(hp, checkSpaces('ddpg', context).act.low.length), rng, saved);
 }
 
 registerAgent({
@@ -209,19 +198,20 @@ registerAgent({
   hyperparameters: DDPG_HYPERPARAMETERS,
   backends: { tfjs: true },
   async create(hp, context) {
-    checkHyperparameters(hp);
+    checkNoise('ddpg', hp);
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
+    const trunk = trunkOf(hp, context);
+    const spec = onnxSpec(hp, obsDim, actionDim, trunk);
     const rng = new Rng(context.seed);
-    const actorSizes = [obsDim, ...hp.hidden, actionDim];
-    const criticSizes = [obsDim + actionDim, ...hp.hidden, 1];
-    const w = initialWeights(actorSizes, criticSizes, rng);
+    const [actorSizes, criticSizes] = [actorSizesOf(spec), criticSizesOf(spec)];
+    const w = initialWeights(actorSizes, criticSizes, rng, trunk);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
       const actor = concatFloat32(w.actor);
       const critic = concatFloat32(w.critic);
-      model = await OnnxDeterministicModel.create(onnxSpec(hp, obsDim, actionDim), { actor, critic, actorTarget: actor, criticTarget: critic });
+      model = await OnnxDeterministicModel.create(spec, { actor, critic, actorTarget: actor, criticTarget: critic });
     } else {
       await initBackend(context.backend ?? 'auto');
       const actor = mlpFromData(actorSizes, 'relu', w.actor);
@@ -231,27 +221,23 @@ registerAgent({
     return makeAgent(hp, context, model, rng);
   },
   async load(hp, context, manifest, dir) {
-    checkHyperparameters(hp);
+    checkNoise('ddpg', hp);
     const s = loopState('ddpg', manifest, true);
-    const m = s as unknown as Partial<ModelState>;
-    if (!m.optimizerSteps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
+    if (!steps) throw new Error('ddpg: agent.json has no complete state (optimizerSteps)');
     const { obs, act } = checkSpaces('ddpg', context);
     const obsDim = obs.low.length;
     const actionDim = act.low.length;
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const actorOpt = await floats('actor-optimizer.bin');
-    const criticOpt = await floats('critic-optimizer.bin');
+    const trunk = trunkOf(hp, context);
+    const optimizers = await readOptimizers(dir, steps);
     let model: ContinuousModel;
     if (usesOnnx(context.backend)) {
-      const spec = onnxSpec(hp, obsDim, actionDim);
-      model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), {
-        actor: { t: m.optimizerSteps.actor, data: actorOpt },
-        critic: { t: m.optimizerSteps.critic, data: criticOpt },
-      });
+      const spec = onnxSpec(hp, obsDim, actionDim, trunk);
+      model = await OnnxDeterministicModel.create(spec, await OnnxDeterministicModel.readWeights(spec, dir, 'ddpg'), optimizers);
     } else {
       await initBackend(context.backend ?? 'auto');
       const [actor, critic, actorTarget, criticTarget] = await Promise.all(NET_NAMES.map((name) => loadMlp(dir, name)));
-      model = new TfjsDdpgModel(hp, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, { steps: m.optimizerSteps, actor: actorOpt, critic: criticOpt });
+      model = new TfjsDdpgModel(hp, { actor: actor!, critic: critic!, actorTarget: actorTarget!, criticTarget: criticTarget! }, optimizers);
     }
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },

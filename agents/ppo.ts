@@ -47,9 +47,11 @@
 import type { Rng } from '../core/rng.js';
 import type { AgentContext, LearnOptions, LearnResult } from './agent.js';
 import type { ActorCritic } from './lib/actor-critic.js';
+import { POLICY_HYPERPARAMETERS } from './lib/actor-critic.js';
 import type { SavedActorCritic } from './lib/actor-critic-agent.js';
 import { ActorCriticAgent, onnxOptimizer, registerActorCriticAgent } from './lib/actor-critic-agent.js';
 import { computeGae, validRows } from './lib/advantages.js';
+import { cnnPolicyHyperparameters } from './lib/cnn.js';
 import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
@@ -76,17 +78,8 @@ export const PPO_HYPERPARAMETERS = {
   targetKl: num(0, 'stop the epochs of an update once the approximate KL exceeds this (0: never)', { min: 0 }),
   hidden: list([64, 64], 'hidden layer sizes of the actor and of the critic (mlp policy)', { memory: layerMemory(2) }),
   activation: choice('tanh', ['tanh', 'relu'] as const, 'hidden-layer activation (mlp policy)'),
-  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk shared by linear policy and value heads, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
-  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
-  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
-  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
-  cnnDense: int(512, 'units of the dense relu layer after the convolutions (cnn policy)', { min: 1 }),
-  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
-  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
-  normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
-  clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
-  normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),
-  clipReward: num(10, 'clip of normalized rewards', { min: 0, exclusiveMin: true }),
+  ...cnnPolicyHyperparameters('a conv trunk shared by linear policy and value heads'),
+  ...POLICY_HYPERPARAMETERS,
 } as const;
 
 export type PpoHyperparameters = Resolved<typeof PPO_HYPERPARAMETERS>;

@@ -23,25 +23,22 @@
 // collection's exploration matrix are saved too.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent } from './agent.js';
+import { registerAgent } from './agent.js';
 import { requireOnnx } from './lib/backend.js';
 import type { EntropyState, SacSpec } from './lib/compute/sac-model.js';
 import { OnnxSacModel } from './lib/compute/sac-model.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import { checkSpaces, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
+import { checkSpaces, ContinuousAgent, loadReplay, LOOP_HYPERPARAMETERS, loopState, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
+import type { ContinuousModel, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { mlpInit } from './lib/nets.js';
 
 export const SAC_HYPERPARAMETERS = {
   learningRate: num(3e-4, 'Adam step size of the actor, the critics and the entropy coefficient (SB3)', { min: 0, exclusiveMin: true }),
-  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
-  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
-  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
+  ...LOOP_HYPERPARAMETERS,
   tau: num(0.005, 'Polyak coefficient of the target critics (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
-  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
-  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
   gradientSteps: int(1, 'gradient steps per training phase', { min: 1 }),
   targetUpdateInterval: int(1, 'gradient steps per target update', { min: 1 }),
   entCoef: choice('auto', ['auto', 'fixed'] as const, "entropy coefficient alpha: 'auto' tunes it towards entropy -dim(A), 'fixed' keeps entCoefInit"),
@@ -50,7 +47,7 @@ export const SAC_HYPERPARAMETERS = {
   useSde: bool(false, 'generalized state-dependent exploration (gSDE, Raffin et al. 2021): noise z(s) theta from the last hidden features, theta drawn at each rollout start'),
   sdeSampleFreq: int(-1, 'gSDE: steps between draws of the exploration matrix within a rollout (-1: only at the start of each rollout of trainFreq steps)', { min: -1 }),
   logStdInit: num(-3, "gSDE: initial value of every entry of the learned log-std matrix (SB3's log_std_init)"),
-  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+  ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 
 export type SacHyperparameters = Resolved<typeof SAC_HYPERPARAMETERS>;
@@ -98,16 +95,12 @@ registerAgent({
   async load(hp, context, manifest, dir) {
     const { obsDim, actionDim } = check(context);
     const s = loopState('sac', manifest, false);
-    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
     const entropy = (s as { entropy?: unknown }).entropy;
     if (!steps || !isEntropyState(entropy)) throw new Error('sac: agent.json has no complete state (optimizerSteps, entropy)');
     if (hp.useSde && s.sdeNoise === undefined) throw new Error('sac: agent.json has no gSDE noise state (sdeNoise) for an agent with useSde');
     const sp = spec(hp, obsDim, actionDim);
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, {
-      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
-      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
-    }, s.sdeNoise);
+    const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, await readOptimizers(dir, steps), s.sdeNoise);
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });

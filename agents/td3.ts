@@ -19,52 +19,37 @@
 // the counters and (saveReplay) the replay buffer: resume is exact.
 import { Rng } from '../core/rng.js';
 import type { AgentContext } from './agent.js';
-import { readBinary, registerAgent } from './agent.js';
+import { registerAgent } from './agent.js';
 import { requireOnnx } from './lib/backend.js';
 import type { DeterministicSpec } from './lib/compute/actor-critic.js';
 import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from './lib/compute/actor-critic.js';
 import type { ConvTrunk } from './lib/compute/layers.js';
-import { cnnInit } from './lib/cnn.js';
+import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
-import { checkSpaces, cnnTrunk, ContinuousAgent, loadReplay, loopState } from './lib/continuous-agent.js';
-import type { ContinuousModel } from './lib/continuous-model.js';
+import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
+import type { ContinuousModel, OptimizerSteps } from './lib/continuous-model.js';
+import { readOptimizers } from './lib/continuous-model.js';
 import type { Resolved } from './lib/hparams.js';
-import { bool, choice, HyperparameterError, int, layerMemory, list, num, replayMemory } from './lib/hparams.js';
+import { int, layerMemory, list, num } from './lib/hparams.js';
 import { mlpInit } from './lib/nets.js';
-import { makeNoise } from './lib/noise.js';
 
 export const TD3_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the actor and of the critics (SB3)', { min: 0, exclusiveMin: true }),
-  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
-  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
-  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
-  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
-  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
-  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
-  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+  ...LOOP_HYPERPARAMETERS,
   policyDelay: int(2, 'critic steps per actor and target update', { min: 1 }),
   targetPolicyNoise: num(0.2, 'std of the Gaussian noise added to the target action (target policy smoothing; 0: none)', { min: 0 }),
   targetNoiseClip: num(0.5, 'clip of that noise, +-', { min: 0, exclusiveMin: true }),
-  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
-  noiseStd: num(0.1, 'exploration noise scale sigma, in units of half the action range', { min: 0 }),
-  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
-  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
+  ...NOISE_HYPERPARAMETERS,
   hidden: list([400, 300], 'hidden layer sizes of the actor and of each critic (relu; SB3 TD3)', { memory: layerMemory(6) }),
-  policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, "'cnn': a conv trunk of its own under the actor and under each critic, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp"),
-  cnnFilters: list([32, 64, 64], 'output channels of each convolution (cnn policy; Nature DQN)'),
-  cnnKernels: list([8, 4, 3], 'square kernel size of each convolution (cnn policy)'),
-  cnnStrides: list([4, 2, 1], 'stride of each convolution (cnn policy)'),
-  cnnDense: int(512, 'units of the dense relu layer after the convolutions: the features the actor and critics read (cnn policy)', { min: 1 }),
-  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+  ...cnnPolicyHyperparameters('a conv trunk of its own under the actor and under each critic', 'the actor and critics'),
+  ...SAVE_REPLAY_HYPERPARAMETER,
 } as const;
 
 export type Td3Hyperparameters = Resolved<typeof TD3_HYPERPARAMETERS>;
 
 function check(hp: Td3Hyperparameters, context: AgentContext): { obsDim: number; actionDim: number; trunk: ConvTrunk | undefined } {
   requireOnnx('td3', context.backend);
-  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
-    throw new HyperparameterError('td3', [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
-  }
+  checkNoise('td3', hp);
   const { obs, act } = checkSpaces('td3', context);
   return { obsDim: obs.low.length, actionDim: act.low.length, trunk: cnnTrunk('td3', context, hp) };
 }
@@ -74,7 +59,7 @@ function spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number, trunk: 
 }
 
 function makeAgent(hp: Td3Hyperparameters, context: AgentContext, model: ContinuousModel, actionDim: number, rng: Rng, saved?: ConstructorParameters<typeof ContinuousAgent>[6]): ContinuousAgent {
-  return new ContinuousAgent('td3', hp, context, model, makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt }), rng, saved);
+  return new ContinuousAgent('td3', hp, context, model, explorationNoise(hp, actionDim), rng, saved);
 }
 
 registerAgent({
@@ -99,14 +84,10 @@ registerAgent({
   async load(hp, context, manifest, dir) {
     const { obsDim, actionDim, trunk } = check(hp, context);
     const s = loopState('td3', manifest, true);
-    const steps = (s as { optimizerSteps?: { actor: number; critic: number } }).optimizerSteps;
+    const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
     if (!steps) throw new Error('td3: agent.json has no complete state (optimizerSteps)');
     const sp = spec(hp, obsDim, actionDim, trunk);
-    const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), {
-      actor: { t: steps.actor, data: await floats('actor-optimizer.bin') },
-      critic: { t: steps.critic, data: await floats('critic-optimizer.bin') },
-    });
+    const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), await readOptimizers(dir, steps));
     return makeAgent(hp, context, model, actionDim, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },
 });

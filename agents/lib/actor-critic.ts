@@ -10,17 +10,32 @@
 import type { Rng } from '../../core/rng.js';
 import { RunningMeanStd } from '../../core/running-stats.js';
 import type { RunningMeanStdState } from '../../core/running-stats.js';
-import type { BoxSpace, DiscreteSpace, Space } from '../../core/spaces.js';
+import type { BoxSpace, DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Action, AgentContext, AgentManifest, Diagnostics } from '../agent.js';
 import { tf } from './backend.js';
+import { bool, num } from './hparams.js';
 import type { Cnn } from './cnn.js';
-import { cnn, loadCnn, loadCnnWeightsInto, saveCnn } from './cnn.js';
+import { cnn, loadCnn, loadCnnWeightsInto, saveCnn, wantsCnn } from './cnn.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './distributions.js';
 import { pickCategorical, pickGaussian } from './sampling.js';
 import type { Mlp } from './nets.js';
 import { applyForGradients, getWeights, loadMlp, loadWeightsInto, mlp, saveMlp, setWeights } from './nets.js';
 import type { ActorCriticNetSpec, OnnxActorCritic } from './compute/actor-critic-model.js';
+
+/**
+ * The last entries of A2C's and PPO's hyperparameter tables: the Gaussian
+ * policy's initial log std, the init, and observation and reward
+ * normalization (PolicyOptions' and the rollout's).
+ */
+export const POLICY_HYPERPARAMETERS = {
+  logStdInit: num(0, 'initial log standard deviation of the Gaussian policy (continuous actions)'),
+  orthoInit: bool(true, "orthogonal init of the mlp policy's layers (gains sqrt 2, 0.01 policy head, 1 value head); false: PyTorch's nn.Linear default (SB3's ortho_init=False)"),
+  normalizeObs: bool(false, 'normalize observations by a running mean and std (saved with the agent)'),
+  clipObs: num(10, 'clip of normalized observations', { min: 0, exclusiveMin: true }),
+  normalizeReward: bool(false, 'scale rewards by the running std of the discounted return (SB3 VecNormalize)'),
+  clipReward: num(10, 'clip of normalized rewards', { min: 0, exclusiveMin: true }),
+} as const;
 
 export interface PolicyOptions {
   readonly hidden: readonly number[];
@@ -45,19 +60,9 @@ export interface PolicyState {
   cnn?: boolean;
 }
 
-/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
-function isImageSpace(space: Space): space is BoxSpace {
-  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
-}
-
-/** Whether `opts` ask for the conv trunk on this observation space; 'cnn' on a space that is not an image throws. */
+/** Whether `opts` ask for the conv trunk on this observation space (cnn.ts's wantsCnn). */
 function usesCnn(algorithm: string, context: AgentContext, opts: PolicyOptions): boolean {
-  const kind = opts.policy ?? 'mlp';
-  const image = isImageSpace(context.observationSpace);
-  if (kind === 'cnn' && !image) {
-    throw new TypeError(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(context.observationSpace)}`);
-  }
-  const use = kind === 'cnn' || (kind === 'auto' && image);
+  const use = wantsCnn(algorithm, context.observationSpace, opts.policy ?? 'mlp');
   // The trunk scales pixels by 1/255; per-pixel running statistics would be a second, conflicting scaling.
   if (use && opts.normalizeObs) throw new TypeError(`${algorithm}: normalizeObs is for vector observations; the cnn policy scales pixels by 1/255 itself`);
   return use;

@@ -23,10 +23,20 @@
 // (An im2col gather and a matrix product gave the same numbers 20x slower on
 // wasm.) The first layer skips its input gradient (the input is data). The
 // forward values are tf.conv2d's, with or without gradients.
+//
+// The cnn policy's hyperparameters (policy, cnnFilters, cnnKernels,
+// cnnStrides, cnnDense) and the choice of the trunk from them and the
+// observation space are declared here once for the agents that have one
+// (PPO, DQN, TD3).
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
+import type { BoxSpace, Space } from '../../core/spaces.js';
+import { describeSpace } from '../../core/spaces.js';
+import type { AgentContext } from '../agent.js';
 import { tf } from './backend.js';
-import { orthogonal } from './nets.js';
+import type { ConvTrunk } from './compute/layers.js';
+import { choice, int, list } from './hparams.js';
+import { denseForGradients, getWeights, orthogonal } from './nets.js';
 import type { TensorHeader } from './tensor-file.js';
 import { readTensors, writeTensors } from './tensor-file.js';
 
@@ -42,6 +52,59 @@ export interface CnnOptions {
 }
 
 export const NATURE_CNN: CnnOptions = { filters: [32, 64, 64], kernels: [8, 4, 3], strides: [4, 2, 1], dense: 512 };
+
+/**
+ * The cnn policy's entries of an agent's hyperparameter table, defaults
+ * NATURE_CNN: `trunk` says where the trunk sits (policy's description),
+ * `featuresReadBy` what reads its features (cnnDense's), when it says so.
+ */
+export function cnnPolicyHyperparameters(trunk: string, featuresReadBy?: string) {
+  return {
+    policy: choice('auto', ['auto', 'mlp', 'cnn'] as const, `'cnn': ${trunk}, for uint8 image observations [H, W, C]; 'auto': cnn for those, else mlp`),
+    cnnFilters: list([...NATURE_CNN.filters], 'output channels of each convolution (cnn policy; Nature DQN)'),
+    cnnKernels: list([...NATURE_CNN.kernels], 'square kernel size of each convolution (cnn policy)'),
+    cnnStrides: list([...NATURE_CNN.strides], 'stride of each convolution (cnn policy)'),
+    cnnDense: int(NATURE_CNN.dense, `units of the dense relu layer after the convolutions${featuresReadBy ? `: the features ${featuresReadBy} read` : ''} (cnn policy)`, { min: 1 }),
+  } as const;
+}
+
+/** The values of cnnPolicyHyperparameters' entries. */
+export interface CnnPolicyOptions {
+  readonly policy: 'auto' | 'mlp' | 'cnn';
+  readonly cnnFilters: readonly number[];
+  readonly cnnKernels: readonly number[];
+  readonly cnnStrides: readonly number[];
+  readonly cnnDense: number;
+}
+
+/** The trunk options of the cnn* hyperparameters. */
+export function cnnOptionsOf(hp: Omit<CnnPolicyOptions, 'policy'>): CnnOptions {
+  return { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
+}
+
+/** A uint8 Box of shape [H, W, C]: what the cnn policy takes. */
+export function isImageSpace(space: Space): space is BoxSpace {
+  return space.type === 'box' && space.dtype === 'uint8' && space.shape.length === 3;
+}
+
+/** Whether the nets get the conv trunk: policy 'cnn', or 'auto' on an image space; 'cnn' on a space that is not an image throws, naming `algorithm`. */
+export function wantsCnn(algorithm: string, space: Space, policy: CnnPolicyOptions['policy']): boolean {
+  const image = isImageSpace(space);
+  if (policy === 'cnn' && !image) throw new TypeError(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(space)}`);
+  return policy === 'cnn' || (policy === 'auto' && image);
+}
+
+/**
+ * The conv trunk the nets read observations through (wantsCnn), or
+ * undefined; an image too small for the kernels throws, saying so.
+ */
+export function cnnTrunk(algorithm: string, context: AgentContext, hp: CnnPolicyOptions): ConvTrunk | undefined {
+  const o = context.observationSpace;
+  if (!wantsCnn(algorithm, o, hp.policy)) return undefined;
+  const options = cnnOptionsOf(hp);
+  cnnLayers((o as BoxSpace).shape, options);
+  return { inputShape: (o as BoxSpace).shape as [number, number, number], options };
+}
 
 export interface Cnn extends CnnOptions {
   /** [H, W, C] of one observation. */
@@ -116,15 +179,6 @@ function convForGradients(layer: Layer, inputGradient: boolean): ConvFn {
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as ConvFn;
 }
-
-/** x W + b with explicit transposes in the gradient (the wasm backend's fast matMul path; as nets.ts). */
-const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 function fromVariables(inputShape: readonly [number, number, number], options: CnnOptions, variables: tf.Variable[]): Cnn {
   const layers = cnnLayers(inputShape, options);
@@ -215,14 +269,7 @@ export function cnn(inputShape: readonly number[], rng: Rng, options: CnnOptions
 
 /** All weights as one Float32Array in variable order. */
 export function getCnnWeights(net: Cnn): Float32Array {
-  const parts = net.variables.map((v) => v.dataSync() as Float32Array);
-  const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    data.set(p, o);
-    o += p.length;
-  }
-  return data;
+  return getWeights(net).data;
 }
 
 function setCnnWeights(net: Cnn, data: Float32Array, where: string): void {

@@ -13,8 +13,6 @@
 // save() writes the model's nets and optimizers, the generator, the noise
 // state, the counters and (saveReplay) the replay buffer, so that training
 // resumed with loadAgent gives the same numbers as never stopping.
-import { cnnLayers } from './cnn.js';
-import type { ConvTrunk } from './compute/layers.js';
 import type { Env } from '../../core/env.js';
 import type { Rng, RngState } from '../../core/rng.js';
 import type { BoxSpace } from '../../core/spaces.js';
@@ -22,11 +20,65 @@ import { describeSpace, spacesEqual } from '../../core/spaces.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
 import { readBinary, writeBinary, writeManifest } from '../agent.js';
 import type { ContinuousModel } from './continuous-model.js';
-import type { ActionNoise, NoiseState } from './noise.js';
+import { bool, choice, HyperparameterError, int, num, replayMemory } from './hparams.js';
+import type { ActionNoise, NoiseKind, NoiseState } from './noise.js';
+import { makeNoise } from './noise.js';
 import type { ReplayBatch } from './replay.js';
 import { ReplayBuffer } from './replay.js';
 
-/** The loop's hyperparameters (each agent declares them in its own table). */
+/**
+ * The loop's entries of DDPG's, TD3's and SAC's hyperparameter tables, in the
+ * order the tables list them (after learningRate). SAC spreads them and then
+ * rewords tau and gradientSteps (its targets are the critics alone, its steps
+ * train the actor too); a key set again keeps its place in the table.
+ */
+export const LOOP_HYPERPARAMETERS = {
+  bufferSize: int(1_000_000, 'replay capacity in transitions', { min: 1, memory: replayMemory }),
+  learningStarts: int(100, 'env steps of uniformly random actions before training starts', { min: 0 }),
+  batchSize: int(256, 'transitions per gradient step', { min: 1 }),
+  tau: num(0.005, 'Polyak coefficient of the target nets (1: copy)', { min: 0, max: 1, exclusiveMin: true }),
+  gamma: num(0.99, 'discount factor', { min: 0, max: 1 }),
+  trainFreq: int(1, 'env steps between training phases', { min: 1 }),
+  gradientSteps: int(1, 'critic gradient steps per training phase', { min: 1 }),
+} as const;
+
+/** The last entry of the three tables. */
+export const SAVE_REPLAY_HYPERPARAMETER = {
+  saveReplay: bool(true, 'save the replay buffer with the agent (needed to resume training exactly)'),
+} as const;
+
+/**
+ * The exploration noise entries of the deterministic policies (DDPG, TD3),
+ * in their tables' order; DDPG words noiseStd its own way after spreading them.
+ */
+export const NOISE_HYPERPARAMETERS = {
+  noise: choice('gaussian', ['gaussian', 'ornstein-uhlenbeck'] as const, 'exploration noise added to mu(s)'),
+  noiseStd: num(0.1, 'exploration noise scale sigma, in units of half the action range', { min: 0 }),
+  ouTheta: num(0.15, 'Ornstein-Uhlenbeck mean reversion theta (SB3 default)', { min: 0, exclusiveMin: true }),
+  ouDt: num(0.01, 'Ornstein-Uhlenbeck time step dt (SB3 default)', { min: 0, exclusiveMin: true }),
+} as const;
+
+/** NOISE_HYPERPARAMETERS' values. */
+export interface NoiseSettings {
+  noise: NoiseKind;
+  noiseStd: number;
+  ouTheta: number;
+  ouDt: number;
+}
+
+/** Refuses an Ornstein-Uhlenbeck noise whose recurrence would not be stable, naming the agent. */
+export function checkNoise(algorithm: string, hp: NoiseSettings): void {
+  if (hp.noise === 'ornstein-uhlenbeck' && !(hp.ouTheta * hp.ouDt < 2)) {
+    throw new HyperparameterError(algorithm, [`ouTheta * ouDt must be < 2 for a stable Ornstein-Uhlenbeck recurrence, got ${hp.ouTheta} * ${hp.ouDt}`]);
+  }
+}
+
+/** The exploration noise `hp` asks for, on `actionDim` action dimensions. */
+export function explorationNoise(hp: NoiseSettings, actionDim: number): ActionNoise {
+  return makeNoise(hp.noise, actionDim, hp.noiseStd, { theta: hp.ouTheta, dt: hp.ouDt });
+}
+
+/** The loop's hyperparameters (LOOP_HYPERPARAMETERS' and saveReplay's values). */
 export interface LoopSettings {
   bufferSize: number;
   learningStarts: number;
@@ -65,30 +117,6 @@ export function checkSpaces(algorithm: string, context: AgentContext): { obs: Bo
     }
   }
   return { obs: o, act: a };
-}
-
-/** The cnn policy's hyperparameters of an agent that has one (TD3's; the names PPO's and DQN's use). */
-export interface CnnPolicyOptions {
-  readonly policy: 'auto' | 'mlp' | 'cnn';
-  readonly cnnFilters: readonly number[];
-  readonly cnnKernels: readonly number[];
-  readonly cnnStrides: readonly number[];
-  readonly cnnDense: number;
-}
-
-/**
- * The conv trunk the nets read observations through: for policy 'cnn', or
- * 'auto' on a uint8 Box image [H, W, C]; undefined for 'mlp' (and 'auto' on
- * vectors). 'cnn' on a space that is not an image throws, saying so.
- */
-export function cnnTrunk(algorithm: string, context: AgentContext, hp: CnnPolicyOptions): ConvTrunk | undefined {
-  const o = context.observationSpace;
-  const image = o.type === 'box' && o.dtype === 'uint8' && o.shape.length === 3;
-  if (hp.policy === 'cnn' && !image) throw new TypeError(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box [H, W, C], got ${describeSpace(o)}`);
-  if (hp.policy === 'mlp' || !image) return undefined;
-  const options = { filters: hp.cnnFilters, kernels: hp.cnnKernels, strides: hp.cnnStrides, dense: hp.cnnDense };
-  cnnLayers(o.shape, options); // throws when the image is too small for the kernels
-  return { inputShape: o.shape as [number, number, number], options };
 }
 
 /** The loop's saved state from agent.json, or an error naming what is missing. */

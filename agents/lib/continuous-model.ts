@@ -1,9 +1,41 @@
 // The contract between the off-policy continuous-control loop (agents/ddpg.ts,
 // which also runs td3 and sac) and one agent's networks on one compute path:
 // acting in the rescaled action box [-1, 1]^d, one gradient step on a replay
-// minibatch, and the files and state a checkpoint holds.
+// minibatch, and the files and state a checkpoint holds (with the two
+// optimizers' files every model writes the same way).
 import type { Rng } from '../../core/rng.js';
+import { readBinary, writeBinary } from '../agent.js';
 import type { ReplayBatch } from './replay.js';
+
+/** An optimizer's state: its step count (agent.json records it) and its moments (a file). */
+export interface OptimizerState {
+  t: number;
+  data: Float32Array;
+}
+
+/** The states of a model's two optimizers, the actor's and the critics'. */
+export interface ModelOptimizers {
+  actor: OptimizerState;
+  critic: OptimizerState;
+}
+
+/** The step counts agent.json's state records beside the optimizers' files. */
+export type OptimizerSteps = {
+  optimizerSteps: { actor: number; critic: number };
+};
+
+/** Writes the moments as actor-optimizer.bin and critic-optimizer.bin; returns the step counts for agent.json. */
+export async function writeOptimizers(dir: string, o: ModelOptimizers): Promise<OptimizerSteps> {
+  await writeBinary(dir, 'actor-optimizer.bin', o.actor.data);
+  await writeBinary(dir, 'critic-optimizer.bin', o.critic.data);
+  return { optimizerSteps: { actor: o.actor.t, critic: o.critic.t } };
+}
+
+/** The optimizers writeOptimizers saved in `dir`, at the step counts agent.json records. */
+export async function readOptimizers(dir: string, steps: OptimizerSteps['optimizerSteps']): Promise<ModelOptimizers> {
+  const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
+  return { actor: { t: steps.actor, data: await floats('actor-optimizer.bin') }, critic: { t: steps.critic, data: await floats('critic-optimizer.bin') } };
+}
 
 export interface ContinuousModel {
   /**

@@ -151,7 +151,7 @@ function fromVariables(sizes: number[], activation: Activation, variables: tf.Va
  * update with 400-300 nets is about 4x faster this way). Same forward values;
  * gradients equal up to float rounding.
  */
-const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+export const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.add(tf.matMul(x, w), b),
@@ -323,14 +323,7 @@ export class Optimizer {
 
   /** Moments and step count, for checkpoints. */
   getState(): { t: number; data: Float32Array } {
-    const parts = [...this.m, ...this.v].map((x) => x.dataSync() as Float32Array);
-    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      data.set(p, o);
-      o += p.length;
-    }
-    return { t: this.t, data };
+    return { t: this.t, data: getWeights({ variables: [...this.m, ...this.v] }).data };
   }
 
   setState(state: { t: number; data: Float32Array }): void {

@@ -17,7 +17,7 @@
 // MultiDiscrete, e.g. a board) are read as one number in mixed radix (a string
 // when the number would not be exact); float Box observations need a grid
 // (core/wrappers/discretize-observation.ts) and become their cell index.
-import type { AgentId } from '../../core/multi-agent.js';
+import type { AgentId, PerAgent } from '../../core/multi-agent.js';
 import { actionMaskOf } from '../../core/multi-agent.js';
 import type { Space, SpaceValue } from '../../core/spaces.js';
 import { describeSpace, flatDim, flatten } from '../../core/spaces.js';
@@ -62,6 +62,19 @@ export class ObservationEncoder {
     this.scratch = new Float32Array(this.obsDim);
   }
 
+  /**
+   * One row per agent listed in `obs`, in its order, each with the agent's
+   * index among `agents` (agentIndexOf: `who` names the learner when one is
+   * unknown), and the entries the rows came from.
+   */
+  encodeAll(who: string, agents: readonly AgentId[], obs: Readonly<PerAgent<unknown>>): { entries: [AgentId, unknown][]; x: Float32Array } {
+    const entries = Object.entries(obs);
+    const d = this.inputDim;
+    const x = new Float32Array(entries.length * d);
+    entries.forEach(([agent, o], j) => this.encode(o, agentIndexOf(who, agents, agent), x, j * d));
+    return { entries, x };
+  }
+
   /** Writes the row of `obs` for agent `agentIndex` at out[offset ... offset + inputDim). */
   encode(obs: unknown, agentIndex: number, out: Float32Array, offset: number): void {
     const value = observationValue(obs);
@@ -78,6 +91,13 @@ export class ObservationEncoder {
       out[offset + this.obsDim + agentIndex] = 1;
     }
   }
+}
+
+/** The index of `agent` among `agents`; an unknown agent throws, naming `who` and the agents. */
+export function agentIndexOf(who: string, agents: readonly AgentId[], agent: AgentId): number {
+  const i = agents.indexOf(agent);
+  if (i < 0) throw new RangeError(`${who}: unknown agent ${JSON.stringify(agent)}; the agents are ${agents.join(', ')}`);
+  return i;
 }
 
 /**

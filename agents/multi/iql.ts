@@ -38,7 +38,7 @@ import type { Resolved } from '../lib/hparams.js';
 import { bool, num } from '../lib/hparams.js';
 import { linearSchedule } from '../lib/schedules.js';
 import type { TableKey } from './encoding.js';
-import { tableKeyer } from './encoding.js';
+import { agentIndexOf, tableKeyer } from './encoding.js';
 import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
 import { maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, randomLegal } from '../lib/masks.js';
@@ -234,15 +234,9 @@ class Iql implements MultiAgentLearner {
       });
   }
 
-  private agentIndex(agent: AgentId): number {
-    const i = this.agents.indexOf(agent);
-    if (i < 0) throw new RangeError(`iql: unknown agent ${JSON.stringify(agent)}; the agents are ${this.agents.join(', ')}`);
-    return i;
-  }
-
   /** Greedy over the legal moves (lowest index on ties; an unseen state plays its first legal move) when deterministic, else epsilon-greedy. */
   act(agent: AgentId, obs: unknown, options: { deterministic?: boolean } = {}): number {
-    const i = this.agentIndex(agent);
+    const i = agentIndexOf('iql', this.agents, agent);
     const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const a = options.deterministic ? maskedArgmax(row, 0, this.nActions, mask) : maskedEpsilonGreedy(row, 0, this.nActions, mask, this.epsilon, this.actRng);
@@ -257,7 +251,7 @@ class Iql implements MultiAgentLearner {
 
   /** Q(s, .) of the agent's table and the epsilon-greedy probabilities over the legal moves. */
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
-    const i = this.agentIndex(agent);
+    const i = agentIndexOf('iql', this.agents, agent);
     const mask = actionMaskOf(obs);
     const row = this.tables[this.tableOf(i)]!.get(this.keyers[i]!(obs)) ?? new Float64Array(this.nActions).fill(this.hyperparameters.initialQ);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);

@@ -33,15 +33,15 @@ import type { DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
 import { readBinary, writeBinary } from '../agent.js';
-import { forward, huberLoss } from '../dqn.js';
+import { forward, huberLoss } from '../lib/q-network.js';
 import { initBackend, tf } from '../lib/backend.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, choice, HyperparameterError, int, list, num } from '../lib/hparams.js';
 import type { Mlp } from '../lib/nets.js';
 import { copyWeights, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
 import { linearSchedule } from '../lib/schedules.js';
-import { ObservationEncoder, sharedSpaces } from './encoding.js';
-import type { LearnerContext, LearnerManifest, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
+import { agentIndexOf, ObservationEncoder, sharedSpaces } from './encoding.js';
+import type { LearnerContext, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
 import { maskedArgmax, maskedMax, maskLogits, maskedRowMax, randomLegal } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
@@ -279,17 +279,8 @@ class SharedDqn implements MultiAgentLearner {
     };
   }
 
-  private agentIndex(agent: AgentId): number {
-    const i = this.agents.indexOf(agent);
-    if (i < 0) throw new RangeError(`shared-dqn: unknown agent ${JSON.stringify(agent)}; the agents are ${this.agents.join(', ')}`);
-    return i;
-  }
-
   actAll(obs: Readonly<PerAgent<unknown>>, options: { deterministic?: boolean } = {}): PerAgent<number> {
-    const entries = Object.entries(obs);
-    const d = this.encoder.inputDim;
-    const x = new Float32Array(entries.length * d);
-    entries.forEach(([agent, o], j) => this.encoder.encode(o, this.agentIndex(agent), x, j * d));
+    const { entries, x } = this.encoder.encodeAll('shared-dqn', this.agents, obs);
     const q = this.qValues(this.online, x, entries.length);
     const out: PerAgent<number> = {};
     entries.forEach(([agent, o], j) => {
@@ -308,7 +299,7 @@ class SharedDqn implements MultiAgentLearner {
   /** Q(s, .) and the epsilon-greedy probabilities over the legal moves. */
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const x = new Float32Array(this.encoder.inputDim);
-    this.encoder.encode(obs, this.agentIndex(agent), x, 0);
+    this.encoder.encode(obs, agentIndexOf('shared-dqn', this.agents, agent), x, 0);
     const q = this.qValues(this.online, x, 1);
     const mask = actionMaskOf(obs);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);

@@ -12,11 +12,11 @@
 // over the flat vectors (polyakUpdate). Parameters are flat in the order the
 // tfjs nets save them, so checkpoints are the same files on both backends.
 import type { Rng } from '../../../core/rng.js';
-import type { ContinuousModel } from '../continuous-model.js';
+import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
+import { writeOptimizers } from '../continuous-model.js';
 import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
-import { writeBinary } from '../../agent.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { ConvTrunk } from './layers.js';
@@ -66,6 +66,18 @@ export function criticQ(g: Graph, params: readonly Sym[], obs: Sym, actions: Sym
 
 /** What a net's first layer reads of an observation: the trunk's features, or the observation. */
 const featureDim = (obsDim: number, trunk: ConvTrunk | undefined): number => (trunk ? trunk.options.dense : obsDim);
+
+/**
+ * The critics' regression on the targets y (DDPG's, TD3's and SAC's critic
+ * loss): the sum over the critics laid out in `params` of the mean squared
+ * error of Q_i(s, a), times `scale` when given, and the first critic's mean Q
+ * as an output.
+ */
+export function criticRegression(g: Graph, params: readonly Sym[], critics: number, obs: Sym, actions: Sym, y: Sym, options: { trunk?: ConvTrunk; scale?: number } = {}): { loss: Sym; outputs: { meanQ: Sym } } {
+  const qs = splitCritics(params, critics).map((p) => criticQ(g, p, obs, actions, options.trunk));
+  const sum = qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l));
+  return { loss: options.scale === undefined ? sum : g.mul(sum, options.scale), outputs: { meanQ: g.mean(qs[0]!) } };
+}
 
 /** A net's parameter shapes: its trunk's (if any), then its MLP's of layer sizes `sizes`. */
 export function netShapes(sizes: readonly number[], trunk: ConvTrunk | undefined): number[][] {
@@ -176,7 +188,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
     this.one = new Float32Array(spec.obsDim);
   }
 
-  static async create(spec: DeterministicSpec, weights: DeterministicWeights, optimizers?: { actor: { t: number; data: Float32Array }; critic: { t: number; data: Float32Array } }): Promise<OnnxDeterministicModel> {
+  static async create(spec: DeterministicSpec, weights: DeterministicWeights, optimizers?: ModelOptimizers): Promise<OnnxDeterministicModel> {
     const { obsDim, actionDim, batchSize: b, trunk } = spec;
     const actorLayout = new ParamLayout(netShapes(actorSizesOf(spec), trunk));
     const criticLayout = new ParamLayout(Array.from({ length: spec.critics }, () => netShapes(criticSizesOf(spec), trunk)).flat());
@@ -197,9 +209,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
           const targets = splitCritics(criticLayout.inputs(g, 'tc'), spec.critics).map((p) => q(g, p, x.nextObs, nextA));
           const next = targets.reduce((m, q) => g.min(m, q));
           const y = tdTarget(g, x.rewards, x.terminated, next, spec.gamma);
-          const qs = splitCritics(params, spec.critics).map((p) => q(g, p, x.obs, x.actions));
-          const loss = qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l));
-          return { loss, outputs: { meanQ: g.mean(qs[0]!) } };
+          return criticRegression(g, params, spec.critics, x.obs, x.actions, y, trunk ? { trunk } : {});
         },
       },
       weights.critic,
@@ -291,11 +301,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
       await saveNet(dir, criticName(i), criticSizes, this.critic.params.subarray(i * per, (i + 1) * per), spec.trunk);
       await saveNet(dir, `${criticName(i)}Target`, criticSizes, this.criticTarget.subarray(i * per, (i + 1) * per), spec.trunk);
     }
-    const actorOpt = this.actor.getState();
-    const criticOpt = this.critic.getState();
-    await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
-    await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
-    return { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t } };
+    return writeOptimizers(dir, { actor: this.actor.getState(), critic: this.critic.getState() });
   }
 
   dispose(): void {

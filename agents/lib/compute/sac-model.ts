@@ -22,10 +22,11 @@
 // reset_noise per gradient step), and collection acts with SdeNoise's theta.
 import type { Rng } from '../../../core/rng.js';
 import { readBinary, writeBinary } from '../../agent.js';
-import type { ContinuousModel } from '../continuous-model.js';
+import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
+import { writeOptimizers } from '../continuous-model.js';
 import { mlpShapes, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
-import { BatchFeeds, criticName, criticQ, readNets, splitCritics, tdTarget } from './actor-critic.js';
+import { BatchFeeds, criticName, criticQ, criticRegression, readNets, splitCritics, tdTarget } from './actor-critic.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { SdeNoiseState } from './gsde.js';
@@ -160,7 +161,7 @@ export class OnnxSacModel implements ContinuousModel {
     spec: SacSpec,
     weights: SacWeights,
     entropy: EntropyState,
-    optimizers?: { actor: { t: number; data: Float32Array }; critic: { t: number; data: Float32Array } },
+    optimizers?: ModelOptimizers,
     /** gSDE's saved collection noise (agent.json's state.sdeNoise). */
     sdeState?: unknown,
   ): Promise<OnnxSacModel> {
@@ -184,10 +185,8 @@ export class OnnxSacModel implements ContinuousModel {
           const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
           const soft = g.sub(minQ(g, criticLayout.inputs(g, 'tc'), x.nextObs, next.action).min, g.mul(next.logProb, alpha));
           const y = tdTarget(g, x.rewards, x.terminated, soft, spec.gamma);
-          const qs = splitCritics(params, 2).map((p) => criticQ(g, p, x.obs, x.actions));
           // SB3: 0.5 * the sum over critics of the mean squared error.
-          const loss = g.mul(qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l)), 0.5);
-          return { loss, outputs: { meanQ: g.mean(qs[0]!) } };
+          return criticRegression(g, params, 2, x.obs, x.actions, y, { scale: 0.5 });
         },
       },
       weights.critic,
@@ -332,12 +331,9 @@ export class OnnxSacModel implements ContinuousModel {
       await saveMlpData({ sizes, activation: 'relu', data: this.critic.params.subarray(i * per, (i + 1) * per) }, dir, criticName(i));
       await saveMlpData({ sizes, activation: 'relu', data: this.criticTarget.subarray(i * per, (i + 1) * per) }, dir, `${criticName(i)}Target`);
     }
-    const actorOpt = this.actor.getState();
-    const criticOpt = this.critic.getState();
-    await writeBinary(dir, 'actor-optimizer.bin', actorOpt.data);
-    await writeBinary(dir, 'critic-optimizer.bin', criticOpt.data);
+    const steps = await writeOptimizers(dir, { actor: this.actor.getState(), critic: this.critic.getState() });
     const sdeNoise: SdeNoiseState | undefined = this.sde?.getState();
-    return { optimizerSteps: { actor: actorOpt.t, critic: criticOpt.t }, entropy: { ...this.entropy }, ...(sdeNoise ? { sdeNoise } : {}) };
+    return { ...steps, entropy: { ...this.entropy }, ...(sdeNoise ? { sdeNoise } : {}) };
   }
 
   dispose(): void {

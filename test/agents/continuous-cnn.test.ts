@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import '../../agents/ddpg.js';
 import '../../agents/td3.js';
 import { createAgent, loadAgent } from '../../agents/agent.js';
 import { initBackend, tf } from '../../agents/lib/backend.js';
@@ -24,9 +25,15 @@ beforeAll(async () => {
 
 const TINY = { cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16, hidden: [16] };
 const env = new PointerEnv();
-const td3 = (hp: Record<string, unknown>, seed = 1) => createAgent('td3', { ...TINY, ...hp }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed });
+const make = (algorithm: string, hp: Record<string, unknown>, seed = 1, backend?: string) =>
+  createAgent(algorithm, { ...TINY, ...hp }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed, ...(backend ? { backend } : {}) });
+// The nets each agent saves: TD3's twin critics, DDPG's one.
+const NETS: Record<string, string[]> = {
+  td3: ['actor', 'actorTarget', 'critic', 'criticTarget', 'critic2', 'critic2Target'],
+  ddpg: ['actor', 'actorTarget', 'critic', 'criticTarget'],
+};
 
-describe('TD3 with the cnn policy (a conv trunk under the actor and each critic)', () => {
+describe('TD3 and DDPG with the cnn policy (a conv trunk under the actor and each critic, on onnx)', () => {
   it("gives a critic's loss gradient that equals the tfjs trunk and MLP's (float32, to 1e-4 of each tensor's largest value)", async () => {
     const trunk: ConvTrunk = { inputShape: [8, 8, 1], options: { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 } };
     const rows = 6;
@@ -69,16 +76,15 @@ describe('TD3 with the cnn policy (a conv trunk under the actor and each critic)
     mlp.dispose();
   });
 
-  it('trains on pixels, saves every net with its trunk, and loads to the same actions', async () => {
-    const agent = await td3({ batchSize: 16, bufferSize: 500, learningStarts: 32, learningRate: 1e-3 });
+  it.each(['td3', 'ddpg'])('%s trains on pixels, saves every net with its trunk, and loads to the same actions', async (algorithm) => {
+    const agent = await make(algorithm, { batchSize: 16, bufferSize: 500, learningStarts: 32, learningRate: 1e-3 });
     const losses: number[] = [];
     await agent.learn({ env: new PointerEnv(), totalSteps: 96, hooks: { onUpdate: (e) => losses.push(e.metrics.criticLoss!) } });
     expect(losses.length).toBeGreaterThan(0);
     expect(losses.every(Number.isFinite)).toBe(true);
     const dir = tempDir();
     await agent.save(dir);
-    const nets = ['actor', 'actorTarget', 'critic', 'criticTarget', 'critic2', 'critic2Target'];
-    expect(readdirSync(dir).filter((f) => f.endsWith('-cnn.json')).sort()).toEqual(nets.map((n) => `${n}-cnn.json`).sort());
+    expect(readdirSync(dir).filter((f) => f.endsWith('-cnn.json')).sort()).toEqual(NETS[algorithm]!.map((n) => `${n}-cnn.json`).sort());
     const loaded = await loadAgent(dir);
     const probe = new PointerEnv();
     for (let seed = 0; seed < 4; seed++) {
@@ -90,16 +96,23 @@ describe('TD3 with the cnn policy (a conv trunk under the actor and each critic)
     }
     agent.dispose();
     loaded.dispose();
-    await expect(createAgent('td3', { policy: 'cnn' }, { observationSpace: box(-1, 1, [3]), actionSpace: box(-1, 1, [1]), seed: 0 })).rejects.toThrow(
-      /td3: policy 'cnn' needs an image observation space, a uint8 Box \[H, W, C\], got Box\(-1, 1, \(3,\), float32\)/,
+    await expect(createAgent(algorithm, { policy: 'cnn' }, { observationSpace: box(-1, 1, [3]), actionSpace: box(-1, 1, [1]), seed: 0 })).rejects.toThrow(
+      new RegExp(`${algorithm}: policy 'cnn' needs an image observation space, a uint8 Box \\[H, W, C\\], got Box\\(-1, 1, \\(3,\\), float32\\)`),
     );
   }, 60_000);
 
-  it('learns to point at the bright column in a short run (3 seeds)', async () => {
+  it("refuses DDPG's cnn policy on a tfjs backend, saying where it runs", async () => {
+    await expect(make('ddpg', {}, 1, 'wasm')).rejects.toThrow(/ddpg: the cnn policy \(image observations, policy 'auto'\) runs on backend 'onnx' only, got backend 'wasm'/);
+    // The mlp policy on the same backend and flat observations is DDPG's tfjs path as before.
+    const flat = await createAgent('ddpg', { hidden: [8] }, { observationSpace: box(-1, 1, [3]), actionSpace: box(-1, 1, [1]), seed: 0, backend: 'wasm' });
+    flat.dispose();
+  });
+
+  it.each(['td3', 'ddpg'])('%s learns to point at the bright column in a short run (3 seeds)', async (algorithm) => {
     // Pointing at random earns about -0.67 per step (E(a - t)^2 for a, t uniform in [-1, 1]); pointing at 0, -0.43.
     const means: number[] = [];
     for (const seed of [1, 2, 3]) {
-      const agent = await td3({ batchSize: 32, bufferSize: 3000, learningStarts: 200, learningRate: 1e-3, noiseStd: 0.2 }, seed);
+      const agent = await make(algorithm, { batchSize: 32, bufferSize: 3000, learningStarts: 200, learningRate: 1e-3, noiseStd: 0.2 }, seed);
       await agent.learn({ env: new PointerEnv(), totalSteps: 1500 });
       const probe = new PointerEnv();
       let total = 0;
