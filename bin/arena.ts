@@ -1,31 +1,37 @@
 #!/usr/bin/env node
 // The `arena` command: parses arguments and calls the library; no logic of its own.
-import { Command, InvalidArgumentError } from 'commander';
+//
+// Startup loads only commander and this file's cheap helpers: each command
+// imports its module (and the envs, the agents, ONNX Runtime, TensorFlow.js,
+// BullMQ, express or Playwright behind it) when it runs, so `arena --help` or
+// `arena compare` does not pay a second of module loading for the others
+// (test/project/cli-startup.test.ts checks what --help loads).
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { WarmStartMapping } from '../agents/agent.js';
-import '../envs/index.js';
-import '../agents/index.js';
-import { recipe } from '../agents/recipes/index.js';
-import { BACKENDS } from '../agents/lib/backend.js';
-import { agentTable, envTable, gameTable, parseHyperparameters, recipeTable, runDemo } from './commands.js';
-import { train } from './train.js';
 import type { EvalCommandOptions } from './run.js';
-import { evalCommand, runCommand } from './run.js';
-import { checkConfigPath } from './session.js';
-import { compareCommand } from './compare.js';
 import type { ExportCommandOptions } from './export.js';
 import type { ServeCommandOptions } from './serve.js';
 import type { TuneCommandOptions } from './tune.js';
-import { tuneCommand } from './tune.js';
 import type { WorkerCommandOptions } from './queue.js';
 import type { VideoFlags } from './video.js';
-import { VIDEO_DEFAULTS, videoCommand } from './video.js';
+import { VIDEO_DEFAULTS } from './video.js';
 import { DEFAULT_CHROMIUM } from '../viewer/video.js';
 
 /** The video flags as commander gives them (--video absent: no video). */
 type VideoOptionValues = Omit<VideoFlags, 'video' | 'chromium'> & { video?: string; chromium: string };
-import { ConfigError } from '../experiments/config.js';
+
+/** The env registry (every simulator, MuJoCo's wasm module among them), for the commands that look envs up. */
+async function loadEnvs(): Promise<void> {
+  await import('../envs/index.js');
+}
+
+/** The env and agent registries, for the commands that build, load or check agents (in this order, as a user module expects). */
+async function loadRegistries(): Promise<void> {
+  await loadEnvs();
+  await import('../agents/index.js');
+}
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -112,14 +118,18 @@ program
   .command('envs')
   .description('list the registered environments with their spaces, episode limit and reward threshold')
   .option('--json', 'print JSON instead of a table')
-  .action((opts: { json?: boolean }) => {
+  .action(async (opts: { json?: boolean }) => {
+    await loadEnvs();
+    const { envTable } = await import('./env-commands.js');
     process.stdout.write(envTable(Boolean(opts.json)));
   });
 
 program
   .command('games')
   .description('list the registered multi-agent games with their kind, agents and spaces')
-  .action(() => {
+  .action(async () => {
+    await loadEnvs();
+    const { gameTable } = await import('./env-commands.js');
     process.stdout.write(gameTable());
   });
 
@@ -129,16 +139,28 @@ program
   .option('--env <id>', 'environment id', 'CartPole-v1')
   .option('--episodes <n>', 'number of episodes', positiveInt('--episodes'), 5)
   .option('--seed <n>', 'seed for the env and the random policy', integer('--seed'), 0)
-  .action((opts: { env: string; episodes: number; seed: number }) => {
+  .action(async (opts: { env: string; episodes: number; seed: number }) => {
+    await loadEnvs();
+    const { runDemo } = await import('./env-commands.js');
     process.stdout.write(runDemo(opts.env, opts.episodes, opts.seed));
   });
 
 program
   .command('agents [name]')
   .description('list the agents, or one agent\'s hyperparameters with defaults and allowed ranges')
-  .action((name: string | undefined) => {
+  .action(async (name: string | undefined) => {
+    await import('../agents/index.js');
+    const { agentTable } = await import('./commands.js');
     process.stdout.write(agentTable(name));
   });
+
+// Its description lists BACKENDS, whose module loads TensorFlow.js: filled in only when `train` is among
+// the arguments, as it is for every way to reach train's help (`arena train --help`, `arena help train`).
+const trainBackend = new Option('--backend <name>').default('auto');
+if (process.argv.slice(2).includes('train')) {
+  const { BACKENDS } = await import('../agents/lib/backend.js');
+  trainBackend.description = `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest; 'cuda', 'webgpu': onnx with the conv nets on that GPU provider)`;
+}
 
 program
   .command('train [agent]')
@@ -149,7 +171,7 @@ program
   .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
   .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
   .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
-  .option('--backend <name>', `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest; 'cuda', 'webgpu': onnx with the conv nets on that GPU provider)`, 'auto')
+  .addOption(trainBackend)
   .option('--env-kwargs <json>', 'make() keyword arguments as a JSON object, e.g. \'{"isSlippery": false}\' (over a recipe\'s)', jsonObject('--env-kwargs'))
   .option('--warm-start <dir>', "start from the learned values of a saved agent or a run's checkpoint")
   .option('--warm-start-map <json|file>', 'tabular agents on another shape: { "states": [...], "actions": [...] } (JSON, or a .json file)', warmStartMap)
@@ -173,6 +195,10 @@ program
         evalEpisodes: number;
       },
     ) => {
+      await loadRegistries();
+      const { recipe } = await import('../agents/recipes/index.js');
+      const { parseHyperparameters } = await import('./commands.js');
+      const { train } = await import('./train.js');
       const base = opts.recipe ? recipe(opts.recipe) : undefined;
       const agent = agentArg ?? base?.agent;
       const env = opts.env ?? base?.env;
@@ -200,7 +226,8 @@ program
 program
   .command('recipes')
   .description('list the training recipes (arena train --recipe <id>)')
-  .action(() => {
+  .action(async () => {
+    const { recipeTable } = await import('./commands.js');
     process.stdout.write(recipeTable());
   });
 
@@ -219,7 +246,10 @@ program
   .action(async (config: string, opts: { workers?: number; forceWorkers?: boolean; resume?: boolean; overwrite?: boolean; runsDir: string; import: string[]; compare?: boolean; queue?: string; attempts: number }) => {
     if (opts.resume && opts.overwrite) throw new Error('run: --resume and --overwrite contradict each other; choose one');
     if (opts.queue !== undefined && opts.workers !== undefined) throw new Error('run: --workers sets local threads and --queue sends runs to remote workers; choose one');
+    const { checkConfigPath } = await import('./session.js');
     checkConfigPath(config);
+    await loadRegistries();
+    const { runCommand } = await import('./run.js');
     process.exitCode = await runCommand(config, opts);
   });
 
@@ -235,7 +265,10 @@ program
   .option('--attempts <n>', 'with --queue: attempts per run before it is marked failed', positiveInt('--attempts'), 3)
   .action(async (config: string, opts: TuneCommandOptions) => {
     if (opts.resume && opts.overwrite) throw new Error('tune: --resume and --overwrite contradict each other; choose one');
+    const { checkConfigPath } = await import('./session.js');
     checkConfigPath(config);
+    await loadRegistries();
+    const { tuneCommand } = await import('./tune.js');
     process.exitCode = await tuneCommand(config, opts);
   });
 
@@ -258,7 +291,10 @@ withVideoOptions(evalCmd)
     // A video of the default 100 episodes would be hundreds of thousands of frames: one unless asked.
     const episodes = video !== undefined && cmd.getOptionValueSource('episodes') === 'default' ? 1 : rest.episodes;
     const options: EvalCommandOptions = { ...rest, episodes, ...(video !== undefined ? { video: { video, width, height, fps, overlays, chromium } } : {}) };
-    await evalCommand(oneDirectory('eval', dir, opts.save), options, (line) => process.stdout.write(`${line}\n`));
+    const path = oneDirectory('eval', dir, opts.save);
+    await loadRegistries();
+    const { evalCommand } = await import('./run.js');
+    await evalCommand(path, options, (line) => process.stdout.write(`${line}\n`));
   });
 
 const videoCmd = program
@@ -268,6 +304,7 @@ const videoCmd = program
 withVideoOptions(videoCmd)
   .action(async (sources: string[], opts: Omit<VideoOptionValues, 'video'> & { out: string }) => {
     const { out, ...flags } = opts;
+    const { videoCommand } = await import('./video.js');
     await videoCommand(sources, { ...flags, video: out }, (line) => process.stdout.write(`${line}\n`));
   });
 
@@ -279,8 +316,10 @@ program
   .option('--out <file>', 'where to write the model', 'policy.onnx')
   .option('--import <module...>', 'modules that register extra envs or agents', [])
   .action(async (dir: string | undefined, opts: ExportCommandOptions & { save?: string }) => {
+    const path = oneDirectory('export', dir, opts.save);
+    await loadRegistries();
     const { exportCommand } = await import('./export.js');
-    await exportCommand(oneDirectory('export', dir, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
+    await exportCommand(path, opts, version, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
@@ -294,8 +333,10 @@ program
   .option('--max-batch <n>', 'observations per request, at most', positiveInt('--max-batch'), 1024)
   .option('--import <module...>', 'modules that register extra envs or agents', [])
   .action(async (source: string | undefined, opts: ServeCommandOptions & { save?: string }) => {
+    const path = oneDirectory('serve', source, opts.save);
+    await loadRegistries();
     const { serveCommand } = await import('./serve.js');
-    await serveCommand(oneDirectory('serve', source, opts.save), opts, version, (line) => process.stdout.write(`${line}\n`));
+    await serveCommand(path, opts, version, (line) => process.stdout.write(`${line}\n`));
   });
 
 program
@@ -315,6 +356,7 @@ program
     ) => {
       if (opts.x !== 'steps' && opts.x !== 'time') throw new InvalidArgumentError(`--x must be 'steps' or 'time', got "${opts.x}"`);
       if (opts.threshold !== undefined && !Number.isFinite(opts.threshold)) throw new InvalidArgumentError('--threshold must be a number');
+      const { compareCommand } = await import('./compare.js');
       await compareCommand(
         paths,
         {
@@ -347,7 +389,6 @@ program
   .option('--open', 'open the viewer in the default browser')
   .option('--allow-host <name...>', "also answer requests whose Host header names this host (besides localhost, 127.0.0.1, [::1] and --host); '*' for any", [])
   .action(async (path: string | undefined, opts: { host: string; port: number; open?: boolean; allowHost: string[] }) => {
-    // Loaded on demand, so the other commands do not pay for express at startup.
     const { viewCommand } = await import('./view.js');
     await viewCommand(path ?? 'runs', opts);
   });
@@ -362,7 +403,7 @@ program
   .option('--lock-duration <ms>', "BullMQ's lock duration: a run whose worker is silent this long goes to another worker", positiveInt('--lock-duration'), 30_000)
   .option('--stalled-interval <ms>', 'how often to look for runs whose worker went silent', positiveInt('--stalled-interval'), 30_000)
   .action(async (opts: WorkerCommandOptions) => {
-    // Loaded on demand, so the other commands do not pay for BullMQ at startup.
+    await loadRegistries();
     const { workerCommand } = await import('./queue.js');
     await workerCommand(opts);
   });
@@ -378,7 +419,9 @@ program
     await queueStatusCommand(opts.queue, (l) => process.stdout.write(`${l}\n`));
   });
 
-program.parseAsync().catch((err: unknown) => {
+program.parseAsync().catch(async (err: unknown) => {
+  // A ConfigError comes only from a command that loaded the config module already, so this import costs nothing then.
+  const { ConfigError } = await import('../experiments/config-document.js');
   if (err instanceof ConfigError && err.problems.length > 1) {
     process.stderr.write(`arena: ${err.source}: ${err.problems.length} problems, no run started:\n${err.message.replace(/^/gm, '  ')}\n`);
     process.exitCode = 1;

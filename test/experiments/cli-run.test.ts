@@ -21,6 +21,8 @@ function arena(args: string[]): { status: number | null; stdout: string; stderr:
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// DQN on the default backend (onnx: less than half of wasm's CPU time for these runs): what is under test is
+// the process around the runs; that each backend continues exactly after save and load is dqn.test.ts's.
 const CONFIG = `
 name: dqn-small
 env: CartPole-v1
@@ -30,7 +32,6 @@ eval: { every: 1000, episodes: 2 }
 record: { every: 2000, episodes: 1 }
 checkpointEvery: 1000
 logEvery: 500
-backend: wasm
 variants:
   - algorithm: dqn
     hyperparameters: { learningStarts: 200, bufferSize: 2000, batchSize: 32, targetUpdateInterval: 200, hidden: [32, 32] }

@@ -274,7 +274,8 @@ variants:
   - algorithm: q-learning
 `,
     );
-    expect(arena(['run', 'sched.yaml', '--workers', '1']).status).toBe(0);
+    // The run to damage is made without worker threads (--workers 0): its resumes are what is under test.
+    expect(arena(['run', 'sched.yaml', '--workers', '0']).status).toBe(0);
     const dir = join(root, 'runs', 'sched', 'q-learning', 'seed-0');
     writeFileSync(join(dir, 'run.json'), JSON.stringify({ ...record(dir), status: 'interrupted' }));
     // A checkpoint from before checksums (nothing else would notice), with its previous one gone.
@@ -305,8 +306,9 @@ variants:
   - algorithm: q-learning
 `,
     );
-    expect(arena(['run', 'damaged.yaml', '--workers', '1', '--runs-dir', 'whole']).status).toBe(0);
-    expect(arena(['run', 'damaged.yaml', '--workers', '1']).status).toBe(0);
+    // The reference and the run to damage are made without worker threads (--workers 0); the resume goes through one.
+    expect(arena(['run', 'damaged.yaml', '--workers', '0', '--runs-dir', 'whole']).status).toBe(0);
+    expect(arena(['run', 'damaged.yaml', '--workers', '0']).status).toBe(0);
     const rel = 'runs/damaged/q-learning/seed-0';
     const dir = join(root, rel);
     // As if it had been stopped after its last checkpoint, then damaged: a byte in every 7 of agent.json, and metrics cut to half.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import '../../envs/index.js';
-import { agentTable, envTable, gameTable, parseHyperparameters, runDemo } from '../../bin/commands.js';
+import { agentTable, parseHyperparameters } from '../../bin/commands.js';
+import { envTable, gameTable, runDemo } from '../../bin/env-commands.js';
 import '../../agents/index.js';
 import { listEnvs } from '../../core/registry.js';
 
