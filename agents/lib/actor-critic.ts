@@ -16,7 +16,7 @@ import type { Action, AgentContext, AgentManifest, Diagnostics } from '../agent.
 import { tf } from './backend.js';
 import { bool, num } from './hparams.js';
 import type { Cnn } from './cnn.js';
-import { cnn, loadCnn, loadCnnWeightsInto, saveCnn, wantsCnn } from './cnn.js';
+import { cnn, loadCnn, loadCnnWeightsInto, NATURE_CNN, saveCnn, wantsCnn } from './cnn.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './distributions.js';
 import { pickCategorical, pickGaussian } from './sampling.js';
 import type { Mlp } from './nets.js';
@@ -143,10 +143,10 @@ export class ActorCritic {
     const init = { activation: opts.activation, init: opts.orthoInit === false ? 'pytorch' : 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     const trunk = usesCnn(algorithm, context, opts)
       ? cnn(o.type === 'box' ? o.shape : [], rng, {
-          filters: opts.cnnFilters ?? [32, 64, 64],
-          kernels: opts.cnnKernels ?? [8, 4, 3],
-          strides: opts.cnnStrides ?? [4, 2, 1],
-          dense: opts.cnnDense ?? 512,
+          filters: opts.cnnFilters ?? NATURE_CNN.filters,
+          kernels: opts.cnnKernels ?? NATURE_CNN.kernels,
+          strides: opts.cnnStrides ?? NATURE_CNN.strides,
+          dense: opts.cnnDense ?? NATURE_CNN.dense,
         })
       : null;
     // On a trunk, the heads are single linear layers on its features (CleanRL's ppo_atari).

@@ -1,10 +1,9 @@
 // The parameter-shared PPO learner itself (the algorithm is described in
 // shared-ppo.ts, which declares its hyperparameters and registers it): the
 // rollout loop over the learner's decisions, the update, acting for every
-// agent, pool snapshots, and its checkpoint state. One job: a learner object;
-// it runs a little over 500 lines because collection, update and checkpoint
-// all read the same nets, generators and counters, and splitting them would
-// only pass those around.
+// agent, pool snapshots, and its checkpoint state. One job: a learner object
+// (collection, update and checkpoint all read the same nets, generators and
+// counters; splitting them would only pass those around).
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
 import { actionMaskOf } from '../../core/multi-agent.js';
