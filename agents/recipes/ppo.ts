@@ -143,7 +143,10 @@ export const PPO_RECIPES: readonly AgentRecipe[] = [
     // entropy bonus, value coefficient 0.5 on CleanRL's halved squared error
     // (0.25 here, where the loss is not halved), max_grad_norm 0.5, tanh
     // 64-64 nets with orthogonal init, log std 0, observations and rewards
-    // normalized and clipped at 10.
+    // normalized and clipped at 10. One difference: this PPO bootstraps
+    // truncated episodes from V(final obs), where CleanRL ends them as done.
+    // Seeds 0-2: 3398.1, 3640.7, 3643.6 after 1M steps, first periodic eval
+    // >= 1,500 at 184k, 246k and 184k steps.
     id: 'ppo-hopper-cleanrl',
     agent: 'ppo',
     env: 'Hopper-v5',
