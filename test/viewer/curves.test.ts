@@ -239,7 +239,8 @@ describeInChromium('viewer: training metrics and curves', () => {
     // Seed 2 of each variant stops at 10,000 of 20,000 steps.
     await expect.poll(() => legendAt(0.25)).toMatch(/a \(3 seeds\)\s*\n?\s*[\d.,]+ \[[\d.,]+, [\d.,]+\] · 3\/3 seeds/);
     await expect.poll(() => legendAt(0.9)).toMatch(/a \(3 seeds\)\s*\n?\s*[\d.,]+ · 2\/3 seeds/);
-    // Hyperparameters side by side; here the variants do not differ.
+    // Hyperparameters side by side; here the variants do not differ. (The table may render after the curves.)
+    await page.waitForSelector('[data-testid="hp-table"] tbody tr');
     expect(await page.locator('[data-testid="hp-table"] tbody tr').count()).toBeGreaterThan(3);
     expect(await page.locator('[data-testid="hp-table"] tr.differs').count()).toBe(0);
   }, TIMEOUT);
