@@ -18,7 +18,7 @@ import { box } from '../../core/spaces.js';
 import { PointerEnv } from '../helpers/fake-envs.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
-const tempDir = tempDirs('td3-cnn');
+const tempDir = tempDirs('continuous-cnn');
 beforeAll(async () => {
   await initBackend('wasm');
 });
