@@ -56,8 +56,9 @@ import { tf } from './lib/backend.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
 import { Optimizer } from './lib/nets.js';
-import { ppoLoss, ppoTerms, stopsEarly } from './lib/ppo-loss.js';
-import { collectRollout, explainedVariance, meanOfRows, Minibatch, RolloutBuffer, shuffle, startSession, trainingVectorEnv } from './lib/rollout.js';
+import type { MinibatchStats } from './lib/ppo-loss.js';
+import { lastApproxKl, meanStats, ppoLoss, ppoTerms, stopsEarly } from './lib/ppo-loss.js';
+import { collectRollout, explainedVariance, Minibatch, RolloutBuffer, shuffle, startSession, trainingVectorEnv } from './lib/rollout.js';
 import { linearSchedule } from './lib/schedules.js';
 
 export const PPO_HYPERPARAMETERS = {
@@ -136,8 +137,7 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
     const mb = new Minibatch(Math.min(hp.batchSize, n), policy);
     const onnx = policy.onnx;
     // Per minibatch: policy loss, value loss, entropy, approx KL, clip fraction (as tensors on tfjs, read back once).
-    const stats: tf.Tensor1D[] = [];
-    const onnxStats: Float32Array[] = [];
+    const stats: MinibatchStats = { onnx: Boolean(onnx), rows: [], tensors: [] };
     let loss = 0;
     let gradNorm = 0;
     let epochs = 0;
@@ -147,7 +147,7 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
         const size = mb.gather(buf, from, Math.min(from + hp.batchSize, n), hp.normalizeAdvantage);
         if (onnx) {
           const r = onnx.step(mb, size, clip);
-          onnxStats.push(r.stats);
+          stats.rows.push(r.stats);
           loss = r.loss;
           gradNorm = r.gradNorm;
           continue;
@@ -161,7 +161,7 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
             hp.clipRangeVf,
           );
           // Diagnostics (off the loss's gradient path), kept past the step's tidy.
-          stats.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction]) as tf.Tensor1D));
+          stats.tensors.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction]) as tf.Tensor1D));
           return ppoLoss(terms, entropy, hp.vfCoef, hp.entCoef);
         });
         tf.dispose(Object.values(t));
@@ -169,18 +169,13 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
         gradNorm = r.gradNorm;
       }
       epochs += 1;
-      if (stopsEarly(hp.targetKl, () => (onnx ? onnxStats[onnxStats.length - 1]![3]! : stats[stats.length - 1]!.dataSync()[3]!))) break;
+      if (stopsEarly(hp.targetKl, () => lastApproxKl(stats))) break;
     }
     policy.readStd();
-    if (stats.length + onnxStats.length === 0) return { learningRate: lr, clipRange: clip, epochs: 0 }; // a rollout of autoreset rows only
-    const mean = onnx ? meanOfRows(onnxStats) : tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
-    tf.dispose(stats);
+    if (stats.rows.length + stats.tensors.length === 0) return { learningRate: lr, clipRange: clip, epochs: 0 }; // a rollout of autoreset rows only
+    const { metrics } = meanStats(stats);
     return {
-      policyLoss: mean[0]!,
-      valueLoss: mean[1]!,
-      entropy: mean[2]!,
-      approxKl: mean[3]!,
-      clipFraction: mean[4]!,
+      ...metrics,
       loss,
       gradNorm,
       explainedVariance: explainedVariance(buf, n),

@@ -37,7 +37,7 @@ import type { Sym } from '../agents/lib/compute/graph.js';
 import { cnnForward, mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
-import { ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
+import { concatFloat32, ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
 import { OnnxDeterministicModel } from '../agents/lib/compute/actor-critic.js';
 import { OnnxQModel } from '../agents/lib/compute/q-model.js';
 import { applyForGradients, getWeights, mlp, mlpInit, Optimizer } from '../agents/lib/nets.js';
@@ -272,13 +272,7 @@ const DQN_ZOO_STEPS = 50_000;
 /** DQN's gradient step on the ONNX path (OnnxQModel, as the agent runs it) for the zoo's CartPole net, on a fixed random batch. */
 async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
   const nActions = c.sizes.at(-1)!;
-  const init = mlpInit(c.sizes, new Rng(0), { activation: 'relu' });
-  const flat = new Float32Array(init.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of init) {
-    flat.set(p, o);
-    o += p.length;
-  }
+  const flat = concatFloat32(mlpInit(c.sizes, new Rng(0), { activation: 'relu' }));
   const model = await OnnxQModel.create(
     {
       parts: [{ name: 'q', sizes: c.sizes, activateLast: false }],
@@ -311,16 +305,7 @@ async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void
 async function onnxDdpgUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
   const [obsDim, actionDim] = [c.sizes[0]!, c.sizes.at(-1)!];
   const hidden = c.sizes.slice(1, -1);
-  const flat = (sizes: number[], rng: Rng) => {
-    const parts = mlpInit(sizes, rng, { activation: 'relu' });
-    const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  };
+  const flat = (sizes: number[], rng: Rng) => concatFloat32(mlpInit(sizes, rng, { activation: 'relu' }));
   const rng = new Rng(0);
   const actor = flat([obsDim, ...hidden, actionDim], rng);
   const critic = flat([obsDim + actionDim, ...hidden, 1], rng);
@@ -411,35 +396,28 @@ async function main(): Promise<void> {
     wasm.dispose();
     onnx.dispose();
   }
-  if (selected('dqn-update')) {
-    const c: Case = { name: 'dqn-update', sizes: [4, ...DQN_ZOO.hidden, 2], batch: DQN_ZOO.batchSize };
-    process.stdout.write(`timing DQN's gradient step, ${c.sizes.join('-')}, batch ${c.batch}...\n`);
-    const onnx = await onnxDqnUpdate(c);
+  // One update of an agent's model on a fixed batch, against PyTorch doing the same as Stable-Baselines3.
+  const timeUpdate = async (c: Case, op: 'dqn' | 'ddpg', label: string, wasmNote: string, build: (c: Case) => Promise<{ fn: () => void; dispose(): void }>) => {
+    process.stdout.write(`timing ${label}...\n`);
+    const onnx = await build(c);
     for (let i = 0; i < 20; i++) onnx.fn();
     const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
     for (let t = 0; t < 3; t++) {
-      if (torch) trials.torch.push(await torch.trial(c, { op: 'dqn' }, SECONDS));
+      if (torch) trials.torch.push(await torch.trial(c, { op }, SECONDS));
       trials.onnx.push(trialMs(onnx.fn, SECONDS));
     }
     const ref = torch ? median(trials.torch) : undefined;
     const x = median(trials.onnx);
-    rows.push([`DQN update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(see the DQN round)', fmt(x) + ratio(x, ref)]);
+    rows.push([label, ref === undefined ? '-' : fmt(ref), wasmNote, fmt(x) + ratio(x, ref)]);
     onnx.dispose();
+  };
+  if (selected('dqn-update')) {
+    const c: Case = { name: 'dqn-update', sizes: [4, ...DQN_ZOO.hidden, 2], batch: DQN_ZOO.batchSize };
+    await timeUpdate(c, 'dqn', `DQN update ${c.sizes.join('-')}, batch ${c.batch}`, '(see the DQN round)', onnxDqnUpdate);
   }
   if (selected('ddpg-update')) {
     const c: Case = { name: 'ddpg-update', sizes: [3, 400, 300, 1], batch: 256 };
-    process.stdout.write(`timing DDPG's update (critic, actor, Polyak), ${c.sizes.join('-')}, batch ${c.batch}...\n`);
-    const onnx = await onnxDdpgUpdate(c);
-    for (let i = 0; i < 20; i++) onnx.fn();
-    const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
-    for (let t = 0; t < 3; t++) {
-      if (torch) trials.torch.push(await torch.trial(c, { op: 'ddpg' }, SECONDS));
-      trials.onnx.push(trialMs(onnx.fn, SECONDS));
-    }
-    const ref = torch ? median(trials.torch) : undefined;
-    const x = median(trials.onnx);
-    rows.push([`DDPG update ${c.sizes.join('-')}, batch ${c.batch}`, ref === undefined ? '-' : fmt(ref), '(bench:continuous)', fmt(x) + ratio(x, ref)]);
-    onnx.dispose();
+    await timeUpdate(c, 'ddpg', `DDPG update ${c.sizes.join('-')}, batch ${c.batch}`, '(bench:continuous)', onnxDdpgUpdate);
   }
   torch?.stop();
   if (rows.length > 0) {

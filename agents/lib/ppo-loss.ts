@@ -6,8 +6,10 @@
 //                 mean(max((V - R)^2, (V_old + clip(V - V_old, -c_vf, c_vf) - R)^2))
 //   loss = policy loss + vfCoef value loss - entCoef entropy
 // and two diagnostics off the gradient path: the approximate KL mean((r - 1) - log r) (Schulman's k3
-// estimator, as SB3 and CleanRL) and the clip fraction mean(|r - 1| > c).
+// estimator, as SB3 and CleanRL) and the clip fraction mean(|r - 1| > c); and the means of an
+// update's per-minibatch statistics, as both agents report them.
 import { tf } from './backend.js';
+import { meanOfRows } from './rollout.js';
 
 export interface PpoBatch {
   /** log pi(a|s) under the current policy, per row. */
@@ -59,4 +61,23 @@ export function ppoLoss(terms: PpoTerms, entropy: tf.Scalar, vfCoef: number, ent
  */
 export function stopsEarly(targetKl: number, lastApproxKl: () => number): boolean {
   return targetKl > 0 && lastApproxKl() > targetKl;
+}
+
+/** The per-minibatch statistics of an update's epochs: [policy loss, value loss, entropy, approx KL, clip fraction, ...], as rows (ONNX path) or kept tensors (tfjs path). */
+export interface MinibatchStats {
+  readonly onnx: boolean;
+  readonly rows: Float32Array[];
+  readonly tensors: tf.Tensor1D[];
+}
+
+/** The last minibatch's approximate KL (for stopsEarly). */
+export function lastApproxKl(stats: MinibatchStats): number {
+  return stats.onnx ? stats.rows[stats.rows.length - 1]![3]! : stats.tensors[stats.tensors.length - 1]!.dataSync()[3]!;
+}
+
+/** The mean of each statistic over the minibatches (the tfjs path's tensors are disposed), and the five named ones. */
+export function meanStats(stats: MinibatchStats): { mean: ArrayLike<number>; metrics: { policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFraction: number } } {
+  const mean = stats.onnx ? meanOfRows(stats.rows) : tf.tidy(() => tf.mean(tf.stack(stats.tensors), 0).dataSync());
+  tf.dispose(stats.tensors);
+  return { mean, metrics: { policyLoss: mean[0]!, valueLoss: mean[1]!, entropy: mean[2]!, approxKl: mean[3]!, clipFraction: mean[4]! } };
 }

@@ -18,8 +18,9 @@ import type { OnnxActorCritic } from '../lib/compute/actor-critic-model.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
 import type { Mlp } from '../lib/nets.js';
 import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
-import { ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
-import { meanOfRows, shuffle } from '../lib/rollout.js';
+import type { MinibatchStats } from '../lib/ppo-loss.js';
+import { lastApproxKl, meanStats, ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
+import { shuffle } from '../lib/rollout.js';
 import { readArray } from '../lib/tensor-file.js';
 import { pickCategorical, pickGaussian } from '../lib/sampling.js';
 import { linearSchedule } from '../lib/schedules.js';
@@ -311,9 +312,8 @@ export class SharedPpo implements MultiAgentLearner {
     for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows[n++] = k;
     if (n === 0) return { learningRate: lr, epochs: 0 };
     const d = this.encoder.inputDim;
-    const stats: tf.Tensor1D[] = [];
-    const onnxStats: Float32Array[] = [];
     const onnx = this.onnx;
+    const stats: MinibatchStats = { onnx: Boolean(onnx), rows: [], tensors: [] };
     await onnx?.prepare(Math.min(hp.batchSize, n));
     let epochs = 0;
     const clip = hp.clipRange;
@@ -343,7 +343,7 @@ export class SharedPpo implements MultiAgentLearner {
         if (onnx) {
           // `values` is read only with value clipping, which shared-PPO does not do.
           const rows = { obs: x, actions, logProbs: oldLogp, values: ret, advantages: adv, returns: ret, masks, teacher: teacherActions ?? actions }; // the teacher's column weighs 0 once kickstarting is over
-          onnxStats.push(onnx.step(rows, m, clip, kickstart).stats);
+          stats.rows.push(onnx.step(rows, m, clip, kickstart).stats);
           continue;
         }
         const t = {
@@ -373,24 +373,19 @@ export class SharedPpo implements MultiAgentLearner {
             if (t.teacher) imitation = tf.neg(tf.mean(gaussianLogProb(head, this.logStd as tf.Tensor1D, t.teacher as tf.Tensor2D))) as tf.Scalar;
           }
           const terms = ppoTerms({ logp, oldLogp: t.oldLogp, advantages: t.adv, value, returns: t.ret }, clip);
-          stats.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction, imitation]) as tf.Tensor1D));
+          stats.tensors.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction, imitation]) as tf.Tensor1D));
           const loss = ppoLoss(terms, entropy, hp.vfCoef, hp.entCoef);
           return (t.teacher ? tf.add(loss, tf.mul(kickstart, imitation)) : loss) as tf.Scalar;
         });
         tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
       }
       epochs += 1;
-      if (stopsEarly(hp.targetKl, () => (onnx ? onnxStats[onnxStats.length - 1]![3]! : stats[stats.length - 1]!.dataSync()[3]!))) break;
+      if (stopsEarly(hp.targetKl, () => lastApproxKl(stats))) break;
     }
     this.readStd();
-    const mean = onnx ? meanOfRows(onnxStats) : tf.tidy(() => tf.mean(tf.stack(stats), 0).dataSync());
-    tf.dispose(stats);
+    const { mean, metrics } = meanStats(stats);
     return {
-      policyLoss: mean[0]!,
-      valueLoss: mean[1]!,
-      entropy: mean[2]!,
-      approxKl: mean[3]!,
-      clipFraction: mean[4]!,
+      ...metrics,
       ...(kickstart > 0 ? { kickstartCoef: kickstart, kickstartLoss: mean[5]! } : hp.kickstartCoef > 0 ? { kickstartCoef: 0 } : {}),
       learningRate: lr,
       epochs,
