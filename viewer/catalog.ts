@@ -69,8 +69,8 @@ export const PLAN_RUNS_LISTED = 20_000;
 
 export class Catalog {
   private cached: { at: number; snapshot: CatalogSnapshot } | null = null;
-  /** The scan under way, which concurrent requests share instead of each starting one. */
-  private scanning: Promise<CatalogSnapshot> | null = null;
+  /** The scan under way and when it started, which concurrent requests share instead of each starting one. */
+  private scanning: { startedAt: number; done: Promise<CatalogSnapshot> } | null = null;
   /** Plans read from experiment.json files, by real path, while their size and mtime are unchanged. */
   private readonly plans = new Map<string, { size: number; mtimeMs: number; runs: { variant: string; seed: number }[] }>();
 
@@ -108,18 +108,29 @@ export class Catalog {
     return basename(this.root);
   }
 
-  /** The experiments and runs found now; scans at most every `maxAgeMs`. */
+  /**
+   * The experiments and runs found by a scan that started at most `maxAgeMs`
+   * before this call (0: after it). A scan under way that started earlier may
+   * predate a file the caller has just seen written, so it is waited out and
+   * a new one started.
+   */
   async snapshot(maxAgeMs = 500): Promise<CatalogSnapshot> {
-    const now = Date.now();
-    if (this.cached && now - this.cached.at < maxAgeMs) return this.cached.snapshot;
+    const asked = performance.now();
+    if (this.cached && asked - this.cached.at < maxAgeMs) return this.cached.snapshot;
+    while (this.scanning && this.scanning.startedAt < asked - maxAgeMs) await this.scanning.done.catch(() => undefined);
     if (!this.scanning) {
-      this.scanning = this.scan().finally(() => {
-        this.scanning = null;
-      });
+      const startedAt = performance.now();
+      const done = this.scan()
+        .then((snapshot) => {
+          if (!this.cached || this.cached.at < startedAt) this.cached = { at: startedAt, snapshot };
+          return snapshot;
+        })
+        .finally(() => {
+          this.scanning = null;
+        });
+      this.scanning = { startedAt, done };
     }
-    const snapshot = await this.scanning;
-    this.cached = { at: now, snapshot };
-    return snapshot;
+    return this.scanning.done;
   }
 
   /** The named experiment; a name missing from the cached scan gets a fresh scan (it may have just appeared). */
