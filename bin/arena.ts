@@ -6,10 +6,11 @@
 // BullMQ, express or Playwright behind it) when it runs, so `arena --help` or
 // `arena compare` does not pay a second of module loading for the others
 // (test/project/cli-startup.test.ts checks what --help loads).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { WarmStartMapping } from '../agents/agent.js';
+import { BACKENDS } from '../agents/lib/backend-names.js';
 import type { EvalCommandOptions } from './run.js';
 import type { ExportCommandOptions } from './export.js';
 import type { ServeCommandOptions } from './serve.js';
@@ -154,14 +155,6 @@ program
     process.stdout.write(agentTable(name));
   });
 
-// Its description lists BACKENDS, whose module loads TensorFlow.js: filled in only when `train` is among
-// the arguments, as it is for every way to reach train's help (`arena train --help`, `arena help train`).
-const trainBackend = new Option('--backend <name>').default('auto');
-if (process.argv.slice(2).includes('train')) {
-  const { BACKENDS } = await import('../agents/lib/backend.js');
-  trainBackend.description = `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest; 'cuda', 'webgpu': onnx with the conv nets on that GPU provider)`;
-}
-
 program
   .command('train [agent]')
   .description('train one agent on one env (or a named recipe), evaluate it, and optionally save it')
@@ -171,7 +164,7 @@ program
   .option('--seed <n>', 'seed for the agent and its env resets', integer('--seed'), 0)
   .option('--envs <n>', 'train on a vector env of n copies (for PPO and A2C; 0: a single env)', integer('--envs'))
   .option('--hp <key=value...>', 'a hyperparameter, e.g. --hp learningRate=0.001 --hp hidden=[64,64]', [])
-  .addOption(trainBackend)
+  .option('--backend <name>', `neural-net backend: ${BACKENDS.join(', ')} ('auto': onnx for dqn, ddpg, ppo, a2c, reinforce, td3 and sac, tfjs for the rest; 'cuda', 'webgpu': onnx with the conv nets on that GPU provider)`, 'auto')
   .option('--env-kwargs <json>', 'make() keyword arguments as a JSON object, e.g. \'{"isSlippery": false}\' (over a recipe\'s)', jsonObject('--env-kwargs'))
   .option('--warm-start <dir>', "start from the learned values of a saved agent or a run's checkpoint")
   .option('--warm-start-map <json|file>', 'tabular agents on another shape: { "states": [...], "actions": [...] } (JSON, or a .json file)', warmStartMap)

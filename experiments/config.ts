@@ -22,7 +22,7 @@ import { extname, join, resolve } from 'node:path';
 import * as z from 'zod';
 import '../agents/index.js';
 import { agentDefinition } from '../agents/agent.js';
-import { BACKENDS } from '../agents/lib/backend.js';
+import { BACKENDS } from '../agents/lib/backend-names.js';
 import { envRegistration, listEnvs } from '../core/registry.js';
 import { errorMessage } from '../core/text.js';
 import '../envs/index.js';

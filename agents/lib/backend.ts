@@ -24,10 +24,12 @@
 // needed to install Arena or run its tests.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import type { BackendName } from './backend-names.js';
+import { BACKENDS } from './backend-names.js';
 import type { GpuProvider } from './compute/providers.js';
 
-export const BACKENDS = ['auto', 'wasm', 'cpu', 'node', 'node-gpu', 'onnx', 'cuda', 'webgpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS };
+export type { BackendName };
 type OnnxBackendName = 'onnx' | GpuProvider;
 type TfjsBackendName = Exclude<BackendName, 'auto' | OnnxBackendName>;
 

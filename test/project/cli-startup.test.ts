@@ -63,13 +63,13 @@ describe('arena startup', () => {
     expect(envs.packages.filter((p) => p.startsWith('@tensorflow/') || p.startsWith('onnxruntime'))).toEqual([]);
   });
 
-  it("train's help, either way asked, lists every backend (whose module loads TensorFlow.js, a CommonJS package the recorder sees)", () => {
+  it("train's help, either way asked, lists every backend without loading TensorFlow.js (the names live in a module of their own)", () => {
     const listed = `neural-net backend: ${BACKENDS.join(', ')}`;
     for (const args of [['train', '--help'], ['help', 'train']]) {
       const help = arena(args);
       expect(help.status).toBe(0);
       expect(help.stdout.replace(/\s+/g, ' ')).toContain(listed);
-      expect(help.packages).toContain('@tensorflow/tfjs');
+      expect(help.packages.filter((p) => p.startsWith('@tensorflow/') || p.startsWith('onnxruntime'))).toEqual([]);
     }
   });
 });
