@@ -173,13 +173,10 @@ async function onnxRunner(c: Case, shapes: number[][], init: Float32Array): Prom
     init,
     LEARNING_RATE,
   );
-  // The conv trunk's graph needs a static batch: one acting graph per batch size.
-  const acting = new Map<number, Session>();
-  for (const rows of conv ? ACT_BATCHES_CNN : [-1]) {
-    const a = new Graph('float32');
-    a.output('q', forward(a, layout.inputs(a, 'p'), a.input('x', [rows, c.sizes[0]!])));
-    acting.set(rows, await Session.create(toOnnx(a, 'act')));
-  }
+  // One acting graph for every batch size, as the agents build theirs (a conv trunk's takes its pixel-major layout).
+  const act = new Graph('float32');
+  act.output('q', forward(act, layout.inputs(act, 'p'), act.input('x', [-1, c.sizes[0]!])));
+  const acting = await Session.create(toOnnx(act, 'act'));
   const rng = new Rng(1);
   const x = inputs(c, c.batch, rng);
   const y = uniform(c.batch * out, rng);
@@ -192,11 +189,11 @@ async function onnxRunner(c: Case, shapes: number[][], init: Float32Array): Prom
           }
         : () => {
             const a = acts.get(op.rows)!;
-            (acting.get(op.rows) ?? acting.get(-1)!).run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
+            acting.run({ ...trainer.paramFeeds, x: new Tensor('float32', a.x, [op.rows, c.sizes[0]!]) }, { q: a.q });
           },
     dispose() {
       trainer.dispose();
-      for (const s of acting.values()) s.dispose();
+      acting.dispose();
     },
   };
 }

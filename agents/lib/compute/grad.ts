@@ -135,6 +135,8 @@ const RULES: Record<string, Rule> = {
   },
   Gather: (c) => {
     const [x, rows] = c.node.inputs as [Sym, Sym];
+    const axis = (c.node.attrs.axis as { int: number }).int;
+    if (axis !== 0) throw new GraphError(`gradients: no gradient rule for ONNX op Gather on axis ${axis} (only axis 0)`);
     return [c.g.scatterRowsAdd(c.g.expand(c.g.scalar(0, x.dtype), x.shape), rows, c.gy[0]!), null];
   },
   Reshape: (c) => [c.g.reshape(c.gy[0]!, c.node.inputs[0]!.shape), null],

@@ -307,8 +307,18 @@ export class Graph {
 
   /** ONNX Gather on axis 0: rows `rows[i]` of x [D, ...] as [rows.length, ...] (rows a constant, int64 [M]). */
   gatherRows(x: Sym, rows: Sym): Sym {
-    if (rows.dtype !== 'int64' || rows.shape.length !== 1) throw new GraphError(`gatherRows: rows must be int64 [M], got ${rows.dtype} [${rows.shape.join(', ')}]`);
-    return this.node('Gather', [x, rows], [rows.shape[0]!, ...x.shape.slice(1)], x.dtype, { axis: { int: 0 } });
+    return this.gather(x, rows, 0, 'gatherRows');
+  }
+
+  /**
+   * ONNX Gather on `axis`: the slices index[i] of x along it, as the axis's new
+   * entries (index int64 [M]). Only axis 0 has a gradient (gradients refuses
+   * the others): a forward graph may gather on any axis.
+   */
+  gather(x: Sym, index: Sym, axis: number, op = 'gather'): Sym {
+    if (index.dtype !== 'int64' || index.shape.length !== 1) throw new GraphError(`${op}: rows must be int64 [M], got ${index.dtype} [${index.shape.join(', ')}]`);
+    const a = axisOf(axis, x.shape.length, op);
+    return this.node('Gather', [x, index], x.shape.map((d, i) => (i === a ? index.shape[0]! : d)), x.dtype, { axis: { int: a } });
   }
 
   /** Adds row i of `updates` [M, ...] into row rows[i] of a copy of x [D, ...], repeated rows summing (ScatterND, reduction add). */

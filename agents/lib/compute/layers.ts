@@ -28,24 +28,41 @@ export function mlpForward(g: Graph, params: readonly Sym[], x: Sym, activation:
  * [rows, H W C] scaled by 1/255 (as the first kernel scaled), the relu
  * convolutions, and the relu dense layer on the features flattened in cnn.ts's
  * (H, W, C) order. `params` are cnn.ts's variables ([K0, b0, ..., Wdense,
- * bdense], kernels [k, k, C_in, C_out]), used as they are stored.
+ * bdense], kernels [k, k, C_in, C_out]), used as they are stored; the scaling
+ * by 1/255 is folded into the first kernel (a few thousand weights rather than
+ * every pixel).
  *
- * Each convolution is one matrix product over the whole batch (im2col): the
- * activations are kept feature-major, [features, rows], so that a constant
- * Gather of whole rows lays every kernel window out as the columns of a
- * [k k C_in, positions x rows] matrix, and the kernel [k k C_in, C_out] times it
- * gives [C_out, positions x rows] at once. The gradients are the Gemm's and the
- * Gather's (a scatter-add of the same rows), so the backward pass is two large
- * matrix products and a scatter per layer. ONNX Runtime's own Conv works image
- * by image with small products, and its backward needed a dilated Conv and a
- * ConvTranspose: this layout took a Nature-CNN training step on 64 frames of
- * 48x48x4 from 16-17 to 11-12 ms (`npm run bench:nets` compares it with PyTorch).
+ * Each convolution is one matrix product over the whole batch (im2col), its
+ * windows laid out by a constant Gather. How the activations are kept depends
+ * on the graph: a graph of a fixed batch (a training step) keeps them
+ * feature-major, where a Gather copies whole rows of the batch and its
+ * gradient is a scatter-add of the same rows (featureMajorConvs); a graph of
+ * any batch (acting) keeps them pixel-major, where a Gather copies whole
+ * pixels, C values each, which at batch 1 is 4-64 times fewer copies than the
+ * feature-major layout's single floats (pixelMajorConvs). Both give the same
+ * numbers. ONNX Runtime's own Conv works image by image with small products,
+ * its backward needs a dilated Conv and a ConvTranspose, and its kernels in
+ * ONNX's [C_out, C_in, k, k] order would be transposed from cnn.ts's at every
+ * run: the im2col layouts took a Nature-CNN training step on 64 frames of
+ * 48x48x4 from 16-17 to 11-12 ms, and acting at batch 1 from ~0.45 to ~0.2 ms
+ * (`npm run bench:nets` compares both with PyTorch).
  */
 export function cnnForward(g: Graph, params: readonly Sym[], x: Sym, inputShape: readonly [number, number, number], options: CnnOptions): Sym {
   const layers = cnnLayers(inputShape, options);
+  const kernels = layers.map((_, l) => (l === 0 ? g.mul(params[0]!, 1 / 255) : params[2 * l]!));
+  const biases = layers.map((_, l) => params[2 * l + 1]!);
+  const flat = x.shape[0] === -1 ? pixelMajorConvs(g, kernels, biases, x, layers) : featureMajorConvs(g, kernels, biases, x, layers);
+  return g.relu(g.dense(flat, params[2 * layers.length]!, params[2 * layers.length + 1]!));
+}
+
+/**
+ * The convolutions on a batch of fixed size, activations [features, rows]: a
+ * Gather of whole rows lays every kernel window out as the columns of a
+ * [k k C_in, positions x rows] matrix, and the kernel [k k C_in, C_out] times it
+ * gives [C_out, positions x rows] at once. Returns [rows, features] in (H, W, C) order.
+ */
+function featureMajorConvs(g: Graph, kernels: readonly Sym[], biases: readonly Sym[], x: Sym, layers: readonly CnnLayer[]): Sym {
   const rows = x.shape[0]!;
-  // n values per row of the batch, or -1 where the batch is dynamic (an acting graph's [-1, H W C] input).
-  const perBatch = (n: number) => (rows === -1 ? -1 : n * rows);
   let h = g.transpose(x, [1, 0]); // [H W C, rows]
   // Where the value at (y, x, channel c) of a layer's input sits among h's rows: (H, W, C) order for
   // the observation, then (C, H, W) for each convolution's output ([C_out, positions x rows]).
@@ -64,17 +81,37 @@ export function cnnForward(g: Graph, params: readonly Sym[], x: Sym, inputShape:
         }
       }
     }
-    const columns = g.reshape(g.gatherRows(h, g.constant(index, [index.length], 'int64')), [window, perBatch(positions)]);
-    // The scaling by 1/255 folded into the first kernel: a few thousand weights rather than every pixel.
-    const kernel = g.reshape(l === 0 ? g.mul(params[0]!, 1 / 255) : params[2 * l]!, [window, outC]);
-    const out = g.relu(g.gemm(kernel, columns, g.reshape(params[2 * l + 1]!, [outC, 1]), { transA: true }));
+    const columns = g.reshape(g.gatherRows(h, g.constant(index, [index.length], 'int64')), [window, positions * rows]);
+    const out = g.relu(g.gemm(g.reshape(kernels[l]!, [window, outC]), columns, g.reshape(biases[l]!, [outC, 1]), { transA: true }));
     h = g.reshape(out, [outC * positions, rows]);
     rowOf = (y, xx, c, next) => (c * next.inH + y) * next.inW + xx;
   });
   const last = layers[layers.length - 1]!;
   const positions = last.outH * last.outW;
-  const flat = g.reshape(g.transpose(g.reshape(h, [last.outC, positions, rows]), [2, 1, 0]), [rows, positions * last.outC]);
-  return g.relu(g.dense(flat, params[2 * layers.length]!, params[2 * layers.length + 1]!));
+  return g.reshape(g.transpose(g.reshape(h, [last.outC, positions, rows]), [2, 1, 0]), [rows, positions * last.outC]);
+}
+
+/**
+ * The convolutions on a batch of any size, activations [rows, pixels, C] (the
+ * observation's own (H, W, C) order, and each convolution's output's): a
+ * Gather on the pixel axis lays every window out as a row of a
+ * [rows x positions, k k C_in] matrix, whose product with the kernel is the
+ * next layer's [rows, positions, C_out]. Forward only (gradients refuses a
+ * Gather off axis 0). Returns [rows, features] in (H, W, C) order.
+ */
+function pixelMajorConvs(g: Graph, kernels: readonly Sym[], biases: readonly Sym[], x: Sym, layers: readonly CnnLayer[]): Sym {
+  const first = layers[0]!;
+  let h = g.reshape(x, [-1, first.inH * first.inW, first.inC]);
+  layers.forEach((layer, l) => {
+    const { k, s, inW, inC, outH, outW, outC } = layer;
+    // Window (oy, ox)'s pixels in the kernel's (ky, kx) order; each brings its C_in values, the kernel's innermost order.
+    const index: number[] = [];
+    for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) index.push((oy * s + ky) * inW + ox * s + kx);
+    const windows = g.reshape(g.gather(h, g.constant(index, [index.length], 'int64'), 1), [-1, k * k * inC]);
+    h = g.reshape(g.relu(g.gemm(windows, g.reshape(kernels[l]!, [k * k * inC, outC]), biases[l]!)), [-1, outH * outW, outC]);
+  });
+  const last = layers[layers.length - 1]!;
+  return g.reshape(h, [-1, last.outH * last.outW * last.outC]);
 }
 
 /** A conv trunk under a net (a cnn policy): the image [H, W, C] it reads and cnn.ts's options. */

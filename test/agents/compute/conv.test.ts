@@ -124,4 +124,41 @@ describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
     session.dispose();
     trunk.dispose();
   });
+
+  it('gives the same features in a graph of any batch (acting: the pixel-major layout), at 1 and 3 rows', async () => {
+    const shape = [21, 18, 4] as const;
+    const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
+    const trunk = cnn(shape, new Rng(7), options);
+    trunk.variables.forEach((v, i) => {
+      if (v.shape.length === 1) v.assign(tf.tensor1d(Float32Array.from({ length: v.size }, (_, k) => 0.01 * ((i + k) % 5) - 0.02)));
+    });
+    const g = new Graph('float32');
+    const params = trunk.variables.map((v, i) => g.input(`p${i}`, v.shape));
+    const dim = shape[0] * shape[1] * shape[2];
+    g.output('features', cnnForward(g, params, g.input('x', [-1, dim]), shape, options));
+    // The pixel-major layout gathers on the pixel axis: a Gather that is not on axis 0.
+    expect(g.nodes.some((n) => n.op === 'Gather' && (n.attrs.axis as { int: number }).int === 1)).toBe(true);
+    const session = await Session.create(toOnnx(g));
+    const weights = Object.fromEntries(trunk.variables.map((v, i) => [`p${i}`, new Tensor('float32', v.dataSync() as Float32Array, v.shape)]));
+    const rng = new Rng(8);
+    for (const rows of [1, 3]) {
+      const x = Float32Array.from({ length: rows * dim }, () => rng.uniform(0, 255));
+      const want = tf.tidy(() => Array.from(trunk.apply(tf.tensor2d(x, [rows, dim])).dataSync()));
+      const got = session.run({ x: new Tensor('float32', x, [rows, dim]), ...weights }).features!;
+      expect(got.dims).toEqual([rows, options.dense]);
+      const scale = Math.max(1, ...want.map(Math.abs));
+      want.forEach((v, i) => expect(Math.abs((got.data as Float32Array)[i]! - v), `rows ${rows}, feature ${i}`).toBeLessThan(1e-4 * scale));
+    }
+    session.dispose();
+    trunk.dispose();
+  });
+
+  it('refuses to differentiate a Gather off axis 0, naming it', () => {
+    const g = new Graph('float32');
+    const x = g.input('x', [2, 5, 3]);
+    const y = g.gather(x, g.constant([4, 0, 4], [3], 'int64'), 1);
+    expect(y.shape).toEqual([2, 3, 3]);
+    expect(() => gradients(g, g.sum(y), [x])).toThrow(/no gradient rule for ONNX op Gather on axis 1 \(only axis 0\)/);
+    expect(() => g.gather(x, g.constant([0], [1], 'int64'), 3)).toThrow(/gather: axis 3 is out of range for rank 3/);
+  });
 });
