@@ -2,14 +2,14 @@
 // critics share (agents/lib/compute/sac-model.ts), with and without gSDE. The
 // gradients through the trunks against finite differences, save and load,
 // exact resume, and a short pixel task that needs the image to be read.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../agents/sac.js';
-import { createAgent, loadAgent } from '../../agents/agent.js';
+import { createAgent, loadAgent, warmStart } from '../../agents/agent.js';
 import type { Graph, Sym } from '../../agents/lib/compute/graph.js';
-import { netShapes } from '../../agents/lib/compute/actor-critic.js';
+import { netShapes, qRegression } from '../../agents/lib/compute/actor-critic.js';
 import type { ConvTrunk } from '../../agents/lib/compute/layers.js';
-import { qRegression } from '../../agents/lib/compute/actor-critic.js';
 import { actorLoss, twinQ } from '../../agents/lib/compute/sac-model.js';
 import { mlpShapes } from '../../agents/lib/nets.js';
 import { Rng } from '../../core/rng.js';
@@ -89,6 +89,34 @@ describe('SAC with the cnn policy (a trunk under the actor, one shared by the tw
     }
     agent.dispose();
     loaded.dispose();
+  }, 60_000);
+
+  it("gSDE with no hidden layer takes the trunk's features as its own: the log-std matrix is [cnnDense, A]", async () => {
+    const agent = await make({ hidden: [], useSde: true, batchSize: 16, bufferSize: 500, learningStarts: 20 });
+    await agent.learn({ env: new PointerEnv(), totalSteps: 40 });
+    const dir = tempDir();
+    await agent.save(dir);
+    expect(readFileSync(join(dir, 'actor-log-std.bin')).byteLength).toBe(4 * TINY.cnnDense * 1);
+    const loaded = await loadAgent(dir);
+    const { obs } = new PointerEnv().reset({ seed: 3 });
+    expect(loaded.act(obs)).toEqual(agent.act(obs));
+    [agent, loaded].forEach((x) => x.dispose());
+  }, 60_000);
+
+  it("warm starts from a saved cnn SAC (the student takes its actions and values), and refuses one whose trunk differs, naming both", async () => {
+    const teacher = await make({ batchSize: 16, bufferSize: 500, learningStarts: 20 }, 1);
+    await teacher.learn({ env: new PointerEnv(), totalSteps: 60 });
+    const dir = tempDir();
+    await teacher.save(dir);
+    const student = await make({ batchSize: 16, bufferSize: 500, learningStarts: 20 }, 2);
+    const { obs } = new PointerEnv().reset({ seed: 4 });
+    expect(student.act(obs, { deterministic: true })).not.toEqual(teacher.act(obs, { deterministic: true }));
+    await warmStart(student, dir);
+    expect(student.act(obs, { deterministic: true })).toEqual(teacher.act(obs, { deterministic: true }));
+    expect(student.diagnostics!(obs).value).toBe(teacher.diagnostics!(obs).value);
+    const other = await make({ cnnDense: 8 }, 3);
+    await expect(warmStart(other, dir)).rejects.toThrow(/actor-cnn\.json is a trunk with input \[8, 8, 1\], filters \[4, 8\], kernels \[4, 3\], strides \[2, 1\], dense 16; this agent's is .*dense 8/);
+    [teacher, student, other].forEach((x) => x.dispose());
   }, 60_000);
 
   it('refuses the cnn policy on observations that are not an image, naming the agent', async () => {
