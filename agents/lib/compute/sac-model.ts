@@ -215,7 +215,6 @@ export class OnnxSacModel implements ContinuousModel {
     const criticSizes = OnnxSacModel.criticSizes(spec);
     const criticLayout = new ParamLayout([...netShapes(criticSizes, trunk), ...mlpShapes(criticSizes)]);
     const batch = new BatchFeeds(b, obsDim, actionDim);
-    const policy = (g: Graph, params: readonly Sym[], x: Sym, eps: Sym) => sacPolicy(g, spec, params, x, eps);
     const minQ = (g: Graph, params: readonly Sym[], x: Sym, a: Sym) => {
       const [q1, q2] = twinQ(g, params, x, a, trunk);
       return { q1, min: g.min(q1, q2) };
@@ -226,7 +225,7 @@ export class OnnxSacModel implements ContinuousModel {
         build(g, params) {
           const x = batch.inputs(g);
           const alpha = g.input('alpha', []);
-          const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
+          const next = sacPolicy(g, spec, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
           const soft = g.sub(minQ(g, criticLayout.inputs(g, 'tc'), x.nextObs, next.action).min, g.mul(next.logProb, alpha));
           const y = tdTarget(g, x.rewards, x.terminated, soft, spec.gamma);
           // SB3: 0.5 * the sum over critics of the mean squared error.
