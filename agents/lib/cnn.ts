@@ -27,7 +27,7 @@
 // The cnn policy's hyperparameters (policy, cnnFilters, cnnKernels,
 // cnnStrides, cnnDense) and the choice of the trunk from them and the
 // observation space are declared here once for the agents that have one
-// (PPO, DQN, TD3).
+// (PPO, DQN, TD3, DDPG, SAC).
 import { join } from 'node:path';
 import type { Rng } from '../../core/rng.js';
 import type { BoxSpace, Space } from '../../core/spaces.js';

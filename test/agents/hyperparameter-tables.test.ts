@@ -4,7 +4,8 @@
 // fixture was written from the tables as they stood before the agents'
 // shared entries were declared once (commit e0eaaca), so a change that moves
 // an entry must leave `arena agents <name>` and every check as they were.
-// Changes made on purpose since: DDPG's five cnn-policy entries (its conv trunk).
+// Changes made on purpose since: DDPG's five cnn-policy entries (its conv trunk);
+// SAC's five (its conv trunks, after hidden).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import '../../agents/index.js';

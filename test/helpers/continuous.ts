@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Agent } from '../../agents/agent.js';
+import type { Env } from '../../core/env.js';
 import { createAgent, loadAgent } from '../../agents/agent.js';
 import { make } from '../../core/registry.js';
 
@@ -19,26 +20,28 @@ export async function savedFiles(agent: Agent, dir: string): Promise<Record<stri
  * Trains one agent for `total` steps straight and another for `cut` steps,
  * saved, loaded and trained on to `total`: every saved file (nets, targets,
  * optimizers, replay, agent.json) must be the same bytes, and so must the
- * actions of both. Returns the names of the files compared.
+ * actions of both. `env` is a registered id or a function making a fresh env.
+ * Returns the names of the files compared.
  */
-export async function expectExactResume(algorithm: string, hp: Record<string, unknown>, backend: string, env: string, cut: number, total: number, tempDir: () => string): Promise<string[]> {
-  const probe = make(env);
+export async function expectExactResume(algorithm: string, hp: Record<string, unknown>, backend: string, env: string | (() => Env), cut: number, total: number, tempDir: () => string): Promise<string[]> {
+  const fresh = typeof env === 'string' ? () => make(env) : env;
+  const probe = fresh();
   const ctx = { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: 5, backend };
   const a = await createAgent(algorithm, hp, ctx);
   const b = await createAgent(algorithm, hp, ctx);
-  await a.learn({ env: make(env), totalSteps: cut });
-  await b.learn({ env: make(env), totalSteps: cut });
+  await a.learn({ env: fresh(), totalSteps: cut });
+  await b.learn({ env: fresh(), totalSteps: cut });
   const dir = tempDir();
   await b.save(dir);
   const c = await loadAgent(dir);
   expect(c.stepCount).toBe(cut);
-  await a.learn({ env: make(env), totalSteps: total });
-  await c.learn({ env: make(env), totalSteps: total });
+  await a.learn({ env: fresh(), totalSteps: total });
+  await c.learn({ env: fresh(), totalSteps: total });
   const fa = await savedFiles(a, tempDir());
   const fc = await savedFiles(c, tempDir());
   expect(Object.keys(fc).sort()).toEqual(Object.keys(fa).sort());
   for (const name of Object.keys(fa)) expect(fc[name]!.equals(fa[name]!), `${algorithm} on ${backend}: ${name}`).toBe(true);
-  const obs = make(env).reset({ seed: 1 }).obs;
+  const obs = fresh().reset({ seed: 1 }).obs;
   expect(c.act(obs, { deterministic: true })).toEqual(a.act(obs, { deterministic: true }));
   [a, b, c].forEach((x) => x.dispose());
   return Object.keys(fa);

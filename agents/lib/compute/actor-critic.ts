@@ -65,7 +65,7 @@ export function criticQ(g: Graph, params: readonly Sym[], obs: Sym, actions: Sym
 }
 
 /** What a net's first layer reads of an observation: the trunk's features, or the observation. */
-const featureDim = (obsDim: number, trunk: ConvTrunk | undefined): number => (trunk ? trunk.options.dense : obsDim);
+export const featureDim = (obsDim: number, trunk: ConvTrunk | undefined): number => (trunk ? trunk.options.dense : obsDim);
 
 /**
  * The critics' regression on the targets y (DDPG's, TD3's and SAC's critic
@@ -74,9 +74,13 @@ const featureDim = (obsDim: number, trunk: ConvTrunk | undefined): number => (tr
  * as an output.
  */
 export function criticRegression(g: Graph, params: readonly Sym[], critics: number, obs: Sym, actions: Sym, y: Sym, options: { trunk?: ConvTrunk; scale?: number } = {}): { loss: Sym; outputs: { meanQ: Sym } } {
-  const qs = splitCritics(params, critics).map((p) => criticQ(g, p, obs, actions, options.trunk));
+  return qRegression(g, splitCritics(params, critics).map((p) => criticQ(g, p, obs, actions, options.trunk)), y, options.scale);
+}
+
+/** criticRegression's loss and output from the critics' Q values `qs` [rows] (SAC's twin heads on one trunk compute them together). */
+export function qRegression(g: Graph, qs: readonly Sym[], y: Sym, scale?: number): { loss: Sym; outputs: { meanQ: Sym } } {
   const sum = qs.map((q) => g.mean(g.square(g.sub(q, y)))).reduce((s, l) => g.add(s, l));
-  return { loss: options.scale === undefined ? sum : g.mul(sum, options.scale), outputs: { meanQ: g.mean(qs[0]!) } };
+  return { loss: scale === undefined ? sum : g.mul(sum, scale), outputs: { meanQ: g.mean(qs[0]!) } };
 }
 
 /** A net's parameter shapes: its trunk's (if any), then its MLP's of layer sizes `sizes`. */

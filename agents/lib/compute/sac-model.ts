@@ -20,18 +20,34 @@
 // as actor-log-std.bin) scales a unit-normal matrix drawn once per gradient
 // step and shared by the step's next and current actions (as SB3's
 // reset_noise per gradient step), and collection acts with SdeNoise's theta.
+//
+// With a conv trunk (the cnn policy: uint8 image observations, layers.ts's
+// trunkFeatures) the actor reads s through a trunk of its own, and the twin
+// critics through one trunk that both Q heads share (the target critics
+// through their Polyak copy of it). That is SB3's SAC layout: with its default
+// share_features_extractor=False the actor and the critic module each build
+// a feature extractor, and the critic module's one extractor feeds all its Q
+// networks (ContinuousCritic). Separate actor and critic trunks keep the
+// actor's loss from moving the features the critics regress on; one trunk
+// for both heads runs the critic side's convolutions once per batch instead
+// of twice (TD3 and DDPG here give every critic its own). Files: actor-cnn,
+// critic-cnn (read by critic and critic2) and criticTarget-cnn, cnn.ts's
+// format. gSDE's features are then the last hidden layer over the trunk's
+// features (the trunk's own output when `hidden` is empty).
 import type { Rng } from '../../../core/rng.js';
 import { readBinary, writeBinary } from '../../agent.js';
 import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
 import { writeOptimizers } from '../continuous-model.js';
-import { mlpShapes, saveMlpData } from '../nets.js';
+import { cnnWeightCount } from '../cnn.js';
+import { mlpShapes } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
-import { BatchFeeds, criticName, criticQ, criticRegression, readNets, splitCritics, tdTarget } from './actor-critic.js';
+import { BatchFeeds, criticName, criticQ, featureDim, netShapes, qRegression, readNets, saveNet, splitCritics, tdTarget } from './actor-critic.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { SdeNoiseState } from './gsde.js';
 import { gsdeHead, gsdePolicy, sdeLatentDim, SdeNoise } from './gsde.js';
-import { mlpForward } from './layers.js';
+import type { ConvTrunk } from './layers.js';
+import { mlpForward, trunkFeatures } from './layers.js';
 import { toOnnx } from './serialize.js';
 import { Session, Tensor } from './session.js';
 import { concatFloat32, ParamLayout, polyakUpdate, Trainer } from './trainer.js';
@@ -56,6 +72,8 @@ export interface SacSpec {
   useSde: boolean;
   /** gSDE: steps between draws of the exploration matrix within a rollout (<= 0: only at rollout starts). */
   sdeSampleFreq: number;
+  /** The conv trunk of the cnn policy (obsDim is then H W C): one under the actor, one under both critics (the header). */
+  trunk?: ConvTrunk;
 }
 
 /** alpha = exp(logAlpha) and its Adam state (float64 on the host; saved in agent.json, which keeps every bit). */
@@ -67,9 +85,9 @@ export interface EntropyState {
 }
 
 export interface SacWeights {
-  /** The actor MLP's weights, then (useSde) the log-std matrix. */
+  /** The actor's trunk (cnn policy) and MLP weights, then (useSde) the log-std matrix. */
   actor: Float32Array;
-  /** Both critics, one after the other. */
+  /** The critics' trunk (cnn policy), then both critics' MLPs, one after the other. */
   critic: Float32Array;
   criticTarget: Float32Array;
 }
@@ -104,6 +122,30 @@ export function squashedGaussian(g: Graph, out: Sym, eps: Sym): { mean: Sym; log
   return { mean, logStd, action: g.tanh(u), logProb: g.sum(g.sub(gaussian, logDet), [1]) };
 }
 
+/**
+ * The actor's policy on observations `x` from its parameters (the trunk's
+ * first, under the cnn policy; gSDE's log-std matrix last): the squashed
+ * Gaussian with the draws `eps` [rows, A], or gSDE's with the unit-normal
+ * matrix `eps` [h, A].
+ */
+export function sacPolicy(g: Graph, spec: Pick<SacSpec, 'useSde' | 'trunk'>, params: readonly Sym[], x: Sym, eps: Sym): { action: Sym; logProb: Sym } {
+  const { features, rest } = trunkFeatures(g, spec.trunk, params, x);
+  return spec.useSde ? gsdePolicy(g, rest, features, eps) : squashedGaussian(g, mlpForward(g, rest, features, 'relu'), eps);
+}
+
+/** The actor's loss mean(alpha log pi(a|s) - min(Q1, Q2)(s, a)), a = sacPolicy's reparameterized action, and the mean log pi. */
+export function actorLoss(g: Graph, spec: Pick<SacSpec, 'useSde' | 'trunk'>, actorParams: readonly Sym[], criticParams: readonly Sym[], obs: Sym, eps: Sym, alpha: Sym): { loss: Sym; meanLogProb: Sym } {
+  const pi = sacPolicy(g, spec, actorParams, obs, eps);
+  const [q1, q2] = twinQ(g, criticParams, obs, pi.action, spec.trunk);
+  return { loss: g.mean(g.sub(g.mul(pi.logProb, alpha), g.min(q1, q2))), meanLogProb: g.mean(pi.logProb) };
+}
+
+/** Q1 and Q2 [rows] of (s, a) from the critics' parameters (the shared trunk's, when there is one, then each head's MLP). */
+export function twinQ(g: Graph, params: readonly Sym[], obs: Sym, actions: Sym, trunk?: ConvTrunk): [Sym, Sym] {
+  const { features, rest } = trunkFeatures(g, trunk, params, obs);
+  return splitCritics(rest, 2).map((p) => criticQ(g, p, features, actions)) as [Sym, Sym];
+}
+
 export class OnnxSacModel implements ContinuousModel {
   readonly criticTarget: Float32Array;
   private readonly targetFeeds: Record<string, Tensor>;
@@ -135,17 +177,17 @@ export class OnnxSacModel implements ContinuousModel {
     this.nextEps = new Float32Array(rows * cols);
     this.one = new Float32Array(spec.obsDim);
     this.entropy = { ...entropy };
-    this.sde = spec.useSde ? new SdeNoise(sdeLatentDim(spec.obsDim, spec.hidden), spec.actionDim, spec.sdeSampleFreq) : null;
+    this.sde = spec.useSde ? new SdeNoise(sdeLatentDim(featureDim(spec.obsDim, spec.trunk), spec.hidden), spec.actionDim, spec.sdeSampleFreq) : null;
   }
 
-  /** The actor MLP's layer sizes: mean and log-std per action dimension, or (useSde) the mean alone. */
+  /** The actor MLP's layer sizes, from the observation (or its trunk's features): mean and log-std per action dimension, or (useSde) the mean alone. */
   static actorSizes(spec: SacSpec): number[] {
-    return [spec.obsDim, ...spec.hidden, (spec.useSde ? 1 : 2) * spec.actionDim];
+    return [featureDim(spec.obsDim, spec.trunk), ...spec.hidden, (spec.useSde ? 1 : 2) * spec.actionDim];
   }
 
   /** The shape of the log-std matrix of gSDE (features x actions), or null without it. */
   static logStdShape(spec: SacSpec): [number, number] | null {
-    return spec.useSde ? [sdeLatentDim(spec.obsDim, spec.hidden), spec.actionDim] : null;
+    return spec.useSde ? [sdeLatentDim(featureDim(spec.obsDim, spec.trunk), spec.hidden), spec.actionDim] : null;
   }
 
   /** The noise fed per gradient step: eps [batch, A] for each action, or gSDE's one unit-normal matrix [h, A]. */
@@ -153,8 +195,9 @@ export class OnnxSacModel implements ContinuousModel {
     return OnnxSacModel.logStdShape(spec) ?? [spec.batchSize, spec.actionDim];
   }
 
+  /** Each critic MLP's layer sizes, from the observation (or the critics' trunk's features) and the action to Q. */
   static criticSizes(spec: SacSpec): number[] {
-    return [spec.obsDim + spec.actionDim, ...spec.hidden, 1];
+    return [featureDim(spec.obsDim, spec.trunk) + spec.actionDim, ...spec.hidden, 1];
   }
 
   static async create(
@@ -165,15 +208,15 @@ export class OnnxSacModel implements ContinuousModel {
     /** gSDE's saved collection noise (agent.json's state.sdeNoise). */
     sdeState?: unknown,
   ): Promise<OnnxSacModel> {
-    const { obsDim, actionDim, batchSize: b } = spec;
+    const { obsDim, actionDim, batchSize: b, trunk } = spec;
     const logStdShape = OnnxSacModel.logStdShape(spec);
-    const actorLayout = new ParamLayout([...mlpShapes(OnnxSacModel.actorSizes(spec)), ...(logStdShape ? [logStdShape] : [])]);
+    const actorLayout = new ParamLayout([...netShapes(OnnxSacModel.actorSizes(spec), trunk), ...(logStdShape ? [logStdShape] : [])]);
     const noiseShape = OnnxSacModel.noiseShape(spec);
-    const criticLayout = new ParamLayout([0, 1].flatMap(() => mlpShapes(OnnxSacModel.criticSizes(spec))));
+    const criticSizes = OnnxSacModel.criticSizes(spec);
+    const criticLayout = new ParamLayout([...netShapes(criticSizes, trunk), ...mlpShapes(criticSizes)]);
     const batch = new BatchFeeds(b, obsDim, actionDim);
-    const policy = (g: Graph, params: readonly Sym[], x: Sym, eps: Sym) => (spec.useSde ? gsdePolicy(g, params, x, eps) : squashedGaussian(g, mlpForward(g, params, x, 'relu'), eps));
     const minQ = (g: Graph, params: readonly Sym[], x: Sym, a: Sym) => {
-      const [q1, q2] = splitCritics(params, 2).map((p) => criticQ(g, p, x, a)) as [Sym, Sym];
+      const [q1, q2] = twinQ(g, params, x, a, trunk);
       return { q1, min: g.min(q1, q2) };
     };
     const critic = await Trainer.create(
@@ -182,11 +225,11 @@ export class OnnxSacModel implements ContinuousModel {
         build(g, params) {
           const x = batch.inputs(g);
           const alpha = g.input('alpha', []);
-          const next = policy(g, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
+          const next = sacPolicy(g, spec, actorLayout.inputs(g, 'pa'), x.nextObs, g.input('nextEps', noiseShape));
           const soft = g.sub(minQ(g, criticLayout.inputs(g, 'tc'), x.nextObs, next.action).min, g.mul(next.logProb, alpha));
           const y = tdTarget(g, x.rewards, x.terminated, soft, spec.gamma);
           // SB3: 0.5 * the sum over critics of the mean squared error.
-          return criticRegression(g, params, 2, x.obs, x.actions, y, { scale: 0.5 });
+          return qRegression(g, twinQ(g, params, x.obs, x.actions, trunk), y, 0.5);
         },
       },
       weights.critic,
@@ -197,31 +240,30 @@ export class OnnxSacModel implements ContinuousModel {
         layout: actorLayout,
         build(g, params) {
           const obs = g.input('obs', [b, obsDim]);
-          const pi = policy(g, params, obs, g.input('eps', noiseShape));
-          const q = minQ(g, criticLayout.inputs(g, 'c'), obs, pi.action).min;
-          return { loss: g.mean(g.sub(g.mul(pi.logProb, g.input('alpha', [])), q)), outputs: { meanLogProb: g.mean(pi.logProb) } };
+          const { loss, meanLogProb } = actorLoss(g, spec, params, criticLayout.inputs(g, 'c'), obs, g.input('eps', noiseShape), g.input('alpha', []));
+          return { loss, outputs: { meanLogProb } };
         },
       },
       weights.actor,
       spec.learningRate,
     );
     const act = new Graph('float32');
-    const actParams = actorLayout.inputs(act, 'p');
+    const actNet = trunkFeatures(act, trunk, actorLayout.inputs(act, 'p'), act.input('x', [-1, obsDim]));
     if (spec.useSde) {
       // The mean and the features z(s); SdeNoise adds z(s) theta on the host.
-      const { latent, mean } = gsdeHead(act, actParams.slice(0, -1), act.input('x', [-1, obsDim]));
+      const { latent, mean } = gsdeHead(act, actNet.rest.slice(0, -1), actNet.features);
       act.output('mean', mean);
       act.output('latent', latent);
     } else {
-      const head = mlpForward(act, actParams, act.input('x', [-1, obsDim]), 'relu');
+      const head = mlpForward(act, actNet.rest, actNet.features, 'relu');
       const [mean, logStd] = act.split(head, 1, [actionDim, actionDim]) as [Sym, Sym];
       act.output('mean', mean);
       act.output('logStd', act.clip(logStd, LOG_STD_MIN, LOG_STD_MAX));
     }
     const value = new Graph('float32');
     const vx = value.input('x', [1, obsDim]);
-    const vParams = actorLayout.inputs(value, 'p');
-    const vMean = spec.useSde ? gsdeHead(value, vParams.slice(0, -1), vx).mean : value.split(mlpForward(value, vParams, vx, 'relu'), 1, [actionDim, actionDim])[0]!;
+    const vNet = trunkFeatures(value, trunk, actorLayout.inputs(value, 'p'), vx);
+    const vMean = spec.useSde ? gsdeHead(value, vNet.rest.slice(0, -1), vNet.features).mean : value.split(mlpForward(value, vNet.rest, vNet.features, 'relu'), 1, [actionDim, actionDim])[0]!;
     value.output('q', minQ(value, criticLayout.inputs(value, 'c'), vx, value.tanh(vMean)).q1);
     const model = new OnnxSacModel(spec, actorLayout, criticLayout, actor, critic, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), batch, entropy);
     model.criticTarget.set(weights.criticTarget);
@@ -234,19 +276,17 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   static async readWeights(spec: SacSpec, dir: string, who: string): Promise<SacWeights> {
-    const critics = [0, 1].map(criticName);
-    let actor = await readNets(dir, ['actor'], OnnxSacModel.actorSizes(spec), who);
+    const sizes = OnnxSacModel.criticSizes(spec);
+    // The first critic's files carry the shared trunk (critic-cnn, criticTarget-cnn), the second's its MLP alone.
+    const critics = async (suffix: string) => concatFloat32([await readNets(dir, [`${criticName(0)}${suffix}`], sizes, who, spec.trunk), await readNets(dir, [`${criticName(1)}${suffix}`], sizes, who)]);
+    let actor = await readNets(dir, ['actor'], OnnxSacModel.actorSizes(spec), who, spec.trunk);
     const logStdShape = OnnxSacModel.logStdShape(spec);
     if (logStdShape) {
       const logStd = new Float32Array(await readBinary(dir, 'actor-log-std.bin'));
       if (logStd.length !== logStdShape[0] * logStdShape[1]) throw new Error(`${who}: ${dir}/actor-log-std.bin holds ${logStd.length} values, this agent's gSDE log-std matrix is [${logStdShape.join(', ')}]`);
       actor = concatFloat32([actor, logStd]);
     }
-    return {
-      actor,
-      critic: await readNets(dir, critics, OnnxSacModel.criticSizes(spec), who),
-      criticTarget: await readNets(dir, critics.map((n) => `${n}Target`), OnnxSacModel.criticSizes(spec), who),
-    };
+    return { actor, critic: await critics(''), criticTarget: await critics('Target') };
   }
 
   /** The log-std matrix of gSDE (a view of the actor's parameters). */
@@ -322,14 +362,17 @@ export class OnnxSacModel implements ContinuousModel {
 
   async save(dir: string): Promise<Record<string, unknown>> {
     const logStdShape = OnnxSacModel.logStdShape(this.spec);
-    const actorMlp = logStdShape ? this.actor.params.subarray(0, this.actor.params.length - logStdShape[0] * logStdShape[1]) : this.actor.params;
-    await saveMlpData({ sizes: OnnxSacModel.actorSizes(this.spec), activation: 'relu', data: actorMlp }, dir, 'actor');
+    const { trunk } = this.spec;
+    const actorNet = logStdShape ? this.actor.params.subarray(0, this.actor.params.length - logStdShape[0] * logStdShape[1]) : this.actor.params;
+    await saveNet(dir, 'actor', OnnxSacModel.actorSizes(this.spec), actorNet, trunk);
     if (logStdShape) await writeBinary(dir, 'actor-log-std.bin', this.logStd());
-    const per = this.criticLayout.size / 2;
+    // The shared trunk goes with the first critic's MLP; the second critic's MLP is the rest.
+    const trunkSize = trunk ? cnnWeightCount(trunk.inputShape, trunk.options) : 0;
+    const first = trunkSize + (this.criticLayout.size - trunkSize) / 2;
     const sizes = OnnxSacModel.criticSizes(this.spec);
-    for (let i = 0; i < 2; i++) {
-      await saveMlpData({ sizes, activation: 'relu', data: this.critic.params.subarray(i * per, (i + 1) * per) }, dir, criticName(i));
-      await saveMlpData({ sizes, activation: 'relu', data: this.criticTarget.subarray(i * per, (i + 1) * per) }, dir, `${criticName(i)}Target`);
+    for (const [suffix, data] of [['', this.critic.params], ['Target', this.criticTarget]] as const) {
+      await saveNet(dir, `${criticName(0)}${suffix}`, sizes, data.subarray(0, first), trunk);
+      await saveNet(dir, `${criticName(1)}${suffix}`, sizes, data.subarray(first), undefined);
     }
     const steps = await writeOptimizers(dir, { actor: this.actor.getState(), critic: this.critic.getState() });
     const sdeNoise: SdeNoiseState | undefined = this.sde?.getState();
