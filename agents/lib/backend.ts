@@ -2,10 +2,10 @@
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
-// A2C (also with the cnn policy), REINFORCE and shared-PPO run on it or on
-// tfjs, TD3 and SAC on it only, and asking another agent for it fails with a
-// message saying so (PPO, A2C, REINFORCE and shared-PPO keep their nets in
-// tfjs variables for saving, so tfjs is initialized for them too). DQN's,
+// A2C (also with the cnn policy), REINFORCE, shared-PPO and shared-DQN run on
+// it or on tfjs, TD3 and SAC on it only (PPO, A2C, REINFORCE and shared-PPO
+// keep their nets in tfjs variables for saving, so tfjs is initialized for
+// them too; shared-DQN and the others do without it). DQN's,
 // PPO's and A2C's cnn policies run on it.
 // 'cuda' and 'webgpu' are that path with the conv nets' sessions on ONNX
 // Runtime's CUDA or WebGPU execution provider (compute/providers.ts):
@@ -110,7 +110,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      `backend '${requested}' (ONNX Runtime) runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on ONNX Runtime: shared-dqn; iql has no network): use backend 'wasm' (or 'auto')`,
+      `backend '${requested}' names ONNX Runtime, not a TensorFlow.js backend: initBackend sets up TensorFlow.js only (every agent and learner with nets builds its ONNX Runtime model itself; iql has no network)`,
     );
   }
   const name = requested as Exclude<BackendName, OnnxBackendName>;
