@@ -329,6 +329,7 @@ registerLearner({
   name: 'shared-dqn',
   description: "parameter-shared DQN: one Q-network for all agents (agent id one-hot input), masked argmax and targets, double DQN, self-play pool; Discrete actions",
   hyperparameters: SHARED_DQN_HYPERPARAMETERS,
+  backends: { tfjs: true },
   async create(hp, context) {
     checkSetup(context);
     const g = context.game;
