@@ -8,7 +8,7 @@
 //           games); both sides, alternating. Also prints a league of the run's
 //           checkpoints with the random and minimax players.
 //   ttt-dqn tic-tac-toe, parameter-shared DQN with masked argmax and targets,
-//           against a random player in half the episodes and in self-play
+//           against a random player in 5 episodes of 7 and in self-play
 //           (current self, pool of past nets) in the others: loses at most 2%
 //           of 1,000 games against a random player
 //   c4      Connect Four, parameter-shared PPO with masked logits, against a
