@@ -3,7 +3,7 @@
 // same training runs from the same seed, legal moves only when acting, exact
 // resume through a checkpoint on onnx, and checkpoints that move between the
 // backends.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionMaskOf, makeGame } from '../../../core/multi-agent.js';
@@ -233,6 +233,19 @@ describe("shared-dqn on backend 'onnx'", () => {
     expect(maskMattered).toBeGreaterThan(0);
     l.dispose();
   }, 60_000);
+
+  it("refuses a checkpoint whose nets do not have the hyperparameters' sizes, naming the file and both sizes", async () => {
+    const c = CASES[0]!;
+    const l = await make(c, 'onnx');
+    const dir = tempDir();
+    await l.save(dir);
+    l.dispose();
+    const path = join(dir, 'learner.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { hyperparameters: Record<string, unknown> };
+    manifest.hyperparameters.hidden = [12];
+    writeFileSync(path, JSON.stringify(manifest));
+    await expect(loadLearner(dir)).rejects.toThrow(/^shared-dqn: .*\/online is a net of sizes \[20, 16, 9\], this learner's is \[20, 12, 9\]$/);
+  });
 
   it.each([
     ['onnx', 'wasm'],
