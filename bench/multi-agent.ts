@@ -7,6 +7,10 @@
 //           a perfect minimax player (ties broken at random, so it varies its
 //           games); both sides, alternating. Also prints a league of the run's
 //           checkpoints with the random and minimax players.
+//   ttt-dqn tic-tac-toe, parameter-shared DQN with masked argmax and targets,
+//           against a random player in 5 episodes of 7 and in self-play
+//           (current self, pool of past nets) in the others: loses at most 2%
+//           of 1,000 games against a random player
 //   c4      Connect Four, parameter-shared PPO with masked logits, against a
 //           random player in 8 episodes of 10 and in self-play (current self,
 //           pool of past actors) in the others: wins at least 95% of 1,000
@@ -25,7 +29,8 @@
 //   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
 //   npm run bench:multi -- --tasks soccer --seeds 1 --first-seed 2   # one seed (to run seeds side by side)
 //   npm run bench:multi -- --tasks c4 --set fixedWeight=8 --set hidden=[128,128]   # try other hyperparameters
-//   npm run bench:multi -- --tasks c4,nav --backend onnx  # shared-ppo on ONNX Runtime (default: wasm)
+//   npm run bench:multi -- --tasks c4,nav --backend onnx  # the nets on ONNX Runtime (default: wasm)
+//   npm run bench:multi -- --tasks ttt-dqn,c4 --seeds 1 --backend wasm,onnx   # each run on both, train-time ratios
 //
 // Runs go one after another in this process (the machine's other core stays
 // free); evaluations are deterministic (greedy, or the policy's mode) and
@@ -38,7 +43,7 @@ import type { Game, ParallelEnv } from '../core/multi-agent.js';
 import { makeGame } from '../core/multi-agent.js';
 import type { Rng } from '../core/rng.js';
 import { scriptedSoccerPolicy, ticTacToeMinimax } from '../envs/games/index.js';
-import { initBackend } from '../agents/lib/backend.js';
+import { BACKENDS, initBackend } from '../agents/lib/backend.js';
 import type { MultiAgentLearner, Policy, RewardShaping } from '../agents/multi/index.js';
 import { createLearner, evaluateMatch, formatLeague, loadLearner, randomPolicy, roundRobin } from '../agents/multi/index.js';
 import { benchFlags } from './args.js';
@@ -57,6 +62,7 @@ interface RunResult {
   readonly settings: Record<string, unknown>;
   readonly seed: number;
   readonly learner: string;
+  readonly backend: string;
   readonly steps: number;
   readonly trainSeconds: number;
   readonly evalSeconds: number;
@@ -115,6 +121,19 @@ const TASKS: Task[] = [
         { label: 'vs random W-D-L (no losses)', value: wdl(vsRandom), pass: vsRandom.losses === 0 },
         { label: 'vs minimax W-D-L (draws >= 95%)', value: wdl(vsMinimax), pass: vsMinimax.draws >= 950 },
       ];
+    },
+  },
+  {
+    id: 'ttt-dqn',
+    learner: 'shared-dqn',
+    hyperparameters: { hidden: [64, 64], learningRate: 1e-3, gamma: 0.9, learningStarts: 2000, targetUpdateInterval: 1000, explorationFraction: 0.5, snapshotEvery: 5000, fixedWeight: 5 },
+    makeGame: () => makeGame('TicTacToe-v0'),
+    copies: 4,
+    totalSteps: 300_000,
+    opponents: { random: randomPolicy() },
+    async evaluate(learner, seed) {
+      const r = evaluateMatch(learner.policy({ deterministic: true }), randomPolicy(), makeGame('TicTacToe-v0'), { games: 1000, seed: 6000 + seed });
+      return [{ label: 'vs random W-D-L (losses <= 2%)', value: wdl(r), pass: r.losses <= 20 }];
     },
   },
   {
@@ -202,8 +221,8 @@ interface Args {
   firstSeed: number;
   scale: number;
   json: string | null;
-  /** The learners' backend (--backend; 'wasm' unless asked: shared-ppo also runs on 'onnx'). */
-  backend: string;
+  /** The learners' backends (--backend; ['wasm'] unless asked): each run is made on each, one after the other. */
+  backends: string[];
   /** Hyperparameters replacing the tasks' own (--set key=value, the value read as JSON, else as a string). */
   overrides: Record<string, unknown>;
 }
@@ -217,20 +236,23 @@ function parseArgs(argv: string[]): Args {
       'first-seed': { value: 'S', help: 'the first seed (default 0)' },
       scale: { value: 'X', help: "multiplies each task's step budget (default 1)" },
       set: { value: 'KEY=VALUE', repeat: true, help: "a hyperparameter replacing the task's (value read as JSON, else a string)" },
-      backend: { value: 'NAME', help: "the learners' backend (default wasm; shared-ppo also runs on onnx)" },
+      backend: { value: 'A,B', help: "the learners' backends (default wasm; onnx too: each run on each, with the ratio of their training times)" },
       json: { value: 'FILE', help: "also write every run's numbers to FILE" },
     },
     argv,
   );
   const tasks = flags.string('tasks')?.split(',') ?? TASKS.map((t) => t.id);
   for (const t of tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
+  const backends = flags.string('backend')?.split(',') ?? ['wasm'];
+  for (const b of backends) if (!(BACKENDS as readonly string[]).includes(b)) throw new Error(`--backend: unknown backend ${JSON.stringify(b)}; backends: ${BACKENDS.join(', ')}`);
+  if (new Set(backends).size < backends.length) throw new Error(`--backend: ${backends.join(',')} names a backend twice`);
   return {
     tasks,
     seeds: flags.int('seeds', 3),
     firstSeed: flags.int('first-seed', 0, 0),
     scale: flags.positive('scale', 1),
     json: flags.string('json') ?? null,
-    backend: flags.string('backend') ?? 'wasm',
+    backends,
     overrides: settingsOf(flags.list('set')),
   };
 }
@@ -269,7 +291,7 @@ async function runOne(task: Task, seed: number, scale: number, overrides: Record
   const steps = learner.stepCount;
   learner.dispose();
   rmSync(saved, { recursive: true, force: true });
-  return { task: task.id, settings: overrides, seed, learner: task.learner, steps, trainSeconds, evalSeconds, checks };
+  return { task: task.id, settings: overrides, seed, learner: task.learner, backend, steps, trainSeconds, evalSeconds, checks };
 }
 
 function table(rows: string[][]): string {
@@ -285,18 +307,27 @@ async function main(): Promise<void> {
   for (const id of args.tasks) {
     const task = TASKS.find((t) => t.id === id)!;
     for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
-      const r = await runOne(task, seed, args.scale, args.overrides, args.backend);
-      results.push(r);
-      console.log(
-        `${r.task} seed ${r.seed}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
-          r.checks.map((c) => `${c.label}: ${c.value}${c.pass ? '' : ' MISS'}`).join('; '),
-      );
+      for (const backend of args.backends) {
+        const r = await runOne(task, seed, args.scale, args.overrides, backend);
+        results.push(r);
+        console.log(
+          `${r.task} seed ${r.seed} on ${backend}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
+            r.checks.map((c) => `${c.label}: ${c.value}${c.pass ? '' : ' MISS'}`).join('; '),
+        );
+      }
     }
   }
-  const rows = [['task', 'seed', 'learner', 'steps', 'train s', 'eval s', 'check', 'measured', 'pass']];
+  // With several backends, each run's training time over the first backend's on the same task and seed.
+  const ratio = (r: RunResult) => {
+    const base = results.find((x) => x.task === r.task && x.seed === r.seed && x.backend === args.backends[0]);
+    return base ? (r.trainSeconds / base.trainSeconds).toFixed(2) + 'x' : '';
+  };
+  const multi = args.backends.length > 1;
+  const rows = [['task', 'seed', 'learner', 'backend', 'steps', 'train s', ...(multi ? [`vs ${args.backends[0]}`] : []), 'eval s', 'check', 'measured', 'pass']];
   for (const r of results) {
     r.checks.forEach((c, k) => {
-      rows.push(k === 0 ? [r.task, String(r.seed), r.learner, String(r.steps), r.trainSeconds.toFixed(1), r.evalSeconds.toFixed(1), c.label, c.value, c.pass ? 'yes' : 'NO'] : ['', '', '', '', '', '', c.label, c.value, c.pass ? 'yes' : 'NO']);
+      const head = [r.task, String(r.seed), r.learner, r.backend, String(r.steps), r.trainSeconds.toFixed(1), ...(multi ? [ratio(r)] : []), r.evalSeconds.toFixed(1)];
+      rows.push([...(k === 0 ? head : head.map(() => '')), c.label, c.value, c.pass ? 'yes' : 'NO']);
     });
   }
   console.log(`\n${table(rows)}`);

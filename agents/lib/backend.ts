@@ -2,24 +2,25 @@
 //
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
-// A2C (also with the cnn policy), REINFORCE and shared-PPO run on it or on
-// tfjs, TD3 and SAC on it only, and asking another agent for it fails with a
-// message saying so (PPO, A2C, REINFORCE and shared-PPO keep their nets in
-// tfjs variables for saving, so tfjs is initialized for them too). DQN's,
+// A2C (also with the cnn policy), REINFORCE, shared-PPO and shared-DQN run on
+// it or on tfjs, TD3 and SAC on it only (PPO, A2C, REINFORCE and shared-PPO
+// keep their nets in tfjs variables for saving, so tfjs is initialized for
+// them too; shared-DQN and the others do without it). DQN's,
 // PPO's and A2C's cnn policies run on it.
 // 'cuda' and 'webgpu' are that path with the conv nets' sessions on ONNX
 // Runtime's CUDA or WebGPU execution provider (compute/providers.ts):
 // createAgent and loadAgent refuse one that is not present here, saying what
 // was looked for and how to get it.
-// 'auto' (the default) is 'onnx' for every single-agent configuration on that
-// path (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks) and
-// otherwise (the multi-agent learners) the first TensorFlow.js backend that
+// 'auto' (the default) is 'onnx' for every agent and multi-agent learner with
+// nets (it trains 3-10x faster than tfjs-wasm here; README's Benchmarks).
+// Where tfjs itself is asked for with 'auto' (initBackend: agents and learners
+// saved when 'auto' meant tfjs), it is the first TensorFlow.js backend that
 // initializes: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node when one can
 // be imported (a machine that could download libtensorflow at install time),
 // else the WebAssembly backend (SIMD, about 4x faster than tfjs's plain-JS cpu
-// backend on small nets), else 'cpu'. createAgent resolves 'auto' to the
-// concrete name (resolveBackend) and saved agents record it, so a resumed run
-// stays on the backend it started on. A backend asked for by name that is
+// backend on small nets), else 'cpu'. createAgent and createLearner resolve
+// 'auto' to the concrete name (resolveBackend) and saved agents and learners
+// record it, so a resumed run stays on the backend it started on. A backend asked for by name that is
 // missing fails with how to install it. None of the optional backends is
 // needed to install Arena or run its tests.
 import * as tf from '@tensorflow/tfjs';
@@ -43,7 +44,7 @@ export function gpuProvider(requested: string | undefined): GpuProvider | undefi
   return requested === 'cuda' || requested === 'webgpu' ? requested : undefined;
 }
 
-/** The concrete backend for `requested` of an agent with nets: a name is kept; 'auto' (or none) is 'onnx', where every such agent trains. */
+/** The concrete backend for `requested` of an agent or learner with nets: a name is kept; 'auto' (or none) is 'onnx', where every such one trains. */
 export function resolveBackend(requested: string | undefined): string {
   return requested !== undefined && requested !== 'auto' ? requested : 'onnx';
 }
@@ -110,7 +111,7 @@ export async function initBackend(requested: string = 'auto'): Promise<TfjsBacke
   }
   if (usesOnnx(requested)) {
     throw new BackendError(
-      `backend '${requested}' (ONNX Runtime) runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js (still to come on ONNX Runtime: shared-dqn; iql has no network): use backend 'wasm' (or 'auto')`,
+      `backend '${requested}' names ONNX Runtime, not a TensorFlow.js backend: initBackend sets up TensorFlow.js only (every agent and learner with nets builds its ONNX Runtime model itself; iql has no network)`,
     );
   }
   const name = requested as Exclude<BackendName, OnnxBackendName>;

@@ -39,7 +39,8 @@ export type { MatchOptions, MatchResult, SideResult, Tally, TeamResult } from '.
 export { bradleyTerryElo, formatLeague, roundRobin } from './league.js';
 export type { Entrant, League, PairResult, Rating, RatingOptions } from './league.js';
 export { IQL_HYPERPARAMETERS } from './iql.js';
-export { SHARED_DQN_HYPERPARAMETERS, tdTargetsMasked } from './shared-dqn.js';
+export { SHARED_DQN_HYPERPARAMETERS } from './shared-dqn.js';
+export { tdTargetsMasked } from './shared-q.js';
 export { SHARED_PPO_HYPERPARAMETERS } from './shared-ppo.js';
 export { streamGae } from './advantages.js';
 export type { StreamRollout } from './advantages.js';

@@ -31,6 +31,7 @@ import type { DiscretizeObservationOptions } from '../../core/wrappers/discretiz
 import type { Diagnostics } from '../agent.js';
 import type { ParamSpec, Resolved } from '../lib/hparams.js';
 import { resolveHyperparameters } from '../lib/hparams.js';
+import { initBackend, resolveBackend } from '../lib/backend.js';
 
 // ---------------------------------------------------------------- the shape of a game
 
@@ -232,6 +233,12 @@ export interface LearnerDefinition<S extends ParamSpec = ParamSpec> {
   readonly hyperparameters: S;
   /** It keys tables by observation, so float Box observations need a grid: the context's `discretize`. */
   readonly takesDiscretize?: boolean;
+  /**
+   * For learners with nets (all of which train on ONNX Runtime, which 'auto'
+   * picks): whether they also have a TensorFlow.js implementation. The
+   * context create and load receive then names a concrete backend.
+   */
+  readonly backends?: { readonly tfjs: boolean };
   create(hp: Resolved<S>, context: LearnerContext): MultiAgentLearner | Promise<MultiAgentLearner>;
   load(hp: Resolved<S>, context: LearnerContext, manifest: LearnerManifest, dir: string): MultiAgentLearner | Promise<MultiAgentLearner>;
 }
@@ -261,7 +268,8 @@ export async function createLearner(name: string, hyperparameters: Readonly<Reco
   if (!Number.isInteger(context.seed)) throw new TypeError(`createLearner(${name}): seed must be an integer, got ${String(context.seed)}`);
   const shape = gameShape(context.game);
   const sides = checkSides(`createLearner(${name})`, shape.possibleAgents, context.sides ?? defaultSides(shape.possibleAgents));
-  return d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), { ...context, game: shape, sides });
+  const backend = d.backends ? resolveBackend(context.backend) : context.backend;
+  return d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), { ...context, game: shape, sides, ...(backend !== undefined ? { backend } : {}) });
 }
 
 // ---------------------------------------------------------------- saving
@@ -328,7 +336,13 @@ export async function loadLearner(dir: string, options: { backend?: string } = {
   const g = manifest.context.game;
   const spaces = (json: PerAgent<SpaceJSON>, what: string) =>
     Object.fromEntries(Object.entries(json).map(([a, s]) => [a, spaceFromJSON(s, `${path}: context.game.${what}.${a}`)]));
-  const backend = options.backend ?? manifest.context.backend;
+  // 'auto' on loading keeps the backend the learner was saved from, so a
+  // resumed run continues exactly. Manifests written before 'auto' meant ONNX
+  // Runtime for the learners recorded 'auto' itself (or nothing), which then
+  // meant TensorFlow.js.
+  const asked = options.backend === 'auto' ? undefined : options.backend;
+  let backend = asked ?? manifest.context.backend;
+  if (d.backends && (backend === undefined || backend === 'auto')) backend = d.backends.tfjs ? await initBackend('auto') : 'onnx';
   const context: LearnerContext = {
     game: { id: g.id, kind: g.kind, possibleAgents: g.possibleAgents, observationSpaces: spaces(g.observationSpaces, 'observationSpaces'), actionSpaces: spaces(g.actionSpaces, 'actionSpaces') },
     seed: manifest.context.seed,

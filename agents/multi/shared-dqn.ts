@@ -24,7 +24,9 @@
 //   log     onEpisodeEnd per episode, onUpdate per training round
 //
 // Epsilon falls linearly over explorationFraction of the budget
-// (scheduleSteps, else totalSteps) as a function of the step count.
+// (scheduleSteps, else totalSteps) as a function of the step count. The nets
+// and their update run on tfjs or ONNX Runtime (shared-q.ts), with the same
+// numbers to float32 rounding and the same checkpoint files.
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
 import { actionMaskOf } from '../../core/multi-agent.js';
 import type { RngState } from '../../core/rng.js';
@@ -33,23 +35,21 @@ import type { DiscreteSpace } from '../../core/spaces.js';
 import { describeSpace } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
 import { readBinary, writeBinary } from '../agent.js';
-import { forward, huberLoss } from '../lib/q-network.js';
-import { initBackend, tf } from '../lib/backend.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, choice, HyperparameterError, int, list, num } from '../lib/hparams.js';
-import type { Mlp } from '../lib/nets.js';
-import { copyWeights, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
 import { linearSchedule } from '../lib/schedules.js';
 import { agentIndexOf, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, registerLearner, writeLearnerManifest } from './learner.js';
-import { maskedArgmax, maskedMax, maskLogits, maskedRowMax, randomLegal } from '../lib/masks.js';
+import { maskedArgmax, maskedMax, randomLegal } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
 import { MaskedReplay } from './replay.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
 import { Matchmaker, OpponentPool, passes, SELF_PLAY_HYPERPARAMETERS } from './self-play.js';
+import type { SharedQNets } from './shared-q.js';
+import { createSharedQ, initialWeights } from './shared-q.js';
 
 export const SHARED_DQN_HYPERPARAMETERS = {
   learningRate: num(5e-4, 'Adam step size (the start value when annealed)', { min: 0, exclusiveMin: true }),
@@ -97,12 +97,11 @@ interface SharedDqnState {
   poolCount: number;
 }
 
-class SharedDqn implements MultiAgentLearner {
+class SharedDqn<S> implements MultiAgentLearner {
   readonly algorithm = 'shared-dqn';
   readonly encoder: ObservationEncoder;
   private readonly counters: Counters = { steps: 0, episodes: 0, transitions: 0, updates: 0 };
-  private readonly optimizer: Optimizer;
-  private readonly pool: OpponentPool<Mlp>;
+  private readonly pool: OpponentPool<S>;
   private readonly agents: readonly AgentId[];
   private readonly nActions: number;
   private readonly actionStart: number;
@@ -115,8 +114,8 @@ class SharedDqn implements MultiAgentLearner {
   constructor(
     readonly hyperparameters: SharedDqnHyperparameters,
     readonly context: LearnerContext,
-    readonly online: Mlp,
-    private readonly target: Mlp,
+    /** The online and target nets on the context's backend (shared-q.ts). */
+    private readonly nets: SharedQNets<S>,
     private readonly replay: MaskedReplay,
     private rng: Rng,
     private actRng: Rng,
@@ -129,7 +128,6 @@ class SharedDqn implements MultiAgentLearner {
     this.actionStart = act.start;
     this.encoder = new ObservationEncoder(spaces.observation, this.agents.length, hyperparameters.agentIdInput);
     this.nextRow = new Float32Array(this.encoder.inputDim);
-    this.optimizer = new Optimizer(online.variables, hyperparameters.learningRate, hyperparameters.maxGradNorm > 0 ? { maxGradNorm: hyperparameters.maxGradNorm } : {});
     this.pool = new OpponentPool(hyperparameters.poolSize);
     this.epsilon = hyperparameters.explorationInitialEps;
   }
@@ -184,11 +182,11 @@ class SharedDqn implements MultiAgentLearner {
       while (c.steps < totalSteps) {
         const progress = Math.min(1, c.steps / budget);
         this.epsilon = epsilonAt(progress);
-        if (hp.lrSchedule === 'linear') this.optimizer.learningRate = hp.learningRate * (1 - progress);
+        if (hp.lrSchedule === 'linear') this.nets.learningRate = hp.learningRate * (1 - progress);
         c.steps += runner.step();
         if (hooks.shouldStop?.({ step: c.steps })) break;
       }
-      for (const net of this.pool.drainEvicted()) net.dispose();
+      for (const net of this.pool.drainEvicted()) this.nets.disposeSnapshot(net);
     }
     return { steps: c.steps, episodes: c.episodes - firstEpisode, seconds: (performance.now() - start) / 1000 };
   }
@@ -201,7 +199,7 @@ class SharedDqn implements MultiAgentLearner {
     decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
     const epsilon = this.counters.transitions < this.hyperparameters.learningStarts ? 1 : this.epsilon;
     const explore = decisions.map(() => this.rng.random() < epsilon);
-    const q = explore.every(Boolean) ? null : this.qValues(this.online, x, n);
+    const q = explore.every(Boolean) ? null : this.nets.qValues(x, n);
     return decisions.map((dec, j) => {
       const a = q === null || explore[j] ? randomLegal(this.nActions, dec.mask, this.rng) : maskedArgmax(q, j * this.nActions, this.nActions, dec.mask);
       this.pendingX.set(x.subarray(j * d, (j + 1) * d), dec.stream * d);
@@ -225,53 +223,24 @@ class SharedDqn implements MultiAgentLearner {
     let gradNorm = 0;
     for (let g = 0; g < hp.gradientSteps; g++) {
       this.replay.sample(this.rng, batch);
-      const rows = batch.size;
-      const nA = this.nActions;
-      const d = this.encoder.inputDim;
-      const t = tf.tidy(() => ({
-        obs: tf.keep(tf.tensor2d(batch.obs, [rows, d])),
-        actions: tf.keep(tf.oneHot(tf.tensor1d(batch.actions, 'int32'), nA).toFloat() as tf.Tensor2D),
-        y: tf.keep(
-          tdTargetsMasked(
-            forward(this.target, tf.tensor2d(batch.nextObs, [rows, d]), false),
-            hp.doubleQ ? forward(this.online, tf.tensor2d(batch.nextObs, [rows, d]), false) : null,
-            tf.tensor2d(batch.nextMasks, [rows, nA]),
-            tf.tensor1d(batch.rewards),
-            tf.tensor1d(batch.terminated),
-            hp.gamma,
-          ),
-        ),
-      }));
-      const r = this.optimizer.step(() => {
-        const q = tf.sum(tf.mul(forward(this.online, t.obs, false), t.actions), 1) as tf.Tensor1D;
-        return hp.loss === 'huber' ? huberLoss(q, t.y) : (tf.mean(tf.square(tf.sub(q, t.y))) as tf.Scalar);
-      });
-      tf.dispose([t.obs, t.actions, t.y]);
+      const r = this.nets.update(batch);
       loss += r.loss;
       gradNorm += r.gradNorm;
       const before = c.updates;
       c.updates += 1;
-      if (passes(before, c.updates, hp.targetUpdateInterval) > 0) copyWeights(this.target, this.online, hp.tau);
-      if (passes(before, c.updates, hp.snapshotEvery) > 0) this.pool.add(cloneNet(this.online), c.updates);
+      if (passes(before, c.updates, hp.targetUpdateInterval) > 0) this.nets.syncTarget(hp.tau);
+      if (passes(before, c.updates, hp.snapshotEvery) > 0) this.pool.add(this.nets.snapshot(), c.updates);
     }
     return { loss: loss / hp.gradientSteps, gradNorm: gradNorm / hp.gradientSteps, epsilon: this.epsilon, updates: c.updates, poolSize: this.pool.size };
   }
 
-  /** Q-values of `rows` encoded rows: one forward pass, one read-back. */
-  private qValues(net: Mlp, x: Float32Array, rows: number): Float32Array {
-    const q = tf.tidy(() => forward(net, tf.tensor2d(x.subarray(0, rows * this.encoder.inputDim), [rows, this.encoder.inputDim]), false));
-    const values = q.dataSync() as Float32Array;
-    q.dispose();
-    return values;
-  }
-
   /** A pool snapshot as an opponent: legal argmax of its Q-values, a random legal move with opponentEpsilon. */
-  private snapshotActor(snapshot: Snapshot<Mlp>) {
+  private snapshotActor(snapshot: Snapshot<S>) {
     return (decisions: readonly Decision[]) => {
       const d = this.encoder.inputDim;
       const x = new Float32Array(decisions.length * d);
       decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
-      const q = this.qValues(snapshot.data, x, decisions.length);
+      const q = this.nets.qValues(x, decisions.length, snapshot.data);
       return decisions.map((dec, j) => {
         const explore = this.hyperparameters.opponentEpsilon > 0 && this.rng.random() < this.hyperparameters.opponentEpsilon;
         return (explore ? randomLegal(this.nActions, dec.mask, this.rng) : maskedArgmax(q, j * this.nActions, this.nActions, dec.mask)) + this.actionStart;
@@ -281,7 +250,7 @@ class SharedDqn implements MultiAgentLearner {
 
   actAll(obs: Readonly<PerAgent<unknown>>, options: { deterministic?: boolean } = {}): PerAgent<number> {
     const { entries, x } = this.encoder.encodeAll('shared-dqn', this.agents, obs);
-    const q = this.qValues(this.online, x, entries.length);
+    const q = this.nets.qValues(x, entries.length);
     const out: PerAgent<number> = {};
     entries.forEach(([agent, o], j) => {
       const mask = actionMaskOf(o);
@@ -300,7 +269,7 @@ class SharedDqn implements MultiAgentLearner {
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const x = new Float32Array(this.encoder.inputDim);
     this.encoder.encode(obs, agentIndexOf('shared-dqn', this.agents, agent), x, 0);
-    const q = this.qValues(this.online, x, 1);
+    const q = this.nets.qValues(x, 1);
     const mask = actionMaskOf(obs);
     const legal = Array.from({ length: this.nActions }, (_, a) => mask === null || mask[a] === 1);
     const nLegal = legal.filter(Boolean).length;
@@ -314,12 +283,11 @@ class SharedDqn implements MultiAgentLearner {
   }
 
   async save(dir: string): Promise<void> {
-    await saveMlp(this.online, dir, 'online');
-    await saveMlp(this.target, dir, 'target');
-    const opt = this.optimizer.getState();
+    await this.nets.saveNets(dir);
+    const opt = this.nets.optimizerState();
     await writeBinary(dir, 'optimizer.bin', opt.data);
     await writeBinary(dir, 'replay.bin', this.replay.toBytes());
-    for (const s of this.pool.entries) await saveMlp(s.data, dir, `pool-${s.id}`);
+    for (const s of this.pool.entries) await this.nets.saveSnapshot(s.data, dir, `pool-${s.id}`);
     const state: SharedDqnState = {
       counters: { ...this.counters },
       rng: this.rng.getState(),
@@ -335,58 +303,19 @@ class SharedDqn implements MultiAgentLearner {
   /** Restores counters, optimizer, pool and epsilon of a saved learner (nets and replay are loaded by the definition). */
   async restore(dir: string, s: SharedDqnState): Promise<void> {
     Object.assign(this.counters, s.counters);
-    this.optimizer.setState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
-    const entries: Snapshot<Mlp>[] = [];
-    for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: await loadMlp(dir, `pool-${e.id}`) });
+    this.nets.setOptimizerState({ t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) });
+    const entries: Snapshot<S>[] = [];
+    for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: await this.nets.loadSnapshot(dir, `pool-${e.id}`) });
     this.pool.restore(entries, s.poolCount);
-    this.pool.drainEvicted();
+    for (const net of this.pool.drainEvicted()) this.nets.disposeSnapshot(net);
     this.epsilon = s.epsilon;
   }
 
   dispose(): void {
-    this.optimizer.dispose();
-    this.online.dispose();
-    this.target.dispose();
-    for (const s of this.pool.entries) s.data.dispose();
-    for (const net of this.pool.drainEvicted()) net.dispose();
+    this.nets.dispose();
+    for (const s of this.pool.entries) this.nets.disposeSnapshot(s.data);
+    for (const net of this.pool.drainEvicted()) this.nets.disposeSnapshot(net);
   }
-}
-
-/**
- * Masked TD targets y = r + gamma * (1 - terminated) * Q_target(s', a*), with
- * a* the legal argmax of Q_target(s', .), or of Q_online(s', .) when given
- * (double DQN); rows whose mask has no legal move get next value 0. Masks are
- * [rows, actions] of 0/1. Call inside tf.tidy.
- */
-export function tdTargetsMasked(qNextTarget: tf.Tensor2D, qNextOnline: tf.Tensor2D | null, nextMasks: tf.Tensor2D, rewards: tf.Tensor1D, terminated: tf.Tensor1D, gamma: number): tf.Tensor1D {
-  let next: tf.Tensor1D;
-  if (qNextOnline) {
-    const best = tf.argMax(maskLogits(qNextOnline, nextMasks), 1);
-    const any = tf.cast(tf.greater(tf.sum(nextMasks, 1), 0), 'float32');
-    next = tf.mul(tf.sum(tf.mul(qNextTarget, tf.oneHot(best, qNextTarget.shape[1])), 1), any) as tf.Tensor1D;
-  } else {
-    next = maskedRowMax(qNextTarget, nextMasks);
-  }
-  return tf.add(rewards, tf.mul(tf.mul(tf.sub(1, terminated), gamma), next)) as tf.Tensor1D;
-}
-
-/** A frozen copy of a net (for the pool). */
-function cloneNet(net: Mlp): Mlp {
-  const copy = mlp(net.sizes, new Rng(0), { activation: net.activation, init: 'glorot' });
-  setWeights(copy, getWeights(net).data);
-  return copy;
-}
-
-/** nn.Linear's default init (uniform in +-1/sqrt(fan in), weights and biases), as the single-agent DQN starts from. */
-function fanInUniform(net: Mlp, rng: Rng): void {
-  const data = new Float32Array(net.variables.reduce((a, v) => a + v.size, 0));
-  let o = 0;
-  for (let l = 0; l + 1 < net.sizes.length; l++) {
-    const bound = 1 / Math.sqrt(net.sizes[l]!);
-    const count = net.sizes[l]! * net.sizes[l + 1]! + net.sizes[l + 1]!;
-    for (let k = 0; k < count; k++) data[o++] = rng.uniform(-bound, bound);
-  }
-  setWeights(net, data);
 }
 
 function checkSetup(context: LearnerContext): void {
@@ -400,9 +329,9 @@ registerLearner({
   name: 'shared-dqn',
   description: "parameter-shared DQN: one Q-network for all agents (agent id one-hot input), masked argmax and targets, double DQN, self-play pool; Discrete actions",
   hyperparameters: SHARED_DQN_HYPERPARAMETERS,
+  backends: { tfjs: true },
   async create(hp, context) {
     checkSetup(context);
-    await initBackend(context.backend ?? 'auto');
     const g = context.game;
     const spaces = sharedSpaces('shared-dqn', g.possibleAgents, g.observationSpaces, g.actionSpaces);
     const encoder = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput);
@@ -411,25 +340,20 @@ registerLearner({
     const rng = new Rng(root.nextSeed());
     const actRng = new Rng(root.nextSeed());
     const sizes = [encoder.inputDim, ...hp.hidden, nActions];
-    const online = mlp(sizes, rng, { activation: hp.activation, init: 'glorot' });
-    fanInUniform(online, rng);
-    const target = mlp(sizes, rng, { activation: hp.activation, init: 'glorot' });
-    copyWeights(target, online);
-    return new SharedDqn(hp, context, online, target, new MaskedReplay(hp.bufferSize, encoder.inputDim, nActions), rng, actRng);
+    const nets = await createSharedQ(hp, context.backend, sizes, initialWeights(sizes, hp.activation, rng));
+    return new SharedDqn(hp, context, nets, new MaskedReplay(hp.bufferSize, encoder.inputDim, nActions), rng, actRng);
   },
   async load(hp, context, manifest, dir) {
     checkSetup(context);
-    await initBackend(context.backend ?? 'auto');
     const s = manifest.state as unknown as SharedDqnState;
     if (!s?.counters || !s.rng || !s.actRng || typeof s.optimizerStep !== 'number') throw new Error(`shared-dqn: ${dir}/learner.json has no complete state (counters, generators, optimizerStep)`);
     const g = context.game;
     const spaces = sharedSpaces('shared-dqn', g.possibleAgents, g.observationSpaces, g.actionSpaces);
     const encoder = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput);
     const nActions = (spaces.action as DiscreteSpace).n;
-    const online = await loadMlp(dir, 'online');
-    const target = await loadMlp(dir, 'target');
+    const nets = await createSharedQ(hp, context.backend, [encoder.inputDim, ...hp.hidden, nActions], { dir });
     const replay = MaskedReplay.fromBytes(await readBinary(dir, 'replay.bin'), hp.bufferSize, encoder.inputDim, nActions);
-    const learner = new SharedDqn(hp, context, online, target, replay, Rng.fromState(s.rng), Rng.fromState(s.actRng));
+    const learner = new SharedDqn(hp, context, nets, replay, Rng.fromState(s.rng), Rng.fromState(s.actRng));
     await learner.restore(dir, s);
     return learner;
   },

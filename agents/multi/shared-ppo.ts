@@ -101,6 +101,7 @@ registerLearner({
   name: 'shared-ppo',
   description: 'parameter-shared PPO: one actor-critic for all agents (agent id one-hot input), masked logits, GAE per agent stream, self-play pool; Discrete or Box actions',
   hyperparameters: SHARED_PPO_HYPERPARAMETERS,
+  backends: { tfjs: true },
   async create(hp, context) {
     checkSetup(context);
     // On 'onnx' the tfjs variables still hold the nets for saving and pool snapshots (which act on tfjs).

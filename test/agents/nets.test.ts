@@ -21,6 +21,7 @@ describe('backend selection', () => {
     await expect(initBackend('node')).rejects.toThrow(BackendError);
     await expect(initBackend('node')).rejects.toThrow(/needs @tensorflow\/tfjs-node.*npm install @tensorflow\/tfjs-node/);
     await expect(initBackend('tpu')).rejects.toThrow(/unknown backend "tpu"; choose one of auto, wasm, cpu, node, node-gpu/);
+    await expect(initBackend('onnx')).rejects.toThrow(/backend 'onnx' names ONNX Runtime, not a TensorFlow.js backend/);
     expect(tf.getBackend()).toBe('wasm');
   });
 });

@@ -7,11 +7,15 @@
 // row by importance-sampling weights, and |Q(s, a) - y| an output for the new
 // priorities), the generated backward
 // pass, gradient clipping and Adam -- is one graph run per gradient step, and
-// a forward graph for acting at any batch size. Parameters are flat, in the
+// a forward graph for acting at any batch size (with the online weights or
+// any other vector of them, e.g. a frozen snapshot). With `nextMasks` (shared
+// DQN on board games) the update also takes the legal moves of s': a* ranges
+// over them only, and an s' without any is worth 0. Parameters are flat, in the
 // order of the tfjs Q-network's variables (the conv trunk's, then part by
 // part, [W0, b0, W1, b1, ...]), so checkpoints are the same files on both backends.
 import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import type { Activation } from '../nets.js';
+import { ILLEGAL } from '../masks.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
@@ -48,6 +52,8 @@ export interface QModelSpec {
   learningRate: number;
   /** The update takes importance-sampling weights and returns per-row |TD errors| (prioritized replay). */
   prioritizedReplay: boolean;
+  /** The update takes the legal moves of each s' (a 0/1 mask per action): a* is the legal argmax, an s' with none is worth 0. */
+  nextMasks?: boolean;
   /** A GPU execution provider for the sessions (backend 'cuda' or 'webgpu'), else the CPU. */
   provider?: GpuProvider;
 }
@@ -56,12 +62,14 @@ export interface QModelSpec {
 export interface QBatch {
   obs: Float32Array;
   nextObs: Float32Array;
-  actions: Float32Array;
+  actions: ArrayLike<number>;
   rewards: Float32Array;
   /** What Q_target(s', a*) is multiplied by: gamma^m for a transition of m steps, 0 when it terminated. */
   discounts: Float32Array;
   /** Importance-sampling weights of the rows (prioritized replay only). */
   weights?: Float32Array;
+  /** The legal moves of each s', nActions 0/1 values per row (a model built with nextMasks only). */
+  nextMasks?: Float32Array;
 }
 
 /** The flat parameters' shapes: the conv trunk's (if any), then each part's. */
@@ -86,6 +94,19 @@ function qForward(g: Graph, spec: QModelSpec, params: readonly Sym[], x: Sym): S
   return g.add(mlpForward(g, split[1]!, h, spec.activation), g.sub(a, g.mean(a, [1], true)));
 }
 
+/**
+ * Q_target(s', a*) [B] with a* the legal argmax of Q_target(s', .), or of
+ * `qNextOnline` (double DQN), over the moves `masks` [B, n] allows; 0 for a
+ * row without any (an off-turn s' at a time limit). Illegal values are set to
+ * ILLEGAL, as tfjs's maskLogits does, so both paths pick the same a*.
+ */
+function legalNextValue(g: Graph, qNextTarget: Sym, qNextOnline: Sym | null, masks: Sym): Sym {
+  const legal = g.greater(masks, 0);
+  const any = g.greater(g.sum(masks, [1]), 0);
+  if (qNextOnline) return g.mul(g.gatherActions(qNextTarget, g.argmax(g.where(legal, qNextOnline, ILLEGAL), 1)), g.cast(any, g.float));
+  return g.where(any, g.reduceMax(g.where(legal, qNextTarget, ILLEGAL), 1), 0);
+}
+
 export class OnnxQModel {
   /** Whether the nets sit on a conv trunk (the cnn policy). */
   readonly cnn: boolean;
@@ -98,10 +119,11 @@ export class OnnxQModel {
   private readonly rewards: Float32Array;
   private readonly discounts: Float32Array;
   private readonly weights: Float32Array;
+  private readonly nextMasks: Float32Array;
 
   private constructor(
     readonly spec: QModelSpec,
-    layout: ParamLayout,
+    private readonly layout: ParamLayout,
     private readonly trainer: Trainer,
     private readonly actSession: Session,
   ) {
@@ -114,6 +136,7 @@ export class OnnxQModel {
     this.rewards = new Float32Array(b);
     this.discounts = new Float32Array(b);
     this.weights = new Float32Array(spec.prioritizedReplay ? b : 0);
+    this.nextMasks = new Float32Array(spec.nextMasks ? b * spec.nActions : 0);
     this.cnn = spec.trunk !== undefined;
     this.batchFeeds = {
       obs: new Tensor('float32', this.obs, [b, inputDim]),
@@ -122,6 +145,7 @@ export class OnnxQModel {
       rewards: new Tensor('float32', this.rewards, [b]),
       discounts: new Tensor('float32', this.discounts, [b]),
       ...(spec.prioritizedReplay ? { weights: new Tensor('float32', this.weights, [b]) } : {}),
+      ...(spec.nextMasks ? { nextMasks: new Tensor('float32', this.nextMasks, [b, spec.nActions]) } : {}),
     };
   }
 
@@ -140,7 +164,11 @@ export class OnnxQModel {
           const discounts = g.input('discounts', [b]);
           const targetParams = layout.inputs(g, 't');
           const qNextTarget = qForward(g, spec, targetParams, nextObs);
-          const next = spec.doubleQ ? g.gatherActions(qNextTarget, g.argmax(qForward(g, spec, params, nextObs), 1)) : g.reduceMax(qNextTarget, 1);
+          const next = spec.nextMasks
+            ? legalNextValue(g, qNextTarget, spec.doubleQ ? qForward(g, spec, params, nextObs) : null, g.input('nextMasks', [b, spec.nActions]))
+            : spec.doubleQ
+              ? g.gatherActions(qNextTarget, g.argmax(qForward(g, spec, params, nextObs), 1))
+              : g.reduceMax(qNextTarget, 1);
           // y = r + gamma^m (1 - terminated) Q_target(s', a*), the discount given per row: only termination cuts the return.
           const y = g.add(rewards, g.mul(discounts, next));
           const q = g.gatherActions(qForward(g, spec, params, obs), actions);
@@ -170,10 +198,20 @@ export class OnnxQModel {
     this.trainer.learningRate = lr;
   }
 
-  /** Q-values of `rows` encoded inputs, row by row. */
-  qValues(x: Float32Array, rows: number): Float32Array {
+  /** The online net's parameters, flat (a view the next update overwrites: copy to keep). */
+  get params(): Float32Array {
+    return this.trainer.params;
+  }
+
+  /** The target net's parameters, flat (live: syncTarget writes them in place). */
+  get targetParams(): Float32Array {
+    return this.target;
+  }
+
+  /** Q-values of `rows` encoded inputs, row by row, under the online net or the flat parameters `params` (e.g. a frozen snapshot). */
+  qValues(x: Float32Array, rows: number, params?: Float32Array): Float32Array {
     const q = new Float32Array(rows * this.spec.nActions);
-    this.actSession.run({ ...this.trainer.paramFeeds, x: new Tensor('float32', x.subarray(0, rows * this.spec.inputDim), [rows, this.spec.inputDim]) }, { q: new Tensor('float32', q, [rows, this.spec.nActions]) });
+    this.actSession.run({ ...(params ? this.layout.views(params, 'p') : this.trainer.paramFeeds), x: new Tensor('float32', x.subarray(0, rows * this.spec.inputDim), [rows, this.spec.inputDim]) }, { q: new Tensor('float32', q, [rows, this.spec.nActions]) });
     return q;
   }
 
@@ -182,12 +220,16 @@ export class OnnxQModel {
     if (this.spec.prioritizedReplay !== (batch.weights !== undefined)) {
       throw new Error(`OnnxQModel.update: the model was built ${this.spec.prioritizedReplay ? 'for' : 'without'} prioritized replay, the batch ${batch.weights ? 'has' : 'has no'} weights`);
     }
+    if ((this.spec.nextMasks === true) !== (batch.nextMasks !== undefined)) {
+      throw new Error(`OnnxQModel.update: the model was built ${this.spec.nextMasks ? 'for' : 'without'} the legal moves of s', the batch ${batch.nextMasks ? 'has' : 'has no'} nextMasks`);
+    }
     this.obs.set(batch.obs.subarray(0, this.obs.length));
     this.nextObs.set(batch.nextObs.subarray(0, this.nextObs.length));
     for (let j = 0; j < this.actions.length; j++) this.actions[j] = BigInt(batch.actions[j]!);
     this.rewards.set(batch.rewards.subarray(0, this.rewards.length));
     this.discounts.set(batch.discounts.subarray(0, this.discounts.length));
     if (batch.weights) this.weights.set(batch.weights.subarray(0, this.weights.length));
+    if (batch.nextMasks) this.nextMasks.set(batch.nextMasks.subarray(0, this.nextMasks.length));
     const r = this.trainer.step({ ...this.batchFeeds, ...this.targetFeeds });
     const out: { loss: number; gradNorm: number; meanQ: number; tdErrors?: Float32Array } = { loss: r.loss, gradNorm: r.gradNorm, meanQ: (r.outputs.meanQ!.data as Float32Array)[0]! };
     if (r.outputs.tdErrors) out.tdErrors = Float32Array.from(r.outputs.tdErrors.data as Float32Array);

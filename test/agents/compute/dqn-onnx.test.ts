@@ -5,9 +5,6 @@ import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
 import type { Agent } from '../../../agents/agent.js';
 import { createAgent, loadAgent } from '../../../agents/agent.js';
-import '../../../agents/multi/index.js';
-import { createLearner } from '../../../agents/multi/learner.js';
-import { makeGame } from '../../../core/multi-agent.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('dqn-onnx');
@@ -75,11 +72,5 @@ describe("DQN on backend 'onnx'", () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     agent.dispose();
     moved.dispose();
-  });
-
-  it('is refused by the learners that train on tfjs only, with a message saying what to use', async () => {
-    await expect(createLearner('shared-dqn', {}, { game: makeGame('Pong-v0'), seed: 0, backend: 'onnx' })).rejects.toThrow(
-      /backend 'onnx' \(ONNX Runtime\) runs dqn, ddpg, td3, sac, ppo, a2c, reinforce and shared-ppo so far; this agent trains on TensorFlow.js \(still to come on ONNX Runtime: shared-dqn; iql has no network\): use backend 'wasm'/,
-    );
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../core/rng.js';
 import { initBackend, tf } from '../../../agents/lib/backend.js';
 import { ILLEGAL, maskedArgmax, maskedEpsilonGreedy, maskedGreedy, maskedMax, maskedRowMax, maskedSoftmax, maskLogits, randomLegal } from '../../../agents/lib/masks.js';
-import { tdTargetsMasked } from '../../../agents/multi/shared-dqn.js';
+import { tdTargetsMasked } from '../../../agents/multi/shared-q.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
