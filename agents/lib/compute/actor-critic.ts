@@ -2,8 +2,11 @@
 // mu(s) = tanh(MLP(s)) and one or two critics Q_i(s, a) = MLP([s, a]), with
 // target copies; for image observations (the cnn policy) each net reads s
 // through a conv trunk of its own (layers.ts's trunkFeatures; uint8 pixels
-// scaled by 1/255 as PPO's and DQN's trunks do), as SB3's TD3 and SAC give
-// actor and critics separate feature extractors. Each gradient step is one critic graph run (targets from the
+// scaled by 1/255 as PPO's and DQN's trunks do). SB3 also separates the
+// actor's extractor from the critics', but its twin critics share one (its
+// ContinuousCritic runs one extractor under both Q heads, as sac-model.ts
+// does); TD3's two critic trunks here are a layout of their own, kept because
+// the saved files name one trunk per critic. Each gradient step is one critic graph run (targets from the
 // target actor, with TD3's clipped smoothing noise fed in, and the smaller of
 // the target critics; the sum over critics of the mean squared error; the
 // generated backward pass and Adam) and, when due, one actor graph run
