@@ -23,10 +23,10 @@
 import type { Rng } from '../../../core/rng.js';
 import { readBinary, writeBinary } from '../../agent.js';
 import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
-import { writeOptimizers } from '../continuous-model.js';
+import { restoreOptimizers, writeOptimizers } from '../continuous-model.js';
 import { mlpShapes, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
-import { BatchFeeds, criticName, criticQ, criticRegression, readNets, splitCritics, tdTarget } from './actor-critic.js';
+import { BatchFeeds, criticName, criticQ, criticRegression, disposeAll, firstCriticValue, readNets, splitCritics, tdTarget } from './actor-critic.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { SdeNoiseState } from './gsde.js';
@@ -226,10 +226,7 @@ export class OnnxSacModel implements ContinuousModel {
     const model = new OnnxSacModel(spec, actorLayout, criticLayout, actor, critic, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), batch, entropy);
     model.criticTarget.set(weights.criticTarget);
     if (sdeState !== undefined) model.sde?.setState(sdeState);
-    if (optimizers) {
-      actor.setState(optimizers.actor);
-      critic.setState(optimizers.critic);
-    }
+    restoreOptimizers(actor, critic, optimizers);
     return model;
   }
 
@@ -280,9 +277,7 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   value(s: Float32Array): number {
-    this.one.set(s);
-    const out = this.valueSession.run({ ...this.actor.paramFeeds, ...this.criticLayout.views(this.critic.params, 'c'), x: new Tensor('float32', this.one, [1, this.spec.obsDim]) }, { q: null });
-    return (out.q!.data as Float32Array)[0]!;
+    return firstCriticValue(this.valueSession, this.actor, this.critic, this.criticLayout, this.one, s);
   }
 
   get alphaValue(): number {
@@ -337,9 +332,6 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   dispose(): void {
-    this.actor.dispose();
-    this.critic.dispose();
-    this.actSession.dispose();
-    this.valueSession.dispose();
+    disposeAll(this.actor, this.critic, this.actSession, this.valueSession);
   }
 }
