@@ -148,6 +148,15 @@ function checkCommon(game: Game, problems: Problems, where: string): void {
   }
 }
 
+/** The first check of both APIs: the spec's id and the spaces (bad spaces end the check at once); the options' defaults and the lists to fill. */
+function beginCheck(game: Game, options: CheckGameOptions): { steps: number; seed: number; id: string; problems: Problems; warnings: string[] } {
+  const id = game.spec?.id ?? '(game without spec)';
+  const problems = new Problems();
+  if (typeof game.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
+  if (!checkSpaces(game, problems)) throw new GameCheckError(id, problems.list);
+  return { steps: options.steps ?? 300, seed: options.seed ?? 123, id, problems, warnings: [] };
+}
+
 /** The last check of both APIs: close() twice; then every problem found is thrown, or the warnings returned. */
 function finish(game: Game, id: string, problems: Problems, warnings: string[]): CheckGameReport {
   checkClose(game, problems);
@@ -310,13 +319,7 @@ function mustThrow(problems: Problems, kind: string, what: string, fn: () => unk
 
 /** Checks that a parallel game keeps its contract; throws GameCheckError listing every problem. */
 export function checkParallelEnv(env: ParallelEnv, options: CheckGameOptions = {}): CheckGameReport {
-  const steps = options.steps ?? 300;
-  const seed = options.seed ?? 123;
-  const id = env.spec?.id ?? '(game without spec)';
-  const problems = new Problems();
-  const warnings: string[] = [];
-  if (typeof env.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
-  if (!checkSpaces(env, problems)) throw new GameCheckError(id, problems.list);
+  const { steps, seed, id, problems, warnings } = beginCheck(env, options);
 
   // seeded resets
   const r0 = env.reset({ seed });
@@ -609,13 +612,7 @@ function checkTurnAfterStep(env: TurnBasedEnv, before: AgentId[], agent: AgentId
 
 /** Checks that a turn-based game keeps its contract; throws GameCheckError listing every problem. */
 export function checkTurnBasedEnv(env: TurnBasedEnv, options: CheckGameOptions = {}): CheckGameReport {
-  const steps = options.steps ?? 300;
-  const seed = options.seed ?? 123;
-  const id = env.spec?.id ?? '(game without spec)';
-  const problems = new Problems();
-  const warnings: string[] = [];
-  if (typeof env.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
-  if (!checkSpaces(env, problems)) throw new GameCheckError(id, problems.list);
+  const { steps, seed, id, problems, warnings } = beginCheck(env, options);
 
   env.reset({ seed });
   const p0 = turnFingerprint(env);
