@@ -55,7 +55,7 @@
  *   localRatio         null (default, shared team reward) or a number in [0, 1]
  *   continuousActions  default false
  */
-import type { Info, RenderState, ResetArgs } from '../../core/env.js';
+import type { RenderState, ResetArgs } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
 import type { AgentId, GameSpec, ParallelEnv, ParallelResetResult, ParallelStepResult, PerAgent } from '../../core/multi-agent.js';
 import { AgentTally, assertParallelActions, assertResetOptions } from '../../core/multi-agent.js';
@@ -165,14 +165,7 @@ export class CooperativeNavigationGame extends SymmetricParallelGame<BoxSpace, B
     }
     this.tally.reset();
     this.collidingPairs = 0;
-    this.live = [...this.possibleAgents];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(this.index(a));
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(this.index(a)));
   }
 
   private observe(i: number): Float32Array {

@@ -1,9 +1,11 @@
 // What Arena's parallel games share (Pong, RobotSoccer, CooperativeNavigation):
 // one observation space and one action space for every agent, the live
 // agents, and the check of an agent id that names the game's agents when it
-// fails. A game extends this and brings its spaces, reset and step.
+// fails, and the end of every reset (all agents live, each observed). A game
+// extends this and brings its spaces, reset and step.
+import type { Info } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
-import type { AgentId, GameSpec, ParallelEnv } from '../../core/multi-agent.js';
+import type { AgentId, GameSpec, ParallelEnv, PerAgent } from '../../core/multi-agent.js';
 import type { Space } from '../../core/spaces.js';
 
 export abstract class SymmetricParallelGame<OS extends Space, AS extends Space> {
@@ -30,6 +32,18 @@ export abstract class SymmetricParallelGame<OS extends Space, AS extends Space> 
   actionSpace(agent: AgentId): AS {
     this.index(agent);
     return this.actSpace;
+  }
+
+  /** The end of reset(): every agent live again, each with its observation and an empty info. */
+  protected startEpisode<O>(observe: (agent: AgentId) => O): { obs: PerAgent<O>; infos: PerAgent<Info> } {
+    this.live = [...this.possibleAgents];
+    const obs: PerAgent<O> = {};
+    const infos: PerAgent<Info> = {};
+    for (const a of this.live) {
+      obs[a] = observe(a);
+      infos[a] = {};
+    }
+    return { obs, infos };
   }
 
   /** The agent's index in possibleAgents; an unknown id throws naming the game's agents. */

@@ -52,7 +52,7 @@
  *   mode         'competitive' (default) | 'cooperative'
  *   pointsToWin  points that end a competitive game (default 5)
  */
-import type { Info, RenderState, ResetArgs } from '../../core/env.js';
+import type { RenderState, ResetArgs } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
 import type { AgentId, GameSpec, ParallelEnv, ParallelResetResult, ParallelStepResult, PerAgent } from '../../core/multi-agent.js';
 import { AgentTally, assertParallelActions, assertResetOptions } from '../../core/multi-agent.js';
@@ -139,14 +139,7 @@ export class PongGame extends SymmetricParallelGame<BoxSpace, DiscreteSpace> imp
       }
       this.ball.set(b);
     }
-    this.live = [...PONG_AGENTS];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(a);
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(a));
   }
 
   /** Ball at the center, toward the side `direction` (-1 left, +1 right), at a random angle. */

@@ -197,14 +197,7 @@ export class RobotSoccerGame extends SymmetricParallelGame<BoxSpace, BoxSpace | 
       }
     }
     if (options?.ball !== undefined) this.place(BALL, finiteNumbers(this.spec.id, 'ball', options.ball, 4), 'ball');
-    this.live = [...SOCCER_AGENTS];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(this.index(a));
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(this.index(a)));
   }
 
   /** Sets body i from a reset option, which must be on the field and within the speed limit. */
