@@ -248,15 +248,8 @@ export class CooperativeNavigationGame extends SymmetricParallelGame<BoxSpace, B
       }
     }
     this.collidingPairs = pairs;
-    const r: ParallelStepResult<Float32Array> = { obs: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
-    for (let i = 0; i < n; i++) {
-      const agent = this.possibleAgents[i]!;
-      r.obs[agent] = this.observe(i);
-      r.rewards[agent] = this.localRatio === null ? -distance - pairs : (1 - this.localRatio) * -distance + this.localRatio * -collisions[i]!;
-      r.terminations[agent] = false;
-      r.truncations[agent] = false;
-      r.infos[agent] = { collisions: collisions[i]!, landmarkDistance: distance, occupiedLandmarks: occupied };
-    }
+    const reward = (i: number) => (this.localRatio === null ? -distance - pairs : (1 - this.localRatio) * -distance + this.localRatio * -collisions[i]!);
+    const r = this.stepResult((i) => this.observe(i), reward, false, (i) => ({ collisions: collisions[i]!, landmarkDistance: distance, occupiedLandmarks: occupied }));
     this.tally.reward(r.rewards);
     return r;
   }

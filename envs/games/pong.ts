@@ -224,15 +224,7 @@ export class PongGame extends SymmetricParallelGame<BoxSpace, DiscreteSpace> imp
       this.serve(scorer === 0 ? 1 : -1); // toward the player who lost the point
     }
 
-    const r: ParallelStepResult<Float32Array> = { obs: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
-    for (let i = 0; i < 2; i++) {
-      const a = PONG_AGENTS[i]!;
-      r.obs[a] = this.observe(a);
-      r.rewards[a] = rewards[i]!;
-      r.terminations[a] = terminated;
-      r.truncations[a] = false;
-      r.infos[a] = scorer >= 0 ? { point: PONG_AGENTS[scorer] } : {};
-    }
+    const r = this.stepResult((_, a) => this.observe(a), (i) => rewards[i]!, terminated, () => (scorer >= 0 ? { point: PONG_AGENTS[scorer] } : {}));
     this.tally.reward(r.rewards);
     if (terminated) this.live = [];
     return r;
