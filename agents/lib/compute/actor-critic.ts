@@ -11,6 +11,9 @@
 // backward pass leaves alone). Targets move by Polyak averaging in a JS loop
 // over the flat vectors (polyakUpdate). Parameters are flat in the order the
 // tfjs nets save them, so checkpoints are the same files on both backends.
+// SAC's model (sac-model.ts) builds on the pieces here: the batch feeds, the
+// critics and their regression, TD targets, reading saved nets, Q_1's value
+// and disposal.
 import type { Rng } from '../../../core/rng.js';
 import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
 import { restoreOptimizers, writeOptimizers } from '../continuous-model.js';
