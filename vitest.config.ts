@@ -1,3 +1,4 @@
+// vitest's settings for the suite: which files are tests, their timeout, and how many run at once.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

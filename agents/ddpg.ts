@@ -34,7 +34,7 @@ import type { ConvTrunk } from './lib/compute/layers.js';
 import { cnnInit, cnnPolicyHyperparameters, cnnTrunk } from './lib/cnn.js';
 import { concatFloat32 } from './lib/compute/trainer.js';
 import type { ContinuousModel, ModelOptimizers, OptimizerSteps } from './lib/continuous-model.js';
-import { readOptimizers, writeOptimizers } from './lib/continuous-model.js';
+import { readOptimizers, restoreOptimizers, writeOptimizers } from './lib/continuous-model.js';
 import { checkNoise, checkSpaces, ContinuousAgent, explorationNoise, loadReplay, LOOP_HYPERPARAMETERS, loopState, NOISE_HYPERPARAMETERS, SAVE_REPLAY_HYPERPARAMETER } from './lib/continuous-agent.js';
 import type { Resolved } from './lib/hparams.js';
 import { int, layerMemory, list, num } from './lib/hparams.js';
@@ -81,10 +81,7 @@ class TfjsDdpgModel implements ContinuousModel {
   ) {
     this.actorOptimizer = new Optimizer(nets.actor.variables, hp.learningRate);
     this.criticOptimizer = new Optimizer(nets.critic.variables, hp.learningRate);
-    if (optimizers) {
-      this.actorOptimizer.setState(optimizers.actor);
-      this.criticOptimizer.setState(optimizers.critic);
-    }
+    restoreOptimizers(this.actorOptimizer, this.criticOptimizer, optimizers);
   }
 
   act(s: Float32Array): Float32Array {

@@ -45,6 +45,7 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxReinforce } from './lib/compute/reinforce-model.js';
 import { ActorCritic, newVariable } from './lib/actor-critic.js';
+import { standardize } from './lib/advantages.js';
 import { EpisodeBatch } from './lib/episode-batch.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
@@ -220,7 +221,7 @@ class Reinforce implements Agent {
       rewardToGo(batch.rewards.subarray(ep.start, ep.end), hp.gamma, bootstrap, returns.subarray(ep.start, ep.end));
     }
     for (let t = 0; t < n; t++) weights[t] = returns[t]! - (values ? values[t]! : 0);
-    if (hp.normalizeReturns) standardize(weights);
+    if (hp.normalizeReturns) standardize(weights, weights.length);
     return { returns, weights };
   }
 
@@ -440,19 +441,6 @@ class Reinforce implements Agent {
     this.value?.dispose();
     this.logStd?.dispose();
   }
-}
-
-/** In place: (w - mean) / (std + 1e-8), std unbiased (torch's default); a single weight is left as is. */
-function standardize(w: Float32Array): void {
-  const n = w.length;
-  if (n < 2) return;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += w[i]!;
-  mean /= n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) ss += (w[i]! - mean) ** 2;
-  const std = Math.sqrt(ss / (n - 1));
-  for (let i = 0; i < n; i++) w[i] = (w[i]! - mean) / (std + 1e-8);
 }
 
 function savedState(manifest: AgentManifest): SavedState {

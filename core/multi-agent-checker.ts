@@ -148,6 +148,22 @@ function checkCommon(game: Game, problems: Problems, where: string): void {
   }
 }
 
+/** The first check of both APIs: the spec's id and the spaces (bad spaces end the check at once); the options' defaults and the lists to fill. */
+function beginCheck(game: Game, options: CheckGameOptions): { steps: number; seed: number; id: string; problems: Problems; warnings: string[] } {
+  const id = game.spec?.id ?? '(game without spec)';
+  const problems = new Problems();
+  if (typeof game.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
+  if (!checkSpaces(game, problems)) throw new GameCheckError(id, problems.list);
+  return { steps: options.steps ?? 300, seed: options.seed ?? 123, id, problems, warnings: [] };
+}
+
+/** The last check of both APIs: close() twice; then every problem found is thrown, or the warnings returned. */
+function finish(game: Game, id: string, problems: Problems, warnings: string[]): CheckGameReport {
+  checkClose(game, problems);
+  if (problems.list.length > 0) throw new GameCheckError(id, problems.list);
+  return { warnings };
+}
+
 function checkClose(game: Game, problems: Problems): void {
   try {
     game.close();
@@ -303,13 +319,7 @@ function mustThrow(problems: Problems, kind: string, what: string, fn: () => unk
 
 /** Checks that a parallel game keeps its contract; throws GameCheckError listing every problem. */
 export function checkParallelEnv(env: ParallelEnv, options: CheckGameOptions = {}): CheckGameReport {
-  const steps = options.steps ?? 300;
-  const seed = options.seed ?? 123;
-  const id = env.spec?.id ?? '(game without spec)';
-  const problems = new Problems();
-  const warnings: string[] = [];
-  if (typeof env.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
-  if (!checkSpaces(env, problems)) throw new GameCheckError(id, problems.list);
+  const { steps, seed, id, problems, warnings } = beginCheck(env, options);
 
   // seeded resets
   const r0 = env.reset({ seed });
@@ -378,18 +388,30 @@ export function checkParallelEnv(env: ParallelEnv, options: CheckGameOptions = {
     }
   }
 
-  checkClose(env, problems);
-  if (problems.list.length > 0) throw new GameCheckError(id, problems.list);
-  return { warnings };
+  return finish(env, id, problems, warnings);
 }
 
 /** Resets with `seed` and replays recorded actions; false (with a problem) when the replay diverges. */
 function replayParallel(env: ParallelEnv, seed: number, records: ParallelRecord[], problems: Problems): boolean {
-  env.reset({ seed });
+  const step = (rec: ParallelRecord) => fingerprint({ r: env.step(rec.actions), agents: env.agents });
+  return replay(env, seed, records, step, problems, `replaying the same actions after reset({ seed: ${seed} }) gave a different step`);
+}
+
+/** Resets with `seed` and replays recorded moves; false (with a problem) when the replay diverges. */
+function replayTurns(env: TurnBasedEnv, seed: number, records: TurnRecord[], problems: Problems): boolean {
+  const step = (rec: TurnRecord) => {
+    env.step(rec.action);
+    return turnFingerprint(env);
+  };
+  return replay(env, seed, records, step, problems, `replaying the same moves after reset({ seed: ${seed} }) gave a different game`);
+}
+
+/** The replay both APIs share: `step` plays one record and returns the fingerprint to compare with the recorded one. */
+function replay<R extends { print: string }>(game: Game, seed: number, records: readonly R[], step: (rec: R) => string, problems: Problems, diverged: string): boolean {
+  game.reset({ seed });
   for (const rec of records) {
-    const print = fingerprint({ r: env.step(rec.actions), agents: env.agents });
-    if (print !== rec.print) {
-      problems.add('determinism', `not deterministic: replaying the same actions after reset({ seed: ${seed} }) gave a different step`);
+    if (step(rec) !== rec.print) {
+      problems.add('determinism', `not deterministic: ${diverged}`);
       return false;
     }
   }
@@ -590,13 +612,7 @@ function checkTurnAfterStep(env: TurnBasedEnv, before: AgentId[], agent: AgentId
 
 /** Checks that a turn-based game keeps its contract; throws GameCheckError listing every problem. */
 export function checkTurnBasedEnv(env: TurnBasedEnv, options: CheckGameOptions = {}): CheckGameReport {
-  const steps = options.steps ?? 300;
-  const seed = options.seed ?? 123;
-  const id = env.spec?.id ?? '(game without spec)';
-  const problems = new Problems();
-  const warnings: string[] = [];
-  if (typeof env.spec?.id !== 'string') problems.add('spec', 'spec.id is missing');
-  if (!checkSpaces(env, problems)) throw new GameCheckError(id, problems.list);
+  const { steps, seed, id, problems, warnings } = beginCheck(env, options);
 
   env.reset({ seed });
   const p0 = turnFingerprint(env);
@@ -652,19 +668,6 @@ export function checkTurnBasedEnv(env: TurnBasedEnv, options: CheckGameOptions =
     }
   }
 
-  checkClose(env, problems);
-  if (problems.list.length > 0) throw new GameCheckError(id, problems.list);
-  return { warnings };
+  return finish(env, id, problems, warnings);
 }
 
-function replayTurns(env: TurnBasedEnv, seed: number, records: TurnRecord[], problems: Problems): boolean {
-  env.reset({ seed });
-  for (const rec of records) {
-    env.step(rec.action);
-    if (turnFingerprint(env) !== rec.print) {
-      problems.add('determinism', `not deterministic: replaying the same moves after reset({ seed: ${seed} }) gave a different game`);
-      return false;
-    }
-  }
-  return true;
-}

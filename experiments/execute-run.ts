@@ -28,6 +28,10 @@
 // With `logging: [tensorboard]` in its spec, every metrics and eval line also
 // goes to the run's TensorBoard event file (tensorboard-run.ts), rebuilt from
 // the rolled-back files when the run starts or resumes.
+//
+// Over 500 lines: executeRun is one run's whole life (plan, resume and roll
+// back, segments, hooks, checkpoints, the final record) in one function whose
+// steps share its state; the helpers around it are small.
 import { hostname } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';

@@ -66,6 +66,18 @@ function check(caller: string, r: RolloutView, lastValues: ArrayLike<number>, ga
 }
 
 /**
+ * One transition's GAE(lambda) advantage, reward r from a state of value v:
+ * r - v when terminated (no bootstrap); r + gamma * nextValue - v when the
+ * chain is cut there (a truncation, or no later decision; `nextAdvantage`
+ * null); plus gamma * lambda * nextAdvantage when it continues.
+ */
+export function gaeAdvantage(r: number, v: number, terminated: boolean, nextValue: number, nextAdvantage: number | null, gamma: number, lambda: number): number {
+  if (terminated) return r - v;
+  if (nextAdvantage === null) return r + gamma * nextValue - v;
+  return r + gamma * nextValue - v + gamma * lambda * nextAdvantage;
+}
+
+/**
  * GAE(lambda): writes A_t into `advantages` and the value targets
  * R_t = A_t + V(obs_t) into `returns` (both 0 on autoreset rows).
  * With lambda = 1, `returns` are the n-step returns of `nStepReturns`; with
@@ -94,10 +106,7 @@ export function computeGae(
       }
       const v = values[k]!;
       const nextValue = t + 1 < nSteps ? values[k + nEnvs]! : lastValues[i]!;
-      let a: number;
-      if (terminated[k]) a = rewards[k]! - v;
-      else if (truncated[k]) a = rewards[k]! + gamma * nextValue - v;
-      else a = rewards[k]! + gamma * nextValue - v + gamma * lambda * nextAdvantage;
+      const a = gaeAdvantage(rewards[k]!, v, !!terminated[k], nextValue, truncated[k] ? null : nextAdvantage, gamma, lambda);
       advantages[k] = a;
       returns[k] = a + v;
       nextAdvantage = a;

@@ -23,8 +23,14 @@
 // record it, so a resumed run stays on the backend it started on. A backend asked for by name that is
 // missing fails with how to install it. None of the optional backends is
 // needed to install Arena or run its tests.
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+//
+// TensorFlow.js (with the wasm backend registered) loads on the first use of
+// `tf`, not when this module is imported, so a tabular agent or an agent on
+// ONNX Runtime alone never loads it; and through require, which costs about
+// 0.13 CPU s here against 0.47 for an ES `import` (Node scans the packages'
+// large CommonJS bundles for their named exports).
+import { createRequire } from 'node:module';
+import type * as Tfjs from '@tensorflow/tfjs';
 import type { BackendName } from './backend-names.js';
 import { BACKENDS } from './backend-names.js';
 import type { GpuProvider } from './compute/providers.js';
@@ -135,4 +141,28 @@ export function activeBackend(): TfjsBackendName | null {
   return active;
 }
 
-export { tf };
+let tfjs: typeof Tfjs | null = null;
+
+/** TensorFlow.js, loaded on first call. Both packages ship CommonJS builds for Node, the ones an `import` of them loads too, so this is the same instance. */
+function loadTfjs(): typeof Tfjs {
+  if (!tfjs) {
+    const require = createRequire(import.meta.url);
+    tfjs = require('@tensorflow/tfjs') as typeof Tfjs;
+    require('@tensorflow/tfjs-backend-wasm');
+  }
+  return tfjs;
+}
+
+/** TensorFlow.js's namespace: every property read goes to the package, which the first one loads. */
+export const tf: typeof Tfjs = new Proxy({} as typeof Tfjs, { get: (_, key) => Reflect.get(loadTfjs(), key) });
+
+/** The tfjs types the agents name as `tf.X`. */
+export declare namespace tf {
+  type Tensor<R extends Tfjs.Rank = Tfjs.Rank> = Tfjs.Tensor<R>;
+  type Scalar = Tfjs.Scalar;
+  type Tensor1D = Tfjs.Tensor1D;
+  type Tensor2D = Tfjs.Tensor2D;
+  type Tensor4D = Tfjs.Tensor4D;
+  type Variable<R extends Tfjs.Rank = Tfjs.Rank> = Tfjs.Variable<R>;
+  type GradSaveFunc = Tfjs.GradSaveFunc;
+}

@@ -31,6 +31,18 @@ export async function writeOptimizers(dir: string, o: ModelOptimizers): Promise<
   return { optimizerSteps: { actor: o.actor.t, critic: o.critic.t } };
 }
 
+/** An optimizer whose state a checkpoint holds (tfjs's Optimizer, ONNX Runtime's Trainer). */
+interface StatefulOptimizer {
+  setState(state: OptimizerState): void;
+}
+
+/** Puts a checkpoint's optimizer states back into a model's two optimizers; without `o` they stay fresh. */
+export function restoreOptimizers(actor: StatefulOptimizer, critic: StatefulOptimizer, o?: ModelOptimizers): void {
+  if (!o) return;
+  actor.setState(o.actor);
+  critic.setState(o.critic);
+}
+
 /** The optimizers writeOptimizers saved in `dir`, at the step counts agent.json records. */
 export async function readOptimizers(dir: string, steps: OptimizerSteps['optimizerSteps']): Promise<ModelOptimizers> {
   const floats = async (name: string) => new Float32Array(await readBinary(dir, name));

@@ -151,13 +151,19 @@ function fromVariables(sizes: number[], activation: Activation, variables: tf.Va
  * update with 400-300 nets is about 4x faster this way). Same forward values;
  * gradients equal up to float rounding.
  */
-export const denseForGradients = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: tf.add(tf.matMul(x, w), b),
-    gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+export function denseForGradients(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  // Made on first use, so that importing this module does not load TensorFlow.js (backend.ts).
+  denseGrad ??= tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    save([x, w]);
+    return {
+      value: tf.add(tf.matMul(x, w), b),
+      gradFunc: (dy: tf.Tensor2D, [xs, ws]: tf.Tensor[]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), tf.sum(dy, 0)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as DenseFn;
+  return denseGrad(x, w, b);
+}
+type DenseFn = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+let denseGrad: DenseFn | null = null;
 
 /** The same function as `net.apply(x)`, built for losses: its gradient takes the fast path (see denseForGradients). */
 export function applyForGradients(net: Mlp, x: tf.Tensor2D): tf.Tensor2D {

@@ -101,7 +101,8 @@ export function inputDimOf(space: Space): number {
  * use; this one also fuses the bias and activation into the forward product.
  */
 function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: Activation): tf.Tensor2D {
-  return DENSE[activation](x, w, b);
+  // Made on first use, so that importing this module does not load TensorFlow.js (backend.ts).
+  return (DENSE[activation] ??= denseWith(activation))(x, w, b);
 }
 
 const denseWith = (activation: Activation) =>
@@ -119,11 +120,7 @@ const denseWith = (activation: Activation) =>
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-const DENSE: Record<Activation, (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D> = {
-  relu: denseWith('relu'),
-  tanh: denseWith('tanh'),
-  linear: denseWith('linear'),
-};
+const DENSE: Partial<Record<Activation, (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D>> = {};
 
 /** The same function as `net.apply(x)` (with the activation after the last layer too when `activateLast`), through `dense`. */
 export function forward(net: Mlp, x: tf.Tensor2D, activateLast: boolean): tf.Tensor2D {

@@ -23,6 +23,10 @@
 // seed of each learn call's first reset and every exploration draw); act()
 // outside learn draws from a second one, so evaluating an agent between two
 // learn calls does not change how it trains.
+//
+// Over 500 lines: the one agent class of seven tabular algorithms (its loop,
+// warm starts with state/action maps, saving and loading) with the learner
+// contract it drives; split, each half would be read only with the other.
 import { join } from 'node:path';
 import type { Env } from '../../core/env.js';
 import type { RngState } from '../../core/rng.js';

@@ -12,7 +12,9 @@
 //   R_k         A_k + V_k, the value target
 //
 // Since a next row always comes later, one backward pass over the rows
-// computes everything. Outputs go into caller-owned arrays.
+// computes everything (lib/advantages.ts's gaeAdvantage, the step the
+// vector-env rollouts use). Outputs go into caller-owned arrays.
+import { gaeAdvantage } from '../lib/advantages.js';
 
 export interface StreamRollout {
   /** Rows to use: 0 .. size - 1. */
@@ -34,10 +36,8 @@ export function streamGae(r: StreamRollout, gamma: number, lambda: number, advan
     const next = r.nextRow[k]!;
     if (next >= 0 && next <= k) throw new RangeError(`streamGae: row ${k} names next row ${next}, which does not come after it`);
     const v = r.values[k]!;
-    let a: number;
-    if (r.terminated[k]) a = r.rewards[k]! - v;
-    else if (next < 0) a = r.rewards[k]! + gamma * r.bootstrap[k]! - v;
-    else a = r.rewards[k]! + gamma * r.values[next]! - v + gamma * lambda * advantages[next]!;
+    const last = next < 0;
+    const a = gaeAdvantage(r.rewards[k]!, v, !!r.terminated[k], last ? r.bootstrap[k]! : r.values[next]!, last ? null : advantages[next]!, gamma, lambda);
     advantages[k] = a;
     returns[k] = a + v;
   }

@@ -55,7 +55,7 @@
  *   localRatio         null (default, shared team reward) or a number in [0, 1]
  *   continuousActions  default false
  */
-import type { Info, RenderState, ResetArgs } from '../../core/env.js';
+import type { RenderState, ResetArgs } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
 import type { AgentId, GameSpec, ParallelEnv, ParallelResetResult, ParallelStepResult, PerAgent } from '../../core/multi-agent.js';
 import { AgentTally, assertParallelActions, assertResetOptions } from '../../core/multi-agent.js';
@@ -165,14 +165,7 @@ export class CooperativeNavigationGame extends SymmetricParallelGame<BoxSpace, B
     }
     this.tally.reset();
     this.collidingPairs = 0;
-    this.live = [...this.possibleAgents];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(this.index(a));
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(this.index(a)));
   }
 
   private observe(i: number): Float32Array {
@@ -255,15 +248,8 @@ export class CooperativeNavigationGame extends SymmetricParallelGame<BoxSpace, B
       }
     }
     this.collidingPairs = pairs;
-    const r: ParallelStepResult<Float32Array> = { obs: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
-    for (let i = 0; i < n; i++) {
-      const agent = this.possibleAgents[i]!;
-      r.obs[agent] = this.observe(i);
-      r.rewards[agent] = this.localRatio === null ? -distance - pairs : (1 - this.localRatio) * -distance + this.localRatio * -collisions[i]!;
-      r.terminations[agent] = false;
-      r.truncations[agent] = false;
-      r.infos[agent] = { collisions: collisions[i]!, landmarkDistance: distance, occupiedLandmarks: occupied };
-    }
+    const reward = (i: number) => (this.localRatio === null ? -distance - pairs : (1 - this.localRatio) * -distance + this.localRatio * -collisions[i]!);
+    const r = this.stepResult((i) => this.observe(i), reward, false, (i) => ({ collisions: collisions[i]!, landmarkDistance: distance, occupiedLandmarks: occupied }));
     this.tally.reward(r.rewards);
     return r;
   }

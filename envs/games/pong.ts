@@ -52,7 +52,7 @@
  *   mode         'competitive' (default) | 'cooperative'
  *   pointsToWin  points that end a competitive game (default 5)
  */
-import type { Info, RenderState, ResetArgs } from '../../core/env.js';
+import type { RenderState, ResetArgs } from '../../core/env.js';
 import { EnvUsageError } from '../../core/env.js';
 import type { AgentId, GameSpec, ParallelEnv, ParallelResetResult, ParallelStepResult, PerAgent } from '../../core/multi-agent.js';
 import { AgentTally, assertParallelActions, assertResetOptions } from '../../core/multi-agent.js';
@@ -139,14 +139,7 @@ export class PongGame extends SymmetricParallelGame<BoxSpace, DiscreteSpace> imp
       }
       this.ball.set(b);
     }
-    this.live = [...PONG_AGENTS];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(a);
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(a));
   }
 
   /** Ball at the center, toward the side `direction` (-1 left, +1 right), at a random angle. */
@@ -231,15 +224,7 @@ export class PongGame extends SymmetricParallelGame<BoxSpace, DiscreteSpace> imp
       this.serve(scorer === 0 ? 1 : -1); // toward the player who lost the point
     }
 
-    const r: ParallelStepResult<Float32Array> = { obs: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
-    for (let i = 0; i < 2; i++) {
-      const a = PONG_AGENTS[i]!;
-      r.obs[a] = this.observe(a);
-      r.rewards[a] = rewards[i]!;
-      r.terminations[a] = terminated;
-      r.truncations[a] = false;
-      r.infos[a] = scorer >= 0 ? { point: PONG_AGENTS[scorer] } : {};
-    }
+    const r = this.stepResult((_, a) => this.observe(a), (i) => rewards[i]!, terminated, () => (scorer >= 0 ? { point: PONG_AGENTS[scorer] } : {}));
     this.tally.reward(r.rewards);
     if (terminated) this.live = [];
     return r;

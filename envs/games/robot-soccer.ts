@@ -197,14 +197,7 @@ export class RobotSoccerGame extends SymmetricParallelGame<BoxSpace, BoxSpace | 
       }
     }
     if (options?.ball !== undefined) this.place(BALL, finiteNumbers(this.spec.id, 'ball', options.ball, 4), 'ball');
-    this.live = [...SOCCER_AGENTS];
-    const obs: PerAgent<Float32Array> = {};
-    const infos: PerAgent<Info> = {};
-    for (const a of this.live) {
-      obs[a] = this.observe(this.index(a));
-      infos[a] = {};
-    }
-    return { obs, infos };
+    return this.startEpisode((a) => this.observe(this.index(a)));
   }
 
   /** Sets body i from a reset option, which must be on the field and within the speed limit. */
@@ -325,15 +318,7 @@ export class RobotSoccerGame extends SymmetricParallelGame<BoxSpace, BoxSpace | 
       info = { goal: SOCCER_TEAMS[scorer], score: { blue: this.score[0], red: this.score[1] } };
       this.kickoff();
     }
-    const r: ParallelStepResult<Float32Array> = { obs: {}, rewards: {}, terminations: {}, truncations: {}, infos: {} };
-    for (let i = 0; i < 4; i++) {
-      const agent = SOCCER_AGENTS[i]!;
-      r.obs[agent] = this.observe(i);
-      r.rewards[agent] = rewards[i]!;
-      r.terminations[agent] = terminated;
-      r.truncations[agent] = false;
-      r.infos[agent] = { ...info };
-    }
+    const r = this.stepResult((i) => this.observe(i), (i) => rewards[i]!, terminated, () => ({ ...info }));
     this.tally.reward(r.rewards);
     if (terminated) this.live = [];
     return r;

@@ -1,6 +1,8 @@
 // What the built `arena` loads before it does anything: `--help` must not pay
 // for the envs, the agents, TensorFlow.js, ONNX Runtime, MuJoCo, BullMQ or
-// Playwright (about a CPU second per call before bin/ loaded commands lazily).
+// Playwright (about a CPU second per call before bin/ loaded commands lazily);
+// and training loads TensorFlow.js only for an agent that builds tfjs nets
+// (about 0.45 CPU s before agents/lib/backend.ts loaded it on first use).
 // A module given to node's --import records every module the process loads:
 // ES modules through a loader hook, CommonJS ones from require.cache at exit.
 import { spawnSync } from 'node:child_process';
@@ -30,7 +32,7 @@ process.on('exit', () => appendFileSync(process.env.ARENA_TEST_LOADS, Object.key
 
 let runs = 0;
 /** Runs `arena args` under the recorder: its output and the npm packages it loaded. */
-function arena(args: string[]): { status: number | null; stdout: string; packages: string[] } {
+function arena(args: string[]): { status: number | null; stdout: string; stderr: string; packages: string[] } {
   const log = join(dir, `loads-${runs++}.txt`);
   writeFileSync(log, '');
   const r = spawnSync(process.execPath, ['--import', recorder, cli, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ARENA_TEST_LOADS: log } });
@@ -39,7 +41,7 @@ function arena(args: string[]): { status: number | null; stdout: string; package
     const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(line);
     if (m) packages.add(m[1]!);
   }
-  return { status: r.status, stdout: r.stdout, packages: [...packages].sort() };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, packages: [...packages].sort() };
 }
 
 describe('arena startup', () => {
@@ -61,6 +63,19 @@ describe('arena startup', () => {
     expect(ids).toContain('Hopper-v5');
     expect(envs.packages).toContain('@mujoco/mujoco');
     expect(envs.packages.filter((p) => p.startsWith('@tensorflow/') || p.startsWith('onnxruntime'))).toEqual([]);
+  });
+
+  it('training a tabular agent, or DQN on ONNX Runtime, loads no TensorFlow.js', () => {
+    const tabular = arena(['train', 'q-learning', '--env', 'FrozenLake-v1', '--steps', '500', '--eval-episodes', '1']);
+    expect(tabular.status).toBe(0);
+    expect(tabular.stderr).toMatch(/deterministic evaluation over 1 episodes/);
+    expect(tabular.packages.filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
+    // learningStarts below the budget: the onnx nets are built and take gradient steps.
+    const dqn = arena(['train', 'dqn', '--env', 'CartPole-v1', '--steps', '300', '--hp', 'learningStarts=100', '--backend', 'onnx', '--eval-episodes', '1']);
+    expect(dqn.status).toBe(0);
+    expect(dqn.stderr).toMatch(/deterministic evaluation over 1 episodes/);
+    expect(dqn.packages).toContain('onnxruntime-node');
+    expect(dqn.packages.filter((p) => p.startsWith('@tensorflow/'))).toEqual([]);
   });
 
   it("train's help, either way asked, lists every backend without loading TensorFlow.js (the names live in a module of their own)", () => {

@@ -14,9 +14,12 @@
 // backward pass leaves alone). Targets move by Polyak averaging in a JS loop
 // over the flat vectors (polyakUpdate). Parameters are flat in the order the
 // tfjs nets save them, so checkpoints are the same files on both backends.
+// SAC's model (sac-model.ts) builds on the pieces here: the batch feeds, the
+// critics and their regression, TD targets, reading saved nets, Q_1's value
+// and disposal.
 import type { Rng } from '../../../core/rng.js';
 import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
-import { writeOptimizers } from '../continuous-model.js';
+import { restoreOptimizers, writeOptimizers } from '../continuous-model.js';
 import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
@@ -160,6 +163,21 @@ export function tdTarget(g: Graph, rewards: Sym, terminated: Sym, next: Sym, gam
   return g.add(rewards, g.mul(g.mul(g.sub(1, terminated), gamma), next));
 }
 
+/**
+ * Q_1(s, a(s)) from a value graph that reads the actor's parameters (p0, ...),
+ * the critics' (c0, ...) and one row `x`; `one` is the model's [obsDim] row buffer.
+ */
+export function firstCriticValue(valueSession: Session, actor: Trainer, critic: Trainer, criticLayout: ParamLayout, one: Float32Array, s: Float32Array): number {
+  one.set(s);
+  const out = valueSession.run({ ...actor.paramFeeds, ...criticLayout.views(critic.params, 'c'), x: new Tensor('float32', one, [1, one.length]) }, { q: null });
+  return (out.q!.data as Float32Array)[0]!;
+}
+
+/** Frees a model's trainers and sessions (their ONNX Runtime sessions hold native memory). */
+export function disposeAll(...parts: { dispose(): void }[]): void {
+  for (const part of parts) part.dispose();
+}
+
 /** A forward graph's session: the net's parameters as p0, p1, ... (and others) plus `x` rows of any count. */
 async function forwardSession(build: (g: Graph) => void): Promise<Session> {
   const g = new Graph('float32');
@@ -243,10 +261,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
     const model = new OnnxDeterministicModel(spec, actorLayout, criticLayout, actor, critic, actSession, valueSession, batch);
     model.actorTarget.set(weights.actorTarget);
     model.criticTarget.set(weights.criticTarget);
-    if (optimizers) {
-      actor.setState(optimizers.actor);
-      critic.setState(optimizers.critic);
-    }
+    restoreOptimizers(actor, critic, optimizers);
     return model;
   }
 
@@ -269,9 +284,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 
   value(s: Float32Array): number {
-    this.one.set(s);
-    const out = this.valueSession.run({ ...this.actor.paramFeeds, ...this.criticLayout.views(this.critic.params, 'c'), x: new Tensor('float32', this.one, [1, this.spec.obsDim]) }, { q: null });
-    return (out.q!.data as Float32Array)[0]!;
+    return firstCriticValue(this.valueSession, this.actor, this.critic, this.criticLayout, this.one, s);
   }
 
   update(batch: ReplayBatch, rng: Rng, update: number): Record<string, number> {
@@ -312,10 +325,7 @@ export class OnnxDeterministicModel implements ContinuousModel {
   }
 
   dispose(): void {
-    this.actor.dispose();
-    this.critic.dispose();
-    this.actSession.dispose();
-    this.valueSession.dispose();
+    disposeAll(this.actor, this.critic, this.actSession, this.valueSession);
   }
 }
 

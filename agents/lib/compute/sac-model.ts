@@ -37,11 +37,11 @@
 import type { Rng } from '../../../core/rng.js';
 import { readBinary, writeBinary } from '../../agent.js';
 import type { ContinuousModel, ModelOptimizers } from '../continuous-model.js';
-import { writeOptimizers } from '../continuous-model.js';
+import { restoreOptimizers, writeOptimizers } from '../continuous-model.js';
 import { cnnWeightCount } from '../cnn.js';
 import { mlpShapes } from '../nets.js';
 import type { ReplayBatch } from '../replay.js';
-import { BatchFeeds, criticName, criticQ, featureDim, netShapes, qRegression, readNets, saveNet, splitCritics, tdTarget } from './actor-critic.js';
+import { BatchFeeds, criticName, criticQ, disposeAll, featureDim, firstCriticValue, netShapes, qRegression, readNets, saveNet, splitCritics, tdTarget } from './actor-critic.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { SdeNoiseState } from './gsde.js';
@@ -268,10 +268,7 @@ export class OnnxSacModel implements ContinuousModel {
     const model = new OnnxSacModel(spec, actorLayout, criticLayout, actor, critic, await Session.create(toOnnx(act, 'act')), await Session.create(toOnnx(value, 'value')), batch, entropy);
     model.criticTarget.set(weights.criticTarget);
     if (sdeState !== undefined) model.sde?.setState(sdeState);
-    if (optimizers) {
-      actor.setState(optimizers.actor);
-      critic.setState(optimizers.critic);
-    }
+    restoreOptimizers(actor, critic, optimizers);
     return model;
   }
 
@@ -320,9 +317,7 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   value(s: Float32Array): number {
-    this.one.set(s);
-    const out = this.valueSession.run({ ...this.actor.paramFeeds, ...this.criticLayout.views(this.critic.params, 'c'), x: new Tensor('float32', this.one, [1, this.spec.obsDim]) }, { q: null });
-    return (out.q!.data as Float32Array)[0]!;
+    return firstCriticValue(this.valueSession, this.actor, this.critic, this.criticLayout, this.one, s);
   }
 
   get alphaValue(): number {
@@ -380,9 +375,6 @@ export class OnnxSacModel implements ContinuousModel {
   }
 
   dispose(): void {
-    this.actor.dispose();
-    this.critic.dispose();
-    this.actSession.dispose();
-    this.valueSession.dispose();
+    disposeAll(this.actor, this.critic, this.actSession, this.valueSession);
   }
 }

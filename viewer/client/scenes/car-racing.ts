@@ -28,6 +28,9 @@
 // frame order, and each frame draws those up to it, so playing adds marks
 // and seeking backwards takes away the later ones, as if rebuilt up to that
 // frame.
+//
+// Over 500 lines: one scene, most of it the builders of its meshes (road,
+// curbs, hull, wheels, skid marks), which no other scene uses.
 import * as THREE from 'three';
 import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene, Readout, SceneCamera } from './registry.js';

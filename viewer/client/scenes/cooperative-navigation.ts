@@ -18,7 +18,7 @@ import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene, Readout } from './registry.js';
 import { registerScene } from './registry.js';
 import { box, disposeTree, material, mesh } from './parts.js';
-import { AGENT_COLORS, TextSprite, agentsHavePositions, agentsOf, css, flatRing, headerNumber, isNum, lerpColor, matchFields, outline, paint } from './games.js';
+import { AGENT_COLORS, agentsHavePositions, agentsOf, flatRing, headerNumber, isNum, lerpColor, matchFields, nameTag, outline, paint } from './games.js';
 
 const FPS = 10; // dt = 0.1 s
 const MOVES = ['stay', 'left', 'right', 'down', 'up'];
@@ -151,8 +151,7 @@ export function cooperativeNavigationScene(episode: EpisodeRecord): EnvScene | n
     const clash = flatRing(R + 0.015, R + 0.05, paint(CLASH, 0.95));
     clash.position.y = 0.005;
     clash.visible = false;
-    const label = new TextSprite({ height: 0.1, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
-    label.set(agent);
+    const label = nameTag(agent, color, 0.1);
     label.sprite.position.y = 0.32;
     g.add(body, top, arrow, clash, label.sprite);
     root.add(g);

@@ -92,6 +92,18 @@ export interface TextSpriteOptions {
   readonly onTop?: boolean;
 }
 
+/** An agent's name on a tag of its colour, `height` tall, drawn over everything else; the caller places `.sprite`. */
+export function nameTag(agent: string, color: number, height: number): TextSprite {
+  const tag = new TextSprite({ height, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
+  tag.set(agent);
+  return tag;
+}
+
+/** A scoreboard: white text on a dark pill, `height` tall. */
+export function scoreboard(height: number): TextSprite {
+  return new TextSprite({ height, width: 1024, pixels: 96, background: 'rgba(38, 48, 59, 0.92)', color: '#ffffff' });
+}
+
 /**
  * Text in the scene that always faces the camera: a canvas of fixed size
  * (so the texture never changes size) with the text centred on a rounded

@@ -16,7 +16,7 @@ import type { EpisodeRecord, Frame } from '../../../core/episode.js';
 import type { EnvScene } from './registry.js';
 import { registerScene } from './registry.js';
 import { box, disposeTree, material, mesh, scalarAction } from './parts.js';
-import { SIDE_COLORS, TextSprite, agentsHavePositions, agentsOf, css, flatRect, headerNumber, isNum, outline, paint, pointOf } from './games.js';
+import { SIDE_COLORS, agentsHavePositions, agentsOf, css, flatRect, headerNumber, isNum, nameTag, outline, paint, pointOf, scoreboard } from './games.js';
 
 const FPS = 20; // dt = 0.05 s
 const ACTIONS = ['stay', 'up', 'down'];
@@ -74,8 +74,7 @@ export function pongScene(episode: EpisodeRecord): EnvScene | null {
     const body = box(0.06, 0.08, 2 * PL, new THREE.MeshStandardMaterial({ color, emissive: color, emissiveIntensity: 0.2, roughness: 0.35 }));
     // The face is at x = +-paddleX; the paddle stands behind it.
     body.position.set(left ? -0.03 : 0.03, 0.04, 0);
-    const label = new TextSprite({ height: 0.085, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
-    label.set(agent);
+    const label = nameTag(agent, color, 0.085);
     label.sprite.position.set(left ? -0.03 : 0.03, 0.2, 0);
     g.add(body, label.sprite);
     root.add(g);
@@ -94,7 +93,7 @@ export function pongScene(episode: EpisodeRecord): EnvScene | null {
   });
   root.add(ball);
 
-  const board = new TextSprite({ height: 0.24, width: 1024, pixels: 96, background: 'rgba(38, 48, 59, 0.92)', color: '#ffffff' });
+  const board = scoreboard(0.24);
   board.sprite.position.set(0, 0.38, -(H + margin + 0.1));
   root.add(board.sprite);
 

@@ -19,7 +19,7 @@ import type { MatchRecord } from '../../../core/match-record.js';
 import type { EnvScene } from './registry.js';
 import { registerScene } from './registry.js';
 import { COLORS, box, disposeTree, material, mesh } from './parts.js';
-import { SIDE_COLORS, TextSprite, agentsHavePositions, agentsOf, css, flatRect, flatRing, headerNumber, isNum, matchFields, outline, paint, pointOf } from './games.js';
+import { SIDE_COLORS, agentsHavePositions, agentsOf, flatRect, flatRing, headerNumber, isNum, matchFields, nameTag, outline, paint, pointOf, scoreboard } from './games.js';
 
 /** Arrows for the eight discrete directions (0, 45, ..., 315 degrees; 0 is +x, 90 is +y, up the screen). */
 const ARROWS = ['→', '↗', '↑', '↖', '←', '↙', '↓', '↘'];
@@ -165,8 +165,7 @@ export function robotSoccerScene(episode: EpisodeRecord): EnvScene | null {
     const kick = flatRing(PR + 0.015, PR + 0.04, paint(0xffd23f, 0.95));
     kick.position.y = 0.006;
     kick.visible = false;
-    const label = new TextSprite({ height: 0.11, width: 256, pixels: 64, background: css(color), color: '#ffffff', onTop: true });
-    label.set(agent);
+    const label = nameTag(agent, color, 0.11);
     label.sprite.position.y = 0.3;
     g.add(body, top, pointer, kick, label.sprite);
     root.add(g);
@@ -194,7 +193,7 @@ export function robotSoccerScene(episode: EpisodeRecord): EnvScene | null {
   root.add(ball, ballShadow);
 
   // The scoreboard behind the far touchline.
-  const board = new TextSprite({ height: 0.3, width: 1024, pixels: 96, background: 'rgba(38, 48, 59, 0.92)', color: '#ffffff' });
+  const board = scoreboard(0.3);
   board.sprite.position.set(0, 0.42, -(W + margin + 0.1));
   root.add(board.sprite);
 
