@@ -29,9 +29,10 @@ export const DQN_CARTPOLE: DqnRecipe = {
   // DQN, lr 1e-3 or 150k steps (3 or more misses in the first 5-7 seeds).
   // About 35-50 CPU s each on onnx (the 64-64 recipe it replaces: 4 s, 4 of 10
   // on seeds 0-9).
-  // Later tried on seeds 100-109 and not taken: gamma 0.995 (9 of 10 there,
-  // but 6 of 10 on seeds 0-9), 75k steps, a target interval of 1024 and
-  // batch 128 (two misses each in seeds 103-106); README.
+  // Later tried on seeds 100-109 and not taken: gamma 0.995 and 64 gradient
+  // steps (9 of 10 there each, but 6 and 3 of 10 on seeds 0-9), double DQN,
+  // 75k steps, a target interval of 1024 and batch 128 (each two misses in
+  // its first 2-6 seeds); README.
   hyperparameters: {
     learningRate: 2.3e-3,
     lrSchedule: 'linear',
