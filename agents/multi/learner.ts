@@ -235,8 +235,8 @@ export interface LearnerDefinition<S extends ParamSpec = ParamSpec> {
   readonly takesDiscretize?: boolean;
   /**
    * For learners with nets (all of which train on ONNX Runtime, which 'auto'
-   * picks): whether they also have a TensorFlow.js implementation. The
-   * context create and load receive then names a concrete backend.
+   * picks): whether they also have a TensorFlow.js implementation. create and
+   * load then receive a context whose backend is a concrete name, never 'auto'.
    */
   readonly backends?: { readonly tfjs: boolean };
   create(hp: Resolved<S>, context: LearnerContext): MultiAgentLearner | Promise<MultiAgentLearner>;
