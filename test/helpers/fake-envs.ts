@@ -137,6 +137,24 @@ export class PointerEnv implements Env<Uint8Array, Float32Array> {
   close() {}
 }
 
+/**
+ * The mean per-step reward of `act`'s deterministic actions over 64 steps of
+ * PointerEnv (reset with seed 100). Pointing at random earns about -0.67 per
+ * step (E(a - t)^2 for a, t uniform in [-1, 1]); pointing at 0, the best a
+ * policy blind to the image can do, -0.43.
+ */
+export function pointerScore(act: (obs: Uint8Array) => Float32Array): number {
+  const probe = new PointerEnv();
+  let total = 0;
+  let { obs } = probe.reset({ seed: 100 });
+  for (let t = 0; t < 64; t++) {
+    const r = probe.step(act(obs));
+    total += r.reward;
+    obs = r.truncated ? probe.reset().obs : r.obs;
+  }
+  return total / 64;
+}
+
 export { Rng };
 
 /** SideEnv's spaces, for creating an agent without an env at hand. */

@@ -1,10 +1,13 @@
 // Checks the ONNX agents' tests share: every metric of two runs within a
-// tolerance, and a save/load between two learn calls that continues exactly.
+// tolerance, a save/load between two learn calls that continues exactly, and
+// two learners playing a game side by side to the same moves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Agent } from '../../../agents/agent.js';
+import type { Agent, Diagnostics } from '../../../agents/agent.js';
 import { loadAgent } from '../../../agents/agent.js';
+import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
+import type { TurnBasedEnv } from '../../../core/multi-agent.js';
 
 /** Every file an agent saved, as bytes. */
 export function savedFiles(dir: string): Record<string, Buffer> {
@@ -47,4 +50,20 @@ export async function expectExactResume(create: () => Promise<Agent>, learn: (ag
   for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
   direct.dispose();
   resumed.dispose();
+}
+
+/**
+ * `turns` moves of `game` (reset with seed 0) with `want` choosing: at each,
+ * `compare` checks `got`'s diagnostics against `want`'s, and both take the
+ * same greedy move.
+ */
+export function expectSamePlay(got: MultiAgentLearner, want: MultiAgentLearner, game: TurnBasedEnv, turns: number, compare: (got: Diagnostics, want: Diagnostics) => void): void {
+  game.reset({ seed: 0 });
+  for (let k = 0; k < turns; k++) {
+    const obs = game.last().obs;
+    compare(got.diagnostics(game.agentSelection, obs), want.diagnostics(game.agentSelection, obs));
+    const action = want.act(game.agentSelection, obs, { deterministic: true });
+    expect(got.act(game.agentSelection, obs, { deterministic: true })).toBe(action);
+    game.step(action);
+  }
 }

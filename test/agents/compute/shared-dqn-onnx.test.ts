@@ -20,7 +20,7 @@ import type { SharedQSettings } from '../../../agents/multi/shared-q.js';
 import { createSharedQ, initialWeights } from '../../../agents/multi/shared-q.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectSameMetrics } from './backend-checks.js';
+import { expectSameMetrics, expectSamePlay } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-dqn-onnx');
@@ -258,18 +258,8 @@ describe("shared-dqn on backend 'onnx'", () => {
     await l.save(dir);
     const moved = await loadLearner(dir, { backend: to });
     expect(moved.context.backend).toBe(to);
-    const g = c.game() as TurnBasedEnv;
-    g.reset({ seed: 0 });
-    for (let k = 0; k < 5; k++) {
-      const obs = g.last().obs;
-      const a = l.diagnostics(g.agentSelection, obs);
-      const b = moved.diagnostics(g.agentSelection, obs);
-      // The same float32 weights through two float32 forward passes.
-      expect(worstDiff(b.qValues!, a.qValues!)).toBeLessThan(1e-5);
-      const action = l.act(g.agentSelection, obs, { deterministic: true });
-      expect(moved.act(g.agentSelection, obs, { deterministic: true })).toBe(action);
-      g.step(action);
-    }
+    // The same float32 weights through two float32 forward passes.
+    expectSamePlay(moved, l, c.game() as TurnBasedEnv, 5, (b, a) => expect(worstDiff(b.qValues!, a.qValues!)).toBeLessThan(1e-5));
     // The optimizer state, replay buffer and pool came along: training goes on.
     const updates: Record<string, number>[] = [];
     await train(moved, c, c.steps[1], { onUpdate: (u: { metrics: Record<string, number> }) => updates.push(u.metrics) });

@@ -15,7 +15,7 @@ import { createLearner, loadLearner } from '../../../agents/multi/learner.js';
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectSameMetrics } from './backend-checks.js';
+import { expectSameMetrics, expectSamePlay } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-ppo-onnx');
@@ -129,19 +129,11 @@ describe("shared-ppo on backend 'onnx'", () => {
     await l.save(dir);
     const moved = await loadLearner(dir, { backend: to });
     expect(moved.context.backend).toBe(to);
-    const g = c.game() as TurnBasedEnv;
-    g.reset({ seed: 0 });
-    for (let k = 0; k < 6; k++) {
-      const obs = g.last().obs;
-      const a = l.diagnostics(g.agentSelection, obs);
-      const b = moved.diagnostics(g.agentSelection, obs);
-      // The same float32 weights through two float32 forward passes.
+    // The same float32 weights through two float32 forward passes.
+    expectSamePlay(moved, l, c.game() as TurnBasedEnv, 6, (b, a) => {
       expect(Math.abs(b.value! - a.value!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(a.value!)));
       a.probs!.forEach((p, i) => expect(Math.abs(b.probs![i]! - p)).toBeLessThan(1e-6));
-      const action = l.act(g.agentSelection, obs, { deterministic: true });
-      expect(moved.act(g.agentSelection, obs, { deterministic: true })).toBe(action);
-      g.step(action);
-    }
+    });
     // The optimizer state and the pool came along: training goes on.
     const updates: Record<string, number>[] = [];
     await train(moved, c, 140, { onUpdate: (u: { metrics: Record<string, number> }) => updates.push(u.metrics) });
