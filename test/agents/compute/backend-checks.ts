@@ -1,17 +1,44 @@
-// Checks the ONNX agents' tests share: every metric of two runs within a
-// tolerance, a save/load between two learn calls that continues exactly, and
-// two learners playing a game side by side to the same moves.
+// Checks the ONNX agents' and learners' tests share: every metric of two runs
+// within a tolerance, saved weights within a tolerance, a save/load between
+// two learn calls that continues exactly, and two learners playing a game
+// side by side to the same moves.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Agent, Diagnostics } from '../../../agents/agent.js';
 import { loadAgent } from '../../../agents/agent.js';
 import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
+import { loadLearner } from '../../../agents/multi/learner.js';
 import type { TurnBasedEnv } from '../../../core/multi-agent.js';
 
 /** Every file an agent saved, as bytes. */
 export function savedFiles(dir: string): Record<string, Buffer> {
   return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+/** A saved file's bytes as float32 values. */
+export const floats = (b: Buffer): Float32Array => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+
+/** The largest absolute difference between two arrays of the same length. */
+export function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+  return worst;
+}
+
+/** Two directories hold the same files, byte for byte. */
+export function expectSameFiles(gotDir: string, wantDir: string): void {
+  const got = savedFiles(gotDir);
+  const want = savedFiles(wantDir);
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  for (const f of Object.keys(want)) expect(got[f]!.equals(want[f]!), f).toBe(true);
+}
+
+/** The same files were saved, and every weight file's values are within `tolerance` (absolute) of `want`'s. */
+export function expectNearWeights(got: Record<string, Buffer>, want: Record<string, Buffer>, tolerance: number): void {
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  for (const f of Object.keys(want).filter((n) => n.endsWith('.weights.bin'))) expect(worstDiff(floats(got[f]!), floats(want[f]!)), f).toBeLessThan(tolerance);
 }
 
 /** Both runs logged the same updates with the same metrics, each within `tolerance` relative (to the larger of 1 and the value). */
@@ -44,12 +71,34 @@ export async function expectExactResume(create: () => Promise<Agent>, learn: (ag
   await learn(resumed, end);
   const resumedDir = tempDir();
   await resumed.save(resumedDir);
-  const a = savedFiles(directDir);
-  const b = savedFiles(resumedDir);
-  expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
-  for (const f of Object.keys(a)) expect(b[f]!.equals(a[f]!), f).toBe(true);
+  expectSameFiles(resumedDir, directDir);
   direct.dispose();
   resumed.dispose();
+}
+
+/**
+ * A learner trained to `mid` then `end` steps, and one saved at `mid`,
+ * loaded (on the backend it recorded) and taken on to `end`, save the same bytes.
+ */
+export async function expectLearnerResume(make: () => Promise<MultiAgentLearner>, train: (learner: MultiAgentLearner, totalSteps: number) => Promise<unknown>, mid: number, end: number, backend: string, tempDir: () => string): Promise<void> {
+  const straight = await make();
+  await train(straight, mid);
+  await train(straight, end);
+  const straightDir = tempDir();
+  await straight.save(straightDir);
+  const first = await make();
+  await train(first, mid);
+  const midDir = tempDir();
+  await first.save(midDir);
+  first.dispose();
+  const loaded = await loadLearner(midDir);
+  expect(loaded.context.backend).toBe(backend);
+  await train(loaded, end);
+  const loadedDir = tempDir();
+  await loaded.save(loadedDir);
+  expectSameFiles(loadedDir, straightDir);
+  straight.dispose();
+  loaded.dispose();
 }
 
 /**

@@ -3,7 +3,7 @@
 // same training runs from the same seed, legal moves only when acting, exact
 // resume through a checkpoint on onnx, and checkpoints that move between the
 // backends.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionMaskOf, makeGame } from '../../../core/multi-agent.js';
@@ -20,7 +20,7 @@ import type { SharedQSettings } from '../../../agents/multi/shared-q.js';
 import { createSharedQ, initialWeights } from '../../../agents/multi/shared-q.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectSameMetrics, expectSamePlay } from './backend-checks.js';
+import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, savedFiles, worstDiff } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-dqn-onnx');
@@ -28,19 +28,6 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const floats = (b: Buffer) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-
-function files(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
-}
-
-/** The largest absolute difference between two arrays of the same length. */
-function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
 
 /**
  * A minibatch of `rows` transitions drawn from `rng`: random inputs, actions,
@@ -165,40 +152,19 @@ describe("shared-dqn on backend 'onnx'", () => {
       await train(l, c, c.steps[1], { onUpdate: (u: { metrics: Record<string, number> }) => list.push(u.metrics) });
       const dir = tempDir();
       await l.save(dir);
-      saved[backend] = files(dir);
+      saved[backend] = savedFiles(dir);
       l.dispose();
     }
     expect(metrics.onnx!.length).toBeGreaterThanOrEqual(10);
     expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
-    expect(Object.keys(saved.onnx!).sort()).toEqual(Object.keys(saved.wasm!).sort());
     if (c.opponents) expect(Object.keys(saved.onnx!).some((f) => f.startsWith('pool-'))).toBe(true);
     // The replay buffers hold the same games.
     expect(saved.onnx!['replay.bin']!.equals(saved.wasm!['replay.bin']!)).toBe(true);
-    for (const f of Object.keys(saved.wasm!).filter((n) => n.endsWith('.weights.bin'))) expect(worstDiff(floats(saved.onnx![f]!), floats(saved.wasm![f]!)), f).toBeLessThan(1e-5);
+    expectNearWeights(saved.onnx!, saved.wasm!, 1e-5);
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {
-    const straight = await make(c, 'onnx');
-    await train(straight, c, c.steps[0]);
-    await train(straight, c, c.steps[1]);
-    const a = tempDir();
-    await straight.save(a);
-    const resumed = await make(c, 'onnx');
-    await train(resumed, c, c.steps[0]);
-    const mid = tempDir();
-    await resumed.save(mid);
-    resumed.dispose();
-    const loaded = await loadLearner(mid);
-    expect(loaded.context.backend).toBe('onnx');
-    await train(loaded, c, c.steps[1]);
-    const b = tempDir();
-    await loaded.save(b);
-    const want = files(a);
-    const got = files(b);
-    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-    for (const f of Object.keys(want)) expect(got[f]!.equals(want[f]!), f).toBe(true);
-    straight.dispose();
-    loaded.dispose();
+    await expectLearnerResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), c.steps[0], c.steps[1], 'onnx', tempDir);
   }, 120_000);
 
   // (The pool snapshots' greedy moves are legal too: the runs above play them against the learner in

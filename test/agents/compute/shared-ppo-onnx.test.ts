@@ -2,8 +2,6 @@
 // masks and the kickstarting term): the same updates as on tfjs from the same
 // seed, exact resume through a checkpoint on onnx, and checkpoints that move
 // between the backends.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Game, TurnBasedEnv } from '../../../core/multi-agent.js';
 import { makeGame } from '../../../core/multi-agent.js';
@@ -15,7 +13,7 @@ import { createLearner, loadLearner } from '../../../agents/multi/learner.js';
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectSameMetrics, expectSamePlay } from './backend-checks.js';
+import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, savedFiles } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-ppo-onnx');
@@ -57,12 +55,6 @@ function train(l: MultiAgentLearner, c: Case, totalSteps: number, hooks = {}): P
   });
 }
 
-function files(dir: string): Record<string, Buffer> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
-}
-
-const floats = (b: Buffer) => new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-
 describe("shared-ppo on backend 'onnx'", () => {
   // As for PPO (actor-critic-onnx.test.ts): the ONNX graph and the tfjs ops compute the same float32 update
   // with different kernels and summation orders, so metrics agree to rounding (1e-5 relative leaves room
@@ -76,46 +68,19 @@ describe("shared-ppo on backend 'onnx'", () => {
       await train(l, c, 160, { onUpdate: (u: { metrics: Record<string, number> }) => list.push(u.metrics) });
       const dir = tempDir();
       await l.save(dir);
-      saved[backend] = files(dir);
+      saved[backend] = savedFiles(dir);
       l.dispose();
     }
     expect(metrics.onnx!.length).toBeGreaterThanOrEqual(3);
     expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
     if (c.teacher) expect(metrics.onnx!.some((m) => (m.kickstartLoss ?? 0) > 0)).toBe(true);
     if (c.hp['targetKl']) expect(metrics.onnx!.some((m) => m.epochs! < 3)).toBe(true);
-    expect(Object.keys(saved.onnx!).sort()).toEqual(Object.keys(saved.wasm!).sort());
     // Adam divides by sqrt(v) + eps, so a near-zero gradient's rounding moves its weight by up to about lr * 1e-2: 1e-5 absolute.
-    for (const f of Object.keys(saved.wasm!).filter((n) => n.endsWith('.weights.bin'))) {
-      const a = floats(saved.onnx![f]!);
-      const b = floats(saved.wasm![f]!);
-      let worst = 0;
-      a.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b[i]!))));
-      expect(worst, f).toBeLessThan(1e-5);
-    }
+    expectNearWeights(saved.onnx!, saved.wasm!, 1e-5);
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {
-    const straight = await make(c, 'onnx');
-    await train(straight, c, 60);
-    await train(straight, c, 140);
-    const a = tempDir();
-    await straight.save(a);
-    const resumed = await make(c, 'onnx');
-    await train(resumed, c, 60);
-    const mid = tempDir();
-    await resumed.save(mid);
-    resumed.dispose();
-    const loaded = await loadLearner(mid);
-    expect(loaded.context.backend).toBe('onnx');
-    await train(loaded, c, 140);
-    const b = tempDir();
-    await loaded.save(b);
-    const want = files(a);
-    const got = files(b);
-    expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
-    for (const f of Object.keys(want)) expect(got[f]!.equals(want[f]!), f).toBe(true);
-    straight.dispose();
-    loaded.dispose();
+    await expectLearnerResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), 60, 140, 'onnx', tempDir);
   }, 120_000);
 
   it.each([
