@@ -76,6 +76,17 @@ export async function expectExactResume(create: () => Promise<Agent>, learn: (ag
   resumed.dispose();
 }
 
+/** The metrics of a learner's updates, and the files it saves, when it is made and trained on `backend`. */
+export async function learnerRun(backend: string, make: (backend: string) => Promise<MultiAgentLearner>, train: (learner: MultiAgentLearner, onUpdate: (u: { metrics: Record<string, number> }) => void) => Promise<unknown>, tempDir: () => string): Promise<{ metrics: Record<string, number>[]; files: Record<string, Buffer> }> {
+  const learner = await make(backend);
+  const metrics: Record<string, number>[] = [];
+  await train(learner, (u) => metrics.push(u.metrics));
+  const dir = tempDir();
+  await learner.save(dir);
+  learner.dispose();
+  return { metrics, files: savedFiles(dir) };
+}
+
 /**
  * A learner trained to `mid` then `end` steps, and one saved at `mid`,
  * loaded (on the backend it recorded) and taken on to `end`, save the same bytes.

@@ -20,7 +20,7 @@ import type { SharedQSettings } from '../../../agents/multi/shared-q.js';
 import { createSharedQ, initialWeights } from '../../../agents/multi/shared-q.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, savedFiles, worstDiff } from './backend-checks.js';
+import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, learnerRun, worstDiff } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-dqn-onnx');
@@ -144,23 +144,15 @@ describe("shared-dqn on backend 'onnx'", () => {
   // As above, over a whole run: the same games (greedy moves pick the same argmax while the Q-values agree
   // to rounding), the same updates to 1e-5 relative, the same saved weights to 1e-5 absolute.
   it.each(CASES)('$name: takes the same updates as the tfjs path', async (c) => {
-    const metrics: Record<string, Record<string, number>[]> = {};
-    const saved: Record<string, Record<string, Buffer>> = {};
-    for (const backend of ['wasm', 'onnx']) {
-      const l = await make(c, backend);
-      const list: Record<string, number>[] = (metrics[backend] = []);
-      await train(l, c, c.steps[1], { onUpdate: (u: { metrics: Record<string, number> }) => list.push(u.metrics) });
-      const dir = tempDir();
-      await l.save(dir);
-      saved[backend] = savedFiles(dir);
-      l.dispose();
-    }
-    expect(metrics.onnx!.length).toBeGreaterThanOrEqual(10);
-    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
-    if (c.opponents) expect(Object.keys(saved.onnx!).some((f) => f.startsWith('pool-'))).toBe(true);
+    const run = (backend: string) => learnerRun(backend, (b) => make(c, b), (l, onUpdate) => train(l, c, c.steps[1], { onUpdate }), tempDir);
+    const wasm = await run('wasm');
+    const onnx = await run('onnx');
+    expect(onnx.metrics.length).toBeGreaterThanOrEqual(10);
+    expectSameMetrics(onnx.metrics, wasm.metrics, 1e-5);
+    if (c.opponents) expect(Object.keys(onnx.files).some((f) => f.startsWith('pool-'))).toBe(true);
     // The replay buffers hold the same games.
-    expect(saved.onnx!['replay.bin']!.equals(saved.wasm!['replay.bin']!)).toBe(true);
-    expectNearWeights(saved.onnx!, saved.wasm!, 1e-5);
+    expect(onnx.files['replay.bin']!.equals(wasm.files['replay.bin']!)).toBe(true);
+    expectNearWeights(onnx.files, wasm.files, 1e-5);
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {

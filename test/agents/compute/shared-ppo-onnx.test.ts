@@ -13,7 +13,7 @@ import { createLearner, loadLearner } from '../../../agents/multi/learner.js';
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, savedFiles } from './backend-checks.js';
+import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, learnerRun } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-ppo-onnx');
@@ -60,23 +60,15 @@ describe("shared-ppo on backend 'onnx'", () => {
   // with different kernels and summation orders, so metrics agree to rounding (1e-5 relative leaves room
   // for it; a wrong term, mask or gradient is off by far more) while the sampled games stay the same draws.
   it.each(CASES)('$name: takes the same updates as the tfjs path', async (c) => {
-    const metrics: Record<string, Record<string, number>[]> = {};
-    const saved: Record<string, Record<string, Buffer>> = {};
-    for (const backend of ['wasm', 'onnx']) {
-      const l = await make(c, backend);
-      const list: Record<string, number>[] = (metrics[backend] = []);
-      await train(l, c, 160, { onUpdate: (u: { metrics: Record<string, number> }) => list.push(u.metrics) });
-      const dir = tempDir();
-      await l.save(dir);
-      saved[backend] = savedFiles(dir);
-      l.dispose();
-    }
-    expect(metrics.onnx!.length).toBeGreaterThanOrEqual(3);
-    expectSameMetrics(metrics.onnx!, metrics.wasm!, 1e-5);
-    if (c.teacher) expect(metrics.onnx!.some((m) => (m.kickstartLoss ?? 0) > 0)).toBe(true);
-    if (c.hp['targetKl']) expect(metrics.onnx!.some((m) => m.epochs! < 3)).toBe(true);
+    const run = (backend: string) => learnerRun(backend, (b) => make(c, b), (l, onUpdate) => train(l, c, 160, { onUpdate }), tempDir);
+    const wasm = await run('wasm');
+    const onnx = await run('onnx');
+    expect(onnx.metrics.length).toBeGreaterThanOrEqual(3);
+    expectSameMetrics(onnx.metrics, wasm.metrics, 1e-5);
+    if (c.teacher) expect(onnx.metrics.some((m) => (m.kickstartLoss ?? 0) > 0)).toBe(true);
+    if (c.hp['targetKl']) expect(onnx.metrics.some((m) => m.epochs! < 3)).toBe(true);
     // Adam divides by sqrt(v) + eps, so a near-zero gradient's rounding moves its weight by up to about lr * 1e-2: 1e-5 absolute.
-    expectNearWeights(saved.onnx!, saved.wasm!, 1e-5);
+    expectNearWeights(onnx.files, wasm.files, 1e-5);
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {
