@@ -23,7 +23,7 @@ import { NamedRegistry } from '../core/named-registry.js';
 import type { VectorEnv } from '../core/vector.js';
 import type { ParamSpec, Resolved, SpaceDims } from './lib/hparams.js';
 import { HyperparameterError, memoryProblems, resolveHyperparameters } from './lib/hparams.js';
-import { initBackend, resolveBackend } from './lib/backend.js';
+import { checkGpuBackend, initBackend, resolveBackend } from './lib/backend.js';
 
 export type Action = number | Float32Array;
 
@@ -180,16 +180,6 @@ export async function createAgent(name: string, hyperparameters: Readonly<Record
 function withBackend(d: AgentDefinition, context: AgentContext): AgentContext {
   if (!d.backends) return context;
   return { ...context, backend: resolveBackend(context.backend) };
-}
-
-/**
- * For backend 'cuda' or 'webgpu': fails unless ONNX Runtime's execution
- * provider of that name opens a session here, saying what was looked for and
- * how to get it (lib/compute/providers.ts, imported only then), so that a run
- * asking for a missing GPU fails before it trains.
- */
-async function checkGpuBackend(backend: string | undefined): Promise<void> {
-  if (backend === 'cuda' || backend === 'webgpu') await (await import('./lib/compute/providers.js')).checkProvider(backend);
 }
 
 /** The sizes memory estimates go by: numbers per observation and per action as networks read and write them. */

@@ -50,6 +50,18 @@ export function gpuProvider(requested: string | undefined): GpuProvider | undefi
   return requested === 'cuda' || requested === 'webgpu' ? requested : undefined;
 }
 
+/**
+ * For backend 'cuda' or 'webgpu': fails unless ONNX Runtime's execution
+ * provider of that name opens a session here, saying what was looked for and
+ * how to get it (compute/providers.ts, imported only then), so that an agent
+ * or a learner asking for a missing GPU fails before it trains (a learner's
+ * MLPs stay on the CPU, as an agent's do; the name must still mean a GPU).
+ */
+export async function checkGpuBackend(backend: string | undefined): Promise<void> {
+  const provider = gpuProvider(backend);
+  if (provider) await (await import('./compute/providers.js')).checkProvider(provider);
+}
+
 /** The concrete backend for `requested` of an agent or learner with nets: a name is kept; 'auto' (or none) is 'onnx', where every such one trains. */
 export function resolveBackend(requested: string | undefined): string {
   return requested !== undefined && requested !== 'auto' ? requested : 'onnx';

@@ -31,7 +31,7 @@ import type { DiscretizeObservationOptions } from '../../core/wrappers/discretiz
 import type { Diagnostics } from '../agent.js';
 import type { ParamSpec, Resolved } from '../lib/hparams.js';
 import { resolveHyperparameters } from '../lib/hparams.js';
-import { initBackend, resolveBackend } from '../lib/backend.js';
+import { checkGpuBackend, initBackend, resolveBackend } from '../lib/backend.js';
 
 // ---------------------------------------------------------------- the shape of a game
 
@@ -269,6 +269,7 @@ export async function createLearner(name: string, hyperparameters: Readonly<Reco
   const shape = gameShape(context.game);
   const sides = checkSides(`createLearner(${name})`, shape.possibleAgents, context.sides ?? defaultSides(shape.possibleAgents));
   const backend = d.backends ? resolveBackend(context.backend) : context.backend;
+  await checkGpuBackend(backend);
   return d.create(resolveHyperparameters(name, d.hyperparameters, hyperparameters), { ...context, game: shape, sides, ...(backend !== undefined ? { backend } : {}) });
 }
 
@@ -343,6 +344,7 @@ export async function loadLearner(dir: string, options: { backend?: string } = {
   const asked = options.backend === 'auto' ? undefined : options.backend;
   let backend = asked ?? manifest.context.backend;
   if (d.backends && (backend === undefined || backend === 'auto')) backend = d.backends.tfjs ? await initBackend('auto') : 'onnx';
+  await checkGpuBackend(backend);
   const context: LearnerContext = {
     game: { id: g.id, kind: g.kind, possibleAgents: g.possibleAgents, observationSpaces: spaces(g.observationSpaces, 'observationSpaces'), actionSpaces: spaces(g.actionSpaces, 'actionSpaces') },
     seed: manifest.context.seed,

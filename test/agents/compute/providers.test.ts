@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../agents/dqn.js';
+import '../../../agents/multi/index.js';
+import '../../../envs/index.js';
 import { createAgent, loadAgent } from '../../../agents/agent.js';
+import { createLearner, loadLearner } from '../../../agents/multi/learner.js';
+import { makeGame } from '../../../core/multi-agent.js';
 import { gpuProvider, usesOnnx } from '../../../agents/lib/backend.js';
 import { CUDA_FILES, missingFor, nativeFolder, ProviderError } from '../../../agents/lib/compute/providers.js';
 import { SideEnv } from '../../helpers/fake-envs.js';
@@ -71,5 +75,26 @@ describe("GPU backends 'cuda' and 'webgpu' (ONNX Runtime's execution providers)"
     await agent.save(dir);
     agent.dispose();
     if (missingFor('cuda')) await expect(loadAgent(dir, { backend: 'cuda' })).rejects.toThrow(/^backend 'cuda': onnxruntime-node's CUDA provider is not installed/);
+  });
+
+  it.each(['shared-dqn', 'shared-ppo'] as const)("refuses backend 'cuda' for the multi-agent learner %s too, when it is made and when a saved one is loaded onto it", async (name) => {
+    const missing = missingFor('cuda');
+    const game = makeGame('TicTacToe-v0');
+    const small = { hidden: [8], ...(name === 'shared-dqn' ? { bufferSize: 50 } : { nSteps: 4, batchSize: 8 }) };
+    const made = await createLearner(name, small, { game, seed: 0, backend: 'cuda' }).then(
+      (l) => (l.dispose(), null),
+      (e: unknown) => e,
+    );
+    if (missing) {
+      expect(made).toBeInstanceOf(ProviderError);
+      expect((made as Error).message).toBe(`backend 'cuda': ${missing}; reinstall onnxruntime-node with its CUDA download on a linux x64 machine with internet access, an NVIDIA GPU, CUDA 12 and cuDNN 9 (\`npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12\`; this project's .npmrc skips the download so that installing works offline), or use backend 'onnx' (CPU)`);
+      const dir = tempDir();
+      const learner = await createLearner(name, small, { game, seed: 0, backend: 'onnx' });
+      await learner.save(dir);
+      learner.dispose();
+      await expect(loadLearner(dir, { backend: 'cuda' })).rejects.toThrow(/^backend 'cuda': onnxruntime-node's CUDA provider is not installed/);
+    } else if (made) {
+      expect((made as Error).message).toMatch(/^backend 'cuda': ONNX Runtime could not open a session on its cuda execution provider/);
+    }
   });
 });
