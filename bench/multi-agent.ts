@@ -29,7 +29,7 @@
 //   npm run bench:multi -- --tasks nav --scale 0.5       # half the training budget
 //   npm run bench:multi -- --tasks soccer --seeds 1 --first-seed 2   # one seed (to run seeds side by side)
 //   npm run bench:multi -- --tasks c4 --set fixedWeight=8 --set hidden=[128,128]   # try other hyperparameters
-//   npm run bench:multi -- --tasks c4,nav --backend onnx  # the nets on ONNX Runtime (default: wasm)
+//   npm run bench:multi -- --tasks c4,nav --backend wasm  # the nets on TensorFlow.js (default: auto, ONNX Runtime)
 //   npm run bench:multi -- --tasks ttt-dqn,c4 --seeds 1 --backend wasm,onnx   # each run on both, train-time ratios
 //
 // Runs go one after another in this process (the machine's other core stays
@@ -62,7 +62,9 @@ interface RunResult {
   readonly settings: Record<string, unknown>;
   readonly seed: number;
   readonly learner: string;
+  /** The backend asked for (--backend) and the one the learner ran on ('auto' resolved; iql has none). */
   readonly backend: string;
+  readonly ranOn: string;
   readonly steps: number;
   readonly trainSeconds: number;
   readonly evalSeconds: number;
@@ -221,7 +223,7 @@ interface Args {
   firstSeed: number;
   scale: number;
   json: string | null;
-  /** The learners' backends (--backend; ['wasm'] unless asked): each run is made on each, one after the other. */
+  /** The learners' backends (--backend; ['auto'] unless asked: the learners' default, ONNX Runtime): each run is made on each, one after the other. */
   backends: string[];
   /** Hyperparameters replacing the tasks' own (--set key=value, the value read as JSON, else as a string). */
   overrides: Record<string, unknown>;
@@ -236,14 +238,14 @@ function parseArgs(argv: string[]): Args {
       'first-seed': { value: 'S', help: 'the first seed (default 0)' },
       scale: { value: 'X', help: "multiplies each task's step budget (default 1)" },
       set: { value: 'KEY=VALUE', repeat: true, help: "a hyperparameter replacing the task's (value read as JSON, else a string)" },
-      backend: { value: 'A,B', help: "the learners' backends (default wasm; onnx too: each run on each, with the ratio of their training times)" },
+      backend: { value: 'A,B', help: "the learners' backends (default auto, as the learners: ONNX Runtime; wasm,onnx: each run on each, with the ratio of their training times)" },
       json: { value: 'FILE', help: "also write every run's numbers to FILE" },
     },
     argv,
   );
   const tasks = flags.string('tasks')?.split(',') ?? TASKS.map((t) => t.id);
   for (const t of tasks) if (!TASKS.some((x) => x.id === t)) throw new Error(`unknown task ${t}; tasks: ${TASKS.map((x) => x.id).join(', ')}`);
-  const backends = flags.string('backend')?.split(',') ?? ['wasm'];
+  const backends = flags.string('backend')?.split(',') ?? ['auto'];
   for (const b of backends) if (!(BACKENDS as readonly string[]).includes(b)) throw new Error(`--backend: unknown backend ${JSON.stringify(b)}; backends: ${BACKENDS.join(', ')}`);
   if (new Set(backends).size < backends.length) throw new Error(`--backend: ${backends.join(',')} names a backend twice`);
   return {
@@ -289,9 +291,10 @@ async function runOne(task: Task, seed: number, scale: number, overrides: Record
   const checks = await task.evaluate(learner, seed, checkpoints);
   const evalSeconds = (performance.now() - t1) / 1000;
   const steps = learner.stepCount;
+  const ranOn = learner.context.backend ?? backend;
   learner.dispose();
   rmSync(saved, { recursive: true, force: true });
-  return { task: task.id, settings: overrides, seed, learner: task.learner, backend, steps, trainSeconds, evalSeconds, checks };
+  return { task: task.id, settings: overrides, seed, learner: task.learner, backend, ranOn, steps, trainSeconds, evalSeconds, checks };
 }
 
 function table(rows: string[][]): string {
@@ -311,7 +314,7 @@ async function main(): Promise<void> {
         const r = await runOne(task, seed, args.scale, args.overrides, backend);
         results.push(r);
         console.log(
-          `${r.task} seed ${r.seed} on ${backend}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
+          `${r.task} seed ${r.seed} on ${r.ranOn}: ${r.steps} steps, train ${r.trainSeconds.toFixed(1)} s, eval ${r.evalSeconds.toFixed(1)} s; ` +
             r.checks.map((c) => `${c.label}: ${c.value}${c.pass ? '' : ' MISS'}`).join('; '),
         );
       }
@@ -326,7 +329,7 @@ async function main(): Promise<void> {
   const rows = [['task', 'seed', 'learner', 'backend', 'steps', 'train s', ...(multi ? [`vs ${args.backends[0]}`] : []), 'eval s', 'check', 'measured', 'pass']];
   for (const r of results) {
     r.checks.forEach((c, k) => {
-      const head = [r.task, String(r.seed), r.learner, r.backend, String(r.steps), r.trainSeconds.toFixed(1), ...(multi ? [ratio(r)] : []), r.evalSeconds.toFixed(1)];
+      const head = [r.task, String(r.seed), r.learner, r.ranOn, String(r.steps), r.trainSeconds.toFixed(1), ...(multi ? [ratio(r)] : []), r.evalSeconds.toFixed(1)];
       rows.push([...(k === 0 ? head : head.map(() => '')), c.label, c.value, c.pass ? 'yes' : 'NO']);
     });
   }
