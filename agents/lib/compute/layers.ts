@@ -96,22 +96,32 @@ function featureMajorConvs(g: Graph, kernels: readonly Sym[], biases: readonly S
  * observation's own (H, W, C) order, and each convolution's output's): a
  * Gather on the pixel axis lays every window out as a row of a
  * [rows x positions, k k C_in] matrix, whose product with the kernel is the
- * next layer's [rows, positions, C_out]. Forward only (gradients refuses a
- * Gather off axis 0). Returns [rows, features] in (H, W, C) order.
+ * next layer's [rows, positions, C_out]. The Gather moves runs of u pixels
+ * side by side in a row (u C values each), u the largest number dividing the
+ * stride, the kernel and the row's width: a window's pixels then come as k
+ * rows of k / u runs in the kernel's own (ky, kx, c) order, and the first
+ * Nature-CNN layer (kernel 8, stride 4) copies 16 floats at a time instead of
+ * 4. Forward only (gradients refuses a Gather off axis 0). Returns [rows,
+ * features] in (H, W, C) order.
  */
 function pixelMajorConvs(g: Graph, kernels: readonly Sym[], biases: readonly Sym[], x: Sym, layers: readonly CnnLayer[]): Sym {
-  const first = layers[0]!;
-  let h = g.reshape(x, [-1, first.inH * first.inW, first.inC]);
+  let h = x;
   layers.forEach((layer, l) => {
-    const { k, s, inW, inC, outH, outW, outC } = layer;
-    // Window (oy, ox)'s pixels in the kernel's (ky, kx) order; each brings its C_in values, the kernel's innermost order.
+    const { k, s, inH, inW, inC, outH, outW, outC } = layer;
+    const u = gcd(gcd(s, k), inW);
+    const runs = inW / u;
+    // Window (oy, ox)'s runs: k rows of k / u runs each, starting at pixel (oy s + ky, ox s), a multiple of u.
     const index: number[] = [];
-    for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) index.push((oy * s + ky) * inW + ox * s + kx);
-    const windows = g.reshape(g.gather(h, g.constant(index, [index.length], 'int64'), 1), [-1, k * k * inC]);
-    h = g.reshape(g.relu(g.gemm(windows, g.reshape(kernels[l]!, [k * k * inC, outC]), biases[l]!)), [-1, outH * outW, outC]);
+    for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) for (let ky = 0; ky < k; ky++) for (let r = 0; r < k / u; r++) index.push((oy * s + ky) * runs + (ox * s) / u + r);
+    const windows = g.reshape(g.gather(g.reshape(h, [-1, inH * runs, u * inC]), g.constant(index, [index.length], 'int64'), 1), [-1, k * k * inC]);
+    h = g.relu(g.gemm(windows, g.reshape(kernels[l]!, [k * k * inC, outC]), biases[l]!));
   });
   const last = layers[layers.length - 1]!;
   return g.reshape(h, [-1, last.outH * last.outW * last.outC]);
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
 
 /** A conv trunk under a net (a cnn policy): the image [H, W, C] it reads and cnn.ts's options. */

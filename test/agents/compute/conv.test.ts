@@ -125,9 +125,12 @@ describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
     trunk.dispose();
   });
 
-  it('gives the same features in a graph of any batch (acting: the pixel-major layout), at 1 and 3 rows', async () => {
-    const shape = [21, 18, 4] as const;
-    const options = { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 };
+  // The first Gather moves runs of u pixels (u C floats): u divides the stride, the kernel and the width.
+  it.each([
+    { shape: [21, 18, 4] as const, options: { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 }, run: 2 },
+    { shape: [21, 19, 4] as const, options: { filters: [4, 8], kernels: [4, 3], strides: [2, 1], dense: 16 }, run: 1 },
+    { shape: [20, 18, 2] as const, options: { filters: [4, 8], kernels: [6, 2], strides: [3, 2], dense: 16 }, run: 3 },
+  ])('gives the same features in a graph of any batch (acting: the pixel-major layout), at 1 and 3 rows: $shape, runs of $run pixels', async ({ shape, options, run }) => {
     const trunk = cnn(shape, new Rng(7), options);
     trunk.variables.forEach((v, i) => {
       if (v.shape.length === 1) v.assign(tf.tensor1d(Float32Array.from({ length: v.size }, (_, k) => 0.01 * ((i + k) % 5) - 0.02)));
@@ -137,7 +140,9 @@ describe("cnnForward: cnn.ts's trunk as graph ops on its own weights", () => {
     const dim = shape[0] * shape[1] * shape[2];
     g.output('features', cnnForward(g, params, g.input('x', [-1, dim]), shape, options));
     // The pixel-major layout gathers on the pixel axis: a Gather that is not on axis 0.
-    expect(g.nodes.some((n) => n.op === 'Gather' && (n.attrs.axis as { int: number }).int === 1)).toBe(true);
+    const gathers = g.nodes.filter((n) => n.op === 'Gather' && (n.attrs.axis as { int: number }).int === 1);
+    expect(gathers).toHaveLength(options.filters.length);
+    expect(gathers[0]!.inputs[0]!.shape).toEqual([-1, (shape[0] * shape[1]) / run, run * shape[2]]);
     const session = await Session.create(toOnnx(g));
     const weights = Object.fromEntries(trunk.variables.map((v, i) => [`p${i}`, new Tensor('float32', v.dataSync() as Float32Array, v.shape)]));
     const rng = new Rng(8);
