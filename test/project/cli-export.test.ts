@@ -69,7 +69,7 @@ describe('arena export', () => {
     expect(format.out).toMatch(/export: unknown --format "tflite"; known: onnx/);
     const noPath = arena(['export', 'bandit', '--out', 'old.onnx'], dir);
     expect(noPath.status).toBe(1);
-    expect(noPath.out).toMatch(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg/);
+    expect(noPath.out).toMatch(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg, td3, sac, value-iteration/);
     expect(readFileSync(join(dir, 'old.onnx'), 'utf8')).toBe('an older model');
     expect(arena(['export', 'lake', '--save', 'lake'], dir).out).toMatch(/export: give a directory or --save <dir>, not both/);
     expect(arena(['export'], dir).out).toMatch(/export: give a run directory or --save <dir>/);
