@@ -11,7 +11,6 @@ import '../../agents/index.js';
 import type { Agent, LearnOptions } from '../../agents/agent.js';
 import { createAgent, loadAgent } from '../../agents/agent.js';
 import { exportOnnx, META, readMetadata } from '../../agents/export/onnx.js';
-import { readMlp, saveMlpData } from '../../agents/lib/nets.js';
 import type { Env } from '../../core/env.js';
 import { make } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
@@ -19,6 +18,7 @@ import type { Space } from '../../core/spaces.js';
 import { spaceToJSON } from '../../core/spaces.js';
 import { makeVec } from '../../core/vector.js';
 import '../../envs/index.js';
+import { shiftActorBias } from '../helpers/continuous.js';
 import { PointerEnv, SideEnv } from '../helpers/fake-envs.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -100,15 +100,6 @@ const CASES: Case[] = [
   { name: 'value-iteration (a planned policy)', algorithm: 'value-iteration', env: 'FrozenLake8x8-v1', hp: {}, steps: 1 },
   { name: 'policy-iteration (a planned policy)', algorithm: 'policy-iteration', env: 'CliffWalking-v1', hp: {}, steps: 1 },
 ];
-
-/** Adds `shift` to the bias of each of the actor's outputs. */
-async function shiftActorBias(dir: string, shift: number): Promise<void> {
-  const actor = await readMlp(dir, 'actor');
-  const outputs = actor.sizes[actor.sizes.length - 1]!;
-  const data = Float32Array.from(actor.data);
-  for (let i = data.length - outputs; i < data.length; i++) data[i]! += shift;
-  await saveMlpData({ ...actor, data }, dir, 'actor');
-}
 
 async function trained(c: Case, dir: string): Promise<Agent> {
   const probe = c.makeEnv ? c.makeEnv() : make(c.env);
