@@ -281,7 +281,13 @@ async function buildActorCritic(ctx: BuildContext): Promise<void> {
  */
 async function cnnTrunk(ctx: BuildContext, x: Sym, name: string): Promise<Sym> {
   const { g } = ctx;
-  const { json, data } = await readCnn(ctx.dir, name, `export (${ctx.manifest.algorithm})`);
+  let read: Awaited<ReturnType<typeof readCnn>>;
+  try {
+    read = await readCnn(ctx.dir, name, 'export');
+  } catch (e) {
+    throw new ExportError(`export: cannot read the ${ctx.manifest.algorithm} agent's ${name} trunk in ${ctx.dir}: ${(e as Error).message}`);
+  }
+  const { json, data } = read;
   const [H, W, C] = json.inputShape as [number, number, number];
   let h = g.node('Transpose', [g.reshape(g.mul(x, 1 / 255), [-1, H, W, C])], [-1, C, H, W], 'float32', { perm: { ints: [0, 3, 1, 2] } });
   let [inH, inW, inC] = [H, W, C];
@@ -362,10 +368,13 @@ async function buildTanhActor(ctx: BuildContext): Promise<void> {
   const features = async (netName: string): Promise<Sym> => (cnn ? cnnTrunk(ctx, x, `${netName}-cnn`) : x);
   const actor = await net(ctx, 'actor');
   const sde = algorithm === 'sac' && manifest.hyperparameters['useSde'] === true;
-  const outputs = algorithm === 'sac' && !sde ? 2 * d : d;
-  if (actor.sizes[actor.sizes.length - 1] !== outputs) throw new ExportError(`export: the ${algorithm} agent's actor in ${ctx.dir} has ${actor.sizes[actor.sizes.length - 1]} outputs, expected ${outputs} for ${d} action dimensions`);
+  const withLogStd = algorithm === 'sac' && !sde;
+  const outputs = withLogStd ? 2 * d : d;
+  if (actor.sizes[actor.sizes.length - 1] !== outputs) {
+    throw new ExportError(`export: the ${algorithm} agent's actor in ${ctx.dir} has ${actor.sizes[actor.sizes.length - 1]} outputs, expected ${outputs} for ${d} action dimension(s)${algorithm === 'sac' ? ` (useSde ${sde})` : ''}`);
+  }
   let mean = forward(g, actor, await features('actor'));
-  if (outputs === 2 * d) mean = g.split(mean, 1, [d, d])[0]!;
+  if (withLogStd) mean = g.split(mean, 1, [d, d])[0]!;
   if (sde) mean = g.clip(mean, -SDE_MEAN_CLIP, SDE_MEAN_CLIP);
   // mu(s) = tanh(mean) in [-1, 1]^d, mapped onto the Box (center + half * mu, in float64 as the agent) and clipped.
   const mu = g.tanh(mean);

@@ -3,6 +3,7 @@
 // on a few thousand observations; its actions equal the agent's deterministic
 // act (exactly for discrete actions, within 1e-5 for continuous ones) and its
 // extra outputs equal the agent's diagnostics.
+import { readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -186,12 +187,28 @@ describe('arena export --format onnx', () => {
     }, 120_000);
   }
 
-  it('an agent without an export path, and a directory that holds no agent, get errors that say so', async () => {
+  it('an agent without an export path, saved files that do not fit its agent.json, and a directory that holds no agent get errors that say so', async () => {
     const dir = tempDir();
     const env = make('Bandit-v0');
     const bandit = await createAgent('bandit-ucb', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 });
     await bandit.save(dir);
     await expect(exportOnnx(dir, { version: '0' })).rejects.toThrow(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg, td3, sac, value-iteration/);
+    // A SAC agent.json that says gSDE over an actor with a log-std head, and a cnn agent whose trunk file is gone.
+    const pendulum = make('Pendulum-v1');
+    const sac = await createAgent('sac', { hidden: [8] }, { observationSpace: pendulum.observationSpace, actionSpace: pendulum.actionSpace, seed: 1, backend: 'onnx' });
+    const sacDir = tempDir();
+    await sac.save(sacDir);
+    sac.dispose();
+    const manifest = JSON.parse(readFileSync(join(sacDir, 'agent.json'), 'utf8')) as { hyperparameters: Record<string, unknown> };
+    await writeFile(join(sacDir, 'agent.json'), JSON.stringify({ ...manifest, hyperparameters: { ...manifest.hyperparameters, useSde: true } }));
+    await expect(exportOnnx(sacDir, { version: '0' })).rejects.toThrow(/export: the sac agent's actor in .* has 2 outputs, expected 1 for 1 action dimension\(s\) \(useSde true\)/);
+    const pointer = new PointerEnv();
+    const td3 = await createAgent('td3', { ...TINIER_CNN }, { observationSpace: pointer.observationSpace, actionSpace: pointer.actionSpace, seed: 1, backend: 'onnx' });
+    const td3Dir = tempDir();
+    await td3.save(td3Dir);
+    td3.dispose();
+    rmSync(join(td3Dir, 'critic-cnn.json'));
+    await expect(exportOnnx(td3Dir, { version: '0' })).rejects.toThrow(/export: cannot read the td3 agent's critic-cnn trunk in .*: .*critic-cnn.json/);
     const empty = tempDir();
     await expect(exportOnnx(empty, { version: '0' })).rejects.toThrow(/export: cannot read .*agent.json/);
     await writeFile(join(empty, 'agent.json'), '{"format": "other"}');
