@@ -8,8 +8,10 @@
 // The action is what the agent's deterministic `act` returns, as the ONNX
 // export (agents/export/onnx.ts) computes it: the first argmax of the logits
 // or Q-values (plus the Discrete space's start), the Gaussian mean clipped to
-// the action Box, DDPG's tanh output mapped onto the Box and clipped, a tabular
-// agent's greedy action. Observation normalization (PPO/A2C normalizeObs) is
+// the action Box, DDPG's and TD3's tanh output or SAC's tanh(mean) mapped onto
+// the Box and clipped, a tabular agent's greedy action. The cnn policy's trunk
+// is the policy's (shared with its value net), except for DDPG, TD3 and SAC,
+// whose critic reads the observation through a trunk of its own. Observation normalization (PPO/A2C normalizeObs) is
 // computed in float64 as the agents do; layers are accumulated in float64 and
 // rounded to float32 after each one, as float32 tensors store them.
 import type { BoxSpace, SpaceJSON } from '../core/spaces.js';
@@ -48,8 +50,13 @@ export type LiveHead =
   | { readonly kind: 'q'; readonly net: LiveMlp }
   /** Dueling DQN: Q = V + A - mean(A) on the trunk's activated features. */
   | { readonly kind: 'dueling'; readonly trunk: LiveMlp; readonly value: LiveMlp; readonly advantage: LiveMlp }
-  /** DDPG: center + half * tanh(actor), clipped to the Box; the critic Q(s, mu) as the value. */
-  | { readonly kind: 'tanh-box'; readonly net: LiveMlp }
+  /**
+   * DDPG, TD3, SAC: center + half * tanh(mean), clipped to the Box; the critic
+   * Q(s, tanh(mean)) as the value. The mean is the actor's output, or (`split`,
+   * SAC) the first half of it (the second is the log-std), clipped to
+   * +-`meanClip` when given (SAC's gSDE).
+   */
+  | { readonly kind: 'tanh-box'; readonly net: LiveMlp; readonly split?: boolean; readonly meanClip?: number }
   /** A tabular agent: the greedy action of each state (0-based), its Q-table (states x actions, row-major), a planner's V(s). */
   | { readonly kind: 'table'; readonly greedy: readonly number[]; readonly q: readonly number[]; readonly values?: readonly number[] };
 
@@ -61,8 +68,10 @@ export interface LivePolicySpec {
   readonly normalize?: { readonly mean: readonly number[]; readonly std: readonly number[]; readonly clip: number };
   readonly cnn?: LiveCnn;
   readonly head: LiveHead;
-  /** A state-value net on the features (the critic, REINFORCE's baseline); for DDPG the critic on [features, mu]. */
+  /** A state-value net on the features (the critic, REINFORCE's baseline); for a tanh-box head the critic on [features, mu]. */
   readonly value?: LiveMlp;
+  /** The critic's own trunk under a tanh-box head (DDPG's, TD3's and SAC's cnn policy): the value net reads its features instead of the policy's. */
+  readonly valueCnn?: LiveCnn;
 }
 
 /** What the play-live page needs: the env to make in the browser and the policy to act in it. */
@@ -257,7 +266,8 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
   const nets: LiveMlp[] =
     head.kind === 'table' ? [] : head.kind === 'dueling' ? [head.trunk, head.value, head.advantage] : [head.net];
   if (spec.value) nets.push(spec.value);
-  const weightsNeeded = Math.max(0, ...nets.map(mlpEnd), spec.cnn ? spec.cnn.offset + cnnSize(spec.cnn) : 0);
+  const trunks = [spec.cnn, spec.valueCnn].filter((c): c is LiveCnn => c !== undefined);
+  const weightsNeeded = Math.max(0, ...nets.map(mlpEnd), ...trunks.map((c) => c.offset + cnnSize(c)));
   if (weights.length < weightsNeeded) throw new Error(`live policy: the nets read ${weightsNeeded} weights, ${weights.length} given`);
 
   const stateIndex = (obs: unknown): number => {
@@ -266,8 +276,8 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
     return s;
   };
 
-  /** The network input: a Box flattened (normalized when the agent normalizes, through the CNN when it has one), a Discrete state one-hot. */
-  const features = (obs: unknown): Float32Array => {
+  /** The network input before any trunk: a Box flattened (normalized when the agent normalizes), a Discrete state one-hot. */
+  const encode = (obs: unknown): Float32Array => {
     let x: Float32Array;
     if (discreteObs) {
       x = new Float32Array(obsSize);
@@ -281,7 +291,7 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
       const { mean, std, clip: c } = spec.normalize;
       for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max((x[i]! - mean[i]!) / std[i]!, -c), c);
     }
-    return spec.cnn ? cnn(spec.cnn, weights, x) : x;
+    return x;
   };
 
   const actWithOverlays = (obs: unknown): { action: number | Float32Array; overlays: LiveOverlays } => {
@@ -291,7 +301,9 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
       const qValues = head.q.slice(s * n, (s + 1) * n);
       return { action: head.greedy[s]! + actStart, overlays: head.values ? { qValues, value: head.values[s]! } : { qValues } };
     }
-    const x = features(obs);
+    const input = encode(obs);
+    // The policy's features: through the CNN when it has one.
+    const x = spec.cnn ? cnn(spec.cnn, weights, input) : input;
     const value = spec.value && head.kind !== 'tanh-box' ? mlp(spec.value, weights, x)[0]! : undefined;
     const withValue = (o: LiveOverlays): LiveOverlays => (value !== undefined ? { ...o, value } : o);
     switch (head.kind) {
@@ -314,10 +326,14 @@ export function livePolicy(spec: LivePolicySpec, weights: Float32Array): LivePol
         return { action: argmax(q) + actStart, overlays: { qValues: Array.from(q) } };
       }
       case 'tanh-box': {
-        const mu = mlp(head.net, weights, x).map((v) => Math.tanh(v));
+        const out = mlp(head.net, weights, x);
+        const mean = head.split ? out.subarray(0, out.length / 2) : out;
+        const c = head.meanClip;
+        const mu = mean.map((v) => Math.tanh(c === undefined ? v : Math.min(Math.max(v, -c), c)));
         const action = new Float32Array(mu.length);
         for (let i = 0; i < mu.length; i++) action[i] = (box!.low[i]! + box!.high[i]!) / 2 + ((box!.high[i]! - box!.low[i]!) / 2) * mu[i]!;
-        const overlays: LiveOverlays = spec.value ? { value: mlp(spec.value, weights, Float32Array.from([...x, ...mu]))[0]! } : {};
+        const criticFeatures = spec.valueCnn ? cnn(spec.valueCnn, weights, input) : x;
+        const overlays: LiveOverlays = spec.value ? { value: mlp(spec.value, weights, Float32Array.from([...criticFeatures, ...mu]))[0]! } : {};
         return { action: clip(action, box!), overlays };
       }
     }

@@ -43,7 +43,7 @@ export function liveEnvProblem(id: string): string | null {
 }
 
 /** The algorithms play live reads (the tabular agents are recognised by their saved tables). */
-const PLAYABLE = 'reinforce, ppo, a2c, dqn, ddpg, value-iteration, policy-iteration and the tabular TD agents';
+const PLAYABLE = 'reinforce, ppo, a2c, dqn, ddpg, td3, sac, value-iteration, policy-iteration and the tabular TD agents';
 
 /** The float32 weights of the nets read so far, laid end to end. */
 class Weights {
@@ -86,19 +86,21 @@ async function mlp(r: Reader, name: string): Promise<LiveMlp> {
   return { sizes: [...net.sizes], activation: net.activation, offset: r.weights.add(net.data) };
 }
 
-async function cnnTrunk(r: Reader): Promise<LiveCnn> {
+/** The conv trunk saved as `name` (PPO's 'cnn', DQN's 'online-cnn', 'actor-cnn' and the like). */
+async function cnnTrunk(r: Reader, name: string): Promise<LiveCnn> {
   const { readCnn } = await import('../agents/lib/cnn.js');
   let read;
   try {
-    read = await readCnn(r.dir, 'cnn', 'play live');
+    read = await readCnn(r.dir, name, 'play live');
   } catch (e) {
     throw new HttpError(422, (e as Error).message);
   }
   const { json, data } = read;
   const shape = json.inputShape;
-  if (shape.length !== 3) throw new HttpError(422, `${join(r.dir, 'cnn.json')}: inputShape [${shape.join(', ')}] is not [height, width, channels]`);
+  const file = join(r.dir, `${name}.json`);
+  if (shape.length !== 3) throw new HttpError(422, `${file}: inputShape [${shape.join(', ')}] is not [height, width, channels]`);
   const spec = { inputShape: [shape[0]!, shape[1]!, shape[2]!] as const, filters: [...json.filters], kernels: [...json.kernels], strides: [...json.strides], dense: json.dense };
-  if (data.length !== cnnSize(spec)) throw new HttpError(422, `${join(r.dir, 'cnn.json')}: ${data.length} weights where this architecture has ${cnnSize(spec)}`);
+  if (data.length !== cnnSize(spec)) throw new HttpError(422, `${file}: ${data.length} weights where this architecture has ${cnnSize(spec)}`);
   return { ...spec, offset: r.weights.add(data) };
 }
 
@@ -132,18 +134,37 @@ async function policySpec(r: Reader): Promise<Omit<LivePolicySpec, 'observationS
         if (typeof clip !== 'number') throw new HttpError(422, `${where} has observation statistics but no clipObs hyperparameter`);
         normalize = { mean: [...policy.obsRms.mean], std: policy.obsRms.var.map((v) => Math.sqrt(v + 1e-8)), clip };
       }
-      const cnn = policy.cnn ? await cnnTrunk(r) : undefined;
+      const cnn = policy.cnn ? await cnnTrunk(r, 'cnn') : undefined;
       return { algorithm: manifest.algorithm, ...(normalize ? { normalize } : {}), ...(cnn ? { cnn } : {}), head: await head('actor'), value: await mlp(r, 'critic') };
     }
-    case 'dqn':
+    case 'dqn': {
       if (act.type !== 'discrete') throw new HttpError(422, `dqn needs a Discrete action space, ${where} has ${describeSpace(act)}`);
+      // The cnn policy: the Q-network's layers read the online trunk's features.
+      const cnn = (state as { cnn?: boolean }).cnn === true ? { cnn: await cnnTrunk(r, 'online-cnn') } : {};
       if (manifest.hyperparameters['dueling'] === true) {
-        return { algorithm: 'dqn', head: { kind: 'dueling', trunk: await mlp(r, 'online-trunk'), value: await mlp(r, 'online-value'), advantage: await mlp(r, 'online-advantage') } };
+        return { algorithm: 'dqn', ...cnn, head: { kind: 'dueling', trunk: await mlp(r, 'online-trunk'), value: await mlp(r, 'online-value'), advantage: await mlp(r, 'online-advantage') } };
       }
-      return { algorithm: 'dqn', head: { kind: 'q', net: await mlp(r, 'online-q') } };
+      return { algorithm: 'dqn', ...cnn, head: { kind: 'q', net: await mlp(r, 'online-q') } };
+    }
     case 'ddpg':
-      if (act.type !== 'box') throw new HttpError(422, `ddpg needs a Box action space, ${where} has ${describeSpace(act)}`);
-      return { algorithm: 'ddpg', head: { kind: 'tanh-box', net: await mlp(r, 'actor') }, value: await mlp(r, 'critic') };
+    case 'td3':
+    case 'sac': {
+      const algorithm = manifest.algorithm;
+      if (act.type !== 'box') throw new HttpError(422, `${algorithm} needs a Box action space, ${where} has ${describeSpace(act)}`);
+      // The cnn policy (decided as the agent decides it): the actor's trunk and the (first) critic's own.
+      const { wantsCnn } = await import('../agents/lib/cnn.js');
+      let trunks = {};
+      try {
+        if (wantsCnn(algorithm, obs, (manifest.hyperparameters['policy'] ?? 'auto') as 'auto' | 'mlp' | 'cnn')) trunks = { cnn: await cnnTrunk(r, 'actor-cnn'), valueCnn: await cnnTrunk(r, 'critic-cnn') };
+      } catch (e) {
+        throw new HttpError(422, `${where}: ${(e as Error).message}`);
+      }
+      // SAC's actor gives the mean and the log-std (or, with gSDE, the mean alone, clipped as its actor clips it).
+      const sde = algorithm === 'sac' && manifest.hyperparameters['useSde'] === true;
+      const { SDE_MEAN_CLIP } = await import('../agents/lib/compute/gsde.js');
+      const shape = algorithm !== 'sac' ? {} : sde ? { meanClip: SDE_MEAN_CLIP } : { split: true };
+      return { algorithm, ...trunks, head: { kind: 'tanh-box', net: await mlp(r, 'actor'), ...shape }, value: await mlp(r, 'critic') };
+    }
   }
   const tables = state as { qTable?: unknown; visitCounts?: unknown; planned?: unknown; policy?: unknown; values?: unknown };
   if ((typeof tables.qTable === 'string' && typeof tables.visitCounts === 'string') || typeof tables.planned === 'boolean') {

@@ -8,13 +8,18 @@
 //   extra  probs    float32 [B, n]  policy-gradient agents with Discrete actions
 //          q_values float32 [B, n]  DQN (float64 for the tabular agents' tables)
 //          value    float32 [B]     the critic's V(s) (REINFORCE's baseline), DDPG's Q(s, mu(s)),
-//                                   a planner's V(s) (float64)
+//                                   TD3's and SAC's first critic Q_1(s, a) at their
+//                                   deterministic action a (what their own `value`
+//                                   gives the viewer), a planner's V(s) (float64)
 //
 // The action is what the agent's deterministic `act` returns: the argmax
 // (first index on ties, as argmaxRow) or the Gaussian mean clipped to the
-// action Box, DDPG's tanh output mapped onto the Box and clipped; the agent's
-// own observation normalization (PPO/A2C normalizeObs, computed in float64 as
-// the agent does) and a Discrete observation's one-hot are inside the graph.
+// action Box; DDPG's and TD3's tanh actor output, or SAC's squashed Gaussian
+// mean tanh(mean) (gSDE's mean clipped to +-2 first, as its actor does),
+// mapped onto the Box and clipped; the agent's own observation normalization
+// (PPO/A2C normalizeObs, computed in float64 as the agent does), a Discrete
+// observation's one-hot and the cnn policy's conv trunks (each net's own, read
+// by the file name the agent saves it under) are inside the graph.
 // Env wrappers of a run's config (normalizeObservation, rescaleAction, ...)
 // stay outside: the model takes and returns what the agent itself takes and
 // returns. Metadata (metadata_props) names the algorithm, the env, the spaces
@@ -28,7 +33,8 @@ import type { BoxSpace, DiscreteSpace, Space } from '../../core/spaces.js';
 import { describeSpace, spaceFromJSON, spaceToJSON } from '../../core/spaces.js';
 import type { AgentManifest } from '../agent.js';
 import { AGENT_FORMAT, readBinary } from '../agent.js';
-import { readCnn } from '../lib/cnn.js';
+import { readCnn, wantsCnn } from '../lib/cnn.js';
+import { SDE_MEAN_CLIP } from '../lib/compute/gsde.js';
 import type { Sym } from '../lib/compute/graph.js';
 import { Graph } from '../lib/compute/graph.js';
 import { mlpForward } from '../lib/compute/layers.js';
@@ -51,7 +57,7 @@ export const META = {
 export const EXPORT_FORMAT = 'arena.policy-onnx/1';
 
 /** The algorithms with an export path (the tabular ones are recognised by their saved tables). */
-export const EXPORTABLE = ['reinforce', 'ppo', 'a2c', 'dqn', 'ddpg', 'value-iteration', 'policy-iteration', 'the tabular TD agents (q-learning, sarsa, expected-sarsa, n-step-sarsa, q-lambda, sarsa-lambda, monte-carlo)'];
+export const EXPORTABLE = ['reinforce', 'ppo', 'a2c', 'dqn', 'ddpg', 'td3', 'sac', 'value-iteration', 'policy-iteration', 'the tabular TD agents (q-learning, sarsa, expected-sarsa, n-step-sarsa, q-lambda, sarsa-lambda, monte-carlo)'];
 
 export class ExportError extends Error {
   override name = 'ExportError';
@@ -136,7 +142,9 @@ function builderFor(manifest: AgentManifest): Builder {
     case 'dqn':
       return buildDqn;
     case 'ddpg':
-      return buildDdpg;
+    case 'td3':
+    case 'sac':
+      return buildTanhActor;
   }
   // Tabular TD agents save a Q-table with visit counts; the planners (value and policy iteration) a plan.
   if (typeof state['qTable'] === 'string' && typeof state['visitCounts'] === 'string') return buildTabular;
@@ -261,15 +269,25 @@ async function buildActorCritic(ctx: BuildContext): Promise<void> {
     if (typeof clip !== 'number') throw new ExportError(`export: ${manifest.algorithm} agent.json has observation statistics but no clipObs hyperparameter`);
     x = normalize(g, x, policy.obsRms, clip);
   }
-  if (policy.cnn) x = await cnnTrunk(ctx, x);
+  if (policy.cnn) x = await cnnTrunk(ctx, x, 'cnn');
   policyOutputs(ctx, forward(g, await net(ctx, 'actor'), x), true);
   valueOutput(g, forward(g, await net(ctx, 'critic'), x));
 }
 
-/** agents/lib/cnn.ts's trunk: pixels / 255, convolutions with relu (NHWC there, NCHW for ONNX's Conv), flattened in NHWC order, a dense relu layer. */
-async function cnnTrunk(ctx: BuildContext, x: Sym): Promise<Sym> {
+/**
+ * agents/lib/cnn.ts's trunk saved as `name` (PPO's 'cnn', DQN's 'online-cnn',
+ * 'actor-cnn' and the like): pixels / 255, convolutions with relu (NHWC there,
+ * NCHW for ONNX's Conv), flattened in NHWC order, a dense relu layer.
+ */
+async function cnnTrunk(ctx: BuildContext, x: Sym, name: string): Promise<Sym> {
   const { g } = ctx;
-  const { json, data } = await readCnn(ctx.dir, 'cnn', 'export');
+  let read: Awaited<ReturnType<typeof readCnn>>;
+  try {
+    read = await readCnn(ctx.dir, name, 'export');
+  } catch (e) {
+    throw new ExportError(`export: cannot read the ${ctx.manifest.algorithm} agent's ${name} trunk in ${ctx.dir}: ${(e as Error).message}`);
+  }
+  const { json, data } = read;
   const [H, W, C] = json.inputShape as [number, number, number];
   let h = g.node('Transpose', [g.reshape(g.mul(x, 1 / 255), [-1, H, W, C])], [-1, C, H, W], 'float32', { perm: { ints: [0, 3, 1, 2] } });
   let [inH, inW, inC] = [H, W, C];
@@ -306,7 +324,9 @@ async function buildDqn(ctx: BuildContext): Promise<void> {
   const { g, manifest } = ctx;
   const a = boxOrDiscrete(ctx.actSpace, 'action', manifest.algorithm);
   if (a.type !== 'discrete') throw new ExportError(`export: dqn needs a Discrete action space, agent.json has ${describeSpace(a)}`);
-  const x = encodeObs(ctx, obsInput(ctx));
+  let x = encodeObs(ctx, obsInput(ctx));
+  // The cnn policy: the Q-network's layers read the online trunk's features (agent.json's state.cnn, as the agent's load reads it).
+  if ((manifest.state as { cnn?: boolean }).cnn === true) x = await cnnTrunk(ctx, x, 'online-cnn');
   let q: Sym;
   if (manifest.hyperparameters['dueling'] === true) {
     // Q = V + A - mean(A) on the trunk's (activated) features (Wang et al. 2016, eq. 9), as agents/dqn.ts.
@@ -320,19 +340,49 @@ async function buildDqn(ctx: BuildContext): Promise<void> {
   g.output('q_values', q);
 }
 
-async function buildDdpg(ctx: BuildContext): Promise<void> {
+/**
+ * DDPG, TD3 and SAC (agents/lib/continuous-agent.ts's agents): a = tanh of the
+ * actor's mean, mapped onto the Box, and Q_1(s, a) of the critic saved as
+ * 'critic'. The actor's output is the mean itself (DDPG, TD3), SAC's [mean,
+ * log-std] pair (the log-std is not needed to act deterministically), or
+ * gSDE's mean, clipped as gsde.ts's gsdeHead clips it. Under the cnn policy
+ * each net reads the observation through the trunk saved beside it as
+ * `<net>-cnn` (SAC's twin critics share 'critic-cnn', TD3's first critic has
+ * it to itself): the agent decides that from its policy hyperparameter and
+ * the observation space, and so does this.
+ */
+async function buildTanhActor(ctx: BuildContext): Promise<void> {
   const { g, manifest } = ctx;
-  const a = boxOrDiscrete(ctx.actSpace, 'action', manifest.algorithm);
-  if (a.type !== 'box') throw new ExportError(`export: ddpg needs a Box action space, agent.json has ${describeSpace(a)}`);
+  const algorithm = manifest.algorithm;
+  const a = boxOrDiscrete(ctx.actSpace, 'action', algorithm);
+  if (a.type !== 'box') throw new ExportError(`export: ${algorithm} needs a Box action space, agent.json has ${describeSpace(a)}`);
   const x = encodeObs(ctx, obsInput(ctx));
   const d = a.low.length;
-  // mu(s) = tanh(actor(s)) in [-1, 1]^d, mapped onto the Box (center + half * mu, in float64 as the agent) and clipped.
-  const mu = g.tanh(forward(g, await net(ctx, 'actor'), x));
+  const policy = manifest.hyperparameters['policy'] ?? 'auto';
+  let cnn: boolean;
+  try {
+    cnn = wantsCnn(algorithm, ctx.obsSpace, policy as 'auto' | 'mlp' | 'cnn');
+  } catch (e) {
+    throw new ExportError(`export: ${join(ctx.dir, 'agent.json')}: ${(e as Error).message}`);
+  }
+  const features = async (netName: string): Promise<Sym> => (cnn ? cnnTrunk(ctx, x, `${netName}-cnn`) : x);
+  const actor = await net(ctx, 'actor');
+  const sde = algorithm === 'sac' && manifest.hyperparameters['useSde'] === true;
+  const withLogStd = algorithm === 'sac' && !sde;
+  const outputs = withLogStd ? 2 * d : d;
+  if (actor.sizes[actor.sizes.length - 1] !== outputs) {
+    throw new ExportError(`export: the ${algorithm} agent's actor in ${ctx.dir} has ${actor.sizes[actor.sizes.length - 1]} outputs, expected ${outputs} for ${d} action dimension(s)${algorithm === 'sac' ? ` (useSde ${sde})` : ''}`);
+  }
+  let mean = forward(g, actor, await features('actor'));
+  if (withLogStd) mean = g.split(mean, 1, [d, d])[0]!;
+  if (sde) mean = g.clip(mean, -SDE_MEAN_CLIP, SDE_MEAN_CLIP);
+  // mu(s) = tanh(mean) in [-1, 1]^d, mapped onto the Box (center + half * mu, in float64 as the agent) and clipped.
+  const mu = g.tanh(mean);
   const center = Array.from({ length: d }, (_, i) => (a.low[i]! + a.high[i]!) / 2);
   const half = Array.from({ length: d }, (_, i) => (a.high[i]! - a.low[i]!) / 2);
   const mapped = g.cast(g.add(g.constant(center, [d], 'float64'), g.mul(g.constant(half, [d], 'float64'), g.cast(mu, 'float64'))), 'float32');
   g.output('action', g.reshape(clipToBox(g, mapped, a), [-1, ...a.shape]));
-  valueOutput(g, forward(g, await net(ctx, 'critic'), g.concat([x, mu], 1)));
+  valueOutput(g, forward(g, await net(ctx, 'critic'), g.concat([await features('critic'), mu], 1)));
 }
 
 /** A lookup: the greedy action of each state (first best on ties; a planner's saved policy) and the Q-table row, gathered by the observation. */

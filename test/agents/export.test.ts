@@ -3,13 +3,14 @@
 // on a few thousand observations; its actions equal the agent's deterministic
 // act (exactly for discrete actions, within 1e-5 for continuous ones) and its
 // extra outputs equal the agent's diagnostics.
+import { readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import '../../agents/index.js';
 import type { Agent, LearnOptions } from '../../agents/agent.js';
-import { createAgent } from '../../agents/agent.js';
+import { createAgent, loadAgent } from '../../agents/agent.js';
 import { exportOnnx, META, readMetadata } from '../../agents/export/onnx.js';
 import type { Env } from '../../core/env.js';
 import { make } from '../../core/registry.js';
@@ -18,6 +19,8 @@ import type { Space } from '../../core/spaces.js';
 import { spaceToJSON } from '../../core/spaces.js';
 import { makeVec } from '../../core/vector.js';
 import '../../envs/index.js';
+import { shiftActorBias } from '../helpers/continuous.js';
+import { PointerEnv, SideEnv } from '../helpers/fake-envs.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('export');
@@ -46,6 +49,8 @@ interface Case {
   readonly name: string;
   readonly algorithm: string;
   readonly env: string;
+  /** Makes the env when `env` is not a registered id (the pixel fakes); `env` then only names it in the metadata. */
+  readonly makeEnv?: () => Env;
   readonly hp: Record<string, unknown>;
   readonly steps: number;
   /** Vector env copies (the actor-critics); 0 for a single env. */
@@ -53,11 +58,20 @@ interface Case {
   readonly wrap?: (env: Env) => Env;
   readonly count?: number;
   readonly backend?: string;
+  /** Edits the saved files before the export; the agent compared with the model is then the one loaded from them. */
+  readonly edit?: (dir: string) => Promise<void>;
   /** Diagnostics the model does not carry (the tabular agents' probabilities are their exploration policy's, not the greedy act's). */
   readonly notExported?: readonly string[];
 }
 
 const TINY_CNN = { policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [8, 4], cnnStrides: [4, 2], cnnDense: 16 };
+/** A trunk for the small pixel fakes (SideEnv's 12x12, PointerEnv's 8x8 images), as dqn-cnn's and continuous-cnn's tests use. */
+const TINIER_CNN = { policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16, hidden: [16] };
+const SIDE = { env: 'Side-v0', makeEnv: () => new SideEnv() };
+const POINTER = { env: 'Pointer-v0', makeEnv: () => new PointerEnv() };
+/** Off-policy continuous agents: a few hundred updates on Pendulum, or a few dozen on the pixel fake. */
+const OFF_POLICY = { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 };
+const OFF_POLICY_CNN = { ...TINIER_CNN, learningStarts: 32, batchSize: 16, bufferSize: 500 };
 
 const CASES: Case[] = [
   { name: 'reinforce, discrete, with baseline', algorithm: 'reinforce', env: 'CartPole-v1', hp: { hidden: [32, 32] }, steps: 2000 },
@@ -70,7 +84,18 @@ const CASES: Case[] = [
   { name: 'dqn', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
   { name: 'dqn, dueling', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], dueling: true, learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
   { name: 'dqn on the onnx backend, Discrete observations', algorithm: 'dqn', env: 'FrozenLake-v1', hp: { hidden: [16], learningStarts: 100, bufferSize: 1000 }, steps: 800, backend: 'onnx' },
-  { name: 'ddpg', algorithm: 'ddpg', env: 'Pendulum-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 600 },
+  { name: 'dqn, cnn policy on pixels', algorithm: 'dqn', ...SIDE, hp: { ...TINIER_CNN, learningStarts: 40, batchSize: 16, bufferSize: 400, learningRate: 1e-3 }, steps: 200 },
+  { name: 'dqn on the onnx backend, dueling, cnn policy on pixels', algorithm: 'dqn', ...SIDE, hp: { ...TINIER_CNN, dueling: true, learningStarts: 40, batchSize: 16, bufferSize: 400, learningRate: 1e-3 }, steps: 200, backend: 'onnx' },
+  { name: 'ddpg', algorithm: 'ddpg', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600 },
+  { name: 'ddpg, cnn policy on pixels', algorithm: 'ddpg', ...POINTER, hp: OFF_POLICY_CNN, steps: 96, backend: 'onnx' },
+  { name: 'td3', algorithm: 'td3', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600, backend: 'onnx' },
+  { name: 'td3, cnn policy on pixels', algorithm: 'td3', ...POINTER, hp: OFF_POLICY_CNN, steps: 96, backend: 'onnx' },
+  { name: 'sac', algorithm: 'sac', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600, backend: 'onnx' },
+  { name: 'sac with gSDE', algorithm: 'sac', env: 'Pendulum-v1', hp: { ...OFF_POLICY, useSde: true }, steps: 600, backend: 'onnx' },
+  // An output bias of +3 puts the mean past gSDE's clip at 2 on most rows (a briefly trained actor's stay near 0).
+  { name: 'sac with gSDE, means past the clip', algorithm: 'sac', env: 'Pendulum-v1', hp: { ...OFF_POLICY, useSde: true }, steps: 300, backend: 'onnx', edit: (dir) => shiftActorBias(dir, 3) },
+  { name: 'sac, cnn policy on pixels', algorithm: 'sac', ...POINTER, hp: OFF_POLICY_CNN, steps: 96, backend: 'onnx' },
+  { name: 'sac with gSDE, cnn policy on pixels', algorithm: 'sac', ...POINTER, hp: { ...OFF_POLICY_CNN, useSde: true }, steps: 96, backend: 'onnx' },
   { name: 'q-learning (a table)', algorithm: 'q-learning', env: 'FrozenLake-v1', hp: {}, steps: 5000, notExported: ['probs'] },
   { name: 'monte-carlo (a table)', algorithm: 'monte-carlo', env: 'CliffWalking-v1', hp: {}, steps: 3000, notExported: ['probs'] },
   { name: 'value-iteration (a planned policy)', algorithm: 'value-iteration', env: 'FrozenLake8x8-v1', hp: {}, steps: 1 },
@@ -78,12 +103,15 @@ const CASES: Case[] = [
 ];
 
 async function trained(c: Case, dir: string): Promise<Agent> {
-  const probe = make(c.env);
+  const probe = c.makeEnv ? c.makeEnv() : make(c.env);
   const agent = await createAgent(c.algorithm, c.hp, { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: 7, backend: c.backend ?? 'wasm' });
   const where: Pick<LearnOptions, 'env' | 'vecEnv'> = c.envs ? { vecEnv: makeVec(c.env, c.envs) } : { env: probe };
   await agent.learn({ ...where, totalSteps: c.steps });
   await agent.save(dir);
-  return agent;
+  if (!c.edit) return agent;
+  agent.dispose();
+  await c.edit(dir);
+  return loadAgent(dir, { backend: c.backend ?? 'wasm' });
 }
 
 /** Within `tol` of `expected`, relative to its size once that exceeds 1 (float32 sums in another order). */
@@ -159,12 +187,28 @@ describe('arena export --format onnx', () => {
     }, 120_000);
   }
 
-  it('an agent without an export path, and a directory that holds no agent, get errors that say so', async () => {
+  it('an agent without an export path, saved files that do not fit its agent.json, and a directory that holds no agent get errors that say so', async () => {
     const dir = tempDir();
     const env = make('Bandit-v0');
     const bandit = await createAgent('bandit-ucb', {}, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 1 });
     await bandit.save(dir);
-    await expect(exportOnnx(dir, { version: '0' })).rejects.toThrow(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg/);
+    await expect(exportOnnx(dir, { version: '0' })).rejects.toThrow(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg, td3, sac, value-iteration/);
+    // A SAC agent.json that says gSDE over an actor with a log-std head, and a cnn agent whose trunk file is gone.
+    const pendulum = make('Pendulum-v1');
+    const sac = await createAgent('sac', { hidden: [8] }, { observationSpace: pendulum.observationSpace, actionSpace: pendulum.actionSpace, seed: 1, backend: 'onnx' });
+    const sacDir = tempDir();
+    await sac.save(sacDir);
+    sac.dispose();
+    const manifest = JSON.parse(readFileSync(join(sacDir, 'agent.json'), 'utf8')) as { hyperparameters: Record<string, unknown> };
+    await writeFile(join(sacDir, 'agent.json'), JSON.stringify({ ...manifest, hyperparameters: { ...manifest.hyperparameters, useSde: true } }));
+    await expect(exportOnnx(sacDir, { version: '0' })).rejects.toThrow(/export: the sac agent's actor in .* has 2 outputs, expected 1 for 1 action dimension\(s\) \(useSde true\)/);
+    const pointer = new PointerEnv();
+    const td3 = await createAgent('td3', { ...TINIER_CNN }, { observationSpace: pointer.observationSpace, actionSpace: pointer.actionSpace, seed: 1, backend: 'onnx' });
+    const td3Dir = tempDir();
+    await td3.save(td3Dir);
+    td3.dispose();
+    rmSync(join(td3Dir, 'critic-cnn.json'));
+    await expect(exportOnnx(td3Dir, { version: '0' })).rejects.toThrow(/export: cannot read the td3 agent's critic-cnn trunk in .*: .*critic-cnn.json/);
     const empty = tempDir();
     await expect(exportOnnx(empty, { version: '0' })).rejects.toThrow(/export: cannot read .*agent.json/);
     await writeFile(join(empty, 'agent.json'), '{"format": "other"}');

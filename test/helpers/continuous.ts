@@ -1,11 +1,13 @@
 // Checks shared by the tests of the continuous-control agents (ddpg, td3, sac):
-// saved files compared byte for byte, and exact resume across a checkpoint.
+// saved files compared byte for byte, exact resume across a checkpoint, and a
+// saved actor's outputs shifted (to reach what brief training does not).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Agent } from '../../agents/agent.js';
 import type { Env } from '../../core/env.js';
 import { createAgent, loadAgent } from '../../agents/agent.js';
+import { readMlp, saveMlpData } from '../../agents/lib/nets.js';
 import { make } from '../../core/registry.js';
 
 /** Every file `agent.save` writes, by name. */
@@ -45,4 +47,13 @@ export async function expectExactResume(algorithm: string, hp: Record<string, un
   expect(c.act(obs, { deterministic: true })).toEqual(a.act(obs, { deterministic: true }));
   [a, b, c].forEach((x) => x.dispose());
   return Object.keys(fa);
+}
+
+/** Adds `shift` to the bias of each output of the actor saved in `dir`. */
+export async function shiftActorBias(dir: string, shift: number): Promise<void> {
+  const actor = await readMlp(dir, 'actor');
+  const outputs = actor.sizes[actor.sizes.length - 1]!;
+  const data = Float32Array.from(actor.data);
+  for (let i = data.length - outputs; i < data.length; i++) data[i]! += shift;
+  await saveMlpData({ ...actor, data }, dir, 'actor');
 }

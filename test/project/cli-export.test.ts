@@ -56,6 +56,16 @@ describe('arena export', () => {
     const fromSave = arena(['export', '--save', 'cliff'], dir);
     expect(fromSave.out).toMatch(/exported sarsa \(CliffWalking-v1\) to policy.onnx/);
     expect(readMetadata(readFileSync(join(dir, 'policy.onnx')))[META.env]).toBe('CliffWalking-v1');
+
+    // TD3 (as SAC) exports its deterministic action and its first critic's Q.
+    const td3 = arena(['train', 'td3', '--env', 'Pendulum-v1', '--steps', '200', '--hp', 'hidden=[16,16]', '--hp', 'learningStarts=100', '--save', 'td3', '--eval-episodes', '1'], dir);
+    expect(td3.status, td3.out).toBe(0);
+    const fromTd3 = arena(['export', '--save', 'td3', '--out', 'td3.onnx'], dir);
+    expect(fromTd3.out).toMatch(/exported td3 \(Pendulum-v1\) to td3.onnx: input obs, outputs action, value/);
+    const td3Session = await ort.InferenceSession.create(readFileSync(join(dir, 'td3.onnx')));
+    const out = await td3Session.run({ obs: new ort.Tensor('float32', Float32Array.of(1, 0, 0, 0, 1, 0), [2, 3]) });
+    expect(out['action']!.dims).toEqual([2, 1]);
+    for (const a of out['action']!.data as Float32Array) expect(Math.abs(a)).toBeLessThanOrEqual(2);
   }, 120_000);
 
   it('says what is wrong: unknown format, no export path, both sources, unwritable --out (nothing left behind)', () => {
@@ -69,7 +79,7 @@ describe('arena export', () => {
     expect(format.out).toMatch(/export: unknown --format "tflite"; known: onnx/);
     const noPath = arena(['export', 'bandit', '--out', 'old.onnx'], dir);
     expect(noPath.status).toBe(1);
-    expect(noPath.out).toMatch(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg/);
+    expect(noPath.out).toMatch(/export: bandit-ucb agents have no ONNX export path; exportable: reinforce, ppo, a2c, dqn, ddpg, td3, sac, value-iteration/);
     expect(readFileSync(join(dir, 'old.onnx'), 'utf8')).toBe('an older model');
     expect(arena(['export', 'lake', '--save', 'lake'], dir).out).toMatch(/export: give a directory or --save <dir>, not both/);
     expect(arena(['export'], dir).out).toMatch(/export: give a run directory or --save <dir>/);

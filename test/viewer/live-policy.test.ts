@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../agents/index.js';
 import type { Agent, LearnOptions } from '../../agents/agent.js';
-import { createAgent } from '../../agents/agent.js';
+import type { Env } from '../../core/env.js';
+import { createAgent, loadAgent } from '../../agents/agent.js';
 import { listEnvs, make, unregister } from '../../core/registry.js';
 import { Rng } from '../../core/rng.js';
 import type { Space } from '../../core/spaces.js';
@@ -23,6 +24,8 @@ import type { LiveSpec } from '../../viewer/live-policy.js';
 import { LIVE_ENV_IDS, livePacketOf } from '../../viewer/live-source.js';
 import type { Viewer } from '../../viewer/server.js';
 import { startViewer } from '../../viewer/server.js';
+import { shiftActorBias } from '../helpers/continuous.js';
+import { PointerEnv, SideEnv } from '../helpers/fake-envs.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
 const tempDir = tempDirs('live');
@@ -46,11 +49,23 @@ interface Case {
   readonly name: string;
   readonly algorithm: string;
   readonly env: string;
+  /** Makes the env when `env` is not a registered id (the pixel fakes); `env` then only names it in the packet. */
+  readonly makeEnv?: () => Env;
   readonly hp: Record<string, unknown>;
   readonly steps: number;
   readonly envs?: number;
   readonly count?: number;
+  /** 'wasm' unless given (TD3 and SAC run on onnx only). */
+  readonly backend?: string;
+  /** Edits the saved files; the agent compared with the page's policy is then the one loaded from them. */
+  readonly edit?: (dir: string) => Promise<void>;
 }
+
+/** A trunk for the small pixel fakes (SideEnv's 12x12, PointerEnv's 8x8 images). */
+const TINY_CNN = { policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16, hidden: [16] };
+const OFF_POLICY = { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 };
+const OFF_POLICY_CNN = { ...TINY_CNN, learningStarts: 32, batchSize: 16, bufferSize: 500 };
+const POINTER = { env: 'Pointer-v0', makeEnv: () => new PointerEnv(), steps: 96, count: 1000, backend: 'onnx' };
 
 const CASES: Case[] = [
   { name: 'reinforce, discrete, with baseline', algorithm: 'reinforce', env: 'CartPole-v1', hp: { hidden: [32, 32] }, steps: 2000 },
@@ -69,18 +84,30 @@ const CASES: Case[] = [
   { name: 'a2c, Discrete observations (one-hot)', algorithm: 'a2c', env: 'FrozenLake-v1', hp: { hidden: [16] }, steps: 1000, envs: 4 },
   { name: 'dqn', algorithm: 'dqn', env: 'CartPole-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
   { name: 'dqn, dueling', algorithm: 'dqn', env: 'Acrobot-v1', hp: { hidden: [32, 32], dueling: true, learningStarts: 200, bufferSize: 2000 }, steps: 1500 },
-  { name: 'ddpg', algorithm: 'ddpg', env: 'Pendulum-v1', hp: { hidden: [32, 32], learningStarts: 200, bufferSize: 2000 }, steps: 600 },
+  { name: 'dqn, cnn policy on pixels', algorithm: 'dqn', env: 'Side-v0', makeEnv: () => new SideEnv(), hp: { ...TINY_CNN, learningStarts: 40, batchSize: 16, bufferSize: 400, learningRate: 1e-3 }, steps: 200, count: 1000 },
+  { name: 'ddpg', algorithm: 'ddpg', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600 },
+  { name: 'ddpg, cnn policy on pixels', algorithm: 'ddpg', ...POINTER, hp: OFF_POLICY_CNN },
+  { name: 'td3', algorithm: 'td3', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600, backend: 'onnx' },
+  { name: 'td3, cnn policy on pixels', algorithm: 'td3', ...POINTER, hp: OFF_POLICY_CNN },
+  { name: 'sac', algorithm: 'sac', env: 'Pendulum-v1', hp: OFF_POLICY, steps: 600, backend: 'onnx' },
+  { name: 'sac with gSDE', algorithm: 'sac', env: 'Pendulum-v1', hp: { ...OFF_POLICY, useSde: true }, steps: 600, backend: 'onnx' },
+  // An output bias of +3 puts the mean past gSDE's clip at 2 on most rows (a briefly trained actor's stay near 0).
+  { name: 'sac with gSDE, means past the clip', algorithm: 'sac', env: 'Pendulum-v1', hp: { ...OFF_POLICY, useSde: true }, steps: 300, backend: 'onnx', edit: (dir) => shiftActorBias(dir, 3) },
+  { name: 'sac, cnn policy on pixels', algorithm: 'sac', ...POINTER, hp: OFF_POLICY_CNN },
   { name: 'q-learning (a table)', algorithm: 'q-learning', env: 'FrozenLake-v1', hp: {}, steps: 5000 },
   { name: 'value-iteration (a planned policy)', algorithm: 'value-iteration', env: 'CliffWalking-v1', hp: {}, steps: 1 },
 ];
 
 async function trained(c: Case, dir: string): Promise<Agent> {
-  const probe = make(c.env);
-  const agent = await createAgent(c.algorithm, c.hp, { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: 7, backend: 'wasm' });
+  const probe = c.makeEnv ? c.makeEnv() : make(c.env);
+  const agent = await createAgent(c.algorithm, c.hp, { observationSpace: probe.observationSpace, actionSpace: probe.actionSpace, seed: 7, backend: c.backend ?? 'wasm' });
   const where: Pick<LearnOptions, 'env' | 'vecEnv'> = c.envs ? { vecEnv: makeVec(c.env, c.envs) } : { env: probe };
   await agent.learn({ ...where, totalSteps: c.steps });
   await agent.save(dir);
-  return agent;
+  if (!c.edit) return agent;
+  agent.dispose();
+  await c.edit(dir);
+  return loadAgent(dir, { backend: c.backend ?? 'wasm' });
 }
 
 const NO_WRAPPERS = { kwargs: {}, wrappers: [] };

@@ -204,14 +204,30 @@ describe('policy server', () => {
     expect(spawnSync(process.execPath, [cli, 'export', '--save', dir, '--out', file], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
     const obs = [0.1, -0.5, 0.05, 1.2];
     const actions: unknown[] = [];
-    for (const args of [['--save', dir], [file]]) actions.push(await servedAction(args, obs));
+    for (const args of [['--save', dir], [file]]) actions.push((await served(args, obs, 'ppo'))['action']);
     expect(actions[0]).toBe(actions[1]);
     expect([0, 1]).toContain(actions[0]);
   }, 60_000);
+
+  it('arena serve: a saved SAC agent answers with its deterministic action and its first critic\'s Q', async () => {
+    const dir = tempDir();
+    const env = make('Pendulum-v1');
+    const agent = await createAgent('sac', { hidden: [16, 16], learningStarts: 50, bufferSize: 500 }, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, seed: 3, backend: 'onnx' });
+    await agent.learn({ env, totalSteps: 150 });
+    await agent.save(dir);
+    const obs = [0.6, -0.8, 3.5];
+    const answer = await served(['--save', dir], obs, 'sac');
+    const want = agent.act(obs, { deterministic: true }) as Float32Array;
+    const action = answer['action'] as number[];
+    expect(action).toHaveLength(1);
+    expect(Math.abs(action[0]! - want[0]!)).toBeLessThanOrEqual(1e-5);
+    expect(Math.abs((answer['value'] as number) - agent.diagnostics!(obs).value!)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(agent.diagnostics!(obs).value!)));
+    agent.dispose();
+  }, 60_000);
 });
 
-/** Starts `arena serve <args> --port 0`, asks it for the action of `obs`, stops it. */
-async function servedAction(args: string[], obs: number[]): Promise<unknown> {
+/** Starts `arena serve <args> --port 0` (which must name `algorithm`), asks it about `obs`, stops it; its answer. */
+async function served(args: string[], obs: number[], algorithm: string): Promise<Record<string, unknown>> {
   const child = spawn(process.execPath, [cli, 'serve', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let output = '';
@@ -223,10 +239,10 @@ async function servedAction(args: string[], obs: number[]): Promise<unknown> {
       });
       child.on('exit', () => reject(new Error(`arena serve exited: ${output}`)));
     });
-    expect(output).toMatch(/arena serve: ppo \(unknown\) at/);
+    expect(output).toMatch(new RegExp(`arena serve: ${algorithm} \\(unknown\\) at`));
     const r = await post(url, JSON.stringify({ obs }));
     expect(r.status).toBe(200);
-    return r.json['action'];
+    return r.json;
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.on('exit', resolve));
