@@ -1,5 +1,5 @@
-// Network benchmark: ms per training step (relu MLP, MSE loss, Adam) and per
-// batched forward pass (acting at batch 1, 8 and 256), one thread, for
+// Network benchmark: CPU ms per training step (relu MLP, MSE loss, Adam) and
+// per batched forward pass (acting at batch 1, 8 and 256), one thread, for
 // Arena's two compute paths side by side: tfjs-wasm (nets.ts's custom-gradient
 // dense path and Optimizer) and ONNX Runtime (agents/lib/compute: forward,
 // generated backward and Adam as one graph). When /usr/bin/python3 (or
@@ -7,21 +7,28 @@
 // same step with bench/nets_torch.py and prints ratios. The machines are
 // shared, so only ratios measured side by side mean much: the three paths'
 // trials are interleaved (PyTorch, tfjs-wasm, onnx, three times over; the
-// median of each), so that load falls on all three alike. Last, DQN's own
-// training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
-// steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
-// backends, their trials interleaved so that the machine's load falls on both;
-// before it, that gradient step alone on onnx against PyTorch taking it as
-// Stable-Baselines3 does, and DDPG's whole update (critic and actor steps and
-// the Polyak updates, 3-400-300-1 at batch 256: ddpg-pendulum's) the same way. The case cnn-4x48x48 times the Nature-DQN conv trunk
-// (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides 4-2-1, dense
-// 512) with a linear head of 3 on 48x48 frames of 4 channels (CarRacing's
-// size), MSE loss and Adam, the same three ways (onnx through
+// median of each), so that load falls on all three alike, and each trial
+// counts the process's CPU time (one thread does the work on every side), not
+// wall time. Last, DQN's own training round with rl-baselines3-zoo's CartPole
+// hyperparameters (256 env steps, then 128 gradient steps of a 256-256 net on
+// batches of 64) on both backends, their trials interleaved so that the
+// machine's load falls on both. Before it, the agents' updates on onnx (their
+// own model classes, on a fixed random batch) against PyTorch doing the same
+// as Stable-Baselines3's train() does, in ms per gradient step: dqn-update
+// (DQN's gradient step), ddpg-update (DDPG's whole update: critic and actor
+// steps and the Polyak updates, 3-400-300-1 at batch 256: ddpg-pendulum's),
+// td3-update (td3-pendulum's spec: twin 400-300 critics, batch 256, target
+// smoothing noise, policy delay 2; one delay cycle timed and divided by its 2
+// steps) and sac-update (sac-pendulum's: 256-256 nets, twin critics, batch
+// 256, entropy coefficient 'auto'). The case cnn-4x48x48 times the Nature-DQN
+// conv trunk (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides
+// 4-2-1, dense 512) with a linear head of 3 on 48x48 frames of 4 channels
+// (CarRacing's size), MSE loss and Adam, the same three ways (onnx through
 // compute/layers.ts's cnnForward).
 //
 //   npm run bench:nets
-//   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
-//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, ddpg-update, dqn-zoo-round)
+//   ARENA_BENCH_SECONDS=1 npm run bench:nets      # longer trials
+//   ARENA_BENCH_FILTER=update npm run bench:nets  # only cases whose name matches (4-64-64-2, ..., dqn-update, ddpg-update, td3-update, sac-update, dqn-zoo-round)
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
