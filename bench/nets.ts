@@ -501,9 +501,10 @@ async function main(): Promise<void> {
     const onnx = await build();
     for (let i = 0; i < 20; i++) onnx.fn();
     const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
-    for (let t = 0; t < 3; t++) {
-      if (torch) trials.torch.push((await torch.trial(c, { op }, SECONDS)) / onnx.steps);
-      trials.onnx.push(trialMs(onnx.fn, SECONDS) / onnx.steps);
+    // Five trials each, the two sides taking turns at going first, so that an effect of the order falls on both.
+    for (let t = 0; t < 5; t++) {
+      const sides = [async () => torch && trials.torch.push((await torch.trial(c, { op }, SECONDS)) / onnx.steps), async () => trials.onnx.push(trialMs(onnx.fn, SECONDS) / onnx.steps)];
+      for (const side of t % 2 === 0 ? sides : sides.reverse()) await side();
     }
     const ref = torch ? median(trials.torch) : undefined;
     const x = median(trials.onnx);
