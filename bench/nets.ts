@@ -296,7 +296,7 @@ const DQN_ZOO_STEPS = 50_000;
 /** DQN's gradient step on the ONNX path (OnnxQModel, as the agent runs it) for the zoo's CartPole net, on a fixed random batch. */
 async function onnxDqnUpdate(c: Case): Promise<UpdateRunner> {
   const nActions = c.sizes.at(-1)!;
-  const flat = concatFloat32(mlpInit(c.sizes, new Rng(0), { activation: 'relu' }));
+  const flat = flatMlp(c.sizes, new Rng(0));
   const model = await OnnxQModel.create(
     {
       parts: [{ name: 'q', sizes: c.sizes, activateLast: false }],
