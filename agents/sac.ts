@@ -68,7 +68,8 @@ function check(hp: SacHyperparameters, context: AgentContext): { obsDim: number;
   return { obsDim: obs.low.length, actionDim: act.low.length, trunk: cnnTrunk('sac', context, hp) };
 }
 
-function spec(hp: SacHyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): SacSpec {
+/** The model spec of a SAC agent with these hyperparameters (bench:nets builds its model the same way). */
+export function sacSpec(hp: SacHyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): SacSpec {
   if (hp.useSde && hp.sdeSampleFreq === 0) throw new RangeError('sac: sdeSampleFreq must be -1 (draw only at rollout starts) or >= 1, got 0');
   return { ...hp, obsDim, actionDim, targetEntropy: -actionDim, ...(trunk ? { trunk } : {}) };
 }
@@ -92,7 +93,7 @@ registerAgent({
   async create(hp, context) {
     const { obsDim, actionDim, trunk } = check(hp, context);
     const rng = new Rng(context.seed);
-    const sp = spec(hp, obsDim, actionDim, trunk);
+    const sp = sacSpec(hp, obsDim, actionDim, trunk);
     const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     // The cnn policy's trunks (cnn.ts's init): the actor's before its MLP, the critics' before both of theirs.
     const trunkInit = () => (trunk ? [cnnInit(trunk.inputShape, rng, trunk.options)] : []);
@@ -111,7 +112,7 @@ registerAgent({
     const entropy = (s as { entropy?: unknown }).entropy;
     if (!steps || !isEntropyState(entropy)) throw new Error('sac: agent.json has no complete state (optimizerSteps, entropy)');
     if (hp.useSde && s.sdeNoise === undefined) throw new Error('sac: agent.json has no gSDE noise state (sdeNoise) for an agent with useSde');
-    const sp = spec(hp, obsDim, actionDim, trunk);
+    const sp = sacSpec(hp, obsDim, actionDim, trunk);
     const model = await OnnxSacModel.create(sp, await OnnxSacModel.readWeights(sp, dir, 'sac'), entropy, await readOptimizers(dir, steps), s.sdeNoise);
     return makeAgent(hp, context, model, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },

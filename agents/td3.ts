@@ -54,7 +54,8 @@ function check(hp: Td3Hyperparameters, context: AgentContext): { obsDim: number;
   return { obsDim: obs.low.length, actionDim: act.low.length, trunk: cnnTrunk('td3', context, hp) };
 }
 
-function spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): DeterministicSpec {
+/** The model spec of a TD3 agent with these hyperparameters (bench:nets builds its model the same way). */
+export function td3Spec(hp: Td3Hyperparameters, obsDim: number, actionDim: number, trunk: ConvTrunk | undefined): DeterministicSpec {
   return { ...hp, algorithm: 'td3', obsDim, actionDim, critics: 2, targetNoise: hp.targetPolicyNoise, targetNoiseClip: hp.targetNoiseClip, ...(trunk ? { trunk } : {}) };
 }
 
@@ -71,7 +72,7 @@ registerAgent({
   backends: { tfjs: false },
   async create(hp, context) {
     const { obsDim, actionDim, trunk } = check(hp, context);
-    const sp = spec(hp, obsDim, actionDim, trunk);
+    const sp = td3Spec(hp, obsDim, actionDim, trunk);
     const rng = new Rng(context.seed);
     const init = { activation: 'relu', init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
     // Each net: its trunk's weights (cnn policy, cnn.ts's init), then its MLP's.
@@ -86,7 +87,7 @@ registerAgent({
     const s = loopState('td3', manifest, true);
     const steps = (s as Partial<OptimizerSteps>).optimizerSteps;
     if (!steps) throw new Error('td3: agent.json has no complete state (optimizerSteps)');
-    const sp = spec(hp, obsDim, actionDim, trunk);
+    const sp = td3Spec(hp, obsDim, actionDim, trunk);
     const model = await OnnxDeterministicModel.create(sp, await OnnxDeterministicModel.readWeights(sp, dir, 'td3'), await readOptimizers(dir, steps));
     return makeAgent(hp, context, model, actionDim, Rng.fromState(s.rng), { state: s, replay: await loadReplay(dir, s, hp.bufferSize, obsDim, actionDim) });
   },

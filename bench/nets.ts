@@ -1,5 +1,5 @@
-// Network benchmark: ms per training step (relu MLP, MSE loss, Adam) and per
-// batched forward pass (acting at batch 1, 8 and 256), one thread, for
+// Network benchmark: CPU ms per training step (relu MLP, MSE loss, Adam) and
+// per batched forward pass (acting at batch 1, 8 and 256), one thread, for
 // Arena's two compute paths side by side: tfjs-wasm (nets.ts's custom-gradient
 // dense path and Optimizer) and ONNX Runtime (agents/lib/compute: forward,
 // generated backward and Adam as one graph). When /usr/bin/python3 (or
@@ -7,21 +7,28 @@
 // same step with bench/nets_torch.py and prints ratios. The machines are
 // shared, so only ratios measured side by side mean much: the three paths'
 // trials are interleaved (PyTorch, tfjs-wasm, onnx, three times over; the
-// median of each), so that load falls on all three alike. Last, DQN's own
-// training round with rl-baselines3-zoo's CartPole hyperparameters (256 env
-// steps, then 128 gradient steps of a 256-256 net on batches of 64) on both
-// backends, their trials interleaved so that the machine's load falls on both;
-// before it, that gradient step alone on onnx against PyTorch taking it as
-// Stable-Baselines3 does, and DDPG's whole update (critic and actor steps and
-// the Polyak updates, 3-400-300-1 at batch 256: ddpg-pendulum's) the same way. The case cnn-4x48x48 times the Nature-DQN conv trunk
-// (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides 4-2-1, dense
-// 512) with a linear head of 3 on 48x48 frames of 4 channels (CarRacing's
-// size), MSE loss and Adam, the same three ways (onnx through
+// median of each), so that load falls on all three alike, and each trial
+// counts the process's CPU time (one thread does the work on every side), not
+// wall time. Last, DQN's own training round with rl-baselines3-zoo's CartPole
+// hyperparameters (256 env steps, then 128 gradient steps of a 256-256 net on
+// batches of 64) on both backends, their trials interleaved so that the
+// machine's load falls on both. Before it, the agents' updates on onnx (their
+// own model classes, on a fixed random batch) against PyTorch doing the same
+// as Stable-Baselines3's train() does, in ms per gradient step: dqn-update
+// (DQN's gradient step), ddpg-update (DDPG's whole update: critic and actor
+// steps and the Polyak updates, 3-400-300-1 at batch 256: ddpg-pendulum's),
+// td3-update (td3-pendulum's spec: twin 400-300 critics, batch 256, target
+// smoothing noise, policy delay 2; one delay cycle timed and divided by its 2
+// steps) and sac-update (sac-pendulum's: 256-256 nets, twin critics, batch
+// 256, entropy coefficient 'auto'). The case cnn-4x48x48 times the Nature-DQN
+// conv trunk (agents/lib/cnn.ts: 32-64-64 filters, kernels 8-4-3, strides
+// 4-2-1, dense 512) with a linear head of 3 on 48x48 frames of 4 channels
+// (CarRacing's size), MSE loss and Adam, the same three ways (onnx through
 // compute/layers.ts's cnnForward).
 //
 //   npm run bench:nets
-//   ARENA_BENCH_SECONDS=1 npm run bench:nets    # longer trials
-//   ARENA_BENCH_FILTER=dqn npm run bench:nets   # only cases whose name matches (4-64-64-2, ..., dqn-update, ddpg-update, dqn-zoo-round)
+//   ARENA_BENCH_SECONDS=1 npm run bench:nets      # longer trials
+//   ARENA_BENCH_FILTER=update npm run bench:nets  # only cases whose name matches (4-64-64-2, ..., dqn-update, ddpg-update, td3-update, sac-update, dqn-zoo-round)
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, resolve } from 'node:path';
@@ -31,6 +38,7 @@ import '../agents/index.js';
 import { createAgent } from '../agents/agent.js';
 import { make } from '../core/registry.js';
 import { Rng } from '../core/rng.js';
+import { flatDim } from '../core/spaces.js';
 import { initBackend, tf } from '../agents/lib/backend.js';
 import { Graph } from '../agents/lib/compute/graph.js';
 import type { Sym } from '../agents/lib/compute/graph.js';
@@ -38,7 +46,16 @@ import { cnnForward, mlpForward } from '../agents/lib/compute/layers.js';
 import { toOnnx } from '../agents/lib/compute/serialize.js';
 import { Session, Tensor } from '../agents/lib/compute/session.js';
 import { concatFloat32, ParamLayout, Trainer } from '../agents/lib/compute/trainer.js';
-import { OnnxDeterministicModel } from '../agents/lib/compute/actor-critic.js';
+import { actorSizesOf, criticSizesOf, OnnxDeterministicModel } from '../agents/lib/compute/actor-critic.js';
+import type { DeterministicSpec } from '../agents/lib/compute/actor-critic.js';
+import { OnnxSacModel } from '../agents/lib/compute/sac-model.js';
+import type { SacSpec } from '../agents/lib/compute/sac-model.js';
+import { resolveHyperparameters } from '../agents/lib/hparams.js';
+import type { ReplayBatch } from '../agents/lib/replay.js';
+import { SAC_PENDULUM } from '../agents/recipes/sac.js';
+import { TD3_PENDULUM } from '../agents/recipes/td3.js';
+import { SAC_HYPERPARAMETERS, sacSpec } from '../agents/sac.js';
+import { TD3_HYPERPARAMETERS, td3Spec } from '../agents/td3.js';
 import { OnnxQModel } from '../agents/lib/compute/q-model.js';
 import { applyForGradients, getWeights, mlp, mlpInit, Optimizer } from '../agents/lib/nets.js';
 import type { CnnOptions } from '../agents/lib/cnn.js';
@@ -54,6 +71,8 @@ interface Case {
   batch: number;
   /** A conv trunk under a linear head (sizes' last entry outputs). */
   cnn?: CnnOptions & { inputShape: [number, number, number] };
+  /** An update case's hyperparameters, from the agent's model spec (bench/nets_torch.py reads them). */
+  hp?: Record<string, number>;
 }
 
 const CASES: Case[] = [
@@ -70,24 +89,32 @@ const SECONDS = Number(process.env.ARENA_BENCH_SECONDS ?? 0.5);
 const LEARNING_RATE = 1e-4;
 const FILTER = process.env.ARENA_BENCH_FILTER ? new RegExp(process.env.ARENA_BENCH_FILTER) : null;
 const selected = (name: string): boolean => !FILTER || FILTER.test(name);
+const UPDATE_CASES = ['dqn-update', 'ddpg-update', 'td3-update', 'sac-update'];
 
-/** ms per call over one trial of about `seconds`. */
+/**
+ * CPU ms per call (process.cpuUsage: this process's user and system time; one
+ * thread does the work) over one trial of about `seconds` of wall time. CPU
+ * time is what an idle core's wall time would be, whatever else the machine
+ * runs; nets_torch.py measures its trials the same way.
+ */
 function trialMs(fn: () => void, seconds: number): number {
   let n = 0;
   const start = performance.now();
-  let elapsed = 0;
+  const cpu = process.cpuUsage();
   do {
     fn();
     n += 1;
-    elapsed = performance.now() - start;
-  } while (elapsed < seconds * 1000);
-  return elapsed / n;
+  } while (performance.now() - start < seconds * 1000);
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / 1000 / n;
 }
 
 /** The operations timed per case: a training step, and acting at each batch size. */
 type MlpOp = { op: 'train' } | { op: 'act'; rows: number };
-/** What PyTorch's child times: an MLP op, DQN's gradient step, or DDPG's update. */
-type Op = MlpOp | { op: 'dqn' } | { op: 'ddpg' };
+/** The agents' updates timed against PyTorch doing them as Stable-Baselines3 does. */
+type UpdateOp = 'dqn' | 'ddpg' | 'td3' | 'sac';
+/** What PyTorch's child times: an MLP op, or an agent's update. */
+type Op = MlpOp | { op: UpdateOp };
 
 /** One path's functions for a case, by op name. */
 type Runner = (o: MlpOp) => () => void;
@@ -267,9 +294,9 @@ const DQN_ZOO = {
 const DQN_ZOO_STEPS = 50_000;
 
 /** DQN's gradient step on the ONNX path (OnnxQModel, as the agent runs it) for the zoo's CartPole net, on a fixed random batch. */
-async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
+async function onnxDqnUpdate(c: Case): Promise<UpdateRunner> {
   const nActions = c.sizes.at(-1)!;
-  const flat = concatFloat32(mlpInit(c.sizes, new Rng(0), { activation: 'relu' }));
+  const flat = flatMlp(c.sizes, new Rng(0));
   const model = await OnnxQModel.create(
     {
       parts: [{ name: 'q', sizes: c.sizes, activateLast: false }],
@@ -295,35 +322,110 @@ async function onnxDqnUpdate(c: Case): Promise<{ fn: () => void; dispose(): void
     rewards: uniform(c.batch, rng),
     discounts: Float32Array.from({ length: c.batch }, () => (rng.random() < 0.1 ? 0 : DQN_ZOO.gamma)),
   };
-  return { fn: () => model.update(batch), dispose: () => model.dispose() };
+  return { fn: () => model.update(batch), steps: 1, dispose: () => model.dispose() };
+}
+
+/** A fixed random replay batch of `rows` transitions for a continuous-action update: actions in [-1, 1], 1% of them terminal. */
+function continuousBatch(rows: number, obsDim: number, actionDim: number, rng: Rng): ReplayBatch {
+  return {
+    size: rows,
+    obs: uniform(rows * obsDim, rng),
+    actions: Float32Array.from({ length: rows * actionDim }, () => rng.uniform(-1, 1)),
+    rewards: uniform(rows, rng),
+    nextObs: uniform(rows * obsDim, rng),
+    terminated: Float32Array.from({ length: rows }, () => (rng.random() < 0.01 ? 1 : 0)),
+    truncated: new Float32Array(rows),
+    horizons: new Float32Array(rows).fill(1),
+    indices: new Int32Array(rows),
+  };
+}
+
+/** An MLP's initial weights (nets.ts's default init), flat. */
+const flatMlp = (sizes: readonly number[], rng: Rng): Float32Array => concatFloat32(mlpInit([...sizes], rng, { activation: 'relu' }));
+
+/** An agent model's update timed `steps` gradient steps at a time, on a fixed batch. */
+interface UpdateRunner {
+  fn: () => void;
+  /** Gradient steps per call of fn. */
+  steps: number;
+  dispose(): void;
 }
 
 /** DDPG's update on the ONNX path (OnnxDeterministicModel, as the agent runs it: critic step, actor step, Polyak updates) at the ddpg-pendulum recipe's sizes, on a fixed random batch. */
-async function onnxDdpgUpdate(c: Case): Promise<{ fn: () => void; dispose(): void }> {
+async function onnxDdpgUpdate(c: Case): Promise<UpdateRunner> {
   const [obsDim, actionDim] = [c.sizes[0]!, c.sizes.at(-1)!];
   const hidden = c.sizes.slice(1, -1);
-  const flat = (sizes: number[], rng: Rng) => concatFloat32(mlpInit(sizes, rng, { activation: 'relu' }));
   const rng = new Rng(0);
-  const actor = flat([obsDim, ...hidden, actionDim], rng);
-  const critic = flat([obsDim + actionDim, ...hidden, 1], rng);
+  const actor = flatMlp([obsDim, ...hidden, actionDim], rng);
+  const critic = flatMlp([obsDim + actionDim, ...hidden, 1], rng);
   const model = await OnnxDeterministicModel.create(
     { algorithm: 'ddpg', obsDim, actionDim, hidden, batchSize: c.batch, gamma: 0.98, tau: 0.005, learningRate: 1e-3, policyDelay: 1, critics: 1, targetNoise: 0, targetNoiseClip: 0 },
     { actor, critic, actorTarget: actor.slice(), criticTarget: critic.slice() },
   );
   const data = new Rng(2);
-  const batch = {
-    size: c.batch,
-    obs: uniform(c.batch * obsDim, data),
-    actions: Float32Array.from({ length: c.batch * actionDim }, () => data.uniform(-1, 1)),
-    rewards: uniform(c.batch, data),
-    nextObs: uniform(c.batch * obsDim, data),
-    terminated: Float32Array.from({ length: c.batch }, () => (data.random() < 0.01 ? 1 : 0)),
-    truncated: new Float32Array(c.batch),
-    horizons: new Float32Array(c.batch).fill(1),
-    indices: new Int32Array(c.batch),
-  };
+  const batch = continuousBatch(c.batch, obsDim, actionDim, data);
   let updates = 0;
-  return { fn: () => model.update(batch, data, updates++), dispose: () => model.dispose() };
+  return { fn: () => model.update(batch, data, updates++), steps: 1, dispose: () => model.dispose() };
+}
+
+/** Pendulum-v1's observation and action sizes. */
+function pendulumDims(): { obsDim: number; actionDim: number } {
+  const env = make('Pendulum-v1');
+  return { obsDim: flatDim(env.observationSpace), actionDim: flatDim(env.actionSpace) };
+}
+
+/** The td3-pendulum recipe's model spec, as the agent builds it (SB3's TD3 defaults: policy delay 2, target noise 0.2 clipped at 0.5). */
+function td3PendulumSpec(): DeterministicSpec {
+  const { obsDim, actionDim } = pendulumDims();
+  return td3Spec(resolveHyperparameters('td3', TD3_HYPERPARAMETERS, TD3_PENDULUM.hyperparameters), obsDim, actionDim, undefined);
+}
+
+/** The sac-pendulum recipe's hyperparameters and model spec, as the agent builds it (256-256, batch 256, alpha 'auto' from 1). */
+function sacPendulum(): { spec: SacSpec; entCoefInit: number } {
+  const { obsDim, actionDim } = pendulumDims();
+  const hp = resolveHyperparameters('sac', SAC_HYPERPARAMETERS, SAC_PENDULUM.hyperparameters);
+  return { spec: sacSpec(hp, obsDim, actionDim, undefined), entCoefInit: hp.entCoefInit };
+}
+
+/**
+ * TD3's update on the ONNX path (OnnxDeterministicModel with twin critics, as
+ * the agent runs it) at td3-pendulum's spec, one policy-delay cycle per call:
+ * policyDelay critic steps (each with its clipped smoothing noise drawn on the
+ * host), one actor step and the Polyak updates of both targets.
+ */
+async function onnxTd3Update(spec: DeterministicSpec): Promise<UpdateRunner> {
+  const rng = new Rng(0);
+  const actor = flatMlp(actorSizesOf(spec), rng);
+  const critic = concatFloat32([flatMlp(criticSizesOf(spec), rng), flatMlp(criticSizesOf(spec), rng)]);
+  const model = await OnnxDeterministicModel.create(spec, { actor, critic, actorTarget: actor.slice(), criticTarget: critic.slice() });
+  const data = new Rng(2);
+  const batch = continuousBatch(spec.batchSize, spec.obsDim, spec.actionDim, data);
+  let updates = 0;
+  return {
+    fn: () => {
+      for (let i = 0; i < spec.policyDelay; i++) model.update(batch, data, updates++);
+    },
+    steps: spec.policyDelay,
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * SAC's update on the ONNX path (OnnxSacModel, as the agent runs it) at
+ * sac-pendulum's spec: the critic step (next actions sampled from the actor,
+ * min of the target critics minus alpha log pi), the actor step on alpha
+ * log pi - min(Q1, Q2)(s, pi(s)), the entropy coefficient's Adam step on that
+ * sample's mean log pi, and the target critics' Polyak update.
+ */
+async function onnxSacUpdate(spec: SacSpec, entCoefInit: number): Promise<UpdateRunner> {
+  const rng = new Rng(0);
+  const actor = flatMlp(OnnxSacModel.actorSizes(spec), rng);
+  const critic = concatFloat32([flatMlp(OnnxSacModel.criticSizes(spec), rng), flatMlp(OnnxSacModel.criticSizes(spec), rng)]);
+  const model = await OnnxSacModel.create(spec, { actor, critic, criticTarget: critic.slice() }, { logAlpha: Math.log(entCoefInit), m: 0, v: 0, t: 0 });
+  const data = new Rng(2);
+  const batch = continuousBatch(spec.batchSize, spec.obsDim, spec.actionDim, data);
+  let updates = 0;
+  return { fn: () => model.update(batch, data, updates++), steps: 1, dispose: () => model.dispose() };
 }
 
 /** ms per DQN training round (trainFreq env steps and their gradient steps) on each backend, trials interleaved. */
@@ -354,7 +456,7 @@ const fmt = (ms: number): string => (ms < 0.1 ? ms.toFixed(4) : ms < 10 ? ms.toF
 const ratio = (a: number, b: number | undefined): string => (b === undefined ? '' : ` (${(a / b).toFixed(2)}x)`);
 
 function printTable(rows: string[][]): void {
-  const header = ['case (ms per call, one thread)', 'PyTorch', 'tfjs-wasm (x PyTorch)', 'onnx (x PyTorch)'];
+  const header = ['case (CPU ms per call, one thread)', 'PyTorch', 'tfjs-wasm (x PyTorch)', 'onnx (x PyTorch)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((s, i) => s.padEnd(widths[i]!)).join(' | ')} |`;
   process.stdout.write(`\n${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}\n`);
@@ -363,7 +465,7 @@ function printTable(rows: string[][]): void {
 async function main(): Promise<void> {
   await initBackend('wasm');
   const cases = CASES.filter((c) => selected(c.name));
-  const started = cases.length > 0 || selected('dqn-update') || selected('ddpg-update') ? await TorchTrials.start() : { missing: 'no network case selected' };
+  const started = cases.length > 0 || UPDATE_CASES.some(selected) ? await TorchTrials.start() : { missing: 'no network case selected' };
   const torch = 'torch' in started ? started.torch : null;
   const rows: string[][] = [];
   for (const c of cases) {
@@ -393,15 +495,16 @@ async function main(): Promise<void> {
     wasm.dispose();
     onnx.dispose();
   }
-  // One update of an agent's model on a fixed batch, against PyTorch doing the same as Stable-Baselines3.
-  const timeUpdate = async (c: Case, op: 'dqn' | 'ddpg', label: string, wasmNote: string, build: (c: Case) => Promise<{ fn: () => void; dispose(): void }>) => {
+  // One update of an agent's model on a fixed batch, against PyTorch doing the same as Stable-Baselines3; ms per gradient step.
+  const timeUpdate = async (c: Case, op: UpdateOp, label: string, wasmNote: string, build: () => Promise<UpdateRunner>) => {
     process.stdout.write(`timing ${label}...\n`);
-    const onnx = await build(c);
+    const onnx = await build();
     for (let i = 0; i < 20; i++) onnx.fn();
     const trials: Record<'torch' | 'onnx', number[]> = { torch: [], onnx: [] };
-    for (let t = 0; t < 3; t++) {
-      if (torch) trials.torch.push(await torch.trial(c, { op }, SECONDS));
-      trials.onnx.push(trialMs(onnx.fn, SECONDS));
+    // Five trials each, the two sides taking turns at going first, so that an effect of the order falls on both.
+    for (let t = 0; t < 5; t++) {
+      const sides = [async () => torch && trials.torch.push((await torch.trial(c, { op }, SECONDS)) / onnx.steps), async () => trials.onnx.push(trialMs(onnx.fn, SECONDS) / onnx.steps)];
+      for (const side of t % 2 === 0 ? sides : sides.reverse()) await side();
     }
     const ref = torch ? median(trials.torch) : undefined;
     const x = median(trials.onnx);
@@ -410,11 +513,25 @@ async function main(): Promise<void> {
   };
   if (selected('dqn-update')) {
     const c: Case = { name: 'dqn-update', sizes: [4, ...DQN_ZOO.hidden, 2], batch: DQN_ZOO.batchSize };
-    await timeUpdate(c, 'dqn', `DQN update ${c.sizes.join('-')}, batch ${c.batch}`, '(see the DQN round)', onnxDqnUpdate);
+    await timeUpdate(c, 'dqn', `DQN update ${c.sizes.join('-')}, batch ${c.batch}`, '(see the DQN round)', () => onnxDqnUpdate(c));
   }
   if (selected('ddpg-update')) {
     const c: Case = { name: 'ddpg-update', sizes: [3, 400, 300, 1], batch: 256 };
-    await timeUpdate(c, 'ddpg', `DDPG update ${c.sizes.join('-')}, batch ${c.batch}`, '(bench:continuous)', onnxDdpgUpdate);
+    await timeUpdate(c, 'ddpg', `DDPG update ${c.sizes.join('-')}, batch ${c.batch}`, '(bench:continuous)', () => onnxDdpgUpdate(c));
+  }
+  if (selected('td3-update')) {
+    const spec = td3PendulumSpec();
+    const { gamma, tau, learningRate, policyDelay, targetNoise, targetNoiseClip } = spec;
+    const c: Case = { name: 'td3-update', sizes: actorSizesOf(spec), batch: spec.batchSize, hp: { gamma, tau, learningRate, policyDelay, targetNoise, targetNoiseClip } };
+    const label = `TD3 update ${c.sizes.join('-')}, batch ${c.batch}, per step of a ${policyDelay}-step delay cycle`;
+    await timeUpdate(c, 'td3', label, '(bench:continuous)', () => onnxTd3Update(spec));
+  }
+  if (selected('sac-update')) {
+    const { spec, entCoefInit } = sacPendulum();
+    if (spec.entCoef !== 'auto' || spec.targetUpdateInterval !== 1) throw new Error("bench:nets: sac-update times sac-pendulum with entCoef 'auto' and a target update every step, as nets_torch.py's SAC does");
+    const { gamma, tau, learningRate, targetEntropy } = spec;
+    const c: Case = { name: 'sac-update', sizes: [spec.obsDim, ...spec.hidden, spec.actionDim], batch: spec.batchSize, hp: { gamma, tau, learningRate, targetEntropy, entCoefInit } };
+    await timeUpdate(c, 'sac', `SAC update ${c.sizes.join('-')}, batch ${c.batch}`, '(bench:continuous)', () => onnxSacUpdate(spec, entCoefInit));
   }
   torch?.stop();
   if (rows.length > 0) {

@@ -4,20 +4,34 @@ JSON line on stdout, so that bench/nets.ts can interleave PyTorch's trials with
 Arena's (the machines are shared, and load that falls on one side only would
 skew the ratios). The first line it prints names the BLAS library it loaded.
 
-Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn" | "ddpg", "rows", "seconds"}
-and, for a conv case, "cnn": {"inputShape" [H, W, C], "filters", "kernels",
-"strides", "dense"}: relu convolutions on frames scaled by 1/255, a relu dense
-layer and a linear head of sizes[-1] (agents/lib/cnn.ts's trunk under a head).
-ms per Adam step at `batch`, per batched forward pass (acting) of `rows`
-rows, or per DQN gradient step as Stable-Baselines3 takes it (target net's
-max without gradients, Q(s, a) by gather, smooth L1 loss, gradient-norm clip
-at 10, Adam), or per DDPG update as Stable-Baselines3 takes it (its TD3 with one
-critic, no delay and no target noise: critic step on the TD target of the
-target nets, actor step on -Q(s, mu(s)), Polyak updates of both targets; for a
-"ddpg" request, sizes are [obs, hidden..., action]), over a trial of about
-`seconds` (after a warm-up, the first time)."""
+Requests: {"name", "sizes", "batch", "op": "train" | "act" | "dqn" | "ddpg" |
+"td3" | "sac", "rows", "seconds", "hp"} and, for a conv case, "cnn":
+{"inputShape" [H, W, C], "filters", "kernels", "strides", "dense"}: relu
+convolutions on frames scaled by 1/255, a relu dense layer and a linear head of
+sizes[-1] (agents/lib/cnn.ts's trunk under a head). The answer is CPU ms
+(time.process_time) per call over a trial of about `seconds` of wall time, each
+case's model built and warmed up on its first request and kept for the next:
+per Adam step at `batch`, per batched forward pass (acting) of `rows` rows, or
+per update of an agent as Stable-Baselines3 takes it (for the continuous ones,
+sizes are [obs, hidden..., action] and "hp" holds the agent's numbers):
+- dqn: target net's max without gradients, Q(s, a) by gather, smooth L1 loss,
+  gradient-norm clip at 10, Adam;
+- ddpg: its TD3 with one critic, no delay and no target noise: critic step on
+  the TD target of the target nets, actor step on -Q(s, mu(s)), Polyak updates
+  of both targets (SB3's polyak_update, a loop over the tensors);
+- td3: TD3.train over one policy-delay cycle (policyDelay gradient steps):
+  target actions with clipped smoothing noise, the min of the twin target
+  critics, both critics' MSE summed, and every policyDelay-th step the actor
+  step on -Q1(s, mu(s)) and the Polyak updates (as foreach ops);
+- sac: SAC.train with ent_coef 'auto': one reparameterized sample of pi(.|s)
+  for both the entropy coefficient's loss and the actor's, the critic step on
+  min of the target critics minus alpha log pi(a'|s'), 0.5 times both critics'
+  MSE, the actor step on alpha log pi - min(Q1, Q2)(s, pi(s)), the target
+  critics' Polyak update (foreach ops).
+"""
 import copy
 import json
+import math
 import sys
 import time
 
@@ -35,7 +49,6 @@ def blas_library():
 
 
 nets = {}
-warm = set()
 
 
 class Scale(torch.nn.Module):
@@ -160,11 +173,147 @@ def ddpg_fn(req):
     return update
 
 
+def continuous_batch(batch, obs_dim, act_dim, gen):
+    """A fixed random batch for a continuous-action update: actions in [-1, 1), 1% of them terminal."""
+    obs = torch.rand(batch, obs_dim, generator=gen)
+    next_obs = torch.rand(batch, obs_dim, generator=gen)
+    actions = 2 * torch.rand(batch, act_dim, generator=gen) - 1
+    rewards = torch.rand(batch, 1, generator=gen)
+    dones = (torch.rand(batch, 1, generator=gen) < 0.01).float()
+    return obs, actions, rewards, next_obs, dones
+
+
+def polyak(nets, targets, tau):
+    """Every target tensor moves tau of the way to its online tensor, in two foreach calls."""
+    online = [p for net in nets for p in net.parameters()]
+    target = [p for net in targets for p in net.parameters()]
+    with torch.no_grad():
+        torch._foreach_mul_(target, 1 - tau)
+        torch._foreach_add_(target, online, alpha=tau)
+
+
+def twin_critics(obs_dim, hidden, act_dim):
+    """Two Q networks on [s, a] under one optimizer (SB3's ContinuousCritic with n_critics=2) and their target copies."""
+    critics = torch.nn.ModuleList([mlp([obs_dim + act_dim, *hidden, 1]) for _ in range(2)])
+    return critics, copy.deepcopy(critics)
+
+
+def td3_fn(req):
+    """TD3's gradient steps as SB3's TD3.train takes them, one policy-delay cycle per call."""
+    sizes, batch, hp = req["sizes"], req["batch"], req["hp"]
+    obs_dim, hidden, act_dim = sizes[0], sizes[1:-1], sizes[-1]
+    gamma, tau, delay = hp["gamma"], hp["tau"], int(hp["policyDelay"])
+    torch.manual_seed(0)
+    actor = mlp([obs_dim, *hidden, act_dim], torch.nn.Tanh())
+    actor_target = copy.deepcopy(actor)
+    critics, critic_targets = twin_critics(obs_dim, hidden, act_dim)
+    actor_opt = torch.optim.Adam(actor.parameters(), lr=hp["learningRate"])
+    critic_opt = torch.optim.Adam(critics.parameters(), lr=hp["learningRate"])
+    obs, actions, rewards, next_obs, dones = continuous_batch(batch, obs_dim, act_dim, torch.Generator().manual_seed(0))
+    updates = [0]
+
+    def step():
+        updates[0] += 1
+        with torch.no_grad():
+            # Target policy smoothing: clipped Gaussian noise on the target actor's action.
+            noise = actions.clone().normal_(0, hp["targetNoise"]).clamp(-hp["targetNoiseClip"], hp["targetNoiseClip"])
+            next_actions = (actor_target(next_obs) + noise).clamp(-1, 1)
+            next_in = torch.cat([next_obs, next_actions], dim=1)
+            next_q, _ = torch.min(torch.cat([q(next_in) for q in critic_targets], dim=1), dim=1, keepdim=True)
+            target_q = rewards + (1 - dones) * gamma * next_q
+        current_in = torch.cat([obs, actions], dim=1)
+        critic_loss = sum(torch.nn.functional.mse_loss(q(current_in), target_q) for q in critics)
+        critic_loss.item()
+        critic_opt.zero_grad()
+        critic_loss.backward()
+        critic_opt.step()
+        if updates[0] % delay == 0:
+            actor_loss = -critics[0](torch.cat([obs, actor(obs)], dim=1)).mean()
+            actor_loss.item()
+            actor_opt.zero_grad()
+            actor_loss.backward()
+            actor_opt.step()
+            polyak([critics, actor], [critic_targets, actor_target], tau)
+
+    def cycle():
+        for _ in range(delay):
+            step()
+
+    return cycle
+
+
+class SquashedGaussianActor(torch.nn.Module):
+    """SB3's SAC actor: a relu MLP trunk, linear mean and log-std heads, log-std clamped to [-20, 2]."""
+
+    def __init__(self, obs_dim, hidden, act_dim):
+        super().__init__()
+        self.latent = torch.nn.Sequential(mlp([obs_dim, *hidden]), torch.nn.ReLU())
+        self.mu = torch.nn.Linear(hidden[-1], act_dim)
+        self.log_std = torch.nn.Linear(hidden[-1], act_dim)
+
+    def action_log_prob(self, obs):
+        """A reparameterized sample tanh(u), u ~ N(mean, std^2), and its log-density with SB3's 1e-6 inside the log."""
+        latent = self.latent(obs)
+        mean = self.mu(latent)
+        std = self.log_std(latent).clamp(-20, 2).exp()
+        u = mean + std * torch.randn_like(mean)
+        a = torch.tanh(u)
+        gaussian = -((u - mean) ** 2) / (2 * std**2) - std.log() - math.log(math.sqrt(2 * math.pi))
+        return a, gaussian.sum(dim=1, keepdim=True) - torch.log(1 - a**2 + 1e-6).sum(dim=1, keepdim=True)
+
+
+def sac_fn(req):
+    """One SAC gradient step as SB3's SAC.train takes it with ent_coef 'auto'."""
+    sizes, batch, hp = req["sizes"], req["batch"], req["hp"]
+    obs_dim, hidden, act_dim = sizes[0], sizes[1:-1], sizes[-1]
+    gamma, tau, target_entropy = hp["gamma"], hp["tau"], hp["targetEntropy"]
+    torch.manual_seed(0)
+    actor = SquashedGaussianActor(obs_dim, hidden, act_dim)
+    critics, critic_targets = twin_critics(obs_dim, hidden, act_dim)
+    log_ent_coef = torch.full((1,), math.log(hp["entCoefInit"]), requires_grad=True)
+    actor_opt = torch.optim.Adam(actor.parameters(), lr=hp["learningRate"])
+    critic_opt = torch.optim.Adam(critics.parameters(), lr=hp["learningRate"])
+    ent_opt = torch.optim.Adam([log_ent_coef], lr=hp["learningRate"])
+    obs, actions, rewards, next_obs, dones = continuous_batch(batch, obs_dim, act_dim, torch.Generator().manual_seed(0))
+
+    def step():
+        # One sample of pi(.|s) serves the entropy coefficient's loss and the actor's.
+        actions_pi, log_prob = actor.action_log_prob(obs)
+        ent_coef = torch.exp(log_ent_coef.detach())
+        ent_coef_loss = -(log_ent_coef * (log_prob + target_entropy).detach()).mean()
+        ent_coef_loss.item()
+        ent_opt.zero_grad()
+        ent_coef_loss.backward()
+        ent_opt.step()
+        with torch.no_grad():
+            next_actions, next_log_prob = actor.action_log_prob(next_obs)
+            next_in = torch.cat([next_obs, next_actions], dim=1)
+            next_q, _ = torch.min(torch.cat([q(next_in) for q in critic_targets], dim=1), dim=1, keepdim=True)
+            target_q = rewards + (1 - dones) * gamma * (next_q - ent_coef * next_log_prob)
+        current_in = torch.cat([obs, actions], dim=1)
+        critic_loss = 0.5 * sum(torch.nn.functional.mse_loss(q(current_in), target_q) for q in critics)
+        critic_loss.item()
+        critic_opt.zero_grad()
+        critic_loss.backward()
+        critic_opt.step()
+        pi_in = torch.cat([obs, actions_pi], dim=1)
+        min_q_pi, _ = torch.min(torch.cat([q(pi_in) for q in critics], dim=1), dim=1, keepdim=True)
+        actor_loss = (ent_coef * log_prob - min_q_pi).mean()
+        actor_loss.item()
+        actor_opt.zero_grad()
+        actor_loss.backward()
+        actor_opt.step()
+        polyak([critics], [critic_targets], tau)
+
+    return step
+
+
+UPDATES = {"dqn": dqn_fn, "ddpg": ddpg_fn, "td3": td3_fn, "sac": sac_fn}
+
+
 def step_fn(req):
-    if req["op"] == "dqn":
-        return dqn_fn(req)
-    if req["op"] == "ddpg":
-        return ddpg_fn(req)
+    if req["op"] in UPDATES:
+        return UPDATES[req["op"]](req)
     net, opt, x, y, gen = case(req)
     if req["op"] == "train":
 
@@ -185,21 +334,26 @@ def step_fn(req):
     return act
 
 
+fns = {}
+
+
 def trial_ms(req):
-    fn = step_fn(req)
+    """CPU ms per call (time.process_time: the process's user and system time) over a trial of about `seconds` of wall time."""
     key = (req["name"], req["op"], req.get("rows"))
-    if key not in warm:
+    if key not in fns:
+        # One model per case, kept across its trials (as Arena's side keeps its own), warmed up once.
+        fns[key] = step_fn(req)
         for _ in range(20):
-            fn()
-        warm.add(key)
+            fns[key]()
+    fn = fns[key]
     n = 0
     start = time.perf_counter()
+    cpu = time.process_time()
     while True:
         fn()
         n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= req["seconds"]:
-            return 1000 * elapsed / n
+        if time.perf_counter() - start >= req["seconds"]:
+            return 1000 * (time.process_time() - cpu) / n
 
 
 if __name__ == "__main__":
