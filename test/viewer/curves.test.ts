@@ -390,7 +390,8 @@ describeInChromium('viewer: training metrics and curves', () => {
     const before = errors.length;
     await open('#/experiment/no-such-experiment');
     await expect.poll(() => page.locator('.notice.error').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.innerText('.page')).not.toContain('loading');
+    // Each section answers on its own request: every one of them ends (a loaded machine may take a while), none stays loading.
+    await expect.poll(() => page.innerText('.page'), { timeout: 10_000 }).not.toContain('loading');
     // The browser reports the answers 404 (curves and runs): those are expected here.
     const added = errors.splice(before);
     expect(added.length).toBeGreaterThan(0);
