@@ -58,6 +58,7 @@ describe('shipped configs', () => {
   it('are the documented experiments', () => {
     expect(files).toEqual([
       'bandits.yaml',
+      'car-racing-features-sac.yaml',
       'car-racing-features.yaml',
       'car-racing-pixels.yaml',
       'cartpole-agents.yaml',
@@ -94,7 +95,8 @@ describe('shipped configs', () => {
           observationSpace: env.observationSpace,
           actionSpace: env.actionSpace,
           seed: 0,
-          backend: 'wasm',
+          // The config's own backend ('auto' unless it names one), as a run builds it.
+          backend: config.backend,
         });
         agent.dispose();
         env.close();
