@@ -11,9 +11,10 @@
 // the action Box, DDPG's and TD3's tanh output or SAC's tanh(mean) mapped onto
 // the Box and clipped, a tabular agent's greedy action. The cnn policy's trunk
 // is the policy's (shared with its value net), except for DDPG, TD3 and SAC,
-// whose critic reads the observation through a trunk of its own. Observation normalization (PPO/A2C normalizeObs) is
-// computed in float64 as the agents do; layers are accumulated in float64 and
-// rounded to float32 after each one, as float32 tensors store them.
+// whose critic reads the observation through a trunk of its own. Observation
+// normalization (PPO/A2C normalizeObs) is computed in float64 as the agents
+// do; layers are accumulated in float64 and rounded to float32 after each one,
+// as float32 tensors store them.
 import type { BoxSpace, SpaceJSON } from '../core/spaces.js';
 import { describeSpace, spaceFromJSON } from '../core/spaces.js';
 
