@@ -21,7 +21,7 @@ import { createSharedPpo, initialWeights } from '../../../agents/multi/shared-pp
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectLearnerResume, expectNearWeights, expectSameFiles, expectSameMetrics, expectSamePlay, learnerRun, savedFiles, worstDiff } from './backend-checks.js';
+import { expectExactResume, expectNearWeights, expectSameFiles, expectSameMetrics, expectSamePlay, learnerResume, learnerRun, savedFiles, worstDiff } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-ppo-onnx');
@@ -80,7 +80,7 @@ describe("shared-ppo on backend 'onnx'", () => {
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {
-    await expectLearnerResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), 60, 140, 'onnx', tempDir);
+    await expectExactResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), 60, 140, learnerResume('onnx'), tempDir);
   }, 120_000);
 
   it.each([
