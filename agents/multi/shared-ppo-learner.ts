@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
 import { actionMaskOf } from '../../core/multi-agent.js';
-import type { RngState } from '../../core/rng.js';
-import { Rng } from '../../core/rng.js';
+import type { Rng, RngState } from '../../core/rng.js';
 import type { BoxSpace, Space } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
 import { writeBinary } from '../agent.js';

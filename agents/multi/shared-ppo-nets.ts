@@ -113,12 +113,13 @@ export async function createSharedPpo(hp: SharedPpoSettings, backend: string | u
   if (from instanceof Float32Array) {
     params = from;
   } else {
-    if (shape.discrete !== (from.logStd === null) || (from.logStd !== null && from.logStd.length !== nOut)) {
-      throw new Error(`shared-ppo: ${from.dir}/learner.json's logStd is ${JSON.stringify(from.logStd)}, this learner's ${shape.discrete ? 'categorical policy has none' : `Gaussian policy has ${nOut} values`}`);
+    const logStd = from.logStd;
+    if (shape.discrete !== (logStd === null) || (logStd !== null && (!Array.isArray(logStd) || logStd.length !== nOut || !logStd.every(Number.isFinite)))) {
+      throw new Error(`shared-ppo: ${from.dir}/learner.json's logStd is ${JSON.stringify(logStd)}, this learner's ${shape.discrete ? 'categorical policy has none' : `Gaussian policy needs ${nOut} finite numbers`}`);
     }
     const actor = await readLearnerNet(from.dir, 'actor', shape.actorSizes, 'shared-ppo');
     const critic = await readLearnerNet(from.dir, 'critic', shape.criticSizes, 'shared-ppo');
-    params = concatFloat32([actor, critic, Float32Array.from(from.logStd ?? [])]);
+    params = concatFloat32([actor, critic, Float32Array.from(logStd ?? [])]);
   }
   const na = mlpSize(shape.actorSizes);
   const nc = mlpSize(shape.criticSizes);

@@ -215,13 +215,17 @@ describe("shared-ppo's files on backend 'onnx'", () => {
     }
   }, 120_000);
 
-  it('resaves an onnx checkpoint as the same bytes on onnx', async () => {
+  it('resaves an onnx checkpoint as the same bytes on onnx; its newest pool snapshot, taken at the last update, is the actor', async () => {
     const c = CASES[0]!;
     const l = await make(c, 'onnx');
     await train(l, c, 60);
     const dir = tempDir();
     await l.save(dir);
     l.dispose();
+    const pool = (JSON.parse(readFileSync(join(dir, 'learner.json'), 'utf8')) as { state: { pool: { id: number }[] } }).state.pool;
+    const files = savedFiles(dir);
+    expect(files[`pool-${pool[pool.length - 1]!.id}.weights.bin`]!.equals(files['actor.weights.bin']!)).toBe(true);
+    expect(files[`pool-${pool[0]!.id}.weights.bin`]!.equals(files['actor.weights.bin']!)).toBe(false);
     const loaded = await loadLearner(dir);
     const again = tempDir();
     await loaded.save(again);
@@ -237,14 +241,16 @@ describe("shared-ppo's files on backend 'onnx'", () => {
     l.dispose();
     const path = join(dir, 'learner.json');
     const manifest = readFileSync(path, 'utf8');
-    const edit = async (change: (m: { hyperparameters: Record<string, unknown>; state: Record<string, unknown> }) => void) => {
+    const edit = (change: (m: { hyperparameters: Record<string, unknown>; state: Record<string, unknown> }) => void) => {
       const m = JSON.parse(manifest);
       change(m);
       writeFileSync(path, JSON.stringify(m));
     };
-    await edit((m) => (m.hyperparameters['hidden'] = [12]));
+    edit((m) => (m.hyperparameters['hidden'] = [12]));
     await expect(loadLearner(dir)).rejects.toThrow(/^shared-ppo: .*\/actor is a net of sizes \[\d+, 16, 2\], this learner's is \[\d+, 12, 2\]$/);
-    await edit((m) => (m.state['logStd'] = [0]));
-    await expect(loadLearner(dir)).rejects.toThrow(/^shared-ppo: .*\/learner.json's logStd is \[0\], this learner's Gaussian policy has 2 values$/);
+    for (const logStd of [[0], [0, 'a'], null]) {
+      edit((m) => (m.state['logStd'] = logStd));
+      await expect(loadLearner(dir)).rejects.toThrow(new RegExp(`^shared-ppo: .*/learner.json's logStd is ${JSON.stringify(logStd).replace(/[[\]]/g, '\\$&')}, this learner's Gaussian policy needs 2 finite numbers$`));
+    }
   });
 });
