@@ -77,7 +77,13 @@ export function lastApproxKl(stats: MinibatchStats): number {
 
 /** The mean of each statistic over the minibatches (the tfjs path's tensors are disposed), and the five named ones. */
 export function meanStats(stats: MinibatchStats): { mean: ArrayLike<number>; metrics: { policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFraction: number } } {
-  const mean = stats.onnx ? meanOfRows(stats.rows) : tf.tidy(() => tf.mean(tf.stack(stats.tensors), 0).dataSync());
-  tf.dispose(stats.tensors);
+  let mean: ArrayLike<number>;
+  if (stats.onnx) {
+    // No tf here: an agent on ONNX Runtime alone never loads TensorFlow.js.
+    mean = meanOfRows(stats.rows);
+  } else {
+    mean = tf.tidy(() => tf.mean(tf.stack(stats.tensors), 0).dataSync());
+    tf.dispose(stats.tensors);
+  }
   return { mean, metrics: { policyLoss: mean[0]!, valueLoss: mean[1]!, entropy: mean[2]!, approxKl: mean[3]!, clipFraction: mean[4]! } };
 }

@@ -32,6 +32,7 @@ import type { Diagnostics } from '../agent.js';
 import type { ParamSpec, Resolved } from '../lib/hparams.js';
 import { resolveHyperparameters } from '../lib/hparams.js';
 import { checkGpuBackend, initBackend, resolveBackend } from '../lib/backend.js';
+import { readMlp } from '../lib/nets.js';
 
 // ---------------------------------------------------------------- the shape of a game
 
@@ -321,6 +322,13 @@ export async function writeLearnerManifest(dir: string, learner: MultiAgentLearn
     state,
   };
   await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** A net a learner saved (nets.ts's files) as plain weights, checked to have `sizes`; `who` names the learner in errors. */
+export async function readLearnerNet(dir: string, name: string, sizes: readonly number[], who: string): Promise<Float32Array> {
+  const net = await readMlp(dir, name);
+  if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this learner's is [${sizes.join(', ')}]`);
+  return net.data;
 }
 
 /** Loads a learner saved with `save(dir)`; `backend` overrides the saved one. */

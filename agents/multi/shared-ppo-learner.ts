@@ -7,19 +7,13 @@
 import { join } from 'node:path';
 import type { AgentId, Game, PerAgent } from '../../core/multi-agent.js';
 import { actionMaskOf } from '../../core/multi-agent.js';
-import type { RngState } from '../../core/rng.js';
-import { Rng } from '../../core/rng.js';
+import type { Rng, RngState } from '../../core/rng.js';
 import type { BoxSpace, Space } from '../../core/spaces.js';
 import type { Diagnostics } from '../agent.js';
 import { writeBinary } from '../agent.js';
 import { standardize } from '../lib/advantages.js';
-import { tf } from '../lib/backend.js';
-import type { OnnxActorCritic } from '../lib/compute/actor-critic-model.js';
-import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
-import type { Mlp } from '../lib/nets.js';
-import { applyForGradients, getWeights, loadMlp, mlp, Optimizer, saveMlp, setWeights } from '../lib/nets.js';
 import type { MinibatchStats } from '../lib/ppo-loss.js';
-import { lastApproxKl, meanStats, ppoLoss, ppoTerms, stopsEarly } from '../lib/ppo-loss.js';
+import { lastApproxKl, meanStats, stopsEarly } from '../lib/ppo-loss.js';
 import { shuffle } from '../lib/rollout.js';
 import { readArray } from '../lib/tensor-file.js';
 import { pickCategorical, pickGaussian } from '../lib/sampling.js';
@@ -28,12 +22,13 @@ import { streamGae } from './advantages.js';
 import { actionSize, agentIndexOf, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext, MultiAgentLearner, MultiLearnOptions, MultiLearnResult, Policy } from './learner.js';
 import { assertSameShape, learnerPolicy, writeLearnerManifest } from './learner.js';
-import { maskedSoftmax, maskLogits } from '../lib/masks.js';
+import { maskedSoftmax } from '../lib/masks.js';
 import type { Decision, Transition } from './runner.js';
 import { MatchRunner } from './runner.js';
 import type { Snapshot } from './self-play.js';
 import { Matchmaker, OpponentPool, passes } from './self-play.js';
 import type { SharedPpoHyperparameters } from './shared-ppo.js';
+import type { SharedPpoNets } from './shared-ppo-nets.js';
 import { StreamBuffer } from './stream-buffer.js';
 
 interface Counters {
@@ -54,19 +49,17 @@ export interface SharedPpoState {
   poolCount: number;
 }
 
-/** A frozen actor for the pool. */
-interface ActorSnapshot {
-  readonly actor: Mlp;
+/** A frozen actor for the pool (S: the nets' snapshot) and its log std. */
+interface ActorSnapshot<S> {
+  readonly actor: S;
   readonly logStd: Float64Array | null;
 }
 
-export class SharedPpo implements MultiAgentLearner {
+export class SharedPpo<S> implements MultiAgentLearner {
   readonly algorithm = 'shared-ppo';
   readonly encoder: ObservationEncoder;
   private readonly counters: Counters = { steps: 0, episodes: 0, updates: 0 };
-  /** Adam on the tfjs variables, or null on backend 'onnx' (the ONNX model then steps, and acts for the learner). */
-  private readonly optimizer: Optimizer | null;
-  private readonly pool: OpponentPool<ActorSnapshot>;
+  private readonly pool: OpponentPool<ActorSnapshot<S>>;
   private readonly agents: readonly AgentId[];
   private readonly actionSpace: Space;
   private readonly discrete: boolean;
@@ -80,12 +73,10 @@ export class SharedPpo implements MultiAgentLearner {
   constructor(
     readonly hyperparameters: SharedPpoHyperparameters,
     readonly context: LearnerContext,
-    readonly actor: Mlp,
-    readonly critic: Mlp,
-    private readonly logStd: tf.Variable | null,
+    /** The actor and critic on the context's backend (shared-ppo-nets.ts). */
+    private readonly nets: SharedPpoNets<S>,
     private rng: Rng,
     private actRng: Rng,
-    private readonly onnx: OnnxActorCritic | null,
   ) {
     const g = context.game;
     this.agents = g.possibleAgents;
@@ -98,7 +89,6 @@ export class SharedPpo implements MultiAgentLearner {
     this.std = new Float64Array(this.actionDim);
     this.logStdCache = new Float64Array(this.actionDim);
     this.scratch = new Float64Array(this.nOut);
-    this.optimizer = onnx ? null : new Optimizer([...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])], hyperparameters.learningRate, { maxGradNorm: hyperparameters.maxGradNorm, epsilon: 1e-5 });
     this.pool = new OpponentPool(hyperparameters.poolSize);
     this.readStd();
   }
@@ -112,8 +102,8 @@ export class SharedPpo implements MultiAgentLearner {
   }
 
   private readStd(): void {
-    if (!this.logStd) return;
-    const v = this.onnx?.logStd() ?? this.logStd.dataSync();
+    const v = this.nets.logStd();
+    if (!v) return;
     for (let d = 0; d < this.actionDim; d++) {
       this.logStdCache[d] = v[d]!;
       this.std[d] = Math.exp(v[d]!);
@@ -180,27 +170,9 @@ export class SharedPpo implements MultiAgentLearner {
         // 5. log
         hooks.onUpdate?.({ step: c.steps, metrics: { ...metrics, poolSize: this.pool.size } });
       }
-      for (const s of this.pool.drainEvicted()) s.actor.dispose();
+      this.disposeEvicted();
     }
     return { steps: c.steps, episodes: c.episodes - firstEpisode, seconds: (performance.now() - start) / 1000 };
-  }
-
-  /**
-   * Actor and critic on `rows` encoded rows: rows x (nOut + 1) numbers, the
-   * value last, in one read-back; without `withValue` the actor's outputs alone
-   * (rows x nOut), except for the learner's own actor on backend 'onnx', which
-   * always gives both: callers take the row width as out.length / rows.
-   */
-  private forward(actor: Mlp, x: Float32Array, rows: number, withValue: boolean): Float32Array {
-    if (this.onnx && actor === this.actor) return this.onnx.forward(x, rows);
-    const d = this.encoder.inputDim;
-    const out = tf.tidy(() => {
-      const input = tf.tensor2d(x.subarray(0, rows * d), [rows, d]);
-      return withValue ? tf.concat([actor.apply(input), this.critic.apply(input)], 1) : actor.apply(input);
-    });
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    return values;
   }
 
   /**
@@ -251,7 +223,7 @@ export class SharedPpo implements MultiAgentLearner {
     const d = this.encoder.inputDim;
     const x = new Float32Array(n * d);
     decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
-    const out = this.forward(this.actor, x, n, true);
+    const out = this.nets.forward(x, n, true);
     const logp = new Float64Array(1);
     return decisions.map((dec, j) => {
       const k = buf.push();
@@ -291,13 +263,7 @@ export class SharedPpo implements MultiAgentLearner {
     const x = new Float32Array(rows.length * d);
     rows.forEach((k, j) => x.set(buf.nextX.subarray(k * d, (k + 1) * d), j * d));
     const values = new Float32Array(rows.length);
-    if (this.onnx) {
-      this.onnx.values(x, rows.length, values);
-    } else {
-      const v = tf.tidy(() => this.critic.apply(tf.tensor2d(x, [rows.length, d])));
-      values.set(v.dataSync());
-      v.dispose();
-    }
+    this.nets.values(x, rows.length, values);
     rows.forEach((k, j) => (buf.bootstrap[k] = values[j]!));
   }
 
@@ -305,16 +271,14 @@ export class SharedPpo implements MultiAgentLearner {
   private async update(buf: StreamBuffer, progress: number): Promise<Record<string, number>> {
     const hp = this.hyperparameters;
     const lr = hp.lrSchedule === 'linear' ? linearSchedule(hp.learningRate, 0)(progress) : hp.learningRate;
-    if (this.optimizer) this.optimizer.learningRate = lr;
-    else this.onnx!.learningRate = lr;
+    this.nets.learningRate = lr;
     const rows = new Int32Array(buf.size);
     let n = 0;
     for (let k = 0; k < buf.size; k++) if (buf.closed[k]) rows[n++] = k;
     if (n === 0) return { learningRate: lr, epochs: 0 };
     const d = this.encoder.inputDim;
-    const onnx = this.onnx;
-    const stats: MinibatchStats = { onnx: Boolean(onnx), rows: [], tensors: [] };
-    await onnx?.prepare(Math.min(hp.batchSize, n));
+    const stats: MinibatchStats = { onnx: this.nets.onnx, rows: [], tensors: [] };
+    await this.nets.prepare(Math.min(hp.batchSize, n));
     let epochs = 0;
     const clip = hp.clipRange;
     const kickstart = this.kickstartWeight(progress);
@@ -340,44 +304,8 @@ export class SharedPpo implements MultiAgentLearner {
           ret[j] = buf.returns[k]!;
         });
         if (hp.normalizeAdvantage) standardize(adv, m);
-        if (onnx) {
-          // `values` is read only with value clipping, which shared-PPO does not do.
-          const rows = { obs: x, actions, logProbs: oldLogp, values: ret, advantages: adv, returns: ret, masks, teacher: teacherActions ?? actions }; // the teacher's column weighs 0 once kickstarting is over
-          stats.rows.push(onnx.step(rows, m, clip, kickstart).stats);
-          continue;
-        }
-        const t = {
-          x: tf.tensor2d(x, [m, d]),
-          masks: this.discrete ? tf.tensor2d(masks, [m, this.nOut]) : null,
-          actions: this.discrete ? tf.tensor1d(Int32Array.from(actions), 'int32') : tf.tensor2d(actions, [m, this.actionDim]),
-          teacher: teacherActions === null ? null : this.discrete ? tf.tensor1d(Int32Array.from(teacherActions), 'int32') : tf.tensor2d(teacherActions, [m, this.actionDim]),
-          oldLogp: tf.tensor1d(oldLogp),
-          adv: tf.tensor1d(adv),
-          ret: tf.tensor1d(ret),
-        };
-        this.optimizer!.step(() => {
-          const head = applyForGradients(this.actor, t.x);
-          const value = tf.reshape(applyForGradients(this.critic, t.x), [-1]) as tf.Tensor1D;
-          let logp: tf.Tensor1D;
-          let entropy: tf.Scalar;
-          // Cross-entropy to the teacher's actions (kickstarting), 0 when off.
-          let imitation: tf.Scalar = tf.scalar(0);
-          if (this.discrete) {
-            const logits = maskLogits(head, t.masks!);
-            logp = categoricalLogProb(logits, t.actions as tf.Tensor1D);
-            entropy = tf.mean(categoricalEntropy(logits)) as tf.Scalar;
-            if (t.teacher) imitation = tf.neg(tf.mean(categoricalLogProb(logits, t.teacher as tf.Tensor1D))) as tf.Scalar;
-          } else {
-            logp = gaussianLogProb(head, this.logStd as tf.Tensor1D, t.actions as tf.Tensor2D);
-            entropy = gaussianEntropy(this.logStd as tf.Tensor1D);
-            if (t.teacher) imitation = tf.neg(tf.mean(gaussianLogProb(head, this.logStd as tf.Tensor1D, t.teacher as tf.Tensor2D))) as tf.Scalar;
-          }
-          const terms = ppoTerms({ logp, oldLogp: t.oldLogp, advantages: t.adv, value, returns: t.ret }, clip);
-          stats.tensors.push(tf.keep(tf.stack([terms.policyLoss, terms.valueLoss, entropy, terms.approxKl, terms.clipFraction, imitation]) as tf.Tensor1D));
-          const loss = ppoLoss(terms, entropy, hp.vfCoef, hp.entCoef);
-          return (t.teacher ? tf.add(loss, tf.mul(kickstart, imitation)) : loss) as tf.Scalar;
-        });
-        tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
+        // `values` is read only with value clipping, which shared-PPO does not do.
+        this.nets.step({ obs: x, actions, logProbs: oldLogp, values: ret, advantages: adv, returns: ret, masks, ...(teacherActions ? { teacher: teacherActions } : {}) }, m, clip, kickstart, stats);
       }
       epochs += 1;
       if (stopsEarly(hp.targetKl, () => lastApproxKl(stats))) break;
@@ -390,34 +318,26 @@ export class SharedPpo implements MultiAgentLearner {
       learningRate: lr,
       epochs,
       rows: n,
-      ...(this.logStd ? { std: this.std[0]! } : {}),
+      ...(this.discrete ? {} : { std: this.std[0]! }),
     };
   }
 
-  /** Copies the ONNX model's weights into the tfjs variables (before they are saved or copied). */
-  private pullFromOnnx(): void {
-    if (this.onnx) setWeights(this.nets(), this.onnx.params);
+  private snapshot(): ActorSnapshot<S> {
+    return { actor: this.nets.snapshot(), logStd: this.discrete ? null : this.logStdCache.slice() };
   }
 
-  /** Every trainable variable, in the optimizer's (and the ONNX model's parameter) order. */
-  private nets(): { variables: tf.Variable[] } {
-    return { variables: [...this.actor.variables, ...this.critic.variables, ...(this.logStd ? [this.logStd] : [])] };
-  }
-
-  private snapshot(): ActorSnapshot {
-    this.pullFromOnnx();
-    const actor = mlp(this.actor.sizes, new Rng(0), { activation: this.actor.activation, init: 'glorot' });
-    setWeights(actor, getWeights(this.actor).data);
-    return { actor, logStd: this.logStd ? this.logStdCache.slice() : null };
+  /** Frees the snapshots that left the pool. */
+  private disposeEvicted(): void {
+    for (const s of this.pool.drainEvicted()) this.nets.disposeSnapshot(s.actor);
   }
 
   /** A pool snapshot as an opponent: samples from its (masked) policy. */
-  private snapshotActor(snapshot: Snapshot<ActorSnapshot>) {
+  private snapshotActor(snapshot: Snapshot<ActorSnapshot<S>>) {
     return (decisions: readonly Decision[]) => {
       const d = this.encoder.inputDim;
       const x = new Float32Array(decisions.length * d);
       decisions.forEach((dec, j) => this.encoder.encode(dec.obs, dec.agentIndex, x, j * d));
-      const out = this.forward(snapshot.data.actor, x, decisions.length, false);
+      const out = this.nets.snapshotForward(snapshot.data.actor, x, decisions.length);
       const logp = new Float64Array(1);
       return decisions.map((dec, j) => this.pick(out, j, out.length / decisions.length, dec.mask, this.rng, false, snapshot.data.logStd, null, 0, logp));
     };
@@ -426,7 +346,7 @@ export class SharedPpo implements MultiAgentLearner {
   /** Every listed agent's action from one forward pass: the mode when deterministic, else sampled (from a generator separate from training's). */
   actAll(obs: Readonly<PerAgent<unknown>>, options: { deterministic?: boolean } = {}): PerAgent<unknown> {
     const { entries, x } = this.encoder.encodeAll('shared-ppo', this.agents, obs);
-    const out = this.forward(this.actor, x, entries.length, false);
+    const out = this.nets.forward(x, entries.length, false);
     const logp = new Float64Array(1);
     const result: PerAgent<unknown> = {};
     entries.forEach(([agent, o], j) => (result[agent] = this.pick(out, j, out.length / entries.length, actionMaskOf(o), this.actRng, options.deterministic ?? false, this.logStdCache, null, 0, logp)));
@@ -441,7 +361,7 @@ export class SharedPpo implements MultiAgentLearner {
   diagnostics(agent: AgentId, obs: unknown): Diagnostics {
     const x = new Float32Array(this.encoder.inputDim);
     this.encoder.encode(obs, agentIndexOf('shared-ppo', this.agents, agent), x, 0);
-    const out = this.forward(this.actor, x, 1, true);
+    const out = this.nets.forward(x, 1, true);
     const value = out[this.nOut]!;
     if (!this.discrete) return { value };
     return { probs: Array.from(maskedSoftmax(out, 0, this.nOut, actionMaskOf(obs), new Float64Array(this.nOut))), value };
@@ -452,18 +372,17 @@ export class SharedPpo implements MultiAgentLearner {
   }
 
   async save(dir: string): Promise<void> {
-    this.pullFromOnnx();
-    await saveMlp(this.actor, dir, 'actor');
-    await saveMlp(this.critic, dir, 'critic');
-    const opt = this.optimizer?.getState() ?? this.onnx!.getOptimizerState();
+    await this.nets.saveNets(dir);
+    const opt = this.nets.optimizerState();
     await writeBinary(dir, 'optimizer.bin', opt.data);
-    for (const s of this.pool.entries) await saveMlp(s.data.actor, dir, `pool-${s.id}`);
+    for (const s of this.pool.entries) await this.nets.saveSnapshot(s.data.actor, dir, `pool-${s.id}`);
+    const logStd = this.nets.logStd();
     const state: SharedPpoState = {
       counters: { ...this.counters },
       rng: this.rng.getState(),
       actRng: this.actRng.getState(),
       optimizerStep: opt.t,
-      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
+      logStd: logStd ? Array.from(logStd) : null,
       pool: this.pool.entries.map((s) => ({ id: s.id, update: s.update, logStd: s.data.logStd ? Array.from(s.data.logStd) : null })),
       poolCount: this.pool.count,
     };
@@ -472,22 +391,16 @@ export class SharedPpo implements MultiAgentLearner {
 
   async restore(dir: string, s: SharedPpoState): Promise<void> {
     Object.assign(this.counters, s.counters);
-    const state = { t: s.optimizerStep, data: await readArray(join(dir, 'optimizer.bin'), Float32Array, 2 * getWeights(this.nets()).data.length, 'shared-ppo', "Adam's two moments of the nets need") };
-    if (this.optimizer) this.optimizer.setState(state);
-    else this.onnx!.setOptimizerState(state);
-    const entries: Snapshot<ActorSnapshot>[] = [];
-    for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: { actor: await loadMlp(dir, `pool-${e.id}`), logStd: e.logStd ? Float64Array.from(e.logStd) : null } });
+    this.nets.setOptimizerState({ t: s.optimizerStep, data: await readArray(join(dir, 'optimizer.bin'), Float32Array, 2 * this.nets.size, 'shared-ppo', "Adam's two moments of the nets need") });
+    const entries: Snapshot<ActorSnapshot<S>>[] = [];
+    for (const e of s.pool) entries.push({ id: e.id, update: e.update, data: { actor: await this.nets.loadSnapshot(dir, `pool-${e.id}`), logStd: e.logStd ? Float64Array.from(e.logStd) : null } });
     this.pool.restore(entries, s.poolCount);
-    this.pool.drainEvicted();
+    this.disposeEvicted();
   }
 
   dispose(): void {
-    this.optimizer?.dispose();
-    this.onnx?.dispose();
-    this.actor.dispose();
-    this.critic.dispose();
-    this.logStd?.dispose();
-    for (const s of this.pool.entries) s.data.actor.dispose();
-    for (const s of this.pool.drainEvicted()) s.actor.dispose();
+    this.nets.dispose();
+    for (const s of this.pool.entries) this.nets.disposeSnapshot(s.data.actor);
+    this.disposeEvicted();
   }
 }

@@ -33,25 +33,21 @@
 //   log      onEpisodeEnd per episode, onUpdate per iteration
 //
 // This file declares the learner's hyperparameters and registers it (building
-// a new one, loading a saved one); the learner is shared-ppo-learner.ts, one
-// rollout's rows stream-buffer.ts.
+// a new one, loading a saved one); the learner is shared-ppo-learner.ts, its
+// nets on tfjs or ONNX Runtime shared-ppo-nets.ts, one rollout's rows
+// stream-buffer.ts.
 import { Rng } from '../../core/rng.js';
 import { describeSpace } from '../../core/spaces.js';
-import { newVariable } from '../lib/actor-critic.js';
-import { initBackend, tf, usesOnnx } from '../lib/backend.js';
-import type { ActorCriticLoss, ActorCriticNetSpec } from '../lib/compute/actor-critic-model.js';
-import { OnnxActorCritic } from '../lib/compute/actor-critic-model.js';
 import type { Resolved } from '../lib/hparams.js';
 import { bool, choice, int, list, num } from '../lib/hparams.js';
-import type { Mlp } from '../lib/nets.js';
-import { getWeights, loadMlp, mlp } from '../lib/nets.js';
 import { actionSize, ObservationEncoder, sharedSpaces } from './encoding.js';
 import type { LearnerContext } from './learner.js';
 import { registerLearner } from './learner.js';
 import { SELF_PLAY_HYPERPARAMETERS } from './self-play.js';
 import type { SharedPpoState } from './shared-ppo-learner.js';
 import { SharedPpo } from './shared-ppo-learner.js';
-
+import type { SharedPpoShape } from './shared-ppo-nets.js';
+import { createSharedPpo, initialWeights } from './shared-ppo-nets.js';
 
 export const SHARED_PPO_HYPERPARAMETERS = {
   nSteps: int(128, 'game steps per copy in each rollout (turn-based games then finish the games in progress)', { min: 1 }),
@@ -87,14 +83,12 @@ function checkSetup(context: LearnerContext): void {
   }
 }
 
-/** On backend 'onnx', the ONNX Runtime model that acts and trains from these nets' weights (compute/actor-critic-model.ts), else null. */
-async function onnxModel(hp: SharedPpoHyperparameters, context: LearnerContext, actor: Mlp, critic: Mlp, logStd: tf.Variable | null): Promise<OnnxActorCritic | null> {
-  if (!usesOnnx(context.backend)) return null;
-  const discrete = logStd === null;
-  const spec: ActorCriticNetSpec = { actorSizes: actor.sizes, criticSizes: critic.sizes, activation: actor.activation, discrete, ...(discrete ? { masked: true } : {}) };
-  const loss: ActorCriticLoss = { kind: 'ppo', vfCoef: hp.vfCoef, entCoef: hp.entCoef, clipRangeVf: 0, ...(hp.kickstartCoef > 0 ? { imitation: true } : {}) };
-  const params = getWeights({ variables: [...actor.variables, ...critic.variables, ...(logStd ? [logStd] : [])] }).data;
-  return OnnxActorCritic.create(spec, loss, { kind: 'adam', epsilon: 1e-5, maxGradNorm: hp.maxGradNorm }, params, hp.learningRate);
+/** The nets' layer sizes for the context's game: encoded rows in, logits or Gaussian means (actor) and a value (critic) out. */
+function netShape(hp: SharedPpoHyperparameters, context: LearnerContext): SharedPpoShape {
+  const g = context.game;
+  const spaces = sharedSpaces('shared-ppo', g.possibleAgents, g.observationSpaces, g.actionSpaces);
+  const inputDim = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput).inputDim;
+  return { actorSizes: [inputDim, ...hp.hidden, actionSize(spaces.action)], criticSizes: [inputDim, ...hp.hidden, 1], discrete: spaces.action.type === 'discrete' };
 }
 
 registerLearner({
@@ -104,30 +98,19 @@ registerLearner({
   backends: { tfjs: true },
   async create(hp, context) {
     checkSetup(context);
-    // On 'onnx' the tfjs variables still hold the nets for saving and pool snapshots (which act on tfjs).
-    await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
-    const g = context.game;
-    const spaces = sharedSpaces('shared-ppo', g.possibleAgents, g.observationSpaces, g.actionSpaces);
-    const encoder = new ObservationEncoder(spaces.observation, g.possibleAgents.length, hp.agentIdInput);
-    const nOut = actionSize(spaces.action);
     const root = new Rng(context.seed);
     const rng = new Rng(root.nextSeed());
     const actRng = new Rng(root.nextSeed());
-    const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-    const actor = mlp([encoder.inputDim, ...hp.hidden, nOut], rng, { ...init, outputGain: 0.01 });
-    const critic = mlp([encoder.inputDim, ...hp.hidden, 1], rng, { ...init, outputGain: 1 });
-    const logStd = spaces.action.type === 'box' ? newVariable(tf.fill([nOut], hp.logStdInit)) : null;
-    return new SharedPpo(hp, context, actor, critic, logStd, rng, actRng, await onnxModel(hp, context, actor, critic, logStd));
+    const shape = netShape(hp, context);
+    const nets = await createSharedPpo(hp, context.backend, shape, initialWeights(shape, hp.activation, hp.logStdInit, rng));
+    return new SharedPpo(hp, context, nets, rng, actRng);
   },
   async load(hp, context, manifest, dir) {
     checkSetup(context);
-    await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
     const s = manifest.state as unknown as SharedPpoState;
     if (!s?.counters || !s.rng || !s.actRng || typeof s.optimizerStep !== 'number') throw new Error(`shared-ppo: ${dir}/learner.json has no complete state (counters, generators, optimizerStep)`);
-    const actor = await loadMlp(dir, 'actor');
-    const critic = await loadMlp(dir, 'critic');
-    const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
-    const learner = new SharedPpo(hp, context, actor, critic, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), await onnxModel(hp, context, actor, critic, logStd));
+    const nets = await createSharedPpo(hp, context.backend, netShape(hp, context), { dir, logStd: s.logStd ?? null });
+    const learner = new SharedPpo(hp, context, nets, Rng.fromState(s.rng), Rng.fromState(s.actRng));
     await learner.restore(dir, s);
     return learner;
   },

@@ -11,7 +11,8 @@ import { initBackend, tf, usesOnnx } from '../lib/backend.js';
 import { OnnxQModel } from '../lib/compute/q-model.js';
 import type { QModelSpec } from '../lib/compute/q-model.js';
 import type { Activation, Mlp } from '../lib/nets.js';
-import { copyWeights, getWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, readMlp, saveMlp, saveMlpData } from '../lib/nets.js';
+import { copyWeights, getWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
+import { readLearnerNet } from './learner.js';
 import { forward, huberLoss } from '../lib/q-network.js';
 import { maskedRowMax, maskLogits } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
@@ -69,13 +70,6 @@ export function initialWeights(sizes: readonly number[], activation: Activation,
   return data;
 }
 
-/** A saved net's weights, checked to have `sizes`; `who` names the caller in errors. */
-async function readNet(dir: string, name: string, sizes: readonly number[], who: string): Promise<Float32Array> {
-  const net = await readMlp(dir, name);
-  if (net.sizes.join() !== sizes.join()) throw new Error(`${who}: ${dir}/${name} is a net of sizes [${net.sizes.join(', ')}], this learner's is [${sizes.join(', ')}]`);
-  return net.data;
-}
-
 /**
  * Builds the nets on `backend` ('onnx' or a GPU name: ONNX Runtime, its MLPs
  * on the CPU; else tfjs on the backend initBackend picks) from initial
@@ -99,8 +93,8 @@ export async function createSharedQ(hp: SharedQSettings, backend: string | undef
       prioritizedReplay: false,
       nextMasks: true,
     };
-    const model = await OnnxQModel.create(spec, from instanceof Float32Array ? from : await readNet(from.dir, 'online', sizes, 'shared-dqn'));
-    if (!(from instanceof Float32Array)) model.targetParams.set(await readNet(from.dir, 'target', sizes, 'shared-dqn'));
+    const model = await OnnxQModel.create(spec, from instanceof Float32Array ? from : await readLearnerNet(from.dir, 'online', sizes, 'shared-dqn'));
+    if (!(from instanceof Float32Array)) model.targetParams.set(await readLearnerNet(from.dir, 'target', sizes, 'shared-dqn'));
     return new OnnxSharedQ(hp, sizes, model);
   }
   await initBackend(backend ?? 'auto');
@@ -246,7 +240,7 @@ class OnnxSharedQ implements SharedQNets<Float32Array> {
   }
 
   loadSnapshot(dir: string, name: string): Promise<Float32Array> {
-    return readNet(dir, name, this.sizes, 'shared-dqn');
+    return readLearnerNet(dir, name, this.sizes, 'shared-dqn');
   }
 
   disposeSnapshot(): void {}

@@ -1,6 +1,7 @@
 // The actor-critic nets of PPO and A2C on ONNX Runtime (two MLPs, or two
 // linear heads on cnn.ts's conv trunk, layers.ts's cnnForward): a forward graph for
-// acting at any batch size (policy head and value in one run) and one graph
+// acting at any batch size (policy head and value in one run; optionally one
+// for the policy head under given weights, for frozen snapshots) and one graph
 // per update for the loss -- PPO's clipped objective or A2C's -- with the
 // generated backward pass, global grad-norm clipping and Adam or RMSprop
 // (trainer.ts). The parameters are one flat vector in the order of
@@ -37,6 +38,8 @@ export interface ActorCriticNetSpec {
   masked?: boolean;
   /** A GPU execution provider for the sessions (backend 'cuda' or 'webgpu'), else the CPU. */
   provider?: GpuProvider;
+  /** Also a graph for the policy head alone under weights given per call (shared-PPO's pool snapshots: `policy`). */
+  snapshots?: boolean;
 }
 
 /** The loss of one update: PPO's clipped objective, or A2C's policy gradient; both with vfCoef value loss and entCoef entropy bonus. */
@@ -77,6 +80,9 @@ export class OnnxActorCritic {
   readonly layout: ParamLayout;
   readonly inputDim: number;
   readonly nOut: number;
+  /** How many of the parameters the policy head reads (the trunk's and the actor's: a prefix of params). */
+  readonly policySize: number;
+  private readonly policyLayout: ParamLayout;
   private readonly paramFeeds: Record<string, Tensor>;
   private trainer: Trainer | null = null;
   private capacity = 0;
@@ -95,10 +101,13 @@ export class OnnxActorCritic {
     readonly optimizer: ActorCriticOptimizer,
     private readonly actSession: Session,
     private readonly valueSession: Session,
+    private readonly policySession: Session | null,
     params: Float32Array,
     learningRate: number,
   ) {
     this.layout = layoutOf(spec);
+    this.policyLayout = new ParamLayout(this.layout.shapes.slice(0, policyTensors(spec)));
+    this.policySize = this.policyLayout.size;
     if (params.length !== this.layout.size) throw new RangeError(`OnnxActorCritic: ${params.length} parameters given, the nets have ${this.layout.size}`);
     this.params = params.slice();
     this.paramFeeds = this.layout.views(this.params, 'p');
@@ -119,7 +128,15 @@ export class OnnxActorCritic {
     const value = new Graph('float32');
     const pv = split(spec, layout.inputs(value, 'p'));
     value.output('v', mlpForward(value, pv.critic, features(value, spec, pv.trunk, value.input('x', [-1, din])), spec.activation));
-    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act'), spec.provider), await Session.create(toOnnx(value, 'value'), spec.provider), params, learningRate);
+    let policy: Session | null = null;
+    if (spec.snapshots) {
+      const g = new Graph('float32');
+      const p = new ParamLayout(layout.shapes.slice(0, policyTensors(spec))).inputs(g, 'p');
+      const nt = spec.trunk?.shapes.length ?? 0;
+      g.output('head', mlpForward(g, p.slice(nt), features(g, spec, p.slice(0, nt), g.input('x', [-1, din])), spec.activation));
+      policy = await Session.create(toOnnx(g, 'policy'), spec.provider);
+    }
+    return new OnnxActorCritic(spec, loss, optimizer, await Session.create(toOnnx(act, 'act'), spec.provider), await Session.create(toOnnx(value, 'value'), spec.provider), policy, params, learningRate);
   }
 
   get learningRate(): number {
@@ -135,6 +152,18 @@ export class OnnxActorCritic {
   forward(x: Float32Array, rows: number): Float32Array {
     const out = new Float32Array(rows * (this.nOut + 1));
     this.actSession.run({ ...this.paramFeeds, x: new Tensor('float32', x.subarray(0, rows * this.inputDim), [rows, this.inputDim]) }, { out: new Tensor('float32', out, [rows, this.nOut + 1]) });
+    return out;
+  }
+
+  /**
+   * The policy head's outputs (logits or Gaussian means), rows x nOut, of
+   * `rows` encoded inputs under `policyParams` (policySize values laid out as
+   * the start of params: a snapshot of the policy). Needs a spec with `snapshots`.
+   */
+  policy(x: Float32Array, rows: number, policyParams: Float32Array): Float32Array {
+    if (!this.policySession) throw new Error('OnnxActorCritic.policy: the model was built without `snapshots` in its spec');
+    const out = new Float32Array(rows * this.nOut);
+    this.policySession.run({ ...this.policyLayout.views(policyParams, 'p'), x: new Tensor('float32', x.subarray(0, rows * this.inputDim), [rows, this.inputDim]) }, { head: new Tensor('float32', out, [rows, this.nOut]) });
     return out;
   }
 
@@ -227,12 +256,18 @@ export class OnnxActorCritic {
     this.trainer?.dispose();
     this.actSession.dispose();
     this.valueSession.dispose();
+    this.policySession?.dispose();
   }
 }
 
 function layoutOf(spec: ActorCriticNetSpec): ParamLayout {
   const out = spec.actorSizes[spec.actorSizes.length - 1]!;
   return new ParamLayout([...(spec.trunk?.shapes ?? []), ...mlpShapes(spec.actorSizes), ...mlpShapes(spec.criticSizes), ...(spec.discrete ? [] : [[out]])]);
+}
+
+/** How many of the layout's tensors the policy head reads: the trunk's and the actor's, its first ones. */
+function policyTensors(spec: ActorCriticNetSpec): number {
+  return (spec.trunk?.shapes.length ?? 0) + 2 * (spec.actorSizes.length - 1);
 }
 
 /** Numbers per encoded observation: the image's H W C under a trunk, else the MLPs' input size. */

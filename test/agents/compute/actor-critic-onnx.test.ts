@@ -12,7 +12,7 @@ import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 import { SideEnv, sideSpaces } from '../../helpers/fake-envs.js';
-import { expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
+import { agentResume, expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
 
 const tempDir = tempDirs('actor-critic-onnx');
 
@@ -72,7 +72,7 @@ describe("PPO and A2C on backend 'onnx'", () => {
   it.each(CASES)('%s on %s: saving and loading between two learn calls continues exactly', async (algorithm, id, hp) => {
     // Multiples of both rollouts' sizes (PPO 16 x 2, A2C 5 x 2 steps).
     const learn = (agent: Agent, totalSteps: number) => agent.learn({ vecEnv: makeVec(id, 2), totalSteps });
-    await expectExactResume(() => agentOn(algorithm, hp, id, 'onnx', 11), learn, 160, 320, 'onnx', tempDir);
+    await expectExactResume(() => agentOn(algorithm, hp, id, 'onnx', 11), learn, 160, 320, agentResume('onnx'), tempDir);
   }, 60_000);
 
   it.each([
@@ -147,7 +147,7 @@ describe("PPO and A2C on backend 'onnx'", () => {
   }, 60_000);
 
   it('ppo with the cnn policy: saving and loading between two learn calls continues exactly, and the checkpoint acts the same on wasm', async () => {
-    await expectExactResume(() => cnnAgent('onnx', 11), (agent, totalSteps) => agent.learn({ vecEnv: sideVec(2), totalSteps }), 96, 192, 'onnx', tempDir);
+    await expectExactResume(() => cnnAgent('onnx', 11), (agent, totalSteps) => agent.learn({ vecEnv: sideVec(2), totalSteps }), 96, 192, agentResume('onnx'), tempDir);
     const agent = await cnnAgent('onnx', 12);
     await agent.learn({ vecEnv: sideVec(2), totalSteps: 96 });
     const dir = tempDir();

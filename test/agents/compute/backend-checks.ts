@@ -51,29 +51,55 @@ export function expectSameMetrics(got: readonly Record<string, number>[], want: 
   });
 }
 
+/** How a saved agent or learner comes back for expectExactResume: its loader, and what to check of it before it trains on. */
+export interface Resume<T> {
+  load(dir: string): Promise<T>;
+  /** Checks the loaded one, saved after training to `mid` steps. */
+  check(loaded: T, mid: number): void;
+}
+
+/** An agent loaded on `backend`, at the step count it was saved at. */
+export const agentResume = (backend: string): Resume<Agent> => ({
+  load: (dir) => loadAgent(dir, { backend }),
+  check: (agent, mid) => expect(agent.stepCount).toBe(mid),
+});
+
+/** A learner loaded on the backend it recorded, which must be `backend`. */
+export const learnerResume = (backend: string): Resume<MultiAgentLearner> => ({
+  load: (dir) => loadLearner(dir),
+  check: (learner) => expect(learner.context.backend).toBe(backend),
+});
+
 /**
- * An agent that learns to `mid` then `end` steps, and one saved at `mid`,
- * loaded on `backend` and taken on to `end`, save the same bytes.
+ * An agent or a learner trained to `mid` then `end` steps, and one saved at
+ * `mid`, loaded (`resume`) and taken on to `end`, save the same bytes.
  */
-export async function expectExactResume(create: () => Promise<Agent>, learn: (agent: Agent, totalSteps: number) => Promise<unknown>, mid: number, end: number, backend: string, tempDir: () => string): Promise<void> {
-  const direct = await create();
-  await learn(direct, mid);
-  await learn(direct, end);
-  const directDir = tempDir();
-  await direct.save(directDir);
-  const first = await create();
-  await learn(first, mid);
+export async function expectExactResume<T extends { save(dir: string): Promise<void>; dispose(): void }>(
+  make: () => Promise<T>,
+  train: (x: T, totalSteps: number) => Promise<unknown>,
+  mid: number,
+  end: number,
+  resume: Resume<T>,
+  tempDir: () => string,
+): Promise<void> {
+  const straight = await make();
+  await train(straight, mid);
+  await train(straight, end);
+  const straightDir = tempDir();
+  await straight.save(straightDir);
+  const first = await make();
+  await train(first, mid);
   const midDir = tempDir();
   await first.save(midDir);
   first.dispose();
-  const resumed = await loadAgent(midDir, { backend });
-  expect(resumed.stepCount).toBe(mid);
-  await learn(resumed, end);
-  const resumedDir = tempDir();
-  await resumed.save(resumedDir);
-  expectSameFiles(resumedDir, directDir);
-  direct.dispose();
-  resumed.dispose();
+  const loaded = await resume.load(midDir);
+  resume.check(loaded, mid);
+  await train(loaded, end);
+  const loadedDir = tempDir();
+  await loaded.save(loadedDir);
+  expectSameFiles(loadedDir, straightDir);
+  straight.dispose();
+  loaded.dispose();
 }
 
 /** The metrics of a learner's updates, and the files it saves, when it is made and trained on `backend`. */
@@ -85,31 +111,6 @@ export async function learnerRun(backend: string, make: (backend: string) => Pro
   await learner.save(dir);
   learner.dispose();
   return { metrics, files: savedFiles(dir) };
-}
-
-/**
- * A learner trained to `mid` then `end` steps, and one saved at `mid`,
- * loaded (on the backend it recorded) and taken on to `end`, save the same bytes.
- */
-export async function expectLearnerResume(make: () => Promise<MultiAgentLearner>, train: (learner: MultiAgentLearner, totalSteps: number) => Promise<unknown>, mid: number, end: number, backend: string, tempDir: () => string): Promise<void> {
-  const straight = await make();
-  await train(straight, mid);
-  await train(straight, end);
-  const straightDir = tempDir();
-  await straight.save(straightDir);
-  const first = await make();
-  await train(first, mid);
-  const midDir = tempDir();
-  await first.save(midDir);
-  first.dispose();
-  const loaded = await loadLearner(midDir);
-  expect(loaded.context.backend).toBe(backend);
-  await train(loaded, end);
-  const loadedDir = tempDir();
-  await loaded.save(loadedDir);
-  expectSameFiles(loadedDir, straightDir);
-  straight.dispose();
-  loaded.dispose();
 }
 
 /**

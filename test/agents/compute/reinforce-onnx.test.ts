@@ -6,7 +6,7 @@ import { createAgent, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectExactResume, expectSameMetrics } from './backend-checks.js';
+import { agentResume, expectExactResume, expectSameMetrics } from './backend-checks.js';
 
 const tempDir = tempDirs('reinforce-onnx');
 
@@ -38,7 +38,7 @@ describe("REINFORCE on backend 'onnx'", () => {
 
   it.each(CASES)('%s %j: saving and loading between two learn calls continues exactly', async (id, hp) => {
     const learn = (agent: Agent, totalSteps: number) => agent.learn({ env: make(id), totalSteps });
-    await expectExactResume(() => reinforce(hp, id, 'onnx', 11), learn, 500, 1000, 'onnx', tempDir);
+    await expectExactResume(() => reinforce(hp, id, 'onnx', 11), learn, 500, 1000, agentResume('onnx'), tempDir);
   }, 60_000);
 
   it.each([

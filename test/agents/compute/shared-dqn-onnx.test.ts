@@ -20,7 +20,7 @@ import type { SharedQSettings } from '../../../agents/multi/shared-q.js';
 import { createSharedQ, initialWeights } from '../../../agents/multi/shared-q.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectLearnerResume, expectNearWeights, expectSameMetrics, expectSamePlay, learnerRun, worstDiff } from './backend-checks.js';
+import { expectExactResume, expectNearWeights, expectSameMetrics, expectSamePlay, learnerResume, learnerRun, worstDiff } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-dqn-onnx');
@@ -156,7 +156,7 @@ describe("shared-dqn on backend 'onnx'", () => {
   }, 120_000);
 
   it.each(CASES)('$name: saving and loading mid-training on onnx continues exactly', async (c) => {
-    await expectLearnerResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), c.steps[0], c.steps[1], 'onnx', tempDir);
+    await expectExactResume(() => make(c, 'onnx'), (l, steps) => train(l, c, steps), c.steps[0], c.steps[1], learnerResume('onnx'), tempDir);
   }, 120_000);
 
   // (The pool snapshots' greedy moves are legal too: the runs above play them against the learner in
