@@ -4,8 +4,9 @@
 // ([W0, b0, W1, b1, ...] per net), fed to the graph as subarray views (the
 // binding reads them in place); the new parameters and moments are written
 // into a second set of buffers that the next step reads (double buffering:
-// no copies, no allocation per step). The optimizer is Adam, or RMSprop
-// (rmsprop.ts) when the spec asks for it.
+// ONNX Runtime writes them in place; session.ts says what the binding still
+// copies). The optimizer is Adam, or RMSprop (rmsprop.ts) when the spec asks
+// for it.
 import { adamScalars, adamStep } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { gradients } from './grad.js';
