@@ -1,8 +1,9 @@
 // Checks the ONNX agents' and learners' tests share: every metric of two runs
 // within a tolerance, saved weights within a tolerance, a save/load between
-// two learn calls that continues exactly, and two learners playing a game
-// side by side to the same moves.
+// two learn calls that continues exactly, two learners playing a game side
+// by side to the same moves, and whether TensorFlow.js was loaded.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Agent, Diagnostics } from '../../../agents/agent.js';
@@ -10,6 +11,14 @@ import { loadAgent } from '../../../agents/agent.js';
 import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
 import { loadLearner } from '../../../agents/multi/learner.js';
 import type { TurnBasedEnv } from '../../../core/multi-agent.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Whether any TensorFlow.js package was loaded in this process (vitest runs
+ * each test file in a process of its own, whose require cache this reads).
+ */
+export const tfjsLoaded = (): boolean => Object.keys(require.cache).some((path) => path.includes('/node_modules/@tensorflow/'));
 
 /** Every file an agent saved, as bytes. */
 export function savedFiles(dir: string): Record<string, Buffer> {
