@@ -12,7 +12,7 @@ import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 import { SideEnv, sideSpaces } from '../../helpers/fake-envs.js';
-import { agentResume, expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
+import { agentResume, expectExactResume, expectSameMetrics, expectSameSave, savedFiles } from './backend-checks.js';
 
 const tempDir = tempDirs('actor-critic-onnx');
 
@@ -164,6 +164,54 @@ describe("PPO and A2C on backend 'onnx'", () => {
     }
     agent.dispose();
     moved.dispose();
+  }, 60_000);
+});
+
+describe("PPO's and A2C's files on backend 'onnx'", () => {
+  // The MLP cases above (normalized observations and rewards, Gaussian and categorical, both A2C
+  // optimizers) and the cnn policy, each with how it trains.
+  const tinyCnn = { nSteps: 16, batchSize: 24, nEpochs: 2, policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16 };
+  const FILE_CASES = [
+    ...CASES.map(([algorithm, id, hp]) => ({
+      name: `${algorithm} on ${id}`,
+      make: (backend: string, seed: number) => agentOn(algorithm, hp, id, backend, seed),
+      train: (agent: Agent) => agent.learn({ vecEnv: makeVec(id, 2), totalSteps: 160 }),
+    })),
+    {
+      name: 'ppo with the cnn policy',
+      make: (backend: string, seed: number) => createAgent('ppo', tinyCnn, { ...sideSpaces(), seed, backend }),
+      train: (agent: Agent) => agent.learn({ vecEnv: new SyncVectorEnv([new SideEnv(), new SideEnv()]), totalSteps: 96 }),
+    },
+  ];
+
+  // A new agent's nets are the initial weights the tfjs variables are made from (the same draws), written
+  // as the tfjs path writes them.
+  it.each(FILE_CASES)('$name: a new agent saves the bytes a new tfjs agent of the same seed saves', async (c) => {
+    const dirs = { onnx: tempDir(), wasm: tempDir() };
+    for (const backend of ['onnx', 'wasm'] as const) {
+      const agent = await c.make(backend, 8);
+      expect(agent.context.backend).toBe(backend);
+      await agent.save(dirs[backend]);
+      agent.dispose();
+    }
+    expectSameSave(dirs.onnx, dirs.wasm, 'agent.json');
+  }, 60_000);
+
+  // Nets, log std, observation and return statistics and optimizer moments written from the flat parameters
+  // are the files the tfjs variables write for the same numbers, both ways: a checkpoint trained on one
+  // backend, loaded on the other and saved at once, is the same bytes.
+  it.each(FILE_CASES.flatMap((c) => [{ ...c, from: 'wasm', to: 'onnx' }, { ...c, from: 'onnx', to: 'wasm' }]))('$name: trained on $from, loaded on $to and saved at once, the same bytes', async (c) => {
+    const agent = await c.make(c.from, 4);
+    await c.train(agent);
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const moved = await loadAgent(dir, { backend: c.to });
+    expect(moved.context.backend).toBe(c.to);
+    const again = tempDir();
+    await moved.save(again);
+    moved.dispose();
+    expectSameSave(again, dir, 'agent.json');
   }, 60_000);
 });
 

@@ -44,6 +44,23 @@ export function expectSameFiles(gotDir: string, wantDir: string): void {
   for (const f of Object.keys(want)) expect(got[f]!.equals(want[f]!), f).toBe(true);
 }
 
+/** A saved manifest (agent.json, learner.json) with the backend it records left out (the one thing that differs between the backends' saves). */
+export function manifestWithoutBackend(dir: string, manifest: string): unknown {
+  const m = JSON.parse(readFileSync(join(dir, manifest), 'utf8')) as { context: Record<string, unknown> };
+  delete m.context['backend'];
+  return m;
+}
+
+/** `got` and `want` hold the same files, every one byte for byte but the manifest, which differs only in its backend. */
+export function expectSameSave(got: string, want: string, manifest: 'agent.json' | 'learner.json'): void {
+  const files = (dir: string) => Object.fromEntries(Object.entries(savedFiles(dir)).filter(([f]) => f !== manifest));
+  const a = files(got);
+  const b = files(want);
+  expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  for (const f of Object.keys(b)) expect(a[f]!.equals(b[f]!), f).toBe(true);
+  expect(manifestWithoutBackend(got, manifest)).toEqual(manifestWithoutBackend(want, manifest));
+}
+
 /** The same files were saved, and every weight file's values are within `tolerance` (absolute) of `want`'s. */
 export function expectNearWeights(got: Record<string, Buffer>, want: Record<string, Buffer>, tolerance: number): void {
   expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());

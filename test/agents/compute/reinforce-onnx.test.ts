@@ -6,7 +6,7 @@ import { createAgent, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { agentResume, expectExactResume, expectSameMetrics } from './backend-checks.js';
+import { agentResume, expectExactResume, expectSameMetrics, expectSameSave } from './backend-checks.js';
 
 const tempDir = tempDirs('reinforce-onnx');
 
@@ -39,6 +39,34 @@ describe("REINFORCE on backend 'onnx'", () => {
   it.each(CASES)('%s %j: saving and loading between two learn calls continues exactly', async (id, hp) => {
     const learn = (agent: Agent, totalSteps: number) => agent.learn({ env: make(id), totalSteps });
     await expectExactResume(() => reinforce(hp, id, 'onnx', 11), learn, 500, 1000, agentResume('onnx'), tempDir);
+  }, 60_000);
+
+  // A new agent's nets are the initial weights the tfjs variables are made from (the same draws), written as
+  // the tfjs path writes them.
+  it.each(CASES)('%s %j: a new agent saves the bytes a new tfjs agent of the same seed saves', async (id, hp) => {
+    const dirs = { onnx: tempDir(), wasm: tempDir() };
+    for (const backend of ['onnx', 'wasm'] as const) {
+      const agent = await reinforce(hp, id, backend, 8);
+      await agent.save(dirs[backend]);
+      agent.dispose();
+    }
+    expectSameSave(dirs.onnx, dirs.wasm, 'agent.json');
+  }, 60_000);
+
+  // Nets, log std and both optimizers' moments written from the flat parameters are the files the tfjs
+  // variables write for the same numbers, both ways.
+  it.each(CASES.flatMap(([id, hp]) => [{ id, hp, from: 'wasm', to: 'onnx' }, { id, hp, from: 'onnx', to: 'wasm' }]))('$id $hp: trained on $from, loaded on $to and saved at once, the same bytes', async ({ id, hp, from, to }) => {
+    const agent = await reinforce(hp, id, from, 4);
+    await agent.learn({ env: make(id), totalSteps: 600 });
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const moved = await loadAgent(dir, { backend: to });
+    expect(moved.context.backend).toBe(to);
+    const again = tempDir();
+    await moved.save(again);
+    moved.dispose();
+    expectSameSave(again, dir, 'agent.json');
   }, 60_000);
 
   it.each([
