@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.js';
@@ -213,6 +213,40 @@ describe("PPO's and A2C's files on backend 'onnx'", () => {
     moved.dispose();
     expectSameSave(again, dir, 'agent.json');
   }, 60_000);
+});
+
+describe('PPO and A2C refuse saved nets that do not fit', () => {
+  it.each(['onnx', 'wasm'])("on %s: a saved log std of the wrong length, or none for a Gaussian policy, names agent.json", async (backend) => {
+    const agent = await agentOn('ppo', { hidden: [8] }, 'Pendulum-v1', backend);
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const path = join(dir, 'agent.json');
+    const manifest = readFileSync(path, 'utf8');
+    const withLogStd = (logStd: unknown) => {
+      const m = JSON.parse(manifest);
+      m.state.policy.logStd = logStd;
+      writeFileSync(path, JSON.stringify(m));
+    };
+    withLogStd([0, 0]);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json's policy\.logStd is \[0,0\], the saved actor has 1 outputs/);
+    withLogStd(null);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json has no policy\.logStd, which a Gaussian policy needs/);
+  });
+
+  it.each(['onnx', 'wasm'])('on %s: a warm start from nets of other sizes names the file and both sizes', async (backend) => {
+    const source = await agentOn('a2c', { hidden: [8] }, 'CartPole-v1', 'onnx');
+    const dir = tempDir();
+    await source.save(dir);
+    source.dispose();
+    const target = await agentOn('ppo', { hidden: [8, 8] }, 'CartPole-v1', backend);
+    const before = target.diagnostics!(new Float32Array(4));
+    const manifest = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'));
+    await expect(target.warmStart!(dir, manifest)).rejects.toThrow(/warmStart\(ppo <- a2c\): .*actor\.json is a net of sizes \[4, 8, 2\], this agent's actor is \[4, 8, 8, 2\]/);
+    // Nothing was taken.
+    expect(target.diagnostics!(new Float32Array(4))).toEqual(before);
+    target.dispose();
+  });
 });
 
 describe("PPO learns on backend 'onnx'", () => {

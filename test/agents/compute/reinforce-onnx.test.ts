@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.js';
 import '../../../agents/index.js';
@@ -68,6 +70,32 @@ describe("REINFORCE on backend 'onnx'", () => {
     moved.dispose();
     expectSameSave(again, dir, 'agent.json');
   }, 60_000);
+
+  it.each(['onnx', 'wasm'])('on %s: a saved log std that does not fit the policy is refused, naming agent.json', async (backend) => {
+    const agent = await reinforce({ hidden: [8] }, 'Pendulum-v1', backend);
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const path = join(dir, 'agent.json');
+    const manifest = readFileSync(path, 'utf8');
+    for (const logStd of [[0, 0], null]) {
+      const m = JSON.parse(manifest);
+      m.state.logStd = logStd;
+      writeFileSync(path, JSON.stringify(m));
+      await expect(loadAgent(dir)).rejects.toThrow(`${dir}/agent.json's logStd is ${JSON.stringify(logStd)}, the saved policy's Gaussian needs 1 numbers`);
+    }
+  });
+
+  it.each(['onnx', 'wasm'])('on %s: a warm start from a policy of other sizes names the file and both sizes', async (backend) => {
+    const source = await reinforce({ hidden: [8] }, 'CartPole-v1', 'onnx');
+    const dir = tempDir();
+    await source.save(dir);
+    source.dispose();
+    const target = await reinforce({ hidden: [16] }, 'CartPole-v1', backend);
+    const manifest = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'));
+    await expect(target.warmStart!(dir, manifest)).rejects.toThrow(/warmStart\(reinforce <- reinforce\): .*policy\.json is a net of sizes \[4, 8, 2\], this agent's policy is \[4, 16, 2\]/);
+    target.dispose();
+  });
 
   it.each([
     ['onnx', 'wasm'],
