@@ -7,6 +7,7 @@ import type { Agent } from '../../../agents/agent.js';
 import { createAgent, evaluate, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
+import { box, spaceToJSON } from '../../../core/spaces.js';
 import { SyncVectorEnv } from '../../../core/vector.js';
 import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
@@ -230,8 +231,23 @@ describe('PPO and A2C refuse saved nets that do not fit', () => {
     };
     withLogStd([0, 0]);
     await expect(loadAgent(dir)).rejects.toThrow(/agent\.json's policy\.logStd is \[0,0\], the saved actor has 1 outputs/);
+    withLogStd(['x']);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json's policy\.logStd is \["x"\], the saved actor has 1 outputs, each needs a finite log std/);
     withLogStd(null);
     await expect(loadAgent(dir)).rejects.toThrow(/agent\.json has no policy\.logStd, which a Gaussian policy needs/);
+  });
+
+  it.each(['onnx', 'wasm'])('on %s: a saved conv trunk for images of another shape names cnn.json and both shapes', async (backend) => {
+    const tiny = { nSteps: 8, batchSize: 8, policy: 'cnn', cnnFilters: [4], cnnKernels: [4], cnnStrides: [2], cnnDense: 8 };
+    const agent = await createAgent('ppo', tiny, { ...sideSpaces(), seed: 1, backend });
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const path = join(dir, 'agent.json');
+    const m = JSON.parse(readFileSync(path, 'utf8'));
+    m.context.observationSpace = spaceToJSON(box(0, 255, [16, 16, 1], 'uint8'));
+    writeFileSync(path, JSON.stringify(m));
+    await expect(loadAgent(dir)).rejects.toThrow(`ppo: ${dir}/cnn.json is a trunk for images [12, 12, 1], the observations are [16, 16, 1]`);
   });
 
   it.each(['onnx', 'wasm'])('on %s: a warm start from nets of other sizes names the file and both sizes', async (backend) => {

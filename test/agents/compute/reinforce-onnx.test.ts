@@ -78,11 +78,11 @@ describe("REINFORCE on backend 'onnx'", () => {
     agent.dispose();
     const path = join(dir, 'agent.json');
     const manifest = readFileSync(path, 'utf8');
-    for (const logStd of [[0, 0], null]) {
+    for (const logStd of [[0, 0], null, [null]]) {
       const m = JSON.parse(manifest);
       m.state.logStd = logStd;
       writeFileSync(path, JSON.stringify(m));
-      await expect(loadAgent(dir)).rejects.toThrow(`${dir}/agent.json's logStd is ${JSON.stringify(logStd)}, the saved policy's Gaussian needs 1 numbers`);
+      await expect(loadAgent(dir)).rejects.toThrow(`${dir}/agent.json's logStd is ${JSON.stringify(logStd)}, the saved policy's Gaussian needs 1 finite numbers`);
     }
   });
 
