@@ -558,8 +558,8 @@ registerAgent({
     const value = hp.baseline ? await readMlp(dir, 'value') : null;
     const nOut = policy.sizes[policy.sizes.length - 1]!;
     const box = context.actionSpace.type === 'box';
-    if (box !== Array.isArray(s.logStd) || (s.logStd && s.logStd.length !== nOut)) {
-      throw new Error(`reinforce: ${dir}/agent.json's logStd is ${JSON.stringify(s.logStd)}, the saved policy's ${box ? `Gaussian needs ${nOut} numbers` : 'categorical has none'}`);
+    if (box !== Array.isArray(s.logStd) || (s.logStd && (s.logStd.length !== nOut || !s.logStd.every(Number.isFinite)))) {
+      throw new Error(`reinforce: ${dir}/agent.json's logStd is ${JSON.stringify(s.logStd)}, the saved policy's ${box ? `Gaussian needs ${nOut} finite numbers` : 'categorical has none'}`);
     }
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
     const weights: ReinforceWeights = {

@@ -220,13 +220,17 @@ export class ActorCritic {
     }
     // The nets are what their files say (as loadMlp and loadCnn read them), checked against one another.
     const saved = withCnn ? await readCnnData(dir, 'cnn', 'loadCnn') : null;
+    const image = (context.observationSpace as BoxSpace).shape;
+    if (saved && saved.inputShape.join() !== image.join()) {
+      throw new Error(`${algorithm}: ${dir}/cnn.json is a trunk for images [${saved.inputShape.join(', ')}], the observations are [${image.join(', ')}]`);
+    }
     const trunk = saved ? trunkSpec(saved.inputShape, saved.options) : undefined;
     const actor = await readMlp(dir, 'actor');
     const critic = await readMlp(dir, 'critic');
     const discrete = context.actionSpace.type === 'discrete';
     const nOut = actor.sizes[actor.sizes.length - 1]!;
-    if (state.logStd && (!Array.isArray(state.logStd) || state.logStd.length !== nOut || discrete)) {
-      throw new Error(`${algorithm}: ${dir}/agent.json's policy.logStd is ${JSON.stringify(state.logStd)}, the saved actor has ${nOut} outputs${discrete ? ' and a categorical policy has none' : ''}`);
+    if (state.logStd && (!Array.isArray(state.logStd) || state.logStd.length !== nOut || !state.logStd.every(Number.isFinite) || discrete)) {
+      throw new Error(`${algorithm}: ${dir}/agent.json's policy.logStd is ${JSON.stringify(state.logStd)}, the saved actor has ${nOut} outputs${discrete ? ' and a categorical policy has none' : ', each needs a finite log std'}`);
     }
     if (!discrete && !state.logStd) throw new Error(`${algorithm}: ${dir}/agent.json has no policy.logStd, which a Gaussian policy needs`);
     const spec: ActorCriticNetSpec = { actorSizes: actor.sizes, criticSizes: critic.sizes, activation: actor.activation, discrete, ...(trunk ? { trunk } : {}) };
@@ -261,7 +265,8 @@ export class ActorCritic {
   /** Writes the nets into `dir` (the files the tfjs nets' saveCnn and saveMlp write); returns the JSON part (log std, observation statistics). */
   async save(dir: string): Promise<PolicyState> {
     const spec = this.spec;
-    const [t, a, c, l] = weightRanges(spec).map(([from, to]) => this.flatParams().subarray(from, to));
+    const params = this.flatParams();
+    const [t, a, c, l] = weightRanges(spec).map(([from, to]) => params.subarray(from, to));
     if (spec.trunk) await saveCnnData(spec.trunk.inputShape, spec.trunk.options, t!, dir, 'cnn');
     await saveMlpData({ sizes: spec.actorSizes, activation: spec.activation, data: a! }, dir, 'actor');
     await saveMlpData({ sizes: spec.criticSizes, activation: spec.activation, data: c! }, dir, 'critic');
