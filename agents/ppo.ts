@@ -182,7 +182,7 @@ class Ppo extends ActorCriticAgent<PpoHyperparameters> {
       learningRate: lr,
       clipRange: clip,
       epochs,
-      ...(policy.logStd ? { std: Math.exp(policy.logStdValues()[0]!) } : {}),
+      ...(policy.discrete ? {} : { std: Math.exp(policy.logStdValues()[0]!) }),
     };
   }
 }

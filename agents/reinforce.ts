@@ -32,9 +32,12 @@
 // single env. act() draws stochastic actions from a generator of its own, so
 // watching or evaluating an agent never changes how it trains.
 //
-// On backend 'onnx' the forward passes and both nets' Adam steps run on ONNX
-// Runtime (agents/lib/compute/reinforce-model.ts) from a flat copy of the
-// same weights; the tfjs variables hold them for saving and warm starts.
+// The nets live on one compute path: tfjs variables, or, on backend 'onnx',
+// only the flat parameters of an ONNX Runtime model (agents/lib/compute/
+// reinforce-model.ts) that runs the forward passes and both nets' Adam steps,
+// so that TensorFlow.js is never loaded. Both start from the same weights
+// (ReinforceWeights: drawn from the seeded Rng, or read from the saved
+// files) and save the same files from them, so checkpoints move between them.
 import type { Env } from '../core/env.js';
 import { Rng } from '../core/rng.js';
 import type { RngState } from '../core/rng.js';
@@ -45,13 +48,14 @@ import { readBinary, registerAgent, writeBinary, writeManifest } from './agent.j
 import { initBackend, tf, usesOnnx } from './lib/backend.js';
 import { OnnxReinforce } from './lib/compute/reinforce-model.js';
 import { ActorCritic, newVariable } from './lib/actor-critic.js';
+import { concatFloat32 } from './lib/compute/trainer.js';
 import { standardize } from './lib/advantages.js';
 import { EpisodeBatch } from './lib/episode-batch.js';
 import { argmaxRow, categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './lib/distributions.js';
 import type { Resolved } from './lib/hparams.js';
 import { bool, choice, int, layerMemory, list, num } from './lib/hparams.js';
-import type { Mlp } from './lib/nets.js';
-import { getWeights, loadMlp, loadWeightsInto, mlp, Optimizer, saveMlp, setWeights } from './lib/nets.js';
+import type { Activation, Mlp } from './lib/nets.js';
+import { getWeights, mlpFromData, mlpInit, mlpWeightCount, Optimizer, readMlp, readMlpWeights, saveMlpData, setWeights } from './lib/nets.js';
 
 export const REINFORCE_HYPERPARAMETERS = {
   learningRate: num(1e-3, 'Adam step size of the policy (and of its log std)', { min: 0, exclusiveMin: true }),
@@ -98,6 +102,34 @@ interface SavedState {
   optimizerSteps: { policy: number; value: number | null };
 }
 
+/** The nets' layer sizes and activation (the policy's output: logits or Gaussian means; the value net's: 1). */
+interface ReinforceNetSizes {
+  readonly policySizes: readonly number[];
+  /** Null without a baseline. */
+  readonly valueSizes: readonly number[] | null;
+  readonly activation: Activation;
+}
+
+/** The nets as plain data: their sizes and flat weights, the policy's with its log std (Box actions) last; what an agent is built from. */
+interface ReinforceWeights extends ReinforceNetSizes {
+  readonly policy: Float32Array;
+  readonly value: Float32Array | null;
+}
+
+/** The nets as tfjs variables (a TensorFlow.js backend). */
+interface TfjsNets {
+  readonly policy: Mlp;
+  readonly value: Mlp | null;
+  readonly logStd: tf.Variable | null;
+}
+
+/** What a loaded agent resumes from besides its nets: counters and both optimizers' states. */
+interface SavedOptimizers {
+  counters: Counters;
+  policyOptimizer: { t: number; data: Float32Array };
+  valueOptimizer: { t: number; data: Float32Array } | null;
+}
+
 class Reinforce implements Agent {
   readonly algorithm = 'reinforce';
   private readonly counters: Counters;
@@ -121,14 +153,14 @@ class Reinforce implements Agent {
   constructor(
     readonly hyperparameters: ReinforceHyperparameters,
     readonly context: AgentContext,
-    private readonly policy: Mlp,
-    private readonly value: Mlp | null,
-    private readonly logStd: tf.Variable | null,
+    private readonly sizes: ReinforceNetSizes,
+    /** The nets as tfjs variables, or null on backend 'onnx'. */
+    private readonly nets: TfjsNets | null,
     private readonly rng: Rng,
     private readonly actRng: Rng,
-    /** The ONNX Runtime model that acts and trains in place of the tfjs nets (backend 'onnx'), or null. */
+    /** The ONNX Runtime model holding the nets in its flat parameters (backend 'onnx'), or null. */
     private readonly onnx: OnnxReinforce | null,
-    saved?: { counters: Counters; policyOptimizer: { t: number; data: Float32Array }; valueOptimizer: { t: number; data: Float32Array } | null },
+    saved?: SavedOptimizers,
   ) {
     const hp = hyperparameters;
     this.obsSpace = context.observationSpace as BoxSpace | DiscreteSpace;
@@ -142,8 +174,8 @@ class Reinforce implements Agent {
     this.envAction = new Float32Array(this.actionDim);
     this.scratch = new Float64Array(this.nOut);
     const clip = hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {};
-    this.policyOptimizer = onnx ? null : new Optimizer(this.policyVariables, hp.learningRate, clip);
-    this.valueOptimizer = value && !onnx ? new Optimizer(value.variables, hp.valueLearningRate, clip) : null;
+    this.policyOptimizer = nets ? new Optimizer(this.policyVariables, hp.learningRate, clip) : null;
+    this.valueOptimizer = nets?.value ? new Optimizer(nets.value.variables, hp.valueLearningRate, clip) : null;
     this.counters = saved ? { ...saved.counters } : { steps: 0, episodes: 0, updates: 0 };
     if (saved) {
       (this.policyOptimizer ?? onnx!.policy).setState(saved.policyOptimizer);
@@ -157,9 +189,32 @@ class Reinforce implements Agent {
     return this.counters.steps;
   }
 
-  /** The policy's trainable variables: its layers, then the log std. */
+  /** Whether the agent has a baseline (a value net). */
+  private get hasValue(): boolean {
+    return this.sizes.valueSizes !== null;
+  }
+
+  /** The tfjs nets (throws on backend 'onnx', where there are none). */
+  private get tfjs(): TfjsNets {
+    if (!this.nets) throw new Error("reinforce: this agent runs on ONNX Runtime (backend 'onnx'); it has no tfjs variables");
+    return this.nets;
+  }
+
+  /** The policy's tfjs variables: its layers, then the log std. */
   private get policyVariables(): tf.Variable[] {
-    return [...this.policy.variables, ...(this.logStd ? [this.logStd] : [])];
+    const n = this.tfjs;
+    return [...n.policy.variables, ...(n.logStd ? [n.logStd] : [])];
+  }
+
+  /** The policy's weights, flat, with the log std last (Box actions). */
+  private policyParams(): Float32Array {
+    return this.onnx ? this.onnx.policy.params : getWeights({ variables: this.policyVariables }).data;
+  }
+
+  /** The value net's weights, flat, or null without a baseline. */
+  private valueParams(): Float32Array | null {
+    if (!this.hasValue) return null;
+    return this.onnx ? this.onnx.value!.params : getWeights(this.tfjs.value!).data;
   }
 
   async learn({ env, vecEnv, totalSteps, hooks = {} }: LearnOptions): Promise<LearnResult> {
@@ -231,9 +286,10 @@ class Reinforce implements Agent {
     const n = batch.complete;
     const din = this.inputDim;
     // V(s_t) of every step and V(final obs) of truncated episodes, in one forward pass.
+    const nets = this.tfjs;
     let values: Float32Array | null = null;
-    if (this.value) {
-      const value = this.value;
+    if (nets.value) {
+      const value = nets.value;
       const out = tf.tidy(() => {
         const steps = tf.tensor2d(batch.x.subarray(0, n * din), [n, din]);
         const x = batch.finals > 0 ? tf.concat([steps, tf.tensor2d(batch.finalX.subarray(0, batch.finals * din), [batch.finals, din])]) : steps;
@@ -250,12 +306,12 @@ class Reinforce implements Agent {
     const g = tf.tensor1d(returns);
     const entropy: tf.Scalar[] = [];
     const policyStep = this.policyOptimizer!.step(() => {
-      const head = this.policy.apply(x);
+      const head = nets.policy.apply(x);
       let logp: tf.Tensor1D;
       let h: tf.Scalar;
-      if (this.logStd) {
-        logp = gaussianLogProb(head, this.logStd as tf.Tensor1D, actions as tf.Tensor2D);
-        h = gaussianEntropy(this.logStd as tf.Tensor1D);
+      if (nets.logStd) {
+        logp = gaussianLogProb(head, nets.logStd as tf.Tensor1D, actions as tf.Tensor2D);
+        h = gaussianEntropy(nets.logStd as tf.Tensor1D);
       } else {
         logp = categoricalLogProb(head, actions as tf.Tensor1D);
         h = tf.mean(categoricalEntropy(head));
@@ -264,8 +320,8 @@ class Reinforce implements Agent {
       return tf.sub(tf.neg(tf.mean(tf.mul(logp, w))), tf.mul(hp.entCoef, h)) as tf.Scalar;
     });
     let valueLoss = Number.NaN;
-    if (this.value && this.valueOptimizer) {
-      const value = this.value;
+    if (nets.value && this.valueOptimizer) {
+      const value = nets.value;
       for (let k = 0; k < hp.valueSteps; k++) {
         valueLoss = this.valueOptimizer.step(() => tf.mean(tf.square(tf.sub(tf.reshape(value.apply(x), [-1]), g))) as tf.Scalar).loss;
       }
@@ -280,7 +336,7 @@ class Reinforce implements Agent {
     const n = batch.complete;
     const din = this.inputDim;
     let values: Float32Array | null = null;
-    if (this.value) {
+    if (this.hasValue) {
       // Steps and final observations in one forward pass, as on tfjs.
       const x = new Float32Array((n + batch.finals) * din);
       x.set(batch.x.subarray(0, n * din));
@@ -290,7 +346,7 @@ class Reinforce implements Agent {
     const { returns, weights } = this.targets(batch, values);
     const policyStep = onnx.policyStep(batch.x, batch.actions, weights, n);
     let valueLoss = Number.NaN;
-    if (this.value) for (let k = 0; k < this.hyperparameters.valueSteps; k++) valueLoss = onnx.valueStep(batch.x, returns, n);
+    if (this.hasValue) for (let k = 0; k < this.hyperparameters.valueSteps; k++) valueLoss = onnx.valueStep(batch.x, returns, n);
     return this.finishUpdate(batch, policyStep, valueLoss);
   }
 
@@ -303,8 +359,8 @@ class Reinforce implements Agent {
       entropy: policyStep.entropy,
       episodes: batch.episodes.length,
       batchSteps: batch.complete,
-      ...(this.value ? { valueLoss } : {}),
-      ...(this.logStd ? { std: this.std[0]! } : {}),
+      ...(this.hasValue ? { valueLoss } : {}),
+      ...(this.actSpace.type === 'box' ? { std: this.std[0]! } : {}),
     };
     batch.clear();
     return metrics;
@@ -334,15 +390,16 @@ class Reinforce implements Agent {
   /** The policy head's outputs for one encoded observation. */
   private policyOutputs(x: Float32Array): ArrayLike<number> {
     if (this.onnx) return this.onnx.forward(x, 1);
-    const outT = tf.tidy(() => this.policy.apply(tf.tensor2d(x, [1, this.inputDim])));
+    const policy = this.tfjs.policy;
+    const outT = tf.tidy(() => policy.apply(tf.tensor2d(x, [1, this.inputDim])));
     const out = outT.dataSync();
     outT.dispose();
     return out;
   }
 
   private readStd(): void {
-    if (!this.logStd) return;
-    const v = this.onnx?.logStd() ?? this.logStd.dataSync();
+    if (this.actSpace.type !== 'box') return;
+    const v = this.onnx?.logStd() ?? this.tfjs.logStd!.dataSync();
     for (let d = 0; d < this.actionDim; d++) this.std[d] = Math.exp(v[d]!);
   }
 
@@ -371,16 +428,17 @@ class Reinforce implements Agent {
     const x = this.encode(obs);
     if (this.onnx) {
       const logits = this.onnx.forward(x, 1);
-      const value = this.value ? { value: this.onnx.values(x, 1)[0]! } : {};
+      const value = this.hasValue ? { value: this.onnx.values(x, 1)[0]! } : {};
       return this.actSpace.type === 'discrete' ? { probs: Array.from(softmaxRow(logits, 0, this.nOut, this.scratch)), ...value } : value;
     }
+    const nets = this.tfjs;
     const out = tf.tidy(() => {
       const input = tf.tensor2d(x, [1, this.inputDim]);
-      return this.value ? tf.concat([this.policy.apply(input), this.value.apply(input)], 1) : this.policy.apply(input);
+      return nets.value ? tf.concat([nets.policy.apply(input), nets.value.apply(input)], 1) : nets.policy.apply(input);
     });
     const values = out.dataSync();
     out.dispose();
-    const value = this.value ? { value: values[this.nOut]! } : {};
+    const value = nets.value ? { value: values[this.nOut]! } : {};
     return this.actSpace.type === 'discrete' ? { probs: Array.from(softmaxRow(values, 0, this.nOut, this.scratch)), ...value } : value;
   }
 
@@ -388,37 +446,36 @@ class Reinforce implements Agent {
   async warmStart(dir: string, from: AgentManifest): Promise<void> {
     const who = `warmStart(reinforce <- ${from.algorithm})`;
     if (from.algorithm !== 'reinforce') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent, not reinforce`);
-    await loadWeightsInto(this.policy, dir, 'policy', who);
-    if (this.value && from.hyperparameters['baseline']) await loadWeightsInto(this.value, dir, 'value', who);
+    const policy = this.policyParams().slice();
+    const n = mlpWeightCount(this.sizes.policySizes);
+    policy.set(await readMlpWeights(dir, 'policy', this.sizes.policySizes, who));
+    const value = this.hasValue && from.hyperparameters['baseline'] ? await readMlpWeights(dir, 'value', this.sizes.valueSizes!, who) : null;
     const logStd = (from.state as { logStd?: number[] | null }).logStd;
-    if (this.logStd && logStd) {
-      if (logStd.length !== this.logStd.size) throw new Error(`${who}: ${dir} has ${logStd.length} action log stds, this agent ${this.logStd.size}`);
-      this.logStd.assign(tf.tensor1d(logStd));
+    if (this.actSpace.type === 'box' && logStd) {
+      if (logStd.length !== this.actionDim) throw new Error(`${who}: ${dir} has ${logStd.length} action log stds, this agent ${this.actionDim}`);
+      policy.set(logStd, n);
     }
-    this.pushToOnnx();
+    if (this.onnx) {
+      this.onnx.policy.setParams(policy);
+      if (value) this.onnx.value!.setParams(value);
+    } else {
+      setWeights({ variables: this.policyVariables }, policy);
+      if (value) setWeights(this.tfjs.value!, value);
+    }
     this.readStd();
   }
 
-  /** Copies the tfjs weights into the ONNX model (after they were loaded). */
-  private pushToOnnx(): void {
-    if (!this.onnx) return;
-    this.onnx.policy.setParams(getWeights({ variables: this.policyVariables }).data);
-    if (this.value) this.onnx.value?.setParams(getWeights(this.value).data);
-  }
-
   async save(dir: string): Promise<void> {
-    if (this.onnx) {
-      // The ONNX model's weights are the current ones: the tfjs variables take them to be saved.
-      setWeights({ variables: this.policyVariables }, this.onnx.policy.params);
-      if (this.value && this.onnx.value) setWeights(this.value, this.onnx.value.params);
-    }
-    await saveMlp(this.policy, dir, 'policy');
+    const { policySizes, valueSizes, activation } = this.sizes;
+    const policy = this.policyParams();
+    const n = mlpWeightCount(policySizes);
+    await saveMlpData({ sizes: policySizes, activation, data: policy.subarray(0, n) }, dir, 'policy');
     const policyOpt = (this.policyOptimizer ?? this.onnx!.policy).getState();
     await writeBinary(dir, 'policy-optimizer.bin', policyOpt.data);
     let valueStep: number | null = null;
     const valueOptimizer = this.valueOptimizer ?? this.onnx?.value;
-    if (this.value && valueOptimizer) {
-      await saveMlp(this.value, dir, 'value');
+    if (valueSizes && valueOptimizer) {
+      await saveMlpData({ sizes: valueSizes, activation, data: this.valueParams()! }, dir, 'value');
       const valueOpt = valueOptimizer.getState();
       await writeBinary(dir, 'value-optimizer.bin', valueOpt.data);
       valueStep = valueOpt.t;
@@ -427,7 +484,7 @@ class Reinforce implements Agent {
       counters: { ...this.counters },
       rng: this.rng.getState(),
       actRng: this.actRng.getState(),
-      logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null,
+      logStd: this.actSpace.type === 'box' ? Array.from(policy.subarray(n)) : null,
       optimizerSteps: { policy: policyOpt.t, value: valueStep },
     };
     await writeManifest(dir, this, state as unknown as Record<string, unknown>);
@@ -437,9 +494,9 @@ class Reinforce implements Agent {
     this.onnx?.dispose();
     this.policyOptimizer?.dispose();
     this.valueOptimizer?.dispose();
-    this.policy.dispose();
-    this.value?.dispose();
-    this.logStd?.dispose();
+    this.nets?.policy.dispose();
+    this.nets?.value?.dispose();
+    this.nets?.logStd?.dispose();
   }
 }
 
@@ -449,20 +506,26 @@ function savedState(manifest: AgentManifest): SavedState {
   return s;
 }
 
-/** tfjs on the context's backend; on 'onnx' too, where its variables hold the nets for saving. */
-async function initTfjs(context: AgentContext): Promise<void> {
-  await initBackend(usesOnnx(context.backend) ? 'auto' : (context.backend ?? 'auto'));
-}
-
-/** On backend 'onnx', the ONNX Runtime model of these nets (starting from their weights); else null. */
-async function onnxModel(hp: ReinforceHyperparameters, context: AgentContext, policy: Mlp, value: Mlp | null, logStd: tf.Variable | null): Promise<OnnxReinforce | null> {
-  if (!usesOnnx(context.backend)) return null;
-  return OnnxReinforce.create(
-    { policySizes: policy.sizes, valueSizes: value?.sizes ?? null, activation: policy.activation, discrete: logStd === null, entCoef: hp.entCoef, maxGradNorm: hp.maxGradNorm },
-    getWeights({ variables: [...policy.variables, ...(logStd ? [logStd] : [])] }).data,
-    value ? getWeights(value).data : null,
-    { policy: hp.learningRate, value: hp.valueLearningRate },
-  );
+/**
+ * The agent of `weights`: on backend 'onnx' an ONNX Runtime model holds its
+ * nets (TensorFlow.js stays unloaded), else tfjs variables on the backend asked for.
+ */
+async function build(hp: ReinforceHyperparameters, context: AgentContext, weights: ReinforceWeights, rng: Rng, actRng: Rng, saved?: SavedOptimizers): Promise<Reinforce> {
+  const { policySizes, valueSizes, activation } = weights;
+  const sizes: ReinforceNetSizes = { policySizes, valueSizes, activation };
+  const discrete = context.actionSpace.type === 'discrete';
+  if (usesOnnx(context.backend)) {
+    const onnx = await OnnxReinforce.create({ ...sizes, discrete, entCoef: hp.entCoef, maxGradNorm: hp.maxGradNorm }, weights.policy, weights.value, { policy: hp.learningRate, value: hp.valueLearningRate });
+    return new Reinforce(hp, context, sizes, null, rng, actRng, onnx, saved);
+  }
+  await initBackend(context.backend ?? 'auto');
+  const n = mlpWeightCount(policySizes);
+  const nets: TfjsNets = {
+    policy: mlpFromData(policySizes, activation, weights.policy.subarray(0, n)),
+    value: valueSizes ? mlpFromData(valueSizes, activation, weights.value!) : null,
+    logStd: discrete ? null : newVariable(tf.tensor1d(weights.policy.subarray(n))),
+  };
+  return new Reinforce(hp, context, sizes, nets, rng, actRng, null, saved);
 }
 
 registerAgent({
@@ -473,28 +536,40 @@ registerAgent({
   backends: { tfjs: true },
   async create(hp, context) {
     ActorCritic.checkSpaces('reinforce', context);
-    await initTfjs(context);
     const rng = new Rng(context.seed);
     const actRng = new Rng(rng.nextSeed());
     const a = context.actionSpace as BoxSpace | DiscreteSpace;
     const input = flatDim(context.observationSpace);
     const out = a.type === 'discrete' ? a.n : a.low.length;
     const init = { activation: hp.activation, init: 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-    const policy = mlp([input, ...hp.hidden, out], rng, { ...init, outputGain: 0.01 });
-    const value = hp.baseline ? mlp([input, ...hp.hidden, 1], rng, { ...init, outputGain: 1 }) : null;
-    const logStd = a.type === 'box' ? newVariable(tf.fill([out], hp.logStdInit)) : null;
-    return new Reinforce(hp, context, policy, value, logStd, rng, actRng, await onnxModel(hp, context, policy, value, logStd));
+    const policySizes = [input, ...hp.hidden, out];
+    const valueSizes = hp.baseline ? [input, ...hp.hidden, 1] : null;
+    // Drawn in this order: the policy's layers, then the value net's.
+    const policy = mlpInit(policySizes, rng, { ...init, outputGain: 0.01 });
+    const value = valueSizes ? concatFloat32(mlpInit(valueSizes, rng, { ...init, outputGain: 1 })) : null;
+    const logStd = a.type === 'box' ? [new Float32Array(out).fill(hp.logStdInit)] : [];
+    return build(hp, context, { policySizes, valueSizes, activation: hp.activation, policy: concatFloat32([...policy, ...logStd]), value }, rng, actRng);
   },
   async load(hp, context, manifest, dir) {
     ActorCritic.checkSpaces('reinforce', context);
-    await initTfjs(context);
     const s = savedState(manifest);
-    const policy = await loadMlp(dir, 'policy');
-    const value = hp.baseline ? await loadMlp(dir, 'value') : null;
-    const logStd = s.logStd ? newVariable(tf.tensor1d(s.logStd)) : null;
+    // The nets are what their files say (as loadMlp reads them).
+    const policy = await readMlp(dir, 'policy');
+    const value = hp.baseline ? await readMlp(dir, 'value') : null;
+    const nOut = policy.sizes[policy.sizes.length - 1]!;
+    const box = context.actionSpace.type === 'box';
+    if (box !== Array.isArray(s.logStd) || (s.logStd && (s.logStd.length !== nOut || !s.logStd.every(Number.isFinite)))) {
+      throw new Error(`reinforce: ${dir}/agent.json's logStd is ${JSON.stringify(s.logStd)}, the saved policy's ${box ? `Gaussian needs ${nOut} finite numbers` : 'categorical has none'}`);
+    }
     const floats = async (name: string) => new Float32Array(await readBinary(dir, name));
-    const onnx = await onnxModel(hp, context, policy, value, logStd);
-    return new Reinforce(hp, context, policy, value, logStd, Rng.fromState(s.rng), Rng.fromState(s.actRng), onnx, {
+    const weights: ReinforceWeights = {
+      policySizes: policy.sizes,
+      valueSizes: value?.sizes ?? null,
+      activation: policy.activation,
+      policy: concatFloat32([policy.data, Float32Array.from(s.logStd ?? [])]),
+      value: value?.data ?? null,
+    };
+    return build(hp, context, weights, Rng.fromState(s.rng), Rng.fromState(s.actRng), {
       counters: s.counters,
       policyOptimizer: { t: s.optimizerSteps.policy, data: await floats('policy-optimizer.bin') },
       valueOptimizer: value && s.optimizerSteps.value !== null ? { t: s.optimizerSteps.value, data: await floats('value-optimizer.bin') } : null,

@@ -3,14 +3,15 @@
 // normalizer; acting, diagnostics, warm starts, saving and loading, and the
 // registration of such an agent. On backend 'onnx' the registration builds
 // the policy's ONNX Runtime model (compute/actor-critic-model.ts) for the
-// agent's loss and optimizer, and the optimizer state lives there.
+// agent's loss and optimizer, which holds the nets and the optimizer state,
+// and TensorFlow.js is not loaded.
 import { Rng } from '../../core/rng.js';
 import type { RngState } from '../../core/rng.js';
 import { RunningMeanStd } from '../../core/running-stats.js';
 import type { RunningMeanStdState } from '../../core/running-stats.js';
 import type { Action, Agent, AgentContext, AgentManifest, Diagnostics, LearnOptions, LearnResult } from '../agent.js';
 import { readBinary, registerAgent, writeBinary, writeManifest } from '../agent.js';
-import type { PolicyOptions, PolicyState } from './actor-critic.js';
+import type { PolicyOptions, PolicyState, PolicyWeights } from './actor-critic.js';
 import { ActorCritic } from './actor-critic.js';
 import { gpuProvider, initBackend, tf, usesOnnx } from './backend.js';
 import type { ActorCriticLoss, ActorCriticOptimizer, OnnxActorCritic } from './compute/actor-critic-model.js';
@@ -130,18 +131,17 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
   readonly onnx: (hp: Resolved<S>) => OnnxTraining;
 }): void {
   const { name, build } = spec;
-  /** On backend 'onnx', hands the policy to an ONNX Runtime model; else makes sure tfjs is ready (it also holds the nets for 'onnx'). */
-  async function prepare(hp: Resolved<S>, context: AgentContext, policy: () => ActorCritic | Promise<ActorCritic>): Promise<ActorCritic> {
-    const onnx = usesOnnx(context.backend);
-    await initBackend(onnx ? 'auto' : (context.backend ?? 'auto'));
-    const p = await policy();
-    if (onnx) {
-      const t = spec.onnx(hp);
-      // A GPU backend runs the conv nets (the cnn policy) on its provider; the small MLPs stay on the CPU.
-      const provider = p.trunk ? gpuProvider(context.backend) : undefined;
-      p.useOnnx(await OnnxModel.create({ ...p.netSpec(), ...(provider ? { provider } : {}) }, t.loss, t.optimizer, p.flatParams(), t.learningRate));
+  /** The policy of `weights`: in an ONNX Runtime model on backend 'onnx' (tfjs stays unloaded), else in tfjs variables on the backend asked for. */
+  async function prepare(hp: Resolved<S>, context: AgentContext, weights: PolicyWeights): Promise<ActorCritic> {
+    if (!usesOnnx(context.backend)) {
+      await initBackend(context.backend ?? 'auto');
+      return ActorCritic.build(weights, context, opts(hp), null);
     }
-    return p;
+    const t = spec.onnx(hp);
+    // A GPU backend runs the conv nets (the cnn policy) on its provider; the small MLPs stay on the CPU.
+    const provider = weights.spec.trunk ? gpuProvider(context.backend) : undefined;
+    const model = await OnnxModel.create({ ...weights.spec, ...(provider ? { provider } : {}) }, t.loss, t.optimizer, weights.params, t.learningRate);
+    return ActorCritic.build(weights, context, opts(hp), model);
   }
   // Both agents' hyperparameters include the policy's options (hidden, activation, normalizeObs, ...).
   const opts = (hp: Resolved<S>) => hp as unknown as PolicyOptions;
@@ -156,11 +156,11 @@ export function registerActorCriticAgent<S extends ParamSpec>(spec: {
     backends: { tfjs: true },
     async create(hp, context) {
       const rng = new Rng(context.seed);
-      return build(hp, context, await prepare(hp, context, () => ActorCritic.create(name, context, opts(hp), rng)), rng);
+      return build(hp, context, await prepare(hp, context, ActorCritic.initialWeights(name, context, opts(hp), rng)), rng);
     },
     async load(hp, context, manifest, dir) {
       const s = loadedState(manifest);
-      const policy = await prepare(hp, context, () => ActorCritic.load(name, context, opts(hp), dir, s.policy));
+      const policy = await prepare(hp, context, await ActorCritic.savedWeights(name, context, opts(hp), dir, s.policy));
       return build(hp, context, policy, Rng.fromState(s.rng), {
         counters: s.counters,
         optimizer: { t: s.optimizerStep, data: new Float32Array(await readBinary(dir, 'optimizer.bin')) },

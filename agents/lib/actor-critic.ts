@@ -3,10 +3,13 @@
 // conv trunk under two linear heads for image observations (agents/lib/cnn.ts);
 // observation encoding and normalization, acting with one forward pass and
 // one read-back per batch, action sampling from the seeded Rng, saving,
-// loading and warm starts. On backend 'onnx' an OnnxActorCritic
-// (compute/actor-critic-model.ts) attached with useOnnx runs the forward
-// passes and the updates on a flat copy of the same weights; the tfjs
-// variables then hold them for saving and warm starts, synced both ways there.
+// loading and warm starts. The nets live on one compute path: tfjs
+// variables, or, on backend 'onnx', only the flat parameters of an
+// OnnxActorCritic (compute/actor-critic-model.ts) that runs the forward passes
+// and the updates, so that TensorFlow.js is never loaded. Both start from
+// the same weights (PolicyWeights: drawn from the seeded Rng, or read from
+// the saved files) and save the same files from them (nets.ts's and cnn.ts's
+// formats), so checkpoints move between the paths.
 import type { Rng } from '../../core/rng.js';
 import { RunningMeanStd } from '../../core/running-stats.js';
 import type { RunningMeanStdState } from '../../core/running-stats.js';
@@ -15,13 +18,14 @@ import { describeSpace } from '../../core/spaces.js';
 import type { Action, AgentContext, AgentManifest, Diagnostics } from '../agent.js';
 import { tf } from './backend.js';
 import { bool, num } from './hparams.js';
-import type { Cnn } from './cnn.js';
-import { cnn, loadCnn, loadCnnWeightsInto, NATURE_CNN, saveCnn, wantsCnn } from './cnn.js';
+import type { Cnn, CnnOptions } from './cnn.js';
+import { cnnFromData, cnnInit, cnnWeightCount, cnnWeightShapes, NATURE_CNN, readCnnData, readCnnWeights, saveCnnData, wantsCnn } from './cnn.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb, softmaxRow } from './distributions.js';
 import { pickCategorical, pickGaussian } from './sampling.js';
 import type { Mlp } from './nets.js';
-import { applyForGradients, getWeights, loadMlp, loadWeightsInto, mlp, saveMlp, setWeights } from './nets.js';
+import { applyForGradients, getWeights, mlpFromData, mlpInit, mlpWeightCount, readMlp, readMlpWeights, saveMlpData, setWeights } from './nets.js';
 import type { ActorCriticNetSpec, OnnxActorCritic } from './compute/actor-critic-model.js';
+import { concatFloat32 } from './compute/trainer.js';
 
 /**
  * The last entries of A2C's and PPO's hyperparameter tables: the Gaussian
@@ -75,6 +79,47 @@ export function newVariable(init: tf.Tensor, trainable = true): tf.Variable {
   return v;
 }
 
+/** The tfjs nets of a policy on a TensorFlow.js backend. */
+interface TfjsNets {
+  /** The conv trunk under both heads (cnn policy), or null: the heads then read the encoded observation. */
+  readonly trunk: Cnn | null;
+  readonly actor: Mlp;
+  readonly critic: Mlp;
+  readonly logStd: tf.Variable | null;
+}
+
+/**
+ * A policy's nets as plain data: what they are (the ONNX model's spec) and
+ * their weights flat in the order trunk, actor, critic, log std (the tfjs
+ * variables' order and the ONNX model's parameter layout), with the
+ * observation statistics; what a new or a loaded policy is built from.
+ */
+export interface PolicyWeights {
+  readonly spec: ActorCriticNetSpec;
+  readonly params: Float32Array;
+  readonly obsRms: RunningMeanStd | null;
+}
+
+/** Where each part of a policy's flat weights starts and ends: [trunk, actor, critic, log std] as [start, end) pairs. */
+function weightRanges(spec: ActorCriticNetSpec): [number, number][] {
+  const t = spec.trunk ? cnnWeightCount(spec.trunk.inputShape, spec.trunk.options) : 0;
+  const a = t + mlpWeightCount(spec.actorSizes);
+  const c = a + mlpWeightCount(spec.criticSizes);
+  const out = spec.actorSizes[spec.actorSizes.length - 1]!;
+  return [
+    [0, t],
+    [t, a],
+    [a, c],
+    [c, c + (spec.discrete ? 0 : out)],
+  ];
+}
+
+/** The trunk entry of a net spec for images of `inputShape` and `options`. */
+function trunkSpec(inputShape: readonly number[], options: CnnOptions): NonNullable<ActorCriticNetSpec['trunk']> {
+  const o = { filters: [...options.filters], kernels: [...options.kernels], strides: [...options.strides], dense: options.dense };
+  return { inputShape: [...inputShape] as [number, number, number], options: o, shapes: cnnWeightShapes(inputShape, o) };
+}
+
 /**
  * A policy MLP (logits, or Gaussian means with a state-independent log std)
  * and a value MLP over the same input: a one-hot of a Discrete observation, or
@@ -97,15 +142,14 @@ export class ActorCritic {
   private readonly one: Float32Array;
   /** The log std, refreshed by `readStd` (once per rollout: it changes only in updates). */
   private readonly logStdCache: Float64Array;
-  /** The ONNX Runtime model that acts and trains in place of the tfjs nets (backend 'onnx'), or null. */
-  private onnxModel: OnnxActorCritic | null = null;
 
   private constructor(
-    /** The conv trunk under both heads (cnn policy), or null: the heads then read the encoded observation. */
-    readonly trunk: Cnn | null,
-    readonly actor: Mlp,
-    readonly critic: Mlp,
-    readonly logStd: tf.Variable | null,
+    /** What the nets are (layer sizes, activation, trunk). */
+    readonly spec: ActorCriticNetSpec,
+    /** The nets as tfjs variables, or null on backend 'onnx'. */
+    private readonly nets: TfjsNets | null,
+    /** The ONNX Runtime model holding the nets in its flat parameters (backend 'onnx'), or null. */
+    private readonly onnxModel: OnnxActorCritic | null,
     readonly obsRms: RunningMeanStd | null,
     context: AgentContext,
     private readonly clipObs: number,
@@ -135,52 +179,98 @@ export class ActorCritic {
     }
   }
 
-  static create(algorithm: string, context: AgentContext, opts: PolicyOptions, rng: Rng): ActorCritic {
+  /**
+   * The initial weights for `opts` on the context's spaces, drawn from `rng`
+   * (trunk, then actor, then critic): orthogonal (gains sqrt 2, 0.01 on the
+   * policy head, 1 on the value head) or PyTorch's default; log std at logStdInit.
+   */
+  static initialWeights(algorithm: string, context: AgentContext, opts: PolicyOptions, rng: Rng): PolicyWeights {
     ActorCritic.checkSpaces(algorithm, context);
     const o = context.observationSpace as BoxSpace | DiscreteSpace;
     const a = context.actionSpace as BoxSpace | DiscreteSpace;
     const out = a.type === 'discrete' ? a.n : a.low.length;
     const init = { activation: opts.activation, init: opts.orthoInit === false ? 'pytorch' : 'orthogonal', hiddenGain: Math.SQRT2 } as const;
-    const trunk = usesCnn(algorithm, context, opts)
-      ? cnn(o.type === 'box' ? o.shape : [], rng, {
-          filters: opts.cnnFilters ?? NATURE_CNN.filters,
-          kernels: opts.cnnKernels ?? NATURE_CNN.kernels,
-          strides: opts.cnnStrides ?? NATURE_CNN.strides,
-          dense: opts.cnnDense ?? NATURE_CNN.dense,
-        })
-      : null;
+    const trunkOptions: CnnOptions = {
+      filters: opts.cnnFilters ?? NATURE_CNN.filters,
+      kernels: opts.cnnKernels ?? NATURE_CNN.kernels,
+      strides: opts.cnnStrides ?? NATURE_CNN.strides,
+      dense: opts.cnnDense ?? NATURE_CNN.dense,
+    };
+    const trunk = usesCnn(algorithm, context, opts) ? trunkSpec((o as BoxSpace).shape, trunkOptions) : undefined;
+    const trunkWeights = trunk ? [cnnInit(trunk.inputShape, rng, trunk.options)] : [];
     // On a trunk, the heads are single linear layers on its features (CleanRL's ppo_atari).
-    const input = trunk ? trunk.outputSize : o.type === 'box' ? o.low.length : o.n;
+    const input = trunk ? trunk.options.dense : o.type === 'box' ? o.low.length : o.n;
     const hidden = trunk ? [] : opts.hidden;
-    const actor = mlp([input, ...hidden, out], rng, { ...init, outputGain: 0.01 });
-    const critic = mlp([input, ...hidden, 1], rng, { ...init, outputGain: 1 });
-    const logStd = a.type === 'box' ? newVariable(tf.fill([out], opts.logStdInit)) : null;
+    const actorSizes = [input, ...hidden, out];
+    const criticSizes = [input, ...hidden, 1];
+    const actor = mlpInit(actorSizes, rng, { ...init, outputGain: 0.01 });
+    const critic = mlpInit(criticSizes, rng, { ...init, outputGain: 1 });
+    const logStd = a.type === 'box' ? [new Float32Array(out).fill(opts.logStdInit)] : [];
+    const spec: ActorCriticNetSpec = { actorSizes, criticSizes, activation: opts.activation, discrete: a.type === 'discrete', ...(trunk ? { trunk } : {}) };
     const obsRms = opts.normalizeObs && o.type === 'box' ? new RunningMeanStd(input) : null;
-    return new ActorCritic(trunk, actor, critic, logStd, obsRms, context, opts.clipObs);
+    return { spec, params: concatFloat32([...trunkWeights, ...actor, ...critic, ...logStd]), obsRms };
   }
 
-  static async load(algorithm: string, context: AgentContext, opts: PolicyOptions, dir: string, state: PolicyState): Promise<ActorCritic> {
+  /** The weights of the policy saved in `dir` (its nets' files and `state`), checked against `opts` and the context's spaces. */
+  static async savedWeights(algorithm: string, context: AgentContext, opts: PolicyOptions, dir: string, state: PolicyState): Promise<PolicyWeights> {
     ActorCritic.checkSpaces(algorithm, context);
     const withCnn = usesCnn(algorithm, context, opts);
     if (withCnn !== (state.cnn ?? false)) {
       throw new Error(`${algorithm}: the saved agent in ${dir} has ${state.cnn ? 'a cnn' : 'an mlp'} policy, these hyperparameters ask for ${withCnn ? 'a cnn' : 'an mlp'}`);
     }
-    const trunk = withCnn ? await loadCnn(dir, 'cnn') : null;
-    const actor = await loadMlp(dir, 'actor');
-    const critic = await loadMlp(dir, 'critic');
-    const logStd = state.logStd ? newVariable(tf.tensor1d(state.logStd)) : null;
+    // The nets are what their files say (as loadMlp and loadCnn read them), checked against one another.
+    const saved = withCnn ? await readCnnData(dir, 'cnn', 'loadCnn') : null;
+    const image = (context.observationSpace as BoxSpace).shape;
+    if (saved && saved.inputShape.join() !== image.join()) {
+      throw new Error(`${algorithm}: ${dir}/cnn.json is a trunk for images [${saved.inputShape.join(', ')}], the observations are [${image.join(', ')}]`);
+    }
+    const trunk = saved ? trunkSpec(saved.inputShape, saved.options) : undefined;
+    const actor = await readMlp(dir, 'actor');
+    const critic = await readMlp(dir, 'critic');
+    const discrete = context.actionSpace.type === 'discrete';
+    const nOut = actor.sizes[actor.sizes.length - 1]!;
+    if (state.logStd && (!Array.isArray(state.logStd) || state.logStd.length !== nOut || !state.logStd.every(Number.isFinite) || discrete)) {
+      throw new Error(`${algorithm}: ${dir}/agent.json's policy.logStd is ${JSON.stringify(state.logStd)}, the saved actor has ${nOut} outputs${discrete ? ' and a categorical policy has none' : ', each needs a finite log std'}`);
+    }
+    if (!discrete && !state.logStd) throw new Error(`${algorithm}: ${dir}/agent.json has no policy.logStd, which a Gaussian policy needs`);
+    const spec: ActorCriticNetSpec = { actorSizes: actor.sizes, criticSizes: critic.sizes, activation: actor.activation, discrete, ...(trunk ? { trunk } : {}) };
     const obsRms = state.obsRms ? RunningMeanStd.fromState(state.obsRms) : null;
     if (opts.normalizeObs && context.observationSpace.type === 'box' && !obsRms) throw new Error(`${algorithm}: normalizeObs is on but the saved agent has no observation statistics`);
-    return new ActorCritic(trunk, actor, critic, logStd, obsRms, context, opts.clipObs);
+    const params = concatFloat32([...(saved ? [saved.data] : []), actor.data, critic.data, Float32Array.from(state.logStd ?? [])]);
+    return { spec, params, obsRms };
   }
 
-  /** Writes the nets into `dir`; returns the JSON part (log std, observation statistics). */
+  /** A new policy on tfjs, its weights drawn from `rng`. */
+  static create(algorithm: string, context: AgentContext, opts: PolicyOptions, rng: Rng): ActorCritic {
+    return ActorCritic.build(ActorCritic.initialWeights(algorithm, context, opts, rng), context, opts, null);
+  }
+
+  /**
+   * The policy of `weights`: held by `model` (an ONNX Runtime model made from
+   * them: backend 'onnx', no tfjs), or, when it is null, as tfjs variables.
+   */
+  static build(weights: PolicyWeights, context: AgentContext, opts: PolicyOptions, model: OnnxActorCritic | null): ActorCritic {
+    const { spec, params } = weights;
+    if (model) return new ActorCritic(spec, null, model, weights.obsRms, context, opts.clipObs);
+    const [t, a, c, l] = weightRanges(spec).map(([from, to]) => params.subarray(from, to));
+    const nets: TfjsNets = {
+      trunk: spec.trunk ? cnnFromData(spec.trunk.inputShape, spec.trunk.options, t!) : null,
+      actor: mlpFromData(spec.actorSizes, spec.activation, a!),
+      critic: mlpFromData(spec.criticSizes, spec.activation, c!),
+      logStd: spec.discrete ? null : newVariable(tf.tensor1d(l!)),
+    };
+    return new ActorCritic(spec, nets, null, weights.obsRms, context, opts.clipObs);
+  }
+
+  /** Writes the nets into `dir` (the files the tfjs nets' saveCnn and saveMlp write); returns the JSON part (log std, observation statistics). */
   async save(dir: string): Promise<PolicyState> {
-    this.pullFromOnnx();
-    if (this.trunk) await saveCnn(this.trunk, dir, 'cnn');
-    await saveMlp(this.actor, dir, 'actor');
-    await saveMlp(this.critic, dir, 'critic');
-    return { logStd: this.logStd ? Array.from(this.logStd.dataSync()) : null, obsRms: this.obsRms?.getState() ?? null, ...(this.trunk ? { cnn: true } : {}) };
+    const spec = this.spec;
+    const params = this.flatParams();
+    const [t, a, c, l] = weightRanges(spec).map(([from, to]) => params.subarray(from, to));
+    if (spec.trunk) await saveCnnData(spec.trunk.inputShape, spec.trunk.options, t!, dir, 'cnn');
+    await saveMlpData({ sizes: spec.actorSizes, activation: spec.activation, data: a! }, dir, 'actor');
+    await saveMlpData({ sizes: spec.criticSizes, activation: spec.activation, data: c! }, dir, 'critic');
+    return { logStd: spec.discrete ? null : Array.from(l!), obsRms: this.obsRms?.getState() ?? null, ...(spec.trunk ? { cnn: true } : {}) };
   }
 
   /**
@@ -189,65 +279,53 @@ export class ActorCritic {
    */
   async warmStart(dir: string, from: AgentManifest, who: string): Promise<void> {
     if (from.algorithm !== 'ppo' && from.algorithm !== 'a2c') throw new Error(`${who}: ${dir} holds a ${JSON.stringify(from.algorithm)} agent; an actor-critic warm starts from ppo or a2c`);
+    const spec = this.spec;
     const savedCnn = (from.state as { policy?: PolicyState }).policy?.cnn ?? false;
-    if (savedCnn !== (this.trunk !== null)) throw new Error(`${who}: ${dir} holds ${savedCnn ? 'a cnn' : 'an mlp'} policy, this agent has ${this.trunk ? 'a cnn' : 'an mlp'} policy`);
-    if (this.trunk) await loadCnnWeightsInto(this.trunk, dir, 'cnn', who);
-    await loadWeightsInto(this.actor, dir, 'actor', who);
-    await loadWeightsInto(this.critic, dir, 'critic', who);
+    if (savedCnn !== (spec.trunk !== undefined)) throw new Error(`${who}: ${dir} holds ${savedCnn ? 'a cnn' : 'an mlp'} policy, this agent has ${spec.trunk ? 'a cnn' : 'an mlp'} policy`);
+    const params = this.flatParams().slice();
+    const [t, a, c, l] = weightRanges(spec);
+    if (spec.trunk) params.set(await readCnnWeights(dir, 'cnn', spec.trunk.inputShape, spec.trunk.options, who), t![0]);
+    params.set(await readMlpWeights(dir, 'actor', spec.actorSizes, who), a![0]);
+    params.set(await readMlpWeights(dir, 'critic', spec.criticSizes, who), c![0]);
     const saved = (from.state as { policy?: PolicyState }).policy;
-    if (this.logStd && saved?.logStd) {
-      if (saved.logStd.length !== this.logStd.size) throw new Error(`${who}: ${dir} has ${saved.logStd.length} action log stds, this agent ${this.logStd.size}`);
-      this.logStd.assign(tf.tensor1d(saved.logStd));
-      this.readStd();
+    if (!spec.discrete && saved?.logStd) {
+      const n = l![1] - l![0];
+      if (saved.logStd.length !== n) throw new Error(`${who}: ${dir} has ${saved.logStd.length} action log stds, this agent ${n}`);
+      params.set(saved.logStd, l![0]);
     }
     // Weights learned on normalized observations need the statistics they were normalized with.
     if (this.obsRms && saved?.obsRms) this.obsRms.setState(saved.obsRms);
-    this.onnxModel?.setParams(this.flatParams());
+    if (this.onnxModel) this.onnxModel.setParams(params);
+    else setWeights({ variables: this.variables }, params);
     this.readStd();
   }
 
-  /** The nets as compute/actor-critic-model.ts describes them. */
-  netSpec(): ActorCriticNetSpec {
-    const t = this.trunk;
-    return {
-      actorSizes: this.actor.sizes,
-      criticSizes: this.critic.sizes,
-      activation: this.actor.activation,
-      discrete: this.discrete,
-      ...(t ? { trunk: { inputShape: [...t.inputShape], options: { filters: t.filters, kernels: t.kernels, strides: t.strides, dense: t.dense }, shapes: t.variables.map((v) => v.shape) } } : {}),
-    };
-  }
-
-  /** All trainable values as one flat vector in `variables` order (the ONNX model's parameter layout). */
+  /** All trainable values as one flat vector in the order trunk, actor, critic, log std (the ONNX model's parameter layout). */
   flatParams(): Float32Array {
-    return getWeights(this).data;
+    return this.onnxModel ? this.onnxModel.params : getWeights({ variables: this.variables }).data;
   }
 
-  /** Hands acting and training to `model`, which starts from these weights. */
-  useOnnx(model: OnnxActorCritic): void {
-    model.setParams(this.flatParams());
-    this.onnxModel = model;
-    this.readStd();
-  }
-
+  /** The ONNX Runtime model that acts and trains (backend 'onnx'), or null on tfjs. */
   get onnx(): OnnxActorCritic | null {
     return this.onnxModel;
   }
 
-  /** Copies the ONNX model's weights into the tfjs variables (before they are saved). */
-  private pullFromOnnx(): void {
-    if (this.onnxModel) setWeights(this, this.onnxModel.params);
+  /** The tfjs nets (throws on backend 'onnx', where there are none). */
+  private get tfjs(): TfjsNets {
+    if (!this.nets) throw new Error("ActorCritic: this policy runs on ONNX Runtime (backend 'onnx'); it has no tfjs variables");
+    return this.nets;
   }
 
   /** Every trainable variable: conv trunk, actor, critic, log std. */
   get variables(): tf.Variable[] {
-    return [...(this.trunk?.variables ?? []), ...this.actor.variables, ...this.critic.variables, ...(this.logStd ? [this.logStd] : [])];
+    const n = this.tfjs;
+    return [...(n.trunk?.variables ?? []), ...n.actor.variables, ...n.critic.variables, ...(n.logStd ? [n.logStd] : [])];
   }
 
   /** Reads the log std back (call after each update, before acting). */
   readStd(): void {
-    if (!this.logStd) return;
-    const v = this.onnxModel?.logStd() ?? this.logStd.dataSync();
+    if (this.discrete) return;
+    const v = this.onnxModel?.logStd() ?? this.tfjs.logStd!.dataSync();
     for (let d = 0; d < this.actionDim; d++) {
       this.logStdCache[d] = v[d]!;
     }
@@ -288,10 +366,11 @@ export class ActorCritic {
   /** Both nets on `rows` encoded inputs: rows x (nOut + 1) numbers, the value last, in one read-back. */
   forward(x: Float32Array, rows: number): Float32Array {
     if (this.onnxModel) return this.onnxModel.forward(x, rows);
+    const n = this.tfjs;
     const out = tf.tidy(() => {
       const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
-      const input = this.trunk ? this.trunk.apply(raw) : raw;
-      return tf.concat([this.actor.apply(input), this.critic.apply(input)], 1);
+      const input = n.trunk ? n.trunk.apply(raw) : raw;
+      return tf.concat([n.actor.apply(input), n.critic.apply(input)], 1);
     });
     const values = out.dataSync() as Float32Array;
     out.dispose();
@@ -301,9 +380,10 @@ export class ActorCritic {
   /** V of `rows` encoded inputs into `out`. */
   values(x: Float32Array, rows: number, out: Float32Array): void {
     if (this.onnxModel) return this.onnxModel.values(x, rows, out);
+    const n = this.tfjs;
     const v = tf.tidy(() => {
       const raw = tf.tensor2d(x.subarray(0, rows * this.inputDim), [rows, this.inputDim]);
-      return this.critic.apply(this.trunk ? this.trunk.apply(raw) : raw);
+      return n.critic.apply(n.trunk ? n.trunk.apply(raw) : raw);
     });
     out.set(v.dataSync().subarray(0, rows));
     v.dispose();
@@ -327,13 +407,14 @@ export class ActorCritic {
     return pickGaussian(out, o, this.logStdCache, rng, deterministic, this.actSpace.low, this.actSpace.high, stored, storedOffset, envAction, envOffset);
   }
 
-  /** Log-probabilities of `actions`, the mean entropy and V, for a loss (call inside a tidy or an optimizer step). */
+  /** Log-probabilities of `actions`, the mean entropy and V, for a loss on tfjs (call inside a tidy or an optimizer step). */
   evaluate(raw: tf.Tensor2D, actions: tf.Tensor): { logp: tf.Tensor1D; entropy: tf.Scalar; value: tf.Tensor1D } {
-    const x = this.trunk ? this.trunk.applyForGradients(raw) : raw;
-    const head = applyForGradients(this.actor, x);
-    const value = tf.reshape(applyForGradients(this.critic, x), [-1]) as tf.Tensor1D;
-    if (this.logStd) {
-      const logStd = this.logStd as tf.Tensor1D;
+    const n = this.tfjs;
+    const x = n.trunk ? n.trunk.applyForGradients(raw) : raw;
+    const head = applyForGradients(n.actor, x);
+    const value = tf.reshape(applyForGradients(n.critic, x), [-1]) as tf.Tensor1D;
+    if (n.logStd) {
+      const logStd = n.logStd as tf.Tensor1D;
       return { logp: gaussianLogProb(head, logStd, actions as tf.Tensor2D), entropy: gaussianEntropy(logStd), value };
     }
     return { logp: categoricalLogProb(head, actions as tf.Tensor1D), entropy: tf.mean(categoricalEntropy(head)) as tf.Scalar, value };
@@ -367,10 +448,10 @@ export class ActorCritic {
 
   dispose(): void {
     this.onnxModel?.dispose();
-    this.trunk?.dispose();
-    this.actor.dispose();
-    this.critic.dispose();
-    this.logStd?.dispose();
+    this.nets?.trunk?.dispose();
+    this.nets?.actor.dispose();
+    this.nets?.critic.dispose();
+    this.nets?.logStd?.dispose();
   }
 }
 

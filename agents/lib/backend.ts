@@ -3,10 +3,9 @@
 // 'onnx' trains and acts through ONNX Runtime (agents/lib/compute: forward,
 // generated backward pass and Adam as one graph per update): DQN, DDPG, PPO,
 // A2C (also with the cnn policy), REINFORCE, shared-PPO and shared-DQN run on
-// it or on tfjs, TD3 and SAC on it only (PPO, A2C and REINFORCE keep their
-// nets in tfjs variables for saving, so tfjs is initialized for them too;
-// shared-PPO, shared-DQN and the others do without it). DQN's,
-// PPO's and A2C's cnn policies run on it.
+// it or on tfjs, TD3 and SAC on it only; on it, none of them initializes
+// tfjs (their nets live in the ONNX models' flat parameters, saved in the
+// tfjs nets' file formats). DQN's, PPO's and A2C's cnn policies run on it.
 // 'cuda' and 'webgpu' are that path with the conv nets' sessions on ONNX
 // Runtime's CUDA or WebGPU execution provider (compute/providers.ts):
 // createAgent and loadAgent refuse one that is not present here, saying what

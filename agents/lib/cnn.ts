@@ -317,16 +317,21 @@ export async function readCnn(dir: string, name: string, who: string): Promise<{
   return { json: header, data };
 }
 
-/** Loads a trunk written by saveCnn. */
-export async function loadCnn(dir: string, name = 'cnn'): Promise<Cnn> {
-  const { json, data } = await readCnn(dir, name, 'loadCnn');
+/** A trunk written by saveCnn as its architecture and flat weights, checked to fit one another (what loadCnn builds from). */
+export async function readCnnData(dir: string, name: string, who: string): Promise<{ inputShape: [number, number, number]; options: CnnOptions; data: Float32Array }> {
+  const { json, data } = await readCnn(dir, name, who);
   const options: CnnOptions = { filters: json.filters, kernels: json.kernels, strides: json.strides, dense: json.dense };
   const shapes = cnnWeightShapes(json.inputShape, options);
   if (shapes.map((s) => s.join('x')).join() !== json.weights.map((w) => w.shape.join('x')).join()) {
-    throw new Error(`loadCnn: ${join(dir, `${name}.json`)} lists weight shapes that do not fit its architecture (${describeNet(json)})`);
+    throw new Error(`${who}: ${join(dir, `${name}.json`)} lists weight shapes that do not fit its architecture (${describeNet(json)})`);
   }
-  const variables = json.weights.map((w) => tf.tidy(() => tf.variable(tf.tensor(data.subarray(w.offset, w.offset + w.length), w.shape), true)));
-  return fromVariables(json.inputShape as [number, number, number], options, variables);
+  return { inputShape: json.inputShape as [number, number, number], options, data };
+}
+
+/** Loads a trunk written by saveCnn. */
+export async function loadCnn(dir: string, name = 'cnn'): Promise<Cnn> {
+  const { inputShape, options, data } = await readCnnData(dir, name, 'loadCnn');
+  return cnnFromData(inputShape, options, data);
 }
 
 /** Overwrites `net`'s weights with the trunk saved as `name` in `dir` (warm starts); the architecture must match. */

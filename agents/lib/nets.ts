@@ -238,6 +238,11 @@ export function mlpShapes(sizes: readonly number[]): number[][] {
   return shapes;
 }
 
+/** The number of weights of an MLP of layer sizes `sizes`. */
+export function mlpWeightCount(sizes: readonly number[]): number {
+  return mlpShapes(sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+}
+
 /** saveMlp for a net held as plain data (the ONNX compute path): the same files (tensor-file.ts's format). */
 export async function saveMlpData(net: MlpData, dir: string, name = 'model'): Promise<void> {
   await writeTensors(dir, name, MODEL_FORMAT, { sizes: [...net.sizes], activation: net.activation }, mlpShapes(net.sizes), net.data, 'saveMlp');
@@ -259,11 +264,16 @@ async function readModel(dir: string, name: string, who: string): Promise<{ json
  * errors.
  */
 export async function loadWeightsInto(net: Mlp, dir: string, name: string, who: string): Promise<void> {
+  setWeights(net, await readMlpWeights(dir, name, net.sizes, who));
+}
+
+/** The weights of the net saved as `name` in `dir`, which must have layer sizes `sizes` (loadWeightsInto's check, for nets held as plain data). */
+export async function readMlpWeights(dir: string, name: string, sizes: readonly number[], who: string): Promise<Float32Array> {
   const { json, data, path } = await readModel(dir, name, who);
-  if (json.sizes.join() !== net.sizes.join()) {
-    throw new Error(`${who}: ${path} is a net of sizes [${json.sizes.join(', ')}], this agent's ${name} is [${net.sizes.join(', ')}]`);
+  if (json.sizes.join() !== sizes.join()) {
+    throw new Error(`${who}: ${path} is a net of sizes [${json.sizes.join(', ')}], this agent's ${name} is [${sizes.join(', ')}]`);
   }
-  setWeights(net, data);
+  return data;
 }
 
 /** Reads a net written by saveMlp as plain data. */

@@ -19,7 +19,7 @@ import { concatFloat32 } from '../lib/compute/trainer.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
 import { maskLogits } from '../lib/masks.js';
 import type { Activation, Mlp } from '../lib/nets.js';
-import { applyForGradients, getWeights, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
+import { applyForGradients, getWeights, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
 import type { MinibatchStats } from '../lib/ppo-loss.js';
 import { ppoLoss, ppoTerms } from '../lib/ppo-loss.js';
 import { readLearnerNet } from './learner.js';
@@ -82,11 +82,6 @@ export interface SharedPpoNets<S> {
   dispose(): void;
 }
 
-/** Numbers in an MLP of layer sizes `sizes`. */
-function mlpSize(sizes: readonly number[]): number {
-  return mlpShapes(sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
-}
-
 /**
  * The initial weights, flat in the order actor, critic, log std: orthogonal
  * (gain sqrt 2 in the hidden layers, 0.01 on the policy head, 1 on the value
@@ -121,8 +116,8 @@ export async function createSharedPpo(hp: SharedPpoSettings, backend: string | u
     const critic = await readLearnerNet(from.dir, 'critic', shape.criticSizes, 'shared-ppo');
     params = concatFloat32([actor, critic, Float32Array.from(logStd ?? [])]);
   }
-  const na = mlpSize(shape.actorSizes);
-  const nc = mlpSize(shape.criticSizes);
+  const na = mlpWeightCount(shape.actorSizes);
+  const nc = mlpWeightCount(shape.criticSizes);
   if (params.length !== na + nc + (shape.discrete ? 0 : nOut)) throw new RangeError(`createSharedPpo: ${params.length} weights given, the nets have ${na + nc + (shape.discrete ? 0 : nOut)}`);
   if (usesOnnx(backend)) {
     const spec: ActorCriticNetSpec = { actorSizes: shape.actorSizes, criticSizes: shape.criticSizes, activation: hp.activation, discrete: shape.discrete, snapshots: true, ...(shape.discrete ? { masked: true } : {}) };
@@ -342,9 +337,9 @@ class OnnxSharedPpo implements SharedPpoNets<Float32Array> {
 
   async saveNets(dir: string): Promise<void> {
     const p = this.model.params;
-    const na = mlpSize(this.shape.actorSizes);
+    const na = mlpWeightCount(this.shape.actorSizes);
     await saveMlpData({ sizes: this.shape.actorSizes, activation: this.activation, data: p.subarray(0, na) }, dir, 'actor');
-    await saveMlpData({ sizes: this.shape.criticSizes, activation: this.activation, data: p.subarray(na, na + mlpSize(this.shape.criticSizes)) }, dir, 'critic');
+    await saveMlpData({ sizes: this.shape.criticSizes, activation: this.activation, data: p.subarray(na, na + mlpWeightCount(this.shape.criticSizes)) }, dir, 'critic');
   }
 
   dispose(): void {

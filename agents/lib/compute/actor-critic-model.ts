@@ -5,8 +5,9 @@
 // per update for the loss -- PPO's clipped objective or A2C's -- with the
 // generated backward pass, global grad-norm clipping and Adam or RMSprop
 // (trainer.ts). The parameters are one flat vector in the order of
-// ActorCritic.variables (conv trunk, [actor W0, b0, ...], [critic W0, b0, ...], log std),
-// so checkpoints and saved agents are the same files on both backends. The
+// ActorCritic.variables (conv trunk, [actor W0, b0, ...], [critic W0, b0, ...], log std):
+// on backend 'onnx' they are the only copy of the nets, and actor-critic.ts
+// saves slices of them as the tfjs variables' files. The
 // update graph has a fixed row capacity: a smaller minibatch is padded with
 // rows of weight 0 (padded-batch.ts), so one graph serves every size.
 import type { CnnOptions } from '../cnn.js';

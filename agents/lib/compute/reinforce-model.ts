@@ -5,8 +5,9 @@
 // graph per net -- the policy's -mean(w log pi(a|s)) - entCoef H, the value
 // net's mean((V - G)^2) -- with the generated backward pass and optional
 // grad-norm clipping. Parameters are flat in the tfjs variables' order
-// (policy [W0, b0, ...] then the log std; value [W0, b0, ...]), so saved
-// agents are the same files on both backends. A batch of whole episodes has
+// (policy [W0, b0, ...] then the log std; value [W0, b0, ...]), the only copy
+// of the nets on backend 'onnx', saved by agents/reinforce.ts as the tfjs
+// variables' files. A batch of whole episodes has
 // any length: the update graphs are padded (padded-batch.ts) and rebuilt at
 // twice the capacity when an update outgrows them.
 import type { Activation } from '../nets.js';

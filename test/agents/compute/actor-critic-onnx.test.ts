@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import '../../../envs/index.js';
@@ -7,12 +7,13 @@ import type { Agent } from '../../../agents/agent.js';
 import { createAgent, evaluate, loadAgent } from '../../../agents/agent.js';
 import { make } from '../../../core/registry.js';
 import { Rng } from '../../../core/rng.js';
+import { box, spaceToJSON } from '../../../core/spaces.js';
 import { SyncVectorEnv } from '../../../core/vector.js';
 import { makeVec } from '../../../core/vector.js';
 import { PPO_RECIPES } from '../../../agents/recipes/ppo.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
 import { SideEnv, sideSpaces } from '../../helpers/fake-envs.js';
-import { agentResume, expectExactResume, expectSameMetrics, savedFiles } from './backend-checks.js';
+import { agentResume, expectExactResume, expectSameMetrics, expectSameSave, savedFiles } from './backend-checks.js';
 
 const tempDir = tempDirs('actor-critic-onnx');
 
@@ -165,6 +166,103 @@ describe("PPO and A2C on backend 'onnx'", () => {
     agent.dispose();
     moved.dispose();
   }, 60_000);
+});
+
+describe("PPO's and A2C's files on backend 'onnx'", () => {
+  // The MLP cases above (normalized observations and rewards, Gaussian and categorical, both A2C
+  // optimizers) and the cnn policy, each with how it trains.
+  const tinyCnn = { nSteps: 16, batchSize: 24, nEpochs: 2, policy: 'cnn', cnnFilters: [4, 8], cnnKernels: [4, 3], cnnStrides: [2, 1], cnnDense: 16 };
+  const FILE_CASES = [
+    ...CASES.map(([algorithm, id, hp]) => ({
+      name: `${algorithm} on ${id}`,
+      make: (backend: string, seed: number) => agentOn(algorithm, hp, id, backend, seed),
+      train: (agent: Agent) => agent.learn({ vecEnv: makeVec(id, 2), totalSteps: 160 }),
+    })),
+    {
+      name: 'ppo with the cnn policy',
+      make: (backend: string, seed: number) => createAgent('ppo', tinyCnn, { ...sideSpaces(), seed, backend }),
+      train: (agent: Agent) => agent.learn({ vecEnv: new SyncVectorEnv([new SideEnv(), new SideEnv()]), totalSteps: 96 }),
+    },
+  ];
+
+  // A new agent's nets are the initial weights the tfjs variables are made from (the same draws), written
+  // as the tfjs path writes them.
+  it.each(FILE_CASES)('$name: a new agent saves the bytes a new tfjs agent of the same seed saves', async (c) => {
+    const dirs = { onnx: tempDir(), wasm: tempDir() };
+    for (const backend of ['onnx', 'wasm'] as const) {
+      const agent = await c.make(backend, 8);
+      expect(agent.context.backend).toBe(backend);
+      await agent.save(dirs[backend]);
+      agent.dispose();
+    }
+    expectSameSave(dirs.onnx, dirs.wasm, 'agent.json');
+  }, 60_000);
+
+  // Nets, log std, observation and return statistics and optimizer moments written from the flat parameters
+  // are the files the tfjs variables write for the same numbers, both ways: a checkpoint trained on one
+  // backend, loaded on the other and saved at once, is the same bytes.
+  it.each(FILE_CASES.flatMap((c) => [{ ...c, from: 'wasm', to: 'onnx' }, { ...c, from: 'onnx', to: 'wasm' }]))('$name: trained on $from, loaded on $to and saved at once, the same bytes', async (c) => {
+    const agent = await c.make(c.from, 4);
+    await c.train(agent);
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const moved = await loadAgent(dir, { backend: c.to });
+    expect(moved.context.backend).toBe(c.to);
+    const again = tempDir();
+    await moved.save(again);
+    moved.dispose();
+    expectSameSave(again, dir, 'agent.json');
+  }, 60_000);
+});
+
+describe('PPO and A2C refuse saved nets that do not fit', () => {
+  it.each(['onnx', 'wasm'])("on %s: a saved log std of the wrong length, or none for a Gaussian policy, names agent.json", async (backend) => {
+    const agent = await agentOn('ppo', { hidden: [8] }, 'Pendulum-v1', backend);
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const path = join(dir, 'agent.json');
+    const manifest = readFileSync(path, 'utf8');
+    const withLogStd = (logStd: unknown) => {
+      const m = JSON.parse(manifest);
+      m.state.policy.logStd = logStd;
+      writeFileSync(path, JSON.stringify(m));
+    };
+    withLogStd([0, 0]);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json's policy\.logStd is \[0,0\], the saved actor has 1 outputs/);
+    withLogStd(['x']);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json's policy\.logStd is \["x"\], the saved actor has 1 outputs, each needs a finite log std/);
+    withLogStd(null);
+    await expect(loadAgent(dir)).rejects.toThrow(/agent\.json has no policy\.logStd, which a Gaussian policy needs/);
+  });
+
+  it.each(['onnx', 'wasm'])('on %s: a saved conv trunk for images of another shape names cnn.json and both shapes', async (backend) => {
+    const tiny = { nSteps: 8, batchSize: 8, policy: 'cnn', cnnFilters: [4], cnnKernels: [4], cnnStrides: [2], cnnDense: 8 };
+    const agent = await createAgent('ppo', tiny, { ...sideSpaces(), seed: 1, backend });
+    const dir = tempDir();
+    await agent.save(dir);
+    agent.dispose();
+    const path = join(dir, 'agent.json');
+    const m = JSON.parse(readFileSync(path, 'utf8'));
+    m.context.observationSpace = spaceToJSON(box(0, 255, [16, 16, 1], 'uint8'));
+    writeFileSync(path, JSON.stringify(m));
+    await expect(loadAgent(dir)).rejects.toThrow(`ppo: ${dir}/cnn.json is a trunk for images [12, 12, 1], the observations are [16, 16, 1]`);
+  });
+
+  it.each(['onnx', 'wasm'])('on %s: a warm start from nets of other sizes names the file and both sizes', async (backend) => {
+    const source = await agentOn('a2c', { hidden: [8] }, 'CartPole-v1', 'onnx');
+    const dir = tempDir();
+    await source.save(dir);
+    source.dispose();
+    const target = await agentOn('ppo', { hidden: [8, 8] }, 'CartPole-v1', backend);
+    const before = target.diagnostics!(new Float32Array(4));
+    const manifest = JSON.parse(readFileSync(join(dir, 'agent.json'), 'utf8'));
+    await expect(target.warmStart!(dir, manifest)).rejects.toThrow(/warmStart\(ppo <- a2c\): .*actor\.json is a net of sizes \[4, 8, 2\], this agent's actor is \[4, 8, 8, 2\]/);
+    // Nothing was taken.
+    expect(target.diagnostics!(new Float32Array(4))).toEqual(before);
+    target.dispose();
+  });
 });
 
 describe("PPO learns on backend 'onnx'", () => {

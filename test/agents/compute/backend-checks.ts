@@ -1,8 +1,9 @@
 // Checks the ONNX agents' and learners' tests share: every metric of two runs
 // within a tolerance, saved weights within a tolerance, a save/load between
-// two learn calls that continues exactly, and two learners playing a game
-// side by side to the same moves.
+// two learn calls that continues exactly, two learners playing a game side
+// by side to the same moves, and whether TensorFlow.js was loaded.
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Agent, Diagnostics } from '../../../agents/agent.js';
@@ -10,6 +11,14 @@ import { loadAgent } from '../../../agents/agent.js';
 import type { MultiAgentLearner } from '../../../agents/multi/learner.js';
 import { loadLearner } from '../../../agents/multi/learner.js';
 import type { TurnBasedEnv } from '../../../core/multi-agent.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Whether any TensorFlow.js package was loaded in this process (vitest runs
+ * each test file in a process of its own, whose require cache this reads).
+ */
+export const tfjsLoaded = (): boolean => Object.keys(require.cache).some((path) => path.includes('/node_modules/@tensorflow/'));
 
 /** Every file an agent saved, as bytes. */
 export function savedFiles(dir: string): Record<string, Buffer> {
@@ -33,6 +42,23 @@ export function expectSameFiles(gotDir: string, wantDir: string): void {
   const want = savedFiles(wantDir);
   expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
   for (const f of Object.keys(want)) expect(got[f]!.equals(want[f]!), f).toBe(true);
+}
+
+/** A saved manifest (agent.json, learner.json) with the backend it records left out (the one thing that differs between the backends' saves). */
+export function manifestWithoutBackend(dir: string, manifest: string): unknown {
+  const m = JSON.parse(readFileSync(join(dir, manifest), 'utf8')) as { context: Record<string, unknown> };
+  delete m.context['backend'];
+  return m;
+}
+
+/** `got` and `want` hold the same files, every one byte for byte but the manifest, which differs only in its backend. */
+export function expectSameSave(got: string, want: string, manifest: 'agent.json' | 'learner.json'): void {
+  const files = (dir: string) => Object.fromEntries(Object.entries(savedFiles(dir)).filter(([f]) => f !== manifest));
+  const a = files(got);
+  const b = files(want);
+  expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  for (const f of Object.keys(b)) expect(a[f]!.equals(b[f]!), f).toBe(true);
+  expect(manifestWithoutBackend(got, manifest)).toEqual(manifestWithoutBackend(want, manifest));
 }
 
 /** The same files were saved, and every weight file's values are within `tolerance` (absolute) of `want`'s. */

@@ -2,9 +2,7 @@
 // TensorFlow.js (agents/lib/backend.ts loads it on the first use of `tf`):
 // not to build, train with a self-play pool, save, load, train on and act.
 // Nothing in this file may touch tfjs before its last test, which checks that
-// the probe sees tfjs once it is loaded (vitest runs each test file in a
-// process of its own, whose require cache the probe reads).
-import { createRequire } from 'node:module';
+// the probe (backend-checks.ts's tfjsLoaded) sees tfjs once it is loaded.
 import { describe, expect, it } from 'vitest';
 import type { TurnBasedEnv } from '../../../core/multi-agent.js';
 import { makeGame } from '../../../core/multi-agent.js';
@@ -14,12 +12,10 @@ import '../../../agents/multi/index.js';
 import { createLearner, loadLearner } from '../../../agents/multi/learner.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
+import { tfjsLoaded } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('learners-without-tfjs');
-const require = createRequire(import.meta.url);
-/** Whether any TensorFlow.js package was loaded in this process. */
-const tfjsLoaded = (): boolean => Object.keys(require.cache).some((path) => path.includes('/node_modules/@tensorflow/'));
 
 describe("multi-agent learners on backend 'onnx'", () => {
   it.each([

@@ -21,7 +21,7 @@ import { createSharedPpo, initialWeights } from '../../../agents/multi/shared-pp
 import { scriptedSoccerPolicy } from '../../../envs/games/robot-soccer.js';
 import { ensureGames } from '../multi/helpers.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { expectExactResume, expectNearWeights, expectSameFiles, expectSameMetrics, expectSamePlay, learnerResume, learnerRun, savedFiles, worstDiff } from './backend-checks.js';
+import { expectExactResume, expectNearWeights, expectSameFiles, expectSameMetrics, expectSameSave, expectSamePlay, learnerResume, learnerRun, savedFiles, worstDiff } from './backend-checks.js';
 
 ensureGames();
 const tempDir = tempDirs('shared-ppo-onnx');
@@ -164,22 +164,6 @@ describe("shared-ppo's nets", () => {
 });
 
 describe("shared-ppo's files on backend 'onnx'", () => {
-  /** learner.json's text with the backend it records left out (the one thing that differs between the backends' saves). */
-  const manifestWithoutBackend = (dir: string): unknown => {
-    const m = JSON.parse(readFileSync(join(dir, 'learner.json'), 'utf8')) as { context: Record<string, unknown> };
-    delete m.context['backend'];
-    return m;
-  };
-  /** `got` and `want` hold the same files, every one byte for byte but learner.json, which differs only in its backend. */
-  const expectSameSave = (got: string, want: string): void => {
-    const files = (dir: string) => Object.fromEntries(Object.entries(savedFiles(dir)).filter(([f]) => f !== 'learner.json'));
-    const a = files(got);
-    const b = files(want);
-    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
-    for (const f of Object.keys(b)) expect(a[f]!.equals(b[f]!), f).toBe(true);
-    expect(manifestWithoutBackend(got)).toEqual(manifestWithoutBackend(want));
-  };
-
   // A new learner holds the initial weights the tfjs variables are made from (the same draws), saved as the
   // tfjs path saves them.
   it.each(CASES)('$name: a new learner saves the bytes a new tfjs learner of the same seed saves', async (c) => {
@@ -190,7 +174,7 @@ describe("shared-ppo's files on backend 'onnx'", () => {
       l.dispose();
     }
     expect(JSON.parse(readFileSync(join(dirs.onnx, 'learner.json'), 'utf8')).context.backend).toBe('onnx');
-    expectSameSave(dirs.onnx, dirs.wasm);
+    expectSameSave(dirs.onnx, dirs.wasm, 'learner.json');
   }, 60_000);
 
   // Nets, optimizer moments, pool snapshots and log std written from the flat parameters are the files the
@@ -211,7 +195,7 @@ describe("shared-ppo's files on backend 'onnx'", () => {
       await moved.save(again);
       moved.dispose();
       if (c.opponents) expect(Object.keys(savedFiles(dir)).filter((f) => /^pool-\d+\.json$/.test(f))).toHaveLength(2);
-      expectSameSave(again, dir);
+      expectSameSave(again, dir, 'learner.json');
     }
   }, 120_000);
 
