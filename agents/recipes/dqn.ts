@@ -72,8 +72,9 @@ export const DQN_MOUNTAINCAR: DqnRecipe = {
   // -100.5, -98.9, -99.2; seeds 0-9 6 of 10 at -110 or better (median -106.7,
   // the 1-step recipe's 5 of 10, median -111.8), first at -110 after a median
   // of 50k steps (1-step: 90k); two seeds still collapse late (-200.0 and
-  // -186.0 at the end). With it, an annealed rate, a 50k buffer and double
-  // DQN each missed on 2 of seeds 100-103. README, Learning results.
+  // -186.0 at the end). On top of it, an annealed rate missed on 1 of seeds
+  // 100-101, a 50k buffer and double DQN on 2 of seeds 100-103 each; README,
+  // Learning results.
   hyperparameters: {
     nStep: 3,
     learningRate: 4e-3,
