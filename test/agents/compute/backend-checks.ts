@@ -98,7 +98,9 @@ export const learnerResume = (backend: string): Resume<MultiAgentLearner> => ({
 
 /**
  * An agent or a learner trained to `mid` then `end` steps, and one saved at
- * `mid`, loaded (`resume`) and taken on to `end`, save the same bytes.
+ * `mid`, loaded (`resume`) and taken on to `end`, save the same bytes (and
+ * pass `compare`, when given, before they are disposed). Returns the names of
+ * the files compared.
  */
 export async function expectExactResume<T extends { save(dir: string): Promise<void>; dispose(): void }>(
   make: () => Promise<T>,
@@ -107,7 +109,8 @@ export async function expectExactResume<T extends { save(dir: string): Promise<v
   end: number,
   resume: Resume<T>,
   tempDir: () => string,
-): Promise<void> {
+  compare?: (straight: T, loaded: T) => void,
+): Promise<string[]> {
   const straight = await make();
   await train(straight, mid);
   await train(straight, end);
@@ -124,8 +127,10 @@ export async function expectExactResume<T extends { save(dir: string): Promise<v
   const loadedDir = tempDir();
   await loaded.save(loadedDir);
   expectSameFiles(loadedDir, straightDir);
+  compare?.(straight, loaded);
   straight.dispose();
   loaded.dispose();
+  return Object.keys(savedFiles(straightDir));
 }
 
 /** The metrics of a learner's updates, and the files it saves, when it is made and trained on `backend`. */
