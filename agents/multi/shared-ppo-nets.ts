@@ -19,10 +19,11 @@ import { concatFloat32 } from '../lib/compute/trainer.js';
 import { categoricalEntropy, categoricalLogProb, gaussianEntropy, gaussianLogProb } from '../lib/distributions.js';
 import { maskLogits } from '../lib/masks.js';
 import type { Activation, Mlp } from '../lib/nets.js';
-import { applyForGradients, getWeights, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
+import { applyForGradients, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
 import type { MinibatchStats } from '../lib/ppo-loss.js';
 import { ppoLoss, ppoTerms } from '../lib/ppo-loss.js';
 import { readLearnerNet } from './learner.js';
+import { TfjsPoolNets } from './tfjs-pool-nets.js';
 
 /** What the nets read of shared-ppo's hyperparameters. */
 export interface SharedPpoSettings {
@@ -131,10 +132,9 @@ export async function createSharedPpo(hp: SharedPpoSettings, backend: string | u
   return new TfjsSharedPpo(hp, actor, critic, logStd);
 }
 
-class TfjsSharedPpo implements SharedPpoNets<Mlp> {
+class TfjsSharedPpo extends TfjsPoolNets implements SharedPpoNets<Mlp> {
   readonly onnx = false;
   readonly size: number;
-  private readonly optimizer: Optimizer;
 
   constructor(
     private readonly hp: SharedPpoSettings,
@@ -143,16 +143,8 @@ class TfjsSharedPpo implements SharedPpoNets<Mlp> {
     private readonly logStdVar: tf.Variable | null,
   ) {
     const variables = [...actor.variables, ...critic.variables, ...(logStdVar ? [logStdVar] : [])];
+    super(actor, new Optimizer(variables, hp.learningRate, { maxGradNorm: hp.maxGradNorm, epsilon: 1e-5 }), 'shared-ppo');
     this.size = variables.reduce((a, v) => a + v.size, 0);
-    this.optimizer = new Optimizer(variables, hp.learningRate, { maxGradNorm: hp.maxGradNorm, epsilon: 1e-5 });
-  }
-
-  get learningRate(): number {
-    return this.optimizer.learningRate;
-  }
-
-  set learningRate(lr: number) {
-    this.optimizer.learningRate = lr;
   }
 
   forward(x: Float32Array, rows: number, withValue: boolean): Float32Array {
@@ -227,30 +219,6 @@ class TfjsSharedPpo implements SharedPpoNets<Mlp> {
       return (t.teacher ? tf.add(loss, tf.mul(kickstart, imitation)) : loss) as tf.Scalar;
     });
     tf.dispose([t.x, t.actions, t.oldLogp, t.adv, t.ret, ...(t.masks ? [t.masks] : []), ...(t.teacher ? [t.teacher] : [])]);
-  }
-
-  snapshot(): Mlp {
-    return mlpFromData(this.actor.sizes, this.actor.activation, getWeights(this.actor).data);
-  }
-
-  saveSnapshot(snapshot: Mlp, dir: string, name: string): Promise<void> {
-    return saveMlp(snapshot, dir, name);
-  }
-
-  async loadSnapshot(dir: string, name: string): Promise<Mlp> {
-    return mlpFromData(this.actor.sizes, this.actor.activation, await readLearnerNet(dir, name, this.actor.sizes, 'shared-ppo'));
-  }
-
-  disposeSnapshot(snapshot: Mlp): void {
-    snapshot.dispose();
-  }
-
-  optimizerState(): { t: number; data: Float32Array } {
-    return this.optimizer.getState();
-  }
-
-  setOptimizerState(state: { t: number; data: Float32Array }): void {
-    this.optimizer.setState(state);
   }
 
   async saveNets(dir: string): Promise<void> {

@@ -11,8 +11,9 @@ import { initBackend, tf, usesOnnx } from '../lib/backend.js';
 import { OnnxQModel } from '../lib/compute/q-model.js';
 import type { QModelSpec } from '../lib/compute/q-model.js';
 import type { Activation, Mlp } from '../lib/nets.js';
-import { copyWeights, getWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
+import { copyWeights, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
 import { readLearnerNet } from './learner.js';
+import { TfjsPoolNets } from './tfjs-pool-nets.js';
 import { forward, huberLoss } from '../lib/q-network.js';
 import { maskedRowMax, maskLogits } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
@@ -99,26 +100,17 @@ export async function createSharedQ(hp: SharedQSettings, backend: string | undef
   }
   await initBackend(backend ?? 'auto');
   if (from instanceof Float32Array) return new TfjsSharedQ(hp, mlpFromData(sizes, hp.activation, from), mlpFromData(sizes, hp.activation, from));
-  return new TfjsSharedQ(hp, await loadMlp(from.dir, 'online'), await loadMlp(from.dir, 'target'));
+  const net = async (name: string) => mlpFromData(sizes, hp.activation, await readLearnerNet(from.dir, name, sizes, 'shared-dqn'));
+  return new TfjsSharedQ(hp, await net('online'), await net('target'));
 }
 
-class TfjsSharedQ implements SharedQNets<Mlp> {
-  private readonly optimizer: Optimizer;
-
+class TfjsSharedQ extends TfjsPoolNets implements SharedQNets<Mlp> {
   constructor(
     private readonly hp: SharedQSettings,
     private readonly online: Mlp,
     private readonly target: Mlp,
   ) {
-    this.optimizer = new Optimizer(online.variables, hp.learningRate, hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {});
-  }
-
-  get learningRate(): number {
-    return this.optimizer.learningRate;
-  }
-
-  set learningRate(lr: number) {
-    this.optimizer.learningRate = lr;
+    super(online, new Optimizer(online.variables, hp.learningRate, hp.maxGradNorm > 0 ? { maxGradNorm: hp.maxGradNorm } : {}), 'shared-dqn');
   }
 
   qValues(x: Float32Array, rows: number, snapshot?: Mlp): Float32Array {
@@ -158,30 +150,6 @@ class TfjsSharedQ implements SharedQNets<Mlp> {
 
   syncTarget(tau: number): void {
     copyWeights(this.target, this.online, tau);
-  }
-
-  snapshot(): Mlp {
-    return mlpFromData(this.online.sizes, this.online.activation, getWeights(this.online).data);
-  }
-
-  saveSnapshot(snapshot: Mlp, dir: string, name: string): Promise<void> {
-    return saveMlp(snapshot, dir, name);
-  }
-
-  loadSnapshot(dir: string, name: string): Promise<Mlp> {
-    return loadMlp(dir, name);
-  }
-
-  disposeSnapshot(snapshot: Mlp): void {
-    snapshot.dispose();
-  }
-
-  optimizerState(): { t: number; data: Float32Array } {
-    return this.optimizer.getState();
-  }
-
-  setOptimizerState(state: { t: number; data: Float32Array }): void {
-    this.optimizer.setState(state);
   }
 
   async saveNets(dir: string): Promise<void> {

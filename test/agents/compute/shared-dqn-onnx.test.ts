@@ -192,9 +192,9 @@ describe("shared-dqn on backend 'onnx'", () => {
     l.dispose();
   }, 60_000);
 
-  it("refuses a checkpoint whose nets do not have the hyperparameters' sizes, naming the file and both sizes", async () => {
+  it.each(['onnx', 'wasm'])("refuses a checkpoint whose nets do not have the hyperparameters' sizes, naming the file and both sizes (%s)", async (backend) => {
     const c = CASES[0]!;
-    const l = await make(c, 'onnx');
+    const l = await make(c, backend);
     const dir = tempDir();
     await l.save(dir);
     l.dispose();
