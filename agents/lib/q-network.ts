@@ -17,7 +17,7 @@ import { OnnxQModel, readQNet } from './compute/q-model.js';
 import type { QBatch, QModelSpec, QPart, QTrunk } from './compute/q-model.js';
 import { concatFloat32 } from './compute/trainer.js';
 import type { Activation, Mlp } from './nets.js';
-import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, setWeights } from './nets.js';
+import { copyWeights, loadMlp, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp, setWeights } from './nets.js';
 
 /** The hyperparameters the Q-model reads (DQN's table, agents/dqn.ts). */
 export interface QModelSettings
@@ -159,7 +159,7 @@ export function qInit(parts: readonly QPart[], hp: QModelSettings, rng: Rng): Fl
   return parts.map((p) => {
     if (hp.init === 'orthogonal') return concatFloat32(mlpInit(p.sizes, rng, { init: 'orthogonal', hiddenGain: Math.SQRT2, outputGain: p.activateLast ? Math.SQRT2 : 1 }));
     mlpInit(p.sizes, rng, { init: 'glorot' });
-    const data = new Float32Array(mlpShapes(p.sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0));
+    const data = new Float32Array(mlpWeightCount(p.sizes));
     let o = 0;
     for (let l = 0; l + 1 < p.sizes.length; l++) {
       const bound = 1 / Math.sqrt(p.sizes[l]!);

@@ -23,7 +23,7 @@ import { applyForGradients, mlpFromData, mlpInit, mlpWeightCount, Optimizer, sav
 import type { MinibatchStats } from '../lib/ppo-loss.js';
 import { ppoLoss, ppoTerms } from '../lib/ppo-loss.js';
 import { readLearnerNet } from './learner.js';
-import { TfjsPoolNets } from './tfjs-pool-nets.js';
+import { OnnxPoolNets, TfjsPoolNets } from './pool-nets.js';
 
 /** What the nets read of shared-ppo's hyperparameters. */
 export interface SharedPpoSettings {
@@ -234,14 +234,16 @@ class TfjsSharedPpo extends TfjsPoolNets implements SharedPpoNets<Mlp> {
   }
 }
 
-class OnnxSharedPpo implements SharedPpoNets<Float32Array> {
+class OnnxSharedPpo extends OnnxPoolNets implements SharedPpoNets<Float32Array> {
   readonly onnx = true;
 
   constructor(
     private readonly shape: SharedPpoShape,
     private readonly activation: Activation,
     private readonly model: OnnxActorCritic,
-  ) {}
+  ) {
+    super(shape.actorSizes, activation, 'shared-ppo');
+  }
 
   get size(): number {
     return this.model.layout.size;
@@ -284,16 +286,6 @@ class OnnxSharedPpo implements SharedPpoNets<Float32Array> {
   snapshot(): Float32Array {
     return this.model.params.slice(0, this.model.policySize);
   }
-
-  saveSnapshot(snapshot: Float32Array, dir: string, name: string): Promise<void> {
-    return saveMlpData({ sizes: this.shape.actorSizes, activation: this.activation, data: snapshot }, dir, name);
-  }
-
-  loadSnapshot(dir: string, name: string): Promise<Float32Array> {
-    return readLearnerNet(dir, name, this.shape.actorSizes, 'shared-ppo');
-  }
-
-  disposeSnapshot(): void {}
 
   optimizerState(): { t: number; data: Float32Array } {
     return this.model.getOptimizerState();

@@ -11,9 +11,9 @@ import { initBackend, tf, usesOnnx } from '../lib/backend.js';
 import { OnnxQModel } from '../lib/compute/q-model.js';
 import type { QModelSpec } from '../lib/compute/q-model.js';
 import type { Activation, Mlp } from '../lib/nets.js';
-import { copyWeights, mlpFromData, mlpInit, mlpShapes, Optimizer, saveMlp, saveMlpData } from '../lib/nets.js';
+import { copyWeights, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp } from '../lib/nets.js';
 import { readLearnerNet } from './learner.js';
-import { TfjsPoolNets } from './tfjs-pool-nets.js';
+import { OnnxPoolNets, TfjsPoolNets } from './pool-nets.js';
 import { forward, huberLoss } from '../lib/q-network.js';
 import { maskedRowMax, maskLogits } from '../lib/masks.js';
 import type { MaskedBatch } from './replay.js';
@@ -60,7 +60,7 @@ export interface SharedQNets<S> {
 export function initialWeights(sizes: readonly number[], activation: Activation, rng: Rng): Float32Array {
   const glorot = { activation, init: 'glorot' } as const;
   mlpInit(sizes, rng, glorot);
-  const data = new Float32Array(mlpShapes(sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0));
+  const data = new Float32Array(mlpWeightCount(sizes));
   let o = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
     const bound = 1 / Math.sqrt(sizes[l]!);
@@ -164,15 +164,16 @@ class TfjsSharedQ extends TfjsPoolNets implements SharedQNets<Mlp> {
   }
 }
 
-class OnnxSharedQ implements SharedQNets<Float32Array> {
+class OnnxSharedQ extends OnnxPoolNets implements SharedQNets<Float32Array> {
   /** gamma, or 0 after a termination, per row: what Q_target(s', a*) is multiplied by. */
   private readonly discounts: Float32Array;
 
   constructor(
     private readonly hp: SharedQSettings,
-    private readonly sizes: readonly number[],
+    sizes: readonly number[],
     private readonly model: OnnxQModel,
   ) {
+    super(sizes, hp.activation, 'shared-dqn');
     this.discounts = new Float32Array(hp.batchSize);
   }
 
@@ -202,16 +203,6 @@ class OnnxSharedQ implements SharedQNets<Float32Array> {
   snapshot(): Float32Array {
     return this.model.params.slice();
   }
-
-  saveSnapshot(snapshot: Float32Array, dir: string, name: string): Promise<void> {
-    return saveMlpData({ sizes: this.sizes, activation: this.hp.activation, data: snapshot }, dir, name);
-  }
-
-  loadSnapshot(dir: string, name: string): Promise<Float32Array> {
-    return readLearnerNet(dir, name, this.sizes, 'shared-dqn');
-  }
-
-  disposeSnapshot(): void {}
 
   optimizerState(): { t: number; data: Float32Array } {
     return this.model.optimizerState();

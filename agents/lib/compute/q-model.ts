@@ -16,7 +16,7 @@
 import { cnnWeightCount, cnnWeightShapes, readCnnWeights, saveCnnData } from '../cnn.js';
 import type { Activation } from '../nets.js';
 import { ILLEGAL } from '../masks.js';
-import { mlpShapes, readMlp, saveMlpData } from '../nets.js';
+import { mlpShapes, mlpWeightCount, readMlp, saveMlpData } from '../nets.js';
 import { Graph } from './graph.js';
 import type { Sym } from './graph.js';
 import type { ConvTrunk } from './layers.js';
@@ -260,7 +260,7 @@ export class OnnxQModel {
         await saveCnnData(trunk.inputShape, trunk.options, flat.subarray(0, o), dir, `${which}-cnn`);
       }
       for (const p of this.spec.parts) {
-        const n = mlpShapes(p.sizes).reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+        const n = mlpWeightCount(p.sizes);
         await saveMlpData({ sizes: p.sizes, activation: this.spec.activation, data: flat.subarray(o, o + n) }, dir, `${which}-${p.name}`);
         o += n;
       }
