@@ -1,5 +1,6 @@
 // What the two self-play learners' nets have in common (shared-q.ts for
-// shared-dqn, shared-ppo-nets.ts for shared-ppo), on each compute path: the
+// shared-dqn, shared-ppo-nets.ts for shared-ppo): the part of their interface
+// the loop and the checkpoints use (PoolNets), and on each compute path the
 // pool's snapshots of the net that acts (the Q-network, or the actor), saved
 // and read as nets.ts's files and checked on reading to have the live net's
 // sizes. On TensorFlow.js (TfjsPoolNets) a snapshot is a frozen tfjs copy and
@@ -8,6 +9,21 @@
 import type { Activation, Mlp, Optimizer } from '../lib/nets.js';
 import { getWeights, mlpFromData, saveMlp, saveMlpData } from '../lib/nets.js';
 import { readLearnerNet } from './learner.js';
+
+/** What a self-play learner's nets give its loop and its checkpoints, whatever else they do (S: a snapshot). */
+export interface PoolNets<S> {
+  learningRate: number;
+  /** A frozen copy of the net that acts (the Q-network, or the actor). */
+  snapshot(): S;
+  saveSnapshot(snapshot: S, dir: string, name: string): Promise<void>;
+  loadSnapshot(dir: string, name: string): Promise<S>;
+  disposeSnapshot(snapshot: S): void;
+  optimizerState(): { t: number; data: Float32Array };
+  setOptimizerState(state: { t: number; data: Float32Array }): void;
+  /** Writes the learner's nets (nets.ts's files). */
+  saveNets(dir: string): Promise<void>;
+  dispose(): void;
+}
 
 export abstract class TfjsPoolNets {
   protected constructor(

@@ -23,6 +23,7 @@ import { applyForGradients, mlpFromData, mlpInit, mlpWeightCount, Optimizer, sav
 import type { MinibatchStats } from '../lib/ppo-loss.js';
 import { ppoLoss, ppoTerms } from '../lib/ppo-loss.js';
 import { readLearnerNet } from './learner.js';
+import type { PoolNets } from './pool-nets.js';
 import { OnnxPoolNets, TfjsPoolNets } from './pool-nets.js';
 
 /** What the nets read of shared-ppo's hyperparameters. */
@@ -45,12 +46,11 @@ export interface SharedPpoShape {
 }
 
 /** The actor, the critic, their update and the pool's snapshots, on one compute path; S is a snapshot. */
-export interface SharedPpoNets<S> {
+export interface SharedPpoNets<S> extends PoolNets<S> {
   /** Whether it runs on ONNX Runtime (its minibatch statistics are then rows, not tensors). */
   readonly onnx: boolean;
   /** Parameters of actor, critic and log std together (Adam's state holds two numbers per parameter). */
   readonly size: number;
-  learningRate: number;
   /**
    * Actor and critic on `rows` encoded rows: rows x (nOut + 1) numbers, the
    * value last; without `withValue` the tfjs path gives the actor's outputs
@@ -71,16 +71,8 @@ export interface SharedPpoNets<S> {
    * `batch`; its statistics go to `stats`.
    */
   step(batch: MinibatchRows, size: number, clipRange: number, kickstart: number, stats: MinibatchStats): void;
-  /** A frozen copy of the actor. */
-  snapshot(): S;
-  saveSnapshot(snapshot: S, dir: string, name: string): Promise<void>;
-  loadSnapshot(dir: string, name: string): Promise<S>;
-  disposeSnapshot(snapshot: S): void;
-  optimizerState(): { t: number; data: Float32Array };
-  setOptimizerState(state: { t: number; data: Float32Array }): void;
   /** Writes the actor and the critic as `actor` and `critic` (nets.ts's files). */
   saveNets(dir: string): Promise<void>;
-  dispose(): void;
 }
 
 /**

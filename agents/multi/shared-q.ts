@@ -13,6 +13,7 @@ import type { QModelSpec } from '../lib/compute/q-model.js';
 import type { Activation, Mlp } from '../lib/nets.js';
 import { copyWeights, mlpFromData, mlpInit, mlpWeightCount, Optimizer, saveMlp } from '../lib/nets.js';
 import { readLearnerNet } from './learner.js';
+import type { PoolNets } from './pool-nets.js';
 import { OnnxPoolNets, TfjsPoolNets } from './pool-nets.js';
 import { forward, huberLoss } from '../lib/q-network.js';
 import { maskedRowMax, maskLogits } from '../lib/masks.js';
@@ -30,24 +31,15 @@ export interface SharedQSettings {
 }
 
 /** The online and target nets, their update and the pool's snapshots, on one compute path; S is a snapshot. */
-export interface SharedQNets<S> {
-  learningRate: number;
+export interface SharedQNets<S> extends PoolNets<S> {
   /** Q-values [rows, actions] of `rows` encoded rows under the online net, or under `snapshot`. */
   qValues(x: Float32Array, rows: number, snapshot?: S): Float32Array;
   /** One Adam step on Huber (or squared) Q(s, a) - y over the minibatch; the loss and the pre-clip gradient norm. */
   update(batch: MaskedBatch): { loss: number; gradNorm: number };
   /** target <- tau * online + (1 - tau) * target. */
   syncTarget(tau: number): void;
-  /** A frozen copy of the online net. */
-  snapshot(): S;
-  saveSnapshot(snapshot: S, dir: string, name: string): Promise<void>;
-  loadSnapshot(dir: string, name: string): Promise<S>;
-  disposeSnapshot(snapshot: S): void;
-  optimizerState(): { t: number; data: Float32Array };
-  setOptimizerState(state: { t: number; data: Float32Array }): void;
   /** Writes the online and target nets as `online` and `target` (nets.ts's files). */
   saveNets(dir: string): Promise<void>;
-  dispose(): void;
 }
 
 /**
